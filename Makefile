@@ -1,0 +1,38 @@
+# evalkit developer tasks. Every target creates the virtualenv it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install sample test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# Build python-hcl2's parser tables once, so no process pays for it later.
+	$(BIN)/python -c "import hcl2; hcl2.parses_to_tree('a = 1')"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+sample: $(STAMP)  ## score the bundled sample dataset into out/sample
+	$(BIN)/evalkit score datasets/sample --out out/sample
+
+test: $(STAMP)  ## lint and run the test suite
+	$(BIN)/ruff check evalkit tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check evalkit tests benchmarks
+	$(BIN)/ruff format --check evalkit tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format evalkit tests benchmarks
+	$(BIN)/ruff check --fix evalkit tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/throughput.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache *.egg-info

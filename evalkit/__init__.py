@@ -1,0 +1,7 @@
+"""evalkit: grade model-written Terraform for AWS against a failure taxonomy."""
+
+__version__ = "0.1.0"
+
+from evalkit.api import Run, failure_rates, load_run, score  # noqa: E402
+
+__all__ = ["Run", "__version__", "failure_rates", "load_run", "score"]

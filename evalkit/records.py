@@ -1,0 +1,65 @@
+"""Plain records that flow between evalkit's stages.
+
+They are frozen dataclasses with stable field names: the fields of `Finding` become the columns
+of `findings.csv`, and `Submission` is what every loader yields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["pass", "fail", "n/a"]
+SubmissionStatus = Literal["ok", "parse_error", "no_terraform", "error", "timeout"]
+
+CATEGORIES: tuple[str, ...] = (
+    "security",
+    "networking",
+    "availability",
+    "iac",
+    "observability",
+    "testing",
+    "performance",
+    "cost",
+    "documentation",
+)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One graded unit: a model answer or a directory of Terraform.
+
+    `files` maps a relative file name (``main.tf``, ``modules/vpc/main.tf``,
+    ``tests/vpc.tftest.hcl``) to its text. `meta` holds every other field of the input
+    record (model, prompt id, ...) and is carried through to ``scores.csv``.
+    `problems` lists what the loader had to skip or repair, in words a user can act on.
+    `load_error` is set when the record itself could not be read (a broken JSONL line, an
+    unreadable file); such a submission still gets a row, with status ``error``.
+    """
+
+    id: str
+    files: dict[str, str]
+    meta: dict[str, Any] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    load_error: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One concrete failure, located in the submission."""
+
+    check_id: str
+    file: str
+    line: int
+    resource: str
+    message: str
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A check's verdict on one submission."""
+
+    check_id: str
+    status: Status
+    findings: tuple[Finding, ...] = ()
