@@ -1,0 +1,4 @@
+module "vpc" {
+  source = "./modules/vpc"
+  cidr   = var.cidr
+}

@@ -1,0 +1,11 @@
+variable "cidr" {
+  type = string
+}
+
+resource "aws_vpc" "this" {
+  cidr_block = var.cidr
+}
+
+output "id" {
+  value = aws_vpc.this.id
+}
