@@ -1,0 +1,730 @@
+"""The Terraform model of a submission: what the code declares and what its values mean.
+
+`build_model` parses a submission's files, groups them into modules by directory (local
+module sources that the submission contains are loaded as child modules), and exposes
+resources with their evaluated attributes, `count`/`for_each` instances, nested and `dynamic`
+blocks, provider alias and region. Values that need `terraform apply` stay `Unknown` and
+remember what they refer to, so checks can follow references.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from evalkit.terraform.evaluator import Evaluator, Step, apply_steps
+from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure, parse_file
+from evalkit.terraform.values import Unknown
+
+TERRAFORM_SUFFIXES = (".tf", ".tf.json")
+TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
+TEST_SUFFIXES = (".tftest.hcl", ".tftest.json", "_test.go", ".test.ts", ".test.js", "_test.py",
+                 ".spec.ts", ".bats")
+
+
+def is_terraform_file(name: str) -> bool:
+    return name.endswith(TERRAFORM_SUFFIXES)
+
+
+def is_tfvars_file(name: str) -> bool:
+    return name.endswith(TFVARS_SUFFIXES)
+
+
+def is_auto_tfvars(name: str) -> bool:
+    base = posixpath.basename(name)
+    return base in ("terraform.tfvars", "terraform.tfvars.json") or base.endswith(
+        (".auto.tfvars", ".auto.tfvars.json"))
+
+
+# --- bodies, resources, instances --------------------------------------------------------------
+
+
+class Body:
+    """A block's attributes and nested blocks, evaluated lazily in a scope."""
+
+    def __init__(self, block: Block, context: ModuleContext, scope: dict[str, Any],
+                 address: str) -> None:
+        self.block = block
+        self.context = context
+        self.scope = scope
+        self.address = address
+        self._values: dict[str, Any] = {}
+
+    @property
+    def file(self) -> str:
+        return self.block.file
+
+    @property
+    def line(self) -> int:
+        return self.block.line
+
+    def has(self, name: str) -> bool:
+        return name in self.block.attributes
+
+    def attribute(self, name: str) -> Attribute | None:
+        return self.block.attributes.get(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The evaluated value of attribute `name`, or `default` when it is not set."""
+        if name not in self.block.attributes:
+            return default
+        if name not in self._values:
+            key = (self.address, name)
+            if key in self.context.root.evaluating:
+                return Unknown(reason="reference cycle")
+            self.context.root.evaluating.add(key)
+            try:
+                value = self.context.evaluate(self.block.attributes[name].expr, self.scope)
+            finally:
+                self.context.root.evaluating.discard(key)
+            self._values[name] = value
+        return self._values[name]
+
+    def line_of(self, name: str) -> int:
+        attribute = self.block.attributes.get(name)
+        return attribute.line if attribute else self.block.line
+
+    def line_of_text(self, name: str, text: str) -> int:
+        """The first source line of attribute `name` that contains `text`.
+
+        Points a finding at the offending line of a multi-line value (a heredoc script, a
+        map); falls back to the attribute's own line when the text was not written there
+        (it came from a variable, say).
+        """
+        attribute = self.block.attributes.get(name)
+        if attribute is None:
+            return self.block.line
+        end = getattr(getattr(attribute.expr, "meta", None), "end_line", attribute.line)
+        lines = self.context.root.files.get(attribute.file, "").split("\n")
+        for number in range(attribute.line, min(end, len(lines)) + 1):
+            if text and text in lines[number - 1]:
+                return number
+        return attribute.line
+
+    def blocks(self, block_type: str) -> list[Body]:
+        """Nested blocks of a type, `dynamic` ones expanded where `for_each` is known."""
+        found = [Body(b, self.context, self.scope, self.address)
+                 for b in self.block.blocks if b.type == block_type]
+        for dynamic in self.block.blocks:
+            if dynamic.type == "dynamic" and dynamic.labels == [block_type]:
+                found.extend(self._expand_dynamic(dynamic, block_type))
+        return found
+
+    def _expand_dynamic(self, dynamic: Block, block_type: str) -> list[Body]:
+        content = dynamic.blocks_of("content")
+        if not content:
+            return []
+        holder = Body(dynamic, self.context, self.scope, self.address)
+        iterator = holder.get("iterator")
+        name = iterator if isinstance(iterator, str) else block_type
+        if "iterator" in dynamic.attributes:
+            name = _raw_identifier(dynamic.attributes["iterator"]) or name
+        collection = holder.get("for_each")
+        items = _for_each_items(collection)
+        if items is None:
+            unknown = Unknown(reason="dynamic for_each unknown")
+            items = [(unknown, unknown)]
+        return [Body(content[0], self.context,
+                     {**self.scope, name: {"key": key, "value": value}}, self.address)
+                for key, value in items]
+
+
+class ResourceInstance(Body):
+    """One instance of a resource (`count`/`for_each` expanded)."""
+
+    def __init__(self, resource: Resource, key: Any, scope: dict[str, Any]) -> None:
+        address = resource.address if key is None else f"{resource.address}[{_key_text(key)}]"
+        super().__init__(resource.block, resource.context, scope, address)
+        self.resource = resource
+        self.key = key
+
+    def step(self, step: Step) -> Any:
+        if step.kind != "attr":
+            return Unknown((f"{self.address}[{step.key}]",))
+        name = str(step.key)
+        if self.has(name):
+            return self.get(name)
+        computed = self.resource.computed_attribute(self, name)
+        if computed is not None:
+            return computed
+        nested = [b for b in self.block.blocks if b.type == name]
+        if nested:
+            return [NestedValue(Body(b, self.context, self.scope, self.address)) for b in nested]
+        return Unknown((f"{self.address}.{name}",))
+
+
+class NestedValue:
+    """A nested block read through a reference (`aws_lb.x.access_logs[0].bucket`)."""
+
+    def __init__(self, body: Body) -> None:
+        self.body = body
+
+    def step(self, step: Step) -> Any:
+        if step.kind == "attr" and self.body.has(str(step.key)):
+            return self.body.get(str(step.key))
+        return Unknown((f"{self.body.address}.{step.key}",))
+
+
+class Resource:
+    """A `resource` or `data` block in a module."""
+
+    def __init__(self, mode: str, block: Block, context: ModuleContext) -> None:
+        self.mode = mode
+        self.block = block
+        self.context = context
+        self.type = block.labels[0] if block.labels else ""
+        self.name = block.labels[1] if len(block.labels) > 1 else ""
+
+    @property
+    def address(self) -> str:
+        local = f"{self.type}.{self.name}" if self.mode == "managed" else (
+            f"data.{self.type}.{self.name}")
+        return f"{self.context.address}.{local}" if self.context.address else local
+
+    @property
+    def file(self) -> str:
+        return self.block.file
+
+    @property
+    def line(self) -> int:
+        return self.block.line
+
+    @cached_property
+    def config(self) -> Body:
+        """The resource body with `count.index`/`each` unknown: for resource-wide questions."""
+        unknown = Unknown(reason="instance key")
+        scope: dict[str, Any] = {}
+        if "count" in self.block.attributes:
+            scope["count"] = {"index": unknown}
+        if "for_each" in self.block.attributes:
+            scope["each"] = {"key": unknown, "value": unknown}
+        return Body(self.block, self.context, scope, self.address)
+
+    @cached_property
+    def instances(self) -> list[ResourceInstance]:
+        attributes = self.block.attributes
+        if "count" in attributes:
+            count = self.context.evaluate(attributes["count"].expr, {})
+            if isinstance(count, bool):
+                count = int(count)
+            if isinstance(count, int | float) and not isinstance(count, bool):
+                return [ResourceInstance(self, index, {"count": {"index": index}})
+                        for index in range(min(int(count), 256))]
+            return [ResourceInstance(self, None, {"count": {"index": Unknown(
+                reason="count unknown")}})]
+        if "for_each" in attributes:
+            items = _for_each_items(self.context.evaluate(attributes["for_each"].expr, {}))
+            if items is None:
+                unknown = Unknown(reason="for_each unknown")
+                return [ResourceInstance(self, None, {"each": {"key": unknown, "value": unknown}})]
+            return [ResourceInstance(self, key, {"each": {"key": key, "value": value}})
+                    for key, value in items[:256]]
+        return [ResourceInstance(self, None, {})]
+
+    @property
+    def is_expanded(self) -> bool:
+        return "count" in self.block.attributes or "for_each" in self.block.attributes
+
+    @cached_property
+    def provider_key(self) -> str:
+        """``aws`` or ``aws.<alias>``: the provider configuration this resource uses."""
+        attribute = self.block.attributes.get("provider")
+        if attribute is not None:
+            raw = _raw_reference(attribute)
+            if raw:
+                return raw
+        return self.type.split("_", 1)[0] if "_" in self.type else self.type
+
+    @property
+    def provider_alias(self) -> str:
+        return self.provider_key.split(".", 1)[1] if "." in self.provider_key else ""
+
+    @cached_property
+    def region(self) -> str:
+        """The AWS region this resource is created in, or "" when it cannot be known."""
+        own = self.config.get("region")
+        if isinstance(own, str):
+            return own
+        provider = self.context.provider_body(self.provider_key)
+        if provider is None:
+            return ""
+        value = provider.get("region")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def location(self) -> str:
+        """Region if known, else the provider alias: how findings say where a resource is."""
+        return self.region or (f"aws.{self.provider_alias}" if self.provider_alias else "")
+
+    def computed_attribute(self, instance: ResourceInstance, name: str) -> Any:
+        """Attributes Terraform computes that evalkit can still know (policy JSON, region)."""
+        if self.mode == "data" and self.type == "aws_iam_policy_document" and name in (
+                "json", "minified_json"):
+            from evalkit.terraform.policy import policy_document_json
+
+            return policy_document_json(instance)
+        if self.mode == "data" and self.type == "aws_region" and name in ("name", "id", "region"):
+            return self.region or None
+        return None
+
+    def __repr__(self) -> str:
+        return f"<Resource {self.address}>"
+
+
+# --- modules -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ModuleCall:
+    name: str
+    block: Block
+    source: str
+    child: ModuleContext | None = None
+
+
+class ModuleOutputs:
+    def __init__(self, call: ModuleCall) -> None:
+        self.call = call
+
+    def step(self, step: Step) -> Any:
+        child = self.call.child
+        name = str(step.key)
+        if child is None or step.kind != "attr" or name not in child.outputs:
+            return Unknown((f"module.{self.call.name}.{name}",))
+        output = child.outputs[name]
+        if "value" not in output.attributes:
+            return None
+        return child.evaluate(output.attributes["value"].expr, {})
+
+
+class ModuleContext:
+    """One instantiated module: its declarations and the resolver for its expressions."""
+
+    def __init__(self, directory: str, address: str, root: TerraformModel,
+                 parent: ModuleContext | None = None, call: ModuleCall | None = None) -> None:
+        self.directory = directory
+        self.address = address
+        self.root = root
+        self.parent = parent
+        self.call = call
+        self.blocks: list[Block] = []
+        self.tfvars: dict[str, Attribute] = {}
+        self.evaluator = Evaluator(self)
+        self._local_cache: dict[str, Any] = {}
+        self._var_cache: dict[str, Any] = {}
+
+    # declarations, indexed once
+    def _of_type(self, block_type: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == block_type]
+
+    @cached_property
+    def variables(self) -> dict[str, Block]:
+        return {b.labels[0]: b for b in self._of_type("variable") if b.labels}
+
+    @cached_property
+    def locals(self) -> dict[str, Attribute]:
+        found: dict[str, Attribute] = {}
+        for block in self._of_type("locals"):
+            found.update(block.attributes)
+        return found
+
+    @cached_property
+    def outputs(self) -> dict[str, Block]:
+        return {b.labels[0]: b for b in self._of_type("output") if b.labels}
+
+    @cached_property
+    def providers(self) -> dict[str, Block]:
+        found: dict[str, Block] = {}
+        for block in self._of_type("provider"):
+            if not block.labels:
+                continue
+            alias = Body(block, self, {}, "provider").get("alias")
+            key = f"{block.labels[0]}.{alias}" if isinstance(alias, str) else block.labels[0]
+            found.setdefault(key, block)
+        return found
+
+    @cached_property
+    def resources(self) -> dict[str, Resource]:
+        found: dict[str, Resource] = {}
+        for mode, block_type in (("managed", "resource"), ("data", "data")):
+            for block in self._of_type(block_type):
+                if len(block.labels) == 2:
+                    resource = Resource(mode, block, self)
+                    found.setdefault(resource.address, resource)
+        return found
+
+    @cached_property
+    def module_calls(self) -> dict[str, ModuleCall]:
+        calls: dict[str, ModuleCall] = {}
+        for block in self._of_type("module"):
+            if not block.labels:
+                continue
+            source = Body(block, self, {}, "module").get("source")
+            calls.setdefault(block.labels[0], ModuleCall(
+                block.labels[0], block, source if isinstance(source, str) else ""))
+        return calls
+
+    def resource(self, mode: str, resource_type: str, name: str) -> Resource | None:
+        local = f"{resource_type}.{name}" if mode == "managed" else f"data.{resource_type}.{name}"
+        return self.resources.get(f"{self.address}.{local}" if self.address else local)
+
+    def provider_body(self, key: str) -> Body | None:
+        """The provider block a resource of this module uses, following module inheritance."""
+        if key in self.providers:
+            return Body(self.providers[key], self, {}, f"provider.{key}")
+        if self.parent is None or self.call is None:
+            return None
+        mapping = Body(self.call.block, self.parent, {}, "module").attribute("providers")
+        if mapping is not None:
+            passed = _raw_provider_map(mapping)
+            if key in passed:
+                return self.parent.provider_body(passed[key])
+        return self.parent.provider_body(key) if "." not in key else None
+
+    # evaluation
+    def evaluate(self, expr: Any, scope: dict[str, Any]) -> Any:
+        return self.evaluator.evaluate(expr, scope)
+
+    def variable_value(self, name: str) -> Any:
+        if name in self._var_cache:
+            return self._var_cache[name]
+        self._var_cache[name] = Unknown((self._ref(f"var.{name}"),), "reference cycle")
+        value = self._compute_variable(name)
+        self._var_cache[name] = value
+        return value
+
+    def _compute_variable(self, name: str) -> Any:
+        reference = self._ref(f"var.{name}")
+        if name not in self.variables:
+            return Unknown((reference,), "undeclared variable")
+        if self.call is not None and self.parent is not None and name in self.call.block.attributes:
+            return self.parent.evaluate(self.call.block.attributes[name].expr, {})
+        if name in self.tfvars:
+            return self.evaluate(self.tfvars[name].expr, {})
+        default = self.variables[name].attributes.get("default")
+        if default is None:
+            return Unknown((reference,), "no default")
+        return self.evaluate(default.expr, {})
+
+    def local_value(self, name: str) -> Any:
+        if name in self._local_cache:
+            return self._local_cache[name]
+        if name not in self.locals:
+            return Unknown((self._ref(f"local.{name}"),), "undeclared local")
+        self._local_cache[name] = Unknown((self._ref(f"local.{name}"),), "reference cycle")
+        value = self.evaluate(self.locals[name].expr, {})
+        self._local_cache[name] = value
+        return value
+
+    def _ref(self, local: str) -> str:
+        return f"{self.address}.{local}" if self.address else local
+
+    def resolve(self, root: str, steps: list[Step], scope: dict[str, Any]) -> Any:
+        head = str(steps[0].key) if steps and steps[0].kind == "attr" else None
+        if root == "var" and head is not None:
+            return apply_steps(self.variable_value(head), steps[1:])
+        if root == "local" and head is not None:
+            return apply_steps(self.local_value(head), steps[1:])
+        if root in ("count", "each"):
+            return Unknown(reason=f"error: {root} used outside count/for_each")
+        if root == "path":
+            return apply_steps({"module": self.directory or ".", "root": ".", "cwd": "."}, steps)
+        if root == "terraform":
+            return apply_steps({"workspace": "default"}, steps)
+        if root == "self":
+            return Unknown(("self",))
+        if root == "module" and head is not None:
+            call = self.module_calls.get(head)
+            if call is None:
+                return Unknown((self._ref(f"module.{head}"),), "undeclared module")
+            return apply_steps(ModuleOutputs(call), steps[1:])
+        if root == "data" and len(steps) >= 2:
+            resource = self.resource("data", str(steps[0].key), str(steps[1].key))
+            if resource is None:
+                return Unknown((self._ref(f"data.{steps[0].key}.{steps[1].key}"),),
+                               "undeclared data source")
+            return apply_steps(ResourceValue(resource), steps[2:])
+        if head is not None:
+            resource = self.resource("managed", root, head)
+            if resource is not None:
+                return apply_steps(ResourceValue(resource), steps[1:])
+            return Unknown((self._ref(f"{root}.{head}"),), "undeclared resource")
+        return Unknown((root,), "unknown name")
+
+
+class ResourceValue:
+    """A resource referenced from an expression; instances are picked by the next step."""
+
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+
+    def step(self, step: Step) -> Any:
+        instances = self.resource.instances
+        if not self.resource.is_expanded:
+            return instances[0].step(step)
+        if step.kind == "index":
+            for instance in instances:
+                if instance.key is not None and _key_text(instance.key) == _key_text(step.key):
+                    return instance
+            return Unknown((f"{self.resource.address}[{_key_text(step.key)}]",))
+        return Unknown((f"{self.resource.address}.{step.key}",))
+
+    def splat(self) -> list[Any]:
+        return list(self.resource.instances)
+
+
+# --- the whole submission ----------------------------------------------------------------------
+
+
+@dataclass
+class TerraformModel:
+    """Everything evalkit knows about one submission's Terraform."""
+
+    files: dict[str, str]
+    parsed: dict[str, ParsedFile] = field(default_factory=dict)
+    failures: list[ParseFailure] = field(default_factory=list)
+    modules: list[ModuleContext] = field(default_factory=list)
+    evaluating: set[tuple[str, str]] = field(default_factory=set)
+    # Secret values found by the credential check, masked in every output.
+    secrets: set[str] = field(default_factory=set)
+
+    @property
+    def terraform_files(self) -> list[str]:
+        return [name for name in self.files if is_terraform_file(name)]
+
+    @property
+    def has_terraform(self) -> bool:
+        return bool(self.terraform_files)
+
+    def resources(self, *types: str, mode: str = "managed") -> Iterator[Resource]:
+        """Every resource of the given types (all types when none) across all modules."""
+        for module in self.modules:
+            for resource in module.resources.values():
+                if resource.mode == mode and (not types or resource.type in types):
+                    yield resource
+
+    def data_sources(self, *types: str) -> Iterator[Resource]:
+        return self.resources(*types, mode="data")
+
+    def find_resource(self, reference: str, context: ModuleContext | None = None) -> Resource | None:
+        """The resource a reference such as ``aws_vpc.main.id`` or ``data.x.y.json`` names."""
+        parts = _strip_indexes(reference).split(".")
+        prefix: list[str] = []
+        while len(parts) >= 2 and parts[0] == "module":
+            prefix += parts[:2]
+            parts = parts[2:]
+        address_prefix = ".".join(prefix)
+        for module in self.modules if context is None else [context]:
+            if module.address != address_prefix and context is None:
+                continue
+            if parts[:1] == ["data"] and len(parts) >= 3:
+                found = module.resource("data", parts[1], parts[2])
+            elif len(parts) >= 2:
+                found = module.resource("managed", parts[0], parts[1])
+            else:
+                found = None
+            if found is not None:
+                return found
+        return None
+
+    @cached_property
+    def _referrer_index(self) -> dict[str, list[tuple[Resource, str]]]:
+        index: dict[str, list[tuple[Resource, str]]] = {}
+        for module in self.modules:
+            for resource in module.resources.values():
+                for block in _walk_blocks(resource.block):
+                    for name, attribute in block.attributes.items():
+                        for address in self.addresses_referenced_by(attribute.expr, module):
+                            entries = index.setdefault(address, [])
+                            if (resource, name) not in entries:
+                                entries.append((resource, name))
+        return index
+
+    def referrers(self, address: str) -> list[tuple[Resource, str]]:
+        """Resources (and their attribute names) whose expressions refer to `address`."""
+        return self._referrer_index.get(address, [])
+
+    def addresses_referenced_by(self, expr: Any, context: ModuleContext) -> list[str]:
+        """Resource and data source addresses that an expression names directly."""
+        from evalkit.terraform.references import iter_references
+
+        found: list[str] = []
+        for reference in iter_references(expr):
+            if reference.root == "data" and len(reference.names) >= 2:
+                local = f"data.{reference.names[0]}.{reference.names[1]}"
+            elif reference.root not in _NON_RESOURCE_ROOTS and reference.names:
+                local = f"{reference.root}.{reference.names[0]}"
+            else:
+                continue
+            address = f"{context.address}.{local}" if context.address else local
+            if address not in found:
+                found.append(address)
+        return found
+
+    def referenced_resources(self, value: Any, *types: str) -> list[Resource]:
+        """Resources that an evaluated value's unknown parts refer to, optionally by type."""
+        from evalkit.terraform.values import collect_refs
+
+        found: list[Resource] = []
+        for ref in collect_refs(value):
+            resource = self.find_resource(ref)
+            if resource is not None and resource not in found and (
+                    not types or resource.type in types):
+                found.append(resource)
+        return found
+
+
+def build_model(files: dict[str, str]) -> TerraformModel:
+    model = TerraformModel(files)
+    for name in sorted(files):
+        if is_terraform_file(name) or is_tfvars_file(name):
+            result = parse_file(name, files[name])
+            if isinstance(result, ParseFailure):
+                model.failures.append(result)
+            else:
+                model.parsed[name] = result
+    _assemble_modules(model)
+    return model
+
+
+def _assemble_modules(model: TerraformModel) -> None:
+    by_directory: dict[str, list[ParsedFile]] = {}
+    for name, parsed in model.parsed.items():
+        if is_terraform_file(name):
+            by_directory.setdefault(posixpath.dirname(name), []).append(parsed)
+    sources = _local_module_directories(model, by_directory)
+    for directory in sorted(by_directory):
+        if directory in sources:
+            continue
+        root = ModuleContext(directory, "", model)
+        _fill(root, by_directory[directory])
+        root.tfvars = _tfvars_for(model, directory)
+        model.modules.append(root)
+        _load_children(model, root, by_directory, depth=0)
+
+
+def _fill(context: ModuleContext, parsed_files: list[ParsedFile]) -> None:
+    for parsed in parsed_files:
+        context.blocks.extend(b for b in parsed.blocks if b.type != "__attributes__")
+
+
+def _tfvars_for(model: TerraformModel, directory: str) -> dict[str, Attribute]:
+    values: dict[str, Attribute] = {}
+    # terraform.tfvars first, then *.auto.tfvars in lexical order: later files win, as in
+    # Terraform.
+    names = [n for n in model.parsed if is_auto_tfvars(n) and posixpath.dirname(n) == directory]
+    names.sort(key=lambda n: (not posixpath.basename(n).startswith("terraform."), n))
+    for name in names:
+        for block in model.parsed[name].blocks:
+            if block.type == "__attributes__":
+                values.update(block.attributes)
+    return values
+
+
+def _local_module_directories(model: TerraformModel,
+                              by_directory: dict[str, list[ParsedFile]]) -> set[str]:
+    found: set[str] = set()
+    for directory, parsed_files in by_directory.items():
+        for parsed in parsed_files:
+            for block in parsed.blocks:
+                if block.type != "module" or "source" not in block.attributes:
+                    continue
+                target = _local_source_directory(directory, block.attributes["source"])
+                if target is not None and target in by_directory and target != directory:
+                    found.add(target)
+    return found
+
+
+def _local_source_directory(directory: str, source: Attribute) -> str | None:
+    from evalkit.terraform.evaluator import Evaluator as _Evaluator
+
+    value = _Evaluator(_NoNames()).evaluate(source.expr)
+    if not isinstance(value, str) or not value.startswith(("./", "../")):
+        return None
+    joined = posixpath.normpath(posixpath.join(directory or ".", value))
+    if joined.startswith(".."):
+        return None  # outside the submission: never read
+    return "" if joined == "." else joined
+
+
+class _NoNames:
+    def resolve(self, root: str, steps: list[Step], scope: dict[str, Any]) -> Any:
+        return Unknown((root,))
+
+
+def _load_children(model: TerraformModel, parent: ModuleContext,
+                   by_directory: dict[str, list[ParsedFile]], depth: int) -> None:
+    if depth > 8:
+        return
+    for call in parent.module_calls.values():
+        source = call.block.attributes.get("source")
+        target = _local_source_directory(parent.directory, source) if source else None
+        if target is None or target not in by_directory:
+            continue
+        address = f"{parent.address}.module.{call.name}" if parent.address else (
+            f"module.{call.name}")
+        child = ModuleContext(target, address, model, parent, call)
+        _fill(child, by_directory[target])
+        call.child = child
+        model.modules.append(child)
+        _load_children(model, child, by_directory, depth + 1)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+_NON_RESOURCE_ROOTS = frozenset({"var", "local", "module", "data", "count", "each", "self",
+                                 "path", "terraform"})
+
+
+def _walk_blocks(block: Block) -> Iterator[Block]:
+    stack = [block]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.blocks)
+
+
+def _for_each_items(collection: Any) -> list[tuple[Any, Any]] | None:
+    if isinstance(collection, dict):
+        return sorted(collection.items())
+    if isinstance(collection, list) and all(isinstance(v, str | int | float) for v in collection):
+        unique = sorted({str(v) for v in collection})
+        return [(v, v) for v in unique]
+    return None
+
+
+def _key_text(key: Any) -> str:
+    return str(key) if isinstance(key, int) else f'"{key}"'
+
+
+def _strip_indexes(reference: str) -> str:
+    out: list[str] = []
+    depth = 0
+    for char in reference:
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif depth == 0:
+            out.append(char)
+    return "".join(out)
+
+
+def _raw_reference(attribute: Attribute) -> str | None:
+    """The dotted text of a bare reference expression such as ``aws.west``."""
+    from evalkit.terraform.references import traversal_text
+
+    return traversal_text(attribute.expr)
+
+
+def _raw_identifier(attribute: Attribute) -> str | None:
+    return _raw_reference(attribute)
+
+
+def _raw_provider_map(attribute: Attribute) -> dict[str, str]:
+    from evalkit.terraform.references import provider_map
+
+    return provider_map(attribute.expr)

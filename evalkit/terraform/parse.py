@@ -1,0 +1,254 @@
+"""HCL2 text -> a light syntax model of blocks and attributes with line numbers.
+
+python-hcl2's raw Lark tree (``parses_to_tree``) is the only layer that keeps positions, so it
+is parsed once here and folded into `Block`/`Attribute` records whose expressions stay Lark
+trees for the evaluator. Parse failures are returned as data, never raised.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import hcl2
+from lark import Token, Tree
+from lark.exceptions import LarkError, UnexpectedInput, UnexpectedToken
+
+# A balanced but deeply nested answer must fail as a parse error, not crash the worker.
+_MIN_RECURSION_LIMIT = 8000
+
+
+@dataclass
+class Attribute:
+    name: str
+    expr: Any  # a Lark Tree, or a `JsonValue` for .tf.json files
+    file: str
+    line: int
+
+
+@dataclass
+class Block:
+    type: str
+    labels: list[str]
+    attributes: dict[str, Attribute]
+    blocks: list[Block]
+    file: str
+    line: int
+    end_line: int
+
+    def blocks_of(self, block_type: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == block_type]
+
+
+@dataclass(frozen=True)
+class JsonValue:
+    """An attribute value from a ``.tf.json`` file, where strings are templates."""
+
+    value: Any
+    line: int
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    file: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class ParsedFile:
+    name: str
+    blocks: list[Block] = field(default_factory=list)
+    comment_lines: int = 0
+
+
+def parse_file(name: str, text: str) -> ParsedFile | ParseFailure:
+    """Parse one ``.tf``/``.tfvars``/``.tf.json`` file of a submission."""
+    if name.endswith(".json"):
+        return _parse_json_file(name, text)
+    if not text.strip():
+        return ParsedFile(name)
+    if sys.getrecursionlimit() < _MIN_RECURSION_LIMIT:
+        sys.setrecursionlimit(_MIN_RECURSION_LIMIT)
+    try:
+        tree = hcl2.parses_to_tree(text)
+        body = _first_tree(tree, "body")
+        blocks, attributes = _fold_body(body, name) if body is not None else ([], {})
+    except UnexpectedInput as error:
+        return ParseFailure(name, error.line, error.column, _describe_parse_error(error))
+    except (LarkError, RecursionError, RuntimeError, ValueError) as error:
+        return ParseFailure(name, 1, 1, f"{type(error).__name__}: {str(error).splitlines()[0][:200]}")
+    parsed = ParsedFile(name, blocks)
+    parsed.comment_lines = _count_comment_lines(text)
+    if attributes:
+        # Top-level attributes only belong in .tfvars files; keep them as a pseudo block.
+        parsed.blocks.insert(0, Block("__attributes__", [], attributes, [], name, 1, 1))
+    return parsed
+
+
+def _describe_parse_error(error: UnexpectedInput) -> str:
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        if token.type == "$END":
+            return "unexpected end of file (an unclosed block, string or heredoc?)"
+        shown = str(token.value).split("\n", 1)[0][:40]
+        return f"unexpected {token.type.lower()} {shown!r}"
+    return str(error).splitlines()[0][:200]
+
+
+def _first_tree(tree: Tree, data: str) -> Tree | None:
+    for child in tree.children:
+        if isinstance(child, Tree) and child.data == data:
+            return child
+    return None
+
+
+def _fold_body(body: Tree, file: str) -> tuple[list[Block], dict[str, Attribute]]:
+    blocks: list[Block] = []
+    attributes: dict[str, Attribute] = {}
+    for child in body.children:
+        if not isinstance(child, Tree):
+            continue
+        if child.data == "attribute":
+            name = _name_of(child.children[0])
+            attributes[name] = Attribute(name, child.children[2], file, child.meta.line)
+        elif child.data == "block":
+            blocks.append(_fold_block(child, file))
+    return blocks, attributes
+
+
+def _fold_block(node: Tree, file: str) -> Block:
+    head = [c for c in node.children if isinstance(c, Tree) and c.data != "body"]
+    head = [c for c in head if c.data != "new_line_or_comment"]
+    block_type = _name_of(head[0])
+    labels = [_label_of(c) for c in head[1:]]
+    body = _first_tree(node, "body")
+    blocks, attributes = _fold_body(body, file) if body is not None else ([], {})
+    return Block(block_type, labels, attributes, blocks, file, node.meta.line, node.meta.end_line)
+
+
+def _name_of(node: Tree | Token) -> str:
+    if isinstance(node, Token):
+        return str(node)
+    return str(node.children[0])
+
+
+def _label_of(node: Tree) -> str:
+    if node.data == "string":
+        return "".join(str(p.children[0]) for p in node.children if isinstance(p, Tree))
+    return _name_of(node)
+
+
+def _count_comment_lines(text: str) -> int:
+    count = 0
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("#", "//", "/*")):
+            count += 1
+    return count
+
+
+# --- Terraform JSON syntax -------------------------------------------------------------------
+
+_JSON_LABEL_DEPTH = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1,
+                     "provider": 1}
+
+
+def _parse_json_file(name: str, text: str) -> ParsedFile | ParseFailure:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        return ParseFailure(name, error.lineno, error.colno, f"invalid JSON: {error.msg}")
+    except RecursionError:
+        return ParseFailure(name, 1, 1, "JSON nested too deeply")
+    if not isinstance(document, dict):
+        return ParseFailure(name, 1, 1, "a Terraform JSON file must hold an object")
+    line_of = _json_key_line_finder(text)
+    parsed = ParsedFile(name)
+    attributes: dict[str, Attribute] = {}
+    for block_type, content in document.items():
+        if block_type == "//":
+            continue
+        depth = _JSON_LABEL_DEPTH.get(block_type)
+        if name.endswith(".tfvars.json"):
+            attributes[block_type] = Attribute(block_type, JsonValue(content, line_of(block_type)),
+                                               name, line_of(block_type))
+        elif depth is None:
+            for body in _as_list(content):
+                parsed.blocks.append(_json_block(block_type, [], body, name, line_of))
+        else:
+            _collect_json_labels(parsed.blocks, block_type, [], content, depth, name, line_of)
+    if attributes:
+        parsed.blocks.insert(0, Block("__attributes__", [], attributes, [], name, 1, 1))
+    return parsed
+
+
+def _collect_json_labels(out: list[Block], block_type: str, labels: list[str], content: Any,
+                         depth: int, file: str, line_of: Any) -> None:
+    if depth == 0:
+        for body in _as_list(content):
+            out.append(_json_block(block_type, labels, body, file, line_of))
+        return
+    if isinstance(content, dict):
+        for label, inner in content.items():
+            _collect_json_labels(out, block_type, [*labels, label], inner, depth - 1, file, line_of)
+
+
+_NESTED_BLOCK_HINTS = {"ingress", "egress", "statement", "lifecycle", "root_block_device",
+                       "ebs_block_device", "rule", "server_side_encryption_configuration",
+                       "apply_server_side_encryption_by_default", "versioning", "health_check",
+                       "principals", "condition", "block_device_mappings", "ebs", "tag",
+                       "access_logs", "default_action", "route", "setting", "content",
+                       "dynamic", "encryption_configuration", "server_side_encryption"}
+
+
+def _json_block(block_type: str, labels: list[str], body: Any, file: str, line_of: Any) -> Block:
+    line = line_of(labels[-1] if labels else block_type)
+    attributes: dict[str, Attribute] = {}
+    blocks: list[Block] = []
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key in _NESTED_BLOCK_HINTS and _is_objects(value):
+                if key == "dynamic" and isinstance(value, dict):
+                    for label, inner in value.items():
+                        for item in _as_list(inner):
+                            blocks.append(_json_block("dynamic", [label], item, file, line_of))
+                    continue
+                for item in _as_list(value):
+                    blocks.append(_json_block(key, [], item, file, line_of))
+            else:
+                key_line = line_of(key)
+                attributes[key] = Attribute(key, JsonValue(value, key_line), file, key_line)
+    return Block(block_type, labels, attributes, blocks, file, line, line)
+
+
+def _is_objects(value: Any) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _json_key_line_finder(text: str) -> Any:
+    """Approximate line of a JSON key: its first occurrence after the previous lookup."""
+    lines = text.splitlines()
+    cursor = {"line": 0}
+
+    def line_of(key: str) -> int:
+        needle = json.dumps(key)
+        for index in range(cursor["line"], len(lines)):
+            if needle in lines[index]:
+                cursor["line"] = index
+                return index + 1
+        for index, content in enumerate(lines):
+            if needle in content:
+                return index + 1
+        return 1
+
+    return line_of

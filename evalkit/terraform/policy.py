@@ -1,0 +1,267 @@
+"""IAM policy documents in every form Terraform writes them, folded into one shape.
+
+A policy can be a `jsonencode({...})` call, heredoc or quoted JSON, a
+`data.aws_iam_policy_document` with `statement` blocks, or a reference to any of those
+through locals. Checks see `PolicyStatement`s with lists of actions, resources and principals
+(None where the list cannot be known).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lark import Tree
+
+from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
+from evalkit.terraform.values import Unknown, contains_unknown
+
+if TYPE_CHECKING:
+    from evalkit.terraform.model import Body, Resource, TerraformModel
+
+
+@dataclass(frozen=True)
+class PolicyStatement:
+    effect: str  # "Allow", "Deny", or "" when unknown
+    actions: tuple[str, ...] | None
+    not_actions: tuple[str, ...] | None
+    resources: tuple[str, ...] | None
+    not_resources: tuple[str, ...] | None
+    principals: tuple[str, ...] | None  # "*", "AWS:*", "Service:ec2.amazonaws.com", ...
+    has_condition: bool
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    """A policy attached somewhere: `kind` is "identity" or "trust"."""
+
+    resource: Resource
+    attribute: str
+    kind: str
+    statements: tuple[PolicyStatement, ...]
+
+
+# Attributes holding identity policies (what a principal may do) and trust policies.
+IDENTITY_POLICY_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "aws_iam_policy": ("policy",),
+    "aws_iam_role_policy": ("policy",),
+    "aws_iam_user_policy": ("policy",),
+    "aws_iam_group_policy": ("policy",),
+    "aws_ssoadmin_permission_set_inline_policy": ("inline_policy",),
+}
+TRUST_POLICY_ATTRIBUTES: dict[str, tuple[str, ...]] = {"aws_iam_role": ("assume_role_policy",)}
+
+
+def policy_documents(model: TerraformModel) -> list[PolicyDocument]:
+    """Every identity and trust policy in the submission, with its statements."""
+    documents: list[PolicyDocument] = []
+    referenced_documents: set[str] = set()
+    for table, kind in ((IDENTITY_POLICY_ATTRIBUTES, "identity"),
+                        (TRUST_POLICY_ATTRIBUTES, "trust")):
+        for resource in model.resources(*table):
+            for attribute in table[resource.type]:
+                found = _statements_of_attribute(model, resource.config, attribute,
+                                                 referenced_documents)
+                if found is not None:
+                    documents.append(PolicyDocument(resource, attribute, kind, found))
+    for resource in model.resources("aws_iam_role"):
+        for inline in resource.config.blocks("inline_policy"):
+            found = _statements_of_attribute(model, inline, "policy", referenced_documents)
+            if found is not None:
+                documents.append(PolicyDocument(resource, "inline_policy", "identity", found))
+    for document in model.data_sources("aws_iam_policy_document"):
+        if document.address in referenced_documents or _used_elsewhere(model, document):
+            continue
+        documents.append(PolicyDocument(document, "statement", "identity",
+                                        tuple(statements_from_document(document.config))))
+    return documents
+
+
+def _statements_of_attribute(model: TerraformModel, body: Body, attribute: str,
+                             referenced: set[str]) -> tuple[PolicyStatement, ...] | None:
+    if not body.has(attribute):
+        return None
+    value = body.get(attribute)
+    line = body.line_of(attribute)
+    documents = [r for r in model.referenced_resources(value, "aws_iam_policy_document")
+                 if r.mode == "data"]
+    for address in model.addresses_referenced_by(body.block.attributes[attribute].expr,
+                                                 body.context):
+        found = model.find_resource(address, body.context)
+        if found is not None and found.type == "aws_iam_policy_document" and (
+                found not in documents):
+            documents.append(found)
+    if documents:
+        statements: list[PolicyStatement] = []
+        for document in documents:
+            referenced.add(document.address)
+            statements.extend(statements_from_document(document.config))
+        return tuple(statements)
+    parsed = _policy_object(value)
+    if parsed is None:
+        return ()
+    action_lines = _action_lines(body, attribute)
+    return tuple(statements_from_json(parsed, body.file, line, action_lines))
+
+
+def _policy_object(value: Any) -> dict[str, Any] | None:
+    """The policy as a dict (leaves may be Unknown), from a JSON string or jsonencode."""
+    if isinstance(value, Unknown):
+        if isinstance(value.partial, dict):
+            return value.partial
+        if isinstance(value.partial, str):
+            return _loads_with_placeholders(value.partial)
+        return None
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        return _loads_with_placeholders(value)
+    return None
+
+
+def _loads_with_placeholders(text: str) -> dict[str, Any] | None:
+    # Unknown parts rendered as ${?} sit inside JSON strings, where they stay harmless text;
+    # a bare placeholder (a number or list spliced in) is replaced by a string to keep the
+    # JSON valid.
+    cleaned = re.sub(r'(?<!")\$\{\?\}(?!")', '"${?}"', text.strip())
+    try:
+        loaded = json.loads(cleaned)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def statements_from_json(policy: dict[str, Any], file: str, line: int,
+                         action_lines: list[int] | None = None) -> list[PolicyStatement]:
+    raw = policy.get("Statement", [])
+    raw_statements = raw if isinstance(raw, list) else [raw]
+    statements = []
+    for index, item in enumerate(raw_statements):
+        if not isinstance(item, dict):
+            continue
+        statement_line = (action_lines[index] if action_lines and index < len(action_lines)
+                          else line)
+        effect = item.get("Effect")
+        statements.append(PolicyStatement(
+            effect=effect if isinstance(effect, str) else "",
+            actions=_strings(item.get("Action")) if "Action" in item else (),
+            not_actions=_strings(item.get("NotAction")) if "NotAction" in item else (),
+            resources=_strings(item.get("Resource")) if "Resource" in item else (),
+            not_resources=_strings(item.get("NotResource")) if "NotResource" in item else (),
+            principals=_json_principals(item.get("Principal")) if "Principal" in item else (),
+            has_condition=bool(item.get("Condition")),
+            file=file,
+            line=statement_line,
+        ))
+    return statements
+
+
+def statements_from_document(body: Body) -> list[PolicyStatement]:
+    """Statements of a `data "aws_iam_policy_document"` (its `statement` blocks)."""
+    statements = []
+    for block in body.blocks("statement"):
+        effect = block.get("effect", "Allow")
+        principals: list[str] = []
+        principals_known = True
+        for principal in block.blocks("principals"):
+            principal_type = principal.get("type")
+            identifiers = _strings(principal.get("identifiers"))
+            if not isinstance(principal_type, str) or identifiers is None:
+                principals_known = False
+                continue
+            principals.extend(
+                "*" if principal_type == "*" else f"{principal_type}:{identifier}"
+                for identifier in identifiers)
+        statements.append(PolicyStatement(
+            effect=effect if isinstance(effect, str) else "",
+            actions=_strings(block.get("actions", [])),
+            not_actions=_strings(block.get("not_actions", [])),
+            resources=_strings(block.get("resources", [])),
+            not_resources=_strings(block.get("not_resources", [])),
+            principals=tuple(principals) if principals_known else None,
+            has_condition=bool(block.blocks("condition")),
+            file=block.file,
+            line=block.line_of("actions") if block.has("actions") else block.line,
+        ))
+    return statements
+
+
+def policy_document_json(instance: Body) -> Any:
+    """What `data.aws_iam_policy_document.x.json` renders to, or Unknown if any part is."""
+    statements = []
+    for block in instance.blocks("statement"):
+        statement: dict[str, Any] = {}
+        for attribute, key in (("sid", "Sid"), ("effect", "Effect"), ("actions", "Action"),
+                               ("not_actions", "NotAction"), ("resources", "Resource"),
+                               ("not_resources", "NotResource")):
+            if block.has(attribute):
+                statement[key] = block.get(attribute)
+        statement.setdefault("Effect", "Allow")
+        statements.append(statement)
+    document = {"Version": "2012-10-17", "Statement": statements}
+    if contains_unknown(document):
+        return Unknown((f"{instance.address}.json",), partial=document)
+    return json.dumps(document, separators=(",", ":"), sort_keys=True)
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    """A policy element as a tuple of strings; None when any part is unknown."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return None if UNKNOWN_PLACEHOLDER == value else (value,)
+    if isinstance(value, list):
+        if any(not isinstance(v, str) for v in value):
+            return None
+        return tuple(value)
+    return None
+
+
+def _json_principals(value: Any) -> tuple[str, ...] | None:
+    if value == "*":
+        return ("*",)
+    if not isinstance(value, dict):
+        return None
+    principals: list[str] = []
+    for principal_type, identifiers in sorted(value.items()):
+        strings = _strings(identifiers)
+        if strings is None:
+            continue
+        principals.extend(f"{principal_type}:{identifier}" for identifier in strings)
+    return tuple(principals)
+
+
+def _action_lines(body: Body, attribute: str) -> list[int]:
+    """Lines of the `Action` keys written inside a jsonencode or heredoc policy, in order."""
+    node = body.block.attributes[attribute].expr
+    if not isinstance(node, Tree):
+        return []
+    lines: list[int] = []
+    for subtree in node.iter_subtrees_topdown():
+        if subtree.data == "object_elem":
+            key = subtree.children[0]
+            text = "".join(str(t) for t in key.scan_values(lambda _: True)).strip('"')
+            if text in ("Action", "NotAction") and hasattr(subtree.meta, "line"):
+                lines.append(subtree.meta.line)
+        elif subtree.data in ("heredoc_template", "heredoc_template_trim", "string"):
+            if subtree.data == "string":
+                continue
+            raw = str(subtree.children[0])
+            start = subtree.meta.line
+            for offset, text_line in enumerate(raw.split("\n")):
+                if re.search(r'"(Not)?Action"\s*:', text_line):
+                    lines.append(start + offset)
+    return sorted(lines)
+
+
+def _used_elsewhere(model: TerraformModel, document: Resource) -> bool:
+    """True when a document is referenced by something that is not an IAM policy.
+
+    Identity and trust policies that use a document were recorded already, so any other
+    user is a resource policy (bucket, KMS key, topic), where broad statements are normal.
+    """
+    return bool(model.referrers(document.address))

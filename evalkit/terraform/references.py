@@ -1,0 +1,208 @@
+"""References written in expressions: what names an expression uses, and where.
+
+Used to find dangling references (IAC-UNDEFINED-REFERENCE) and to read reference-shaped
+attributes such as ``provider = aws.west`` that are not values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lark import Token, Tree
+
+from evalkit.terraform.evaluator import heredoc_body, parse_expression, split_template
+from evalkit.terraform.parse import JsonValue
+
+_TRAVERSALS = {"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term",
+               "full_splat_expr_term"}
+
+
+@dataclass(frozen=True)
+class Reference:
+    root: str
+    names: tuple[str, ...]  # the attribute names after the root, up to the first index
+    line: int
+
+    @property
+    def text(self) -> str:
+        return ".".join((self.root, *self.names))
+
+
+def iter_references(expr: Any, line_offset: int = 0) -> Iterator[Reference]:
+    """Every traversal in `expr` whose root is not bound by an enclosing `for`."""
+    if isinstance(expr, JsonValue):
+        yield from _json_references(expr)
+        return
+    if isinstance(expr, Tree):
+        yield from _walk(expr, frozenset(), line_offset)
+
+
+def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]:
+    stack: list[tuple[Any, frozenset[str]]] = [(node, bound)]
+    while stack:
+        current, names = stack.pop()
+        if not isinstance(current, Tree):
+            continue
+        kind = current.data
+        if kind in ("for_tuple_expr", "for_object_expr"):
+            intro = next(c for c in current.children if isinstance(c, Tree)
+                         and c.data == "for_intro")
+            loop_names = {str(c.children[0]) for c in intro.children
+                          if isinstance(c, Tree) and c.data == "identifier"}
+            for child in intro.children:
+                if isinstance(child, Tree) and child.data != "identifier":
+                    stack.append((child, names))
+            inner = names | loop_names
+            for child in current.children:
+                if isinstance(child, Tree) and child.data != "for_intro":
+                    stack.append((child, inner))
+            continue
+        if kind == "template_for_start":
+            # %{ for x in coll } binds x for the rest of the template; treat as bound everywhere.
+            loop_names = {str(c.children[0]) for c in current.children
+                          if isinstance(c, Tree) and c.data == "identifier"}
+            names = names | loop_names
+        if kind in ("heredoc_template", "heredoc_template_trim"):
+            yield from _heredoc_references(current, names, offset)
+            continue
+        if kind == "function_call":
+            for child in current.children:
+                if isinstance(child, Tree) and child.data == "arguments":
+                    stack.append((child, names))
+            continue
+        if kind == "object_elem_key":
+            inner = [c for c in current.children if isinstance(c, Tree)]
+            if inner and _bare_identifier(inner[0]) is not None:
+                continue  # `{ name = ... }`: the key is a name, not a reference
+        if kind in _TRAVERSALS or kind == "identifier":
+            root, attrs, line = _traversal_parts(current)
+            if root is not None:
+                if root not in names:
+                    yield Reference(root, tuple(attrs), line + offset)
+                stack.extend((c, names) for c in _index_expressions(current))
+                continue
+        stack.extend((child, names) for child in reversed(current.children))
+
+
+def _heredoc_references(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]:
+    raw = str(node.children[0])
+    text = heredoc_body(raw, trim=node.data == "heredoc_template_trim")
+    base_line = node.meta.line if hasattr(node.meta, "line") else 1
+    consumed = 0
+    for literal, expression in split_template(text):
+        consumed += literal.count("\n")
+        if expression is None or expression == "null":
+            continue
+        tree = parse_expression(expression)
+        if tree is not None:
+            yield from _walk(tree, bound, base_line + consumed + offset)
+        consumed += expression.count("\n")
+
+
+def _json_references(value: JsonValue) -> Iterator[Reference]:
+    stack = [value.value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "${" in item:
+            for _, expression in split_template(item):
+                tree = parse_expression(expression) if expression else None
+                if tree is not None:
+                    yield from _walk(tree, frozenset(), value.line - 1)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _traversal_parts(node: Tree) -> tuple[str | None, list[str], int]:
+    """Root identifier, leading attribute names and line of a traversal chain."""
+    chain: list[Tree] = []
+    current: Any = node
+    while isinstance(current, Tree):
+        if current.data in _TRAVERSALS:
+            chain.append(current)
+            current = current.children[0]
+        elif current.data == "expr_term":
+            inner = [c for c in current.children if isinstance(c, Tree)
+                     and c.data != "new_line_or_comment"]
+            if len(inner) != 1 or any(isinstance(c, Token) and c.type == "LPAR"
+                                      for c in current.children):
+                return None, [], 0
+            current = inner[0]
+        elif current.data == "identifier":
+            root = str(current.children[0])
+            attrs: list[str] = []
+            for link in reversed(chain):
+                if link.data != "get_attr_expr_term":
+                    break
+                attrs.append(str(link.children[1].children[-1].children[0]))
+            return root, attrs, current.meta.line
+        else:
+            return None, [], 0
+    return None, [], 0
+
+
+def _index_expressions(node: Tree) -> list[Any]:
+    """Expressions used as indexes inside a traversal chain (they may hold references)."""
+    found: list[Any] = []
+    stack: list[Any] = [node]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, Tree):
+            continue
+        if current.data == "braces_index":
+            found.extend(c for c in current.children if isinstance(c, Tree))
+        elif current.data in _TRAVERSALS or current.data in (
+                "expr_term", "full_splat", "attr_splat"):
+            stack.extend(current.children)
+    return found
+
+
+def _bare_identifier(node: Any) -> str | None:
+    if isinstance(node, Tree) and node.data == "expr_term":
+        inner = [c for c in node.children if isinstance(c, Tree)]
+        if len(inner) == 1 and inner[0].data == "identifier":
+            return str(inner[0].children[0])
+    if isinstance(node, Tree) and node.data == "identifier":
+        return str(node.children[0])
+    return None
+
+
+def traversal_text(expr: Any) -> str | None:
+    """``aws.west`` for an expression that is exactly a reference, else None."""
+    if isinstance(expr, JsonValue):
+        return expr.value if isinstance(expr.value, str) else None
+    if not isinstance(expr, Tree):
+        return None
+    root, attrs, _ = _traversal_parts(expr)
+    if root is None:
+        return None
+    return ".".join([root, *attrs])
+
+
+def provider_map(expr: Any) -> dict[str, str]:
+    """``providers = { aws = aws.west }`` as ``{"aws": "aws.west"}``."""
+    mapping: dict[str, str] = {}
+    if isinstance(expr, JsonValue) and isinstance(expr.value, dict):
+        return {str(k): str(v) for k, v in expr.value.items()}
+    if not isinstance(expr, Tree):
+        return mapping
+    for elem in expr.iter_subtrees_topdown():
+        if elem.data != "object_elem":
+            continue
+        parts = [c for c in elem.children if isinstance(c, Tree)]
+        if len(parts) < 2:
+            continue
+        key_parts = [c for c in parts[0].children if isinstance(c, Tree)]
+        key = traversal_text(key_parts[0]) if key_parts else None
+        value = traversal_text(parts[1])
+        if key and value:
+            mapping[key] = value
+    return mapping
+
+
+def provider_references(expr: Any) -> list[str]:
+    """The provider configurations named in a ``providers = {...}`` map."""
+    return list(provider_map(expr).values())
