@@ -1,0 +1,101 @@
+"""The check registry: one declarative unit per catalog ID.
+
+A check is a function over the `TerraformModel` that returns ``None`` when nothing it is about
+is present (``n/a``), an empty list when it passes, or the findings that make it fail. Its
+docstring is the user-facing documentation: the failure, why it matters, and the fix.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+from evalkit.records import CATEGORIES, CheckResult, Finding
+from evalkit.terraform.model import TerraformModel
+
+SEVERITIES = ("critical", "high", "medium", "low")
+
+CheckFunction = Callable[[TerraformModel], "list[Finding] | None"]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    category: str
+    severity: str
+    title: str
+    function: CheckFunction
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.function.__doc__ or "")
+
+    def run(self, model: TerraformModel) -> CheckResult:
+        findings = self.function(model)
+        if findings is None:
+            return CheckResult(self.id, "n/a")
+        located = tuple(sorted(
+            {replace(f, check_id=self.id) for f in findings},
+            key=lambda f: (f.file, f.line, f.resource, f.message)))
+        return CheckResult(self.id, "fail" if located else "pass", located)
+
+
+class UnknownCheckError(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class CheckRegistry:
+    def __init__(self) -> None:
+        self._checks: dict[str, Check] = {}
+
+    def add(self, check: Check) -> None:
+        if check.id in self._checks:
+            raise ValueError(f"check {check.id} is registered twice")
+        if check.category not in CATEGORIES:
+            raise ValueError(f"check {check.id}: unknown category {check.category!r}")
+        if check.severity not in SEVERITIES:
+            raise ValueError(f"check {check.id}: unknown severity {check.severity!r}")
+        self._checks[check.id] = check
+
+    def get(self, check_id: str) -> Check:
+        try:
+            return self._checks[check_id]
+        except KeyError:
+            available = ", ".join(self.ids())
+            raise UnknownCheckError(
+                f"unknown check ID {check_id!r}; available: {available}") from None
+
+    def ids(self) -> list[str]:
+        return [c.id for c in self]
+
+    def __contains__(self, check_id: object) -> bool:
+        return check_id in self._checks
+
+    def __iter__(self) -> Iterator[Check]:
+        order = {category: index for index, category in enumerate(CATEGORIES)}
+        return iter(sorted(self._checks.values(), key=lambda c: (order[c.category], c.id)))
+
+    def __len__(self) -> int:
+        return len(self._checks)
+
+
+REGISTRY = CheckRegistry()
+
+
+def check(check_id: str, *, category: str, severity: str, title: str
+          ) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check function under its catalog ID."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        REGISTRY.add(Check(check_id, category, severity, title, function))
+        return function
+
+    return register
+
+
+def finding(file: str, line: int, resource: str, message: str, region: str = "") -> Finding:
+    """A finding whose check ID the registry fills in."""
+    return Finding(check_id="", file=file, line=line, resource=resource, message=message,
+                   region=region)

@@ -1,0 +1,80 @@
+"""Grading one submission: build the Terraform model, run the checks, keep what they found.
+
+`grade` never raises for anything a submission contains: a broken record, an unparseable file
+or a check that fails on an unexpected shape becomes a status and a message on that
+submission's result, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from evalkit.checks.registry import Check
+from evalkit.records import CheckResult, Submission
+from evalkit.terraform.model import build_model
+
+PARSE_CHECK = "IAC-PARSE-ERROR"
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    submission_id: str
+    meta: dict[str, Any]
+    status: str  # ok | parse_error | no_terraform | error | timeout
+    message: str
+    results: tuple[CheckResult, ...]
+    secrets: tuple[str, ...] = ()
+    seconds: float = 0.0
+    problems: tuple[str, ...] = field(default=())
+
+
+def grade(submission: Submission, checks: list[Check]) -> SubmissionResult:
+    started = time.perf_counter()
+    if submission.load_error:
+        return _failed(submission, checks, "error", submission.load_error, started)
+    try:
+        model = build_model(submission.files)
+    except Exception as error:  # noqa: BLE001 - a submission must never stop the batch
+        return _failed(submission, checks, "error", _describe(error, "building the model"),
+                       started)
+    # One file that does not parse stops `terraform plan` for the whole module, so a
+    # submission with any parse failure is graded as unparseable.
+    gradable = model.has_terraform and not model.failures
+    if not model.has_terraform:
+        status, message = "no_terraform", "no Terraform code found"
+    elif model.failures:
+        status = "parse_error"
+        first = model.failures[0]
+        message = f"{first.file}:{first.line}: {first.message}"
+    else:
+        status, message = "ok", ""
+    results: list[CheckResult] = []
+    for check in checks:
+        if check.id != PARSE_CHECK and not gradable:
+            results.append(CheckResult(check.id, "n/a"))
+            continue
+        try:
+            results.append(check.run(model))
+        except Exception as error:  # noqa: BLE001 - one check must not lose the others
+            results.append(CheckResult(check.id, "n/a"))
+            status = "error"
+            message = _describe(error, f"check {check.id}")
+    return SubmissionResult(submission.id, dict(submission.meta), status, message,
+                            tuple(results), tuple(sorted(model.secrets)),
+                            time.perf_counter() - started, submission.problems)
+
+
+def _failed(submission: Submission, checks: list[Check], status: str, message: str,
+            started: float) -> SubmissionResult:
+    results = tuple(CheckResult(c.id, "n/a") for c in checks)
+    return SubmissionResult(submission.id, dict(submission.meta), status, message, results,
+                            (), time.perf_counter() - started, submission.problems)
+
+
+def _describe(error: BaseException, during: str) -> str:
+    frame = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    location = f" ({frame[0].name})" if frame else ""
+    return f"internal error in {during}{location}: {type(error).__name__}: {error}"[:500]
