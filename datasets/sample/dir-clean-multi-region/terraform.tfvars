@@ -1,0 +1,3 @@
+project     = "orders"
+environment = "prod"
+alarm_email = "oncall@example.com"
