@@ -22,7 +22,6 @@ from evalkit.engine import SubmissionResult, grade
 from evalkit.masking import mask_text
 from evalkit.records import CATEGORIES, Submission
 from evalkit.results import (
-    FORMATS,
     finding_rows,
     findings_frame,
     meta_columns_of,

@@ -534,3 +534,21 @@ def test_directory_mixing_subdirectories_answers_and_records(tmp_path: Path) -> 
     assert [sub.id for sub in subs] == ["rec-3", "dir-one", "md-two"]
     assert subs[0].meta == {"model": "m"}
     assert count_submissions([str(tmp_path)]) == 3
+
+
+def test_an_extraction_failure_becomes_a_load_error_not_an_empty_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import evalkit.dataset.markdown as markdown
+
+    def broken(text: str) -> dict[str, str]:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(markdown, "_extract_files", broken)
+    path = tmp_path / "answers.jsonl"
+    path.write_text('{"id": "a", "response": "```hcl\\nx = 1\\n```"}\n', encoding="utf-8")
+    (submission,) = list(iter_submissions([path]))
+    assert submission.id == "a"
+    assert submission.files == {}
+    assert "internal error extracting code" in submission.load_error and "boom" in (
+        submission.load_error)

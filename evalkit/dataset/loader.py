@@ -51,7 +51,7 @@ from evalkit.dataset.config import (
     DatasetError,
     load_dataset_config,
 )
-from evalkit.dataset.markdown import extract_files, normalise_file_name
+from evalkit.dataset.markdown import ExtractionError, extract_files, normalise_file_name
 from evalkit.dataset.tables import RawRecord, count_records, iter_records, table_format
 from evalkit.dataset.textfiles import (
     DEFAULT_MAX_FILE_BYTES,
@@ -558,7 +558,11 @@ class _AnswerFileSource(_Source):
         if name.lower().endswith(_TERRAFORM_SUFFIXES):
             files = {name: decoded.text}
         else:
-            files = extract_files(decoded.text)
+            files, error = _extract(decoded.text)
+            if error:
+                yield Submission(self.submission_id, {}, problems=tuple(problems),
+                                 load_error=error)
+                return
             if not files:
                 problems.append(f"{name}: no code found in the answer")
         yield Submission(self.submission_id, files, problems=tuple(problems))
@@ -605,7 +609,9 @@ def _merge_answer(files: dict[str, str], relative: str, text: str, problems: lis
 
     A document with no code in it is kept as the document itself.
     """
-    extracted = extract_files(text)
+    extracted, error = _extract(text)
+    if error:
+        problems.append(f"{relative}: {error}")
     if not extracted:
         files.setdefault(relative, text)
         return
@@ -702,10 +708,20 @@ def _submission_from_record(record: RawRecord, stem: str, fields: _Fields) -> Su
         return Submission(submission_id, {}, meta, problems, load_error=error)
     if not isinstance(text, str):
         text = _meta_text(text)
-    files = extract_files(text)
+    files, error = _extract(text)
+    if error:
+        return Submission(submission_id, {}, meta, problems, load_error=error)
     if not files and text.strip():
         problems += ("no code found in the answer",)
     return Submission(submission_id, files, meta, problems)
+
+
+def _extract(text: str) -> tuple[dict[str, str], str]:
+    """The answer's files, or an error message when extraction itself failed."""
+    try:
+        return extract_files(text), ""
+    except ExtractionError as error:
+        return {}, str(error)
 
 
 def _is_missing(value: Any) -> bool:

@@ -201,12 +201,19 @@ def extract_files(text: str) -> dict[str, str]:
     Named blocks keep their name, blocks naming the same file are joined in order, unnamed
     HCL goes to ``main.tf`` and other unnamed code becomes ``snippet_N.<ext>``. Bare HCL
     without fences is returned as one file (split where a ``# name.tf`` line starts a new
-    one). Markdown with no code gives ``{}``. Never raises.
+    one). Markdown with no code gives ``{}``. An internal failure raises `ExtractionError`,
+    which the loader turns into that submission's load error rather than an empty answer.
     """
     try:
         return _extract_files(text)
-    except Exception:  # pragma: no cover - a parser bug must not stop a batch
-        return {}
+    except Exception as error:
+        raise ExtractionError(
+            f"internal error extracting code from the answer: {type(error).__name__}: {error}"
+        ) from error
+
+
+class ExtractionError(RuntimeError):
+    """Extraction failed on an answer; the batch records it and goes on."""
 
 
 def looks_like_hcl(text: str) -> bool:
