@@ -16,9 +16,14 @@ import pandas as pd
 
 from evalkit import __version__
 from evalkit.checks import REGISTRY
-from evalkit.checks.registry import Check, CheckRegistry
-from evalkit.dataset import count_submissions, iter_submissions, submissions_from_records
-from evalkit.engine import SubmissionResult, grade
+from evalkit.checks.registry import CheckRegistry
+from evalkit.dataset import (
+    DEFAULT_MAX_FILE_BYTES,
+    count_submissions,
+    iter_submissions,
+    submissions_from_records,
+)
+from evalkit.engine import DEFAULT_TIME_LIMIT, SubmissionResult, grade
 from evalkit.masking import mask_text
 from evalkit.records import CATEGORIES, Submission
 from evalkit.results import (
@@ -90,18 +95,21 @@ def failure_rates(scores: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
 
 def score(source: Source, rubric: str | Path | Rubric | None = None, jobs: int | None = None,
           *, id_field: str = "id", text_field: str = "response", progress: bool | None = False,
-          ) -> Run:
+          time_limit: float | None = DEFAULT_TIME_LIMIT,
+          max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Run:
     """Grade a dataset and return a `Run`.
 
     `source` is a path, a glob, a list of them, a list of records (dicts with `id_field` and
     `text_field`), a DataFrame of such records, or a list of `Submission`s. `rubric` is a YAML
     path (the default rubric when None). `jobs` > 1 grades in that many processes; the result
     is the same whatever `jobs` is. `progress` shows a bar on stderr (None: only on a terminal).
+    A submission taking longer than `time_limit` seconds gets status ``timeout``; files larger
+    than `max_file_bytes` are skipped with a note in run.json.
     """
     active_rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
-    submissions, total, described = _submissions(source, id_field, text_field)
+    submissions, total, described = _submissions(source, id_field, text_field, max_file_bytes)
     started = time.perf_counter()
-    results = list(_grade_all(submissions, active_rubric, jobs or 1,
+    results = list(_grade_all(submissions, active_rubric, jobs or 1, time_limit,
                               _progress(progress, total)))
     elapsed = time.perf_counter() - started
     return build_run(results, active_rubric, REGISTRY, {
@@ -150,7 +158,7 @@ def load_run(directory: str | Path) -> Run:
 # --- internals ---------------------------------------------------------------------------------
 
 
-def _submissions(source: Source, id_field: str, text_field: str
+def _submissions(source: Source, id_field: str, text_field: str, max_file_bytes: int
                  ) -> tuple[Iterable[Submission], int | None, Any]:
     if isinstance(source, pd.DataFrame):
         records = source.to_dict(orient="records")
@@ -166,31 +174,36 @@ def _submissions(source: Source, id_field: str, text_field: str
             return (submissions_from_records(items, id_field=id_field, text_field=text_field),
                     len(items), "records")
         paths = [str(i) for i in items]
-    total = count_submissions(paths, id_field=id_field, text_field=text_field)
-    return (iter_submissions(paths, id_field=id_field, text_field=text_field), total, paths)
+    total = count_submissions(paths, id_field=id_field, text_field=text_field,
+                              max_file_bytes=max_file_bytes)
+    return (iter_submissions(paths, id_field=id_field, text_field=text_field,
+                             max_file_bytes=max_file_bytes), total, paths)
 
 
-_WORKER_CHECKS: list[Check] = []
+_WORKER: dict[str, Any] = {"checks": [], "time_limit": None}
 
 
-def _init_worker(check_ids: list[str]) -> None:
-    _WORKER_CHECKS[:] = [REGISTRY.get(cid) for cid in check_ids]
+def _init_worker(check_ids: list[str], time_limit: float | None) -> None:
+    _WORKER["checks"] = [REGISTRY.get(cid) for cid in check_ids]
+    _WORKER["time_limit"] = time_limit
 
 
 def _grade_in_worker(submission: Submission) -> SubmissionResult:
-    return grade(submission, _WORKER_CHECKS)
+    return grade(submission, _WORKER["checks"], _WORKER["time_limit"])
 
 
 def _grade_all(submissions: Iterable[Submission], rubric: Rubric, jobs: int,
-               tick: Callable[[], None]) -> Iterator[SubmissionResult]:
+               time_limit: float | None, tick: Callable[[], None]
+               ) -> Iterator[SubmissionResult]:
     checks = [c for c in REGISTRY if rubric.entries[c.id].enabled]
     if jobs <= 1:
         for submission in submissions:
-            yield grade(submission, checks)
+            yield grade(submission, checks, time_limit)
             tick()
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=([c.id for c in checks],)) as pool:
+    initargs = ([c.id for c in checks], time_limit)
+    with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
         # imap keeps input order, so output does not depend on the number of workers.
         for result in pool.imap(_grade_in_worker, submissions, chunksize=4):
             yield result

@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="record field holding the answer text")
     score.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="grade in N processes (default: 1)")
+    score.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                       help="time limit per submission; over it the status is timeout "
+                       "(default: 60, 0 for none)")
+    score.add_argument("--max-file-mb", type=float, default=5.0, metavar="MB",
+                       help="skip files larger than this, with a note in run.json (default: 5)")
     score.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
     commands.add_parser("checks", help="list the checks with category and severity")
@@ -88,10 +93,15 @@ def _score(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print("evalkit: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    if args.timeout < 0 or args.max_file_mb <= 0:
+        print("evalkit: --timeout must be >= 0 and --max-file-mb > 0", file=sys.stderr)
+        return EXIT_USAGE
     try:
         rubric = load_rubric(args.rubric, REGISTRY)
         run = score(args.paths, rubric, jobs=args.jobs, id_field=args.id_field,
-                    text_field=args.text_field, progress=None if not args.quiet else False)
+                    text_field=args.text_field, progress=None if not args.quiet else False,
+                    time_limit=args.timeout or None,
+                    max_file_bytes=int(args.max_file_mb * 1024 * 1024))
         run.save(args.out, args.format)
     except (DatasetError, RubricError) as error:
         print(f"evalkit: {error}", file=sys.stderr)

@@ -7,8 +7,12 @@ submission's result, and the batch goes on.
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +21,14 @@ from evalkit.records import CheckResult, Submission
 from evalkit.terraform.model import build_model
 
 PARSE_CHECK = "IAC-PARSE-ERROR"
+DEFAULT_TIME_LIMIT = 60.0  # seconds per submission
+
+
+class SubmissionTimeout(BaseException):
+    """Raised inside grading when a submission runs past its time limit.
+
+    A BaseException, so that the broad handlers that keep one bad file or check from stopping
+    a batch do not swallow it."""
 
 
 @dataclass(frozen=True)
@@ -31,10 +43,42 @@ class SubmissionResult:
     problems: tuple[str, ...] = field(default=())
 
 
-def grade(submission: Submission, checks: list[Check]) -> SubmissionResult:
+def grade(submission: Submission, checks: list[Check],
+          time_limit: float | None = DEFAULT_TIME_LIMIT) -> SubmissionResult:
+    """Grade one submission; past `time_limit` seconds it gets status ``timeout``."""
     started = time.perf_counter()
     if submission.load_error:
         return _failed(submission, checks, "error", submission.load_error, started)
+    try:
+        with _time_limit(time_limit):
+            return _grade(submission, checks, started)
+    except SubmissionTimeout:
+        return _failed(submission, checks, "timeout",
+                       f"grading took longer than the time limit of {time_limit:g} s", started)
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    # A timer signal interrupts pure-Python parsing wherever it is; it only works in the main
+    # thread, which is where the CLI and the worker processes grade.
+    usable = seconds and seconds > 0 and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise SubmissionTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _grade(submission: Submission, checks: list[Check], started: float) -> SubmissionResult:
     try:
         model = build_model(submission.files)
     except Exception as error:  # noqa: BLE001 - a submission must never stop the batch
