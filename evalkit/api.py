@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,10 @@ from evalkit.dataset import (
     iter_submissions,
     submissions_from_records,
 )
-from evalkit.engine import DEFAULT_TIME_LIMIT, SubmissionResult, grade
-from evalkit.masking import mask_text
+from evalkit.engine import DEFAULT_TIME_LIMIT, SubmissionResult
 from evalkit.records import CATEGORIES, Submission
 from evalkit.results import (
+    RunTally,
     finding_rows,
     findings_frame,
     meta_columns_of,
@@ -34,9 +33,12 @@ from evalkit.results import (
     score_row,
     scores_frame,
     write_json,
+    write_run_tables,
     write_table,
 )
 from evalkit.rubric import Rubric, load_rubric
+from evalkit.runner import Execution, default_jobs, grade_stream
+from evalkit.store import JOURNAL_NAME, Journal, ResultCache, default_cache_dir, iter_journal
 
 Source = str | Path | Iterable[str | Path] | Iterable[dict[str, Any]] | Iterable[Submission] \
     | pd.DataFrame
@@ -93,28 +95,106 @@ def failure_rates(scores: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def score(source: Source, rubric: str | Path | Rubric | None = None, jobs: int | None = None,
+def score(source: Source, rubric: str | Path | Rubric | None = None, jobs: int | None = 1,
           *, id_field: str = "id", text_field: str = "response", progress: bool | None = False,
           time_limit: float | None = DEFAULT_TIME_LIMIT,
-          max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Run:
-    """Grade a dataset and return a `Run`.
+          max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, cache: bool | str | Path = False,
+          executor: str = "local", scheduler: str | None = None) -> Run:
+    """Grade a dataset and return a `Run` (everything in memory: for notebooks).
 
     `source` is a path, a glob, a list of them, a list of records (dicts with `id_field` and
     `text_field`), a DataFrame of such records, or a list of `Submission`s. `rubric` is a YAML
-    path (the default rubric when None). `jobs` > 1 grades in that many processes; the result
-    is the same whatever `jobs` is. `progress` shows a bar on stderr (None: only on a terminal).
-    A submission taking longer than `time_limit` seconds gets status ``timeout``; files larger
-    than `max_file_bytes` are skipped with a note in run.json.
+    path (the default rubric when None). `jobs` > 1 grades in that many processes (None: all
+    cores); the result is the same whatever `jobs` is. `progress` shows a bar on stderr (None:
+    only on a terminal). A submission taking longer than `time_limit` seconds gets status
+    ``timeout``; files larger than `max_file_bytes` are skipped with a note in run.json.
+    `cache` reuses results of unchanged submissions (True: the default cache directory).
+    `executor="dask"` grades on a Dask cluster (`scheduler` address, or a local cluster).
     """
     active_rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
     submissions, total, described = _submissions(source, id_field, text_field, max_file_bytes)
+    execution = Execution(jobs or default_jobs(), time_limit, executor, scheduler)
+    result_cache = _open_cache(cache)
     started = time.perf_counter()
-    results = list(_grade_all(submissions, active_rubric, jobs or 1, time_limit,
-                              _progress(progress, total)))
+    try:
+        results = list(grade_stream(submissions, execution, result_cache,
+                                    _progress(progress, total)))
+    finally:
+        if result_cache is not None:
+            result_cache.close()
     elapsed = time.perf_counter() - started
     return build_run(results, active_rubric, REGISTRY, {
         "input": described, "id_field": id_field, "text_field": text_field,
-        "seconds": elapsed, "jobs": jobs or 1})
+        "seconds": elapsed, "jobs": execution.jobs, "executor": executor})
+
+
+def score_to_directory(paths: list[str], out: str | Path, rubric: Rubric, *, fmt: str = "csv",
+                       id_field: str = "id", text_field: str = "response",
+                       execution: Execution | None = None, progress: bool | None = None,
+                       max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                       cache: bool | str | Path = True, resume: bool = False) -> RunTally:
+    """Grade `paths` into `out` with flat memory: what `evalkit score` does.
+
+    Results are journalled to ``out/results.jsonl`` as they complete; with `resume`, the
+    submissions already there are not graded again, and the tables are the same as an
+    uninterrupted run's. Tables and run.json are written last, atomically.
+    """
+    directory = Path(out)
+    execution = execution or Execution(default_jobs(), DEFAULT_TIME_LIMIT)
+    header = {"input": [str(p) for p in paths], "id_field": id_field, "text_field": text_field,
+              "max_file_bytes": max_file_bytes, "evalkit_version": __version__}
+    journal = Journal(directory / JOURNAL_NAME, header, resume)
+    total = count_submissions(paths, id_field=id_field, text_field=text_field,
+                              max_file_bytes=max_file_bytes)
+    submissions = iter_submissions(paths, id_field=id_field, text_field=text_field,
+                                   max_file_bytes=max_file_bytes)
+    todo = (s for s in submissions if s.id not in journal.done)
+    remaining = None if total is None else max(0, total - len(journal.done))
+    result_cache = _open_cache(cache)
+    started = time.perf_counter()
+    try:
+        for result in grade_stream(todo, execution, result_cache, _progress(progress, remaining)):
+            journal.append(result)
+    finally:
+        journal.close()
+        if result_cache is not None:
+            result_cache.close()
+    graded_seconds = time.perf_counter() - started
+    return write_run_directory(directory, rubric, fmt, {
+        "input": header["input"], "id_field": id_field, "text_field": text_field,
+        "seconds": graded_seconds, "jobs": execution.jobs, "executor": execution.executor,
+        "resumed": sorted(journal.done) and len(journal.done)})
+
+
+def write_run_directory(directory: Path, rubric: Rubric, fmt: str,
+                        context: dict[str, Any]) -> RunTally:
+    """Tables and run.json from the journal in `directory` (also what `rescore` does)."""
+    journal_path = directory / JOURNAL_NAME
+    tally = write_run_tables(lambda: iter_journal(journal_path), rubric, REGISTRY, directory, fmt)
+    problems = [{"submission_id": r.submission_id, "problem": problem}
+                for r in iter_journal(journal_path) for problem in r.problems]
+    write_json(run_info(rubric, context, tally, problems, fmt), directory / "run.json")
+    return tally
+
+
+def run_info(rubric: Rubric, context: dict[str, Any], tally: RunTally,
+             problems: list[dict[str, str]], fmt: str) -> dict[str, Any]:
+    seconds = float(context.get("seconds", 0.0))
+    return {
+        "evalkit_version": __version__,
+        "rubric": {"name": rubric.name, "version": rubric.version, "sha256": rubric.sha256,
+                   "source": rubric.source},
+        "input": context.get("input"),
+        "id_field": context.get("id_field"),
+        "text_field": context.get("text_field"),
+        "format": fmt,
+        "counts": {"submissions": tally.submissions, "findings": tally.findings,
+                   "status": dict(tally.status)},
+        "timings": {"grading_seconds": round(seconds, 3), "jobs": context.get("jobs", 1),
+                    "executor": context.get("executor", "local"),
+                    "resumed_submissions": context.get("resumed") or 0},
+        "problems": problems,
+    }
 
 
 def build_run(results: list[SubmissionResult], rubric: Rubric, registry: CheckRegistry,
@@ -124,25 +204,12 @@ def build_run(results: list[SubmissionResult], rubric: Rubric, registry: CheckRe
     found = [row for r in results for row in finding_rows(r, rubric, registry)]
     scores = scores_frame(score_rows, meta_columns, registry)
     findings = findings_frame(found)
-    statuses = {s: int((scores["status"] == s).sum()) for s in
-                ("ok", "parse_error", "no_terraform", "error", "timeout")}
-    seconds = float(context.get("seconds", 0.0))
-    info = {
-        "evalkit_version": __version__,
-        "rubric": {"name": rubric.name, "version": rubric.version, "sha256": rubric.sha256,
-                   "source": rubric.source},
-        "input": context.get("input"),
-        "id_field": context.get("id_field"),
-        "text_field": context.get("text_field"),
-        "counts": {"submissions": len(results), "findings": len(findings), "status": statuses},
-        "timings": {"total_seconds": round(seconds, 3), "jobs": context.get("jobs", 1),
-                    "mean_seconds_per_submission": round(seconds / len(results), 4)
-                    if results else 0.0},
-        "problems": [{"submission_id": r.submission_id,
-                      "problem": mask_text(problem, r.secrets)}
-                     for r in results for problem in r.problems],
-    }
-    return Run(scores, findings, info)
+    tally = RunTally(registry)
+    for row in score_rows:
+        tally.add(row)
+    problems = [{"submission_id": r.submission_id, "problem": problem}
+                for r in results for problem in r.problems]
+    return Run(scores, findings, run_info(rubric, context, tally, problems, "csv"))
 
 
 def load_run(directory: str | Path) -> Run:
@@ -180,34 +247,10 @@ def _submissions(source: Source, id_field: str, text_field: str, max_file_bytes:
                              max_file_bytes=max_file_bytes), total, paths)
 
 
-_WORKER: dict[str, Any] = {"checks": [], "time_limit": None}
-
-
-def _init_worker(check_ids: list[str], time_limit: float | None) -> None:
-    _WORKER["checks"] = [REGISTRY.get(cid) for cid in check_ids]
-    _WORKER["time_limit"] = time_limit
-
-
-def _grade_in_worker(submission: Submission) -> SubmissionResult:
-    return grade(submission, _WORKER["checks"], _WORKER["time_limit"])
-
-
-def _grade_all(submissions: Iterable[Submission], rubric: Rubric, jobs: int,
-               time_limit: float | None, tick: Callable[[], None]
-               ) -> Iterator[SubmissionResult]:
-    checks = [c for c in REGISTRY if rubric.entries[c.id].enabled]
-    if jobs <= 1:
-        for submission in submissions:
-            yield grade(submission, checks, time_limit)
-            tick()
-        return
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    initargs = ([c.id for c in checks], time_limit)
-    with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
-        # imap keeps input order, so output does not depend on the number of workers.
-        for result in pool.imap(_grade_in_worker, submissions, chunksize=4):
-            yield result
-            tick()
+def _open_cache(cache: bool | str | Path) -> ResultCache | None:
+    if cache is False or cache is None:
+        return None
+    return ResultCache(default_cache_dir() if cache is True else Path(cache))
 
 
 def _progress(progress: bool | None, total: int | None) -> Callable[[], None]:

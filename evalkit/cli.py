@@ -32,14 +32,35 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--id-field", default="id", help="record field holding the id")
     score.add_argument("--text-field", default="response",
                        help="record field holding the answer text")
-    score.add_argument("--jobs", type=int, default=1, metavar="N",
-                       help="grade in N processes (default: 1)")
+    score.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="grade in N processes (default: all cores)")
+    score.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run in DIR: grade only what is missing")
+    score.add_argument("--cache", metavar="DIR",
+                       help="result cache directory (default: $EVALKIT_CACHE_DIR or "
+                       "~/.cache/evalkit)")
+    score.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    score.add_argument("--executor", default="local", choices=("local", "dask"),
+                       help="local processes (default) or a Dask cluster")
+    score.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local "
+                       "cluster with --jobs workers)")
     score.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                        help="time limit per submission; over it the status is timeout "
                        "(default: 60, 0 for none)")
     score.add_argument("--max-file-mb", type=float, default=5.0, metavar="MB",
                        help="skip files larger than this, with a note in run.json (default: 5)")
     score.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+
+    rescore = commands.add_parser(
+        "rescore", help="recompute a run's scores with another rubric, without re-parsing",
+        description="Rewrite RUN_DIR's scores and findings tables from its results.jsonl with "
+        "a new rubric.")
+    rescore.add_argument("run_dir", metavar="RUN_DIR")
+    rescore.add_argument("--rubric", metavar="YAML", help="rubric file (default: aws-multi-region)")
+    rescore.add_argument("--format", default=None, choices=("csv", "jsonl", "parquet"),
+                         help="table format (default: the run's format)")
+    rescore.add_argument("--quiet", action="store_true", help="no summary")
 
     commands.add_parser("checks", help="list the checks with category and severity")
     explain = commands.add_parser("explain", help="show what a check looks for and how to fix it")
@@ -54,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list_checks()
         if args.command == "explain":
             return _explain(args.check_id)
+        if args.command == "rescore":
+            return _rescore(args)
         return _score(args)
     except KeyboardInterrupt:
         print("evalkit: interrupted", file=sys.stderr)
@@ -85,58 +108,101 @@ def _explain(check_id: str) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from evalkit.api import score
+    from evalkit.api import score_to_directory
     from evalkit.checks import REGISTRY
-    from evalkit.dataset import DatasetError
-    from evalkit.rubric import RubricError, load_rubric
+    from evalkit.rubric import load_rubric
+    from evalkit.runner import Execution, default_jobs
 
-    if args.jobs < 1:
-        print("evalkit: --jobs must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    if jobs < 1:
+        return _usage("--jobs must be at least 1")
     if args.timeout < 0 or args.max_file_mb <= 0:
-        print("evalkit: --timeout must be >= 0 and --max-file-mb > 0", file=sys.stderr)
-        return EXIT_USAGE
-    try:
+        return _usage("--timeout must be >= 0 and --max-file-mb > 0")
+
+    def run() -> object:
         rubric = load_rubric(args.rubric, REGISTRY)
-        run = score(args.paths, rubric, jobs=args.jobs, id_field=args.id_field,
-                    text_field=args.text_field, progress=None if not args.quiet else False,
-                    time_limit=args.timeout or None,
-                    max_file_bytes=int(args.max_file_mb * 1024 * 1024))
-        run.save(args.out, args.format)
-    except (DatasetError, RubricError) as error:
-        print(f"evalkit: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        cache: bool | str = False if args.no_cache else (args.cache or True)
+        execution = Execution(jobs, args.timeout or None, args.executor, args.scheduler)
+        return score_to_directory(
+            args.paths, args.out, rubric, fmt=args.format, id_field=args.id_field,
+            text_field=args.text_field, execution=execution,
+            progress=None if not args.quiet else False,
+            max_file_bytes=int(args.max_file_mb * 1024 * 1024), cache=cache,
+            resume=args.resume)
+
+    return _finish(run, args, args.out, args.format)
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from evalkit.api import write_run_directory
+    from evalkit.checks import REGISTRY
+    from evalkit.rubric import load_rubric
+    from evalkit.store import JOURNAL_NAME
+
+    directory = Path(args.run_dir)
+    if not (directory / JOURNAL_NAME).exists():
+        return _usage(f"{directory}: no {JOURNAL_NAME}; is it a directory written by "
+                      "`evalkit score`?")
+    info_path = directory / "run.json"
+    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
+    fmt = args.format or info.get("format", "csv")
+    args.fail_under = None
+
+    def run() -> object:
+        rubric = load_rubric(args.rubric, REGISTRY)
+        context = {"input": info.get("input"), "id_field": info.get("id_field"),
+                   "text_field": info.get("text_field"), "jobs": 0, "seconds": 0.0}
+        return write_run_directory(directory, rubric, fmt, context)
+
+    return _finish(run, args, str(directory), fmt)
+
+
+def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
+    from evalkit.dataset import DatasetError
+    from evalkit.rubric import RubricError
+    from evalkit.store import JournalMismatch
+
+    try:
+        tally = run()  # type: ignore[operator]
+    except (DatasetError, RubricError, JournalMismatch) as error:
+        return _usage(str(error))
     except OSError as error:
-        print(f"evalkit: {error.filename or ''}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(f"{error.filename or ''}: {error.strerror}")
     except Exception as error:  # noqa: BLE001 - report, never dump a traceback at users
         print(f"evalkit: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_INTERNAL
     if not args.quiet:
-        print(summary(run, args.out, args.format))
-    mean = run.scores["score"].mean()
-    if args.fail_under is not None and (run.scores.empty or mean < args.fail_under):
+        print(summary(tally, out, fmt))
+    mean = tally.mean_score  # type: ignore[attr-defined]
+    if args.fail_under is not None and not mean >= args.fail_under:
         print(f"evalkit: mean score {mean:.1f} is under {args.fail_under:g}", file=sys.stderr)
         return EXIT_FAIL_UNDER
     return EXIT_OK
 
 
-def summary(run: object, out: str, fmt: str) -> str:
+def _usage(message: str) -> int:
+    print(f"evalkit: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def summary(tally: object, out: str, fmt: str) -> str:
     """A short human summary: counts by status, mean score, per-category failure rates."""
-    scores = run.scores  # type: ignore[attr-defined]
-    rates = run.failure_rates()  # type: ignore[attr-defined]
-    counts = scores["status"].value_counts()
-    status_text = ", ".join(f"{counts[s]} {s}" for s in sorted(counts.index))
-    mean = scores["score"].mean()
-    lines = [f"scored {len(scores)} submissions ({status_text or 'none'}); mean score "
-             f"{mean:.1f}" if len(scores) else "scored 0 submissions", "",
+    counts = {k: v for k, v in tally.status.items() if v}  # type: ignore[attr-defined]
+    status_text = ", ".join(f"{counts[s]} {s}" for s in sorted(counts)) or "none"
+    total = tally.submissions  # type: ignore[attr-defined]
+    mean = tally.mean_score  # type: ignore[attr-defined]
+    lines = [f"scored {total} submissions ({status_text}); mean score {mean:.1f}"
+             if total else "scored 0 submissions", "",
              f"{'category':<15} {'applies':>7} {'failed':>7} {'rate':>7}"]
-    for row in rates.itertuples():
+    for row in tally.failure_rates().itertuples():  # type: ignore[attr-defined]
         rate = "-" if row.n == 0 else f"{100 * row.failure_rate:.0f}%"
         lines.append(f"{row.category:<15} {row.n:>7} {row.failed:>7} {rate:>7}")
     lines.append("")
-    lines.append(textwrap.fill(f"wrote {out}/scores.{fmt}, {out}/findings.{fmt}, {out}/run.json",
-                               width=100))
+    lines.append(textwrap.fill(f"wrote {out}/scores.{fmt}, {out}/findings.{fmt}, "
+                               f"{out}/run.json, {out}/results.jsonl", width=100))
     return "\n".join(lines)
 
 

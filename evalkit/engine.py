@@ -11,13 +11,14 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from evalkit.checks.registry import Check
-from evalkit.records import CheckResult, Submission
+from evalkit.masking import mask_text
+from evalkit.records import CheckResult, Finding, Submission
 from evalkit.terraform.model import build_model
 
 PARSE_CHECK = "IAC-PARSE-ERROR"
@@ -38,7 +39,6 @@ class SubmissionResult:
     status: str  # ok | parse_error | no_terraform | error | timeout
     message: str
     results: tuple[CheckResult, ...]
-    secrets: tuple[str, ...] = ()
     seconds: float = 0.0
     problems: tuple[str, ...] = field(default=())
 
@@ -106,16 +106,37 @@ def _grade(submission: Submission, checks: list[Check], started: float) -> Submi
             results.append(CheckResult(check.id, "n/a"))
             status = "error"
             message = _describe(error, f"check {check.id}")
-    return SubmissionResult(submission.id, dict(submission.meta), status, message,
-                            tuple(results), tuple(sorted(model.secrets)),
-                            time.perf_counter() - started, submission.problems)
+    result = SubmissionResult(submission.id, dict(submission.meta), status, message,
+                              tuple(results), time.perf_counter() - started,
+                              submission.problems)
+    return masked(result, model.secrets)
 
 
 def _failed(submission: Submission, checks: list[Check], status: str, message: str,
             started: float) -> SubmissionResult:
     results = tuple(CheckResult(c.id, "n/a") for c in checks)
-    return SubmissionResult(submission.id, dict(submission.meta), status, message, results,
-                            (), time.perf_counter() - started, submission.problems)
+    result = SubmissionResult(submission.id, dict(submission.meta), status, message, results,
+                              time.perf_counter() - started, submission.problems)
+    return masked(result, ())
+
+
+def masked(result: SubmissionResult, secrets: Iterable[str]) -> SubmissionResult:
+    """The result with every secret masked, so that nothing downstream ever holds one."""
+    known = tuple(secrets)
+
+    def clean(text: str) -> str:
+        return mask_text(text, known)
+
+    def clean_finding(item: Finding) -> Finding:
+        return replace(item, file=clean(item.file), resource=clean(item.resource),
+                       message=clean(item.message))
+
+    checks = tuple(replace(r, findings=tuple(clean_finding(f) for f in r.findings))
+                   if r.findings else r for r in result.results)
+    meta = {k: clean(v) if isinstance(v, str) else v for k, v in result.meta.items()}
+    return replace(result, submission_id=clean(result.submission_id), meta=meta,
+                   message=clean(result.message), results=checks,
+                   problems=tuple(clean(p) for p in result.problems))
 
 
 def _describe(error: BaseException, during: str) -> str:

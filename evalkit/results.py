@@ -6,11 +6,12 @@ Column order and formatting are a contract (see the README): training pipelines 
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ def score_row(result: SubmissionResult, rubric: Rubric, registry: CheckRegistry,
     findings = [f for r in result.results if enabled_statuses.get(r.check_id) == "fail"
                 for f in r.findings]
     row["n_findings"] = len(findings)
-    row["feedback"] = mask_text(feedback_text(result, rubric), result.secrets)
+    row["feedback"] = mask_text(feedback_text(result, rubric))
     return row
 
 
@@ -101,11 +102,11 @@ def finding_rows(result: SubmissionResult, rubric: Rubric, registry: CheckRegist
                 "check_id": item.check_id,
                 "category": category,
                 "severity": entry.severity,
-                "file": mask_text(item.file, result.secrets),
+                "file": item.file,
                 "line": item.line,
-                "resource": mask_text(item.resource, result.secrets),
+                "resource": item.resource,
                 "region": item.region,
-                "message": mask_text(item.message, result.secrets),
+                "message": item.message,
             })
     return rows
 
@@ -114,7 +115,8 @@ def scores_frame(rows: list[dict[str, Any]], meta_columns: list[str],
                  registry: CheckRegistry) -> pd.DataFrame:
     columns = ["submission_id", *meta_columns, "status", "score", "reward", *CATEGORIES,
                *registry.ids(), "n_findings", "feedback"]
-    frame = pd.DataFrame(rows, columns=columns)
+    # object dtype keeps metadata as given (an int column with gaps stays ints, not floats)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
     for name in ("score", "reward", *CATEGORIES):
         frame[name] = frame[name].astype("float64")
     frame["n_findings"] = frame["n_findings"].astype("int64")
@@ -148,26 +150,155 @@ def _rounded(value: float | None, digits: int) -> float | None:
 # --- files -------------------------------------------------------------------------------------
 
 
-def write_table(frame: pd.DataFrame, path_without_suffix: Path, fmt: str) -> Path:
-    """Write a table atomically (temporary file, then rename) in csv, jsonl or parquet."""
-    path = path_without_suffix.with_suffix(f".{fmt}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(handle)
-    try:
-        if fmt == "csv":
-            frame.to_csv(temporary, index=False, lineterminator="\n")
-        elif fmt == "jsonl":
-            frame.to_json(temporary, orient="records", lines=True, force_ascii=False)
-        elif fmt == "parquet":
-            frame.to_parquet(temporary, index=False)
-        else:
+class TableWriter:
+    """Writes rows to ``<path>.<fmt>`` as they come, atomically (temporary file, then rename).
+
+    Memory stays flat: CSV and JSONL rows go straight to disk, Parquet in row groups.
+    `types` maps a column to "str", "int", "float" or "bool" (needed by Parquet).
+    """
+
+    _BATCH = 2048
+
+    def __init__(self, path_without_suffix: Path, fmt: str, columns: list[str],
+                 types: dict[str, str]) -> None:
+        if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return path
+        self.path = path_without_suffix.with_suffix(f".{fmt}")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fmt, self.columns, self.types = fmt, columns, types
+        handle, self._temporary = tempfile.mkstemp(dir=self.path.parent,
+                                                   prefix=f".{self.path.name}.")
+        os.close(handle)
+        self._batch: list[dict[str, Any]] = []
+        self._parquet: Any = None
+        self._text: Any = None
+        if fmt == "csv":
+            self._text = open(self._temporary, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            self._csv = csv.writer(self._text, lineterminator="\n")
+            self._csv.writerow(columns)
+        elif fmt == "jsonl":
+            self._text = open(self._temporary, "w", encoding="utf-8")  # noqa: SIM115
+
+    def write(self, row: dict[str, Any]) -> None:
+        values = {c: _plain(row.get(c)) for c in self.columns}
+        if self.fmt == "csv":
+            self._csv.writerow(["" if values[c] is None else _csv_text(values[c])
+                                for c in self.columns])
+        elif self.fmt == "jsonl":
+            self._text.write(json.dumps(values, ensure_ascii=False) + "\n")
+        else:
+            self._batch.append(values)
+            if len(self._batch) >= self._BATCH:
+                self._flush_parquet()
+
+    def close(self) -> Path:
+        if self.fmt == "parquet":
+            self._flush_parquet(final=True)
+            self._parquet.close()
+        else:
+            self._text.close()
+        os.replace(self._temporary, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        if self._text is not None and not self._text.closed:
+            self._text.close()
+        if os.path.exists(self._temporary):
+            os.unlink(self._temporary)
+
+    def _flush_parquet(self, final: bool = False) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self._batch and not (final and self._parquet is None):
+            return
+        schema = pa.schema([(c, _ARROW_TYPES[self.types.get(c, "str")]()) for c in self.columns])
+        table = pa.Table.from_pylist(self._batch, schema=schema)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self._temporary, schema)
+        self._parquet.write_table(table)
+        self._batch = []
+
+
+def _arrow_types() -> dict[str, Any]:
+    import pyarrow as pa
+
+    return {"str": pa.string, "int": pa.int64, "float": pa.float64, "bool": pa.bool_}
+
+
+class _LazyArrowTypes(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> Any:
+        self.update(_arrow_types())
+        return self[key]
+
+
+_ARROW_TYPES = _LazyArrowTypes()
+
+
+def _plain(value: Any) -> Any:
+    """NaN and pandas' missing values become None; numpy scalars become Python scalars."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+        return None if isinstance(value, float) and math.isnan(value) else value
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    return value
+
+
+def _csv_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return str(value)
+
+
+def column_types(frame_or_rows: Any, columns: list[str]) -> dict[str, str]:
+    """The narrowest of bool/int/float/str that holds every value of each column."""
+    types: dict[str, str] = {}
+    for column in columns:
+        values = [v for v in (_plain(v) for v in frame_or_rows(column)) if v is not None]
+        types[column] = _narrowest(values)
+    return types
+
+
+def _narrowest(values: list[Any]) -> str:
+    if values and all(isinstance(v, bool) for v in values):
+        return "bool"
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "int"
+    if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return "float"
+    return "str"
+
+
+def write_table(frame: pd.DataFrame, path_without_suffix: Path, fmt: str) -> Path:
+    """Write a DataFrame with the same writer that streaming runs use."""
+    columns = list(frame.columns)
+    types = column_types(lambda c: frame[c].tolist(), columns)
+    writer = TableWriter(path_without_suffix, fmt, columns, types)
+    try:
+        for row in frame.to_dict(orient="records"):
+            if fmt != "csv":
+                row = {k: _typed(v, types[k]) for k, v in row.items()}
+            writer.write(row)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.close()
+
+
+def _typed(value: Any, kind: str) -> Any:
+    value = _plain(value)
+    if value is None:
+        return None
+    if kind == "str" and not isinstance(value, str):
+        return str(value)
+    if kind == "float":
+        return float(value)
+    return value
 
 
 def read_table(path_without_suffix: Path) -> tuple[pd.DataFrame, str]:
@@ -190,3 +321,93 @@ def write_json(data: dict[str, Any], path: Path) -> None:
         json.dump(data, out, indent=2, sort_keys=True)
         out.write("\n")
     os.replace(temporary, path)
+
+
+# --- streaming a whole run ---------------------------------------------------------------------
+
+
+class RunTally:
+    """Counts gathered while the tables are written: the run summary without a DataFrame."""
+
+    def __init__(self, registry: CheckRegistry) -> None:
+        self.categories = {c.id: c.category for c in registry}
+        self.status: dict[str, int] = dict.fromkeys(STATUSES, 0)
+        self.submissions = 0
+        self.findings = 0
+        self.score_total = 0.0
+        self.scored = 0
+        self.applies: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+        self.failed: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.submissions += 1
+        self.status[row["status"]] = self.status.get(row["status"], 0) + 1
+        self.findings += row["n_findings"]
+        if row["score"] is not None:
+            self.score_total += row["score"]
+            self.scored += 1
+        if row["status"] in ("error", "timeout"):
+            return
+        for category in CATEGORIES:
+            ids = [cid for cid, cat in self.categories.items() if cat == category]
+            verdicts = [row[cid] for cid in ids]
+            if any(v != "n/a" for v in verdicts):
+                self.applies[category] += 1
+                if "fail" in verdicts:
+                    self.failed[category] += 1
+
+    @property
+    def mean_score(self) -> float:
+        return self.score_total / self.scored if self.scored else float("nan")
+
+    def failure_rates(self) -> pd.DataFrame:
+        rows = [{"category": c, "n": self.applies[c], "failed": self.failed[c],
+                 "failure_rate": self.failed[c] / self.applies[c] if self.applies[c]
+                 else float("nan")} for c in CATEGORIES if any(
+                     cat == c for cat in self.categories.values())]
+        return pd.DataFrame(rows, columns=["category", "n", "failed", "failure_rate"])
+
+
+def write_run_tables(results: Callable[[], Iterable[SubmissionResult]], rubric: Rubric,
+                     registry: CheckRegistry, out: Path, fmt: str) -> RunTally:
+    """Write scores and findings tables from re-iterable results, in two streaming passes.
+
+    The first pass learns the metadata columns and their types (the column order depends on
+    every record), the second writes rows; neither keeps results in memory.
+    """
+    meta_columns: dict[str, None] = {}
+    meta_values: dict[str, list[Any]] = {}
+    for result in results():
+        for column in meta_columns_of([result]):
+            meta_columns.setdefault(column, None)
+            value = _plain(result.meta.get(column))
+            kinds = meta_values.setdefault(column, [])
+            if value is not None and (not kinds or type(kinds[-1]) is not type(value)):
+                kinds.append(value)
+    columns_meta = list(meta_columns)
+    score_columns = ["submission_id", *columns_meta, "status", "score", "reward", *CATEGORIES,
+                     *registry.ids(), "n_findings", "feedback"]
+    types = {c: "str" for c in score_columns}
+    types.update({c: _narrowest(meta_values.get(c, [])) for c in columns_meta})
+    types.update(dict.fromkeys(("score", "reward", *CATEGORIES), "float"))
+    types["n_findings"] = "int"
+    finding_types = {c: "str" for c in FINDING_COLUMNS} | {"line": "int"}
+    tally = RunTally(registry)
+    scores = TableWriter(out / "scores", fmt, score_columns, types)
+    findings = TableWriter(out / "findings", fmt, FINDING_COLUMNS, finding_types)
+    try:
+        for result in results():
+            row = score_row(result, rubric, registry, columns_meta)
+            tally.add(row)
+            if fmt != "csv":
+                row = {k: _typed(v, types[k]) for k, v in row.items()}
+            scores.write(row)
+            for finding in finding_rows(result, rubric, registry):
+                findings.write(finding)
+    except BaseException:
+        scores.abort()
+        findings.abort()
+        raise
+    scores.close()
+    findings.close()
+    return tally

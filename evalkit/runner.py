@@ -1,0 +1,182 @@
+"""Running the grader over a stream of submissions: in-process, in a process pool, or on a
+Dask cluster, always yielding results in input order with a bounded number in flight.
+
+Input order is what makes output byte-identical whatever the number of workers; the bound is
+what keeps memory flat on a 100k-submission run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from evalkit.checks import REGISTRY
+from evalkit.checks.registry import Check
+from evalkit.engine import SubmissionResult, grade
+from evalkit.records import Submission
+from evalkit.store import ResultCache, cached_result, content_key
+
+EXECUTORS = ("local", "dask")
+_CACHEABLE = ("ok", "parse_error", "no_terraform")
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How to run: workers, time limit, where (local processes or a Dask scheduler)."""
+
+    jobs: int = 1
+    time_limit: float | None = None
+    executor: str = "local"
+    scheduler: str | None = None
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def grade_stream(submissions: Iterable[Submission], execution: Execution,
+                 cache: ResultCache | None = None,
+                 tick: Callable[[], None] = lambda: None) -> Iterator[SubmissionResult]:
+    """Grade every submission with every registered check; results come in input order."""
+    checks = list(REGISTRY)
+    pending = _with_cache(submissions, cache)
+    if execution.executor == "dask":
+        graded = _dask(pending, checks, execution)
+    elif execution.jobs <= 1:
+        graded = ((s, hit if hit is not None else grade(s, checks, execution.time_limit))
+                  for s, hit in pending)
+    else:
+        graded = _processes(pending, execution)
+    for submission, result in graded:
+        if cache is not None and result.status in _CACHEABLE and result.seconds > 0:
+            cache.put(content_key(submission), result)
+        yield result
+        tick()
+
+
+def _with_cache(submissions: Iterable[Submission], cache: ResultCache | None
+                ) -> Iterator[tuple[Submission, SubmissionResult | None]]:
+    for submission in submissions:
+        hit = None
+        if cache is not None and not submission.load_error:
+            value = cache.get(content_key(submission))
+            if value is not None:
+                hit = cached_result(submission, value)
+        yield submission, hit
+
+
+# --- a local process pool ----------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(time_limit: float | None) -> None:
+    import hcl2
+
+    hcl2.parses_to_tree("warm = 1")  # load the parser tables once per worker
+    _WORKER["checks"] = list(REGISTRY)
+    _WORKER["time_limit"] = time_limit
+
+
+def _grade_in_worker(submission: Submission) -> SubmissionResult:
+    return grade(submission, _WORKER["checks"], _WORKER["time_limit"])
+
+
+def _processes(pending: Iterable[tuple[Submission, SubmissionResult | None]],
+               execution: Execution) -> Iterator[tuple[Submission, SubmissionResult]]:
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    window = execution.jobs * 8
+    with ProcessPoolExecutor(execution.jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(execution.time_limit,)) as pool:
+        queue: deque[tuple[Submission, Future[SubmissionResult] | SubmissionResult]] = deque()
+        for submission, hit in pending:
+            queue.append((submission, hit if hit is not None else
+                          pool.submit(_grade_in_worker, submission)))
+            while len(queue) >= window:
+                yield _resolve(queue.popleft())
+        while queue:
+            yield _resolve(queue.popleft())
+
+
+def _resolve(item: tuple[Submission, Any]) -> tuple[Submission, SubmissionResult]:
+    submission, outcome = item
+    if isinstance(outcome, SubmissionResult):
+        return submission, outcome
+    try:
+        return submission, outcome.result()
+    except Exception as error:  # noqa: BLE001 - a dead worker must not lose the batch
+        return submission, _crashed(submission, error)
+
+
+def _crashed(submission: Submission, error: BaseException) -> SubmissionResult:
+    from evalkit.engine import masked
+    from evalkit.records import CheckResult
+
+    message = f"worker failed while grading: {type(error).__name__}: {error}"[:500]
+    checks = tuple(CheckResult(c.id, "n/a") for c in REGISTRY)
+    return masked(SubmissionResult(submission.id, dict(submission.meta), "error", message,
+                                   checks, 0.0, submission.problems), ())
+
+
+# --- Dask --------------------------------------------------------------------------------------
+
+
+def _grade_batch(batch: list[Submission], time_limit: float | None) -> list[SubmissionResult]:
+    checks = list(REGISTRY)
+    return [grade(s, checks, time_limit) for s in batch]
+
+
+def _dask(pending: Iterable[tuple[Submission, SubmissionResult | None]],
+          checks: list[Check], execution: Execution
+          ) -> Iterator[tuple[Submission, SubmissionResult]]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as error:
+        raise RuntimeError("the dask executor needs `pip install 'evalkit[dask]'`") from error
+    cluster = None
+    if execution.scheduler:
+        client = Client(execution.scheduler)
+    else:
+        cluster = LocalCluster(n_workers=max(1, execution.jobs), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        client = Client(cluster)
+    batch_size = 16
+    window = max(2, execution.jobs * 4)
+    try:
+        queue: deque[tuple[list[tuple[Submission, SubmissionResult | None]], Any]] = deque()
+        batch: list[tuple[Submission, SubmissionResult | None]] = []
+
+        def flush() -> None:
+            todo = [s for s, hit in batch if hit is None]
+            # Worker threads cannot use the signal timer, so no per-submission limit here.
+            future = client.submit(_grade_batch, todo, None, pure=False) if todo else None
+            queue.append((list(batch), future))
+            batch.clear()
+
+        def drain_one() -> Iterator[tuple[Submission, SubmissionResult]]:
+            items, future = queue.popleft()
+            graded = iter(future.result()) if future is not None else iter(())
+            for submission, hit in items:
+                yield submission, hit if hit is not None else next(graded)
+
+        for item in pending:
+            batch.append(item)
+            if len(batch) >= batch_size:
+                flush()
+                while len(queue) >= window:
+                    yield from drain_one()
+        if batch:
+            flush()
+        while queue:
+            yield from drain_one()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

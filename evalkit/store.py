@@ -1,0 +1,202 @@
+"""What a run keeps on disk besides its tables: the results journal and the result cache.
+
+`DIR/results.jsonl` holds one graded submission per line (per-check statuses and findings,
+already masked) in input order. It is appended as results complete, so an interrupted run can
+resume, and it is what `evalkit rescore` recomputes scores from without parsing anything.
+
+The cache maps a submission's content (its files, evalkit's code and the parser version) to
+its per-check results, so a re-run over mostly unchanged data skips parsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TextIO
+
+from evalkit.engine import SubmissionResult, masked
+from evalkit.records import CheckResult, Finding, Submission
+
+JOURNAL_NAME = "results.jsonl"
+_FSYNC_EVERY_SECONDS = 2.0
+
+
+# --- serialisation -----------------------------------------------------------------------------
+
+
+def result_to_dict(result: SubmissionResult) -> dict[str, Any]:
+    return {
+        "id": result.submission_id,
+        "meta": result.meta,
+        "status": result.status,
+        "message": result.message,
+        "seconds": round(result.seconds, 6),
+        "problems": list(result.problems),
+        "checks": [_check_to_dict(r) for r in result.results],
+    }
+
+
+def _check_to_dict(result: CheckResult) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": result.check_id, "status": result.status}
+    if result.findings:
+        entry["findings"] = [[f.file, f.line, f.resource, f.region, f.message]
+                             for f in result.findings]
+    return entry
+
+
+def result_from_dict(data: dict[str, Any]) -> SubmissionResult:
+    checks = tuple(
+        CheckResult(c["id"], c["status"], tuple(
+            Finding(c["id"], file, line, resource, message, region)
+            for file, line, resource, region, message in c.get("findings", [])))
+        for c in data["checks"])
+    return SubmissionResult(data["id"], data.get("meta", {}), data["status"],
+                            data.get("message", ""), checks, data.get("seconds", 0.0),
+                            tuple(data.get("problems", [])))
+
+
+# --- the journal -------------------------------------------------------------------------------
+
+
+class Journal:
+    """Append-only results file; survives `kill -9` up to the last complete line."""
+
+    def __init__(self, path: Path, header: dict[str, Any], resume: bool) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existing = read_journal_header(path) if resume and path.exists() else None
+        if existing is not None and existing != header:
+            raise JournalMismatch(
+                f"{path} was written for other input or settings; run without --resume "
+                "to start over, or repeat the original command")
+        if existing is None:
+            with path.open("w", encoding="utf-8") as out:
+                out.write(json.dumps({"header": header}, sort_keys=True) + "\n")
+        else:
+            _truncate_partial_line(path)
+        self.done = {r.submission_id for r in iter_journal(path)} if existing else set()
+        self._out: TextIO = path.open("a", encoding="utf-8")
+        self._synced = time.monotonic()
+
+    def append(self, result: SubmissionResult) -> None:
+        self._out.write(json.dumps(result_to_dict(result), sort_keys=True,
+                                   ensure_ascii=False) + "\n")
+        self._out.flush()
+        if time.monotonic() - self._synced > _FSYNC_EVERY_SECONDS:
+            os.fsync(self._out.fileno())
+            self._synced = time.monotonic()
+
+    def close(self) -> None:
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self._out.close()
+
+
+class JournalMismatch(ValueError):
+    pass
+
+
+def read_journal_header(path: Path) -> dict[str, Any] | None:
+    with path.open(encoding="utf-8") as source:
+        first = source.readline()
+    try:
+        return json.loads(first).get("header")
+    except (json.JSONDecodeError, AttributeError):
+        return None
+
+
+def iter_journal(path: Path) -> Iterator[SubmissionResult]:
+    """Results in the journal, in order; a torn last line (a crash mid-write) is ignored."""
+    with path.open(encoding="utf-8") as source:
+        source.readline()
+        for line in source:
+            if not line.endswith("\n"):
+                break
+            yield result_from_dict(json.loads(line))
+
+
+def _truncate_partial_line(path: Path) -> None:
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end < len(data):
+        with path.open("r+b") as out:
+            out.truncate(end)
+
+
+# --- the cache ---------------------------------------------------------------------------------
+
+
+@cache
+def code_fingerprint() -> str:
+    """Hash of evalkit's own source and the parser version: a cache entry made by other code
+    must never be reused."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")) + sorted(package.rglob("*.yaml")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    for distribution in ("python-hcl2", "lark"):
+        try:
+            digest.update(f"{distribution}={metadata.version(distribution)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(distribution.encode())
+    return digest.hexdigest()
+
+
+def content_key(submission: Submission) -> str:
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for name in sorted(submission.files):
+        digest.update(b"\0" + name.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(submission.files[name].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    configured = os.environ.get("EVALKIT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "evalkit"
+
+
+class ResultCache:
+    """Per-check results by content key, in one SQLite file (one writer: the main process)."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(directory / "results.sqlite3")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT)")
+        self._pending = 0
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, key: str, result: SubmissionResult) -> None:
+        value = {"status": result.status, "message": result.message,
+                 "checks": result_to_dict(result)["checks"]}
+        self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?)",
+                         (key, json.dumps(value, sort_keys=True)))
+        self._pending += 1
+        if self._pending >= 256:
+            self._db.commit()
+            self._pending = 0
+
+    def close(self) -> None:
+        self._db.commit()
+        self._db.close()
+
+
+def cached_result(submission: Submission, value: dict[str, Any]) -> SubmissionResult:
+    """A result for `submission` from a cache entry made for the same content."""
+    data = {"id": submission.id, "meta": dict(submission.meta), "seconds": 0.0,
+            "problems": list(submission.problems), **value}
+    return masked(result_from_dict(data), ())
