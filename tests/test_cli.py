@@ -61,9 +61,23 @@ def _dataset(tmp_path: Path) -> Path:
     return path
 
 
+CORE_CHECKS = ("SEC-HARDCODED-CREDENTIALS", "SEC-IAM-WILDCARD", "SEC-OPEN-ADMIN-PORTS",
+               "SEC-ENCRYPTION-AT-REST", "IAC-PARSE-ERROR", "IAC-UNDEFINED-REFERENCE")
+
+
+def _core_rubric(tmp_path: Path) -> Path:
+    """A rubric with only the six core checks enabled, so expected scores are fixed."""
+    lines = ["name: core", "version: 1", "checks:"]
+    lines += [f"  {cid}: {{enabled: false}}" for cid in REGISTRY.ids() if cid not in CORE_CHECKS]
+    path = tmp_path / "core.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def test_score_writes_contracted_tables(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert main(["score", str(_dataset(tmp_path)), "--out", str(out), "--quiet"]) == 0
+    assert main(["score", str(_dataset(tmp_path)), "--out", str(out), "--quiet",
+                 "--rubric", str(_core_rubric(tmp_path))]) == 0
     scores = pd.read_csv(out / "scores.csv", keep_default_na=False)
     expected_columns = ["submission_id", "model", "prompt_id", "status", "score", "reward",
                         *CATEGORIES, *REGISTRY.ids(), "n_findings", "feedback"]
@@ -94,7 +108,7 @@ def test_score_writes_contracted_tables(tmp_path: Path) -> None:
         "main.tf", password_line, "critical")
     run_info = json.loads((out / "run.json").read_text())
     assert run_info["counts"]["submissions"] == 4
-    assert run_info["rubric"]["name"] == "aws-multi-region"
+    assert run_info["rubric"]["name"] == "core"
 
 
 def test_secrets_are_masked_in_every_output(tmp_path: Path) -> None:
@@ -158,12 +172,12 @@ def test_checks_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert "available:" in capsys.readouterr().err
 
 
-def test_api_accepts_records_and_groups_failure_rates() -> None:
+def test_api_accepts_records_and_groups_failure_rates(tmp_path: Path) -> None:
     records = [
         {"id": "a", "model": "m1", "response": f"```hcl\n{SECURE}\n```"},
         {"id": "b", "model": "m2", "response": f"```hcl\n{INSECURE}\n```"},
     ]
-    run = evalkit.score(records)
+    run = evalkit.score(records, rubric=_core_rubric(tmp_path))
     assert list(run.scores["submission_id"]) == ["a", "b"]
     rates = run.failure_rates(by="model").set_index(["model", "category"])
     assert rates.loc[("m1", "security"), "failure_rate"] == 0.0

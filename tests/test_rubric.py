@@ -88,9 +88,16 @@ def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
 
 def test_weighted_score_follows_the_catalog_formula() -> None:
     rubric = load_rubric(None, REGISTRY)
-    statuses = {cid: "pass" for cid in REGISTRY.ids()}
-    statuses["SEC-IAM-WILDCARD"] = "fail"
-    statuses["SEC-OPEN-ADMIN-PORTS"] = "n/a"
+    critical = [c.id for c in REGISTRY if c.severity == "critical"][:6]
+    statuses = dict.fromkeys(critical, "pass")
+    statuses[critical[0]] = "fail"
+    statuses[critical[1]] = "n/a"
     # 5 applicable critical checks of weight 10, one failed.
-    assert weighted_score(statuses, rubric) == pytest.approx(80.0)
+    assert weighted_score(statuses, rubric, critical) == pytest.approx(80.0)
+    low = next(c.id for c in REGISTRY if c.severity == "low") if any(
+        c.severity == "low" for c in REGISTRY) else None
+    if low is not None:
+        # a failed low check (weight 1) beside 5 passing critical ones (weight 50)
+        mixed = {**dict.fromkeys(critical[1:], "pass"), low: "fail"}
+        assert weighted_score(mixed, rubric) == pytest.approx(100 * (1 - 1 / 51))
     assert weighted_score({cid: "n/a" for cid in REGISTRY.ids()}, rubric) is None
