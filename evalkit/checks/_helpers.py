@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lark import Tree
 
-from evalkit.records import Finding
 from evalkit.checks.registry import finding
-from evalkit.terraform.model import Body, ModuleContext, Resource
+from evalkit.records import Finding
+from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
+from evalkit.terraform.references import traversal_text
 from evalkit.terraform.values import Unknown
 
 
@@ -33,44 +35,102 @@ def resource_finding(resource: Resource, message: str, line: int | None = None,
                    message, resource.location)
 
 
+def instance_addresses(resource: Resource, failing: list[str]) -> list[str]:
+    """The addresses to report for instances of `resource` that share one problem.
+
+    When every instance has it (identical `count` copies, or no expansion at all) the
+    resource's own address stands for them; otherwise each failing instance is named.
+    """
+    unique = list(dict.fromkeys(failing))
+    if set(unique) >= {instance.address for instance in resource.instances}:
+        return [resource.address]
+    return unique
+
+
+# What a rule reports about one instance: file, line, and the problem in words (the text
+# after "<address> in <region>").
+Problem = tuple[str, int, str]
+
+
+def per_instance(resource: Resource, rule: Callable[[ResourceInstance], Iterable[Problem]]
+                 ) -> list[Finding]:
+    """Findings of `rule` applied to every `count`/`for_each` instance of `resource`.
+
+    Instances are judged one by one because their values differ (`each.value.encrypted`);
+    a problem that all of them share is reported once, for the resource.
+    """
+    failing: dict[Problem, list[str]] = {}
+    for instance in resource.instances:
+        for problem in rule(instance):
+            failing.setdefault(problem, []).append(instance.address)
+    findings = []
+    for (file, line, text), addresses in failing.items():
+        for address in instance_addresses(resource, addresses):
+            findings.append(finding(file, line, address, f"{address}{where(resource)} {text}",
+                                    resource.location))
+    return findings
+
+
 def where(resource: Resource) -> str:
     """`` in us-west-2`` (or the provider alias) for messages; empty when unknown."""
     return f" in {resource.location}" if resource.location else ""
 
 
-def literal_origin(body: Body, name: str) -> tuple[str, int]:
+def literal_origin(body: Body, name: str, value: Any = None) -> tuple[str, int]:
     """Where the value of `body.name` was written: the attribute, or the variable default /
-    tfvars entry / local it comes from when the attribute only names one of those."""
+    tfvars entry / local / module argument it comes from when the attribute only names one.
+
+    With a string `value`, the line within that definition that holds it (a map entry).
+    """
     attribute = body.attribute(name)
     if attribute is None:
         return body.file, body.line
-    return _origin_of(attribute.expr, body.context, (attribute.file, attribute.line), depth=0)
+    context = body.context
+    for _ in range(8):
+        text = traversal_text(attribute.expr) if isinstance(attribute.expr, Tree) else None
+        found = context.definition(".".join(text.split(".")[:2])) if text else None
+        if found is None:
+            break
+        attribute, context = found
+    line = context.root.line_containing(attribute, value) if isinstance(value, str) else (
+        attribute.line)
+    return attribute.file, line
 
 
-def _origin_of(expr: Any, context: ModuleContext, fallback: tuple[str, int],
-               depth: int) -> tuple[str, int]:
-    from evalkit.terraform.references import traversal_text
+def bucket_has_companion(model: TerraformModel, bucket: Resource, companion_type: str) -> bool:
+    """A separate S3 configuration resource of `companion_type` applies to `bucket`.
 
-    text = traversal_text(expr) if isinstance(expr, Tree) else None
-    if text is None or depth > 8:
-        return fallback
-    parts = text.split(".")
-    if len(parts) != 2:
-        return fallback
-    root, name = parts
-    if root == "local" and name in context.locals:
-        local = context.locals[name]
-        return _origin_of(local.expr, context, (local.file, local.line), depth + 1)
-    if root == "var" and name in context.variables:
-        if context.call is not None and context.parent is not None:
-            passed = context.call.block.attributes.get(name)
-            if passed is not None:
-                return _origin_of(passed.expr, context.parent, (passed.file, passed.line),
-                                  depth + 1)
-        if name in context.tfvars:
-            entry = context.tfvars[name]
-            return entry.file, entry.line
-        default = context.variables[name].attributes.get("default")
-        if default is not None:
-            return default.file, default.line
-    return fallback
+    AWS provider v4+ moved bucket settings (encryption, lifecycle, versioning, logging, ...)
+    into resources such as ``aws_s3_bucket_lifecycle_configuration`` whose `bucket` names the
+    bucket: by reference (``aws_s3_bucket.logs.id``/``.bucket``, an instance of a
+    `count`/`for_each` bucket, a module output that leads to it) or by its literal name.
+    """
+    if any(referrer.type == companion_type for referrer, _ in model.referrers(bucket.address)):
+        return True
+    names = {name for name in (i.get("bucket") for i in bucket.instances)
+             if isinstance(name, str)}
+    # Each companion instance is read on its own: `bucket = each.value` only names a bucket
+    # once `each` is bound.
+    for companion in model.resources(companion_type):
+        for instance in companion.instances:
+            target = instance.get("bucket")
+            if isinstance(target, str) and target in names:
+                return True
+            if bucket in model.referenced_resources(target, "aws_s3_bucket"):
+                return True
+            if isinstance(target, Unknown) and bucket.is_expanded is False and any(
+                    ref.startswith(f"{bucket.address}[") for ref in target.refs):
+                return True
+    return False
+
+
+def nested_bodies(body: Body) -> Iterator[Body]:
+    """A body and every block nested in it, at any depth (`dynamic` blocks expanded)."""
+    stack = [body]
+    while stack:
+        current = stack.pop()
+        yield current
+        nested_types = sorted({b.type for b in current.block.blocks if b.type != "dynamic"} | {
+            b.labels[0] for b in current.block.blocks if b.type == "dynamic" and b.labels})
+        for block_type in nested_types:
+            stack.extend(current.blocks(block_type))

@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.model import ModuleContext, TerraformModel
 from evalkit.terraform.parse import Block
-from evalkit.terraform.references import Reference, iter_references, provider_map, traversal_text
+from evalkit.terraform.references import (
+    Reference,
+    iter_references,
+    provider_entries,
+    traversal_text,
+)
 
 # Roots that never name a declaration of the module.
 _SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
 # Blocks whose expressions are not evaluated against the module (or name things, not values).
 _SKIPPED_BLOCKS = frozenset({"terraform", "moved", "import", "removed"})
-_SKIPPED_ATTRIBUTES = frozenset({"type", "ignore_changes", "provider", "providers",
-                                 "source", "version"})
+# Attributes that hold names, addresses or constraints rather than expressions.
+_NOT_EXPRESSIONS: dict[str, frozenset[str]] = {
+    "module": frozenset({"source", "version", "providers"}),
+    "resource": frozenset({"provider"}),
+    "data": frozenset({"provider"}),
+    "lifecycle": frozenset({"ignore_changes"}),
+}
+_MODULE_META_ARGUMENTS = frozenset({"source", "version", "providers", "count", "for_each",
+                                    "depends_on"})
 
 
 @check("IAC-PARSE-ERROR", category="iac", severity="critical",
@@ -44,7 +57,13 @@ def parse_error(model: TerraformModel) -> list[Finding]:
        title="Reference to something never declared")
 def undefined_reference(model: TerraformModel) -> list[Finding] | None:
     """An expression refers to a resource, data source, variable, local, module, module output
-    or provider alias that the submission never declares (including in `depends_on`).
+    or provider alias that the submission never declares (including in `depends_on`), a
+    module call passes an argument its module does not declare, or a local module `source`
+    names a directory the submission does not contain.
+
+    Names bound by the expression itself are fine: `for` variables, `dynamic` iterators,
+    `count.index`, `each.*`, `self`, `path.*`, `terraform.workspace`. Registry modules are
+    opaque, so any output of theirs is accepted.
 
     Why: `terraform plan` stops at the first dangling reference, so the whole configuration
     fails to deploy.
@@ -54,60 +73,73 @@ def undefined_reference(model: TerraformModel) -> list[Finding] | None:
 
         variable "vpc_cidr" { type = string }   # declared before var.vpc_cidr is used
     """
-    if not model.modules:
+    if not model.modules or not model.has_terraform:
         return None
     findings: list[Finding] = []
     for module in model.modules:
         for block in module.blocks:
             if block.type in _SKIPPED_BLOCKS:
                 continue
-            owner = _owner_address(block, module)
-            findings.extend(_dangling_in_block(module, block, owner, frozenset()))
+            owner = _owner(block, module)
+            findings.extend(_dangling_in_block(module, block, owner, frozenset(),
+                                               _check_scoped_data(block)))
             findings.extend(_dangling_providers(module, block, owner))
+            findings.extend(_module_call_problems(module, block))
     return findings
 
 
-def _owner_address(block: Block, module: ModuleContext) -> str:
-    if block.type == "resource" and len(block.labels) == 2:
-        local = ".".join(block.labels)
-    elif block.type == "data" and len(block.labels) == 2:
-        local = "data." + ".".join(block.labels)
-    elif block.type in ("locals", "terraform"):
-        local = block.type
-    else:
-        local = ".".join([block.type, *block.labels])
-    return f"{module.address}.{local}" if module.address else local
+@dataclass(frozen=True)
+class _Owner:
+    address: str
+    region: str = ""
 
 
-def _dangling_in_block(module: ModuleContext, block: Block, owner: str,
-                       bound: frozenset[str]) -> Iterator[Finding]:
+def _owner(block: Block, module: ModuleContext) -> _Owner:
+    if block.type in ("resource", "data") and len(block.labels) == 2:
+        mode = "managed" if block.type == "resource" else "data"
+        resource = module.resource(mode, *block.labels)
+        if resource is not None:
+            return _Owner(resource.address, resource.location)
+    local = block.type if block.type == "locals" else ".".join([block.type, *block.labels])
+    return _Owner(module.qualified(local))
+
+
+def _check_scoped_data(block: Block) -> frozenset[tuple[str, str]]:
+    """Data sources declared inside a `check` block, visible only to that block."""
+    if block.type != "check":
+        return frozenset()
+    return frozenset((b.labels[0], b.labels[1]) for b in block.blocks
+                     if b.type == "data" and len(b.labels) == 2)
+
+
+def _dangling_in_block(module: ModuleContext, block: Block, owner: _Owner,
+                       bound: frozenset[str], scoped: frozenset[tuple[str, str]]
+                       ) -> Iterator[Finding]:
     for name, attribute in block.attributes.items():
-        if name in _SKIPPED_ATTRIBUTES and block.type != "locals":
+        if name in _NOT_EXPRESSIONS.get(block.type, ()):
             continue
         if block.type == "variable" and name != "default":
             continue
+        address = module.qualified(f"local.{name}") if block.type == "locals" else owner.address
         for reference in iter_references(attribute.expr):
             if reference.root in bound:
                 continue
-            problem = _undeclared(module, reference)
+            problem = _undeclared(module, reference, scoped)
             if problem:
-                yield finding(attribute.file, reference.line, owner,
-                              f"{owner} refers to {problem}, which is not declared; declare it "
-                              "or fix the reference.")
+                yield finding(attribute.file, reference.line, address,
+                              f"{address} refers to {problem}, which is not declared; declare "
+                              "it or fix the reference.", owner.region)
     for nested in block.blocks:
         inner = bound
         if nested.type == "dynamic" and nested.labels:
             iterator = nested.attributes.get("iterator")
             iterator_name = traversal_text(iterator.expr) if iterator else None
             inner = bound | {iterator_name or nested.labels[0]}
-        if block.type == "variable" and nested.type == "validation":
-            continue_bound = inner
-            yield from _dangling_in_block(module, nested, owner, continue_bound)
-            continue
-        yield from _dangling_in_block(module, nested, owner, inner)
+        yield from _dangling_in_block(module, nested, owner, inner, scoped)
 
 
-def _undeclared(module: ModuleContext, reference: Reference) -> str | None:
+def _undeclared(module: ModuleContext, reference: Reference,
+                scoped: frozenset[tuple[str, str]]) -> str | None:
     """A description of what `reference` names if the module does not declare it."""
     root, names = reference.root, reference.names
     if root in _SCOPE_ROOTS or not names:
@@ -125,7 +157,7 @@ def _undeclared(module: ModuleContext, reference: Reference) -> str | None:
             return f"output {names[1]} of module.{head}"
         return None
     if root == "data":
-        if len(names) < 2:
+        if len(names) < 2 or (names[0], names[1]) in scoped:
             return None
         found = module.resource("data", names[0], names[1])
         return None if found is not None else f"data.{names[0]}.{names[1]}"
@@ -134,7 +166,8 @@ def _undeclared(module: ModuleContext, reference: Reference) -> str | None:
     return None if module.resource("managed", root, head) else f"{root}.{head}"
 
 
-def _dangling_providers(module: ModuleContext, block: Block, owner: str) -> Iterator[Finding]:
+def _dangling_providers(module: ModuleContext, block: Block, owner: _Owner
+                        ) -> Iterator[Finding]:
     used: list[tuple[str, int]] = []
     if "provider" in block.attributes and block.type in ("resource", "data"):
         attribute = block.attributes["provider"]
@@ -142,19 +175,38 @@ def _dangling_providers(module: ModuleContext, block: Block, owner: str) -> Iter
         if text:
             used.append((text, attribute.line))
     if block.type == "module" and "providers" in block.attributes:
-        attribute = block.attributes["providers"]
-        used.extend((target, attribute.line) for target in provider_map(attribute.expr).values())
+        used.extend((target, line) for _, target, line in
+                    provider_entries(block.attributes["providers"].expr))
     for key, line in used:
         if "." in key and not _provider_declared(module, key):
-            yield finding(block.file, line, owner,
-                          f"{owner} uses provider {key}, which has no provider block with that "
-                          "alias; add it or fix the alias.")
+            yield finding(block.file, line, owner.address,
+                          f"{owner.address} uses provider {key}, which has no provider block "
+                          "with that alias; add it or fix the alias.", owner.region)
 
 
 def _provider_declared(module: ModuleContext, key: str) -> bool:
-    if key in module.providers:
-        return True
-    if module.parent is not None:
-        # Child modules receive aliases from their caller (configuration_aliases).
-        return True
-    return False
+    # A child module receives aliases from its caller (configuration_aliases), so only the
+    # root module's aliases can be known to be missing.
+    return key in module.providers or module.parent is not None
+
+
+def _module_call_problems(module: ModuleContext, block: Block) -> Iterator[Finding]:
+    """A local module whose directory is missing, or an argument its module never declares."""
+    call = module.module_calls.get(block.labels[0]) if (
+        block.type == "module" and block.labels) else None
+    if call is None:
+        return
+    address = module.qualified(f"module.{call.name}")
+    missing = module.missing_local_source(call)
+    if missing is not None:
+        source = block.attributes["source"]
+        yield finding(source.file, source.line, address,
+                      f"{address} uses the local module {missing}, which the submission does "
+                      "not contain; add its files or fix the source path.")
+    if call.child is None:
+        return
+    for name, attribute in block.attributes.items():
+        if name not in _MODULE_META_ARGUMENTS and name not in call.child.variables:
+            yield finding(attribute.file, attribute.line, address,
+                          f"{address} passes {name}, which {call.child.directory} does not "
+                          "declare as a variable; declare it there or remove the argument.")

@@ -5,14 +5,25 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from evalkit.checks._helpers import literal_origin, resource_finding, truth, where
+from evalkit.checks._helpers import (
+    Problem,
+    bucket_has_companion,
+    instance_addresses,
+    literal_origin,
+    per_instance,
+    resource_finding,
+    truth,
+    where,
+)
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, TerraformModel
-from evalkit.terraform.policy import PolicyDocument, PolicyStatement, policy_documents
+from evalkit.terraform.policy import PolicyStatement, policy_documents
 from evalkit.terraform.values import Unknown
 
 # --- SEC-HARDCODED-CREDENTIALS -----------------------------------------------------------------
@@ -24,12 +35,16 @@ SECRET_ATTRIBUTE = re.compile(
     r"^(?:master_|admin_|root_|db_|user_|master_user_)?password$|^auth_token$|^secret_string$"
     r"|^(?:client_|api_)secret$|^api_key$|^private_key$")
 PROVIDER_SECRET_ATTRIBUTES = ("access_key", "secret_key", "token")
-SENSITIVE_NAME = re.compile(r"(?i)pass(?:word|wd)?$|password|secret|token|api_?key|access_?key"
-                            r"|private_?key|credential")
+SENSITIVE_NAME = re.compile(r"(?i)(?:^|_)pass(?:word|wd)?$|password|secret|token|api_?key"
+                            r"|access_?key|private_?key|credential")
 NOT_A_SECRET_SUFFIX = re.compile(
     r"(?i)(_arn|_name|_id|_ids|_length|_path|_prefix|_suffix|_version|_enabled|_type|_days"
     r"|_rotation|_policy|_ttl|_expiry|_duration|_count|_bucket|_region|_kms_key|_parameter"
-    r"|_location|_format|_mode|_header)$")
+    r"|_location|_format|_mode|_header|_file|_files|_profile|_url|_endpoint)$")
+SECRET_FIX = ("generate it (random_password), let AWS manage it, or read it from Secrets "
+              "Manager instead of writing it in code.")
+PROVIDER_CREDENTIALS_FIX = ("remove it and let the provider read credentials from the "
+                            "environment, a shared profile or an IAM role.")
 ASSIGNED_SECRET = re.compile(
     r"(?i)\b[A-Z_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY)[A-Z_]*\s*[=:]\s*[\"']?"
     r"(?!\$)([^\s\"'$]{4,})")
@@ -43,8 +58,10 @@ def hardcoded_credentials(model: TerraformModel) -> list[Finding]:
     Fails on AWS access key ids (AKIA.../ASIA...) or secret access keys anywhere in the files;
     provider `access_key`/`secret_key`/`token`; `password`, `master_password`, `auth_token`,
     `secret_string` and similar attributes whose value is written in the code (directly, as a
-    variable default, in `terraform.tfvars`, or through a local); sensitive-named variables with
-    a literal default; secrets in `user_data` or environment maps.
+    variable default, in a `.tfvars` file, through a local, or as a module argument);
+    sensitive-named variables with a literal default or `.tfvars` value; secrets in
+    `user_data` or environment maps. The finding points at the line where the literal is
+    written.
 
     Why: a committed credential is leaked to everyone who can read the repository or the
     state, and cannot be rotated without a code change.
@@ -58,67 +75,21 @@ def hardcoded_credentials(model: TerraformModel) -> list[Finding]:
         }
     """
     findings: list[Finding] = []
-    findings.extend(_keys_in_text(model))
     findings.extend(_secret_attributes(model))
-    findings.extend(_sensitive_variable_defaults(model))
+    findings.extend(_sensitive_variable_values(model))
+    findings.extend(_secret_module_arguments(model))
     findings.extend(_secrets_in_scripts_and_environment(model))
+    # Last, so that a key already reported against its resource keeps that owner.
+    findings.extend(_keys_in_text(model))
     return _one_per_line(findings)
 
 
-def _keys_in_text(model: TerraformModel) -> Iterator[Finding]:
-    for name in sorted(model.files):
-        text = model.files[name]
-        for match in ACCESS_KEY_ID.finditer(text):
-            model.secrets.add(match.group(0))
-            yield finding(name, _line_at(text, match.start()), "",
-                          f"{name} contains an AWS access key id; remove it and use an IAM role "
-                          "or environment credentials instead.")
-        for match in SECRET_KEY_ASSIGNMENT.finditer(text):
-            model.secrets.add(match.group(1))
-            yield finding(name, _line_at(text, match.start()), "",
-                          f"{name} contains an AWS secret access key; remove it and use an IAM "
-                          "role or environment credentials instead.")
+def _is_sensitive_name(name: str) -> bool:
+    return bool(SENSITIVE_NAME.search(name)) and not NOT_A_SECRET_SUFFIX.search(name)
 
 
-def _secret_attributes(model: TerraformModel) -> Iterator[Finding]:
-    for module in model.modules:
-        for key, block in module.providers.items():
-            body = Body(block, module, {}, f"provider.{key}")
-            for name in PROVIDER_SECRET_ATTRIBUTES:
-                yield from _literal_secret(model, body, name, f'provider "{key}"')
-    for resource in model.resources():
-        for body in _bodies(resource.config):
-            for name in body.block.attributes:
-                if SECRET_ATTRIBUTE.match(name):
-                    yield from _literal_secret(model, body, name, resource.address)
-
-
-def _literal_secret(model: TerraformModel, body: Body, name: str, owner: str
-                    ) -> Iterator[Finding]:
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip():
-        return
-    model.secrets.add(value)
-    file, line = literal_origin(body, name)
-    yield finding(file, line, owner,
-                  f"{owner} sets {name} to a literal value; generate it (random_password), let "
-                  "AWS manage it, or read it from Secrets Manager instead of writing it in code.")
-
-
-def _sensitive_variable_defaults(model: TerraformModel) -> Iterator[Finding]:
-    for module in model.modules:
-        for name, block in module.variables.items():
-            if not SENSITIVE_NAME.search(name) or NOT_A_SECRET_SUFFIX.search(name):
-                continue
-            source = module.tfvars.get(name) or block.attributes.get("default")
-            if source is None:
-                continue
-            value = module.evaluate(source.expr, {})
-            if isinstance(value, str) and value.strip() and not _looks_like_reference(value):
-                model.secrets.add(value)
-                yield finding(source.file, source.line, f"var.{name}",
-                              f"variable {name} has a literal secret value; leave it without a "
-                              "default and pass it at run time, or use Secrets Manager.")
+def _is_literal_secret(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and not _looks_like_reference(value)
 
 
 def _looks_like_reference(value: str) -> bool:
@@ -126,18 +97,102 @@ def _looks_like_reference(value: str) -> bool:
     return value.startswith(("arn:", "/", "alias/", "ssm:", "{{resolve:"))
 
 
+def _keys_in_text(model: TerraformModel) -> Iterator[Finding]:
+    for name in sorted(model.files):
+        text = model.files[name]
+        for match in ACCESS_KEY_ID.finditer(text):
+            model.secrets.add(match.group(0))
+            yield _key_finding(model, name, _line_at(text, match.start()), "an AWS access key id")
+        for match in SECRET_KEY_ASSIGNMENT.finditer(text):
+            model.secrets.add(match.group(1))
+            yield _key_finding(model, name, _line_at(text, match.start()),
+                               "an AWS secret access key")
+
+
+def _key_finding(model: TerraformModel, file: str, line: int, what: str) -> Finding:
+    owner = model.resource_at(file, line)
+    where_text = owner.address if owner is not None else file
+    return finding(file, line, owner.address if owner is not None else "",
+                   f"{where_text} contains {what}; remove it and use an IAM role or "
+                   "environment credentials instead.", owner.location if owner else "")
+
+
+def _secret_attributes(model: TerraformModel) -> Iterator[Finding]:
+    for module in model.modules:
+        for key, block in module.providers.items():
+            address = module.qualified(f"provider.{key}")
+            body = Body(block, module, {}, address)
+            region = body.get("region")
+            for name in PROVIDER_SECRET_ATTRIBUTES:
+                yield from _literal_secret(model, body, name, address,
+                                           region if isinstance(region, str) else "",
+                                           PROVIDER_CREDENTIALS_FIX)
+    for resource in model.resources():
+        for body in _bodies(resource.config):
+            for name in body.block.attributes:
+                if SECRET_ATTRIBUTE.match(name):
+                    yield from _literal_secret(model, body, name, resource.address,
+                                               resource.location)
+
+
+def _literal_secret(model: TerraformModel, body: Body, name: str, owner: str, region: str,
+                    fix: str = SECRET_FIX) -> Iterator[Finding]:
+    value = body.get(name)
+    if not _is_literal_secret(value):
+        return
+    model.secrets.add(value)
+    file, line = literal_origin(body, name, value)
+    yield finding(file, line, owner, f"{owner} sets {name} to a literal value; {fix}", region)
+
+
+def _sensitive_variable_values(model: TerraformModel) -> Iterator[Finding]:
+    """Literal defaults of sensitive-named variables, and their values in any .tfvars file.
+
+    Every literal counts, not only the one Terraform would pick: an overridden default or a
+    `-var-file` that is not auto-loaded is still a secret committed with the code.
+    """
+    sources = [(module, name, block.attributes.get("default"))
+               for module in model.modules for name, block in module.variables.items()]
+    sources.extend((None, attribute.name, attribute) for attribute in model.tfvars_attributes())
+    for module, name, source in sources:
+        if source is None or not _is_sensitive_name(name):
+            continue
+        value = (module.evaluate(source.expr, {}) if module is not None
+                 else model.evaluate_constant(source.expr))
+        address = module.qualified(f"var.{name}") if module is not None else f"var.{name}"
+        # A map of secrets (one per region or environment) holds several literals.
+        secrets = list(value.values()) if isinstance(value, dict) else [value]
+        for secret in dict.fromkeys(s for s in secrets if isinstance(s, str)):
+            if _is_literal_secret(secret):
+                model.secrets.add(secret)
+                yield finding(source.file, model.line_containing(source, secret), address,
+                              f"variable {name} has a literal secret value; leave it without "
+                              "a default and pass it at run time, or use Secrets Manager.")
+
+
+def _secret_module_arguments(model: TerraformModel) -> Iterator[Finding]:
+    """Secrets passed as literals to a module, including registry modules evalkit cannot see."""
+    for module in model.modules:
+        for call in module.module_calls.values():
+            address = module.qualified(f"module.{call.name}")
+            body = Body(call.block, module, {}, address)
+            for name in call.block.attributes:
+                if SECRET_ATTRIBUTE.match(name) or _is_sensitive_name(name):
+                    yield from _literal_secret(model, body, name, address, "")
+
+
 def _secrets_in_scripts_and_environment(model: TerraformModel) -> Iterator[Finding]:
     for resource in model.resources():
         config = resource.config
         for name in ("user_data", "user_data_base64"):
             if config.has(name):
-                text = _text_of(config.get(name))
-                for match in ASSIGNED_SECRET.finditer(text):
+                match = ASSIGNED_SECRET.search(_text_of(config.get(name)))
+                if match:
                     model.secrets.add(match.group(1))
                     yield resource_finding(
                         resource, f"{resource.address} writes a secret into {name}; fetch it at "
-                        "boot from Secrets Manager or SSM instead.", line=config.line_of(name))
-                    break
+                        "boot from Secrets Manager or SSM instead.",
+                        line=config.line_of_text(name, match.group(1)))
         for environment in config.blocks("environment"):
             yield from _secret_environment(model, resource, environment, "variables")
         if config.has("container_definitions"):
@@ -150,12 +205,12 @@ def _secret_environment(model: TerraformModel, resource: Resource, body: Body, n
     if not isinstance(variables, dict):
         return
     for key, value in sorted(variables.items()):
-        if SENSITIVE_NAME.search(key) and not NOT_A_SECRET_SUFFIX.search(key) and isinstance(
-                value, str) and value.strip() and not _looks_like_reference(value):
+        if _is_sensitive_name(key) and _is_literal_secret(value):
             model.secrets.add(value)
             yield resource_finding(
                 resource, f"{resource.address} puts a literal {key} in its environment; "
-                "reference a secret (Secrets Manager, SSM) instead.", line=body.line_of(name))
+                "reference a secret (Secrets Manager, SSM) instead.",
+                line=body.line_of_text(name, value))
 
 
 def _secret_container_environment(model: TerraformModel, resource: Resource, config: Body
@@ -175,13 +230,12 @@ def _secret_container_environment(model: TerraformModel, resource: Resource, con
             if not isinstance(entry, dict):
                 continue
             key, secret = entry.get("name"), entry.get("value")
-            if isinstance(key, str) and SENSITIVE_NAME.search(key) and isinstance(
-                    secret, str) and secret.strip() and not _looks_like_reference(secret):
+            if isinstance(key, str) and _is_sensitive_name(key) and _is_literal_secret(secret):
                 model.secrets.add(secret)
                 yield resource_finding(
                     resource, f"{resource.address} passes a literal {key} to a container; use "
                     "the container definition's secrets with a Secrets Manager ARN.",
-                    line=config.line_of("container_definitions"))
+                    line=config.line_of_text("container_definitions", secret))
 
 
 def _text_of(value: Any) -> str:
@@ -240,7 +294,9 @@ def iam_wildcard(model: TerraformModel) -> list[Finding] | None:
     `NotAction` on everything; when `AdministratorAccess` is attached; and when a role's trust
     policy lets Principal `*` assume it without a condition. Every policy form counts:
     `aws_iam_policy`, inline role/user/group policies, `jsonencode`, heredoc JSON and
-    `data "aws_iam_policy_document"`.
+    `data "aws_iam_policy_document"`. A policy document used only as a resource policy
+    (bucket, KMS key) or handed to a module is not judged here: broad statements for a named
+    principal are normal there. Actions that cannot be known are not a failure.
 
     Why: one compromised workload with such a policy owns the account.
 
@@ -254,20 +310,24 @@ def iam_wildcard(model: TerraformModel) -> list[Finding] | None:
     documents = policy_documents(model)
     attachments = list(model.resources(*POLICY_ATTACHMENTS))
     roles = list(model.resources("aws_iam_role"))
-    if not documents and not attachments and not roles:
+    if not (documents or attachments or roles or any(
+            model.data_sources("aws_iam_policy_document"))):
         return None
-    findings: list[Finding] = []
+    failing: dict[tuple[Resource, str, int, str], list[str]] = {}
     for document in documents:
         for statement in document.statements:
             problem = (_trust_problem(statement) if document.kind == "trust"
                        else _identity_problem(statement))
             if problem:
-                findings.append(finding(
-                    statement.file, statement.line, document.resource.address,
-                    f"{document.resource.address}{where(document.resource)} {problem}",
-                    document.resource.location))
+                key = (document.resource, statement.file, statement.line, problem)
+                failing.setdefault(key, []).append(document.address)
+    findings: list[Finding] = []
+    for (resource, file, line, problem), addresses in failing.items():
+        for address in instance_addresses(resource, addresses):
+            findings.append(finding(file, line, address, f"{address}{where(resource)} {problem}",
+                                    resource.location))
     for resource in attachments + roles:
-        findings.extend(_admin_attachments(resource))
+        findings.extend(per_instance(resource, _admin_attachments))
     return findings
 
 
@@ -310,33 +370,31 @@ def _trust_problem(statement: PolicyStatement) -> str:
     return ""
 
 
-def _admin_attachments(resource: Resource) -> Iterator[Finding]:
+def _admin_attachments(body: Body) -> Iterator[Problem]:
     for name in ("policy_arn", "managed_policy_arns"):
-        if not resource.config.has(name):
+        if not body.has(name):
             continue
-        value = resource.config.get(name)
-        arns = value if isinstance(value, list) else [value]
-        for arn in arns:
+        value = body.get(name)
+        for arn in value if isinstance(value, list) else [value]:
             if isinstance(arn, str) and ADMIN_MANAGED_POLICIES.search(arn):
                 policy = arn.rsplit("/", 1)[-1]
-                yield resource_finding(
-                    resource, f"{resource.address}{where(resource)} attaches {policy}; attach a "
-                    "policy with only the permissions the workload needs.",
-                    line=resource.config.line_of(name))
+                yield (body.file, body.line_of(name), f"attaches {policy}; attach a policy "
+                       "with only the permissions the workload needs.")
 
 
 # --- SEC-OPEN-ADMIN-PORTS ----------------------------------------------------------------------
 
 ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
-WORLD = ("0.0.0.0/0", "::/0")
 
 
+@dataclass(frozen=True)
 class _Rule:
-    def __init__(self, resource: Resource, body: Body, protocol: Any, from_port: Any,
-                 to_port: Any, cidrs: list[Any], allow: bool = True) -> None:
-        self.resource, self.body = resource, body
-        self.protocol, self.from_port, self.to_port = protocol, from_port, to_port
-        self.cidrs, self.allow = cidrs, allow
+    body: Body
+    protocol: Any
+    from_port: Any
+    to_port: Any
+    cidrs: tuple[Any, ...]
+    allow: bool = True
 
 
 @check("SEC-OPEN-ADMIN-PORTS", category="security", severity="critical",
@@ -346,7 +404,8 @@ def open_admin_ports(model: TerraformModel) -> list[Finding] | None:
 
     Covers inline `ingress` blocks (and `dynamic "ingress"`), `aws_security_group_rule`,
     `aws_vpc_security_group_ingress_rule` and network ACL allow rules, including port ranges
-    and protocol `-1` (all traffic). CIDRs held in variables and locals are resolved.
+    and protocol `-1` (all traffic). CIDRs held in variables and locals are resolved; a CIDR
+    that cannot be known (a variable without a value) is not a failure.
 
     Why: admin ports open to the internet are scanned and brute-forced within minutes.
 
@@ -360,65 +419,87 @@ def open_admin_ports(model: TerraformModel) -> list[Finding] | None:
           cidr_blocks = [var.admin_cidr]   # e.g. "203.0.113.0/24", never "0.0.0.0/0"
         }
     """
-    rules = list(_ingress_rules(model))
-    if not rules:
+    resources = [r for r in model.resources(*_INGRESS_READERS)
+                 if any(_INGRESS_READERS[r.type](i) for i in r.instances)]
+    if not resources:
         return None
-    findings = []
-    for rule in rules:
-        port = _exposed_admin_port(rule)
-        if port is None:
-            continue
-        resource = rule.resource
-        service = ADMIN_PORTS[port] if isinstance(port, int) else "all ports"
-        opening = f"port {port} ({service})" if isinstance(port, int) else "all traffic"
-        findings.append(resource_finding(
-            resource, f"{resource.address}{where(resource)} allows {opening} from the internet; "
-            "restrict the source to a trusted CIDR or security group, or use SSM Session "
-            "Manager.", line=rule.body.line_of(_cidr_attribute(rule.body)) or rule.body.line))
+    findings: list[Finding] = []
+    for resource in resources:
+        findings.extend(per_instance(resource, _open_ingress(resource.type)))
     return findings
+
+
+def _open_ingress(resource_type: str) -> Callable[[Body], Iterator[Problem]]:
+    def rule(body: Body) -> Iterator[Problem]:
+        for ingress in _INGRESS_READERS[resource_type](body):
+            port = _exposed_admin_port(ingress)
+            if port is None:
+                continue
+            opening = f"port {port} ({ADMIN_PORTS[port]})" if isinstance(port, int) else (
+                "all traffic")
+            yield (ingress.body.file, ingress.body.line_of(_cidr_attribute(ingress.body)),
+                   f"allows {opening} from the internet; restrict the source to a trusted "
+                   "CIDR or security group, or use SSM Session Manager.")
+    return rule
 
 
 def _cidr_attribute(body: Body) -> str:
     for name in ("cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6", "cidr_block",
                  "ipv6_cidr_block"):
-        if body.has(name):
+        if body.has(name) and any(_is_world(c) for c in _as_list(body.get(name))):
             return name
     return ""
 
 
-def _ingress_rules(model: TerraformModel) -> Iterator[_Rule]:
-    for resource in model.resources("aws_security_group", "aws_default_security_group"):
-        for body in resource.config.blocks("ingress"):
-            yield _rule_from(resource, body, "protocol", ("cidr_blocks", "ipv6_cidr_blocks"))
-    for resource in model.resources("aws_security_group_rule"):
-        body = resource.config
-        if body.get("type") == "ingress":
-            yield _rule_from(resource, body, "protocol", ("cidr_blocks", "ipv6_cidr_blocks"))
-    for resource in model.resources("aws_vpc_security_group_ingress_rule"):
-        yield _rule_from(resource, resource.config, "ip_protocol", ("cidr_ipv4", "cidr_ipv6"))
-    for resource in model.resources("aws_network_acl", "aws_default_network_acl"):
-        for body in resource.config.blocks("ingress"):
-            yield _acl_rule(resource, body, "action")
-    for resource in model.resources("aws_network_acl_rule"):
-        body = resource.config
-        if truth(body.get("egress", False)) is False:
-            yield _acl_rule(resource, body, "rule_action")
+def _inline_ingress(body: Body) -> list[_Rule]:
+    return [_sg_rule(b, "protocol", ("cidr_blocks", "ipv6_cidr_blocks"))
+            for b in body.blocks("ingress")]
 
 
-def _rule_from(resource: Resource, body: Body, protocol: str, cidr_names: tuple[str, ...]
-               ) -> _Rule:
-    cidrs: list[Any] = []
-    for name in cidr_names:
-        value = body.get(name)
-        cidrs.extend(value if isinstance(value, list) else [value] if value is not None else [])
-    return _Rule(resource, body, body.get(protocol), body.get("from_port"),
-                 body.get("to_port"), cidrs)
+def _sg_rule_resource(body: Body) -> list[_Rule]:
+    if body.get("type") != "ingress":
+        return []
+    return [_sg_rule(body, "protocol", ("cidr_blocks", "ipv6_cidr_blocks"))]
 
 
-def _acl_rule(resource: Resource, body: Body, action: str) -> _Rule:
-    cidrs = [body.get("cidr_block"), body.get("ipv6_cidr_block")]
-    return _Rule(resource, body, body.get("protocol"), body.get("from_port"),
-                 body.get("to_port"), [c for c in cidrs if c is not None],
+def _vpc_ingress_rule(body: Body) -> list[_Rule]:
+    return [_sg_rule(body, "ip_protocol", ("cidr_ipv4", "cidr_ipv6"))]
+
+
+def _acl_ingress(body: Body) -> list[_Rule]:
+    return [_acl_rule(b, "action") for b in body.blocks("ingress")]
+
+
+def _acl_rule_resource(body: Body) -> list[_Rule]:
+    if truth(body.get("egress", False)) is not False:
+        return []
+    return [_acl_rule(body, "rule_action")]
+
+
+_INGRESS_READERS: dict[str, Callable[[Body], list[_Rule]]] = {
+    "aws_security_group": _inline_ingress,
+    "aws_default_security_group": _inline_ingress,
+    "aws_security_group_rule": _sg_rule_resource,
+    "aws_vpc_security_group_ingress_rule": _vpc_ingress_rule,
+    "aws_network_acl": _acl_ingress,
+    "aws_default_network_acl": _acl_ingress,
+    "aws_network_acl_rule": _acl_rule_resource,
+}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _sg_rule(body: Body, protocol: str, cidr_names: tuple[str, ...]) -> _Rule:
+    cidrs = tuple(c for name in cidr_names for c in _as_list(body.get(name)))
+    return _Rule(body, body.get(protocol), body.get("from_port"), body.get("to_port"), cidrs)
+
+
+def _acl_rule(body: Body, action: str) -> _Rule:
+    cidrs = tuple(c for name in ("cidr_block", "ipv6_cidr_block")
+                  for c in _as_list(body.get(name)))
+    return _Rule(body, body.get("protocol"), body.get("from_port"), body.get("to_port"), cidrs,
                  allow=str(body.get(action, "")).lower() == "allow")
 
 
@@ -426,30 +507,28 @@ def _exposed_admin_port(rule: _Rule) -> int | str | None:
     """The admin port (or "all") a rule exposes to the internet, or None."""
     if not rule.allow or not any(_is_world(c) for c in rule.cidrs):
         return None
-    protocol = str(rule.protocol).lower() if not isinstance(rule.protocol, Unknown) else None
-    if protocol is None:
+    if isinstance(rule.protocol, Unknown) or rule.protocol is None:
         return None
+    protocol = str(rule.protocol).lower()
     if protocol in ("-1", "all"):
         return "all"
     if protocol not in ("tcp", "6", "udp", "17"):
         return None
     low, high = _port(rule.from_port), _port(rule.to_port)
-    if low is None and high is None and protocol in ("tcp", "6"):
+    if low is None and high is None:
         return None
     low = low if low is not None else high
     high = high if high is not None else low
     for port in ADMIN_PORTS:
         if port == 22 and protocol in ("udp", "17"):
-            continue
+            continue  # SSH is TCP only; RDP also listens on UDP
         if low is not None and high is not None and low <= port <= high:
             return port
-        if low == 0 and high == 0:
-            return port  # from 0 to 0 on tcp is read by AWS as all ports
     return None
 
 
 def _port(value: Any) -> int | None:
-    if isinstance(value, bool) or isinstance(value, Unknown):
+    if isinstance(value, bool | Unknown):
         return None
     try:
         return int(value)
@@ -470,6 +549,7 @@ def _is_world(cidr: Any) -> bool:
 # --- SEC-ENCRYPTION-AT-REST --------------------------------------------------------------------
 
 S3_SSE_CONFIGURATION = "aws_s3_bucket_server_side_encryption_configuration"
+STORAGE_FIX = "set storage_encrypted = true."
 
 
 @check("SEC-ENCRYPTION-AT-REST", category="security", severity="critical",
@@ -485,6 +565,7 @@ def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
     `encrypted = true` (unless `aws_ebs_encryption_by_default` is enabled in that region); EFS
     file systems and Redshift clusters without `encrypted = true`; ElastiCache replication groups
     without `at_rest_encryption_enabled = true`; DynamoDB tables with SSE explicitly disabled.
+    A flag whose value cannot be known (a variable without a value) is not a failure.
 
     Why: unencrypted storage exposes data through snapshots, backups and lost media, and fails
     most compliance regimes.
@@ -500,126 +581,126 @@ def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
     if not stores:
         return None
     findings: list[Finding] = []
-    encrypted_by_default = _regions_with_default_ebs_encryption(model)
+    context = _EncryptionContext(model, _regions_with_default_ebs_encryption(model))
     for resource in stores:
         if resource.type == "aws_s3_bucket":
             findings.extend(_unencrypted_bucket(model, resource))
         else:
-            findings.extend(_ENCRYPTION_RULES[resource.type](model, resource,
-                                                             encrypted_by_default))
+            findings.extend(per_instance(resource, partial(_ENCRYPTION_RULES[resource.type],
+                                                           context, resource)))
     return findings
 
 
-def _flag_unless_true(resource: Resource, body: Body, attribute: str, what: str,
-                      fix: str) -> Iterator[Finding]:
-    value = body.get(attribute)
-    if truth(value) is None and body.has(attribute):
-        return  # unknown: not a failure
-    if truth(value):
+@dataclass(frozen=True)
+class _EncryptionContext:
+    model: TerraformModel
+    default_ebs_regions: set[str]
+
+    def ebs_encrypted_by_default(self, resource: Resource) -> bool:
+        return bool(resource.region) and resource.region in self.default_ebs_regions
+
+
+EncryptionRule = Callable[[_EncryptionContext, Resource, Body], Iterator[Problem]]
+
+
+def _unless_true(body: Body, attribute: str, what: str, fix: str) -> Iterator[Problem]:
+    """A problem when `attribute` is absent or known to be false (unknown is not a failure)."""
+    if body.has(attribute) and truth(body.get(attribute)) is not False:
         return
-    line = body.line_of(attribute) if body.has(attribute) else body.line
-    yield resource_finding(resource, f"{resource.address}{where(resource)} {what}; {fix}",
-                           line=line)
+    yield body.file, body.line_of(attribute), f"{what}; {fix}"
 
 
-def _rds_instance(model: TerraformModel, resource: Resource, _: set[str]) -> Iterator[Finding]:
-    config = resource.config
-    engine = config.get("engine")
-    if config.has("cluster_identifier") or (isinstance(engine, str) and engine.startswith(
-            "aurora")) or config.has("replicate_source_db"):
+def _rds_instance(context: _EncryptionContext, resource: Resource, body: Body
+                  ) -> Iterator[Problem]:
+    engine = body.get("engine")
+    if body.has("cluster_identifier") or (isinstance(engine, str) and engine.startswith(
+            "aurora")) or body.has("replicate_source_db"):
         return  # storage belongs to the cluster, or is inherited from the source
-    yield from _flag_unless_true(resource, config, "storage_encrypted",
-                                 "stores data unencrypted", "set storage_encrypted = true.")
+    yield from _unless_true(body, "storage_encrypted", "stores data unencrypted", STORAGE_FIX)
 
 
-def _rds_cluster(model: TerraformModel, resource: Resource, _: set[str]) -> Iterator[Finding]:
-    config = resource.config
-    if not truth(config.get("storage_encrypted")) and config.has("global_cluster_identifier"):
-        for global_cluster in model.referenced_resources(
-                config.get("global_cluster_identifier"), "aws_rds_global_cluster"):
-            if truth(global_cluster.config.get("storage_encrypted")):
-                return
-    if config.get("engine_mode") == "serverless" or config.has("replication_source_identifier"):
+def _rds_cluster(context: _EncryptionContext, resource: Resource, body: Body
+                 ) -> Iterator[Problem]:
+    if body.get("engine_mode") == "serverless" or body.has("replication_source_identifier"):
         return
-    yield from _flag_unless_true(resource, config, "storage_encrypted",
-                                 "stores data unencrypted", "set storage_encrypted = true.")
+    if not body.has("storage_encrypted") and body.has("global_cluster_identifier"):
+        globals_ = context.model.referenced_resources(body.get("global_cluster_identifier"),
+                                                      "aws_rds_global_cluster")
+        if any(truth(g.config.get("storage_encrypted")) for g in globals_):
+            return  # a secondary inherits the global cluster's encryption
+    yield from _unless_true(body, "storage_encrypted", "stores data unencrypted", STORAGE_FIX)
 
 
-def _rds_global_cluster(model: TerraformModel, resource: Resource, _: set[str]
-                        ) -> Iterator[Finding]:
-    if resource.config.has("source_db_cluster_identifier"):
-        return
-    yield from _flag_unless_true(resource, resource.config, "storage_encrypted",
-                                 "stores data unencrypted", "set storage_encrypted = true.")
+def _rds_global_cluster(context: _EncryptionContext, resource: Resource, body: Body
+                        ) -> Iterator[Problem]:
+    if body.has("source_db_cluster_identifier"):
+        return  # created from an existing cluster, whose encryption it keeps
+    yield from _unless_true(body, "storage_encrypted", "stores data unencrypted", STORAGE_FIX)
 
 
-def _simple_flag(attribute: str, fix: str):  # noqa: ANN202 - a small rule factory
-    def rule(model: TerraformModel, resource: Resource, _: set[str]) -> Iterator[Finding]:
-        yield from _flag_unless_true(resource, resource.config, attribute,
-                                     "stores data unencrypted", fix)
+def _flag(attribute: str) -> EncryptionRule:
+    def rule(context: _EncryptionContext, resource: Resource, body: Body) -> Iterator[Problem]:
+        yield from _unless_true(body, attribute, "stores data unencrypted",
+                                f"set {attribute} = true.")
     return rule
 
 
-def _ebs_volume(model: TerraformModel, resource: Resource, default_on: set[str]
-                ) -> Iterator[Finding]:
-    if resource.region and resource.region in default_on:
-        return
-    yield from _flag_unless_true(resource, resource.config, "encrypted",
-                                 "creates an unencrypted EBS volume", "set encrypted = true.")
+def _ebs_volume(context: _EncryptionContext, resource: Resource, body: Body
+                ) -> Iterator[Problem]:
+    if not context.ebs_encrypted_by_default(resource):
+        yield from _unless_true(body, "encrypted", "creates an unencrypted EBS volume",
+                                "set encrypted = true.")
 
 
-def _instance_volumes(model: TerraformModel, resource: Resource, default_on: set[str]
-                      ) -> Iterator[Finding]:
-    if resource.region and resource.region in default_on:
+def _instance_volumes(context: _EncryptionContext, resource: Resource, body: Body
+                      ) -> Iterator[Problem]:
+    if context.ebs_encrypted_by_default(resource):
         return
-    config = resource.config
-    roots = config.blocks("root_block_device")
+    roots = body.blocks("root_block_device")
     if resource.type == "aws_instance" and not roots:
-        yield resource_finding(
-            resource, f"{resource.address}{where(resource)} has an unencrypted root volume; add "
-            "root_block_device { encrypted = true }.")
-    for device in roots + config.blocks("ebs_block_device"):
-        yield from _flag_unless_true(resource, device, "encrypted",
-                                     f"has an unencrypted {device.block.type.replace('_', ' ')}",
-                                     "set encrypted = true.")
+        yield (body.file, body.line, "has an unencrypted root volume; add "
+               "root_block_device { encrypted = true }.")
+    for device in roots + body.blocks("ebs_block_device"):
+        yield from _unless_true(device, "encrypted",
+                                f"has an unencrypted {device.block.type.replace('_', ' ')}",
+                                "set encrypted = true.")
 
 
-def _launch_template(model: TerraformModel, resource: Resource, default_on: set[str]
-                     ) -> Iterator[Finding]:
-    if resource.region and resource.region in default_on:
+def _launch_template(context: _EncryptionContext, resource: Resource, body: Body
+                     ) -> Iterator[Problem]:
+    if context.ebs_encrypted_by_default(resource):
         return
-    for mapping in resource.config.blocks("block_device_mappings"):
+    for mapping in body.blocks("block_device_mappings"):
         for ebs in mapping.blocks("ebs"):
             if ebs.has("snapshot_id") and not ebs.has("encrypted"):
                 continue  # a snapshot's volume inherits the snapshot's encryption
-            yield from _flag_unless_true(resource, ebs, "encrypted",
-                                         "launches instances with an unencrypted EBS volume",
-                                         "set encrypted = true in block_device_mappings.ebs.")
+            yield from _unless_true(ebs, "encrypted",
+                                    "launches instances with an unencrypted EBS volume",
+                                    "set encrypted = true in block_device_mappings.ebs.")
 
 
-def _dynamodb(model: TerraformModel, resource: Resource, _: set[str]) -> Iterator[Finding]:
-    for sse in resource.config.blocks("server_side_encryption"):
-        if truth(sse.get("enabled")) is False and sse.has("enabled"):
-            yield resource_finding(
-                resource, f"{resource.address}{where(resource)} disables server-side "
-                "encryption; set server_side_encryption { enabled = true }.",
-                line=sse.line_of("enabled"))
+def _dynamodb(context: _EncryptionContext, resource: Resource, body: Body
+              ) -> Iterator[Problem]:
+    # Without the block DynamoDB encrypts with an AWS owned key; only an explicit off fails.
+    for sse in body.blocks("server_side_encryption"):
+        if sse.has("enabled") and truth(sse.get("enabled")) is False:
+            yield (sse.file, sse.line_of("enabled"), "disables server-side encryption; set "
+                   "server_side_encryption { enabled = true }.")
 
 
-_ENCRYPTION_RULES = {
+_ENCRYPTION_RULES: dict[str, EncryptionRule] = {
     "aws_db_instance": _rds_instance,
     "aws_rds_cluster": _rds_cluster,
     "aws_rds_global_cluster": _rds_global_cluster,
-    "aws_docdb_cluster": _simple_flag("storage_encrypted", "set storage_encrypted = true."),
-    "aws_neptune_cluster": _simple_flag("storage_encrypted", "set storage_encrypted = true."),
+    "aws_docdb_cluster": _flag("storage_encrypted"),
+    "aws_neptune_cluster": _flag("storage_encrypted"),
     "aws_ebs_volume": _ebs_volume,
     "aws_instance": _instance_volumes,
     "aws_launch_configuration": _instance_volumes,
     "aws_launch_template": _launch_template,
-    "aws_efs_file_system": _simple_flag("encrypted", "set encrypted = true."),
-    "aws_elasticache_replication_group": _simple_flag(
-        "at_rest_encryption_enabled", "set at_rest_encryption_enabled = true."),
-    "aws_redshift_cluster": _simple_flag("encrypted", "set encrypted = true."),
+    "aws_efs_file_system": _flag("encrypted"),
+    "aws_elasticache_replication_group": _flag("at_rest_encryption_enabled"),
+    "aws_redshift_cluster": _flag("encrypted"),
     "aws_dynamodb_table": _dynamodb,
 }
 
@@ -632,26 +713,8 @@ def _regions_with_default_ebs_encryption(model: TerraformModel) -> set[str]:
 def _unencrypted_bucket(model: TerraformModel, bucket: Resource) -> Iterator[Finding]:
     if bucket.config.blocks("server_side_encryption_configuration"):
         return
-    if _has_separate_encryption(model, bucket):
+    if bucket_has_companion(model, bucket, S3_SSE_CONFIGURATION):
         return
     yield resource_finding(
         bucket, f"{bucket.address}{where(bucket)} has no server-side encryption; add an "
         f"{S3_SSE_CONFIGURATION} (SSE-KMS or AES256) for it.")
-
-
-def _has_separate_encryption(model: TerraformModel, bucket: Resource) -> bool:
-    """An aws_s3_bucket_server_side_encryption_configuration points at this bucket."""
-    if any(referrer.type == S3_SSE_CONFIGURATION for referrer, _ in
-           model.referrers(bucket.address)):
-        return True
-    names = {bucket.config.get("bucket")} - {None}
-    for configuration in model.resources(S3_SSE_CONFIGURATION):
-        target = configuration.config.get("bucket")
-        if isinstance(target, str) and target in names:
-            return True
-        if bucket in model.referenced_resources(target, "aws_s3_bucket"):
-            return True
-        if isinstance(target, Unknown) and bucket.is_expanded is False and any(
-                ref.startswith(f"{bucket.address}[") for ref in target.refs):
-            return True
-    return False

@@ -186,7 +186,7 @@ class Evaluator:
     def _render_for(self, parts: list[Any], index: int, scope: dict[str, Any]) -> tuple[Any, int]:
         names = [str(c.children[0]) for c in parts[index].children
                  if isinstance(c, Tree) and c.data == "identifier"]
-        collection = self._eval(_directive_expression(parts[index]), scope)
+        collection = as_collection(self._eval(_directive_expression(parts[index]), scope))
         start = index + 1
         _, end = self._render_sequence(parts, start, scope, ("template_endfor",))
         if isinstance(collection, Unknown) or not isinstance(collection, list | dict):
@@ -258,7 +258,7 @@ class Evaluator:
             isinstance(c, Token) and c.type == "ELLIPSIS" for c in arguments.children)
         if name in ("try", "can"):
             return self._try_or_can(name, arg_nodes, scope)
-        args = [self._eval(arg, scope) for arg in arg_nodes]
+        args = [as_collection(self._eval(arg, scope)) for arg in arg_nodes]
         if expand_last and args:
             last = args.pop()
             if isinstance(last, Unknown):
@@ -299,7 +299,7 @@ class Evaluator:
     def _for_tuple(self, node: Tree, scope: dict[str, Any]) -> Any:
         intro, body = self._for_parts(node)
         names, collection_node = intro
-        collection = self._eval(collection_node, scope)
+        collection = as_collection(self._eval(collection_node, scope))
         if not isinstance(collection, list | dict):
             return unknown_from(collection, reason="for over an unknown collection")
         condition = _first(node, "for_cond")
@@ -320,7 +320,7 @@ class Evaluator:
     def _for_object(self, node: Tree, scope: dict[str, Any]) -> Any:
         intro, body = self._for_parts(node)
         names, collection_node = intro
-        collection = self._eval(collection_node, scope)
+        collection = as_collection(self._eval(collection_node, scope))
         if not isinstance(collection, list | dict):
             return unknown_from(collection, reason="for over an unknown collection")
         grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in node.children)
@@ -348,8 +348,8 @@ class Evaluator:
         intro = _first(node, "for_intro")
         names = [str(c.children[0]) for c in intro.children
                  if isinstance(c, Tree) and c.data == "identifier"]
-        collection_node = [c for c in intro.children if isinstance(c, Tree)
-                           and c.data not in ("identifier", "new_line_or_comment")][0]
+        collection_node = next(c for c in intro.children if isinstance(c, Tree)
+                               and c.data not in ("identifier", "new_line_or_comment"))
         body = [c for c in node.children if isinstance(c, Tree)
                 and c.data not in ("for_intro", "for_cond", "new_line_or_comment")]
         return (names, collection_node), body
@@ -444,6 +444,13 @@ class Traversable(Protocol):
     """A lazily evaluated object (a resource instance, a module) that steps can walk into."""
 
     def step(self, step: Step) -> Any: ...
+
+
+def as_collection(value: Any) -> Any:
+    """A whole resource as Terraform sees it where a collection is expected: its `count`
+    instances as a list, its `for_each` instances as a map; other values unchanged."""
+    collection = getattr(value, "collection", None)
+    return collection() if callable(collection) else value
 
 
 def apply_steps(value: Any, steps: list[Step]) -> Any:

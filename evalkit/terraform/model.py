@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from evalkit.terraform.evaluator import Evaluator, Step, apply_steps
+from evalkit.terraform.evaluator import Evaluator, Step, apply_steps, as_collection
 from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure, parse_file
 from evalkit.terraform.values import Unknown
 
@@ -97,12 +97,7 @@ class Body:
         attribute = self.block.attributes.get(name)
         if attribute is None:
             return self.block.line
-        end = getattr(getattr(attribute.expr, "meta", None), "end_line", attribute.line)
-        lines = self.context.root.files.get(attribute.file, "").split("\n")
-        for number in range(attribute.line, min(end, len(lines)) + 1):
-            if text and text in lines[number - 1]:
-                return number
-        return attribute.line
+        return self.context.root.line_containing(attribute, text)
 
     def blocks(self, block_type: str) -> list[Body]:
         """Nested blocks of a type, `dynamic` ones expanded where `for_each` is known."""
@@ -122,8 +117,7 @@ class Body:
         name = iterator if isinstance(iterator, str) else block_type
         if "iterator" in dynamic.attributes:
             name = _raw_identifier(dynamic.attributes["iterator"]) or name
-        collection = holder.get("for_each")
-        items = _for_each_items(collection)
+        items = _dynamic_items(holder.get("for_each"))
         if items is None:
             unknown = Unknown(reason="dynamic for_each unknown")
             items = [(unknown, unknown)]
@@ -367,6 +361,15 @@ class ModuleContext:
                 block.labels[0], block, source if isinstance(source, str) else ""))
         return calls
 
+    def missing_local_source(self, call: ModuleCall) -> str | None:
+        """The directory a call's local `source` names when the submission lacks it."""
+        source = call.block.attributes.get("source")
+        target = _local_source_directory(self.directory, source) if source else None
+        if target is None or call.child is not None:
+            return None
+        present = any(posixpath.dirname(name) == target for name in self.root.terraform_files)
+        return None if present else target
+
     def resource(self, mode: str, resource_type: str, name: str) -> Resource | None:
         local = f"{resource_type}.{name}" if mode == "managed" else f"data.{resource_type}.{name}"
         return self.resources.get(f"{self.address}.{local}" if self.address else local)
@@ -391,13 +394,13 @@ class ModuleContext:
     def variable_value(self, name: str) -> Any:
         if name in self._var_cache:
             return self._var_cache[name]
-        self._var_cache[name] = Unknown((self._ref(f"var.{name}"),), "reference cycle")
+        self._var_cache[name] = Unknown((self.qualified(f"var.{name}"),), "reference cycle")
         value = self._compute_variable(name)
         self._var_cache[name] = value
         return value
 
     def _compute_variable(self, name: str) -> Any:
-        reference = self._ref(f"var.{name}")
+        reference = self.qualified(f"var.{name}")
         if name not in self.variables:
             return Unknown((reference,), "undeclared variable")
         if self.call is not None and self.parent is not None and name in self.call.block.attributes:
@@ -413,14 +416,35 @@ class ModuleContext:
         if name in self._local_cache:
             return self._local_cache[name]
         if name not in self.locals:
-            return Unknown((self._ref(f"local.{name}"),), "undeclared local")
-        self._local_cache[name] = Unknown((self._ref(f"local.{name}"),), "reference cycle")
+            return Unknown((self.qualified(f"local.{name}"),), "undeclared local")
+        self._local_cache[name] = Unknown((self.qualified(f"local.{name}"),), "reference cycle")
         value = self.evaluate(self.locals[name].expr, {})
         self._local_cache[name] = value
         return value
 
-    def _ref(self, local: str) -> str:
+    def definition(self, reference: str) -> tuple[Attribute, ModuleContext] | None:
+        """Where ``local.x`` or ``var.x`` gets its value, and the module that evaluates it.
+
+        For a variable that is the caller's module argument, else the winning ``.tfvars``
+        entry, else the default; None when the name is not declared or has no value here.
+        """
+        root, _, name = reference.partition(".")
+        if root == "local" and name in self.locals:
+            return self.locals[name], self
+        if root != "var" or name not in self.variables:
+            return None
+        if self.call is not None and self.parent is not None and (
+                name in self.call.block.attributes):
+            return self.call.block.attributes[name], self.parent
+        if name in self.tfvars:
+            return self.tfvars[name], self
+        default = self.variables[name].attributes.get("default")
+        return (default, self) if default is not None else None
+
+    def qualified(self, local: str) -> str:
+        """`local` (``var.x``, ``aws_vpc.main``) prefixed with this module's address."""
         return f"{self.address}.{local}" if self.address else local
+
 
     def resolve(self, root: str, steps: list[Step], scope: dict[str, Any]) -> Any:
         head = str(steps[0].key) if steps and steps[0].kind == "attr" else None
@@ -439,19 +463,19 @@ class ModuleContext:
         if root == "module" and head is not None:
             call = self.module_calls.get(head)
             if call is None:
-                return Unknown((self._ref(f"module.{head}"),), "undeclared module")
+                return Unknown((self.qualified(f"module.{head}"),), "undeclared module")
             return apply_steps(ModuleOutputs(call), steps[1:])
         if root == "data" and len(steps) >= 2:
             resource = self.resource("data", str(steps[0].key), str(steps[1].key))
             if resource is None:
-                return Unknown((self._ref(f"data.{steps[0].key}.{steps[1].key}"),),
+                return Unknown((self.qualified(f"data.{steps[0].key}.{steps[1].key}"),),
                                "undeclared data source")
             return apply_steps(ResourceValue(resource), steps[2:])
         if head is not None:
             resource = self.resource("managed", root, head)
             if resource is not None:
                 return apply_steps(ResourceValue(resource), steps[1:])
-            return Unknown((self._ref(f"{root}.{head}"),), "undeclared resource")
+            return Unknown((self.qualified(f"{root}.{head}"),), "undeclared resource")
         return Unknown((root,), "unknown name")
 
 
@@ -475,6 +499,16 @@ class ResourceValue:
     def splat(self) -> list[Any]:
         return list(self.resource.instances)
 
+    def collection(self) -> Any:
+        """The instances as a list (`count`) or a map by key (`for_each`), when known."""
+        resource = self.resource
+        instances = resource.instances
+        if not resource.is_expanded or any(i.key is None for i in instances):
+            return Unknown((resource.address,))
+        if "count" in resource.block.attributes:
+            return list(instances)
+        return {str(instance.key): instance for instance in instances}
+
 
 # --- the whole submission ----------------------------------------------------------------------
 
@@ -497,7 +531,13 @@ class TerraformModel:
 
     @property
     def has_terraform(self) -> bool:
-        return bool(self.terraform_files)
+        """True when some .tf file declares something or fails to parse.
+
+        Empty and comment-only files are no Terraform: an answer made of them declares
+        nothing to plan.
+        """
+        return any(failure.file.endswith(TERRAFORM_SUFFIXES) for failure in self.failures) or any(
+            parsed.blocks for name, parsed in self.parsed.items() if is_terraform_file(name))
 
     def resources(self, *types: str, mode: str = "managed") -> Iterator[Resource]:
         """Every resource of the given types (all types when none) across all modules."""
@@ -509,7 +549,38 @@ class TerraformModel:
     def data_sources(self, *types: str) -> Iterator[Resource]:
         return self.resources(*types, mode="data")
 
-    def find_resource(self, reference: str, context: ModuleContext | None = None) -> Resource | None:
+    def line_containing(self, attribute: Attribute, text: str) -> int:
+        """The first line of `attribute`'s source that contains `text`, else its own line."""
+        end = getattr(getattr(attribute.expr, "meta", None), "end_line", attribute.line)
+        lines = self.files.get(attribute.file, "").split("\n")
+        for number in range(attribute.line, min(end, len(lines)) + 1):
+            if text and text in lines[number - 1]:
+                return number
+        return attribute.line
+
+    def resource_at(self, file: str, line: int) -> Resource | None:
+        """The resource or data source whose block spans `line` of `file`."""
+        for module in self.modules:
+            for resource in module.resources.values():
+                block = resource.block
+                if block.file == file and block.line <= line <= block.end_line:
+                    return resource
+        return None
+
+    def tfvars_attributes(self) -> Iterator[Attribute]:
+        """Every assignment in every ``.tfvars`` file, auto-loaded or not."""
+        for name in sorted(self.parsed):
+            if is_tfvars_file(name):
+                for block in self.parsed[name].blocks:
+                    if block.type == "__attributes__":
+                        yield from block.attributes.values()
+
+    def evaluate_constant(self, expr: Any) -> Any:
+        """The value of an expression that may name nothing (a .tfvars value)."""
+        return Evaluator(_NoNames()).evaluate(expr)
+
+    def find_resource(self, reference: str, context: ModuleContext | None = None
+                      ) -> Resource | None:
         """The resource a reference such as ``aws_vpc.main.id`` or ``data.x.y.json`` names."""
         parts = _strip_indexes(reference).split(".")
         prefix: list[str] = []
@@ -543,6 +614,16 @@ class TerraformModel:
                                 entries.append((resource, name))
         return index
 
+    def module_calls_referencing(self, address: str) -> list[ModuleCall]:
+        """Module calls whose arguments refer to `address`."""
+        found: list[ModuleCall] = []
+        for module in self.modules:
+            for call in module.module_calls.values():
+                if any(address in self.addresses_referenced_by(attribute.expr, module)
+                       for attribute in call.block.attributes.values()):
+                    found.append(call)
+        return found
+
     def referrers(self, address: str) -> list[tuple[Resource, str]]:
         """Resources (and their attribute names) whose expressions refer to `address`."""
         return self._referrer_index.get(address, [])
@@ -575,6 +656,33 @@ class TerraformModel:
                     not types or resource.type in types):
                 found.append(resource)
         return found
+
+    def var_files(self) -> list[str]:
+        """``.tfvars`` files Terraform does not load by itself: ``-var-file`` candidates such as
+        ``prod.tfvars`` or ``environments/prod/terraform.tfvars``."""
+        roots = {module.directory for module in self.modules if not module.address}
+        return [name for name in sorted(self.parsed) if is_tfvars_file(name) and not (
+            is_auto_tfvars(name) and posixpath.dirname(name) in roots)]
+
+    def with_var_file(self, name: str) -> TerraformModel | None:
+        """The submission as planned with ``-var-file=<name>``, or None when the file sets no
+        variable of a root module.
+
+        The file's values win over the auto-loaded ones in every root module that declares
+        one of its variables. Parsed files are shared; everything evaluated is fresh.
+        """
+        entries: dict[str, Attribute] = {}
+        for block in self.parsed[name].blocks:
+            if block.type == "__attributes__":
+                entries.update(block.attributes)
+        variant = TerraformModel(self.files, self.parsed, self.failures)
+        _assemble_modules(variant)
+        changed = False
+        for module in variant.modules:
+            if not module.address and entries.keys() & module.variables.keys():
+                module.tfvars = {**module.tfvars, **entries}
+                changed = True
+        return variant if changed else None
 
 
 def build_model(files: dict[str, str]) -> TerraformModel:
@@ -655,6 +763,15 @@ class _NoNames:
         return Unknown((root,))
 
 
+def _is_ancestor(context: ModuleContext, directory: str) -> bool:
+    current: ModuleContext | None = context
+    while current is not None:
+        if current.directory == directory:
+            return True
+        current = current.parent
+    return False
+
+
 def _load_children(model: TerraformModel, parent: ModuleContext,
                    by_directory: dict[str, list[ParsedFile]], depth: int) -> None:
     if depth > 8:
@@ -662,8 +779,8 @@ def _load_children(model: TerraformModel, parent: ModuleContext,
     for call in parent.module_calls.values():
         source = call.block.attributes.get("source")
         target = _local_source_directory(parent.directory, source) if source else None
-        if target is None or target not in by_directory:
-            continue
+        if target is None or target not in by_directory or _is_ancestor(parent, target):
+            continue  # a module that calls itself (or its caller) is a cycle Terraform rejects
         address = f"{parent.address}.module.{call.name}" if parent.address else (
             f"module.{call.name}")
         child = ModuleContext(target, address, model, parent, call)
@@ -688,11 +805,23 @@ def _walk_blocks(block: Block) -> Iterator[Block]:
 
 
 def _for_each_items(collection: Any) -> list[tuple[Any, Any]] | None:
+    collection = as_collection(collection)
     if isinstance(collection, dict):
         return sorted(collection.items())
     if isinstance(collection, list) and all(isinstance(v, str | int | float) for v in collection):
         unique = sorted({str(v) for v in collection})
         return [(v, v) for v in unique]
+    return None
+
+
+def _dynamic_items(collection: Any) -> list[tuple[Any, Any]] | None:
+    """What a `dynamic` block iterates: unlike a resource's for_each, any list or map is
+    allowed; list elements keep their order and type, keyed by index."""
+    collection = as_collection(collection)
+    if isinstance(collection, dict):
+        return sorted(collection.items())
+    if isinstance(collection, list):
+        return list(enumerate(collection))
     return None
 
 

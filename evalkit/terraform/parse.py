@@ -8,6 +8,7 @@ trees for the evaluator. Parse failures are returned as data, never raised.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,15 +79,144 @@ def parse_file(name: str, text: str) -> ParsedFile | ParseFailure:
         body = _first_tree(tree, "body")
         blocks, attributes = _fold_body(body, name) if body is not None else ([], {})
     except UnexpectedInput as error:
-        return ParseFailure(name, error.line, error.column, _describe_parse_error(error))
+        return _located_failure(name, text, error, scan_structure(text))
     except (LarkError, RecursionError, RuntimeError, ValueError) as error:
-        return ParseFailure(name, 1, 1, f"{type(error).__name__}: {str(error).splitlines()[0][:200]}")
+        message = str(error).splitlines()[0][:200] if str(error) else ""
+        return ParseFailure(name, 1, 1, f"{type(error).__name__}: {message}")
+    if _may_split_a_string(text):
+        # python-hcl2 accepts a newline inside a quoted string; Terraform does not.
+        split_line = scan_structure(text).split_string_line
+        if split_line is not None:
+            return ParseFailure(name, split_line, 1, _SPLIT_STRING)
     parsed = ParsedFile(name, blocks)
     parsed.comment_lines = _count_comment_lines(text)
     if attributes:
         # Top-level attributes only belong in .tfvars files; keep them as a pseudo block.
         parsed.blocks.insert(0, Block("__attributes__", [], attributes, [], name, 1, 1))
     return parsed
+
+
+_SPLIT_STRING = ("a quoted string is not closed on the line where it starts (use \\n or a "
+                 "heredoc for multi-line text)")
+
+
+def _may_split_a_string(text: str) -> bool:
+    """False when every line has balanced double quotes: then no quoted string can run past
+    its line, and the character-level scan is not needed (the common case, and much faster)."""
+    return any((line.count('"') - line.count('\\"')) % 2 for line in text.split("\n"))
+
+
+def _located_failure(name: str, text: str, error: UnexpectedInput, scan: Structure
+                     ) -> ParseFailure:
+    """A parse failure at the line Terraform would blame, not where the parser gave up.
+
+    The parser reads past an unclosed string (it allows newlines in strings) and reports a
+    missing brace at the end of the file; Terraform points at the string, or at the block
+    that is never closed.
+    """
+    if scan.split_string_line is not None and scan.split_string_line <= error.line:
+        return ParseFailure(name, scan.split_string_line, 1, _SPLIT_STRING)
+    at_end = isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    if at_end and scan.open_brace_lines:
+        line = scan.open_brace_lines[-1]
+        return ParseFailure(name, line, 1, f"the block opened at line {line} is never closed "
+                            "(a missing closing brace)")
+    last_line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+    return ParseFailure(name, min(error.line, last_line), error.column,
+                        _describe_parse_error(error))
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What a lexical scan of HCL text found: the first quoted string that runs past its line,
+    and the lines of braces still open at the end (outermost first)."""
+
+    split_string_line: int | None
+    open_brace_lines: tuple[int, ...]
+
+
+_HEREDOC_START = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
+
+
+def scan_structure(text: str) -> Structure:
+    """Scan HCL text for strings and braces, skipping comments and heredocs.
+
+    Interpolations (``${ ... }``) may contain braces and nested strings; they are tracked on
+    a stack so that their braces do not count as block braces.
+    """
+    modes: list[list[Any]] = [["code", 0]]  # [kind, brace depth inside an interpolation]
+    open_braces: list[int] = []
+    string_starts: list[int] = []
+    index, line, size = 0, 1, len(text)
+    while index < size:
+        char = text[index]
+        kind = modes[-1][0]
+        if kind == "string":
+            if char == "\\":
+                index += 2
+                continue
+            if text.startswith(("$${", "%%{"), index):
+                index += 3
+                continue
+            if text.startswith(("${", "%{"), index):
+                modes.append(["interpolation", 0])
+                index += 2
+                continue
+            if char == '"':
+                modes.pop()
+                string_starts.pop()
+            elif char == "\n":
+                return Structure(string_starts[-1], tuple(open_braces))
+            index += 1
+            continue
+        if char == "#" or text.startswith("//", index):
+            end = text.find("\n", index)
+            index = size if end < 0 else end
+            continue
+        if text.startswith("/*", index):
+            end = text.find("*/", index + 2)
+            end = size if end < 0 else end + 2
+            line += text.count("\n", index, end)
+            index = end
+            continue
+        heredoc = _HEREDOC_START.match(text, index) if char == "<" else None
+        if heredoc is not None:
+            end = _heredoc_end(text, heredoc.end(), heredoc.group(1))
+            line += text.count("\n", index, end)
+            index = end
+            continue
+        if char == '"':
+            modes.append(["string", 0])
+            string_starts.append(line)
+        elif char == "{":
+            if kind == "interpolation":
+                modes[-1][1] += 1
+            else:
+                open_braces.append(line)
+        elif char == "}":
+            if kind == "interpolation":
+                if modes[-1][1] == 0:
+                    modes.pop()
+                else:
+                    modes[-1][1] -= 1
+            elif open_braces:
+                open_braces.pop()
+        elif char == "\n":
+            line += 1
+        index += 1
+    return Structure(None, tuple(open_braces))
+
+
+def _heredoc_end(text: str, start: int, marker: str) -> int:
+    """The offset just past a heredoc's closing marker line (the end of text if none)."""
+    position = start
+    while position < len(text):
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        if text[position:end].strip() == marker:
+            return end
+        position = end + 1
+    return len(text)
 
 
 def _describe_parse_error(error: UnexpectedInput) -> str:

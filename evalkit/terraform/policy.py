@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 from lark import Tree
 
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
+from evalkit.terraform.parse import Attribute
+from evalkit.terraform.references import iter_references
 from evalkit.terraform.values import Unknown, contains_unknown
 
 if TYPE_CHECKING:
-    from evalkit.terraform.model import Body, Resource, TerraformModel
+    from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,17 @@ class PolicyStatement:
 
 @dataclass(frozen=True)
 class PolicyDocument:
-    """A policy attached somewhere: `kind` is "identity" or "trust"."""
+    """A policy attached somewhere: `kind` is "identity" or "trust".
+
+    `address` is the instance that carries it (``aws_iam_policy.this["admin"]``), which is
+    the resource's own address when it has no `count`/`for_each`.
+    """
 
     resource: Resource
     attribute: str
     kind: str
     statements: tuple[PolicyStatement, ...]
+    address: str = ""
 
 
 # Attributes holding identity policies (what a principal may do) and trust policies.
@@ -57,27 +64,36 @@ TRUST_POLICY_ATTRIBUTES: dict[str, tuple[str, ...]] = {"aws_iam_role": ("assume_
 
 
 def policy_documents(model: TerraformModel) -> list[PolicyDocument]:
-    """Every identity and trust policy in the submission, with its statements."""
+    """Every identity and trust policy in the submission, with its statements.
+
+    Policies are read per instance, so a `for_each` over policy variants is judged variant
+    by variant.
+    """
     documents: list[PolicyDocument] = []
     referenced_documents: set[str] = set()
     for table, kind in ((IDENTITY_POLICY_ATTRIBUTES, "identity"),
                         (TRUST_POLICY_ATTRIBUTES, "trust")):
         for resource in model.resources(*table):
-            for attribute in table[resource.type]:
-                found = _statements_of_attribute(model, resource.config, attribute,
-                                                 referenced_documents)
-                if found is not None:
-                    documents.append(PolicyDocument(resource, attribute, kind, found))
+            for instance in resource.instances:
+                for attribute in table[resource.type]:
+                    found = _statements_of_attribute(model, instance, attribute,
+                                                     referenced_documents)
+                    if found is not None:
+                        documents.append(PolicyDocument(resource, attribute, kind, found,
+                                                        instance.address))
     for resource in model.resources("aws_iam_role"):
-        for inline in resource.config.blocks("inline_policy"):
-            found = _statements_of_attribute(model, inline, "policy", referenced_documents)
-            if found is not None:
-                documents.append(PolicyDocument(resource, "inline_policy", "identity", found))
+        for instance in resource.instances:
+            for inline in instance.blocks("inline_policy"):
+                found = _statements_of_attribute(model, inline, "policy", referenced_documents)
+                if found is not None:
+                    documents.append(PolicyDocument(resource, "inline_policy", "identity",
+                                                    found, instance.address))
     for document in model.data_sources("aws_iam_policy_document"):
         if document.address in referenced_documents or _used_elsewhere(model, document):
             continue
         documents.append(PolicyDocument(document, "statement", "identity",
-                                        tuple(statements_from_document(document.config))))
+                                        tuple(statements_from_document(document.config)),
+                                        document.address))
     return documents
 
 
@@ -86,7 +102,6 @@ def _statements_of_attribute(model: TerraformModel, body: Body, attribute: str,
     if not body.has(attribute):
         return None
     value = body.get(attribute)
-    line = body.line_of(attribute)
     documents = [r for r in model.referenced_resources(value, "aws_iam_policy_document")
                  if r.mode == "data"]
     for address in model.addresses_referenced_by(body.block.attributes[attribute].expr,
@@ -104,8 +119,8 @@ def _statements_of_attribute(model: TerraformModel, body: Body, attribute: str,
     parsed = _policy_object(value)
     if parsed is None:
         return ()
-    action_lines = _action_lines(body, attribute)
-    return tuple(statements_from_json(parsed, body.file, line, action_lines))
+    file, line, action_lines = _written_at(body, attribute)
+    return tuple(statements_from_json(parsed, file, line, action_lines))
 
 
 def _policy_object(value: Any) -> dict[str, Any] | None:
@@ -185,9 +200,14 @@ def statements_from_document(body: Body) -> list[PolicyStatement]:
             principals=tuple(principals) if principals_known else None,
             has_condition=bool(block.blocks("condition")),
             file=block.file,
-            line=block.line_of("actions") if block.has("actions") else block.line,
+            line=block.line_of(_first_present(block, ("actions", "not_actions"))),
         ))
     return statements
+
+
+def _first_present(body: Body, names: tuple[str, ...]) -> str:
+    """The first of `names` set on `body`; "" (the block's own line) when none is."""
+    return next((name for name in names if body.has(name)), "")
 
 
 def policy_document_json(instance: Body) -> Any:
@@ -213,7 +233,7 @@ def _strings(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return ()
     if isinstance(value, str):
-        return None if UNKNOWN_PLACEHOLDER == value else (value,)
+        return None if value == UNKNOWN_PLACEHOLDER else (value,)
     if isinstance(value, list):
         if any(not isinstance(v, str) for v in value):
             return None
@@ -235,9 +255,31 @@ def _json_principals(value: Any) -> tuple[str, ...] | None:
     return tuple(principals)
 
 
-def _action_lines(body: Body, attribute: str) -> list[int]:
-    """Lines of the `Action` keys written inside a jsonencode or heredoc policy, in order."""
-    node = body.block.attributes[attribute].expr
+def _written_at(body: Body, attribute: str) -> tuple[str, int, list[int]]:
+    """Where a JSON policy's statements are written: file, fallback line, `Action` lines.
+
+    The statements may sit in the attribute itself or in a local / variable it names
+    (``policy = jsonencode(local.admin)``); the first of those that holds `Action` keys wins.
+    """
+    holder = body.block.attributes[attribute]
+    pending: list[tuple[Attribute, ModuleContext]] = [(holder, body.context)]
+    for _ in range(8):
+        if not pending:
+            break
+        current, context = pending.pop(0)
+        lines = _action_lines(current.expr)
+        if lines:
+            return current.file, current.line, lines
+        for reference in iter_references(current.expr):
+            if reference.root in ("local", "var") and reference.names:
+                found = context.definition(f"{reference.root}.{reference.names[0]}")
+                if found is not None:
+                    pending.append(found)
+    return holder.file, holder.line, []
+
+
+def _action_lines(node: Any) -> list[int]:
+    """Lines of the `Action` keys written in a jsonencode or heredoc policy, in order."""
     if not isinstance(node, Tree):
         return []
     lines: list[int] = []
@@ -247,9 +289,7 @@ def _action_lines(body: Body, attribute: str) -> list[int]:
             text = "".join(str(t) for t in key.scan_values(lambda _: True)).strip('"')
             if text in ("Action", "NotAction") and hasattr(subtree.meta, "line"):
                 lines.append(subtree.meta.line)
-        elif subtree.data in ("heredoc_template", "heredoc_template_trim", "string"):
-            if subtree.data == "string":
-                continue
+        elif subtree.data in ("heredoc_template", "heredoc_template_trim"):
             raw = str(subtree.children[0])
             start = subtree.meta.line
             for offset, text_line in enumerate(raw.split("\n")):
@@ -262,6 +302,8 @@ def _used_elsewhere(model: TerraformModel, document: Resource) -> bool:
     """True when a document is referenced by something that is not an IAM policy.
 
     Identity and trust policies that use a document were recorded already, so any other
-    user is a resource policy (bucket, KMS key, topic), where broad statements are normal.
+    user is a resource policy (bucket, KMS key, topic), where broad statements are normal,
+    or a module call, which decides itself what the document is for.
     """
-    return bool(model.referrers(document.address))
+    return bool(model.referrers(document.address)) or bool(
+        model.module_calls_referencing(document.address))

@@ -182,13 +182,15 @@ def traversal_text(expr: Any) -> str | None:
     return ".".join([root, *attrs])
 
 
-def provider_map(expr: Any) -> dict[str, str]:
-    """``providers = { aws = aws.west }`` as ``{"aws": "aws.west"}``."""
-    mapping: dict[str, str] = {}
-    if isinstance(expr, JsonValue) and isinstance(expr.value, dict):
-        return {str(k): str(v) for k, v in expr.value.items()}
+def provider_entries(expr: Any) -> list[tuple[str, str, int]]:
+    """``providers = { aws = aws.west }`` as ``[("aws", "aws.west", line)]``."""
+    if isinstance(expr, JsonValue):
+        if not isinstance(expr.value, dict):
+            return []
+        return [(str(k), str(v), expr.line) for k, v in expr.value.items()]
     if not isinstance(expr, Tree):
-        return mapping
+        return []
+    entries: list[tuple[str, str, int]] = []
     for elem in expr.iter_subtrees_topdown():
         if elem.data != "object_elem":
             continue
@@ -199,10 +201,10 @@ def provider_map(expr: Any) -> dict[str, str]:
         key = traversal_text(key_parts[0]) if key_parts else None
         value = traversal_text(parts[1])
         if key and value:
-            mapping[key] = value
-    return mapping
+            entries.append((key, value, elem.meta.line))
+    return entries
 
 
-def provider_references(expr: Any) -> list[str]:
-    """The provider configurations named in a ``providers = {...}`` map."""
-    return list(provider_map(expr).values())
+def provider_map(expr: Any) -> dict[str, str]:
+    """``providers = { aws = aws.west }`` as ``{"aws": "aws.west"}``."""
+    return {key: value for key, value, _ in provider_entries(expr)}
