@@ -1,0 +1,659 @@
+"""A network view of a submission, shared by the networking checks.
+
+VPCs with their evaluated CIDR blocks, subnets with their VPC, CIDR and route tables, route
+tables with their routes classified by target, NAT and internet gateways. Everything is per
+resource instance (`count`/`for_each` expanded) and linked by following references, never
+by comparing names. What the code does not show (a subnet id from a registry module, a route
+target held in a variable without default) is None, "unknown", which the checks never turn
+into a failure.
+
+A subnet is public when one of its route tables routes to an internet gateway, or when it
+sets `map_public_ip_on_launch = true`. Its route tables are those of its
+`aws_route_table_association`s, else its VPC's main route table (the implicit one with only
+the local route, an `aws_default_route_table`, or the table an
+`aws_main_route_table_association` names).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from evalkit.checks._helpers import truth
+from evalkit.terraform.model import (
+    Body,
+    Resource,
+    ResourceInstance,
+    TerraformModel,
+)
+from evalkit.terraform.values import Unknown, collect_refs
+
+# Route targets, by what they mean for traffic leaving the subnet.
+INTERNET_GATEWAY = "internet gateway"
+NAT_GATEWAY = "NAT gateway"
+NAT_INSTANCE = "NAT instance"
+# A default route to a transit gateway, firewall or Gateway Load Balancer endpoint, or a
+# Cloud WAN core network: egress is provided centrally, by another VPC or an appliance.
+CENTRAL_EGRESS = "central egress"
+OTHER_TARGET = "other"
+UNKNOWN_TARGET = "unknown"
+EGRESS_TARGETS = (NAT_GATEWAY, NAT_INSTANCE, CENTRAL_EGRESS)
+
+_TARGET_ATTRIBUTES = (
+    "gateway_id",
+    "nat_gateway_id",
+    "network_interface_id",
+    "instance_id",
+    "transit_gateway_id",
+    "vpc_endpoint_id",
+    "core_network_arn",
+    "egress_only_gateway_id",
+    "vpc_peering_connection_id",
+    "carrier_gateway_id",
+    "local_gateway_id",
+)
+_CENTRAL_EGRESS_ATTRIBUTES = ("transit_gateway_id", "vpc_endpoint_id", "core_network_arn")
+_MAIN_ROUTE_TABLE_ATTRIBUTES = ("main_route_table_id", "default_route_table_id")
+_LITERAL_ID_TARGETS = {
+    "igw-": INTERNET_GATEWAY,
+    "nat-": NAT_GATEWAY,
+    "tgw-": CENTRAL_EGRESS,
+    "vpce-": CENTRAL_EGRESS,
+    "eni-": NAT_INSTANCE,
+    "i-": NAT_INSTANCE,
+}
+
+
+def any_true(values: Iterable[bool | None]) -> bool | None:
+    """True when one value is True, else None when one is unknown, else False."""
+    seen_unknown = False
+    for value in values:
+        if value is True:
+            return True
+        seen_unknown = seen_unknown or value is None
+    return None if seen_unknown else False
+
+
+def agreed(values: Iterable[bool | None]) -> bool | None:
+    """The value every candidate agrees on; None when they differ, one is unknown or none."""
+    found = set(values)
+    return found.pop() if len(found) == 1 else None
+
+
+# --- the views ---------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Route:
+    owner: Resource
+    body: Body
+    target: str
+    # Whether the IPv4 destination is 0.0.0.0/0 (None: not known).
+    default_ipv4: bool | None
+    # True for a route evalkit could not tie to one route table: it may be in any table of
+    # its region, so it makes answers unknown rather than true.
+    floating: bool = False
+
+
+@dataclass(eq=False)
+class RouteTable:
+    address: str
+    # The `aws_route_table`/`aws_default_route_table`, or None for a VPC's implicit main table.
+    resource: Resource | None
+    location: str
+    vpc_key: str | None
+    routes: list[Route] = field(default_factory=list)
+    # Routes written in a form evalkit cannot read (`route = var.routes`).
+    unreadable_routes: bool = False
+
+    @property
+    def routes_to_internet_gateway(self) -> bool | None:
+        if any(r.target == INTERNET_GATEWAY and not r.floating for r in self.routes):
+            return True
+        if self.unreadable_routes or any(
+            r.target in (INTERNET_GATEWAY, UNKNOWN_TARGET) for r in self.routes
+        ):
+            return None
+        return False
+
+    @property
+    def has_egress_route(self) -> bool | None:
+        """A 0.0.0.0/0 route to a NAT gateway, a NAT instance, or central egress."""
+        candidates = [r for r in self.routes if r.default_ipv4 is not False]
+        if any(r.target in EGRESS_TARGETS and not r.floating for r in candidates):
+            return True
+        if self.unreadable_routes or any(
+            r.target in (*EGRESS_TARGETS, UNKNOWN_TARGET) for r in candidates
+        ):
+            return None
+        return False
+
+
+@dataclass(frozen=True)
+class CidrBlock:
+    network: ipaddress.IPv4Network
+    owner: Resource
+    body: Body
+    attribute: str
+
+    @property
+    def line(self) -> int:
+        return self.body.line_of(self.attribute)
+
+
+@dataclass(eq=False)
+class Vpc:
+    # The instance address of a declared VPC, or the reference text of one declared elsewhere.
+    key: str
+    location: str
+    resource: Resource | None = None
+    body: Body | None = None
+    blocks: list[CidrBlock] = field(default_factory=list)
+    # False when a CIDR block of this VPC cannot be evaluated (or the VPC is not declared).
+    blocks_known: bool = True
+    # None when the VPC is not declared here: its main route table is not known.
+    main_route_table: RouteTable | None = None
+    has_internet_gateway: bool = False
+
+    @property
+    def declared(self) -> bool:
+        return self.resource is not None
+
+
+@dataclass(eq=False)
+class Subnet:
+    resource: Resource
+    body: ResourceInstance
+    vpc: Vpc | None
+    cidr: ipaddress.IPv4Network | None
+    map_public_ip: bool | None
+    # Each association's route table, as the tables it may be (None: cannot tell).
+    associations: list[tuple[RouteTable, ...] | None] = field(default_factory=list)
+    # An association evalkit could not tie to a subnet may be this subnet's.
+    maybe_associated: bool = False
+
+    @property
+    def address(self) -> str:
+        return self.body.address
+
+    @property
+    def location(self) -> str:
+        return self.resource.location
+
+    @property
+    def ipv6_only(self) -> bool:
+        """An IPv6-native subnet: it has no IPv4 traffic for a NAT gateway to translate."""
+        return truth(self.body.get("ipv6_native", False)) is True
+
+    def route_tables(self) -> list[tuple[RouteTable, ...] | None] | None:
+        """The route tables in effect, as candidates; None when they cannot be known."""
+        if self.associations:
+            return self.associations
+        if self.maybe_associated or self.vpc is None or self.vpc.main_route_table is None:
+            return None
+        return [(self.vpc.main_route_table,)]
+
+    def _over_route_tables(self, attribute: str) -> bool | None:
+        tables = self.route_tables()
+        if tables is None:
+            return None
+        return any_true(
+            None if candidates is None else agreed(getattr(t, attribute) for t in candidates)
+            for candidates in tables
+        )
+
+    @property
+    def routes_to_internet_gateway(self) -> bool | None:
+        return self._over_route_tables("routes_to_internet_gateway")
+
+    @property
+    def has_egress_route(self) -> bool | None:
+        return self._over_route_tables("has_egress_route")
+
+    @property
+    def public(self) -> bool | None:
+        if self.map_public_ip is True:
+            return True
+        internet = self.routes_to_internet_gateway
+        if internet is True or internet is None:
+            return internet
+        return None if self.map_public_ip is None else False
+
+
+@dataclass(eq=False)
+class NatGateway:
+    resource: Resource
+    body: ResourceInstance
+    subnets: tuple[Subnet, ...] | None
+
+    @property
+    def address(self) -> str:
+        return self.body.address
+
+
+# --- building the view -------------------------------------------------------------------------
+
+
+class Network:
+    """The network topology of one submission."""
+
+    def __init__(self, model: TerraformModel) -> None:
+        self.model = model
+        self.vpcs: dict[str, Vpc] = {}
+        self.subnets: list[Subnet] = []
+        self.route_tables: list[RouteTable] = []
+        self.nat_gateways: list[NatGateway] = []
+        self._subnets_by_address: dict[str, Subnet] = {}
+        self._tables_by_address: dict[str, RouteTable] = {}
+        self._collect_vpcs()
+        self._collect_secondary_cidr_blocks()
+        self._collect_route_tables()
+        self._collect_main_route_tables()
+        self._collect_routes()
+        self._collect_subnets()
+        self._collect_associations()
+        self._collect_gateways()
+
+    # -- public questions ---------------------------------------------------------------------
+
+    def resources(self, *types: str) -> Iterator[Resource]:
+        return self.model.resources(*types)
+
+    def subnet_candidates(self, body: Body, name: str) -> list[tuple[Subnet, ...] | None]:
+        """The subnets a subnet id or list of ids refers to, element by element.
+
+        Each element is the subnets it may be (several when a reference does not pick one
+        instance), or None when it is not a subnet of this submission (a literal id, a
+        registry module output, a variable without default).
+        """
+        if not body.has(name):
+            return []
+        return self._candidates(body, name, ("aws_subnet",), self._subnets_by_address, many=True)
+
+    def vpc_has_internet_path(self, vpc: Vpc) -> bool:
+        """The VPC has an internet gateway, a route to one, or a NAT gateway in it."""
+        if vpc.has_internet_gateway:
+            return True
+        if any(t.vpc_key == vpc.key and t.routes_to_internet_gateway for t in self.route_tables):
+            return True
+        return any(
+            nat.subnets and all(s.vpc is vpc for s in nat.subnets) for nat in self.nat_gateways
+        )
+
+    # -- VPCs -----------------------------------------------------------------------------------
+
+    def _collect_vpcs(self) -> None:
+        for resource in self.resources("aws_vpc"):
+            for instance in resource.instances:
+                vpc = Vpc(instance.address, resource.location, resource, instance)
+                vpc.main_route_table = RouteTable(
+                    f"the main route table of {instance.address}", None, resource.location, vpc.key
+                )
+                self._add_block(vpc, resource, instance, "cidr_block")
+                self.vpcs[vpc.key] = vpc
+                self.route_tables.append(vpc.main_route_table)
+
+    def _collect_secondary_cidr_blocks(self) -> None:
+        for resource in self.resources("aws_vpc_ipv4_cidr_block_association"):
+            for instance in resource.instances:
+                vpc = self._vpc_of(instance, "vpc_id")
+                if vpc is not None and vpc.declared:
+                    self._add_block(vpc, resource, instance, "cidr_block")
+                elif vpc is None:
+                    # It may belong to any VPC: none of their ranges is fully known.
+                    for candidate in self.vpcs.values():
+                        if candidate.location == resource.location:
+                            candidate.blocks_known = False
+
+    @staticmethod
+    def _add_block(vpc: Vpc, resource: Resource, body: Body, attribute: str) -> None:
+        network = ipv4_network(body.get(attribute))
+        if network is None:
+            vpc.blocks_known = False
+        else:
+            vpc.blocks.append(CidrBlock(network, resource, body, attribute))
+
+    def _vpc_of(self, body: Body, name: str) -> Vpc | None:
+        """The VPC `body.name` refers to: declared here, or keyed by its reference."""
+        value = body.get(name)
+        if isinstance(value, Unknown):
+            for ref in value.refs:
+                found = self._lookup(ref, ("aws_vpc",), self.vpcs)
+                if found is not None and len(found) == 1:
+                    return found[0]
+            if not value.refs:
+                return None
+            key = ",".join(value.refs)
+        elif isinstance(value, str) and value:
+            key = value
+        else:
+            return None
+        location = self._location_of(body)
+        key = f"{location}|{key}"
+        return self.vpcs.setdefault(key, Vpc(key, location, blocks_known=False))
+
+    def _location_of(self, body: Body) -> str:
+        resource = getattr(body, "resource", None)
+        return resource.location if isinstance(resource, Resource) else ""
+
+    # -- route tables and routes ----------------------------------------------------------------
+
+    def _collect_route_tables(self) -> None:
+        for resource in self.resources("aws_route_table"):
+            for instance in resource.instances:
+                vpc = self._vpc_of(instance, "vpc_id")
+                table = RouteTable(
+                    instance.address, resource, resource.location, vpc.key if vpc else None
+                )
+                self._read_inline_routes(table, resource, instance)
+                self._add_table(table)
+
+    def _collect_main_route_tables(self) -> None:
+        for resource in self.resources("aws_default_route_table"):
+            for instance in resource.instances:
+                vpc = self._vpc_owning_main_table(instance, "default_route_table_id")
+                table = RouteTable(
+                    instance.address, resource, resource.location, vpc.key if vpc else None
+                )
+                self._read_inline_routes(table, resource, instance)
+                self._add_table(table)
+                if vpc is not None and vpc.declared:
+                    vpc.main_route_table = table
+        for resource in self.resources("aws_main_route_table_association"):
+            for instance in resource.instances:
+                vpc = self._vpc_of(instance, "vpc_id")
+                tables = self._table_candidates(instance, "route_table_id")
+                if vpc is not None and vpc.declared:
+                    vpc.main_route_table = tables[0] if tables and len(tables) == 1 else None
+
+    def _vpc_owning_main_table(self, body: Body, name: str) -> Vpc | None:
+        for ref in collect_refs(body.get(name)):
+            found = self._lookup(ref, ("aws_vpc",), self.vpcs)
+            if found is not None and len(found) == 1:
+                return found[0]
+        return None
+
+    def _add_table(self, table: RouteTable) -> None:
+        self.route_tables.append(table)
+        self._tables_by_address[table.address] = table
+
+    def _read_inline_routes(self, table: RouteTable, resource: Resource, body: Body) -> None:
+        if body.has("route"):
+            # `route = [...]` (attributes as blocks): only an empty list is readable.
+            table.unreadable_routes = body.get("route") != []
+        for route in body.blocks("route"):
+            table.routes.append(self._route(resource, route, "cidr_block"))
+
+    def _collect_routes(self) -> None:
+        for resource in self.resources("aws_route"):
+            for instance in resource.instances:
+                route = self._route(resource, instance, "destination_cidr_block")
+                tables = self._table_candidates(instance, "route_table_id")
+                if tables is None:
+                    # With references that name none of our tables it is a route of a table
+                    # outside the submission; with none at all it may be in any of ours.
+                    if not collect_refs(instance.get("route_table_id")):
+                        self._add_floating_route(route, resource.location)
+                    continue
+                # An unpicked instance (`for_each = aws_route_table.private`) means each.
+                for table in tables:
+                    table.routes.append(route)
+
+    def _add_floating_route(self, route: Route, location: str) -> None:
+        route.floating = True
+        for table in self.route_tables:
+            if table.location == location:
+                table.routes.append(route)
+
+    def _table_candidates(self, body: Body, name: str) -> tuple[RouteTable, ...] | None:
+        """The route tables `body.name` refers to, including a VPC's main route table."""
+        value = body.get(name)
+        for ref in collect_refs(value):
+            if ref.rsplit(".", 1)[-1] in _MAIN_ROUTE_TABLE_ATTRIBUTES:
+                vpcs = self._lookup(ref, ("aws_vpc",), self.vpcs)
+                if vpcs and all(v.main_route_table for v in vpcs):
+                    return tuple(v.main_route_table for v in vpcs if v.main_route_table)
+        found = self._candidates(
+            body,
+            name,
+            ("aws_route_table", "aws_default_route_table"),
+            self._tables_by_address,
+            many=False,
+        )
+        return found[0] if found else None
+
+    def _route(self, owner: Resource, body: Body, destination: str) -> Route:
+        return Route(owner, body, self._route_target(body), _is_default_ipv4(body, destination))
+
+    def _route_target(self, body: Body) -> str:
+        if body.has("nat_gateway_id") and body.get("nat_gateway_id") is not None:
+            return NAT_GATEWAY
+        unknown = False
+        for name in _TARGET_ATTRIBUTES:
+            value = body.get(name)
+            if value is None or name == "nat_gateway_id":
+                continue
+            target = _target_of(name, value)
+            if target == UNKNOWN_TARGET:
+                unknown = True
+            else:
+                return target
+        return UNKNOWN_TARGET if unknown else OTHER_TARGET
+
+    # -- subnets --------------------------------------------------------------------------------
+
+    def _collect_subnets(self) -> None:
+        for resource in self.resources("aws_subnet"):
+            for instance in resource.instances:
+                public_ip = instance.get("map_public_ip_on_launch", False)
+                subnet = Subnet(
+                    resource,
+                    instance,
+                    self._vpc_of(instance, "vpc_id"),
+                    ipv4_network(instance.get("cidr_block")),
+                    truth(public_ip),
+                )
+                self.subnets.append(subnet)
+                self._subnets_by_address[subnet.address] = subnet
+
+    def _collect_associations(self) -> None:
+        for resource in self.resources("aws_route_table_association"):
+            for instance in resource.instances:
+                if not instance.has("subnet_id"):
+                    continue  # an edge association with a gateway
+                subnets = self._candidates(
+                    instance, "subnet_id", ("aws_subnet",), self._subnets_by_address, many=False
+                )
+                tables = self._table_candidates(instance, "route_table_id")
+                if not subnets or subnets[0] is None:
+                    self._association_may_be_anywhere(instance, resource.location)
+                    continue
+                for subnet in subnets[0]:
+                    subnet.associations.append(tables)
+
+    def _association_may_be_anywhere(self, body: Body, location: str) -> None:
+        """An association whose subnet is not known may be that of any subnet it mentions,
+        or, when it mentions nothing, of any subnet in its region."""
+        refs = collect_refs(body.get("subnet_id"))
+        if refs:
+            # Refs that name no subnet of ours point outside the submission (a data source,
+            # a registry module output, an input variable).
+            mentioned = [
+                s
+                for ref in refs
+                for s in self._lookup(ref, ("aws_subnet",), self._subnets_by_address) or []
+            ]
+        else:
+            mentioned = [s for s in self.subnets if s.location == location]
+        for subnet in mentioned:
+            subnet.maybe_associated = True
+
+    # -- gateways -------------------------------------------------------------------------------
+
+    def _collect_gateways(self) -> None:
+        for resource in self.resources("aws_internet_gateway", "aws_internet_gateway_attachment"):
+            for instance in resource.instances:
+                vpc = self._vpc_of(instance, "vpc_id")
+                if vpc is not None:
+                    vpc.has_internet_gateway = True
+        for resource in self.resources("aws_nat_gateway"):
+            for instance in resource.instances:
+                if instance.get("connectivity_type") == "private" or not instance.has("subnet_id"):
+                    continue  # private NAT needs no internet route; regional NAT has no subnet
+                found = self.subnet_candidates(instance, "subnet_id")
+                self.nat_gateways.append(
+                    NatGateway(resource, instance, found[0] if found else None)
+                )
+
+    # -- following references -------------------------------------------------------------------
+
+    def _candidates(
+        self, body: Body, name: str, types: tuple[str, ...], views: dict[str, Any], many: bool
+    ) -> list[tuple[Any, ...] | None]:
+        value = body.get(name)
+        if value is None:
+            return []
+        if isinstance(value, list):
+            elements: Sequence[Any] = value
+        elif isinstance(value, Unknown) and many and len(value.refs) > 1:
+            elements = [Unknown((ref,)) for ref in value.refs]
+        else:
+            elements = [value]
+        found: list[tuple[Any, ...] | None] = []
+        for element in elements:
+            if element is None:
+                continue
+            if isinstance(element, Unknown) and not element.refs:
+                found.extend(self._fallback(body, name, types, views, many))
+            else:
+                found.append(self._element(element, types, views))
+        return found
+
+    def _element(
+        self, element: Any, types: tuple[str, ...], views: dict[str, Any]
+    ) -> tuple[Any, ...] | None:
+        if not isinstance(element, Unknown):
+            return None  # a literal id: something outside the submission
+        found: list[Any] = []
+        for ref in element.refs:
+            hit = self._lookup(ref, types, views)
+            if hit is None:
+                return None
+            found.extend(hit)
+        return tuple(dict.fromkeys(found)) or None
+
+    def _fallback(
+        self, body: Body, name: str, types: tuple[str, ...], views: dict[str, Any], many: bool
+    ) -> list[tuple[Any, ...] | None]:
+        """Candidates from what the expression (or the `for_each`/`count` it iterates) names.
+
+        Used when evaluation lost the references, as in `[for s in aws_subnet.x : s.id]` or
+        `subnet_id = each.value.id` with `for_each = aws_subnet.x`.
+        """
+        attribute = body.attribute(name)
+        if attribute is None:
+            return [None]
+        context = body.context
+        addresses = self.model.addresses_referenced_by(attribute.expr, context)
+        refs: list[str] = []
+        repeat = body.block.attributes.get("for_each") or body.block.attributes.get("count")
+        if not addresses and repeat is not None:
+            addresses = self.model.addresses_referenced_by(repeat.expr, context)
+            refs = collect_refs(context.evaluate(repeat.expr, {}))
+        found: list[Any] = []
+        for ref in refs or addresses:
+            hit = self._lookup(ref, types, views)
+            if hit is not None:
+                found.extend(hit)
+        if not found:
+            return [None]
+        unique = tuple(dict.fromkeys(found))
+        return [(item,) for item in unique] if many and refs else [unique]
+
+    def _lookup(self, ref: str, types: tuple[str, ...], views: dict[str, Any]) -> list[Any] | None:
+        """The views of the instance(s) `ref` names; all instances when it picks none."""
+        resource = self.model.find_resource(ref)
+        if resource is None or resource.mode != "managed" or resource.type not in types:
+            return None
+        instances = resource.instances
+        picked = [i for i in instances if names_instance(ref, i.address)]
+        chosen = picked or instances
+        found = [views[i.address] for i in chosen if i.address in views]
+        return found or None
+
+
+def names_instance(ref: str, address: str) -> bool:
+    """Whether reference `ref` (``aws_subnet.a[0].id``) names the instance at `address`."""
+    return ref == address or (ref.startswith(address) and ref[len(address)] in ".[")
+
+
+def _target_of(name: str, value: Any) -> str:
+    if name in _CENTRAL_EGRESS_ATTRIBUTES:
+        return CENTRAL_EGRESS
+    if name in ("network_interface_id", "instance_id"):
+        return NAT_INSTANCE
+    if name != "gateway_id":
+        return OTHER_TARGET
+    if isinstance(value, str):
+        if value == "local":
+            return OTHER_TARGET
+        for prefix, target in _LITERAL_ID_TARGETS.items():
+            if value.startswith(prefix):
+                return target
+        return OTHER_TARGET
+    types = {_referenced_type(ref) for ref in collect_refs(value)}
+    if "aws_internet_gateway" in types:
+        return INTERNET_GATEWAY
+    if "aws_nat_gateway" in types:
+        return NAT_GATEWAY  # accepted by AWS, though nat_gateway_id is the proper argument
+    if types and None not in types:
+        return OTHER_TARGET  # a virtual private gateway or another declared target
+    return UNKNOWN_TARGET
+
+
+def _referenced_type(ref: str) -> str | None:
+    """The resource or data source type a reference names, None for var/local/module."""
+    parts = ref.split(".")
+    while len(parts) >= 2 and parts[0] == "module":
+        parts = parts[2:]
+    if parts[:1] == ["data"] and len(parts) >= 2:
+        return parts[1].split("[")[0]
+    if len(parts) >= 2 and parts[0].startswith("aws_"):
+        return parts[0]
+    return None
+
+
+def _is_default_ipv4(body: Body, name: str) -> bool | None:
+    if not body.has(name):
+        return False
+    value = body.get(name)
+    if isinstance(value, Unknown):
+        return None
+    return isinstance(value, str) and value.strip() == "0.0.0.0/0"
+
+
+def ipv4_network(value: Any) -> ipaddress.IPv4Network | None:
+    """An IPv4 network from a known CIDR string, None otherwise."""
+    if not isinstance(value, str):
+        return None
+    try:
+        network = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return None
+    return network if isinstance(network, ipaddress.IPv4Network) else None
+
+
+_CACHE: list[tuple[TerraformModel, Network]] = []
+
+
+def network_of(model: TerraformModel) -> Network:
+    """The network view of `model`, built once and shared by the networking checks."""
+    for cached_model, network in _CACHE:
+        if cached_model is model:
+            return network
+    network = Network(model)
+    _CACHE.insert(0, (model, network))
+    del _CACHE[4:]
+    return network

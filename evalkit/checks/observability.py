@@ -1,0 +1,856 @@
+"""Observability checks: metric alarms and log groups, flow/access/API logging, alerting."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from evalkit.checks._helpers import instance_addresses, resource_finding, truth, where
+from evalkit.checks.registry import check
+from evalkit.records import Finding
+from evalkit.terraform.model import Body, ModuleCall, ModuleContext, Resource, TerraformModel
+from evalkit.terraform.references import iter_references
+from evalkit.terraform.values import Unknown, collect_refs, contains_unknown, iter_known_strings
+
+METRIC_ALARM = "aws_cloudwatch_metric_alarm"
+COMPOSITE_ALARM = "aws_cloudwatch_composite_alarm"
+LOG_GROUP = "aws_cloudwatch_log_group"
+SNS_TOPIC = "aws_sns_topic"
+
+# A (body, attribute) pair whose value may refer to other resources.
+Source = tuple[Body, str]
+# Names bound by the block being evaluated, not declarations of the module.
+SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
+
+
+# --- following references ----------------------------------------------------------------------
+
+
+def _referenced_instances(
+    model: TerraformModel,
+    resource: Resource,
+    sources_of: Callable[[Body], list[Source]],
+    types: Iterable[str],
+    instances: list[Body] | None = None,
+) -> set[tuple[Resource, str]]:
+    """The (resource, instance address) pairs of `types` that `resource` (or the given
+    `instances` of it) refers to.
+
+    Values are evaluated per instance, so `aws_vpc.main[each.key].id` names one VPC. An
+    evaluated value loses the resource it came from when it reads an attribute that is set
+    to something unknown (`function_name = "app-${var.env}"`), or when it depends on a
+    `for_each` evalkit cannot expand (``for_each = aws_vpc.main`` with ``each.value.id``); then
+    the resources that the expression and `for_each`/`count` are written from stand in for it.
+    """
+    wanted = tuple(types)
+    found: set[tuple[Resource, str]] = set()
+    for instance in resource.instances if instances is None else instances:
+        for body, name in sources_of(instance):
+            if not body.has(name):
+                continue
+            value = body.get(name)
+            targets = _instances_in(model, collect_refs(value), wanted)
+            if not targets and contains_unknown(value):
+                targets = _instances_in(model, _written_from(resource, body, name), wanted)
+            found |= targets
+    return found
+
+
+def _instances_in(
+    model: TerraformModel, refs: Iterable[str], types: tuple[str, ...]
+) -> set[tuple[Resource, str]]:
+    found: set[tuple[Resource, str]] = set()
+    for ref in refs:
+        target = model.find_resource(ref)
+        if target is not None and target.mode == "managed" and target.type in types:
+            found |= {(target, address) for address in _instances_named(target, ref)}
+    return found
+
+
+def _instances_named(resource: Resource, ref: str) -> set[str]:
+    """The instances of `resource` that `ref` names: one when its index is known, else all."""
+    addresses = {instance.address for instance in resource.instances}
+    for address in addresses:
+        if ref == address or ref.startswith((f"{address}.", f"{address}[")):
+            return {address}
+    return addresses
+
+
+def _has_anonymous_unknown(value: Any) -> bool:
+    """True when `value` holds an unknown that remembers no reference (an `each`/`count`)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Unknown) and not item.refs:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
+def _written_from(resource: Resource, body: Body, name: str) -> set[str]:
+    """Addresses of the resources an attribute (and its resource's `for_each`/`count`) is
+    written from, following locals, variables and local module outputs to their source."""
+    expressions = [body.block.attributes[name].expr]
+    expressions.extend(
+        resource.block.attributes[meta].expr
+        for meta in ("for_each", "count")
+        if meta in resource.block.attributes
+    )
+    found: set[str] = set()
+    seen: set[tuple[int, str]] = set()
+    for expr in expressions:
+        found |= _addresses_behind(expr, resource.context, seen)
+    return found
+
+
+def _addresses_behind(expr: Any, context: ModuleContext, seen: set[tuple[int, str]]) -> set[str]:
+    found: set[str] = set()
+    for reference in iter_references(expr):
+        root, names = reference.root, reference.names
+        if not names or root in SCOPE_ROOTS:
+            continue
+        if root in ("var", "local", "module"):
+            key = (id(context), f"{root}.{names[0]}")
+            if key not in seen:
+                seen.add(key)
+                for source, where_defined in _definitions(context, root, names):
+                    found |= _addresses_behind(source, where_defined, seen)
+        elif root == "data" and len(names) >= 2:
+            found.add(context.qualified(f"data.{names[0]}.{names[1]}"))
+        elif root != "data":
+            found.add(context.qualified(f"{root}.{names[0]}"))
+    return found
+
+
+def _definitions(
+    context: ModuleContext, root: str, names: tuple[str, ...]
+) -> list[tuple[Any, ModuleContext]]:
+    """The expression (and its module) that a ``var.x``, ``local.x`` or ``module.m.out`` is."""
+    if root == "module":
+        call = context.module_calls.get(names[0])
+        child = call.child if call is not None else None
+        if child is None or len(names) < 2 or names[1] not in child.outputs:
+            return []
+        value = child.outputs[names[1]].attributes.get("value")
+        return [(value.expr, child)] if value is not None else []
+    definition = context.definition(f"{root}.{names[0]}")
+    return [(definition[0].expr, definition[1])] if definition is not None else []
+
+
+def _same_region(one: Resource, other: Resource) -> bool:
+    """False only when both regions are known and differ."""
+    return not (one.region and other.region and one.region != other.region)
+
+
+def _opaque_calls(model: TerraformModel, pattern: re.Pattern[str]) -> list[ModuleCall]:
+    """Module calls evalkit cannot read (registry or missing sources) whose name or source
+    matches `pattern`: what they create is unknown, so it may be what a check looks for."""
+    return [
+        call
+        for module in model.modules
+        for call in module.module_calls.values()
+        if call.child is None and (pattern.search(call.name) or pattern.search(call.source))
+    ]
+
+
+def _first(resources: Iterable[Resource]) -> Resource:
+    return min(resources, key=lambda r: (r.file, r.line, r.address))
+
+
+def _local_address(resource: Resource) -> str:
+    return f"{resource.type}.{resource.name}"
+
+
+def _within_module(resource: Resource, address: str) -> str:
+    """An instance address as the resource's own module writes it (no ``module.x.`` prefix)."""
+    prefix = f"{resource.context.address}." if resource.context.address else ""
+    return address.removeprefix(prefix)
+
+
+# --- OBS-MISSING-MONITORING --------------------------------------------------------------------
+
+MONITORED_KINDS: dict[str, tuple[str, ...]] = {
+    "compute": (
+        "aws_instance",
+        "aws_autoscaling_group",
+        "aws_ecs_service",
+        "aws_lambda_function",
+        "aws_eks_cluster",
+    ),
+    "database": (
+        "aws_db_instance",
+        "aws_rds_cluster",
+        "aws_dynamodb_table",
+        "aws_elasticache_replication_group",
+    ),
+    "load balancer": ("aws_lb", "aws_alb", "aws_elb"),
+}
+MONITORED_TYPES = tuple(t for types in MONITORED_KINDS.values() for t in types)
+TARGET_GROUP = "aws_lb_target_group"
+# Alarms on these watch the monitored resources they are linked to (a cluster's member
+# instance, the ECS cluster that runs a service, the target group that compute registers in).
+WATCH_PARENTS = ("aws_rds_cluster_instance", "aws_ecs_cluster", TARGET_GROUP)
+
+# How an alarm names each monitored type in its dimensions ({r}: the resource), for messages.
+ALARM_DIMENSION = {
+    "aws_instance": "InstanceId = {r}.id",
+    "aws_autoscaling_group": "AutoScalingGroupName = {r}.name",
+    "aws_ecs_service": "ClusterName = <its cluster's name>, ServiceName = {r}.name",
+    "aws_lambda_function": "FunctionName = {r}.function_name",
+    "aws_eks_cluster": "ClusterName = {r}.name",
+    "aws_db_instance": "DBInstanceIdentifier = {r}.identifier",
+    "aws_rds_cluster": "DBClusterIdentifier = {r}.cluster_identifier",
+    "aws_dynamodb_table": "TableName = {r}.name",
+    "aws_elasticache_replication_group": "CacheClusterId = tolist({r}.member_clusters)[0]",
+    "aws_lb": "LoadBalancer = {r}.arn_suffix",
+    "aws_alb": "LoadBalancer = {r}.arn_suffix",
+    "aws_elb": "LoadBalancerName = {r}.name",
+}
+# Dimensions whose literal values are names, and the resource types (and the attributes
+# holding their names) such a value may name.
+NAMED_BY_DIMENSION: dict[str, tuple[tuple[str, str], ...]] = {
+    "AutoScalingGroupName": (("aws_autoscaling_group", "name"),),
+    "ServiceName": (("aws_ecs_service", "name"),),
+    "ClusterName": (("aws_eks_cluster", "name"), ("aws_ecs_cluster", "name")),
+    "FunctionName": (("aws_lambda_function", "function_name"),),
+    "DBInstanceIdentifier": (
+        ("aws_db_instance", "identifier"),
+        ("aws_rds_cluster_instance", "identifier"),
+    ),
+    "DBClusterIdentifier": (("aws_rds_cluster", "cluster_identifier"),),
+    "TableName": (("aws_dynamodb_table", "name"),),
+    "ReplicationGroupId": (("aws_elasticache_replication_group", "replication_group_id"),),
+    "CacheClusterId": (("aws_elasticache_replication_group", "replication_group_id"),),
+    "LoadBalancer": (("aws_lb", "name"), ("aws_alb", "name")),
+    "TargetGroup": ((TARGET_GROUP, "name"),),
+    "LoadBalancerName": (("aws_elb", "name"),),
+}
+# (member type, where it names its parent, parent type): a watched parent watches the member.
+MEMBER_LINKS: tuple[tuple[str, Callable[[Body], list[Source]], str], ...] = (
+    ("aws_ecs_service", lambda body: [(body, "cluster")], "aws_ecs_cluster"),
+    (
+        "aws_ecs_service",
+        lambda body: [(block, "target_group_arn") for block in body.blocks("load_balancer")],
+        TARGET_GROUP,
+    ),
+    ("aws_autoscaling_group", lambda body: [(body, "target_group_arns")], TARGET_GROUP),
+)
+# (attachment type, attributes naming the target group, attribute naming the member).
+TARGET_ATTACHMENTS = (
+    ("aws_lb_target_group_attachment", ("target_group_arn",), "target_id"),
+    (
+        "aws_autoscaling_attachment",
+        ("lb_target_group_arn", "alb_target_group_arn"),
+        "autoscaling_group_name",
+    ),
+)
+MONITORING_MODULE = re.compile(r"(?i)monitor|alarm|alert|observab|cloudwatch")
+LOGGING_MODULE = re.compile(r"(?i)monitor|observab|cloudwatch|log")
+# Log groups that receive network or audit logs rather than what applications write.
+AUDIT_LOG_WRITERS = (
+    "aws_flow_log",
+    "aws_cloudtrail",
+    "aws_route53_query_log",
+    "aws_wafv2_web_acl_logging_configuration",
+)
+AUDIT_LOG_GROUP_NAME = re.compile(
+    r"(?i)flow[-_ ]?logs?|cloudtrail|/aws/rds/|/aws/route53|aws-waf-logs"
+)
+
+
+@check(
+    "OBS-MISSING-MONITORING",
+    category="observability",
+    severity="high",
+    title="Resources without alarms or application logs",
+)
+def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
+    """Compute, databases or load balancers run with no CloudWatch alarm watching them, there
+    is no log group for application logs, or a log group keeps its logs forever.
+
+    Resources are grouped in three kinds: compute (EC2 instances, Auto Scaling groups, ECS
+    services, Lambda functions, EKS clusters), databases (RDS instances and clusters, DynamoDB
+    tables, ElastiCache replication groups) and load balancers. A kind fails when none of its
+    resources is watched by an `aws_cloudwatch_metric_alarm` in the same region, found by
+    following the alarm's `dimensions` (and `metric_query` metrics) to the resources they name,
+    by reference or by the resource's configured name; each of its resources is reported.
+    An alarm on an Aurora member instance, an ECS cluster or a target group also watches the
+    Aurora cluster, the cluster's services and the compute registered in the group.
+    Terraform state lock tables (DynamoDB keyed on `LockID`) are not databases here.
+    Compute with no `aws_cloudwatch_log_group` other than flow-log or CloudTrail groups fails,
+    and so does each log group without `retention_in_days` (or with 0, never expire). Alarm
+    dimensions evalkit cannot resolve watch nothing, but a registry module named for
+    monitoring may hold the alarms (and log groups), so their absence is not reported then.
+
+    Why: without alarms an outage, a full disk or a throttled table is noticed by users first;
+    without application logs it cannot be diagnosed; logs kept forever cost money and hold
+    personal data longer than needed.
+
+    Fix: give every tier at least one alarm on its key metric, in the resource's region, and
+    send application logs to a log group with a retention period.
+
+        resource "aws_cloudwatch_metric_alarm" "db_cpu" {
+          namespace   = "AWS/RDS"
+          metric_name = "CPUUtilization"
+          dimensions  = { DBInstanceIdentifier = aws_db_instance.main.identifier }
+          # ... threshold, period, alarm_actions
+        }
+
+        resource "aws_cloudwatch_log_group" "app" {
+          name              = "/app/web"
+          retention_in_days = 30
+        }
+    """
+    monitored = [r for r in model.resources(*MONITORED_TYPES) if not _is_state_lock_table(r)]
+    log_groups = list(model.resources(LOG_GROUP))
+    if not monitored and not log_groups:
+        return None
+    findings: list[Finding] = []
+    if monitored and not _opaque_calls(model, MONITORING_MODULE):
+        watched = _watched_resources(model)
+        for kind, types in MONITORED_KINDS.items():
+            members = [r for r in monitored if r.type in types]
+            if members and not any(r in watched for r in members):
+                findings.extend(_unwatched(resource, kind) for resource in members)
+    compute = [r for r in monitored if r.type in MONITORED_KINDS["compute"]]
+    if (
+        compute
+        and not _has_application_log_group(model, log_groups)
+        and not _opaque_calls(model, LOGGING_MODULE)
+    ):
+        first = _first(compute)
+        findings.append(
+            resource_finding(
+                first,
+                f"{first.address}{where(first)} runs application code, but no CloudWatch log "
+                "group is declared for application logs; add an aws_cloudwatch_log_group with "
+                "retention_in_days and send the application's logs to it.",
+            )
+        )
+    for group in log_groups:
+        findings.extend(_unbounded_retention(group))
+    return findings
+
+
+def _is_state_lock_table(resource: Resource) -> bool:
+    """The DynamoDB table of Terraform's S3 backend: keyed on LockID, it holds no app data."""
+    return resource.type == "aws_dynamodb_table" and resource.config.get("hash_key") == "LockID"
+
+
+def _watched_resources(model: TerraformModel) -> set[Resource]:
+    """Monitored resources that some metric alarm in their region watches."""
+    watched: set[Resource] = set()
+    for alarm in model.resources(METRIC_ALARM):
+        targets = {
+            target
+            for target, _ in _referenced_instances(
+                model, alarm, _alarm_dimension_sources, (*MONITORED_TYPES, *WATCH_PARENTS)
+            )
+        }
+        targets |= _named_in_dimensions(model, alarm)
+        watched |= {target for target in targets if _same_region(alarm, target)}
+    watched |= _watched_through_links(model, watched)
+    return watched
+
+
+def _alarm_dimension_sources(body: Body) -> list[Source]:
+    sources: list[Source] = [(body, "dimensions")]
+    for query in body.blocks("metric_query"):
+        sources.extend((metric, "dimensions") for metric in query.blocks("metric"))
+    return sources
+
+
+def _named_in_dimensions(model: TerraformModel, alarm: Resource) -> set[Resource]:
+    """Resources whose configured name an alarm dimension spells out as a literal."""
+    found: set[Resource] = set()
+    for instance in alarm.instances:
+        for body, name in _alarm_dimension_sources(instance):
+            dimensions = body.get(name)
+            if not isinstance(dimensions, dict):
+                continue
+            for key, value in dimensions.items():
+                if isinstance(value, str) and value:
+                    found |= _resources_named(model, str(key), value)
+    return found
+
+
+def _resources_named(model: TerraformModel, dimension: str, value: str) -> set[Resource]:
+    found: set[Resource] = set()
+    for resource_type, attribute in NAMED_BY_DIMENSION.get(dimension, ()):
+        for resource in model.resources(resource_type):
+            names = {instance.get(attribute) for instance in resource.instances}
+            if any(isinstance(n, str) and _dimension_names(dimension, value, n) for n in names):
+                found.add(resource)
+    return found
+
+
+def _dimension_names(dimension: str, value: str, name: str) -> bool:
+    if value == name:
+        return True
+    if dimension in ("LoadBalancer", "TargetGroup"):  # ARN suffixes: app/<name>/<id>
+        parts = value.split("/")
+        return len(parts) >= 3 and parts[1] == name
+    if dimension == "CacheClusterId":  # member clusters are named <group>-001, <group>-002
+        return re.fullmatch(rf"{re.escape(name)}-\d{{3}}", value) is not None
+    return False
+
+
+def _watched_through_links(model: TerraformModel, watched: set[Resource]) -> set[Resource]:
+    """Monitored resources that an alarm watches through a related resource: the Aurora
+    cluster of a watched member instance, the ECS services of a watched cluster, and the
+    compute registered in a watched target group (its healthy-host alarm watches them)."""
+    found: set[Resource] = set()
+    for member in (r for r in watched if r.type == "aws_rds_cluster_instance"):
+        found |= _referenced(model, member, _attribute("cluster_identifier"), "aws_rds_cluster")
+    for member_type, sources, parent_type in MEMBER_LINKS:
+        for member in model.resources(member_type):
+            if _referenced(model, member, sources, parent_type) & watched:
+                found.add(member)
+    for attachment_type, group_attributes, member_attribute in TARGET_ATTACHMENTS:
+        for attachment in model.resources(attachment_type):
+            groups = _referenced(model, attachment, _attribute(*group_attributes), TARGET_GROUP)
+            if groups & watched:
+                found |= _referenced(
+                    model, attachment, _attribute(member_attribute), *MONITORED_TYPES
+                )
+    return found
+
+
+def _attribute(*names: str) -> Callable[[Body], list[Source]]:
+    return lambda body: [(body, name) for name in names]
+
+
+def _referenced(
+    model: TerraformModel,
+    resource: Resource,
+    sources_of: Callable[[Body], list[Source]],
+    *types: str,
+) -> set[Resource]:
+    return {target for target, _ in _referenced_instances(model, resource, sources_of, types)}
+
+
+def _unwatched(resource: Resource, kind: str) -> Finding:
+    dimensions = ALARM_DIMENSION[resource.type].format(r=_local_address(resource))
+    return resource_finding(
+        resource,
+        f"{resource.address}{where(resource)} has no CloudWatch metric alarm watching it, and "
+        f"no other {kind} has one either; add an aws_cloudwatch_metric_alarm in its region with "
+        f"dimensions = {{ {dimensions} }}.",
+    )
+
+
+def _has_application_log_group(model: TerraformModel, log_groups: list[Resource]) -> bool:
+    return any(not _is_audit_log_group(model, group) for group in log_groups)
+
+
+def _is_audit_log_group(model: TerraformModel, group: Resource) -> bool:
+    if any(referrer.type in AUDIT_LOG_WRITERS for referrer, _ in model.referrers(group.address)):
+        return True
+    name = group.config.get("name")
+    return isinstance(name, str) and bool(AUDIT_LOG_GROUP_NAME.search(name))
+
+
+def _unbounded_retention(group: Resource) -> Iterator[Finding]:
+    config = group.config
+    if not config.has("retention_in_days"):
+        yield resource_finding(
+            group,
+            f"{group.address}{where(group)} keeps its logs forever (no "
+            "retention_in_days); set retention_in_days, e.g. 30 or 90.",
+        )
+        return
+    days = config.get("retention_in_days")
+    if days == 0 or days is None:
+        yield resource_finding(
+            group,
+            f"{group.address}{where(group)} sets retention_in_days to "
+            f"{'0' if days == 0 else 'null'}, which keeps logs forever; set a retention period "
+            "such as 30 or 90 days.",
+            line=config.line_of("retention_in_days"),
+        )
+
+
+# --- OBS-MISSING-LOGGING -----------------------------------------------------------------------
+
+LOAD_BALANCERS = ("aws_lb", "aws_alb", "aws_elb")
+TRAIL_MODULE = re.compile(r"(?i)cloudtrail|audit")
+
+
+@check(
+    "OBS-MISSING-LOGGING",
+    category="observability",
+    severity="high",
+    title="Network, load balancer or API activity not logged",
+)
+def missing_logging(model: TerraformModel) -> list[Finding] | None:
+    """A VPC has no flow log, a load balancer does not write access logs, a CloudTrail trail
+    covers one region or does not validate its log files, or VPCs are built with no trail.
+
+    Each `aws_vpc` instance needs an `aws_flow_log` whose `vpc_id` refers to it, in the VPC's
+    region (flow logs on a subnet or an ENI do not cover the VPC). Application and network
+    load balancers (`aws_lb`/`aws_alb`) need `access_logs { enabled = true }`; classic ELBs
+    need an `access_logs` block that is not disabled; gateway load balancers have no access
+    logs and are exempt. Every `aws_cloudtrail` needs `is_multi_region_trail = true` and
+    `enable_log_file_validation = true`. A submission with VPCs and no `aws_cloudtrail` at all
+    is reported once, on its first VPC (unless a registry module named for CloudTrail or audit
+    may build one). Values evalkit cannot resolve are not failures, and a flow log for a VPC
+    looked up by a data source may cover any VPC of its region.
+
+    Why: flow logs, access logs and CloudTrail are the record an incident responder needs:
+    who connected, who called which API, in every region; without them an intrusion leaves
+    no trace.
+
+    Fix:
+
+        resource "aws_flow_log" "main" {
+          vpc_id          = aws_vpc.main.id
+          traffic_type    = "ALL"
+          log_destination = aws_cloudwatch_log_group.flow.arn
+          iam_role_arn    = aws_iam_role.flow.arn
+        }
+
+        resource "aws_lb" "web" {
+          access_logs {
+            bucket  = aws_s3_bucket.lb_logs.id
+            enabled = true
+          }
+        }
+
+        resource "aws_cloudtrail" "main" {
+          s3_bucket_name             = aws_s3_bucket.trail.id
+          is_multi_region_trail      = true
+          enable_log_file_validation = true
+        }
+    """
+    vpcs = list(model.resources("aws_vpc"))
+    balancers = list(model.resources(*LOAD_BALANCERS))
+    trails = list(model.resources("aws_cloudtrail"))
+    if not vpcs and not balancers and not trails:
+        return None
+    findings: list[Finding] = []
+    findings.extend(_vpcs_without_flow_logs(model, vpcs))
+    for balancer in balancers:
+        findings.extend(_without_access_logs(balancer))
+    for trail in trails:
+        findings.extend(_trail_gaps(trail))
+    if vpcs and not trails and not _opaque_calls(model, TRAIL_MODULE):
+        first = _first(vpcs)
+        findings.append(
+            resource_finding(
+                first,
+                f"{first.address}{where(first)} is built with no CloudTrail trail recording "
+                "API activity; add an aws_cloudtrail with is_multi_region_trail = true and "
+                "enable_log_file_validation = true.",
+            )
+        )
+    return findings
+
+
+def _vpcs_without_flow_logs(model: TerraformModel, vpcs: list[Resource]) -> Iterator[Finding]:
+    covered: set[str] = set()
+    elsewhere: dict[str, Resource] = {}
+    blind_regions: set[str] = set()
+    for flow_log in model.resources("aws_flow_log"):
+        targets = _referenced_instances(
+            model, flow_log, lambda body: [(body, "vpc_id")], ("aws_vpc",)
+        )
+        for vpc, address in targets:
+            if _same_region(flow_log, vpc):
+                covered.add(address)
+            else:
+                elsewhere.setdefault(address, flow_log)
+        if not targets and _targets_unknown_vpc(flow_log):
+            blind_regions.add(flow_log.region)
+    for vpc in vpcs:
+        if vpc.region in blind_regions or "" in blind_regions:
+            continue  # a flow log for a VPC evalkit cannot identify may well be this one
+        failing = [i.address for i in vpc.instances if i.address not in covered]
+        for address in instance_addresses(vpc, failing) if failing else []:
+            yield resource_finding(
+                vpc, _flow_log_message(address, vpc, elsewhere.get(address)), address=address
+            )
+
+
+def _targets_unknown_vpc(flow_log: Resource) -> bool:
+    """The flow log is for a VPC evalkit cannot name, one looked up by a data source or
+    computed by an expression it cannot evaluate; a variable without a default or a registry
+    module output names a VPC from outside, not one the submission builds."""
+    value = flow_log.config.get("vpc_id")
+    return isinstance(value, Unknown) and (
+        _has_anonymous_unknown(value) or any(ref.startswith("data.") for ref in value.refs)
+    )
+
+
+def _flow_log_message(address: str, vpc: Resource, other_region: Resource | None) -> str:
+    if other_region is not None:
+        return (
+            f"{address}{where(vpc)} has no flow log in its own region: "
+            f"{other_region.address} refers to it from {other_region.location}; give the "
+            "flow log the VPC's provider."
+        )
+    return (
+        f"{address}{where(vpc)} has no VPC flow log; add an aws_flow_log with vpc_id = "
+        f'{_within_module(vpc, address)}.id and traffic_type = "ALL".'
+    )
+
+
+def _without_access_logs(balancer: Resource) -> Iterator[Finding]:
+    failing: dict[str, int] = {}
+    for instance in balancer.instances:
+        line = _access_logs_gap(balancer, instance)
+        if line is not None:
+            failing.setdefault(instance.address, line)
+    if not failing:
+        return
+    for address in instance_addresses(balancer, list(failing)):
+        line = failing.get(address, next(iter(failing.values())))
+        yield resource_finding(
+            balancer,
+            f"{address}{where(balancer)} does not write access logs; add access_logs "
+            "{ bucket = <S3 bucket>, enabled = true }.",
+            line=line,
+            address=address,
+        )
+
+
+def _access_logs_gap(balancer: Resource, instance: Body) -> int | None:
+    """The line to report when this load balancer instance writes no access logs, else None."""
+    if balancer.type != "aws_elb" and instance.get("load_balancer_type") == "gateway":
+        return None
+    blocks = instance.blocks("access_logs")
+    if not blocks:
+        return instance.line
+    # Classic ELBs log by default once the block is there; ALBs and NLBs only when enabled.
+    default = balancer.type == "aws_elb"
+    for block in blocks:
+        enabled = truth(block.get("enabled", default))
+        if enabled is None or enabled:
+            return None
+    return blocks[0].line_of("enabled")
+
+
+def _trail_gaps(trail: Resource) -> Iterator[Finding]:
+    config = trail.config
+    gaps = (
+        ("is_multi_region_trail", "records API calls in its own region only"),
+        ("enable_log_file_validation", "does not validate its log files"),
+    )
+    for attribute, problem in gaps:
+        if truth(config.get(attribute)) is False:
+            yield resource_finding(
+                trail,
+                f"{trail.address}{where(trail)} {problem}; set {attribute} = true.",
+                line=config.line_of(attribute),
+            )
+
+
+# --- OBS-NO-ALERTING ---------------------------------------------------------------------------
+
+ALARM_TYPES = (METRIC_ALARM, COMPOSITE_ALARM)
+ALARM_ACTION_ATTRIBUTES = ("alarm_actions", "ok_actions", "insufficient_data_actions")
+ALERT_NAME = re.compile(r"(?i)alert|alarm|notif")
+# Besides topic subscriptions, AWS Chatbot channels subscribe themselves to the topics they name.
+TOPIC_SUBSCRIBERS: dict[str, str] = {
+    "aws_sns_topic_subscription": "topic_arn",
+    "aws_chatbot_slack_channel_configuration": "sns_topic_arns",
+    "aws_chatbot_teams_channel_configuration": "sns_topic_arns",
+}
+ARN_REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d+):")
+
+
+@check(
+    "OBS-NO-ALERTING",
+    category="observability",
+    severity="medium",
+    title="Alarms that notify nobody",
+)
+def no_alerting(model: TerraformModel) -> list[Finding] | None:
+    """A CloudWatch alarm has no `alarm_actions`, or an SNS topic for alerts has no subscriber.
+
+    Metric and composite alarms fail when `alarm_actions` is missing or empty, when
+    `actions_enabled = false`, or when every action is an SNS topic in another region (an
+    alarm can only notify a topic in its own region). An SNS topic is for alerts when an
+    alarm's actions refer to it or its name, label or tags say alert, alarm or notification;
+    it fails when no `aws_sns_topic_subscription` (or AWS Chatbot channel) refers to it. A
+    subscription whose `count`/`for_each` depends on a variable (an optional on-call address)
+    counts even when the defaults create none. Actions evalkit cannot resolve are not failures.
+
+    Why: an alarm that notifies nobody changes state in a console no one watches; the outage
+    is still found by users.
+
+    Fix: point every alarm at an SNS topic in its region, and subscribe someone to the topic.
+
+        resource "aws_cloudwatch_metric_alarm" "db_cpu" {
+          alarm_actions = [aws_sns_topic.alerts.arn]
+          ok_actions    = [aws_sns_topic.alerts.arn]
+        }
+
+        resource "aws_sns_topic_subscription" "oncall" {
+          topic_arn = aws_sns_topic.alerts.arn
+          protocol  = "email"
+          endpoint  = var.oncall_email
+        }
+    """
+    alarms = list(model.resources(*ALARM_TYPES))
+    notified = _topics_notified_by_alarms(model, alarms)
+    topics = [t for t in model.resources(SNS_TOPIC) if _is_alert_topic(t, notified)]
+    if not alarms and not topics:
+        return None
+    findings: list[Finding] = []
+    for alarm in alarms:
+        findings.extend(_silent_alarm(model, alarm))
+    subscribed = _subscribed_topics(model)
+    for topic in topics:
+        failing = [i.address for i in topic.instances if i.address not in subscribed]
+        for address in instance_addresses(topic, failing) if failing else []:
+            findings.append(
+                resource_finding(
+                    topic,
+                    f"{address}{where(topic)} is meant for alerts but nothing subscribes to "
+                    f"it; add an aws_sns_topic_subscription with topic_arn = "
+                    f"{_local_address(topic)}.arn (email, SMS, chat or an incident tool).",
+                    address=address,
+                )
+            )
+    return findings
+
+
+def _action_sources(body: Body) -> list[Source]:
+    return [(body, name) for name in ALARM_ACTION_ATTRIBUTES]
+
+
+def _topics_notified_by_alarms(model: TerraformModel, alarms: list[Resource]) -> set[Resource]:
+    return {
+        topic
+        for alarm in alarms
+        for topic, _ in _referenced_instances(model, alarm, _action_sources, (SNS_TOPIC,))
+    }
+
+
+def _is_alert_topic(topic: Resource, notified: set[Resource]) -> bool:
+    if topic in notified or ALERT_NAME.search(topic.name):
+        return True
+    config = topic.config
+    names = [
+        config.get("name"),
+        config.get("name_prefix"),
+        config.get("display_name"),
+        config.get("tags"),
+    ]
+    return any(ALERT_NAME.search(text) for text in iter_known_strings(names))
+
+
+def _silent_alarm(model: TerraformModel, alarm: Resource) -> Iterator[Finding]:
+    failing: dict[str, tuple[int, str]] = {}
+    for instance in alarm.instances:
+        problem = _alarm_silence(model, alarm, instance)
+        if problem is not None:
+            failing.setdefault(instance.address, problem)
+    if not failing:
+        return
+    for address in instance_addresses(alarm, list(failing)):
+        line, message = failing.get(address, next(iter(failing.values())))
+        yield resource_finding(
+            alarm, f"{address}{where(alarm)} {message}", line=line, address=address
+        )
+
+
+def _alarm_silence(
+    model: TerraformModel, alarm: Resource, instance: Body
+) -> tuple[int, str] | None:
+    """The line and message when this alarm instance notifies nobody, else None."""
+    if truth(instance.get("actions_enabled", True)) is False:
+        return instance.line_of("actions_enabled"), (
+            "has actions_enabled = false, so it notifies nobody; remove it or set it to true."
+        )
+    if not instance.has("alarm_actions"):
+        return instance.line, (
+            "has no alarm_actions, so it notifies nobody; add alarm_actions = "
+            "[aws_sns_topic.<alerts>.arn] with a topic in the same region."
+        )
+    actions = instance.get("alarm_actions")
+    if isinstance(actions, Unknown):
+        return None
+    listed = actions if isinstance(actions, list) else [actions]
+    entries = [action for action in listed if action not in (None, "")]
+    if not entries:
+        return instance.line_of("alarm_actions"), (
+            "has an empty alarm_actions list, so it notifies nobody; add an SNS topic in the "
+            "same region."
+        )
+    regions = [_action_region(model, action) for action in entries]
+    if alarm.region and all(region and region != alarm.region for region in regions):
+        elsewhere = ", ".join(sorted(set(regions)))
+        return instance.line_of("alarm_actions"), (
+            f"sends its alarm actions to a topic in {elsewhere}, but an alarm can only notify "
+            "an SNS topic in its own region; use a topic created with the alarm's provider."
+        )
+    return None
+
+
+def _action_region(model: TerraformModel, action: Any) -> str:
+    """The region of an alarm action (an SNS topic or ARN) when known, else ""."""
+    if isinstance(action, str):
+        match = ARN_REGION.match(action)
+        return match.group(1) if match else ""
+    targets = model.referenced_resources(action, SNS_TOPIC)
+    if (
+        not targets
+        or _has_anonymous_unknown(action)
+        or any(model.find_resource(ref) is None for ref in collect_refs(action))
+    ):
+        return ""
+    regions = {target.region for target in targets}
+    return regions.pop() if len(regions) == 1 else ""
+
+
+def _subscribed_topics(model: TerraformModel) -> set[str]:
+    """Addresses of topic instances that a subscription or chat channel refers to."""
+    subscribed: set[str] = set()
+    topic_names = _topic_names(model)
+    for resource_type, attribute in TOPIC_SUBSCRIBERS.items():
+        for subscriber in model.resources(resource_type):
+            instances = _declared_instances(subscriber)
+            targets = _referenced_instances(
+                model,
+                subscriber,
+                lambda body, name=attribute: [(body, name)],
+                (SNS_TOPIC,),
+                instances,
+            )
+            subscribed |= {address for _, address in targets}
+            for instance in instances:
+                for arn in iter_known_strings(instance.get(attribute)):
+                    subscribed |= {
+                        address for address, name in topic_names if arn.endswith(f":{name}")
+                    }
+    return subscribed
+
+
+def _declared_instances(subscriber: Resource) -> list[Body]:
+    """A subscriber's instances; its configuration when its `count`/`for_each` leaves it out
+    under the defaults of variables: an endpoint such as an on-call email address can only
+    come from whoever deploys, so a subscription made optional on it still counts."""
+    if subscriber.instances:
+        return list(subscriber.instances)
+    meta = [
+        subscriber.block.attributes[m]
+        for m in ("count", "for_each")
+        if m in subscriber.block.attributes
+    ]
+    written = {r.root for a in meta for r in iter_references(a.expr)}
+    return [subscriber.config] if "var" in written else []
+
+
+def _topic_names(model: TerraformModel) -> list[tuple[str, str]]:
+    """(instance address, name) of every SNS topic whose name is known."""
+    return [
+        (instance.address, name)
+        for topic in model.resources(SNS_TOPIC)
+        for instance in topic.instances
+        if isinstance(name := instance.get("name"), str) and name
+    ]
