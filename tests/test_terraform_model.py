@@ -697,6 +697,28 @@ def test_a_module_calling_its_own_directory_is_not_expanded() -> None:
                    '  cidr_block = "10.0.0.0/16"\n}\n',
         "modules/a/main.tf": 'module "back" {\n  source = "../a"\n}\n',
     })
-    # each directory stays one (root) module; neither call is expanded into copies
-    assert [(m.directory, m.address) for m in model.modules] == [("", ""), ("modules/a", "")]
+    # neither call is expanded into copies; the two uncalled directories form one root
+    assert [(m.directories, m.address) for m in model.modules] == [(["", "modules/a"], "")]
     assert [r.address for r in model.resources("aws_vpc")] == ["aws_vpc.v"]
+
+
+def test_an_answer_spread_over_directories_is_one_configuration() -> None:
+    model = build_model({
+        "provider.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n',
+        "lib/main.tf": 'module "net" {\n  source = "./modules/net"\n}\n'
+                       'resource "aws_vpc" "v" {\n  cidr_block = var.cidr\n}\n',
+        "lib/variables.tf": 'variable "cidr" {\n  default = "10.9.0.0/16"\n}\n',
+        "lib/modules/net/main.tf": 'resource "aws_subnet" "s" {\n  cidr_block = "10.9.1.0/24"\n}\n',
+    })
+    vpc = next(model.resources("aws_vpc"))
+    assert vpc.region == "eu-west-1"
+    assert vpc.config.get("cidr_block") == "10.9.0.0/16"
+    # the module source is read relative to the calling file's directory
+    assert [r.address for r in model.resources("aws_subnet")] == ["module.net.aws_subnet.s"]
+
+
+def test_separately_configured_roots_stay_separate() -> None:
+    provider = 'provider "aws" {{\n  region = "{}"\n}}\nresource "aws_vpc" "v" {{\n}}\n'
+    model = build_model({"envs/dev/main.tf": provider.format("us-east-1"),
+                         "envs/prod/main.tf": provider.format("us-west-2")})
+    assert sorted(r.region for r in model.resources("aws_vpc")) == ["us-east-1", "us-west-2"]

@@ -186,8 +186,14 @@ def _dangling_providers(module: ModuleContext, block: Block, owner: _Owner
 
 def _provider_declared(module: ModuleContext, key: str) -> bool:
     # A child module receives aliases from its caller (configuration_aliases), so only the
-    # root module's aliases can be known to be missing.
-    return key in module.providers or module.parent is not None
+    # root module's aliases can be known to be missing. A submission with no configuration
+    # for the provider at all relies on one kept outside it (a given providers.tf): whether
+    # the alias exists there cannot be known, so it is not reported.
+    if key in module.providers or module.parent is not None:
+        return True
+    name = key.split(".", 1)[0]
+    return not any(k == name or k.startswith(f"{name}.")
+                   for other in module.root.modules for k in other.providers)
 
 
 def _module_call_problems(module: ModuleContext, block: Block) -> Iterator[Finding]:

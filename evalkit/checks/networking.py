@@ -368,7 +368,9 @@ def missing_nat(model: TerraformModel) -> list[Finding] | None:
 
     A VPC with neither an internet gateway nor a NAT gateway is isolated by design (reached
     through VPC endpoints, a VPN or peering); its subnets are not judged, since a NAT there
-    could not reach the internet anyway. IPv6-native subnets have no IPv4 traffic to
+    could not reach the internet anyway. Subnets used only by database/cache subnet groups
+    are the isolated data tier (RDS, ElastiCache and the like never open connections out)
+    and are not judged either. IPv6-native subnets have no IPv4 traffic to
     translate and are not judged either. n/a when there are no private subnets.
 
     Why: instances in a private subnet without NAT cannot install updates, pull images or
@@ -423,10 +425,33 @@ def _private_subnets_without_egress(network: Network, private: list[Subnet]) -> 
 
 
 def _judged_for_egress(network: Network, subnet: Subnet) -> bool:
-    """A private subnet known to lack egress, in a VPC that is not isolated by design."""
+    """A private subnet known to lack egress, in a VPC that is not isolated by design, and
+    not an isolated data tier."""
     if subnet.ipv6_only or subnet.vpc is None or not network.vpc_has_internet_path(subnet.vpc):
         return False
-    return subnet.has_egress_route is False
+    return subnet.has_egress_route is False and not _data_tier_only(network, subnet)
+
+
+# Subnet groups of managed data stores, which need no route to the internet.
+_DATA_SUBNET_GROUPS = frozenset({
+    "aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",
+    "aws_docdb_subnet_group", "aws_neptune_subnet_group", "aws_memorydb_subnet_group",
+    "aws_dms_replication_subnet_group"})
+# Resources that shape a subnet's network rather than run anything in it.
+_NETWORK_PLUMBING = frozenset({
+    "aws_route_table_association", "aws_network_acl", "aws_network_acl_association",
+    "aws_vpc_endpoint", "aws_vpc_endpoint_subnet_association", "aws_nat_gateway",
+    "aws_ec2_transit_gateway_vpc_attachment", "aws_ram_resource_association",
+    "aws_flow_log"})
+
+
+def _data_tier_only(network: Network, subnet: Subnet) -> bool:
+    """Whether the subnet hosts only managed databases/caches (the isolated database tier,
+    as in AWS's own reference VPC layouts): they serve the VPC and never call out."""
+    if subnet.resource is None:
+        return False
+    users = {referrer.type for referrer, _ in network.model.referrers(subnet.resource.address)}
+    return bool(users & _DATA_SUBNET_GROUPS) and users <= _DATA_SUBNET_GROUPS | _NETWORK_PLUMBING
 
 
 def _implicit_main_table_finding(subnet: Subnet) -> Finding:

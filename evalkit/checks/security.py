@@ -395,6 +395,7 @@ class _Rule:
     to_port: Any
     cidrs: tuple[Any, ...]
     allow: bool = True
+    stateless: bool = False  # network ACL rules: return traffic needs its own allow rule
 
 
 @check("SEC-OPEN-ADMIN-PORTS", category="security", severity="critical",
@@ -500,7 +501,10 @@ def _acl_rule(body: Body, action: str) -> _Rule:
     cidrs = tuple(c for name in ("cidr_block", "ipv6_cidr_block")
                   for c in _as_list(body.get(name)))
     return _Rule(body, body.get("protocol"), body.get("from_port"), body.get("to_port"), cidrs,
-                 allow=str(body.get(action, "")).lower() == "allow")
+                 allow=str(body.get(action, "")).lower() == "allow", stateless=True)
+
+
+EPHEMERAL_PORTS_START = 1024
 
 
 def _exposed_admin_port(rule: _Rule) -> int | str | None:
@@ -519,6 +523,10 @@ def _exposed_admin_port(rule: _Rule) -> int | str | None:
         return None
     low = low if low is not None else high
     high = high if high is not None else low
+    if rule.stateless and low is not None and low >= EPHEMERAL_PORTS_START and high == 65535:
+        # The standard ACL rule admitting return traffic (1024-65535, 32768-65535) is not an
+        # opening for RDP: security groups still decide which new connections are accepted.
+        return None
     for port in ADMIN_PORTS:
         if port == 22 and protocol in ("udp", "17"):
             continue  # SSH is TCP only; RDP also listens on UDP

@@ -300,6 +300,7 @@ class ModuleContext:
     def __init__(self, directory: str, address: str, root: TerraformModel,
                  parent: ModuleContext | None = None, call: ModuleCall | None = None) -> None:
         self.directory = directory
+        self.directories = [directory]  # a root may span several (see _root_groups)
         self.address = address
         self.root = root
         self.parent = parent
@@ -364,7 +365,8 @@ class ModuleContext:
     def missing_local_source(self, call: ModuleCall) -> str | None:
         """The directory a call's local `source` names when the submission lacks it."""
         source = call.block.attributes.get("source")
-        target = _local_source_directory(self.directory, source) if source else None
+        directory = posixpath.dirname(call.block.file)
+        target = _local_source_directory(directory, source) if source else None
         if target is None or call.child is not None:
             return None
         present = any(posixpath.dirname(name) == target for name in self.root.terraform_files)
@@ -660,7 +662,7 @@ class TerraformModel:
     def var_files(self) -> list[str]:
         """``.tfvars`` files Terraform does not load by itself: ``-var-file`` candidates such as
         ``prod.tfvars`` or ``environments/prod/terraform.tfvars``."""
-        roots = {module.directory for module in self.modules if not module.address}
+        roots = {d for module in self.modules if not module.address for d in module.directories}
         return [name for name in sorted(self.parsed) if is_tfvars_file(name) and not (
             is_auto_tfvars(name) and posixpath.dirname(name) in roots)]
 
@@ -704,14 +706,35 @@ def _assemble_modules(model: TerraformModel) -> None:
         if is_terraform_file(name):
             by_directory.setdefault(posixpath.dirname(name), []).append(parsed)
     sources = _local_module_directories(model, by_directory)
-    for directory in sorted(by_directory):
-        if directory in sources:
-            continue
-        root = ModuleContext(directory, "", model)
-        _fill(root, by_directory[directory])
-        root.tfvars = _tfvars_for(model, directory)
+    roots = [d for d in sorted(by_directory) if d not in sources]
+    for group in _root_groups(roots, by_directory):
+        primary = group[0]
+        root = ModuleContext(primary, "", model)
+        root.directories = group
+        tfvars: dict[str, Attribute] = {}
+        for directory in reversed(group):
+            _fill(root, by_directory[directory])
+            tfvars.update(_tfvars_for(model, directory))
+        root.tfvars = tfvars
         model.modules.append(root)
         _load_children(model, root, by_directory, depth=0)
+
+
+def _root_groups(roots: list[str], by_directory: dict[str, list[ParsedFile]]
+                 ) -> list[list[str]]:
+    """Root directories that form one configuration, the one configuring providers first.
+
+    Separate roots that each configure providers (environments/dev, environments/prod) stay
+    separate. Roots of which at most one configures providers are parts of one configuration
+    that an answer spread over directories (``provider.tf`` beside ``lib/main.tf``), and are
+    merged; `terraform` would be run on them together.
+    """
+    configuring = [d for d in roots if any(
+        b.type in ("provider", "terraform") for f in by_directory[d] for b in f.blocks)]
+    if len(roots) <= 1 or len(configuring) > 1:
+        return [[d] for d in roots]
+    primary = configuring[0] if configuring else roots[0]
+    return [[primary, *[d for d in roots if d != primary]]]
 
 
 def _fill(context: ModuleContext, parsed_files: list[ParsedFile]) -> None:
@@ -766,7 +789,7 @@ class _NoNames:
 def _is_ancestor(context: ModuleContext, directory: str) -> bool:
     current: ModuleContext | None = context
     while current is not None:
-        if current.directory == directory:
+        if directory in current.directories:
             return True
         current = current.parent
     return False
@@ -778,7 +801,9 @@ def _load_children(model: TerraformModel, parent: ModuleContext,
         return
     for call in parent.module_calls.values():
         source = call.block.attributes.get("source")
-        target = _local_source_directory(parent.directory, source) if source else None
+        # Sources are relative to the file's own directory (roots may span several).
+        target = (_local_source_directory(posixpath.dirname(call.block.file), source)
+                  if source else None)
         if target is None or target not in by_directory or _is_ancestor(parent, target):
             continue  # a module that calls itself (or its caller) is a cycle Terraform rejects
         address = f"{parent.address}.module.{call.name}" if parent.address else (
