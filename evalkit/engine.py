@@ -7,6 +7,7 @@ submission's result, and the batch goes on.
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import time
@@ -50,11 +51,29 @@ def grade(submission: Submission, checks: list[Check],
     if submission.load_error:
         return _failed(submission, checks, "error", submission.load_error, started)
     try:
-        with _time_limit(time_limit):
+        with _time_limit(time_limit), _collector_paused():
             return _grade(submission, checks, started)
     except SubmissionTimeout:
-        return _failed(submission, checks, "timeout",
-                       f"grading took longer than the time limit of {time_limit:g} s", started)
+        message = (f"grading took longer than the time limit of {time_limit:g} s per "
+                   "submission (--timeout)")
+        return _failed(submission, checks, "timeout", message, started)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one submission is graded.
+
+    Parsing allocates hundreds of thousands of small tree objects that live until the
+    submission is done; generational collections over them cost a third of the run time and
+    free nothing. The collector runs again as soon as the submission is graded.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -88,7 +107,7 @@ def _grade(submission: Submission, checks: list[Check], started: float) -> Submi
     # submission with any parse failure is graded as unparseable.
     gradable = model.has_terraform and not model.failures
     if not model.has_terraform:
-        status, message = "no_terraform", "no Terraform code found"
+        status, message = "no_terraform", _no_terraform_message(submission)
     elif model.failures:
         status = "parse_error"
         first = model.failures[0]
@@ -110,6 +129,14 @@ def _grade(submission: Submission, checks: list[Check], started: float) -> Submi
                               tuple(results), time.perf_counter() - started,
                               submission.problems)
     return masked(result, model.secrets)
+
+
+def _no_terraform_message(submission: Submission) -> str:
+    # What the loader skipped (a binary or oversized file) may be why nothing was found;
+    # saying so keeps a reader from blaming the answer for it.
+    if not submission.problems:
+        return "no Terraform code found"
+    return "no Terraform code found; while reading: " + "; ".join(submission.problems)
 
 
 def _failed(submission: Submission, checks: list[Check], status: str, message: str,
