@@ -15,6 +15,7 @@ from evalkit.checks._helpers import (
     bucket_has_companion,
     instance_addresses,
     literal_origin,
+    nested_bodies,
     per_instance,
     resource_finding,
     truth,
@@ -128,7 +129,7 @@ def _secret_attributes(model: TerraformModel) -> Iterator[Finding]:
                                            region if isinstance(region, str) else "",
                                            PROVIDER_CREDENTIALS_FIX)
     for resource in model.resources():
-        for body in _bodies(resource.config):
+        for body in nested_bodies(resource.config):
             for name in body.block.attributes:
                 if SECRET_ATTRIBUTE.match(name):
                     yield from _literal_secret(model, body, name, resource.address,
@@ -244,18 +245,6 @@ def _text_of(value: Any) -> str:
     if isinstance(value, Unknown) and isinstance(value.partial, str):
         return value.partial
     return ""
-
-
-def _bodies(body: Body) -> Iterator[Body]:
-    """A body and all its nested blocks (dynamic blocks expanded)."""
-    stack = [body]
-    while stack:
-        current = stack.pop()
-        yield current
-        nested_types = sorted({b.type for b in current.block.blocks if b.type != "dynamic"} | {
-            b.labels[0] for b in current.block.blocks if b.type == "dynamic" and b.labels})
-        for block_type in nested_types:
-            stack.extend(current.blocks(block_type))
 
 
 def _line_at(text: str, offset: int) -> int:
