@@ -10,10 +10,12 @@ its per-check results, so a re-run over mostly unchanged data skips parsing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from functools import cache
@@ -167,32 +169,68 @@ def default_cache_dir() -> Path:
 
 
 class ResultCache:
-    """Per-check results by content key, in one SQLite file (one writer: the main process)."""
+    """Per-check results by content key, in one SQLite file (one writer: the main process).
+
+    The cache only ever saves time: if it cannot be opened, read or written (another run
+    holding a lock for too long, a read-only or full disk, a corrupt file), the run says so
+    once on stderr and goes on without it.
+    """
 
     def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(directory / "results.sqlite3")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT)")
+        self._db: sqlite3.Connection | None = None
         self._pending = 0
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(directory / "results.sqlite3", timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT)")
+            self._db.commit()
+        except (OSError, sqlite3.Error) as error:
+            self._give_up(error)
 
     def get(self, key: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.Error, json.JSONDecodeError) as error:
+            self._give_up(error)
+            return None
 
     def put(self, key: str, result: SubmissionResult) -> None:
+        if self._db is None:
+            return
         value = {"status": result.status, "message": result.message,
                  "checks": result_to_dict(result)["checks"]}
-        self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?)",
-                         (key, json.dumps(value, sort_keys=True)))
-        self._pending += 1
-        if self._pending >= 256:
-            self._db.commit()
-            self._pending = 0
+        try:
+            self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?)",
+                             (key, json.dumps(value, sort_keys=True)))
+            self._pending += 1
+            if self._pending >= 256:
+                self._db.commit()
+                self._pending = 0
+        except sqlite3.Error as error:
+            self._give_up(error)
 
     def close(self) -> None:
-        self._db.commit()
-        self._db.close()
+        if self._db is None:
+            return
+        try:
+            self._db.commit()
+            self._db.close()
+        except sqlite3.Error as error:
+            self._give_up(error)
+        self._db = None
+
+    def _give_up(self, error: BaseException) -> None:
+        print(f"evalkit: result cache unavailable, continuing without it: {error}",
+              file=sys.stderr)
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
 
 
 def cached_result(submission: Submission, value: dict[str, Any]) -> SubmissionResult:

@@ -153,3 +153,15 @@ def test_dask_local_cluster_matches_a_local_run(tmp_path: Path) -> None:
     assert main(["score", str(data), "--out", str(dask), "--quiet", "--no-cache",
                  "--executor", "dask", "--jobs", "2"]) == 0
     assert _tables(dask) == _tables(local)
+
+
+def test_a_broken_cache_never_stops_a_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    data = _dataset(tmp_path, 3, blocks=1)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "results.sqlite3").write_bytes(b"this is not a database" * 100)
+    out = tmp_path / "out"
+    assert main(["score", str(data), "--out", str(out), "--quiet", "--cache", str(cache)]) == 0
+    assert "result cache unavailable" in capsys.readouterr().err
+    assert len(list(csv.DictReader(io.StringIO((out / "scores.csv").read_text())))) == 3
