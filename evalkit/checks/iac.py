@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from lark import Tree
+
+from evalkit.checks._helpers import resource_finding, where
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
-from evalkit.terraform.model import ModuleContext, TerraformModel
-from evalkit.terraform.parse import Block
+from evalkit.terraform.evaluator import Evaluator, Step
+from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
+from evalkit.terraform.parse import Block, JsonValue
 from evalkit.terraform.references import (
     Reference,
     iter_references,
     provider_entries,
     traversal_text,
 )
+from evalkit.terraform.values import Unknown
 
 # Roots that never name a declaration of the module.
 _SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
@@ -27,12 +36,17 @@ _NOT_EXPRESSIONS: dict[str, frozenset[str]] = {
     "data": frozenset({"provider"}),
     "lifecycle": frozenset({"ignore_changes"}),
 }
-_MODULE_META_ARGUMENTS = frozenset({"source", "version", "providers", "count", "for_each",
-                                    "depends_on"})
+_MODULE_META_ARGUMENTS = frozenset(
+    {"source", "version", "providers", "count", "for_each", "depends_on"}
+)
 
 
-@check("IAC-PARSE-ERROR", category="iac", severity="critical",
-       title="No Terraform, or Terraform that does not parse")
+@check(
+    "IAC-PARSE-ERROR",
+    category="iac",
+    severity="critical",
+    title="No Terraform, or Terraform that does not parse",
+)
 def parse_error(model: TerraformModel) -> list[Finding]:
     """The submission contains no Terraform at all, or a file is not valid HCL2.
 
@@ -45,16 +59,31 @@ def parse_error(model: TerraformModel) -> list[Finding]:
     files; run `terraform fmt` and `terraform validate` before answering.
     """
     if not model.has_terraform:
-        return [finding("", 0, "", "the submission contains no Terraform code; answer with "
-                        "complete .tf files.")]
-    return [finding(failure.file, failure.line, "",
-                    f"{failure.file} does not parse as HCL2 at line {failure.line}: "
-                    f"{failure.message}.")
-            for failure in model.failures]
+        return [
+            finding(
+                "",
+                0,
+                "",
+                "the submission contains no Terraform code; answer with complete .tf files.",
+            )
+        ]
+    return [
+        finding(
+            failure.file,
+            failure.line,
+            "",
+            f"{failure.file} does not parse as HCL2 at line {failure.line}: {failure.message}.",
+        )
+        for failure in model.failures
+    ]
 
 
-@check("IAC-UNDEFINED-REFERENCE", category="iac", severity="critical",
-       title="Reference to something never declared")
+@check(
+    "IAC-UNDEFINED-REFERENCE",
+    category="iac",
+    severity="critical",
+    title="Reference to something never declared",
+)
 def undefined_reference(model: TerraformModel) -> list[Finding] | None:
     """An expression refers to a resource, data source, variable, local, module, module output
     or provider alias that the submission never declares (including in `depends_on`), a
@@ -81,8 +110,9 @@ def undefined_reference(model: TerraformModel) -> list[Finding] | None:
             if block.type in _SKIPPED_BLOCKS:
                 continue
             owner = _owner(block, module)
-            findings.extend(_dangling_in_block(module, block, owner, frozenset(),
-                                               _check_scoped_data(block)))
+            findings.extend(
+                _dangling_in_block(module, block, owner, frozenset(), _check_scoped_data(block))
+            )
             findings.extend(_dangling_providers(module, block, owner))
             findings.extend(_module_call_problems(module, block))
     return findings
@@ -108,13 +138,18 @@ def _check_scoped_data(block: Block) -> frozenset[tuple[str, str]]:
     """Data sources declared inside a `check` block, visible only to that block."""
     if block.type != "check":
         return frozenset()
-    return frozenset((b.labels[0], b.labels[1]) for b in block.blocks
-                     if b.type == "data" and len(b.labels) == 2)
+    return frozenset(
+        (b.labels[0], b.labels[1]) for b in block.blocks if b.type == "data" and len(b.labels) == 2
+    )
 
 
-def _dangling_in_block(module: ModuleContext, block: Block, owner: _Owner,
-                       bound: frozenset[str], scoped: frozenset[tuple[str, str]]
-                       ) -> Iterator[Finding]:
+def _dangling_in_block(
+    module: ModuleContext,
+    block: Block,
+    owner: _Owner,
+    bound: frozenset[str],
+    scoped: frozenset[tuple[str, str]],
+) -> Iterator[Finding]:
     for name, attribute in block.attributes.items():
         if name in _NOT_EXPRESSIONS.get(block.type, ()):
             continue
@@ -126,9 +161,14 @@ def _dangling_in_block(module: ModuleContext, block: Block, owner: _Owner,
                 continue
             problem = _undeclared(module, reference, scoped)
             if problem:
-                yield finding(attribute.file, reference.line, address,
-                              f"{address} refers to {problem}, which is not declared; declare "
-                              "it or fix the reference.", owner.region)
+                yield finding(
+                    attribute.file,
+                    reference.line,
+                    address,
+                    f"{address} refers to {problem}, which is not declared; declare "
+                    "it or fix the reference.",
+                    owner.region,
+                )
     for nested in block.blocks:
         inner = bound
         if nested.type == "dynamic" and nested.labels:
@@ -138,8 +178,9 @@ def _dangling_in_block(module: ModuleContext, block: Block, owner: _Owner,
         yield from _dangling_in_block(module, nested, owner, inner, scoped)
 
 
-def _undeclared(module: ModuleContext, reference: Reference,
-                scoped: frozenset[tuple[str, str]]) -> str | None:
+def _undeclared(
+    module: ModuleContext, reference: Reference, scoped: frozenset[tuple[str, str]]
+) -> str | None:
     """A description of what `reference` names if the module does not declare it."""
     root, names = reference.root, reference.names
     if root in _SCOPE_ROOTS or not names:
@@ -166,8 +207,7 @@ def _undeclared(module: ModuleContext, reference: Reference,
     return None if module.resource("managed", root, head) else f"{root}.{head}"
 
 
-def _dangling_providers(module: ModuleContext, block: Block, owner: _Owner
-                        ) -> Iterator[Finding]:
+def _dangling_providers(module: ModuleContext, block: Block, owner: _Owner) -> Iterator[Finding]:
     used: list[tuple[str, int]] = []
     if "provider" in block.attributes and block.type in ("resource", "data"):
         attribute = block.attributes["provider"]
@@ -175,13 +215,20 @@ def _dangling_providers(module: ModuleContext, block: Block, owner: _Owner
         if text:
             used.append((text, attribute.line))
     if block.type == "module" and "providers" in block.attributes:
-        used.extend((target, line) for _, target, line in
-                    provider_entries(block.attributes["providers"].expr))
+        used.extend(
+            (target, line)
+            for _, target, line in provider_entries(block.attributes["providers"].expr)
+        )
     for key, line in used:
         if "." in key and not _provider_declared(module, key):
-            yield finding(block.file, line, owner.address,
-                          f"{owner.address} uses provider {key}, which has no provider block "
-                          "with that alias; add it or fix the alias.", owner.region)
+            yield finding(
+                block.file,
+                line,
+                owner.address,
+                f"{owner.address} uses provider {key}, which has no provider block "
+                "with that alias; add it or fix the alias.",
+                owner.region,
+            )
 
 
 def _provider_declared(module: ModuleContext, key: str) -> bool:
@@ -192,27 +239,856 @@ def _provider_declared(module: ModuleContext, key: str) -> bool:
     if key in module.providers or module.parent is not None:
         return True
     name = key.split(".", 1)[0]
-    return not any(k == name or k.startswith(f"{name}.")
-                   for other in module.root.modules for k in other.providers)
+    return not any(
+        k == name or k.startswith(f"{name}.")
+        for other in module.root.modules
+        for k in other.providers
+    )
 
 
 def _module_call_problems(module: ModuleContext, block: Block) -> Iterator[Finding]:
     """A local module whose directory is missing, or an argument its module never declares."""
-    call = module.module_calls.get(block.labels[0]) if (
-        block.type == "module" and block.labels) else None
+    call = (
+        module.module_calls.get(block.labels[0])
+        if (block.type == "module" and block.labels)
+        else None
+    )
     if call is None:
         return
     address = module.qualified(f"module.{call.name}")
     missing = module.missing_local_source(call)
     if missing is not None:
         source = block.attributes["source"]
-        yield finding(source.file, source.line, address,
-                      f"{address} uses the local module {missing}, which the submission does "
-                      "not contain; add its files or fix the source path.")
+        yield finding(
+            source.file,
+            source.line,
+            address,
+            f"{address} uses the local module {missing}, which the submission does "
+            "not contain; add its files or fix the source path.",
+        )
     if call.child is None:
         return
     for name, attribute in block.attributes.items():
         if name not in _MODULE_META_ARGUMENTS and name not in call.child.variables:
-            yield finding(attribute.file, attribute.line, address,
-                          f"{address} passes {name}, which {call.child.directory} does not "
-                          "declare as a variable; declare it there or remove the argument.")
+            yield finding(
+                attribute.file,
+                attribute.line,
+                address,
+                f"{address} passes {name}, which {call.child.directory} does not "
+                "declare as a variable; declare it there or remove the argument.",
+            )
+
+
+# --- shared by the naming and hardcoded-values checks ------------------------------------------
+
+AWS_REGION = re.compile(
+    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?"
+    r"-(?:east|west|north|south|central|northeast|southeast|northwest|southwest)-\d"
+)
+AVAILABILITY_ZONE = re.compile(AWS_REGION.pattern + r"[a-z]")
+# Services whose resources are global (or pinned to us-east-1 by AWS): where they live says
+# nothing about how many regions the workload spans, and their region is no choice.
+GLOBAL_SERVICE_PREFIXES = (
+    "aws_iam_",
+    "aws_route53_record",
+    "aws_route53_zone",
+    "aws_route53_health_check",
+    "aws_route53_query_log",
+    "aws_cloudfront_",
+    "aws_acm_certificate",
+    "aws_organizations_",
+    "aws_budgets_",
+    "aws_ce_",
+    "aws_shield_",
+    "aws_globalaccelerator_",
+)
+
+
+class _NamesNothing:
+    """Resolves no name, so an expression evaluates to what its own text spells out.
+
+    `count.index` and `each` are bound by the caller (they belong to the resource itself);
+    variables, locals, resources, data sources and module outputs stay unknown, because a
+    value that comes from them is configured somewhere else.
+    """
+
+    def resolve(self, root: str, steps: list[Step], scope: dict[str, Any]) -> Any:
+        return Unknown((root,), "not written in the expression")
+
+
+_WRITTEN = Evaluator(_NamesNothing())
+
+
+def _written_value(expr: Any, scope: dict[str, Any] | None = None) -> Any:
+    """The value of an expression without looking up any name it mentions."""
+    return _WRITTEN.evaluate(expr, scope or {})
+
+
+def _is_global_service(resource: Resource) -> bool:
+    if resource.type.startswith(GLOBAL_SERVICE_PREFIXES):
+        return True
+    return resource.type == "aws_wafv2_web_acl" and resource.config.get("scope") == "CLOUDFRONT"
+
+
+def _words(text: str) -> list[str]:
+    """The lowercase words of a name, split at separators and camelCase humps."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text)
+    return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
+
+
+def _strings(value: Any) -> list[str]:
+    """The known strings of a value that is a string or a list of them."""
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, str)]
+
+
+# --- IAC-INCONSISTENT-NAMING -------------------------------------------------------------------
+
+SNAKE_CASE = "snake_case"
+KEBAB_CASE = "kebab-case"
+CAMEL_CASE = "camelCase/PascalCase"
+MIXED_CASE = "a mix of conventions"
+_CONVENTION_PATTERNS = (
+    (re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$"), SNAKE_CASE),
+    (re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$"), KEBAB_CASE),
+    (re.compile(r"^[A-Za-z][A-Za-z0-9]*$"), CAMEL_CASE),
+)
+SINGLE_WORD = re.compile(r"^[a-z][a-z0-9]*$")
+PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+# Attributes that name a resource in its account and region (or globally)...
+NAME_ATTRIBUTES = ("name", "name_prefix", "identifier", "identifier_prefix", "alarm_name")
+# ...and those that do only in the resource they name (elsewhere `bucket`, `function_name` or
+# `cluster_identifier` point at a parent resource).
+OWN_NAME_ATTRIBUTES = {
+    "aws_s3_bucket": ("bucket", "bucket_prefix"),
+    "aws_lambda_function": ("function_name",),
+    "aws_rds_cluster": ("cluster_identifier",),
+    "aws_docdb_cluster": ("cluster_identifier",),
+    "aws_neptune_cluster": ("cluster_identifier",),
+    "aws_redshift_cluster": ("cluster_identifier",),
+    "aws_elasticache_replication_group": ("replication_group_id",),
+    "aws_elasticache_cluster": ("cluster_id",),
+}
+# Resources whose `name` is a DNS name, or is only unique inside a parent resource.
+SCOPED_NAME_TYPES = frozenset(
+    {
+        "aws_route53_record",
+        "aws_route53_zone",
+        "aws_autoscaling_policy",
+        "aws_appautoscaling_policy",
+        "aws_iam_role_policy",
+        "aws_iam_user_policy",
+        "aws_iam_group_policy",
+        "aws_api_gateway_stage",
+        "aws_apigatewayv2_stage",
+        "aws_s3_bucket_object",
+        "aws_s3_object",
+        "aws_lambda_alias",
+        "aws_ecs_service",
+        "aws_cloudwatch_log_metric_filter",
+        "aws_cloudwatch_log_subscription_filter",
+        "aws_cloudwatch_log_stream",
+        "aws_s3_bucket_intelligent_tiering_configuration",
+        "aws_s3_bucket_metric",
+        "aws_s3_bucket_analytics_configuration",
+        "aws_s3_bucket_inventory",
+        "aws_cognito_user_pool_client",
+        "aws_cognito_user_pool_domain",
+    }
+)
+ENVIRONMENT_WORDS = {
+    "prod": "prod",
+    "production": "prod",
+    "prd": "prod",
+    "staging": "staging",
+    "stage": "staging",
+    "stg": "staging",
+    "dev": "dev",
+    "development": "dev",
+    "test": "test",
+    "testing": "test",
+    "qa": "qa",
+    "uat": "uat",
+    "sandbox": "sandbox",
+    "sbx": "sandbox",
+    "preprod": "preprod",
+    "nonprod": "nonprod",
+}
+REGION_WORDS = frozenset(
+    {
+        "primary",
+        "secondary",
+        "tertiary",
+        "dr",
+        "failover",
+        "replica",
+        "standby",
+        "east",
+        "west",
+        "north",
+        "south",
+        "central",
+        "us",
+        "eu",
+        "apac",
+        "emea",
+        "virginia",
+        "ohio",
+        "oregon",
+        "california",
+        "ireland",
+        "london",
+        "paris",
+        "frankfurt",
+        "stockholm",
+        "milan",
+        "tokyo",
+        "seoul",
+        "osaka",
+        "singapore",
+        "sydney",
+        "mumbai",
+        "canada",
+    }
+)
+SHORT_REGION = re.compile(
+    r"^(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:gov)?(?:e|w|n|s|c|ne|se|nw|sw)\d$"
+)  # use1, euw1, apse2
+COMPACT_REGION = re.compile(AWS_REGION.pattern.replace("-", ""))  # useast1 in a squeezed name
+# Variables and locals whose value names the project (or environment) a name should carry.
+PROJECT_SETTING = re.compile(
+    r"^(?:project|app|application|service|stack|product|workload|system|namespace|environment"
+    r"|env|stage)(?:_?name)?$|^(?:name_|resource_|naming_)?prefix$"
+)
+PROJECT_TAG_KEYS = frozenset(
+    {"project", "projectname", "application", "app", "service", "product", "stack", "workload"}
+)
+
+
+@dataclass(frozen=True)
+class _Label:
+    text: str
+    file: str
+    line: int
+    address: str
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class _Name:
+    resource: Resource
+    attribute: str
+    expr: Any
+    file: str
+    line: int
+
+
+@check(
+    "IAC-INCONSISTENT-NAMING",
+    category="iac",
+    severity="low",
+    title="Names that follow no single convention or say nothing of where they belong",
+)
+def inconsistent_naming(model: TerraformModel) -> list[Finding] | None:
+    """Block labels mix naming conventions, or resource names carry no environment, region or
+    project although the submission spans several regions or environments.
+
+    Labels of resources, data sources, modules, variables, outputs and locals are classified
+    as snake_case, kebab-case or camelCase/PascalCase; a single lowercase word fits every
+    convention. Every label outside the majority convention is reported (on a tie, snake_case,
+    Terraform's own style, is the reference).
+
+    Where resources live in two or more regions (or provider aliases), or the code is made
+    for several environments (a map or `for_each` over environment names, several
+    `-var-file` files), a `Name` tag or a `name`/`identifier`/`bucket`/`function_name`-style
+    attribute written as a plain literal must contain an environment (prod, staging, dev,
+    ...), a region (`us-east-1`, `use1`, primary/secondary/dr, ...) or the project (the value
+    of a `project`/`app`/`name_prefix`/`environment`-style variable or local, or of a
+    `Project` tag). Names built from variables, locals or `each` always pass. n/a when there
+    are fewer than two labels and no names to judge.
+
+    Why: mixed conventions make references easy to get wrong and code hard to search; a
+    literal name deployed to two regions or environments collides for global resources (S3
+    buckets, IAM roles) and leaves consoles, logs and bills unable to tell the copies apart.
+
+    Fix: use snake_case labels, and build names from the project, environment and region.
+
+        resource "aws_s3_bucket" "app_logs" {
+          bucket = "${var.project}-${var.environment}-${var.region}-logs"
+        }
+    """
+    labels = _labels(model)
+    spread = _spread(model)
+    names = _names_to_judge(model) if spread else []
+    if len(labels) < 2 and not names:
+        return None
+    return [*_convention_findings(labels), *_unqualified_name_findings(model, names, spread)]
+
+
+def _labels(model: TerraformModel) -> list[_Label]:
+    found: dict[tuple[str, int, str], _Label] = {}
+    for module in model.modules:
+        for label in _module_labels(module):
+            found.setdefault((label.file, label.line, label.text), label)
+    return list(found.values())
+
+
+def _module_labels(module: ModuleContext) -> Iterator[_Label]:
+    for resource in module.resources.values():
+        yield _Label(
+            resource.name, resource.file, resource.line, resource.address, resource.location
+        )
+    for name, call in module.module_calls.items():
+        yield _Label(name, call.block.file, call.block.line, module.qualified(f"module.{name}"))
+    for name, block in module.variables.items():
+        yield _Label(name, block.file, block.line, module.qualified(f"var.{name}"))
+    for name, block in module.outputs.items():
+        yield _Label(name, block.file, block.line, module.qualified(f"output.{name}"))
+    for name, attribute in module.locals.items():
+        yield _Label(name, attribute.file, attribute.line, module.qualified(f"local.{name}"))
+
+
+def _convention(label: str) -> str | None:
+    """The naming convention of a label; None for a single lowercase word, which fits all."""
+    if SINGLE_WORD.match(label):
+        return None
+    for pattern, convention in _CONVENTION_PATTERNS:
+        if pattern.match(label):
+            return convention
+    return MIXED_CASE
+
+
+def _reference_convention(conventions: list[str]) -> str:
+    """The convention most labels follow; snake_case when no single one leads."""
+    counts = Counter(c for c in conventions if c != MIXED_CASE)
+    if not counts:
+        return SNAKE_CASE
+    top = max(counts.values())
+    leaders = [c for c, n in counts.items() if n == top]
+    return leaders[0] if len(leaders) == 1 else SNAKE_CASE
+
+
+def _convention_findings(labels: list[_Label]) -> list[Finding]:
+    classified = [(label, _convention(label.text)) for label in labels]
+    conventions = [c for _, c in classified if c is not None]
+    if not conventions:
+        return []
+    reference = _reference_convention(conventions)
+    return [
+        finding(
+            label.file,
+            label.line,
+            label.address,
+            f"{label.address}{f' in {label.region}' if label.region else ''} is "
+            f"named in {convention} while the submission's labels use {reference}; rename it "
+            f"{_renamed(label.text, reference)}.",
+            label.region,
+        )
+        for label, convention in classified
+        if convention is not None and convention != reference
+    ]
+
+
+def _renamed(label: str, convention: str) -> str:
+    words = _words(label)
+    if convention == KEBAB_CASE:
+        return "-".join(words)
+    if convention == CAMEL_CASE:
+        return words[0] + "".join(w.capitalize() for w in words[1:])
+    return "_".join(words)
+
+
+def _names_to_judge(model: TerraformModel) -> list[_Name]:
+    """The names given to resources (one per place: a module called twice writes them once)."""
+    names: dict[tuple[str, int], _Name] = {}
+    for resource in model.resources():
+        for name in _resource_names(resource):
+            names.setdefault((name.file, name.line), name)
+    return list(names.values())
+
+
+def _resource_names(resource: Resource) -> Iterator[_Name]:
+    if resource.type in SCOPED_NAME_TYPES:
+        return
+    block = resource.block
+    for attribute_name in (*NAME_ATTRIBUTES, *OWN_NAME_ATTRIBUTES.get(resource.type, ())):
+        attribute = block.attributes.get(attribute_name)
+        if attribute is not None:
+            yield _Name(resource, attribute_name, attribute.expr, attribute.file, attribute.line)
+    tags = block.attributes.get("tags")
+    if tags is not None:
+        for expr, line in _name_tag_values(tags.expr, tags.line):
+            yield _Name(resource, "tags.Name", expr, tags.file, line)
+    # Auto Scaling groups write tags as `tag { key = "Name" value = ... }` blocks.
+    for tag in block.blocks_of("tag"):
+        value = tag.attributes.get("value")
+        key = tag.attributes.get("key")
+        if value is not None and key is not None and _written_value(key.expr) == "Name":
+            yield _Name(resource, "tag Name", value.expr, value.file, value.line)
+
+
+def _name_tag_values(expr: Any, line: int) -> Iterator[tuple[Any, int]]:
+    """The expressions given to a `Name` key anywhere in a tags expression, with their lines."""
+    if isinstance(expr, JsonValue):
+        if isinstance(expr.value, dict) and "Name" in expr.value:
+            yield JsonValue(expr.value["Name"], expr.line), line
+        return
+    if not isinstance(expr, Tree):
+        return
+    for element in expr.iter_subtrees_topdown():
+        if element.data != "object_elem":
+            continue
+        parts = [c for c in element.children if isinstance(c, Tree)]
+        if len(parts) == 2 and _object_key(parts[0]) == "Name":
+            yield parts[1], element.meta.line
+
+
+def _object_key(key: Tree) -> str | None:
+    inner = [c for c in key.children if isinstance(c, Tree)]
+    if not inner:
+        return None
+    bare = traversal_text(inner[0])
+    if bare is not None:
+        return bare
+    value = _written_value(inner[0])
+    return value if isinstance(value, str) else None
+
+
+def _spread(model: TerraformModel) -> str | None:
+    """How the submission spans regions or environments, in words for messages, or None."""
+    regions = sorted(
+        {r.location for r in model.resources() if r.location and not _is_global_service(r)}
+    )
+    if len(regions) >= 2:
+        return f"spans {len(regions)} regions ({', '.join(regions)})"
+    environments = _environments(model)
+    if len(environments) >= 2:
+        return f"is made for several environments ({', '.join(sorted(environments))})"
+    var_files = model.var_files()
+    if len(var_files) >= 2:
+        return f"is planned with several var files ({', '.join(var_files[:3])})"
+    return None
+
+
+def _environments(model: TerraformModel) -> set[str]:
+    """Environments the code is written for: var files, root directories and collections
+    (variable defaults, locals, `.tfvars` values, `for_each`) keyed by environment names."""
+    found: set[str] = set()
+    places = [*model.var_files()]
+    places.extend(d for m in model.modules if not m.address for d in m.directories)
+    for place in places:
+        found.update(ENVIRONMENT_WORDS[w] for w in _words(place) if w in ENVIRONMENT_WORDS)
+    for collection in _collections(model):
+        keys = list(collection) if isinstance(collection, dict) else _strings(collection)
+        # Keyed by environment means every key is one: {hub, production, development} is a
+        # map of networks, ["Production", "Security"] a list of organizational units.
+        if keys and all(key.lower() in ENVIRONMENT_WORDS for key in keys):
+            named = {ENVIRONMENT_WORDS[key.lower()] for key in keys}
+            found.update(named if len(named) >= 2 else ())
+    return found
+
+
+def _collections(model: TerraformModel) -> Iterator[Any]:
+    """Maps written in settings (variable defaults, locals, `.tfvars`), and what resources and
+    module calls iterate over. A plain list setting is no sign: a list of OU names may well
+    read "Production", "Development"."""
+    settings: list[Any] = [model.evaluate_constant(a.expr) for a in model.tfvars_attributes()]
+    for module in model.modules:
+        for block in module.variables.values():
+            default = block.attributes.get("default")
+            if default is not None:
+                settings.append(module.evaluate(default.expr, {}))
+        settings.extend(module.local_value(name) for name in module.locals)
+        for block in module.blocks:
+            if block.type in ("resource", "module") and "for_each" in block.attributes:
+                yield module.evaluate(block.attributes["for_each"].expr, {})
+    yield from (value for value in settings if isinstance(value, dict))
+
+
+def _unqualified_name_findings(
+    model: TerraformModel, names: list[_Name], spread: str | None
+) -> list[Finding]:
+    if not names or spread is None:
+        return []
+    projects = _project_values(model)
+    findings = []
+    for name in names:
+        if _built_from_configuration(name.expr):
+            continue
+        value = _written_value(name.expr, {"count": {"index": 0}})
+        if not isinstance(value, str) or not value.strip() or _has_indicator(value, projects):
+            continue
+        resource = name.resource
+        findings.append(
+            resource_finding(
+                resource,
+                f'{resource.address}{where(resource)} has {name.attribute} "{value}", which '
+                f"names no environment, region or project although the submission {spread}; "
+                f"build it from variables, e.g. {_suggested_name(name, value, spread)}.",
+                line=name.line,
+                file=name.file,
+            )
+        )
+    return findings
+
+
+def _suggested_name(name: _Name, value: str, spread: str) -> str:
+    numbered = any(reference.root == "count" for reference in iter_references(name.expr))
+    role = value if PLAIN_NAME.match(value) and not numbered else "<role>"
+    where_part = "${var.region}" if spread.startswith("spans") else "${var.environment}"
+    return f'"${{var.project}}-{where_part}-{role}"'
+
+
+def _built_from_configuration(expr: Any) -> bool:
+    """The expression reads a variable, local, resource, `each` or the like (not only
+    `count.index`, which numbers copies but says nothing of where they belong)."""
+    return any(reference.root != "count" for reference in iter_references(expr))
+
+
+def _has_indicator(name: str, projects: set[tuple[str, ...]]) -> bool:
+    words = _words(name)
+    compact = "".join(words)
+    return (
+        any(word in ENVIRONMENT_WORDS or word in REGION_WORDS for word in words)
+        or any(SHORT_REGION.match(word) for word in words)
+        or COMPACT_REGION.search(compact) is not None
+        or any(_carries_project(words, compact, project) for project in projects)
+    )
+
+
+def _carries_project(words: list[str], compact: str, project: tuple[str, ...]) -> bool:
+    """The name holds the project's words, together ("retailv2") or apart ("retail-s3-v2")."""
+    squeezed = "".join(project)
+    # Short values ("dev", "app") only count as whole words: "developer" is not "dev".
+    return (len(squeezed) >= 4 and squeezed in compact) or all(word in words for word in project)
+
+
+def _project_values(model: TerraformModel) -> set[tuple[str, ...]]:
+    """The words of project/app/prefix/environment settings and of `Project`-like tags."""
+    values: list[Any] = []
+    for module in model.modules:
+        values.extend(
+            module.variable_value(n) for n in module.variables if PROJECT_SETTING.match(n)
+        )
+        for name in module.locals:
+            value = module.local_value(name)
+            values.append(value if PROJECT_SETTING.match(name) else None)
+            values.extend(_project_tags(value))
+        for block in module.providers.values():
+            for default_tags in Body(block, module, {}, "provider").blocks("default_tags"):
+                values.extend(_project_tags(default_tags.get("tags")))
+    split = {tuple(_words(v)) for v in values if isinstance(v, str)}
+    return {words for words in split if len("".join(words)) >= 2}
+
+
+def _project_tags(tags: Any) -> list[Any]:
+    if not isinstance(tags, dict):
+        return []
+    return [v for k, v in tags.items() if "".join(_words(str(k))) in PROJECT_TAG_KEYS]
+
+
+# --- IAC-HARDCODED-VALUES ----------------------------------------------------------------------
+
+# What each attribute holds when it is hardcoded, at any depth of a resource.
+LITERAL_KINDS = {
+    "region": "region",
+    "region_name": "region",
+    "availability_zone": "zone",
+    "availability_zones": "zone",
+    "cidr_block": "cidr",
+    "cidr_blocks": "cidr",
+    "ipv6_cidr_block": "cidr",
+    "ipv6_cidr_blocks": "cidr",
+    "cidr_ipv4": "cidr",
+    "cidr_ipv6": "cidr",
+    "destination_cidr_block": "cidr",
+    "destination_ipv6_cidr_block": "cidr",
+    "instance_type": "size",
+    "instance_types": "size",
+    "instance_class": "size",
+    "node_type": "size",
+    "db_cluster_instance_class": "size",
+    "ami": "ami",
+    "image_id": "ami",
+}
+UNIVERSAL_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
+# Instance classes that are a mode of the service rather than a size someone picked.
+NOT_A_SIZE = frozenset({"db.serverless"})
+AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
+OPTIONAL_WORDING = re.compile(
+    r"(?i)\boptional\b|\bif (?:not (?:set|specified|provided|given|supplied)|unset|empty|null)\b"
+    r"|\bleave (?:it )?(?:empty|blank|null|unset)\b|\bdefaults? to\b"
+)
+_KIND_ADVICE = {
+    "region": "var.region",
+    "zone": "data.aws_availability_zones",
+    "cidr": "var.vpc_cidr with cidrsubnet()",
+    "size": "var.instance_type",
+    "ami": "data.aws_ami",
+    "endpoint": '"com.amazonaws.${var.region}.s3"',
+}
+
+
+@dataclass(frozen=True)
+class _Literal:
+    attribute: str  # `cidr_block`, or `ingress.cidr_blocks` for a nested block
+    kind: str
+    value: str
+    line: int
+
+
+@check(
+    "IAC-HARDCODED-VALUES",
+    category="iac",
+    severity="medium",
+    title="Regions, CIDRs, sizes or AMIs written as literals",
+)
+def hardcoded_values(model: TerraformModel) -> list[Finding] | None:
+    """A provider region, or a region, availability zone, CIDR block, instance type/class or
+    AMI id in a resource, is a literal instead of a variable or local; or a variable described
+    as optional has no default.
+
+    Read at any depth of a resource: `region` and `*_region` (`peer_region`, a DynamoDB
+    `replica`'s `region_name`), `availability_zone(s)`, `cidr_block(s)`, `ipv6_cidr_block(s)`,
+    `cidr_ipv4`/`cidr_ipv6`, `destination_cidr_block`, `instance_type(s)`, `instance_class`,
+    `node_type`, `ami`/`image_id`, and a VPC endpoint `service_name` that spells its region
+    (`com.amazonaws.us-east-1.s3`). A value is literal when the resource (or provider)
+    writes it without naming anything configurable: `"10.0.1.0/24"`,
+    `"10.0.${count.index}.0/24"`, `cidrsubnet("10.0.0.0/16", 8, 1)`, or `each.value` of a
+    `for_each` map written in the resource. `cidrsubnet(var.vpc_cidr, 8, 1)`,
+    `lookup(var.amis, var.region)`, `data.aws_ami.al2.id` and `aws_vpc.main.cidr_block` are
+    not. `0.0.0.0/0` and `::/0` are
+    constants, and `db.serverless` is a mode, not a size. Literals in variable defaults,
+    `locals`, `.tfvars` files and module call arguments are where values belong and are never
+    reported: a module call's arguments are the inputs of the module, like a `.tfvars` file.
+    A provider pinned to us-east-1 only for CloudFront, ACM or other global services is not
+    reported either. One finding per resource, at its first literal.
+
+    Variables whose description says they are optional ("optional", "if not set", "leave
+    empty", "defaults to") or that declare `nullable = true`, but have no `default`, are
+    required after all: reported at the variable. n/a when there is no provider, resource or
+    variable.
+
+    Why: a literal region, CIDR or AMI ties the code to one account, region and environment;
+    deploying a second region or environment means editing resources instead of passing
+    values, and copies drift apart (an AMI id exists in one region only).
+
+    Fix: declare variables (or locals holding per-region maps) and reference them.
+
+        variable "vpc_cidr" { default = "10.0.0.0/16" }
+
+        resource "aws_subnet" "private" {
+          count      = 2
+          cidr_block = cidrsubnet(var.vpc_cidr, 8, count.index)
+        }
+    """
+    resources = list(model.resources())
+    variables = [(m, n, b) for m in model.modules for n, b in m.variables.items()]
+    if not resources and not variables and not any(m.providers for m in model.modules):
+        return None
+    findings = [*_literal_provider_regions(model)]
+    for resource in _unique_by_place(resources):
+        literals = _resource_literals(resource)
+        if literals:
+            findings.append(_literal_finding(resource, literals))
+    findings.extend(_optional_without_default(variables))
+    return findings
+
+
+def _unique_by_place(resources: list[Resource]) -> list[Resource]:
+    """One resource per block: a local module called twice writes its literals once."""
+    seen: dict[tuple[str, int], Resource] = {}
+    for resource in resources:
+        seen.setdefault((resource.file, resource.line), resource)
+    return list(seen.values())
+
+
+def _literal_provider_regions(model: TerraformModel) -> Iterator[Finding]:
+    seen: set[tuple[str, int]] = set()
+    for module in model.modules:
+        for key, block in module.providers.items():
+            attribute = block.attributes.get("region")
+            if attribute is None or (attribute.file, attribute.line) in seen:
+                continue
+            seen.add((attribute.file, attribute.line))
+            region = _written_value(attribute.expr)
+            if not isinstance(region, str) or not AWS_REGION.fullmatch(region):
+                continue
+            if region == "us-east-1" and _serves_global_services_only(model, module, key):
+                continue
+            address = module.qualified(f"provider.{key}")
+            yield finding(
+                attribute.file,
+                attribute.line,
+                address,
+                f'{address} sets region to the literal "{region}"; declare a variable (e.g. '
+                "var.region) and pass the region in, so the same code deploys to any region.",
+                region,
+            )
+
+
+def _serves_global_services_only(model: TerraformModel, module: ModuleContext, key: str) -> bool:
+    """CloudFront certificates and WAF ACLs must be created in us-east-1: a provider that
+    exists only for them pins a constant, not a choice."""
+    users = [r for r in model.resources() if r.context is module and r.provider_key == key]
+    return bool(users) and "." in key and all(_is_global_service(r) for r in users)
+
+
+def _resource_literals(resource: Resource) -> list[_Literal]:
+    found: dict[str, _Literal] = {}
+    for scope in _written_scopes(resource):
+        for block, path, inner_scope in _written_blocks(resource.block, scope, ""):
+            for literal in _block_literals(resource, block, path, inner_scope):
+                found.setdefault(f"{literal.attribute}={literal.value}", literal)
+    return sorted(found.values(), key=lambda literal: literal.line)
+
+
+def _written_scopes(resource: Resource) -> list[dict[str, Any]]:
+    """`count.index`/`each` as the resource itself defines them (a `for_each` map written
+    in the resource counts as written there; one read from a variable does not)."""
+    attributes = resource.block.attributes
+    if "count" in attributes:
+        return [{"count": {"index": 0}}]
+    if "for_each" not in attributes:
+        return [{}]
+    items = _written_items(attributes["for_each"].expr, {})
+    if items is None:
+        unknown = Unknown(reason="for_each not written in the resource")
+        return [{"each": {"key": unknown, "value": unknown}}]
+    return [{"each": {"key": key, "value": value}} for key, value in items]
+
+
+def _written_items(expr: Any, scope: dict[str, Any]) -> list[tuple[Any, Any]] | None:
+    collection = _written_value(expr, scope)
+    if isinstance(collection, dict):
+        return list(collection.items())[:64]
+    if isinstance(collection, list):
+        return [(v, v) if isinstance(v, str) else (i, v) for i, v in enumerate(collection)][:64]
+    return None
+
+
+def _written_blocks(
+    block: Block, scope: dict[str, Any], path: str
+) -> Iterator[tuple[Block, str, dict[str, Any]]]:
+    """A block and its nested blocks, `dynamic` ones expanded where their items are written
+    in the resource, each with the names bound inside it."""
+    yield block, path, scope
+    for nested in block.blocks:
+        if nested.type in ("lifecycle", "provisioner", "connection"):
+            continue
+        if nested.type != "dynamic":
+            yield from _written_blocks(nested, scope, f"{path}{nested.type}.")
+            continue
+        content = nested.blocks_of("content")
+        if not nested.labels or not content:
+            continue
+        iterator = nested.attributes.get("iterator")
+        name = (traversal_text(iterator.expr) if iterator else None) or nested.labels[0]
+        for_each = nested.attributes.get("for_each")
+        items = _written_items(for_each.expr, scope) if for_each else None
+        if items is None:
+            items = [(Unknown(), Unknown())]
+        for key, value in items:
+            inner = {**scope, name: {"key": key, "value": value}}
+            yield from _written_blocks(content[0], inner, f"{path}{nested.labels[0]}.")
+
+
+def _block_literals(
+    resource: Resource, block: Block, path: str, scope: dict[str, Any]
+) -> Iterator[_Literal]:
+    for name, attribute in block.attributes.items():
+        kind = LITERAL_KINDS.get(name) or ("region" if name.endswith("_region") else None)
+        if name == "service_name" and resource.type == "aws_vpc_endpoint":
+            kind = "endpoint"
+        if kind is None:
+            continue
+        for text in _strings(_written_value(attribute.expr, scope)):
+            if _is_hardcoded(kind, text.strip()):
+                yield _Literal(f"{path}{name}", kind, text.strip(), attribute.line)
+
+
+def _is_hardcoded(kind: str, text: str) -> bool:
+    if kind == "region":
+        return AWS_REGION.fullmatch(text) is not None
+    if kind == "zone":
+        return AVAILABILITY_ZONE.fullmatch(text) is not None
+    if kind == "endpoint":  # com.amazonaws.us-east-1.s3 works in one region only
+        return AWS_REGION.search(text) is not None
+    if kind == "cidr":
+        return "/" in text and text not in UNIVERSAL_CIDRS and _is_network(text)
+    if kind == "size":
+        return bool(text) and text not in NOT_A_SIZE
+    return AMI_ID.match(text) is not None
+
+
+def _is_network(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _literal_finding(resource: Resource, literals: list[_Literal]) -> Finding:
+    by_attribute: dict[str, list[str]] = {}
+    for literal in literals:
+        by_attribute.setdefault(literal.attribute, []).append(f'"{literal.value}"')
+    shown = ", ".join(
+        f"{attribute} {values[0]}" if len(values) == 1 else f"{attribute} ({', '.join(values)})"
+        for attribute, values in by_attribute.items()
+    )
+    advice = ", ".join(dict.fromkeys(_KIND_ADVICE[literal.kind] for literal in literals))
+    return resource_finding(
+        resource,
+        f"{resource.address}{where(resource)} hardcodes {shown}; take these values from "
+        f"variables, locals or data sources instead (e.g. {advice}).",
+        line=literals[0].line,
+    )
+
+
+def _optional_without_default(
+    variables: list[tuple[ModuleContext, str, Block]],
+) -> Iterator[Finding]:
+    seen: set[tuple[str, int]] = set()
+    for module, name, block in variables:
+        if "default" in block.attributes or (block.file, block.line) in seen:
+            continue
+        seen.add((block.file, block.line))
+        reason = _optional_reason(block)
+        if reason:
+            address = module.qualified(f"var.{name}")
+            yield finding(
+                block.file,
+                block.line,
+                address,
+                f"{address} {reason} but has no default, so every caller must set "
+                "it; add a default (null, [] or a sensible value).",
+            )
+
+
+def _optional_reason(block: Block) -> str:
+    """How a variable presents itself as optional, or "" when it does not."""
+    nullable = block.attributes.get("nullable")
+    if nullable is not None and _written_value(nullable.expr) is True:
+        return "declares nullable = true"
+    description = block.attributes.get("description")
+    text = _written_value(description.expr) if description is not None else None
+    if not isinstance(text, str):
+        return ""
+    match = OPTIONAL_WORDING.search(text)
+    if match is None:
+        return ""
+    if match.group(0).lower() == "optional" and _has_optional_attributes(block):
+        return ""  # the description speaks of the object type's optional() attributes
+    return f'is described as optional ("{match.group(0)}")'
+
+
+def _has_optional_attributes(block: Block) -> bool:
+    type_attribute = block.attributes.get("type")
+    if type_attribute is None or not isinstance(type_attribute.expr, Tree):
+        return False
+    return any(
+        node.data == "function_call" and traversal_text(node.children[0]) == "optional"
+        for node in type_attribute.expr.iter_subtrees()
+    )
