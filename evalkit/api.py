@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -40,6 +40,9 @@ from evalkit.rubric import Rubric, load_rubric
 from evalkit.runner import Execution, default_jobs, grade_stream
 from evalkit.store import JOURNAL_NAME, Journal, ResultCache, default_cache_dir, iter_journal
 
+if TYPE_CHECKING:
+    from evalkit.compare import Comparison
+
 Source = str | Path | Iterable[str | Path] | Iterable[dict[str, Any]] | Iterable[Submission] \
     | pd.DataFrame
 
@@ -59,6 +62,13 @@ class Run:
         Columns: [by,] category, n (applicable submissions), failed, failure_rate.
         """
         return failure_rates(self.scores, by=by)
+
+    def compare(self, other: Run, **options: Any) -> Comparison:
+        """Compare `other` with this run (differences are other − self) with bootstrap
+        intervals; options as for `evalkit.compare.compare` (n_boot, seed, on, paired, ...)."""
+        from evalkit.compare import compare
+
+        return compare(self, other, **options)
 
     def save(self, directory: str | Path, fmt: str = "csv") -> Path:
         """Write scores, findings and run.json into `directory` (created if needed)."""

@@ -1,0 +1,248 @@
+"""The example notebooks run top to bottom on the sample dataset and produce what they say.
+
+Each notebook is executed with nbclient in `notebooks/` (as Jupyter would), writing into a
+temporary directory passed through ``EVALKIT_OUT``. A probe cell appended after the last cell
+prints the notebook's key variables as JSON, so the tests check values, not just "it ran".
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+
+import evalkit  # noqa: E402
+from evalkit import plots  # noqa: E402
+from evalkit.checks import REGISTRY  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SAMPLE = ROOT / "datasets" / "sample"
+TIMEOUT = 120  # seconds per cell; the whole notebook takes a few seconds
+
+PROBES = {
+    "01-quickstart.ipynb": """\
+import json, sys
+print(json.dumps({
+    "prefix": sys.prefix,
+    "cwd": str(Path.cwd()),
+    "root": str(ROOT),
+    "shape": list(scores.shape),
+    "statuses": {k: int(v) for k, v in status_counts.items()},
+    "checks": check_ids,
+    "metadata": metadata,
+    "rates": rates[["category", "n", "failed"]].values.tolist(),
+    "check_status_fail": {k: int(v) for k, v in check_status["fail"].items()},
+    "submission": SUBMISSION,
+    "submission_findings": len(submission_findings),
+    "saved": str(saved),
+}))""",
+    "02-failure-rates.ipynb": """\
+import json
+from matplotlib.figure import Figure
+figures = [fig_rates, fig_heatmap, fig_scores, fig_lost]
+print(json.dumps({
+    "by": by,
+    "rates": rates[[by, "category", "n", "failed"]].values.tolist(),
+    "lost_total": lost_table.sum(axis=1).round(6).to_dict(),
+    "means": score_summary.set_index(by)["mean"].round(6).to_dict(),
+    "figures": [isinstance(f, Figure) and len(f.axes[0].patches) + len(f.axes[0].images)
+                for f in figures],
+    "charts": {k: str(v) for k, v in charts.items()},
+    "report": str(report_path),
+}))""",
+    "03-compare-models.ipynb": """\
+import json
+print(json.dumps({
+    "models": [MODEL_A, MODEL_B],
+    "models_paired": models.paired,
+    "models_on": models.on,
+    "models_pairs": len(models.score_deltas),
+    "models_score_diff": float(models.score["diff"].iloc[0]),
+    "rubrics_paired": rubrics.paired,
+    "rubrics_labels": list(rubrics.labels),
+    "rubrics_score": rubrics.score[["diff", "ci_low", "ci_high"]].iloc[0].tolist(),
+    "rubrics_score_significant": bool(rubrics.score["significant"].iloc[0]),
+    "rubrics_rate_diffs": rubrics.categories["diff"].abs().max(),
+    "deltas_min": float(rubrics.score_deltas["delta"].min()),
+}))""",
+    "04-training-export.ipynb": """\
+import json
+print(json.dumps({
+    "kept": len(gradable),
+    "rows": len(export),
+    "columns": list(export.columns),
+    "example": example["submission_id"],
+    "csv": str(csv_path),
+    "parquet": str(parquet_path),
+    "high_reward": len(high_reward),
+}))""",
+}
+
+
+def execute(name: str, out_dir: Path) -> tuple[dict[str, Any], Any]:
+    """Run one notebook in notebooks/ with its probe; returns the probe's JSON and the
+    executed notebook."""
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(PROBES[name]))
+    client = nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=TIMEOUT, allow_errors=False,
+        resources={"metadata": {"path": str(NOTEBOOKS)}})
+    # The kernel gets its own copy of the environment, so runs in parallel stay independent.
+    client.execute(env={**_environment(), "EVALKIT_OUT": str(out_dir)})
+    streams = [o["text"] for o in notebook.cells[-1].outputs if o["output_type"] == "stream"]
+    return json.loads("".join(streams)), notebook
+
+
+def _environment() -> dict[str, str]:
+    import os
+
+    environment = dict(os.environ)
+    environment.pop("MPLBACKEND", None)  # as in Jupyter: the kernel picks its own backend
+    return environment
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict, Any, Path]]:
+    """All four notebooks, executed two at a time (kernels start in parallel)."""
+    base = tmp_path_factory.mktemp("notebooks")
+
+    def run(name: str) -> tuple[str, tuple[dict, Any, Path]]:
+        out_dir = base / name.removesuffix(".ipynb")
+        probe, notebook = execute(name, out_dir)
+        return name, (probe, notebook, out_dir)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(run, PROBES))
+
+
+@pytest.fixture(scope="module")
+def sample_run() -> evalkit.Run:
+    return evalkit.score(str(SAMPLE))
+
+
+def png_outputs(notebook: Any) -> int:
+    return sum("image/png" in output.get("data", {})
+               for cell in notebook.cells if cell.cell_type == "code"
+               for output in cell.outputs)
+
+
+def test_quickstart(executed: dict, sample_run: evalkit.Run) -> None:
+    probe, _, out_dir = executed["01-quickstart.ipynb"]
+    assert probe["prefix"] == sys.prefix  # the project's own environment runs the kernel
+    assert Path(probe["cwd"]) == NOTEBOOKS and Path(probe["root"]) == ROOT
+    assert probe["shape"] == list(sample_run.scores.shape)
+    assert probe["shape"][0] == 13
+    assert probe["statuses"] == {"ok": 11, "parse_error": 1, "no_terraform": 1}
+    assert probe["checks"] == plots.check_columns(sample_run.scores)
+    assert set(probe["checks"]) == set(REGISTRY.ids())
+    assert probe["metadata"] == ["model", "prompt_id"]
+    expected = plots.category_rates(sample_run)[["category", "n", "failed"]].values.tolist()
+    assert probe["rates"] == expected
+    fails = (sample_run.scores[probe["checks"]] == "fail").sum()
+    assert probe["check_status_fail"] == {k: int(v) for k, v in fails.items()}
+    # The lowest-scored graded submission is opened, with all its findings.
+    graded = sample_run.scores[sample_run.scores["status"] == "ok"]
+    lowest = graded.sort_values(["score", "submission_id"]).iloc[0]["submission_id"]
+    assert probe["submission"] == lowest
+    findings = sample_run.findings
+    assert probe["submission_findings"] == int((findings["submission_id"] == lowest).sum())
+    saved = evalkit.load_run(probe["saved"])
+    assert Path(probe["saved"]).parent == out_dir
+    columns = ["submission_id", "status", "score"]
+    assert saved.scores[columns].values.tolist() == sample_run.scores[columns].values.tolist()
+
+
+def test_failure_rates(executed: dict, sample_run: evalkit.Run) -> None:
+    probe, notebook, out_dir = executed["02-failure-rates.ipynb"]
+    assert probe["by"] == "model"
+    expected = plots.category_rates(sample_run, by="model")
+    assert probe["rates"] == expected[["model", "category", "n", "failed"]].values.tolist()
+    assert {row[0] for row in probe["rates"]} == {"model-a", "model-b", "(no model)"}
+    # Points lost per group add up to 100 - mean score (scores are stored to 2 decimals).
+    for group, total in probe["lost_total"].items():
+        assert total == pytest.approx(100 - probe["means"][group], abs=0.01)
+    assert all(count and count > 0 for count in probe["figures"])  # every chart drew shapes
+    assert png_outputs(notebook) >= 5  # four charts and the histogram are shown inline
+    for path in probe["charts"].values():
+        assert Path(path).parent == out_dir
+        assert Path(path).read_bytes()[:4] == b"\x89PNG"
+    report = Path(probe["report"]).read_text(encoding="utf-8")
+    assert "## Failure rates by category" in report and "| model-a |" in report
+
+
+def test_compare_models(executed: dict) -> None:
+    probe, notebook, out_dir = executed["03-compare-models.ipynb"]
+    assert probe["models"] == ["model-a", "model-b"]
+    assert probe["models_paired"] and probe["models_on"] == "prompt_id"
+    assert probe["models_pairs"] == 2
+    assert probe["rubrics_paired"]
+    assert probe["rubrics_labels"] == ["aws-multi-region", "critical-and-high-only"]
+    # Dropping medium and low weights can only raise scores, and changes no verdict.
+    low, high = probe["rubrics_score"][1:]
+    assert probe["deltas_min"] >= 0
+    assert probe["rubrics_rate_diffs"] == 0
+    assert low <= probe["rubrics_score"][0] <= high
+    for name in ("compare-models.md", "compare-rubrics.md", "model-differences.png",
+                 "critical-and-high-only.yaml"):
+        assert (out_dir / name).is_file()
+    markdown = (out_dir / "compare-models.md").read_text(encoding="utf-8")
+    assert "Paired on prompt_id: 2 matched" in markdown
+    assert png_outputs(notebook) >= 2
+
+
+def test_training_export(executed: dict, sample_run: evalkit.Run) -> None:
+    probe, _, out_dir = executed["04-training-export.ipynb"]
+    assert probe["kept"] == 13
+    records = pd.read_json(SAMPLE / "answers.jsonl", lines=True)
+    assert probe["rows"] == len(records) == 4
+    csv = pd.read_csv(probe["csv"], keep_default_na=False, na_values=[""])
+    parquet = pd.read_parquet(probe["parquet"])
+    assert Path(probe["csv"]).parent == out_dir
+    assert list(csv.columns) == list(parquet.columns) == probe["columns"]
+    assert probe["columns"][:4] == ["submission_id", "model", "prompt_id", "response"]
+    assert {"reward", "feedback", "failed_checks"} <= set(probe["columns"])
+    assert sorted(csv["submission_id"]) == sorted(records["id"])
+    assert csv["reward"].tolist() == pytest.approx((csv["score"] / 100).tolist(), abs=1e-4)
+    expected = sample_run.scores.set_index("submission_id").loc[csv["submission_id"]]
+    assert csv["reward"].tolist() == expected["reward"].tolist()
+    responses = records.set_index("id").loc[parquet["submission_id"], "response"]
+    assert parquet["response"].tolist() == responses.tolist()
+    failed = csv[csv["n_findings"] > 0]
+    for row in failed.itertuples():
+        first = row.failed_checks.split(";")[0]
+        assert first in row.feedback
+    assert probe["high_reward"] == int((csv["reward"] >= 0.8).sum())
+
+
+def test_notebooks_are_stored_without_outputs() -> None:
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, path.name
+        first_code = next(c for c in notebook.cells if c.cell_type == "code")
+        assert "parameters" in first_code.metadata.get("tags", []), path.name
+        assert "DATASET" in first_code.source and "OUT_DIR" in first_code.source
+
+
+def test_notebooks_match_their_generator() -> None:
+    spec = importlib.util.spec_from_file_location("make_notebooks",
+                                                  NOTEBOOKS / "make_notebooks.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert sorted(module.NOTEBOOKS) == sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+    for name in module.NOTEBOOKS:
+        stored = (NOTEBOOKS / name).read_text(encoding="utf-8")
+        assert stored == module.render(name), f"{name}: run python notebooks/make_notebooks.py"
