@@ -65,6 +65,34 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("checks", help="list the checks with category and severity")
     explain = commands.add_parser("explain", help="show what a check looks for and how to fix it")
     explain.add_argument("check_id", metavar="ID")
+
+    compare = commands.add_parser(
+        "compare", help="compare two scored runs with bootstrap intervals",
+        description="Compare two runs written by `evalkit score`: mean score and per-category "
+        "and per-check failure rates, differences RUN_B - RUN_A with bootstrap intervals. "
+        "Runs sharing submission ids (or --on values) are compared pair by pair.")
+    compare.add_argument("run_a", metavar="RUN_A", help="directory of the first run")
+    compare.add_argument("run_b", metavar="RUN_B", help="directory of the second run")
+    compare.add_argument("--out", metavar="FILE.md", help="also write the comparison as markdown")
+    compare.add_argument("--on", default="submission_id", metavar="COLUMN",
+                         help="column matching submissions across runs, e.g. prompt_id "
+                         "(default: submission_id)")
+    compare.add_argument("--unpaired", action="store_true",
+                         help="resample the runs independently even when ids match")
+    compare.add_argument("--n-boot", type=int, default=2000, metavar="N",
+                         help="bootstrap resamples (default: 2000)")
+    compare.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+
+    report = commands.add_parser(
+        "report", help="write report.md with summary tables and charts for a run",
+        description="Write DIR/report.md (counts, mean scores, failure rates with intervals, "
+        "top failing checks, example findings) and the charts as PNG files beside it. Reads "
+        "only the run's files, never the submissions.")
+    report.add_argument("run", metavar="RUN_DIR", help="directory written by `evalkit score`")
+    report.add_argument("--by", metavar="COLUMN", help="group by a metadata column, e.g. model")
+    report.add_argument("--out", metavar="DIR", help="output directory (default: RUN_DIR/report)")
+    report.add_argument("--rubric", metavar="YAML",
+                        help="rubric for the points-lost table (default: the run's own)")
     return parser
 
 
@@ -77,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args.check_id)
         if args.command == "rescore":
             return _rescore(args)
+        if args.command == "compare":
+            return _compare(args)
+        if args.command == "report":
+            return _report(args)
         return _score(args)
     except KeyboardInterrupt:
         print("evalkit: interrupted", file=sys.stderr)
@@ -186,6 +218,62 @@ def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
 def _usage(message: str) -> int:
     print(f"evalkit: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from evalkit.api import load_run
+    from evalkit.compare import compare
+
+    if args.n_boot < 1:
+        return _usage("--n-boot must be at least 1")
+    try:
+        run_a, run_b = load_run(args.run_a), load_run(args.run_b)
+        result = compare(run_a, run_b, n_boot=args.n_boot, seed=args.seed, on=args.on,
+                         paired=False if args.unpaired else None,
+                         labels=_run_labels(args.run_a, args.run_b))
+    except (FileNotFoundError, KeyError) as error:
+        return _usage(str(error.args[0] if error.args else error))
+    print(result.summary())
+    if args.out:
+        try:
+            with open(args.out, "w", encoding="utf-8") as out:
+                out.write(f"# Comparison of {result.labels[1]} with {result.labels[0]}\n\n")
+                out.write(result.to_markdown() + "\n")
+        except OSError as error:
+            return _usage(f"{args.out}: {error.strerror}")
+    return EXIT_OK
+
+
+def _run_labels(path_a: str, path_b: str) -> tuple[str, str]:
+    """Short names for two run directories: their last path parts, unless those are equal."""
+    from pathlib import Path
+
+    a, b = Path(path_a).resolve(), Path(path_b).resolve()
+    return (a.name, b.name) if a.name != b.name else (str(path_a), str(path_b))
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from evalkit.api import load_run
+    from evalkit.report import write_report
+    from evalkit.rubric import RubricError
+
+    out = Path(args.out) if args.out else Path(args.run) / "report"
+    try:
+        run = load_run(args.run)
+        path = write_report(run, out, by=args.by, rubric=args.rubric,
+                            title=f"evalkit report: {Path(args.run).resolve().name}")
+    except (FileNotFoundError, KeyError, RubricError) as error:
+        return _usage(str(error.args[0] if error.args else error))
+    except OSError as error:
+        return _usage(f"{error.filename or ''}: {error.strerror}")
+    except Exception as error:  # noqa: BLE001 - report, never dump a traceback at users
+        print(f"evalkit: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_INTERNAL
+    charts = len(list(path.parent.glob("*.png")))
+    print(f"wrote {path} and {charts} charts beside it")
+    return EXIT_OK
 
 
 def summary(tally: object, out: str, fmt: str) -> str:
