@@ -239,7 +239,8 @@ def _submissions(source: Source, id_field: str, text_field: str, max_file_bytes:
                  ) -> tuple[Iterable[Submission], int | None, Any]:
     if isinstance(source, pd.DataFrame):
         records = source.to_dict(orient="records")
-        return (submissions_from_records(records, id_field=id_field, text_field=text_field),
+        return (submissions_from_records(records, id_field=id_field, text_field=text_field,
+                                         max_file_bytes=max_file_bytes),
                 len(records), "records")
     if isinstance(source, str | Path):
         paths = [str(source)]
@@ -248,7 +249,8 @@ def _submissions(source: Source, id_field: str, text_field: str, max_file_bytes:
         if items and all(isinstance(i, Submission) for i in items):
             return items, len(items), "submissions"
         if items and all(isinstance(i, dict) for i in items):
-            return (submissions_from_records(items, id_field=id_field, text_field=text_field),
+            return (submissions_from_records(items, id_field=id_field, text_field=text_field,
+                                             max_file_bytes=max_file_bytes),
                     len(items), "records")
         paths = [str(i) for i in items]
     total = count_submissions(paths, id_field=id_field, text_field=text_field,

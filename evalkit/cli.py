@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="time limit per submission; over it the status is timeout "
                        "(default: 60, 0 for none)")
     score.add_argument("--max-file-mb", type=float, default=5.0, metavar="MB",
-                       help="skip files larger than this, with a note in run.json (default: 5)")
+                       help="size limit per file and per answer text; a Terraform or answer "
+                       "file over it makes the submission an error (default: 5)")
     score.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
     rescore = commands.add_parser(
@@ -210,7 +211,9 @@ def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
         print(summary(tally, out, fmt))
     mean = tally.mean_score  # type: ignore[attr-defined]
     if args.fail_under is not None and not mean >= args.fail_under:
-        print(f"evalkit: mean score {mean:.1f} is under {args.fail_under:g}", file=sys.stderr)
+        reason = (f"mean score {mean:.1f} is under {args.fail_under:g}" if mean == mean
+                  else f"no submission was scored, so the mean cannot reach {args.fail_under:g}")
+        print(f"evalkit: {reason}", file=sys.stderr)
         return EXIT_FAIL_UNDER
     return EXIT_OK
 

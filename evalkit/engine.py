@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from evalkit.checks.registry import Check
-from evalkit.masking import mask_text
+from evalkit.masking import find_secrets, mask_text
 from evalkit.records import CheckResult, Finding, Submission
 from evalkit.terraform.model import build_model
 
@@ -128,7 +128,7 @@ def _grade(submission: Submission, checks: list[Check], started: float) -> Submi
     result = SubmissionResult(submission.id, dict(submission.meta), status, message,
                               tuple(results), time.perf_counter() - started,
                               submission.problems)
-    return masked(result, model.secrets)
+    return masked(result, model.secrets | source_secrets(submission))
 
 
 def _no_terraform_message(submission: Submission) -> str:
@@ -144,12 +144,31 @@ def _failed(submission: Submission, checks: list[Check], status: str, message: s
     results = tuple(CheckResult(c.id, "n/a") for c in checks)
     result = SubmissionResult(submission.id, dict(submission.meta), status, message, results,
                               time.perf_counter() - started, submission.problems)
-    return masked(result, ())
+    return masked(result, source_secrets(submission))
+
+
+def source_secrets(submission: Submission) -> set[str]:
+    """Literal secrets written anywhere in the submission's files.
+
+    The credential check only sees files that parse; a parse error quotes the offending
+    token, and that token may be a password.
+    """
+    found: set[str] = set()
+    for text in submission.files.values():
+        found |= find_secrets(text)
+    return found
 
 
 def masked(result: SubmissionResult, secrets: Iterable[str]) -> SubmissionResult:
-    """The result with every secret masked, so that nothing downstream ever holds one."""
-    known = tuple(secrets)
+    """The result with every secret masked, so that nothing downstream ever holds one.
+
+    Secrets written in the metadata itself (a record's notes, its config) are found here, so
+    every path that builds a result (graded, failed, cached, crashed) masks them.
+    """
+    known = set(secrets)
+    for value in (result.submission_id, *result.meta.values()):
+        if isinstance(value, str):
+            known |= find_secrets(value)
 
     def clean(text: str) -> str:
         return mask_text(text, known)

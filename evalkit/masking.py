@@ -1,7 +1,9 @@
 """Masking of secrets in every text evalkit writes.
 
-Two layers: the exact values the credential check found in a submission, and patterns that
-are secrets wherever they appear (AWS access key ids, secret keys in assignments).
+Three layers: the exact values the credential check found in a submission, literal values
+assigned to secret-named keys anywhere in a submission's text or metadata (`find_secrets`:
+this also covers files that do not parse and fields no check reads), and patterns that are
+secrets wherever they appear (AWS access key ids, secret keys in assignments).
 """
 
 from __future__ import annotations
@@ -15,6 +17,21 @@ _SECRET_KEY = re.compile(r"(?i)(secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?)[A
 # Short values would mask innocent words; the credential check reports them anyway.
 _MIN_SECRET_LENGTH = 4
 
+# A secret-named key (the name ends with it: `db_password`, `DB_PASSWORD`, `"password"`, but
+# not `password_length` or `secret_name`) assigned a literal. The name is matched from its
+# last word only, so the scan stays linear on long lines.
+_ASSIGNED_SECRET = re.compile(
+    r"""(?i)(?:password|passwd|secret|token|api_?key|access_?key|secret_?key|private_?key)
+        ["']?[ \t]*[:=][ \t]*
+        (?:"([^"\n]{4,200})"|'([^'\n]{4,200})'|([^\s"',;{}()\[\]]{4,200}))""",
+    re.VERBOSE,
+)
+# user:password@host in connection strings.
+_URL_PASSWORD = re.compile(r"://[^:/@\s]{1,100}:([^@/\s]{4,200})@")
+# Unquoted values that are code, not secrets: references, interpolations, keywords.
+_NOT_A_LITERAL = re.compile(
+    r"(?i)^(?:[A-Za-z_][\w-]*(?:\.[\w\-\[\]\"*]+)+|\$.*|true|false|null|none|required)$")
+
 
 def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with every known secret and every key-shaped string replaced by a mask."""
@@ -25,3 +42,22 @@ def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
         text = text.replace(secret, MASK)
     text = _ACCESS_KEY_ID.sub(lambda m: m.group(1) + MASK, text)
     return _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)
+
+
+def find_secrets(text: str) -> set[str]:
+    """Literal values that `text` assigns to secret-named keys, or puts in a URL as password.
+
+    Meant for source files, scripts and metadata: whatever evalkit later quotes from them (a
+    parse error shows the offending token, metadata is copied to the tables) is masked.
+    """
+    found: set[str] = set()
+    if not text:
+        return found
+    for match in _ASSIGNED_SECRET.finditer(text):
+        quoted = match.group(1) or match.group(2)
+        value = quoted if quoted is not None else match.group(3)
+        if "${" in value or (quoted is None and _NOT_A_LITERAL.match(value)):
+            continue
+        found.add(value)
+    found.update(match.group(1) for match in _URL_PASSWORD.finditer(text))
+    return found

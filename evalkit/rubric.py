@@ -85,7 +85,10 @@ def _compose(text: str, name: str) -> yaml.Node:
         line = mark.line + 1 if mark is not None else 1
         raise RubricError(f"{name}:{line}: YAML syntax error: {error.problem}") from None
     except yaml.YAMLError as error:
-        raise RubricError(f"{name}: YAML error: {error}") from None
+        # A reader error (a NUL byte, a binary file) prints over several lines; keep one.
+        line = text.count("\n", 0, getattr(error, "position", 0)) + 1
+        reason = " ".join(str(error).splitlines()[0].split()) if str(error) else "invalid"
+        raise RubricError(f"{name}:{line}: YAML error: {reason}") from None
     if not isinstance(node, yaml.MappingNode):
         raise RubricError(f"{name}:1: a rubric must be a mapping with name, version and checks")
     return node

@@ -13,6 +13,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,37 +92,87 @@ def _grade_in_worker(submission: Submission) -> SubmissionResult:
 
 def _processes(pending: Iterable[tuple[Submission, SubmissionResult | None]],
                execution: Execution) -> Iterator[tuple[Submission, SubmissionResult]]:
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     window = execution.jobs * 8
-    with ProcessPoolExecutor(execution.jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(execution.time_limit,)) as pool:
+    pool = _WorkerPool(execution.jobs, execution.time_limit)
+    try:
         queue: deque[tuple[Submission, Future[SubmissionResult] | SubmissionResult]] = deque()
         for submission, hit in pending:
-            queue.append((submission, hit if hit is not None else
-                          pool.submit(_grade_in_worker, submission)))
+            queue.append((submission, hit if hit is not None else pool.submit(submission)))
             while len(queue) >= window:
-                yield _resolve(queue.popleft())
+                yield pool.resolve(*queue.popleft())
         while queue:
-            yield _resolve(queue.popleft())
+            yield pool.resolve(*queue.popleft())
+    finally:
+        pool.close()
 
 
-def _resolve(item: tuple[Submission, Any]) -> tuple[Submission, SubmissionResult]:
-    submission, outcome = item
-    if isinstance(outcome, SubmissionResult):
-        return submission, outcome
-    try:
-        return submission, outcome.result()
-    except Exception as error:  # noqa: BLE001 - a dead worker must not lose the batch
-        return submission, _crashed(submission, error)
+_WORKER_DIED = ("the worker process died while grading this submission (killed by the system, "
+                "for example for using too much memory)")
 
 
-def _crashed(submission: Submission, error: BaseException) -> SubmissionResult:
+class _WorkerPool:
+    """A process pool that replaces itself when a worker dies.
+
+    A worker killed mid-submission (out of memory, a crash in native code) breaks the whole
+    pool: every submission in flight fails with it and no new one can be queued. Those in
+    flight are graded again one at a time, each in a pool of its own, so that only the
+    submission that kills its worker again is reported, and the batch goes on.
+    """
+
+    def __init__(self, jobs: int, time_limit: float | None) -> None:
+        self.jobs = jobs
+        self.time_limit = time_limit
+        self.context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        self.pool = self._new(jobs)
+
+    def _new(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=self.context, initializer=_start_worker,
+                                   initargs=(self.time_limit,))
+
+    def submit(self, submission: Submission) -> Future[SubmissionResult]:
+        try:
+            return self.pool.submit(_grade_in_worker, submission)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new(self.jobs)
+            return self.pool.submit(_grade_in_worker, submission)
+
+    def resolve(self, submission: Submission, outcome: Future[SubmissionResult] | SubmissionResult
+                ) -> tuple[Submission, SubmissionResult]:
+        if isinstance(outcome, SubmissionResult):
+            return submission, outcome
+        try:
+            return submission, outcome.result()
+        except BrokenProcessPool:
+            return submission, self._alone(submission)
+        except Exception as error:  # noqa: BLE001 - a failed worker must not lose the batch
+            return submission, _crashed(submission, _failure(error))
+
+    def _alone(self, submission: Submission) -> SubmissionResult:
+        pool = self._new(1)
+        try:
+            return pool.submit(_grade_in_worker, submission).result()
+        except BrokenProcessPool:
+            return _crashed(submission, _WORKER_DIED)
+        except Exception as error:  # noqa: BLE001 - a failed worker must not lose the batch
+            return _crashed(submission, _failure(error))
+        finally:
+            pool.shutdown(wait=True)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _failure(error: BaseException) -> str:
+    return f"worker failed while grading: {type(error).__name__}: {error}"
+
+
+def _crashed(submission: Submission, message: str) -> SubmissionResult:
     from evalkit.engine import masked
     from evalkit.records import CheckResult
 
-    message = f"worker failed while grading: {type(error).__name__}: {error}"[:500]
     checks = tuple(CheckResult(c.id, "n/a") for c in REGISTRY)
-    return masked(SubmissionResult(submission.id, dict(submission.meta), "error", message,
+    return masked(SubmissionResult(submission.id, dict(submission.meta), "error", message[:500],
                                    checks, 0.0, submission.problems), ())
 
 

@@ -57,7 +57,11 @@ from evalkit.dataset.textfiles import (
     DEFAULT_MAX_FILE_BYTES,
     is_hidden,
     iter_visible_entries,
+    not_graded_message,
     read_text_file,
+    size_limit_hint,
+    size_limit_note,
+    utf8_size,
     walk_files,
 )
 from evalkit.records import Submission
@@ -185,11 +189,13 @@ def submissions_from_records(
     id_field: str = DEFAULT_ID_FIELD,
     text_field: str = DEFAULT_TEXT_FIELD,
     source: str = "records",
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> Iterator[Submission]:
     """Turn in-memory records (dicts, DataFrame rows) into submissions, as for a JSONL file.
 
     A record without an id is named ``<source>-<n>``. Raises DatasetError when none of
-    the first records has the text field (on first iteration).
+    the first records has the text field (on first iteration). An answer text or file
+    larger than `max_file_bytes` makes that record an error, as an oversized file would.
     """
     fields = _Fields(id_field, text_field)
     raw = (
@@ -199,7 +205,8 @@ def submissions_from_records(
         for number, record in enumerate(records, start=1)
     )
     checked = _check_text_field(raw, Path(source), fields)
-    return _with_unique_ids(_submission_from_record(record, source, fields) for record in checked)
+    return _with_unique_ids(_submission_from_record(record, source, fields, max_file_bytes)
+                            for record in checked)
 
 
 # --------------------------------------------------------------------------------------
@@ -551,7 +558,8 @@ class _AnswerFileSource(_Source):
     def submissions(self) -> Iterator[Submission]:
         decoded = read_text_file(self.path, self.path.name, self.max_bytes)
         if decoded.text is None:
-            yield Submission(self.submission_id, {}, load_error="; ".join(decoded.problems))
+            error = not_graded_message(decoded.problems, decoded.over_limit, self.max_bytes)
+            yield Submission(self.submission_id, {}, load_error=error)
             return
         problems = list(decoded.problems)
         name = self.path.name
@@ -580,6 +588,8 @@ class _DirectorySource(_Source):
     def submissions(self) -> Iterator[Submission]:
         walk = walk_files(self.directory, self.dataset_root, frozenset({CONFIG_FILE_NAME}))
         problems = list(walk.problems)
+        missing = list(walk.unlisted)
+        over_limit = False
         files: dict[str, str] = {}
         answers: list[tuple[str, str]] = []
         for walked in walk.files:
@@ -589,6 +599,9 @@ class _DirectorySource(_Source):
             decoded = read_text_file(walked.path, walked.relative, self.max_bytes)
             problems.extend(decoded.problems)
             if decoded.text is None:
+                if _is_graded_file(walked.relative):
+                    missing.extend(decoded.problems)
+                    over_limit = over_limit or decoded.over_limit
                 continue
             if _is_answer_document(walked.relative):
                 answers.append((walked.relative, decoded.text))
@@ -596,7 +609,15 @@ class _DirectorySource(_Source):
                 files[walked.relative] = decoded.text
         for relative, text in answers:
             _merge_answer(files, relative, text, problems)
-        yield Submission(self.submission_id, dict(sorted(files.items())), problems=tuple(problems))
+        error = not_graded_message(missing, over_limit, self.max_bytes) if missing else ""
+        yield Submission(self.submission_id, dict(sorted(files.items())), problems=tuple(problems),
+                         load_error=error)
+
+
+def _is_graded_file(relative: str) -> bool:
+    """Terraform, tfvars and answer documents: the files a grade depends on."""
+    name = relative.lower()
+    return name.endswith(_MODULE_FILE_SUFFIXES) or _is_answer_document(relative)
 
 
 def _is_answer_document(relative: str) -> bool:
@@ -637,7 +658,7 @@ class _TableSource(_Source):
         records = iter_records(self.path, self.fmt)
         checked = _check_text_field(records, self.path, self.fields)
         for record in checked:
-            yield _submission_from_record(record, self.path.stem, self.fields)
+            yield _submission_from_record(record, self.path.stem, self.fields, self.max_bytes)
 
     def count(self) -> int | None:
         return count_records(self.path, self.fmt)
@@ -684,7 +705,8 @@ def _raise_missing_text_field(head: list[RawRecord], path: Path, fields: _Fields
 # Records to submissions
 
 
-def _submission_from_record(record: RawRecord, stem: str, fields: _Fields) -> Submission:
+def _submission_from_record(record: RawRecord, stem: str, fields: _Fields,
+                            max_bytes: int) -> Submission:
     problems = tuple(record.problems)
     if record.data is None:
         return Submission(record.error_id, {}, problems=problems, load_error=record.error)
@@ -698,7 +720,9 @@ def _submission_from_record(record: RawRecord, stem: str, fields: _Fields) -> Su
     if data.get(FILES_FIELD) not in (None, ""):
         files, file_problems = _files_from_record(data[FILES_FIELD])
         if files is not None:
-            return Submission(submission_id, files, meta, problems + tuple(file_problems))
+            error = _oversized_files(files, max_bytes)
+            return Submission(submission_id, {} if error else files, meta,
+                              problems + tuple(file_problems), load_error=error)
         problems += tuple(file_problems)
     text = data.get(fields.text_field)
     if _is_missing(text):
@@ -708,12 +732,26 @@ def _submission_from_record(record: RawRecord, stem: str, fields: _Fields) -> Su
         return Submission(submission_id, {}, meta, problems, load_error=error)
     if not isinstance(text, str):
         text = _meta_text(text)
+    size = utf8_size(text)
+    if size > max_bytes:
+        # The same limit as for a file: a huge answer would stall the batch just the same.
+        error = (f"not graded: the answer text is {size} bytes, over the {max_bytes}-byte "
+                 f"file size limit ({size_limit_hint(max_bytes)})")
+        return Submission(submission_id, {}, meta, problems, load_error=error)
     files, error = _extract(text)
     if error:
         return Submission(submission_id, {}, meta, problems, load_error=error)
     if not files and text.strip():
         problems += ("no code found in the answer",)
     return Submission(submission_id, files, meta, problems)
+
+
+def _oversized_files(files: dict[str, str], max_bytes: int) -> str:
+    """The load error for a record whose ``files`` hold one over the size limit, else ""."""
+    sizes = {name: utf8_size(text) for name, text in files.items()}
+    notes = [size_limit_note(name, size, max_bytes)
+             for name, size in sizes.items() if size > max_bytes]
+    return not_graded_message(notes, True, max_bytes) if notes else ""
 
 
 def _extract(text: str) -> tuple[dict[str, str], str]:

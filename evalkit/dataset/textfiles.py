@@ -32,10 +32,15 @@ SKIPPED_DIRECTORY_NAMES = frozenset({".terraform", ".git", "__pycache__", "node_
 
 @dataclass
 class DecodedText:
-    """Text read from a file, or None with the reason it could not be used."""
+    """Text read from a file, or None with the reason it could not be used.
+
+    `over_limit` tells a file skipped for its size from one that is binary or unreadable,
+    so that the message can say which setting to change.
+    """
 
     text: str | None
     problems: list[str] = field(default_factory=list)
+    over_limit: bool = False
 
 
 def bom_encoding(data: bytes) -> tuple[str | None, int]:
@@ -63,6 +68,10 @@ def decode_bytes(data: bytes, label: str) -> DecodedText:
             return DecodedText(normalise_newlines(text), [note])
         return DecodedText(normalise_newlines(text))
     if b"\x00" in data[:_BINARY_PROBE_BYTES]:
+        utf16 = _decode_utf16_without_bom(data)
+        if utf16 is not None:
+            note = f"{label}: read as UTF-16 without a byte-order mark"
+            return DecodedText(normalise_newlines(utf16), [note])
         return DecodedText(None, [f"{label}: binary file skipped"])
     try:
         return DecodedText(normalise_newlines(data.decode("utf-8")))
@@ -70,6 +79,43 @@ def decode_bytes(data: bytes, label: str) -> DecodedText:
         text = data.decode("utf-8", errors="replace")
         note = f"{label}: not valid UTF-8 at byte offset {error.start}; bad bytes replaced"
         return DecodedText(normalise_newlines(text), [note])
+
+
+def _decode_utf16_without_bom(data: bytes) -> str | None:
+    """Text saved as UTF-16 with no byte-order mark (some Windows editors), else None.
+
+    ASCII-heavy UTF-16 has a NUL in every other byte; binary formats do not keep that
+    rhythm, so a file is only taken as UTF-16 when nearly every byte on one side is NUL,
+    none on the other is, and the whole file decodes.
+    """
+    probe = data[:_BINARY_PROBE_BYTES]
+    if len(data) % 2 or len(probe) < 2:
+        return None
+    for encoding, text_bytes, zero_bytes in (("utf-16-le", probe[0::2], probe[1::2]),
+                                             ("utf-16-be", probe[1::2], probe[0::2])):
+        if b"\x00" in text_bytes or zero_bytes.count(0) < 0.95 * len(zero_bytes):
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            return None
+        return None if "\x00" in text else text
+    return None
+
+
+def size_limit_hint(max_bytes: int) -> str:
+    """How a user reads and changes the file size limit."""
+    return f"the limit is {max_bytes / (1024 * 1024):g} MB; raise it with --max-file-mb"
+
+
+def not_graded_message(notes: list[str], over_limit: bool, max_bytes: int) -> str:
+    """The message of a submission whose Terraform could not all be read.
+
+    Grading what is left would blame the answer for what the reader skipped (resources
+    and variables declared in the missing file), so such a submission is not graded.
+    """
+    message = "not graded: " + "; ".join(notes)
+    return f"{message} ({size_limit_hint(max_bytes)})" if over_limit else message
 
 
 def normalise_newlines(text: str) -> str:
@@ -86,8 +132,7 @@ def read_text_file(path: Path, label: str, max_bytes: int) -> DecodedText:
     except OSError as error:
         return DecodedText(None, [f"{label}: cannot read ({_reason(error)})"])
     if size > max_bytes:
-        note = f"{label}: {size} bytes is over the {max_bytes}-byte file size limit; skipped"
-        return DecodedText(None, [note])
+        return DecodedText(None, [size_limit_note(label, size, max_bytes)], over_limit=True)
     try:
         with path.open("rb") as handle:
             # Read one byte past the limit in case the file grew since stat().
@@ -95,8 +140,20 @@ def read_text_file(path: Path, label: str, max_bytes: int) -> DecodedText:
     except OSError as error:
         return DecodedText(None, [f"{label}: cannot read ({_reason(error)})"])
     if len(data) > max_bytes:
-        return DecodedText(None, [f"{label}: over the {max_bytes}-byte file size limit; skipped"])
+        note = f"{label}: over the {max_bytes}-byte file size limit; skipped"
+        return DecodedText(None, [note], over_limit=True)
     return decode_bytes(data, label)
+
+
+def size_limit_note(label: str, size: int, max_bytes: int) -> str:
+    return f"{label}: {size} bytes is over the {max_bytes}-byte file size limit; skipped"
+
+
+def utf8_size(text: str) -> int:
+    """Bytes `text` takes as UTF-8, without encoding it when the answer is obvious."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-8", errors="surrogatepass"))
 
 
 def _reason(error: OSError) -> str:
@@ -130,6 +187,8 @@ class Walk:
 
     files: list[WalkedFile] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Directories that could not be listed: Terraform in them may be missing.
+    unlisted: list[str] = field(default_factory=list)
 
 
 def walk_files(
@@ -165,7 +224,9 @@ def _walk_into(
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError as error:
-        walk.problems.append(f"{prefix.rstrip('/') or '.'}: cannot list ({_reason(error)})")
+        note = f"{prefix.rstrip('/') or '.'}: cannot list ({_reason(error)})"
+        walk.problems.append(note)
+        walk.unlisted.append(note)
         return
     for entry in entries:
         name = entry.name

@@ -43,6 +43,37 @@ class EvaluationLimit(Exception):
 
 _MAX_DEPTH = 400
 _MAX_ITEMS = 10_000
+# Values share structure (`[local.a, local.a]`), so a few lines can describe a value
+# exponentially larger than themselves, and every check that walks it would hang. Values are
+# counted as trees, strings by length, and anything past the bound is unknown.
+_MAX_VALUE_UNITS = 250_000
+_CHARACTERS_PER_UNIT = 64
+_MAX_TEXT_LENGTH = 16 * 1024 * 1024
+TOO_LARGE = "value too large to evaluate"
+
+
+def too_large(value: Any) -> bool:
+    """Whether `value`, walked as a tree with shared parts counted each time, is over the bound.
+
+    Stops as soon as the bound is passed, so it costs at most the bound.
+    """
+    budget = _MAX_VALUE_UNITS
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        budget -= 1
+        if isinstance(item, str):
+            budget -= len(item) // _CHARACTERS_PER_UNIT
+        elif isinstance(item, dict):
+            budget -= len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, Unknown) and item.partial is not None:
+            stack.append(item.partial)
+        if budget < 0:
+            return True
+    return False
 
 
 class Evaluator:
@@ -55,9 +86,11 @@ class Evaluator:
     def evaluate(self, expr: Any, scope: dict[str, Any] | None = None) -> Any:
         """The value of `expr`; never raises for expressions found in submissions."""
         try:
-            return self._eval(expr, scope or {})
+            value = self._eval(expr, scope or {})
         except (EvaluationLimit, RecursionError):
             return Unknown(reason="expression too deep to evaluate")
+        # Every local, variable and attribute passes here, so no stored value is over the bound.
+        return Unknown(reason=TOO_LARGE) if too_large(value) else value
 
     # -- dispatch -----------------------------------------------------------------------------
 
@@ -268,6 +301,8 @@ class Evaluator:
             indexed = _index_unknown_list(args[0], args[1])
             if indexed is not None:
                 return indexed
+        if too_large(args):
+            return Unknown(reason=TOO_LARGE)
         if name == "jsonencode" and len(args) == 1 and contains_unknown(args[0]):
             unknown = unknown_from(args[0])
             return Unknown(unknown.refs, "jsonencode of unknown values", partial=args[0])
@@ -614,6 +649,8 @@ UNKNOWN_PLACEHOLDER = "${?}"
 
 
 def _join_pieces(pieces: list[Any]) -> Any:
+    if sum(len(p) for p in pieces if isinstance(p, str)) > _MAX_TEXT_LENGTH:
+        return Unknown(reason=TOO_LARGE)
     if any(isinstance(p, Unknown) for p in pieces):
         sketch = "".join(to_template_string(p) or UNKNOWN_PLACEHOLDER for p in pieces)
         unknown = unknown_from(*pieces)

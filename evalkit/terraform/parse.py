@@ -80,9 +80,18 @@ def parse_file(name: str, text: str) -> ParsedFile | ParseFailure:
         blocks, attributes = _fold_body(body, name) if body is not None else ([], {})
     except UnexpectedInput as error:
         return _located_failure(name, text, error, scan_structure(text))
-    except (LarkError, RecursionError, RuntimeError, ValueError) as error:
+    except RecursionError:
+        return ParseFailure(name, 1, 1, _TOO_DEEP)
+    except (LarkError, RuntimeError, ValueError) as error:
+        if isinstance(getattr(error, "orig_exc", None), RecursionError):
+            return ParseFailure(name, 1, 1, _TOO_DEEP)
         message = str(error).splitlines()[0][:200] if str(error) else ""
         return ParseFailure(name, 1, 1, f"{type(error).__name__}: {message}")
+    if "%{" in text:
+        unclosed = _unbalanced_directive_line(tree)
+        if unclosed is not None:
+            return ParseFailure(name, unclosed, 1, "a template directive (%{ if } or %{ for }) "
+                                "is not closed with %{ endif } / %{ endfor } in the same string")
     if _may_split_a_string(text):
         # python-hcl2 accepts a newline inside a quoted string; Terraform does not.
         split_line = scan_structure(text).split_string_line
@@ -96,8 +105,40 @@ def parse_file(name: str, text: str) -> ParsedFile | ParseFailure:
     return parsed
 
 
+_TOO_DEEP = "blocks or expressions are nested too deeply to parse"
+
+
 _SPLIT_STRING = ("a quoted string is not closed on the line where it starts (use \\n or a "
                  "heredoc for multi-line text)")
+
+
+_OPENERS = {"template_if_start": "if", "template_for_start": "for"}
+_CLOSERS = {"template_endif": "if", "template_endfor": "for"}
+
+
+def _unbalanced_directive_line(tree: Tree) -> int | None:
+    """The line of a quoted string whose %{ if }/%{ for } directives do not balance.
+
+    python-hcl2 parses directives as flat parts and accepts them unbalanced; Terraform
+    rejects the template.
+    """
+    for node in tree.iter_subtrees():
+        if node.data != "string":
+            continue
+        open_directives: list[str] = []
+        for part in node.children:
+            inner = part.children[0] if isinstance(part, Tree) and part.children else None
+            kind = inner.data if isinstance(inner, Tree) else ""
+            if kind in _OPENERS:
+                open_directives.append(_OPENERS[kind])
+            elif kind in _CLOSERS and (not open_directives or open_directives.pop() != (
+                    _CLOSERS[kind])):
+                return node.meta.line
+            elif kind == "template_else" and (not open_directives or open_directives[-1] != "if"):
+                return node.meta.line
+        if open_directives:
+            return node.meta.line
+    return None
 
 
 def _may_split_a_string(text: str) -> bool:

@@ -1,0 +1,3 @@
+# TODO: write the VPC
+// and the subnets
+/* later */

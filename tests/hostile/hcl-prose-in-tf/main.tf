@@ -1,0 +1,9 @@
+Here is the Terraform configuration you asked for:
+
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}

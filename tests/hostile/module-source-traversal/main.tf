@@ -1,0 +1,15 @@
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+module "etc" {
+  source = "../../../etc"
+}
+
+module "abs" {
+  source = "/etc"
+}

@@ -1,0 +1,10 @@
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_s3_bucket" "b" {
+  bucket = "my-bu
