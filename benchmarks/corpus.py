@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+ACTION_CHOICES = ['"s3:GetObject"', '"s3:*"', '"*"', '"s3:GetObject", "s3:PutObject"']
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"]
 
 _PROVIDERS = '''terraform {{
@@ -66,7 +67,9 @@ resource "aws_subnet" "{name}_private" {{
   vpc_id            = aws_vpc.{name}.id
   cidr_block        = cidrsubnet(aws_vpc.{name}.cidr_block, 8, count.index)
   availability_zone = data.aws_availability_zones.{name}.names[count.index]
-  tags              = merge(local.tags, {{ Name = "${{local.name}}-{name}-private-${{count.index}}" }})
+  tags = merge(local.tags, {{
+    Name = "${{local.name}}-{name}-private-${{count.index}}"
+  }})
 }}
 
 resource "aws_security_group" "{name}_app" {{
@@ -186,8 +189,8 @@ def submission(index: int, target_kb: int, seed: int = 0) -> dict[str, str]:
             azs=rng.choice([1, 2, 3]),
             ssh_cidr=rng.choice(["10.0.0.0/8", "0.0.0.0/0", "192.168.0.0/16"]),
             encrypted=rng.choice(["true", "true", "false"]),
-            actions=rng.choice(['"s3:GetObject"', '"s3:*"', '"*"', '"s3:GetObject", "s3:PutObject"']),
-            resource=rng.choice(['"*"', "aws_s3_bucket.%s_data.arn" % f"{side}_{count}"]),
+            actions=rng.choice(ACTION_CHOICES),
+            resource=rng.choice(['"*"', f"aws_s3_bucket.{side}_{count}_data.arn"]),
         )
         stacks.append(stack)
         size += len(stack)

@@ -1,56 +1,145 @@
-"""Throughput of evalkit against the python-hcl2 parse floor, on a generated corpus.
+"""Throughput, cache, rescore and memory of `evalkit score`, against the python-hcl2 floor.
 
-    .venv/bin/python benchmarks/throughput.py [--count 200] [--min-kb 5] [--max-kb 60]
+    .venv/bin/python benchmarks/throughput.py                # the full run (about 15 min)
+    .venv/bin/python benchmarks/throughput.py --count 300 --rss-small 300 --rss-large 3000
 
-Prints, measured in one run: the parse-only floor (python-hcl2 `parses_to_tree` on the same
-files, one process), evalkit with one process (loading, evaluation, all checks, tables), and
-the ratio between them.
+Builds a corpus of generated multi-region submissions (JSONL of markdown answers), then
+prints, measured in one run:
+  - the parse-only floor: python-hcl2 `parses_to_tree` on the same files, one process;
+  - `evalkit score --jobs 1` (loading, extraction, evaluation, all checks, tables);
+  - `evalkit score` on all cores;
+  - a warm-cache re-run, and `evalkit rescore` with another rubric;
+  - peak RSS of `evalkit score` at a small and a large corpus (small submissions);
+and the ratios between them. Every evalkit figure is a separate `evalkit` process, timed
+from the outside like a user would see it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-import hcl2
-
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import corpus  # noqa: E402
+from corpus import corpus
 
-import evalkit  # noqa: E402
-from evalkit.records import Submission  # noqa: E402
+EVALKIT = [sys.executable, "-m", "evalkit.cli"]
+
+
+def write_corpus(path: Path, count: int, min_kb: int, max_kb: int, seed: int) -> float:
+    """Write `count` answers as JSONL; returns the KB of HCL they hold."""
+    total = 0
+    with path.open("w", encoding="utf-8") as out:
+        for index, files in enumerate(corpus(count, min_kb, max_kb, seed)):
+            answer = "\n".join(f"## {name}\n\n```hcl\n{text}```\n" for name, text in files.items())
+            total += sum(len(t) for t in files.values())
+            out.write(json.dumps({"id": f"sub-{index:06d}", "model": f"m{index % 3}",
+                                  "response": answer}) + "\n")
+    return total / 1024
+
+
+def parse_floor(path: Path) -> float:
+    """Seconds python-hcl2 needs to parse every HCL block of the corpus, in one process."""
+    code = f"""
+import json, time, hcl2
+from evalkit.dataset import extract_files
+texts = []
+for line in open({str(path)!r}, encoding="utf-8"):
+    texts.extend(extract_files(json.loads(line)["response"]).values())
+hcl2.parses_to_tree("a = 1")
+started = time.process_time()
+for text in texts:
+    hcl2.parses_to_tree(text)
+print(time.process_time() - started)
+"""
+    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                            text=True)
+    return float(result.stdout.strip())
+
+
+def evalkit(*args: str) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KB) of one `evalkit` command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    process = subprocess.run([*EVALKIT, *args, "--quiet"], capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"evalkit {' '.join(args)} failed:\n{process.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before)
+
+
+def peak_rss(data: Path, out: Path, cache: Path) -> int:
+    """Peak RSS in KB of a whole `evalkit score` process tree, workers included."""
+    code = ("import resource, subprocess, sys; "
+            "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    command = [*EVALKIT, "score", str(data), "--out", str(out), "--no-cache", "--quiet",
+               "--jobs", "1"]
+    result = subprocess.run([sys.executable, "-c", code, *command], check=True,
+                            capture_output=True, text=True)
+    return int(result.stdout.strip())
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=200)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--min-kb", type=int, default=5)
     parser.add_argument("--max-kb", type=int, default=60)
+    parser.add_argument("--rss-small", type=int, default=1000)
+    parser.add_argument("--rss-large", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    submissions = corpus(args.count, args.min_kb, args.max_kb)
-    total_kb = sum(len(t) for s in submissions for t in s.values()) / 1024
-    hcl2.parses_to_tree("a = 1")  # parser tables loaded before timing
+    with tempfile.TemporaryDirectory(prefix="evalkit-bench-") as scratch:
+        root = Path(scratch)
+        data = root / "answers.jsonl"
+        kb = write_corpus(data, args.count, args.min_kb, args.max_kb, args.seed)
+        cache = root / "cache"
+        os.environ["EVALKIT_CACHE_DIR"] = str(cache)
+        print(f"corpus: {args.count} submissions, {kb:,.0f} KB of HCL "
+              f"({args.min_kb}-{args.max_kb} KB each), {os.cpu_count()} cores")
 
-    started = time.perf_counter()
-    for files in submissions:
-        for text in files.values():
-            hcl2.parses_to_tree(text)
-    floor = time.perf_counter() - started
+        floor = parse_floor(data)
+        one, _ = evalkit("score", str(data), "--out", str(root / "one"), "--jobs", "1",
+                         "--no-cache")
+        cold, _ = evalkit("score", str(data), "--out", str(root / "all"), "--cache", str(cache))
+        warm, _ = evalkit("score", str(data), "--out", str(root / "warm"), "--cache", str(cache))
+        rubric = root / "rubric.yaml"
+        rubric.write_text("name: other\nversion: 2\nseverity_weights: {critical: 20}\n")
+        rescore, _ = evalkit("rescore", str(root / "all"), "--rubric", str(rubric))
+        same = all((root / "one" / n).read_bytes() == (root / "warm" / n).read_bytes()
+                   for n in ("scores.csv", "findings.csv"))
 
-    records = [Submission(f"s{i:05d}", files) for i, files in enumerate(submissions)]
-    started = time.perf_counter()
-    run = evalkit.score(records)
-    graded = time.perf_counter() - started
+        small = root / "small.jsonl"
+        large = root / "large.jsonl"
+        write_corpus(small, args.rss_small, 2, 4, args.seed + 1)
+        write_corpus(large, args.rss_large, 2, 4, args.seed + 1)
+        rss_small = peak_rss(small, root / "rss-small", cache)
+        rss_large = peak_rss(large, root / "rss-large", cache)
 
-    print(f"corpus: {len(submissions)} submissions, {total_kb:,.0f} KB of HCL")
-    print(f"parse-only floor (parses_to_tree): {floor:8.2f} s  {total_kb / floor:8.0f} KB/s")
-    print(f"evalkit --jobs 1:                  {graded:8.2f} s  {total_kb / graded:8.0f} KB/s")
-    print(f"ratio evalkit / floor:             {graded / floor:8.2f}")
-    print(f"findings: {len(run.findings)}, mean score {run.scores['score'].mean():.1f}")
+    print(f"parse-only floor (parses_to_tree, 1 process): {floor:8.1f} s  {kb / floor:6.0f} KB/s")
+    print(f"evalkit --jobs 1:                             {one:8.1f} s  {kb / one:6.0f} KB/s")
+    print(f"evalkit, all cores (cold cache):              {cold:8.1f} s  {kb / cold:6.0f} KB/s")
+    print(f"evalkit, warm cache re-run:                   {warm:8.1f} s")
+    print(f"evalkit rescore (other rubric):               {rescore:8.1f} s")
+    print(f"peak RSS, {args.rss_small:>6} small submissions:            {rss_small / 1024:8.0f} MB")
+    print(f"peak RSS, {args.rss_large:>6} small submissions:            {rss_large / 1024:8.0f} MB")
+    print()
+    print(f"--jobs 1 / floor:        {one / floor:5.2f}   (target <= 1.5)")
+    print(f"--jobs 1 / all cores:    {one / cold:5.2f}   (target >= 1.8 on 2 cores)")
+    print(f"warm / cold:             {warm / cold:5.2f}   (target <= 0.2)")
+    print(f"rescore / cold:          {rescore / cold:5.2f}   (target <= 0.05)")
+    print(f"RSS large / small:       {rss_large / rss_small:5.2f}   (target <= 1.3)")
+    print(f"--jobs 1 and warm-cache tables identical: {same}")
 
 
 if __name__ == "__main__":
