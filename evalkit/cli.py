@@ -196,11 +196,12 @@ def _rescore(args: argparse.Namespace) -> int:
 def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
     from evalkit.dataset import DatasetError
     from evalkit.rubric import RubricError
+    from evalkit.runner import ExecutorUnavailable
     from evalkit.store import JournalMismatch
 
     try:
         tally = run()  # type: ignore[operator]
-    except (DatasetError, RubricError, JournalMismatch) as error:
+    except (DatasetError, RubricError, JournalMismatch, ExecutorUnavailable) as error:
         return _usage(str(error))
     except OSError as error:
         return _usage(f"{error.filename or ''}: {error.strerror}")

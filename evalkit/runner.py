@@ -167,16 +167,42 @@ def _failure(error: BaseException) -> str:
     return f"worker failed while grading: {type(error).__name__}: {error}"
 
 
-def _crashed(submission: Submission, message: str) -> SubmissionResult:
+def _crashed(submission: Submission, message: str, status: str = "error") -> SubmissionResult:
     from evalkit.engine import masked
     from evalkit.records import CheckResult
 
     checks = tuple(CheckResult(c.id, "n/a") for c in REGISTRY)
-    return masked(SubmissionResult(submission.id, dict(submission.meta), "error", message[:500],
+    return masked(SubmissionResult(submission.id, dict(submission.meta), status, message[:500],
                                    checks, 0.0, submission.problems), ())
 
 
 # --- Dask --------------------------------------------------------------------------------------
+
+
+class ExecutorUnavailable(RuntimeError):
+    """The chosen executor cannot run here (its package is missing)."""
+
+
+def _batch_results(future: Any, todo: list[Submission], time_limit: float | None
+                   ) -> list[SubmissionResult]:
+    """A batch's results; a batch that fails or outlives its time budget still gives rows.
+
+    The per-submission timer cannot run in Dask's worker threads, so the batch as a whole
+    gets the budget of all its submissions: a stuck worker or a lost cluster ends as
+    `timeout`/`error` rows instead of a run that waits forever.
+    """
+    if future is None:
+        return []
+    budget = None if not time_limit else time_limit * len(todo) + 60
+    try:
+        return list(future.result(timeout=budget))
+    except TimeoutError:
+        future.cancel()
+        message = (f"grading on the cluster took longer than the time limit of {time_limit:g} s "
+                   "per submission (--timeout)")
+        return [_crashed(s, message, status="timeout") for s in todo]
+    except Exception as error:  # noqa: BLE001 - a lost worker must not lose the batch
+        return [_crashed(s, _failure(error)) for s in todo]
 
 
 def _grade_batch(batch: list[Submission], time_limit: float | None) -> list[SubmissionResult]:
@@ -190,7 +216,8 @@ def _dask(pending: Iterable[tuple[Submission, SubmissionResult | None]],
     try:
         from distributed import Client, LocalCluster
     except ImportError as error:
-        raise RuntimeError("the dask executor needs `pip install 'evalkit[dask]'`") from error
+        raise ExecutorUnavailable(
+            "the dask executor needs the dask extra: pip install -e '.[dask]'") from error
     cluster = None
     if execution.scheduler:
         client = Client(execution.scheduler)
@@ -213,7 +240,8 @@ def _dask(pending: Iterable[tuple[Submission, SubmissionResult | None]],
 
         def drain_one() -> Iterator[tuple[Submission, SubmissionResult]]:
             items, future = queue.popleft()
-            graded = iter(future.result()) if future is not None else iter(())
+            todo = [s for s, hit in items if hit is None]
+            graded = iter(_batch_results(future, todo, execution.time_limit))
             for submission, hit in items:
                 yield submission, hit if hit is not None else next(graded)
 

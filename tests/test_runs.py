@@ -168,3 +168,29 @@ def test_a_broken_cache_never_stops_a_run(tmp_path: Path, capsys: pytest.Capture
     assert main(["score", str(data), "--out", str(out), "--quiet", "--cache", str(cache)]) == 0
     assert "result cache unavailable" in capsys.readouterr().err
     assert len(list(csv.DictReader(io.StringIO((out / "scores.csv").read_text())))) == 3
+
+
+class _StuckFuture:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+        self.cancelled = False
+
+    def result(self, timeout: float | None = None) -> list[object]:
+        raise self.error
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def test_a_stuck_or_lost_cluster_batch_still_gives_rows() -> None:
+    from evalkit.records import Submission
+    from evalkit.runner import _batch_results
+
+    batch = [Submission("a", {"main.tf": ""}), Submission("b", {"main.tf": ""})]
+    stuck = _StuckFuture(TimeoutError())
+    timed_out = _batch_results(stuck, batch, time_limit=5)
+    assert [(r.submission_id, r.status) for r in timed_out] == [("a", "timeout"),
+                                                                 ("b", "timeout")]
+    assert stuck.cancelled and "--timeout" in timed_out[0].message
+    lost = _batch_results(_StuckFuture(OSError("worker lost")), batch, time_limit=None)
+    assert {r.status for r in lost} == {"error"} and "worker lost" in lost[0].message

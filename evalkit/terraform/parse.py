@@ -131,10 +131,8 @@ def _unbalanced_directive_line(tree: Tree) -> int | None:
             kind = inner.data if isinstance(inner, Tree) else ""
             if kind in _OPENERS:
                 open_directives.append(_OPENERS[kind])
-            elif kind in _CLOSERS and (not open_directives or open_directives.pop() != (
-                    _CLOSERS[kind])):
-                return node.meta.line
-            elif kind == "template_else" and (not open_directives or open_directives[-1] != "if"):
+            elif (kind in _CLOSERS and (not open_directives or open_directives.pop() != (
+                    _CLOSERS[kind]))) or (kind == "template_else" and (not open_directives or open_directives[-1] != "if")):
                 return node.meta.line
         if open_directives:
             return node.meta.line
