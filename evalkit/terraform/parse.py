@@ -131,9 +131,12 @@ def _unbalanced_directive_line(tree: Tree) -> int | None:
             kind = inner.data if isinstance(inner, Tree) else ""
             if kind in _OPENERS:
                 open_directives.append(_OPENERS[kind])
-            elif (kind in _CLOSERS and (not open_directives or open_directives.pop() != (
-                    _CLOSERS[kind]))) or (kind == "template_else" and (not open_directives or open_directives[-1] != "if")):
-                return node.meta.line
+            elif kind in _CLOSERS or kind == "template_else":
+                wanted = _CLOSERS.get(kind, "if")
+                if not open_directives or open_directives[-1] != wanted:
+                    return node.meta.line
+                if kind != "template_else":
+                    open_directives.pop()
         if open_directives:
             return node.meta.line
     return None
