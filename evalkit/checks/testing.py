@@ -189,8 +189,7 @@ INTERFACE_TYPES = (
 
 CIDR_NAME = re.compile(r"cidr", re.IGNORECASE)
 ENVIRONMENT_NAME = re.compile(r"^(?:environment|env|stage)(?:_name)?$", re.IGNORECASE)
-REGION_NAME = re.compile(r"(?:^|_)regions?(?:_name)?(?:_|$)", re.IGNORECASE)
-# Type keywords under which a value can hold region names, CIDRs or environment names.
+# Type keywords under which a value can hold CIDRs or environment names.
 TEXT_TYPE_WORDS = frozenset({"string", "list", "set", "map", "any"})
 
 
@@ -210,8 +209,8 @@ def output_validation(model: TerraformModel) -> list[Finding] | None:
       module declares never reach `terraform output` or remote state);
     - a root-module output has no `description` (one finding per output);
     - a constrained input has no `validation` block: a variable whose name says it is a CIDR
-      (`*cidr*`), an environment (`environment`, `env`, `stage`) or a region (`*region*`), or
-      whose default is a CIDR (bool, number and object variables never are). Variables of
+      (`*cidr*`) or an environment (`environment`, `env`, `stage`), or whose default is a
+      CIDR (bool, number and object variables never are). Variables of
       child modules count too, unless every call fills them from the caller's own variables
       (judged there) or from values Terraform computes (data sources, resources, module
       outputs); a variable passed as is to a module variable that validates it is validated.
@@ -348,7 +347,6 @@ def _fed_by_caller(module: ModuleContext, name: str) -> bool:
 _VALIDATION_CONDITIONS = {
     "a CIDR block": "can(cidrhost({v}, 0))",
     "an environment name": 'contains(["dev", "staging", "prod"], {v})',
-    "a region": 'can(regex("^[a-z]{{2}}(-gov)?-[a-z]+-[0-9]$", {v}))',
 }
 
 
@@ -373,8 +371,8 @@ def _constrained_kind(name: str, block: Block, module: ModuleContext) -> str | N
         return "a CIDR block"
     if ENVIRONMENT_NAME.match(name):
         return "an environment name"
-    if REGION_NAME.search(name):
-        return "a region"
+    # Region variables are not judged: the catalog names CIDRs and environment names, and a
+    # wrong region fails loudly at plan time anyway.
     return None
 
 
