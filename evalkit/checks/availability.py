@@ -20,7 +20,7 @@ from evalkit.checks._zones import (
 from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
-from evalkit.terraform.values import Unknown, collect_refs
+from evalkit.terraform.values import Unknown, collect_refs, known_text
 
 LOAD_BALANCERS = ("aws_lb", "aws_alb")
 CLASSIC_LOAD_BALANCERS = ("aws_elb",)
@@ -645,20 +645,12 @@ def _descriptive_words(server: Resource) -> set[str]:
     texts = [server.name]
     tags = server.config.get("tags")
     if isinstance(tags, dict):
-        texts.extend(_text(tags.get(key)) for key in DESCRIPTIVE_TAGS)
+        texts.extend(known_text(tags.get(key)) for key in DESCRIPTIVE_TAGS)
     words: set[str] = set()
     for text in texts:
         spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
         words.update(w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w)
     return words
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Unknown) and isinstance(value.partial, str):
-        return value.partial
-    return ""
 
 
 class _ScalingRules:

@@ -11,7 +11,13 @@ from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, ModuleCall, ModuleContext, Resource, TerraformModel
 from evalkit.terraform.references import iter_references
-from evalkit.terraform.values import Unknown, collect_refs, contains_unknown, iter_known_strings
+from evalkit.terraform.values import (
+    Unknown,
+    collect_refs,
+    contains_unknown,
+    iter_known_strings,
+    walk_values,
+)
 
 METRIC_ALARM = "aws_cloudwatch_metric_alarm"
 COMPOSITE_ALARM = "aws_cloudwatch_composite_alarm"
@@ -79,16 +85,7 @@ def _instances_named(resource: Resource, ref: str) -> set[str]:
 
 def _has_anonymous_unknown(value: Any) -> bool:
     """True when `value` holds an unknown that remembers no reference (an `each`/`count`)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Unknown) and not item.refs:
-            return True
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-    return False
+    return any(isinstance(item, Unknown) and not item.refs for item in walk_values(value))
 
 
 def _written_from(resource: Resource, body: Body, name: str) -> set[str]:

@@ -25,7 +25,7 @@ from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, TerraformModel
 from evalkit.terraform.policy import PolicyStatement, policy_documents
-from evalkit.terraform.values import Unknown
+from evalkit.terraform.values import Unknown, known_text
 
 # --- SEC-HARDCODED-CREDENTIALS -----------------------------------------------------------------
 
@@ -187,7 +187,7 @@ def _secrets_in_scripts_and_environment(model: TerraformModel) -> Iterator[Findi
         config = resource.config
         for name in ("user_data", "user_data_base64"):
             if config.has(name):
-                match = ASSIGNED_SECRET.search(_text_of(config.get(name)))
+                match = ASSIGNED_SECRET.search(known_text(config.get(name)))
                 if match:
                     model.secrets.add(match.group(1))
                     yield resource_finding(
@@ -237,14 +237,6 @@ def _secret_container_environment(model: TerraformModel, resource: Resource, con
                     resource, f"{resource.address} passes a literal {key} to a container; use "
                     "the container definition's secrets with a Secrets Manager ARN.",
                     line=config.line_of_text("container_definitions", secret))
-
-
-def _text_of(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Unknown) and isinstance(value.partial, str):
-        return value.partial
-    return ""
 
 
 def _line_at(text: str, offset: int) -> int:

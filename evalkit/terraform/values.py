@@ -9,7 +9,7 @@ instead of guessing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,18 +44,24 @@ def unknown_from(*values: Any, reason: str = "") -> Unknown:
     return Unknown(tuple(refs), reason)
 
 
-def collect_refs(value: Any) -> list[str]:
-    """The references of every `Unknown` nested anywhere inside `value`."""
-    found: list[str] = []
+def walk_values(value: Any) -> Iterator[Any]:
+    """`value` and everything nested in its lists and maps, depth first, in order."""
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, Unknown):
-            found.extend(r for r in item.refs if r not in found)
-        elif isinstance(item, dict):
+        yield item
+        if isinstance(item, dict):
             stack.extend(reversed(list(item.values())))
         elif isinstance(item, list | tuple):
             stack.extend(reversed(item))
+
+
+def collect_refs(value: Any) -> list[str]:
+    """The references of every `Unknown` nested anywhere inside `value`."""
+    found: list[str] = []
+    for item in walk_values(value):
+        if isinstance(item, Unknown):
+            found.extend(r for r in item.refs if r not in found)
     return found
 
 
@@ -65,26 +71,18 @@ def is_unknown(value: Any) -> bool:
 
 def contains_unknown(value: Any) -> bool:
     """True when `value` is or holds an `Unknown` at any depth."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Unknown):
-            return True
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-    return False
+    return any(isinstance(item, Unknown) for item in walk_values(value))
 
 
-def iter_known_strings(value: Any) -> Iterable[str]:
+def iter_known_strings(value: Any) -> Iterator[str]:
     """Every known string inside `value` (a string, or strings nested in lists and maps)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list | tuple):
-            stack.extend(reversed(item))
+    return (item for item in walk_values(value) if isinstance(item, str))
+
+
+def known_text(value: Any) -> str:
+    """A string's text, or what is known of an unknown template (its sketch); else ""."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Unknown) and isinstance(value.partial, str):
+        return value.partial
+    return ""
