@@ -332,43 +332,23 @@ class Evaluator:
     # -- for expressions ----------------------------------------------------------------------
 
     def _for_tuple(self, node: Tree, scope: dict[str, Any]) -> Any:
-        intro, body = self._for_parts(node)
-        names, collection_node = intro
-        collection = as_collection(self._eval(collection_node, scope))
-        if not isinstance(collection, list | dict):
-            return unknown_from(collection, reason="for over an unknown collection")
-        condition = _first(node, "for_cond")
+        scopes, body = self._for_scopes(node, scope)
+        if isinstance(scopes, Unknown):
+            return scopes
         result = []
-        for key, value in _iterate(collection):
-            inner = {**scope, **_loop_bindings(names, key, value)}
-            if condition is not None:
-                keep = self._eval(_meaningful(condition.children)[-1], inner)
-                if isinstance(keep, Unknown):
-                    return unknown_from(keep)
-                if not _truthy(keep):
-                    continue
+        for inner in scopes:
             result.append(self._eval(body[0], inner))
             if len(result) > _MAX_ITEMS:
                 raise EvaluationLimit
         return result
 
     def _for_object(self, node: Tree, scope: dict[str, Any]) -> Any:
-        intro, body = self._for_parts(node)
-        names, collection_node = intro
-        collection = as_collection(self._eval(collection_node, scope))
-        if not isinstance(collection, list | dict):
-            return unknown_from(collection, reason="for over an unknown collection")
+        scopes, body = self._for_scopes(node, scope)
+        if isinstance(scopes, Unknown):
+            return scopes
         grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in node.children)
-        condition = _first(node, "for_cond")
         result: dict[str, Any] = {}
-        for key, value in _iterate(collection):
-            inner = {**scope, **_loop_bindings(names, key, value)}
-            if condition is not None:
-                keep = self._eval(_meaningful(condition.children)[-1], inner)
-                if isinstance(keep, Unknown):
-                    return unknown_from(keep)
-                if not _truthy(keep):
-                    continue
+        for inner in scopes:
             out_key = self._eval(body[0], inner)
             if isinstance(out_key, Unknown):
                 return unknown_from(out_key)
@@ -378,6 +358,27 @@ class Evaluator:
             else:
                 result[_to_key(out_key)] = out_value
         return result
+
+    def _for_scopes(self, node: Tree, scope: dict[str, Any]
+                    ) -> tuple[list[dict[str, Any]] | Unknown, list[Any]]:
+        """The scope of every iteration a `for` expression keeps (its `if` passes), and its
+        body expressions; an Unknown when the collection or a condition is unknown."""
+        (names, collection_node), body = self._for_parts(node)
+        collection = as_collection(self._eval(collection_node, scope))
+        if not isinstance(collection, list | dict):
+            return unknown_from(collection, reason="for over an unknown collection"), body
+        condition = _first(node, "for_cond")
+        kept: list[dict[str, Any]] = []
+        for key, value in _iterate(collection):
+            inner = {**scope, **_loop_bindings(names, key, value)}
+            if condition is not None:
+                keep = self._eval(_meaningful(condition.children)[-1], inner)
+                if isinstance(keep, Unknown):
+                    return unknown_from(keep), body
+                if not _truthy(keep):
+                    continue
+            kept.append(inner)
+        return kept, body
 
     def _for_parts(self, node: Tree) -> tuple[tuple[list[str], Any], list[Any]]:
         intro = _first(node, "for_intro")
