@@ -20,7 +20,7 @@ from typing import Any
 from evalkit.checks.registry import Check
 from evalkit.masking import find_secrets, mask_text
 from evalkit.records import CheckResult, Finding, Submission
-from evalkit.terraform.model import build_model
+from evalkit.terraform.model import TerraformModel, build_model
 
 PARSE_CHECK = "IAC-PARSE-ERROR"
 DEFAULT_TIME_LIMIT = 60.0  # seconds per submission
@@ -103,6 +103,14 @@ def _grade(submission: Submission, checks: list[Check], started: float) -> Submi
     except Exception as error:  # noqa: BLE001 - a submission must never stop the batch
         return _failed(submission, checks, "error", _describe(error, "building the model"),
                        started)
+    try:
+        return _run_checks(submission, checks, model, started)
+    finally:
+        model.release()
+
+
+def _run_checks(submission: Submission, checks: list[Check], model: TerraformModel,
+                started: float) -> SubmissionResult:
     # One file that does not parse stops `terraform plan` for the whole module, so a
     # submission with any parse failure is graded as unparseable.
     gradable = model.has_terraform and not model.failures

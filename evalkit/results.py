@@ -197,7 +197,7 @@ class TableWriter:
             self._parquet.close()
         else:
             self._text.close()
-        os.replace(self._temporary, self.path)
+        publish(self._temporary, self.path)
         return self.path
 
     def abort(self) -> None:
@@ -314,13 +314,25 @@ def read_table(path_without_suffix: Path) -> tuple[pd.DataFrame, str]:
                             f"{path_without_suffix.parent}")
 
 
+def publish(temporary: str | Path, path: Path) -> None:
+    """Move a finished temporary file into place atomically, with ordinary permissions.
+
+    Temporary files are created private (0600); the published file gets the mode any new
+    file would get under the user's umask, so colleagues and pipelines can read it.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)
+    os.replace(temporary, path)
+
+
 def write_json(data: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(data, out, indent=2, sort_keys=True)
         out.write("\n")
-    os.replace(temporary, path)
+    publish(temporary, path)
 
 
 # --- streaming a whole run ---------------------------------------------------------------------

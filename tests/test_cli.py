@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -183,3 +184,14 @@ def test_api_accepts_records_and_groups_failure_rates(tmp_path: Path) -> None:
     assert rates.loc[("m1", "security"), "failure_rate"] == 0.0
     assert rates.loc[("m2", "security"), "failure_rate"] == 1.0
     assert rates.loc[("m2", "security"), "n"] == 1
+
+
+def test_output_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    previous = os.umask(0o022)
+    try:
+        assert main(["score", str(_dataset(tmp_path)), "--out", str(out), "--quiet"]) == 0
+    finally:
+        os.umask(previous)
+    for name in ("scores.csv", "findings.csv", "run.json"):
+        assert (out / name).stat().st_mode & 0o777 == 0o644, name

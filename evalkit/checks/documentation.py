@@ -227,6 +227,8 @@ def _comments(text: str) -> Iterator[str]:
 
 def _split_comment(line: str) -> tuple[str, str | None, bool]:
     """The code before a comment on `line`, the comment text, and whether a `/*` stays open."""
+    if "#" not in line and "//" not in line and "/*" not in line:
+        return line, None, False  # most lines: nothing that could start a comment
     in_string = False
     index = 0
     while index < len(line):

@@ -531,6 +531,18 @@ class TerraformModel:
     def terraform_files(self) -> list[str]:
         return [name for name in self.files if is_terraform_file(name)]
 
+    def release(self) -> None:
+        """Break the model's reference cycles (module <-> resources <-> evaluator) once it is
+        no longer needed, so reference counting frees it at once instead of leaving a whole
+        parse tree for the cyclic garbage collector to trace."""
+        for module in self.modules:
+            for resource in module.__dict__.get("resources", {}).values():
+                resource.__dict__.pop("instances", None)
+                resource.__dict__.pop("config", None)
+            module.__dict__.clear()
+        self.modules.clear()
+        self.__dict__.pop("_referrer_index", None)
+
     @property
     def has_terraform(self) -> bool:
         """True when some .tf file declares something or fails to parse.
@@ -688,6 +700,9 @@ class TerraformModel:
 
 
 def build_model(files: dict[str, str]) -> TerraformModel:
+    from evalkit.terraform.references import clear_cache
+
+    clear_cache()
     model = TerraformModel(files)
     for name in sorted(files):
         if is_terraform_file(name) or is_tfvars_file(name):

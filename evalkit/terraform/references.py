@@ -30,8 +30,27 @@ class Reference:
         return ".".join((self.root, *self.names))
 
 
+# Several checks ask for the references of the same expressions; walking a tree once per
+# submission is enough. Entries keep their expression alive, so an id is never reused while
+# cached; `build_model` clears the cache for every new submission.
+_CACHE: dict[tuple[int, int], tuple[Any, tuple[Reference, ...]]] = {}
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
 def iter_references(expr: Any, line_offset: int = 0) -> Iterator[Reference]:
     """Every traversal in `expr` whose root is not bound by an enclosing `for`."""
+    key = (id(expr), line_offset)
+    cached = _CACHE.get(key)
+    if cached is None or cached[0] is not expr:
+        cached = (expr, tuple(_references(expr, line_offset)))
+        _CACHE[key] = cached
+    return iter(cached[1])
+
+
+def _references(expr: Any, line_offset: int) -> Iterator[Reference]:
     if isinstance(expr, JsonValue):
         yield from _json_references(expr)
         return
