@@ -52,6 +52,7 @@ class Body:
         self.scope = scope
         self.address = address
         self._values: dict[str, Any] = {}
+        self._nested: dict[str, list[Body]] = {}
 
     @property
     def file(self) -> str:
@@ -100,13 +101,19 @@ class Body:
         return self.context.root.line_containing(attribute, text)
 
     def blocks(self, block_type: str) -> list[Body]:
-        """Nested blocks of a type, `dynamic` ones expanded where `for_each` is known."""
+        """Nested blocks of a type, `dynamic` ones expanded where `for_each` is known.
+
+        The same Body objects are returned on every call, so values evaluated for one check
+        are there for the next."""
+        if block_type in self._nested:
+            return list(self._nested[block_type])
         found = [Body(b, self.context, self.scope, self.address)
                  for b in self.block.blocks if b.type == block_type]
         for dynamic in self.block.blocks:
             if dynamic.type == "dynamic" and dynamic.labels == [block_type]:
                 found.extend(self._expand_dynamic(dynamic, block_type))
-        return found
+        self._nested[block_type] = found
+        return list(found)
 
     def _expand_dynamic(self, dynamic: Block, block_type: str) -> list[Body]:
         content = dynamic.blocks_of("content")

@@ -58,13 +58,17 @@ def _references(expr: Any, line_offset: int) -> Iterator[Reference]:
         yield from _walk(expr, frozenset(), line_offset)
 
 
+# Leaves that can never hold a reference.
+_NO_REFERENCES = frozenset({"int_lit", "float_lit", "literal_value", "new_line_or_comment"})
+
+
 def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]:
     stack: list[tuple[Any, frozenset[str]]] = [(node, bound)]
     while stack:
         current, names = stack.pop()
-        if not isinstance(current, Tree):
-            continue
         kind = current.data
+        if kind in _NO_REFERENCES:
+            continue
         if kind in ("for_tuple_expr", "for_object_expr"):
             intro = next(c for c in current.children if isinstance(c, Tree)
                          and c.data == "for_intro")
@@ -102,7 +106,8 @@ def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]
                     yield Reference(root, tuple(attrs), line + offset)
                 stack.extend((c, names) for c in _index_expressions(current))
                 continue
-        stack.extend((child, names) for child in reversed(current.children))
+        stack.extend((child, names) for child in reversed(current.children)
+                     if isinstance(child, Tree))
 
 
 def _heredoc_references(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]:
