@@ -6,7 +6,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from evalkit.checks._helpers import instance_addresses, resource_finding, truth, where
+from evalkit.checks._helpers import (
+    Problem,
+    instance_addresses,
+    per_instance,
+    resource_finding,
+    truth,
+    where,
+)
 from evalkit.checks._zones import (
     Placement,
     Zone,
@@ -686,25 +693,19 @@ def _scaling_rules(model: TerraformModel) -> _ScalingRules:
 
 def _pinned_group(group: Resource, rules: _ScalingRules) -> Iterator[Finding]:
     if rules.unattributed or group.address in rules.groups:
-        return
-    failing: dict[tuple[int, int], list[str]] = {}
-    for instance in group.instances:
+        return iter(())
+
+    def pinned(instance: ResourceInstance) -> Iterator[Problem]:
         if instance.get("name") in rules.names and instance.has("name"):
-            continue
+            return
         low, high = _number(instance.get("min_size")), _number(instance.get("max_size"))
-        if low is None or high is None or low != high:
-            continue
-        failing.setdefault((instance.line_of("max_size"), high), []).append(instance.address)
-    for (line, size), addresses in failing.items():
-        for address in instance_addresses(group, addresses):
-            yield resource_finding(
-                group,
-                f"{address}{where(group)} has min_size = max_size = {size} and no "
-                "scaling policy, so it never scales with load; raise max_size and add an "
-                "aws_autoscaling_policy (target tracking on CPU or request count).",
-                line=line,
-                address=address,
-            )
+        if low is not None and high is not None and low == high:
+            yield (instance.file, instance.line_of("max_size"),
+                   f"has min_size = max_size = {high} and no scaling policy, so it never "
+                   "scales with load; raise max_size and add an aws_autoscaling_policy "
+                   "(target tracking on CPU or request count).")
+
+    return iter(per_instance(group, pinned))
 
 
 def _number(value: Any) -> int | None:
@@ -788,26 +789,18 @@ DISABLED_TARGET_CHECK = (
 
 
 def _unchecked_target_group(target_group: Resource) -> Iterator[Finding]:
-    failing: dict[tuple[int, str], list[str]] = {}
-    for instance in target_group.instances:
+    def unchecked(instance: ResourceInstance) -> Iterator[Problem]:
         target_type = instance.get("target_type", "instance")
         if not isinstance(target_type, str) or target_type == "lambda":
-            continue
+            return
         checks = instance.blocks("health_check")
         if not checks:
-            failing.setdefault((instance.line, NO_TARGET_CHECK), []).append(instance.address)
+            yield instance.file, instance.line, NO_TARGET_CHECK
         for health_check in checks:
             if health_check.has("enabled") and truth(health_check.get("enabled")) is False:
-                key = (health_check.line_of("enabled"), DISABLED_TARGET_CHECK)
-                failing.setdefault(key, []).append(instance.address)
-    for (line, problem), addresses in failing.items():
-        for address in instance_addresses(target_group, addresses):
-            yield resource_finding(
-                target_group,
-                f"{address}{where(target_group)} {problem}",
-                line=line,
-                address=address,
-            )
+                yield instance.file, health_check.line_of("enabled"), DISABLED_TARGET_CHECK
+
+    return iter(per_instance(target_group, unchecked))
 
 
 def _group_on_ec2_checks(model: TerraformModel, group: Resource) -> Iterator[Finding]:
@@ -816,27 +809,17 @@ def _group_on_ec2_checks(model: TerraformModel, group: Resource) -> Iterator[Fin
         for referrer, attribute in model.referrers(group.address)
         if GROUP_ATTACHMENTS.get(referrer.type) == attribute
     ]
-    failing: dict[tuple[int, str], list[str]] = {}
-    for instance in group.instances:
+
+    def on_ec2_checks(instance: ResourceInstance) -> Iterator[Problem]:
         source = _traffic_source(model, instance, attachments)
-        if source is None:
-            continue
         check_type = instance.get("health_check_type", "EC2")
-        if not isinstance(check_type, str) or check_type.upper() != "EC2":
-            continue
-        failing.setdefault((instance.line_of("health_check_type"), source), []).append(
-            instance.address
-        )
-    for (line, source), addresses in failing.items():
-        for address in instance_addresses(group, addresses):
-            yield resource_finding(
-                group,
-                f"{address}{where(group)} receives traffic from {source} but uses EC2 "
-                "health checks, so instances whose application fails the load balancer's "
-                'check are never replaced; set health_check_type = "ELB".',
-                line=line,
-                address=address,
-            )
+        if source is not None and isinstance(check_type, str) and check_type.upper() == "EC2":
+            yield (instance.file, instance.line_of("health_check_type"),
+                   f"receives traffic from {source} but uses EC2 health checks, so instances "
+                   "whose application fails the load balancer's check are never replaced; set "
+                   'health_check_type = "ELB".')
+
+    return iter(per_instance(group, on_ec2_checks))
 
 
 def _traffic_source(
@@ -904,25 +887,18 @@ def _routing_policies(body: Body) -> list[str]:
 
 
 def _unchecked_record(model: TerraformModel, record: Resource) -> Iterator[Finding]:
-    failing: dict[tuple[str, str], list[str]] = {}
-    for instance in record.instances:
+    def unchecked(instance: ResourceInstance) -> Iterator[Problem]:
         policies = _routing_policies(instance)
         if not policies or _is_secondary(instance) or _evaluates_alias_target(instance):
-            continue
+            return
         problem = _missing_health_check(model, instance)
         if problem:
             kind = policies[0].replace("_routing_policy", "")
-            key = (f"uses {kind} routing but {problem[0]}", problem[1])
-            failing.setdefault(key, []).append(instance.address)
-    for (problem, fix), addresses in failing.items():
-        for address in instance_addresses(record, addresses):
-            yield resource_finding(
-                record,
-                f"{address}{where(record)} {problem}, so Route 53 keeps answering with an "
-                f"endpoint that is down; {fix}.",
-                line=record.config.line_of("health_check_id"),
-                address=address,
-            )
+            yield (instance.file, instance.line_of("health_check_id"),
+                   f"uses {kind} routing but {problem[0]}, so Route 53 keeps answering with an "
+                   f"endpoint that is down; {problem[1]}.")
+
+    return iter(per_instance(record, unchecked))
 
 
 def _is_secondary(record: ResourceInstance) -> bool:
