@@ -10,7 +10,7 @@ import random
 ACTION_CHOICES = ['"s3:GetObject"', '"s3:*"', '"*"', '"s3:GetObject", "s3:PutObject"']
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"]
 
-_PROVIDERS = '''terraform {{
+_PROVIDERS = """terraform {{
   required_version = ">= 1.5"
   required_providers {{
     aws = {{ source = "hashicorp/aws", version = "~> 5.0" }}
@@ -49,9 +49,9 @@ locals {{
   tags = {{ Environment = var.environment, Project = "bench" }}
   vpc_cidrs = {{ primary = "10.{a}.0.0/16", secondary = "10.{b}.0.0/16" }}
 }}
-'''
+"""
 
-_STACK = '''
+_STACK = """
 resource "aws_vpc" "{name}" {{
   {provider}cidr_block           = local.vpc_cidrs["{side}"]
   enable_dns_hostnames = true
@@ -168,15 +168,18 @@ resource "aws_cloudwatch_metric_alarm" "{name}_cpu" {{
     DBInstanceIdentifier = aws_db_instance.{name}.identifier
   }}
 }}
-'''
+"""
 
 
 def submission(index: int, target_kb: int, seed: int = 0) -> dict[str, str]:
     """One submission of roughly `target_kb` KB: providers plus repeated regional stacks."""
     rng = random.Random(seed * 1_000_003 + index)
     primary, secondary = rng.sample(REGIONS, 2)
-    files = {"providers.tf": _PROVIDERS.format(primary=primary, secondary=secondary,
-                                               a=rng.randint(0, 99), b=rng.randint(100, 199))}
+    files = {
+        "providers.tf": _PROVIDERS.format(
+            primary=primary, secondary=secondary, a=rng.randint(0, 99), b=rng.randint(100, 199)
+        )
+    }
     stacks: list[str] = []
     size = len(files["providers.tf"])
     count = 0
@@ -199,7 +202,6 @@ def submission(index: int, target_kb: int, seed: int = 0) -> dict[str, str]:
     return files
 
 
-def corpus(count: int, min_kb: int = 5, max_kb: int = 60, seed: int = 0
-           ) -> list[dict[str, str]]:
+def corpus(count: int, min_kb: int = 5, max_kb: int = 60, seed: int = 0) -> list[dict[str, str]]:
     rng = random.Random(seed)
     return [submission(i, rng.randint(min_kb, max_kb), seed) for i in range(count)]

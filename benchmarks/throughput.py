@@ -40,8 +40,10 @@ def write_corpus(path: Path, count: int, min_kb: int, max_kb: int, seed: int) ->
         for index, files in enumerate(corpus(count, min_kb, max_kb, seed)):
             answer = "\n".join(f"## {name}\n\n```hcl\n{text}```\n" for name, text in files.items())
             total += sum(len(t) for t in files.values())
-            out.write(json.dumps({"id": f"sub-{index:06d}", "model": f"m{index % 3}",
-                                  "response": answer}) + "\n")
+            out.write(
+                json.dumps({"id": f"sub-{index:06d}", "model": f"m{index % 3}", "response": answer})
+                + "\n"
+            )
     return total / 1024
 
 
@@ -59,8 +61,9 @@ for text in texts:
     hcl2.parses_to_tree(text)
 print(time.process_time() - started)
 """
-    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
     return float(result.stdout.strip())
 
 
@@ -78,19 +81,32 @@ def evalkit(*args: str) -> tuple[float, int]:
 
 def peak_rss(data: Path, out: Path, cache: Path) -> int:
     """Peak RSS in KB of a whole `evalkit score` process tree, workers included."""
-    code = ("import resource, subprocess, sys; "
-            "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    command = [*EVALKIT, "score", str(data), "--out", str(out), "--no-cache", "--quiet",
-               "--jobs", "1"]
-    result = subprocess.run([sys.executable, "-c", code, *command], check=True,
-                            capture_output=True, text=True)
+    code = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    command = [
+        *EVALKIT,
+        "score",
+        str(data),
+        "--out",
+        str(out),
+        "--no-cache",
+        "--quiet",
+        "--jobs",
+        "1",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", code, *command], check=True, capture_output=True, text=True
+    )
     return int(result.stdout.strip())
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--min-kb", type=int, default=5)
     parser.add_argument("--max-kb", type=int, default=60)
@@ -105,19 +121,24 @@ def main() -> None:
         kb = write_corpus(data, args.count, args.min_kb, args.max_kb, args.seed)
         cache = root / "cache"
         os.environ["EVALKIT_CACHE_DIR"] = str(cache)
-        print(f"corpus: {args.count} submissions, {kb:,.0f} KB of HCL "
-              f"({args.min_kb}-{args.max_kb} KB each), {os.cpu_count()} cores")
+        print(
+            f"corpus: {args.count} submissions, {kb:,.0f} KB of HCL "
+            f"({args.min_kb}-{args.max_kb} KB each), {os.cpu_count()} cores"
+        )
 
         floor = parse_floor(data)
-        one, _ = evalkit("score", str(data), "--out", str(root / "one"), "--jobs", "1",
-                         "--no-cache")
+        one, _ = evalkit(
+            "score", str(data), "--out", str(root / "one"), "--jobs", "1", "--no-cache"
+        )
         cold, _ = evalkit("score", str(data), "--out", str(root / "all"), "--cache", str(cache))
         warm, _ = evalkit("score", str(data), "--out", str(root / "warm"), "--cache", str(cache))
         rubric = root / "rubric.yaml"
         rubric.write_text("name: other\nversion: 2\nseverity_weights: {critical: 20}\n")
         rescore, _ = evalkit("rescore", str(root / "all"), "--rubric", str(rubric))
-        same = all((root / "one" / n).read_bytes() == (root / "warm" / n).read_bytes()
-                   for n in ("scores.csv", "findings.csv"))
+        same = all(
+            (root / "one" / n).read_bytes() == (root / "warm" / n).read_bytes()
+            for n in ("scores.csv", "findings.csv")
+        )
 
         small = root / "small.jsonl"
         large = root / "large.jsonl"

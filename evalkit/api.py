@@ -43,8 +43,14 @@ from evalkit.store import JOURNAL_NAME, Journal, ResultCache, default_cache_dir,
 if TYPE_CHECKING:
     from evalkit.compare import Comparison
 
-Source = str | Path | Iterable[str | Path] | Iterable[dict[str, Any]] | Iterable[Submission] \
+Source = (
+    str
+    | Path
+    | Iterable[str | Path]
+    | Iterable[dict[str, Any]]
+    | Iterable[Submission]
     | pd.DataFrame
+)
 
 
 @dataclass
@@ -79,8 +85,10 @@ class Run:
         return out
 
     def __repr__(self) -> str:
-        return (f"<Run {len(self.scores)} submissions, {len(self.findings)} findings, "
-                f"mean score {self.scores['score'].mean():.1f}>")
+        return (
+            f"<Run {len(self.scores)} submissions, {len(self.findings)} findings, "
+            f"mean score {self.scores['score'].mean():.1f}>"
+        )
 
 
 def failure_rates(scores: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
@@ -98,18 +106,31 @@ def failure_rates(scores: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
             applies = (statuses != "n/a").any(axis=1)
             failed = (statuses == "fail").any(axis=1) & applies
             n = int(applies.sum())
-            row = {"category": category, "n": n, "failed": int(failed.sum()),
-                   "failure_rate": (float(failed.sum()) / n) if n else float("nan")}
+            row = {
+                "category": category,
+                "n": n,
+                "failed": int(failed.sum()),
+                "failure_rate": (float(failed.sum()) / n) if n else float("nan"),
+            }
             rows.append(({by: key} if by else {}) | row)
     columns = ([by] if by else []) + ["category", "n", "failed", "failure_rate"]
     return pd.DataFrame(rows, columns=columns)
 
 
-def score(source: Source, rubric: str | Path | Rubric | None = None, jobs: int | None = 1,
-          *, id_field: str = "id", text_field: str = "response", progress: bool | None = False,
-          time_limit: float | None = DEFAULT_TIME_LIMIT,
-          max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, cache: bool | str | Path = False,
-          executor: str = "local", scheduler: str | None = None) -> Run:
+def score(
+    source: Source,
+    rubric: str | Path | Rubric | None = None,
+    jobs: int | None = 1,
+    *,
+    id_field: str = "id",
+    text_field: str = "response",
+    progress: bool | None = False,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    cache: bool | str | Path = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> Run:
     """Grade a dataset and return a `Run` (everything in memory: for notebooks).
 
     `source` is a path, a glob, a list of them, a list of records (dicts with `id_field` and
@@ -127,22 +148,42 @@ def score(source: Source, rubric: str | Path | Rubric | None = None, jobs: int |
     result_cache = _open_cache(cache)
     started = time.perf_counter()
     try:
-        results = list(grade_stream(submissions, execution, result_cache,
-                                    _progress(progress, total)))
+        results = list(
+            grade_stream(submissions, execution, result_cache, _progress(progress, total))
+        )
     finally:
         if result_cache is not None:
             result_cache.close()
     elapsed = time.perf_counter() - started
-    return build_run(results, active_rubric, REGISTRY, {
-        "input": described, "id_field": id_field, "text_field": text_field,
-        "seconds": elapsed, "jobs": execution.jobs, "executor": executor})
+    return build_run(
+        results,
+        active_rubric,
+        REGISTRY,
+        {
+            "input": described,
+            "id_field": id_field,
+            "text_field": text_field,
+            "seconds": elapsed,
+            "jobs": execution.jobs,
+            "executor": executor,
+        },
+    )
 
 
-def score_to_directory(paths: list[str], out: str | Path, rubric: Rubric, *, fmt: str = "csv",
-                       id_field: str = "id", text_field: str = "response",
-                       execution: Execution | None = None, progress: bool | None = None,
-                       max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                       cache: bool | str | Path = True, resume: bool = False) -> RunTally:
+def score_to_directory(
+    paths: list[str],
+    out: str | Path,
+    rubric: Rubric,
+    *,
+    fmt: str = "csv",
+    id_field: str = "id",
+    text_field: str = "response",
+    execution: Execution | None = None,
+    progress: bool | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    cache: bool | str | Path = True,
+    resume: bool = False,
+) -> RunTally:
     """Grade `paths` into `out` with flat memory: what `evalkit score` does.
 
     Results are journalled to ``out/results.jsonl`` as they complete; with `resume`, the
@@ -151,13 +192,20 @@ def score_to_directory(paths: list[str], out: str | Path, rubric: Rubric, *, fmt
     """
     directory = Path(out)
     execution = execution or Execution(default_jobs(), DEFAULT_TIME_LIMIT)
-    header = {"input": [str(p) for p in paths], "id_field": id_field, "text_field": text_field,
-              "max_file_bytes": max_file_bytes, "evalkit_version": __version__}
+    header = {
+        "input": [str(p) for p in paths],
+        "id_field": id_field,
+        "text_field": text_field,
+        "max_file_bytes": max_file_bytes,
+        "evalkit_version": __version__,
+    }
     journal = Journal(directory / JOURNAL_NAME, header, resume)
-    total = count_submissions(paths, id_field=id_field, text_field=text_field,
-                              max_file_bytes=max_file_bytes)
-    submissions = iter_submissions(paths, id_field=id_field, text_field=text_field,
-                                   max_file_bytes=max_file_bytes)
+    total = count_submissions(
+        paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+    )
+    submissions = iter_submissions(
+        paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+    )
     todo = (s for s in submissions if s.id not in journal.done)
     remaining = None if total is None else max(0, total - len(journal.done))
     result_cache = _open_cache(cache)
@@ -170,45 +218,78 @@ def score_to_directory(paths: list[str], out: str | Path, rubric: Rubric, *, fmt
         if result_cache is not None:
             result_cache.close()
     graded_seconds = time.perf_counter() - started
-    return write_run_directory(directory, rubric, fmt, {
-        "input": header["input"], "id_field": id_field, "text_field": text_field,
-        "seconds": graded_seconds, "jobs": execution.jobs, "executor": execution.executor,
-        "resumed": sorted(journal.done) and len(journal.done)})
+    return write_run_directory(
+        directory,
+        rubric,
+        fmt,
+        {
+            "input": header["input"],
+            "id_field": id_field,
+            "text_field": text_field,
+            "seconds": graded_seconds,
+            "jobs": execution.jobs,
+            "executor": execution.executor,
+            "resumed": sorted(journal.done) and len(journal.done),
+        },
+    )
 
 
-def write_run_directory(directory: Path, rubric: Rubric, fmt: str,
-                        context: dict[str, Any]) -> RunTally:
+def write_run_directory(
+    directory: Path, rubric: Rubric, fmt: str, context: dict[str, Any]
+) -> RunTally:
     """Tables and run.json from the journal in `directory` (also what `rescore` does)."""
     journal_path = directory / JOURNAL_NAME
     tally = write_run_tables(lambda: iter_journal(journal_path), rubric, REGISTRY, directory, fmt)
-    problems = [{"submission_id": r.submission_id, "problem": problem}
-                for r in iter_journal(journal_path) for problem in r.problems]
+    problems = [
+        {"submission_id": r.submission_id, "problem": problem}
+        for r in iter_journal(journal_path)
+        for problem in r.problems
+    ]
     write_json(run_info(rubric, context, tally, problems, fmt), directory / "run.json")
     return tally
 
 
-def run_info(rubric: Rubric, context: dict[str, Any], tally: RunTally,
-             problems: list[dict[str, str]], fmt: str) -> dict[str, Any]:
+def run_info(
+    rubric: Rubric,
+    context: dict[str, Any],
+    tally: RunTally,
+    problems: list[dict[str, str]],
+    fmt: str,
+) -> dict[str, Any]:
     seconds = float(context.get("seconds", 0.0))
     return {
         "evalkit_version": __version__,
-        "rubric": {"name": rubric.name, "version": rubric.version, "sha256": rubric.sha256,
-                   "source": rubric.source},
+        "rubric": {
+            "name": rubric.name,
+            "version": rubric.version,
+            "sha256": rubric.sha256,
+            "source": rubric.source,
+        },
         "input": context.get("input"),
         "id_field": context.get("id_field"),
         "text_field": context.get("text_field"),
         "format": fmt,
-        "counts": {"submissions": tally.submissions, "findings": tally.findings,
-                   "status": dict(tally.status)},
-        "timings": {"grading_seconds": round(seconds, 3), "jobs": context.get("jobs", 1),
-                    "executor": context.get("executor", "local"),
-                    "resumed_submissions": context.get("resumed") or 0},
+        "counts": {
+            "submissions": tally.submissions,
+            "findings": tally.findings,
+            "status": dict(tally.status),
+        },
+        "timings": {
+            "grading_seconds": round(seconds, 3),
+            "jobs": context.get("jobs", 1),
+            "executor": context.get("executor", "local"),
+            "resumed_submissions": context.get("resumed") or 0,
+        },
         "problems": problems,
     }
 
 
-def build_run(results: list[SubmissionResult], rubric: Rubric, registry: CheckRegistry,
-              context: dict[str, Any]) -> Run:
+def build_run(
+    results: list[SubmissionResult],
+    rubric: Rubric,
+    registry: CheckRegistry,
+    context: dict[str, Any],
+) -> Run:
     meta_columns = meta_columns_of(results)
     score_rows = [score_row(r, rubric, registry, meta_columns) for r in results]
     found = [row for r in results for row in finding_rows(r, rubric, registry)]
@@ -217,8 +298,11 @@ def build_run(results: list[SubmissionResult], rubric: Rubric, registry: CheckRe
     tally = RunTally(registry)
     for row in score_rows:
         tally.add(row)
-    problems = [{"submission_id": r.submission_id, "problem": problem}
-                for r in results for problem in r.problems]
+    problems = [
+        {"submission_id": r.submission_id, "problem": problem}
+        for r in results
+        for problem in r.problems
+    ]
     return Run(scores, findings, run_info(rubric, context, tally, problems, "csv"))
 
 
@@ -235,13 +319,18 @@ def load_run(directory: str | Path) -> Run:
 # --- internals ---------------------------------------------------------------------------------
 
 
-def _submissions(source: Source, id_field: str, text_field: str, max_file_bytes: int
-                 ) -> tuple[Iterable[Submission], int | None, Any]:
+def _submissions(
+    source: Source, id_field: str, text_field: str, max_file_bytes: int
+) -> tuple[Iterable[Submission], int | None, Any]:
     if isinstance(source, pd.DataFrame):
         records = source.to_dict(orient="records")
-        return (submissions_from_records(records, id_field=id_field, text_field=text_field,
-                                         max_file_bytes=max_file_bytes),
-                len(records), "records")
+        return (
+            submissions_from_records(
+                records, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+            ),
+            len(records),
+            "records",
+        )
     if isinstance(source, str | Path):
         paths = [str(source)]
     else:
@@ -249,14 +338,24 @@ def _submissions(source: Source, id_field: str, text_field: str, max_file_bytes:
         if items and all(isinstance(i, Submission) for i in items):
             return items, len(items), "submissions"
         if items and all(isinstance(i, dict) for i in items):
-            return (submissions_from_records(items, id_field=id_field, text_field=text_field,
-                                             max_file_bytes=max_file_bytes),
-                    len(items), "records")
+            return (
+                submissions_from_records(
+                    items, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+                ),
+                len(items),
+                "records",
+            )
         paths = [str(i) for i in items]
-    total = count_submissions(paths, id_field=id_field, text_field=text_field,
-                              max_file_bytes=max_file_bytes)
-    return (iter_submissions(paths, id_field=id_field, text_field=text_field,
-                             max_file_bytes=max_file_bytes), total, paths)
+    total = count_submissions(
+        paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+    )
+    return (
+        iter_submissions(
+            paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+        ),
+        total,
+        paths,
+    )
 
 
 def _open_cache(cache: bool | str | Path) -> ResultCache | None:
@@ -271,8 +370,15 @@ def _progress(progress: bool | None, total: int | None) -> Callable[[], None]:
         return lambda: None
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="sub", file=sys.stderr, dynamic_ncols=True, leave=False,
-               mininterval=0.5, disable=os.environ.get("EVALKIT_NO_PROGRESS") == "1")
+    bar = tqdm(
+        total=total,
+        unit="sub",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        leave=False,
+        mininterval=0.5,
+        disable=os.environ.get("EVALKIT_NO_PROGRESS") == "1",
+    )
 
     def tick() -> None:
         bar.update(1)

@@ -14,53 +14,97 @@ EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FAIL_UNDER = 0, 1, 2, 3
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="evalkit", description="Grade model-written Terraform for AWS.")
+        prog="evalkit", description="Grade model-written Terraform for AWS."
+    )
     parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     score = commands.add_parser(
-        "score", help="score a dataset and write scores, findings and run.json",
+        "score",
+        help="score a dataset and write scores, findings and run.json",
         description="Score submissions (directories of .tf, markdown answers, JSONL/JSON/CSV/"
-        "Parquet records) and write DIR/scores.<fmt>, DIR/findings.<fmt> and DIR/run.json.")
+        "Parquet records) and write DIR/scores.<fmt>, DIR/findings.<fmt> and DIR/run.json.",
+    )
     score.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or globs")
     score.add_argument("--out", required=True, metavar="DIR", help="output directory")
     score.add_argument("--rubric", metavar="YAML", help="rubric file (default: aws-multi-region)")
-    score.add_argument("--format", default="csv", choices=("csv", "jsonl", "parquet"),
-                       help="table format (default: csv)")
-    score.add_argument("--fail-under", type=float, metavar="SCORE",
-                       help="exit 3 when the mean score is below SCORE")
+    score.add_argument(
+        "--format",
+        default="csv",
+        choices=("csv", "jsonl", "parquet"),
+        help="table format (default: csv)",
+    )
+    score.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="SCORE",
+        help="exit 3 when the mean score is below SCORE",
+    )
     score.add_argument("--id-field", default="id", help="record field holding the id")
-    score.add_argument("--text-field", default="response",
-                       help="record field holding the answer text")
-    score.add_argument("--jobs", type=int, default=None, metavar="N",
-                       help="grade in N processes (default: all cores)")
-    score.add_argument("--resume", action="store_true",
-                       help="continue an interrupted run in DIR: grade only what is missing")
-    score.add_argument("--cache", metavar="DIR",
-                       help="result cache directory (default: $EVALKIT_CACHE_DIR or "
-                       "~/.cache/evalkit)")
+    score.add_argument(
+        "--text-field", default="response", help="record field holding the answer text"
+    )
+    score.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="grade in N processes (default: all cores)",
+    )
+    score.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run in DIR: grade only what is missing",
+    )
+    score.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="result cache directory (default: $EVALKIT_CACHE_DIR or ~/.cache/evalkit)",
+    )
     score.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
-    score.add_argument("--executor", default="local", choices=("local", "dask"),
-                       help="local processes (default) or a Dask cluster")
-    score.add_argument("--scheduler", metavar="ADDRESS",
-                       help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local "
-                       "cluster with --jobs workers)")
-    score.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                       help="time limit per submission; over it the status is timeout "
-                       "(default: 60, 0 for none)")
-    score.add_argument("--max-file-mb", type=float, default=5.0, metavar="MB",
-                       help="size limit per file and per answer text; a Terraform or answer "
-                       "file over it makes the submission an error (default: 5)")
+    score.add_argument(
+        "--executor",
+        default="local",
+        choices=("local", "dask"),
+        help="local processes (default) or a Dask cluster",
+    )
+    score.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local "
+        "cluster with --jobs workers)",
+    )
+    score.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="time limit per submission; over it the status is timeout (default: 60, 0 for none)",
+    )
+    score.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=5.0,
+        metavar="MB",
+        help="size limit per file and per answer text; a Terraform or answer "
+        "file over it makes the submission an error (default: 5)",
+    )
     score.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
     rescore = commands.add_parser(
-        "rescore", help="recompute a run's scores with another rubric, without re-parsing",
+        "rescore",
+        help="recompute a run's scores with another rubric, without re-parsing",
         description="Rewrite RUN_DIR's scores and findings tables from its results.jsonl with "
-        "a new rubric.")
+        "a new rubric.",
+    )
     rescore.add_argument("run_dir", metavar="RUN_DIR")
     rescore.add_argument("--rubric", metavar="YAML", help="rubric file (default: aws-multi-region)")
-    rescore.add_argument("--format", default=None, choices=("csv", "jsonl", "parquet"),
-                         help="table format (default: the run's format)")
+    rescore.add_argument(
+        "--format",
+        default=None,
+        choices=("csv", "jsonl", "parquet"),
+        help="table format (default: the run's format)",
+    )
     rescore.add_argument("--quiet", action="store_true", help="no summary")
 
     commands.add_parser("checks", help="list the checks with category and severity")
@@ -68,32 +112,44 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("check_id", metavar="ID")
 
     compare = commands.add_parser(
-        "compare", help="compare two scored runs with bootstrap intervals",
+        "compare",
+        help="compare two scored runs with bootstrap intervals",
         description="Compare two runs written by `evalkit score`: mean score and per-category "
         "and per-check failure rates, differences RUN_B - RUN_A with bootstrap intervals. "
-        "Runs sharing submission ids (or --on values) are compared pair by pair.")
+        "Runs sharing submission ids (or --on values) are compared pair by pair.",
+    )
     compare.add_argument("run_a", metavar="RUN_A", help="directory of the first run")
     compare.add_argument("run_b", metavar="RUN_B", help="directory of the second run")
     compare.add_argument("--out", metavar="FILE.md", help="also write the comparison as markdown")
-    compare.add_argument("--on", default="submission_id", metavar="COLUMN",
-                         help="column matching submissions across runs, e.g. prompt_id "
-                         "(default: submission_id)")
-    compare.add_argument("--unpaired", action="store_true",
-                         help="resample the runs independently even when ids match")
-    compare.add_argument("--n-boot", type=int, default=2000, metavar="N",
-                         help="bootstrap resamples (default: 2000)")
+    compare.add_argument(
+        "--on",
+        default="submission_id",
+        metavar="COLUMN",
+        help="column matching submissions across runs, e.g. prompt_id (default: submission_id)",
+    )
+    compare.add_argument(
+        "--unpaired",
+        action="store_true",
+        help="resample the runs independently even when ids match",
+    )
+    compare.add_argument(
+        "--n-boot", type=int, default=2000, metavar="N", help="bootstrap resamples (default: 2000)"
+    )
     compare.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
     report = commands.add_parser(
-        "report", help="write report.md with summary tables and charts for a run",
+        "report",
+        help="write report.md with summary tables and charts for a run",
         description="Write DIR/report.md (counts, mean scores, failure rates with intervals, "
         "top failing checks, example findings) and the charts as PNG files beside it. Reads "
-        "only the run's files, never the submissions.")
+        "only the run's files, never the submissions.",
+    )
     report.add_argument("run", metavar="RUN_DIR", help="directory written by `evalkit score`")
     report.add_argument("--by", metavar="COLUMN", help="group by a metadata column, e.g. model")
     report.add_argument("--out", metavar="DIR", help="output directory (default: RUN_DIR/report)")
-    report.add_argument("--rubric", metavar="YAML",
-                        help="rubric for the points-lost table (default: the run's own)")
+    report.add_argument(
+        "--rubric", metavar="YAML", help="rubric for the points-lost table (default: the run's own)"
+    )
     return parser
 
 
@@ -157,11 +213,18 @@ def _score(args: argparse.Namespace) -> int:
         cache: bool | str = False if args.no_cache else (args.cache or True)
         execution = Execution(jobs, args.timeout or None, args.executor, args.scheduler)
         return score_to_directory(
-            args.paths, args.out, rubric, fmt=args.format, id_field=args.id_field,
-            text_field=args.text_field, execution=execution,
+            args.paths,
+            args.out,
+            rubric,
+            fmt=args.format,
+            id_field=args.id_field,
+            text_field=args.text_field,
+            execution=execution,
             progress=None if not args.quiet else False,
-            max_file_bytes=int(args.max_file_mb * 1024 * 1024), cache=cache,
-            resume=args.resume)
+            max_file_bytes=int(args.max_file_mb * 1024 * 1024),
+            cache=cache,
+            resume=args.resume,
+        )
 
     return _finish(run, args, args.out, args.format)
 
@@ -177,8 +240,9 @@ def _rescore(args: argparse.Namespace) -> int:
 
     directory = Path(args.run_dir)
     if not (directory / JOURNAL_NAME).exists():
-        return _usage(f"{directory}: no {JOURNAL_NAME}; is it a directory written by "
-                      "`evalkit score`?")
+        return _usage(
+            f"{directory}: no {JOURNAL_NAME}; is it a directory written by `evalkit score`?"
+        )
     info_path = directory / "run.json"
     info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
     fmt = args.format or info.get("format", "csv")
@@ -186,8 +250,13 @@ def _rescore(args: argparse.Namespace) -> int:
 
     def run() -> object:
         rubric = load_rubric(args.rubric, REGISTRY)
-        context = {"input": info.get("input"), "id_field": info.get("id_field"),
-                   "text_field": info.get("text_field"), "jobs": 0, "seconds": 0.0}
+        context = {
+            "input": info.get("input"),
+            "id_field": info.get("id_field"),
+            "text_field": info.get("text_field"),
+            "jobs": 0,
+            "seconds": 0.0,
+        }
         return write_run_directory(directory, rubric, fmt, context)
 
     return _finish(run, args, str(directory), fmt)
@@ -212,8 +281,11 @@ def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
         print(summary(tally, out, fmt))
     mean = tally.mean_score  # type: ignore[attr-defined]
     if args.fail_under is not None and not mean >= args.fail_under:
-        reason = (f"mean score {mean:.1f} is under {args.fail_under:g}" if mean == mean
-                  else f"no submission was scored, so the mean cannot reach {args.fail_under:g}")
+        reason = (
+            f"mean score {mean:.1f} is under {args.fail_under:g}"
+            if mean == mean
+            else f"no submission was scored, so the mean cannot reach {args.fail_under:g}"
+        )
         print(f"evalkit: {reason}", file=sys.stderr)
         return EXIT_FAIL_UNDER
     return EXIT_OK
@@ -232,9 +304,15 @@ def _compare(args: argparse.Namespace) -> int:
         return _usage("--n-boot must be at least 1")
     try:
         run_a, run_b = load_run(args.run_a), load_run(args.run_b)
-        result = compare(run_a, run_b, n_boot=args.n_boot, seed=args.seed, on=args.on,
-                         paired=False if args.unpaired else None,
-                         labels=_run_labels(args.run_a, args.run_b))
+        result = compare(
+            run_a,
+            run_b,
+            n_boot=args.n_boot,
+            seed=args.seed,
+            on=args.on,
+            paired=False if args.unpaired else None,
+            labels=_run_labels(args.run_a, args.run_b),
+        )
     except (FileNotFoundError, KeyError) as error:
         return _usage(str(error.args[0] if error.args else error))
     print(result.summary())
@@ -266,8 +344,13 @@ def _report(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(args.run) / "report"
     try:
         run = load_run(args.run)
-        path = write_report(run, out, by=args.by, rubric=args.rubric,
-                            title=f"evalkit report: {Path(args.run).resolve().name}")
+        path = write_report(
+            run,
+            out,
+            by=args.by,
+            rubric=args.rubric,
+            title=f"evalkit report: {Path(args.run).resolve().name}",
+        )
     except (FileNotFoundError, KeyError, RubricError) as error:
         return _usage(str(error.args[0] if error.args else error))
     except OSError as error:
@@ -286,15 +369,23 @@ def summary(tally: object, out: str, fmt: str) -> str:
     status_text = ", ".join(f"{counts[s]} {s}" for s in sorted(counts)) or "none"
     total = tally.submissions  # type: ignore[attr-defined]
     mean = tally.mean_score  # type: ignore[attr-defined]
-    lines = [f"scored {total} submissions ({status_text}); mean score {mean:.1f}"
-             if total else "scored 0 submissions", "",
-             f"{'category':<15} {'applies':>7} {'failed':>7} {'rate':>7}"]
+    lines = [
+        f"scored {total} submissions ({status_text}); mean score {mean:.1f}"
+        if total
+        else "scored 0 submissions",
+        "",
+        f"{'category':<15} {'applies':>7} {'failed':>7} {'rate':>7}",
+    ]
     for row in tally.failure_rates().itertuples():  # type: ignore[attr-defined]
         rate = "-" if row.n == 0 else f"{100 * row.failure_rate:.0f}%"
         lines.append(f"{row.category:<15} {row.n:>7} {row.failed:>7} {rate:>7}")
     lines.append("")
-    lines.append(textwrap.fill(f"wrote {out}/scores.{fmt}, {out}/findings.{fmt}, "
-                               f"{out}/run.json, {out}/results.jsonl", width=100))
+    lines.append(
+        textwrap.fill(
+            f"wrote {out}/scores.{fmt}, {out}/findings.{fmt}, {out}/run.json, {out}/results.jsonl",
+            width=100,
+        )
+    )
     return "\n".join(lines)
 
 

@@ -59,17 +59,24 @@ class Comparison:
             self.categories.assign(kind="category", name=self.categories["category"]),
             self.checks.assign(kind="check", name=self.checks["check_id"]),
         ]
-        rows = pd.concat([p[["kind", "name", "diff", "ci_low", "ci_high", "significant"]]
-                          for p in parts], ignore_index=True)
-        return rows[rows["significant"].astype(bool)].drop(columns="significant") \
+        rows = pd.concat(
+            [p[["kind", "name", "diff", "ci_low", "ci_high", "significant"]] for p in parts],
+            ignore_index=True,
+        )
+        return (
+            rows[rows["significant"].astype(bool)]
+            .drop(columns="significant")
             .reset_index(drop=True)
+        )
 
     def statement(self) -> str:
         """One sentence naming the significant differences, or saying there are none."""
         a, b = self.labels
         found = self.significant()
-        rule = (f"{self.confidence:.0%} interval excludes 0, at least {self.min_n} "
-                "submissions on each side")
+        rule = (
+            f"{self.confidence:.0%} interval excludes 0, at least {self.min_n} "
+            "submissions on each side"
+        )
         if found.empty:
             return f"No difference between {b} and {a} is significant ({rule})."
         parts = []
@@ -91,8 +98,10 @@ class Comparison:
     def __repr__(self) -> str:
         a, b = self.labels
         how = f"paired on {self.on}" if self.paired else "unpaired"
-        return (f"<Comparison {b} − {a}, {how}: {len(self.significant())} significant of "
-                f"{1 + len(self.categories) + len(self.checks)} differences>")
+        return (
+            f"<Comparison {b} − {a}, {how}: {len(self.significant())} significant of "
+            f"{1 + len(self.categories) + len(self.checks)} differences>"
+        )
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
@@ -101,10 +110,18 @@ class Comparison:
         return self.summary()
 
 
-def compare(run_a: Run, run_b: Run, *, n_boot: int = 2000, seed: int = 0,
-            on: str = "submission_id", paired: bool | None = None,
-            labels: tuple[str, str] = ("A", "B"), confidence: float = 0.95,
-            min_n: int = MIN_N) -> Comparison:
+def compare(
+    run_a: Run,
+    run_b: Run,
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
+    on: str = "submission_id",
+    paired: bool | None = None,
+    labels: tuple[str, str] = ("A", "B"),
+    confidence: float = 0.95,
+    min_n: int = MIN_N,
+) -> Comparison:
     """Compare `run_b` with `run_a` (differences are B − A).
 
     Submissions are matched on the `on` column (``submission_id``, or e.g. ``prompt_id`` to
@@ -141,25 +158,40 @@ def compare(run_a: Run, run_b: Run, *, n_boot: int = 2000, seed: int = 0,
         num_b[:, 0] *= both
     observed = _ratio(num_b.sum(0), den_b.sum(0)) - _ratio(num_a.sum(0), den_a.sum(0))
     low, high = _interval(num_a, den_a, num_b, den_b, keys is not None, n_boot, seed, confidence)
-    table = pd.DataFrame({
-        "name": shared,
-        "n_a": den_a.sum(0), "sum_a": num_a.sum(0),
-        "n_b": den_b.sum(0), "sum_b": num_b.sum(0),
-        "diff": observed, "ci_low": low, "ci_high": high,
-    })
+    table = pd.DataFrame(
+        {
+            "name": shared,
+            "n_a": den_a.sum(0),
+            "sum_a": num_a.sum(0),
+            "n_b": den_b.sum(0),
+            "sum_b": num_b.sum(0),
+            "diff": observed,
+            "ci_low": low,
+            "ci_high": high,
+        }
+    )
     judged = np.minimum(table["n_a"], table["n_b"]) >= min_n
     table = table.assign(
         significant=judged & ((table["ci_low"] > 0) | (table["ci_high"] < 0)),
-        note=[_note(a, b, min_n) for a, b in zip(table["n_a"], table["n_b"], strict=True)])
+        note=[_note(a, b, min_n) for a, b in zip(table["n_a"], table["n_b"], strict=True)],
+    )
     return Comparison(
-        labels=labels, paired=keys is not None, on=on, pairing=pairing, n_boot=n_boot,
-        seed=seed, confidence=confidence, min_n=min_n,
+        labels=labels,
+        paired=keys is not None,
+        on=on,
+        pairing=pairing,
+        n_boot=n_boot,
+        seed=seed,
+        confidence=confidence,
+        min_n=min_n,
         score=_score_table(table),
         categories=_rate_table(table, "category:", "category"),
         checks=_rate_table(table, "check:", "check_id"),
-        score_deltas=_deltas(scores_a, scores_b, on) if keys is not None else
-        pd.DataFrame(columns=[on, "score_a", "score_b", "delta"]),
-        notes=tuple(notes))
+        score_deltas=_deltas(scores_a, scores_b, on)
+        if keys is not None
+        else pd.DataFrame(columns=[on, "score_a", "score_b", "delta"]),
+        notes=tuple(notes),
+    )
 
 
 def subset(run: Run, mask: Any) -> Run:
@@ -182,8 +214,13 @@ def split_run(run: Run, by: str) -> dict[str, Run]:
 # --- pairing -----------------------------------------------------------------------------------
 
 
-def _pairing(scores_a: pd.DataFrame, scores_b: pd.DataFrame, on: str, paired: bool | None,
-             labels: tuple[str, str]) -> tuple[list[Any] | None, str]:
+def _pairing(
+    scores_a: pd.DataFrame,
+    scores_b: pd.DataFrame,
+    on: str,
+    paired: bool | None,
+    labels: tuple[str, str],
+) -> tuple[list[Any] | None, str]:
     """The matched keys (None when unpaired) and a sentence saying how runs were matched."""
     a, b = labels
     for label, scores in ((a, scores_a), (b, scores_b)):
@@ -196,8 +233,10 @@ def _pairing(scores_a: pd.DataFrame, scores_b: pd.DataFrame, on: str, paired: bo
         values = scores[on].dropna()
         repeated = values[values.duplicated()]
         if not repeated.empty:
-            problem = (f"{on} values repeat within run {label} (e.g. {repeated.iloc[0]!r}), "
-                       "so submissions cannot be matched one to one")
+            problem = (
+                f"{on} values repeat within run {label} (e.g. {repeated.iloc[0]!r}), "
+                "so submissions cannot be matched one to one"
+            )
             break
     common = [k for k in scores_a[on].dropna() if k in set(scores_b[on].dropna())]
     if not problem and not common:
@@ -208,8 +247,11 @@ def _pairing(scores_a: pd.DataFrame, scores_b: pd.DataFrame, on: str, paired: bo
         return None, f"Not paired: {problem}; the runs are resampled independently."
     only_a = scores_a[on].dropna().nunique() - len(common)
     only_b = scores_b[on].dropna().nunique() - len(common)
-    left = "none left out" if not (only_a or only_b) else \
-        f"left out: {only_a} only in {a}, {only_b} only in {b}"
+    left = (
+        "none left out"
+        if not (only_a or only_b)
+        else f"left out: {only_a} only in {a}, {only_b} only in {b}"
+    )
     return common, f"Paired on {on}: {len(common)} matched ({left})."
 
 
@@ -217,8 +259,9 @@ def _aligned(scores: pd.DataFrame, on: str, keys: list[Any]) -> pd.DataFrame:
     return scores.set_index(on, drop=False).loc[keys].reset_index(drop=True)
 
 
-def _column_notes(scores_a: pd.DataFrame, scores_b: pd.DataFrame, labels: tuple[str, str]
-                  ) -> list[str]:
+def _column_notes(
+    scores_a: pd.DataFrame, scores_b: pd.DataFrame, labels: tuple[str, str]
+) -> list[str]:
     """Checks only one run has (e.g. scored before a check existed) are left out; say so."""
     ids_a = {c for c in scores_a.columns if c in REGISTRY}
     ids_b = {c for c in scores_b.columns if c in REGISTRY}
@@ -239,18 +282,25 @@ def _items(scores: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     Writing all of them this way lets one resampling-weights matrix serve every statistic.
     """
     has_score = scores["score"].notna() & scores["status"].isin(GRADED)
-    items = {"score": (scores["score"].fillna(0).to_numpy(float) * has_score.to_numpy(),
-                       has_score.to_numpy(float))}
+    items = {
+        "score": (
+            scores["score"].fillna(0).to_numpy(float) * has_score.to_numpy(),
+            has_score.to_numpy(float),
+        )
+    }
     for level, prefix in (("category", "category:"), ("check", "check:")):
         applies, failed = outcomes(scores, level)
         for column in applies.columns:
-            items[prefix + column] = (failed[column].to_numpy(float),
-                                      applies[column].to_numpy(float))
+            items[prefix + column] = (
+                failed[column].to_numpy(float),
+                applies[column].to_numpy(float),
+            )
     return items
 
 
-def _matrices(items: dict[str, tuple[np.ndarray, np.ndarray]], names: list[str]
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _matrices(
+    items: dict[str, tuple[np.ndarray, np.ndarray]], names: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
     rows = len(next(iter(items.values()))[0]) if items else 0
     num = np.zeros((rows, len(names)))
     den = np.zeros((rows, len(names)))
@@ -277,9 +327,16 @@ def _chunks(n_boot: int, rows: int) -> Iterator[int]:
         yield min(size, n_boot - start)
 
 
-def _interval(num_a: np.ndarray, den_a: np.ndarray, num_b: np.ndarray, den_b: np.ndarray,
-              paired: bool, n_boot: int, seed: int, confidence: float
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _interval(
+    num_a: np.ndarray,
+    den_a: np.ndarray,
+    num_b: np.ndarray,
+    den_b: np.ndarray,
+    paired: bool,
+    n_boot: int,
+    seed: int,
+    confidence: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap interval of ratio_b − ratio_a for every column."""
     rng = np.random.default_rng(seed)
     replicates = []
@@ -287,8 +344,10 @@ def _interval(num_a: np.ndarray, den_a: np.ndarray, num_b: np.ndarray, den_b: np
         weights_a = _weights(rng, len(num_a), count)
         # Paired: the same draw of matched rows on both sides.
         weights_b = weights_a if paired else _weights(rng, len(num_b), count)
-        replicates.append(_ratio(weights_b @ num_b, weights_b @ den_b)
-                          - _ratio(weights_a @ num_a, weights_a @ den_a))
+        replicates.append(
+            _ratio(weights_b @ num_b, weights_b @ den_b)
+            - _ratio(weights_a @ num_a, weights_a @ den_a)
+        )
     draws = np.vstack(replicates) if replicates else np.empty((0, num_a.shape[1]))
     tail = 100 * (1 - confidence) / 2
     low = np.full(draws.shape[1], np.nan)
@@ -307,12 +366,21 @@ def _interval(num_a: np.ndarray, den_a: np.ndarray, num_b: np.ndarray, den_b: np
 
 def _score_table(table: pd.DataFrame) -> pd.DataFrame:
     row = table[table["name"] == "score"].iloc[0]
-    return pd.DataFrame([{
-        "n_a": int(row.n_a), "mean_a": _ratio(np.array([row.sum_a]), np.array([row.n_a]))[0],
-        "n_b": int(row.n_b), "mean_b": _ratio(np.array([row.sum_b]), np.array([row.n_b]))[0],
-        "diff": row["diff"], "ci_low": row.ci_low, "ci_high": row.ci_high,
-        "significant": bool(row.significant), "note": row.note,
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "n_a": int(row.n_a),
+                "mean_a": _ratio(np.array([row.sum_a]), np.array([row.n_a]))[0],
+                "n_b": int(row.n_b),
+                "mean_b": _ratio(np.array([row.sum_b]), np.array([row.n_b]))[0],
+                "diff": row["diff"],
+                "ci_low": row.ci_low,
+                "ci_high": row.ci_high,
+                "significant": bool(row.significant),
+                "note": row.note,
+            }
+        ]
+    )
 
 
 def _rate_table(table: pd.DataFrame, prefix: str, key: str) -> pd.DataFrame:
@@ -343,8 +411,9 @@ def _note(n_a: float, n_b: float, min_n: int) -> str:
 
 
 def _deltas(scores_a: pd.DataFrame, scores_b: pd.DataFrame, on: str) -> pd.DataFrame:
-    frame = pd.DataFrame({on: scores_a[on], "score_a": scores_a["score"],
-                          "score_b": scores_b["score"]})
+    frame = pd.DataFrame(
+        {on: scores_a[on], "score_a": scores_a["score"], "score_b": scores_b["score"]}
+    )
     frame["delta"] = frame["score_b"] - frame["score_a"]
     return frame
 
@@ -392,10 +461,18 @@ def _header(comparison: Comparison) -> list[str]:
 
 
 def _rate_rows(frame: pd.DataFrame, key: str, mark: str) -> list[list[str]]:
-    return [[str(getattr(row, key)), _rate_text(row.failed_a, row.n_a, row.rate_a),
-             _rate_text(row.failed_b, row.n_b, row.rate_b), _signed(100 * row.diff),
-             _interval_text(row.ci_low, row.ci_high, 100),
-             mark if row.significant else "", row.note] for row in frame.itertuples()]
+    return [
+        [
+            str(getattr(row, key)),
+            _rate_text(row.failed_a, row.n_a, row.rate_a),
+            _rate_text(row.failed_b, row.n_b, row.rate_b),
+            _signed(100 * row.diff),
+            _interval_text(row.ci_low, row.ci_high, 100),
+            mark if row.significant else "",
+            row.note,
+        ]
+        for row in frame.itertuples()
+    ]
 
 
 def _footer(comparison: Comparison, mark: str) -> list[str]:
@@ -412,8 +489,10 @@ def _footer(comparison: Comparison, mark: str) -> list[str]:
 def _text_report(comparison: Comparison) -> list[str]:
     a, b = comparison.labels
     lines = _header(comparison)
-    for title, frame, key in (("category", comparison.categories, "category"),
-                              ("check", comparison.checks, "check_id")):
+    for title, frame, key in (
+        ("category", comparison.categories, "category"),
+        ("check", comparison.checks, "check_id"),
+    ):
         head = [title, f"{a} rate", f"{b} rate", f"{b} − {a} (pts)", "interval", "", "note"]
         lines += ["", *_aligned_table(head, _rate_rows(frame, key, "*"))]
     return lines + _footer(comparison, "*")
@@ -423,10 +502,19 @@ def _markdown_report(comparison: Comparison) -> list[str]:
     a, b = comparison.labels
     header = _header(comparison)
     lines = [" ".join(header[:3]), *header[3:]]  # one paragraph: what was compared and how
-    for title, frame, key in (("Category", comparison.categories, "category"),
-                              ("Check", comparison.checks, "check_id")):
-        head = [title.lower(), f"{a} rate", f"{b} rate", f"{b} − {a} (pts)",
-                f"{comparison.confidence:.0%} interval", "significant", "note"]
+    for title, frame, key in (
+        ("Category", comparison.categories, "category"),
+        ("Check", comparison.checks, "check_id"),
+    ):
+        head = [
+            title.lower(),
+            f"{a} rate",
+            f"{b} rate",
+            f"{b} − {a} (pts)",
+            f"{comparison.confidence:.0%} interval",
+            "significant",
+            "note",
+        ]
         rows = _rate_rows(frame, key, "yes")
         lines += ["", f"### {title} failure rates", "", *markdown_table(head, rows)]
     return lines + _footer(comparison, "'yes'")
@@ -435,16 +523,24 @@ def _markdown_report(comparison: Comparison) -> list[str]:
 def _aligned_table(head: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     right = {3, 4}
+
     def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
     return [line(head), *[line(r) for r in rows]]
 
 
 def markdown_table(head: list[str], rows: list[list[str]]) -> list[str]:
     """A markdown table; pipes and line breaks inside cells are escaped."""
+
     def cell(text: Any) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ")
-    return ["| " + " | ".join(cell(h) for h in head) + " |",
-            "| " + " | ".join("---" for _ in head) + " |",
-            *["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]]
+
+    return [
+        "| " + " | ".join(cell(h) for h in head) + " |",
+        "| " + " | ".join("---" for _ in head) + " |",
+        *["| " + " | ".join(cell(c) for c in row) + " |" for row in rows],
+    ]

@@ -44,8 +44,9 @@ class SubmissionResult:
     problems: tuple[str, ...] = field(default=())
 
 
-def grade(submission: Submission, checks: list[Check],
-          time_limit: float | None = DEFAULT_TIME_LIMIT) -> SubmissionResult:
+def grade(
+    submission: Submission, checks: list[Check], time_limit: float | None = DEFAULT_TIME_LIMIT
+) -> SubmissionResult:
     """Grade one submission; past `time_limit` seconds it gets status ``timeout``."""
     started = time.perf_counter()
     if submission.load_error:
@@ -54,8 +55,10 @@ def grade(submission: Submission, checks: list[Check],
         with _time_limit(time_limit), _collector_paused():
             return _grade(submission, checks, started)
     except SubmissionTimeout:
-        message = (f"grading took longer than the time limit of {time_limit:g} s per "
-                   "submission (--timeout)")
+        message = (
+            f"grading took longer than the time limit of {time_limit:g} s per "
+            "submission (--timeout)"
+        )
         return _failed(submission, checks, "timeout", message, started)
 
 
@@ -101,16 +104,16 @@ def _grade(submission: Submission, checks: list[Check], started: float) -> Submi
     try:
         model = build_model(submission.files)
     except Exception as error:  # noqa: BLE001 - a submission must never stop the batch
-        return _failed(submission, checks, "error", _describe(error, "building the model"),
-                       started)
+        return _failed(submission, checks, "error", _describe(error, "building the model"), started)
     try:
         return _run_checks(submission, checks, model, started)
     finally:
         model.release()
 
 
-def _run_checks(submission: Submission, checks: list[Check], model: TerraformModel,
-                started: float) -> SubmissionResult:
+def _run_checks(
+    submission: Submission, checks: list[Check], model: TerraformModel, started: float
+) -> SubmissionResult:
     # One file that does not parse stops `terraform plan` for the whole module, so a
     # submission with any parse failure is graded as unparseable.
     gradable = model.has_terraform and not model.failures
@@ -133,9 +136,15 @@ def _run_checks(submission: Submission, checks: list[Check], model: TerraformMod
             results.append(CheckResult(check.id, "n/a"))
             status = "error"
             message = _describe(error, f"check {check.id}")
-    result = SubmissionResult(submission.id, dict(submission.meta), status, message,
-                              tuple(results), time.perf_counter() - started,
-                              submission.problems)
+    result = SubmissionResult(
+        submission.id,
+        dict(submission.meta),
+        status,
+        message,
+        tuple(results),
+        time.perf_counter() - started,
+        submission.problems,
+    )
     return masked(result, model.secrets | source_secrets(submission))
 
 
@@ -147,11 +156,19 @@ def _no_terraform_message(submission: Submission) -> str:
     return "no Terraform code found; while reading: " + "; ".join(submission.problems)
 
 
-def _failed(submission: Submission, checks: list[Check], status: str, message: str,
-            started: float) -> SubmissionResult:
+def _failed(
+    submission: Submission, checks: list[Check], status: str, message: str, started: float
+) -> SubmissionResult:
     results = tuple(CheckResult(c.id, "n/a") for c in checks)
-    result = SubmissionResult(submission.id, dict(submission.meta), status, message, results,
-                              time.perf_counter() - started, submission.problems)
+    result = SubmissionResult(
+        submission.id,
+        dict(submission.meta),
+        status,
+        message,
+        results,
+        time.perf_counter() - started,
+        submission.problems,
+    )
     return masked(result, source_secrets(submission))
 
 
@@ -182,15 +199,23 @@ def masked(result: SubmissionResult, secrets: Iterable[str]) -> SubmissionResult
         return mask_text(text, known)
 
     def clean_finding(item: Finding) -> Finding:
-        return replace(item, file=clean(item.file), resource=clean(item.resource),
-                       message=clean(item.message))
+        return replace(
+            item, file=clean(item.file), resource=clean(item.resource), message=clean(item.message)
+        )
 
-    checks = tuple(replace(r, findings=tuple(clean_finding(f) for f in r.findings))
-                   if r.findings else r for r in result.results)
+    checks = tuple(
+        replace(r, findings=tuple(clean_finding(f) for f in r.findings)) if r.findings else r
+        for r in result.results
+    )
     meta = {k: clean(v) if isinstance(v, str) else v for k, v in result.meta.items()}
-    return replace(result, submission_id=clean(result.submission_id), meta=meta,
-                   message=clean(result.message), results=checks,
-                   problems=tuple(clean(p) for p in result.problems))
+    return replace(
+        result,
+        submission_id=clean(result.submission_id),
+        meta=meta,
+        message=clean(result.message),
+        results=checks,
+        problems=tuple(clean(p) for p in result.problems),
+    )
 
 
 def _describe(error: BaseException, during: str) -> str:

@@ -30,15 +30,17 @@ _ASSIGNED_SECRET = re.compile(
 _URL_PASSWORD = re.compile(r"://[^:/@\s]{1,100}:([^@/\s]{4,200})@")
 # Unquoted values that are code, not secrets: references, interpolations, keywords.
 _NOT_A_LITERAL = re.compile(
-    r"(?i)^(?:[A-Za-z_][\w-]*(?:\.[\w\-\[\]\"*]+)+|\$.*|true|false|null|none|required)$")
+    r"(?i)^(?:[A-Za-z_][\w-]*(?:\.[\w\-\[\]\"*]+)+|\$.*|true|false|null|none|required)$"
+)
 
 
 def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with every known secret and every key-shaped string replaced by a mask."""
     if not text:
         return text
-    for secret in sorted({s for s in secrets if len(s) >= _MIN_SECRET_LENGTH}, key=len,
-                         reverse=True):
+    for secret in sorted(
+        {s for s in secrets if len(s) >= _MIN_SECRET_LENGTH}, key=len, reverse=True
+    ):
         text = text.replace(secret, MASK)
     text = _ACCESS_KEY_ID.sub(lambda m: m.group(1) + MASK, text)
     return _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)

@@ -36,11 +36,35 @@ ALL_LABEL = "all submissions"
 CHART_NAMES = ("failure_rates", "check_heatmap", "score_distribution", "lost_points")
 
 # One colour per category, the same in every chart that colours by category.
-_CATEGORY_COLOURS = dict(zip(CATEGORIES, (
-    "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22"), strict=True))
-_GROUP_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860",
-                  "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd")
+_CATEGORY_COLOURS = dict(
+    zip(
+        CATEGORIES,
+        (
+            "#d62728",
+            "#1f77b4",
+            "#2ca02c",
+            "#9467bd",
+            "#ff7f0e",
+            "#8c564b",
+            "#e377c2",
+            "#7f7f7f",
+            "#bcbd22",
+        ),
+        strict=True,
+    )
+)
+_GROUP_COLOURS = (
+    "#4c72b0",
+    "#dd8452",
+    "#55a868",
+    "#c44e52",
+    "#8172b3",
+    "#937860",
+    "#da8bc3",
+    "#8c8c8c",
+    "#ccb974",
+    "#64b5cd",
+)
 _DPI = 110
 
 
@@ -123,10 +147,16 @@ def outcomes(scores: pd.DataFrame, level: str = "category") -> tuple[pd.DataFram
     if level != "category":
         raise ValueError(f"level must be 'category' or 'check', not {level!r}")
     groups = category_checks(scores)
-    cat_applies = pd.DataFrame({c: applies[ids].any(axis=1) for c, ids in groups.items()},
-                               index=scores.index, columns=list(groups))
-    cat_failed = pd.DataFrame({c: failed[ids].any(axis=1) for c, ids in groups.items()},
-                              index=scores.index, columns=list(groups))
+    cat_applies = pd.DataFrame(
+        {c: applies[ids].any(axis=1) for c, ids in groups.items()},
+        index=scores.index,
+        columns=list(groups),
+    )
+    cat_failed = pd.DataFrame(
+        {c: failed[ids].any(axis=1) for c, ids in groups.items()},
+        index=scores.index,
+        columns=list(groups),
+    )
     return cat_applies, cat_failed
 
 
@@ -145,8 +175,10 @@ def group_labels(scores: pd.DataFrame, by: str | None) -> pd.Series:
     if by is None:
         return pd.Series(ALL_LABEL, index=scores.index, dtype=object)
     if by not in scores.columns:
-        raise KeyError(f"no column {by!r} in the scores; columns before 'status': "
-                       f"{', '.join(_metadata_columns(scores)) or 'none'}")
+        raise KeyError(
+            f"no column {by!r} in the scores; columns before 'status': "
+            f"{', '.join(_metadata_columns(scores)) or 'none'}"
+        )
     return scores[by].map(lambda v: f"(no {by})" if _missing(v) else str(v)).astype(object)
 
 
@@ -156,8 +188,9 @@ def group_order(labels: pd.Series) -> list[str]:
     return sorted(unique, key=lambda label: (label.startswith("(no "), label))
 
 
-def _rate_table(scores: pd.DataFrame, by: str | None, level: str, confidence: float
-                ) -> pd.DataFrame:
+def _rate_table(
+    scores: pd.DataFrame, by: str | None, level: str, confidence: float
+) -> pd.DataFrame:
     applies, failed = outcomes(scores, level)
     labels = group_labels(scores, by)
     key = "category" if level == "category" else "check_id"
@@ -173,16 +206,19 @@ def _rate_table(scores: pd.DataFrame, by: str | None, level: str, confidence: fl
                 row["category"] = REGISTRY.get(column).category
             row.update(n=n, failed=k, failure_rate=k / n if n else math.nan)
             rows.append(row)
-    columns = ([by] if by else []) + [key] + (["category"] if level == "check" else []) \
+    columns = (
+        ([by] if by else [])
+        + [key]
+        + (["category"] if level == "check" else [])
         + ["n", "failed", "failure_rate"]
+    )
     table = pd.DataFrame(rows, columns=columns)
     low, high = wilson_interval(table["failed"].to_numpy(), table["n"].to_numpy(), confidence)
     table["ci_low"], table["ci_high"] = low, high
     return table
 
 
-def category_rates(run: RunLike, by: str | None = None, confidence: float = 0.95
-                   ) -> pd.DataFrame:
+def category_rates(run: RunLike, by: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
     """Per category (and group): n applicable, failed, failure_rate, Wilson ci_low/ci_high.
 
     The same rates as `Run.failure_rates`, plus the interval; an empty `by` value forms the
@@ -205,11 +241,18 @@ def score_table(run: RunLike, by: str | None = None) -> pd.DataFrame:
     for label in group_order(labels):
         values = scores.loc[(labels == label).to_numpy(), "score"].dropna()
         row: dict[str, Any] = {} if by is None else {by: label}
-        row.update(n=len(values), mean=values.mean(), median=values.median(),
-                   min=values.min(), max=values.max(), std=values.std())
+        row.update(
+            n=len(values),
+            mean=values.mean(),
+            median=values.median(),
+            min=values.min(),
+            max=values.max(),
+            std=values.std(),
+        )
         rows.append(row)
-    return pd.DataFrame(rows, columns=([by] if by else [])
-                        + ["n", "mean", "median", "min", "max", "std"])
+    return pd.DataFrame(
+        rows, columns=([by] if by else []) + ["n", "mean", "median", "min", "max", "std"]
+    )
 
 
 def rubric_for(run: Any, rubric: str | Path | Rubric | None = None) -> Rubric:
@@ -233,8 +276,11 @@ def rubric_for(run: Any, rubric: str | Path | Rubric | None = None) -> Rubric:
                 continue
             if digest is None or loaded.sha256 == digest:
                 return loaded
-    warnings.warn(f"the rubric that scored this run ({source or 'unknown'}) is not available; "
-                  "using the default rubric's weights", stacklevel=2)
+    warnings.warn(
+        f"the rubric that scored this run ({source or 'unknown'}) is not available; "
+        "using the default rubric's weights",
+        stacklevel=2,
+    )
     return load_rubric(None, REGISTRY)
 
 
@@ -247,8 +293,9 @@ def points_lost(scores: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     without a score (error, timeout) are NaN.
     """
     ids = check_columns(scores)
-    weights = np.array([rubric.entries[c].weight if rubric.entries[c].enabled else 0.0
-                        for c in ids])
+    weights = np.array(
+        [rubric.entries[c].weight if rubric.entries[c].enabled else 0.0 for c in ids]
+    )
     statuses = _statuses(scores, ids).to_numpy()
     applicable = (statuses != "n/a") @ weights
     failed = (statuses == "fail") * weights
@@ -257,12 +304,16 @@ def points_lost(scores: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     per_check[~scores["status"].isin(GRADED).to_numpy()] = np.nan
     frame = pd.DataFrame(per_check, index=scores.index, columns=ids)
     groups = category_checks(scores)
-    return pd.DataFrame({c: frame[cols].sum(axis=1, min_count=1) for c, cols in groups.items()},
-                        index=scores.index, columns=list(groups))
+    return pd.DataFrame(
+        {c: frame[cols].sum(axis=1, min_count=1) for c, cols in groups.items()},
+        index=scores.index,
+        columns=list(groups),
+    )
 
 
-def lost_points(run: RunLike, by: str | None = None,
-                rubric: str | Path | Rubric | None = None) -> pd.DataFrame:
+def lost_points(
+    run: RunLike, by: str | None = None, rubric: str | Path | Rubric | None = None
+) -> pd.DataFrame:
     """Mean score points lost per submission to each category, per group.
 
     Columns: [by,] category, n (graded submissions), points_lost. Within a group the points
@@ -276,8 +327,11 @@ def lost_points(run: RunLike, by: str | None = None,
         group = per_submission[(labels == label).to_numpy()].dropna(how="all")
         for category in per_submission.columns:
             row: dict[str, Any] = {} if by is None else {by: label}
-            row.update(category=category, n=len(group),
-                       points_lost=float(group[category].mean()) if len(group) else math.nan)
+            row.update(
+                category=category,
+                n=len(group),
+                points_lost=float(group[category].mean()) if len(group) else math.nan,
+            )
             rows.append(row)
     return pd.DataFrame(rows, columns=([by] if by else []) + ["category", "n", "points_lost"])
 
@@ -285,8 +339,7 @@ def lost_points(run: RunLike, by: str | None = None,
 # --- charts ------------------------------------------------------------------------------------
 
 
-def failure_rate_bars(run: RunLike, by: str | None = None, confidence: float = 0.95
-                      ) -> Figure:
+def failure_rate_bars(run: RunLike, by: str | None = None, confidence: float = 0.95) -> Figure:
     """Per-category failure rates as bars with Wilson intervals, one bar per group.
 
     Categories are sorted by their failure rate over the whole run, highest first; each bar
@@ -302,8 +355,11 @@ def failure_rate_bars(run: RunLike, by: str | None = None, confidence: float = 0
     groups = group_order(labels)
     # A third of an inch per bar and room for a category name, within what a page can show.
     slot = max(1.05, 0.3 * len(groups) + 0.35)
-    fig = Chart(figsize=(min(14.0, max(7.5 if by else 6.0, 2.5 + len(order) * slot)), 4.8),
-                 layout="constrained", dpi=_DPI)
+    fig = Chart(
+        figsize=(min(14.0, max(7.5 if by else 6.0, 2.5 + len(order) * slot)), 4.8),
+        layout="constrained",
+        dpi=_DPI,
+    )
     ax = fig.add_subplot()
     if not order:
         _empty(ax, "no category applies to any submission")
@@ -314,14 +370,25 @@ def failure_rate_bars(run: RunLike, by: str | None = None, confidence: float = 0
     for index, group in enumerate(groups):
         rows = _rows_for(table, by, group, "category", order)
         rate = 100 * rows["failure_rate"].to_numpy()
-        errors = np.clip(np.vstack([rate - 100 * rows["ci_low"].to_numpy(),
-                                    100 * rows["ci_high"].to_numpy() - rate]), 0, None)
+        errors = np.clip(
+            np.vstack(
+                [rate - 100 * rows["ci_low"].to_numpy(), 100 * rows["ci_high"].to_numpy() - rate]
+            ),
+            0,
+            None,
+        )
         size = int((graded & (labels == group)).sum())
         positions = x + (index - (len(groups) - 1) / 2) * bar_width
-        bars = ax.bar(positions, rate, bar_width * 0.92, yerr=errors, capsize=3,
-                      color=_GROUP_COLOURS[index % len(_GROUP_COLOURS)],
-                      error_kw={"elinewidth": 1, "ecolor": "#333333"},
-                      label=f"{group} (n={size})")
+        bars = ax.bar(
+            positions,
+            rate,
+            bar_width * 0.92,
+            yerr=errors,
+            capsize=3,
+            color=_GROUP_COLOURS[index % len(_GROUP_COLOURS)],
+            error_kw={"elinewidth": 1, "ecolor": "#333333"},
+            label=f"{group} (n={size})",
+        )
         _label_bars(ax, bars, rows, 100 * rows["ci_high"].to_numpy())
     crowded = len(order) * slot > 12.5
     ax.set_xticks(x, order, rotation=25 if crowded else 0, ha="right" if crowded else "center")
@@ -332,10 +399,15 @@ def failure_rate_bars(run: RunLike, by: str | None = None, confidence: float = 0
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     title = "Failure rate by category" + (f" and {by}" if by else "")
-    _titles(fig, ax, title, "Share of submissions failing at least one check of the category, "
-            "among those where it applies. Labels: failed/applicable; whiskers: "
-            f"{confidence:.0%} Wilson interval; n: graded submissions"
-            + ("." if by else f" ({int(graded.sum())})."))
+    _titles(
+        fig,
+        ax,
+        title,
+        "Share of submissions failing at least one check of the category, "
+        "among those where it applies. Labels: failed/applicable; whiskers: "
+        f"{confidence:.0%} Wilson interval; n: graded submissions"
+        + ("." if by else f" ({int(graded.sum())})."),
+    )
     if by:
         fig.legend(title=by, loc="outside right center", fontsize="small", frameon=False)
     return fig
@@ -350,8 +422,11 @@ def check_heatmap(run: RunLike, by: str | None = None) -> Figure:
     overall = overall[overall["n"] > 0]
     order = _checks_in_category_order(overall)
     groups = group_order(group_labels(scores, by))
-    fig = Chart(figsize=(5.5 + 1.2 * len(groups), max(3.2, 1.6 + 0.42 * len(order))),
-                 layout="constrained", dpi=_DPI)
+    fig = Chart(
+        figsize=(5.5 + 1.2 * len(groups), max(3.2, 1.6 + 0.42 * len(order))),
+        layout="constrained",
+        dpi=_DPI,
+    )
     ax = fig.add_subplot()
     if not order:
         _empty(ax, "no check applies to any submission")
@@ -368,13 +443,13 @@ def check_heatmap(run: RunLike, by: str | None = None) -> Figure:
     for (i, j), (k, n) in counts.items():
         text = "n/a" if n == 0 else f"{rates[i, j]:.0%}\n{k}/{n}"
         dark = n > 0 and rates[i, j] > 0.6
-        ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                color="white" if dark else "#222222")
+        ax.text(
+            j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "#222222"
+        )
     _category_separators(ax, order, len(groups))
     sizes = _group_sizes(scores, by, groups)
     ax.set_xticks(range(len(groups)), [f"{g}\n(n={sizes[g]})" for g in groups])
-    ax.set_yticks(range(len(order)),
-                  [f"{c}  [{REGISTRY.get(c).category}]" for c in order])
+    ax.set_yticks(range(len(order)), [f"{c}  [{REGISTRY.get(c).category}]" for c in order])
     ax.tick_params(axis="x", top=True, labeltop=True, bottom=False, labelbottom=False)
     ax.set_xlabel(by or "", labelpad=6)
     ax.xaxis.set_label_position("top")
@@ -401,21 +476,26 @@ def score_distribution(run: RunLike, by: str | None = None, kind: str = "box") -
     title = "Score distribution" + (f" by {by}" if by else "")
     if kind == "hist" and any(len(v) for v in values):
         return _histograms(values, groups, title)
-    fig = Chart(figsize=(max(4.8, 2.0 + 1.4 * len(groups)), 4.6), layout="constrained",
-                dpi=_DPI)
+    fig = Chart(figsize=(max(4.8, 2.0 + 1.4 * len(groups)), 4.6), layout="constrained", dpi=_DPI)
     ax = fig.add_subplot()
     if not any(len(v) for v in values):
         _empty(ax, "no submission has a score")
         return fig
-    _box_with_points(ax, values, [f"{g}\n(n={len(v)})" for g, v in zip(groups, values,
-                                                                        strict=True)])
-    _titles(fig, ax, title, "Box: quartiles and median; dots: submissions; ◆ mean. "
-            "Error/timeout rows left out.")
+    _box_with_points(
+        ax, values, [f"{g}\n(n={len(v)})" for g, v in zip(groups, values, strict=True)]
+    )
+    _titles(
+        fig,
+        ax,
+        title,
+        "Box: quartiles and median; dots: submissions; ◆ mean. Error/timeout rows left out.",
+    )
     return fig
 
 
-def lost_points_bars(run: RunLike, by: str | None = None,
-                     rubric: str | Path | Rubric | None = None) -> Figure:
+def lost_points_bars(
+    run: RunLike, by: str | None = None, rubric: str | Path | Rubric | None = None
+) -> Figure:
     """Where the score goes: per group, a stacked bar of the mean points each category costs.
 
     A bar's total length is ``100 − mean score``; segments are weighted by the rubric, so a
@@ -430,24 +510,41 @@ def lost_points_bars(run: RunLike, by: str | None = None,
     points = table.pivot(index=key, columns="category", values="points_lost").reindex(groups)
     sizes = table.groupby(key)["n"].first().reindex(groups).fillna(0).astype(int)
     shown = [c for c in table["category"].unique() if (points[c].fillna(0) > 0).any()]
-    fig = Chart(figsize=(8.0, max(3.2, 2.2 + 0.55 * len(groups))), layout="constrained",
-                 dpi=_DPI)
+    fig = Chart(figsize=(8.0, max(3.2, 2.2 + 0.55 * len(groups))), layout="constrained", dpi=_DPI)
     ax = fig.add_subplot()
     y = np.arange(len(groups))
     left = np.zeros(len(groups))
     for category in shown:
         widths = points[category].fillna(0).to_numpy()
-        bars = ax.barh(y, widths, 0.6, left=left, label=category,
-                       color=_CATEGORY_COLOURS[category], edgecolor="white", linewidth=0.8)
+        bars = ax.barh(
+            y,
+            widths,
+            0.6,
+            left=left,
+            label=category,
+            color=_CATEGORY_COLOURS[category],
+            edgecolor="white",
+            linewidth=0.8,
+        )
         for bar, width in zip(bars, widths, strict=True):
             # Only label segments wide enough to hold the number.
             if width >= 4:
-                ax.text(bar.get_x() + width / 2, bar.get_y() + bar.get_height() / 2,
-                        f"{width:.1f}", ha="center", va="center", fontsize=8, color="white")
+                ax.text(
+                    bar.get_x() + width / 2,
+                    bar.get_y() + bar.get_height() / 2,
+                    f"{width:.1f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white",
+                )
         left += widths
     for index, group in enumerate(groups):
-        text = "no graded submission" if sizes[group] == 0 else \
-            f"−{left[index]:.1f} pts (mean score {100 - left[index]:.1f})"
+        text = (
+            "no graded submission"
+            if sizes[group] == 0
+            else f"−{left[index]:.1f} pts (mean score {100 - left[index]:.1f})"
+        )
         ax.text(left[index] + 1, index, text, va="center", fontsize=8.5)
     ax.set_yticks(y, [f"{g} (n={sizes[g]})" for g in groups])
     ax.invert_yaxis()
@@ -458,13 +555,23 @@ def lost_points_bars(run: RunLike, by: str | None = None,
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     if shown:
-        fig.legend(title="category", loc="outside lower center", fontsize="small",
-                   frameon=False, ncol=min(len(shown), 5))
+        fig.legend(
+            title="category",
+            loc="outside lower center",
+            fontsize="small",
+            frameon=False,
+            ncol=min(len(shown), 5),
+        )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     title = "Score points lost to each category" + (f", by {by}" if by else "")
-    _titles(fig, ax, title, "Each failed check costs 100 × weight / applicable weight "
-            "(rubric weights); a bar adds up to 100 − mean score.")
+    _titles(
+        fig,
+        ax,
+        title,
+        "Each failed check costs 100 × weight / applicable weight "
+        "(rubric weights); a bar adds up to 100 − mean score.",
+    )
     return fig
 
 
@@ -480,8 +587,7 @@ def difference_chart(comparison: Any, level: str = "category") -> Figure:
     table = comparison.categories if level == "category" else comparison.checks
     key = "category" if level == "category" else "check_id"
     a, b = comparison.labels
-    fig = Chart(figsize=(8.0, max(3.0, 1.9 + 0.38 * len(table))), layout="constrained",
-                dpi=_DPI)
+    fig = Chart(figsize=(8.0, max(3.0, 1.9 + 0.38 * len(table))), layout="constrained", dpi=_DPI)
     ax = fig.add_subplot()
     if table.empty:
         _empty(ax, "nothing applies in both runs")
@@ -489,8 +595,10 @@ def difference_chart(comparison: Any, level: str = "category") -> Figure:
     y = np.arange(len(table))
     diff = 100 * table["diff"].to_numpy(float)
     low, high = 100 * table["ci_low"].to_numpy(float), 100 * table["ci_high"].to_numpy(float)
-    colours = ["#c44e52" if sig and d > 0 else "#55a868" if sig else "#8c8c8c"
-               for sig, d in zip(table["significant"], diff, strict=True)]
+    colours = [
+        "#c44e52" if sig and d > 0 else "#55a868" if sig else "#8c8c8c"
+        for sig, d in zip(table["significant"], diff, strict=True)
+    ]
     ax.axvline(0, color="#333333", linewidth=1)
     ax.hlines(y, low, high, colors=colours, linewidth=2.2)
     ax.scatter(diff, y, c=colours, s=40, zorder=3)
@@ -498,29 +606,40 @@ def difference_chart(comparison: Any, level: str = "category") -> Figure:
         if not math.isnan(value):
             edge = top if not math.isnan(top) else value
             ax.text(edge + 3, row, _minus(f"{value:+.0f}"), va="center", fontsize=8)
-    names = [f"{name}  (n {n_a}/{n_b})" for name, n_a, n_b
-             in zip(table[key], table["n_a"], table["n_b"], strict=True)]
+    names = [
+        f"{name}  (n {n_a}/{n_b})"
+        for name, n_a, n_b in zip(table[key], table["n_a"], table["n_b"], strict=True)
+    ]
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(-110, 118)
     ax.set_xticks(range(-100, 101, 25))
-    ax.set_xlabel(f"{b} − {a}: failure rate difference (percentage points; right: {b} fails "
-                  "more)")
+    ax.set_xlabel(f"{b} − {a}: failure rate difference (percentage points; right: {b} fails more)")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     score = comparison.score.iloc[0]
-    mean_diff, mean_low, mean_high = (_minus(f"{v:+.1f}") for v in
-                                      (score["diff"], score.ci_low, score.ci_high))
+    mean_diff, mean_low, mean_high = (
+        _minus(f"{v:+.1f}") for v in (score["diff"], score.ci_low, score.ci_high)
+    )
     score_text = f"Mean score {b} − {a}: {mean_diff} [{mean_low}, {mean_high}]"
     how = "paired" if comparison.paired else "unpaired"
-    _titles(fig, ax, f"Failure rate by {level}: {b} compared with {a}",
-            f"Dots: difference; lines: {comparison.confidence:.0%} {how} bootstrap interval; "
-            f"colour: significant; n: applicable submissions in {a}/{b}.\n{score_text}.")
+    _titles(
+        fig,
+        ax,
+        f"Failure rate by {level}: {b} compared with {a}",
+        f"Dots: difference; lines: {comparison.confidence:.0%} {how} bootstrap interval; "
+        f"colour: significant; n: applicable submissions in {a}/{b}.\n{score_text}.",
+    )
     return fig
 
 
-def save_charts(run: RunLike, directory: str | Path, by: str | None = None,
-                rubric: str | Path | Rubric | None = None, dpi: int = 120) -> dict[str, Path]:
+def save_charts(
+    run: RunLike,
+    directory: str | Path,
+    by: str | None = None,
+    rubric: str | Path | Rubric | None = None,
+    dpi: int = 120,
+) -> dict[str, Path]:
     """Draw the four charts and write them as PNG files; returns name -> path.
 
     Files: failure_rates.png, check_heatmap.png, score_distribution.png, lost_points.png.
@@ -558,7 +677,8 @@ def _empty(ax: Axes, message: str) -> None:
 
 def _sorted_by_rate(table: pd.DataFrame, key: str) -> list[str]:
     ranked = table.assign(_pos=range(len(table))).sort_values(
-        ["failure_rate", "_pos"], ascending=[False, True])
+        ["failure_rate", "_pos"], ascending=[False, True]
+    )
     return ranked[key].tolist()
 
 
@@ -570,8 +690,9 @@ def _checks_in_category_order(table: pd.DataFrame) -> list[str]:
     return ranked["check_id"].tolist()
 
 
-def _rows_for(table: pd.DataFrame, by: str | None, group: str | None, key: str,
-              order: Sequence[str]) -> pd.DataFrame:
+def _rows_for(
+    table: pd.DataFrame, by: str | None, group: str | None, key: str, order: Sequence[str]
+) -> pd.DataFrame:
     """Rows of one group in the given order of `key` values."""
     rows = table if by is None else table[table[by] == group]
     return rows.set_index(key).reindex(list(order)).reset_index()
@@ -597,25 +718,52 @@ def _label_bars(ax: Axes, bars: Any, rows: pd.DataFrame, tops: np.ndarray) -> No
         if row.n == 0 or pd.isna(row.n):
             ax.text(x, 1, "n/a", ha="center", va="bottom", fontsize=7, color="#777777")
         else:
-            ax.text(x, top + 1.5, f"{int(row.failed)}/{int(row.n)}", ha="center",
-                    va="bottom", fontsize=7)
+            ax.text(
+                x,
+                top + 1.5,
+                f"{int(row.failed)}/{int(row.n)}",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
 
 
 def _box_with_points(ax: Axes, values: list[np.ndarray], names: list[str]) -> None:
     positions = np.arange(1, len(values) + 1)
     drawn = [(p, v) for p, v in zip(positions, values, strict=True) if len(v)]
-    ax.boxplot([v for _, v in drawn], positions=[p for p, _ in drawn], widths=0.5,
-               showfliers=False, patch_artist=True,
-               boxprops={"facecolor": "#dbe4f0", "edgecolor": "#4c72b0"},
-               medianprops={"color": "#c44e52", "linewidth": 2})
+    ax.boxplot(
+        [v for _, v in drawn],
+        positions=[p for p, _ in drawn],
+        widths=0.5,
+        showfliers=False,
+        patch_artist=True,
+        boxprops={"facecolor": "#dbe4f0", "edgecolor": "#4c72b0"},
+        medianprops={"color": "#c44e52", "linewidth": 2},
+    )
     # Deterministic jitter: the same run always gives the same picture.
     rng = np.random.default_rng(0)
     for position, data in drawn:
         jitter = rng.uniform(-0.12, 0.12, len(data))
-        ax.scatter(position + jitter, data, s=22, color="#333333", alpha=0.7, zorder=3,
-                   label="_submissions")
-        ax.plot([position], [data.mean()], marker="D", color="#dd8452", markersize=8,
-                markeredgecolor="#333333", zorder=4, linestyle="none", label="_mean")
+        ax.scatter(
+            position + jitter,
+            data,
+            s=22,
+            color="#333333",
+            alpha=0.7,
+            zorder=3,
+            label="_submissions",
+        )
+        ax.plot(
+            [position],
+            [data.mean()],
+            marker="D",
+            color="#dd8452",
+            markersize=8,
+            markeredgecolor="#333333",
+            zorder=4,
+            linestyle="none",
+            label="_mean",
+        )
     ax.set_xticks(positions, names)
     ax.set_xlim(0.4, len(values) + 0.6)
     ax.set_ylim(-4, 104)
@@ -630,20 +778,29 @@ def _histograms(values: list[np.ndarray], groups: list[str], title: str) -> Figu
     axes = fig.subplots(len(groups), 1, sharex=True, squeeze=False)[:, 0]
     bins = np.linspace(0, 100, 11)
     for index, (ax, data, group) in enumerate(zip(axes, values, groups, strict=True)):
-        counts, _, _ = ax.hist(data, bins=bins, edgecolor="white",
-                               color=_GROUP_COLOURS[index % len(_GROUP_COLOURS)])
+        counts, _, _ = ax.hist(
+            data, bins=bins, edgecolor="white", color=_GROUP_COLOURS[index % len(_GROUP_COLOURS)]
+        )
         ax.set_ylim(0, max(1.0, float(counts.max(initial=0))) * 1.3)  # room for the label
         ax.set_ylabel("Submissions", fontsize=8)
         ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.text(0.01, 0.95, f"{group} (n={len(data)})", transform=ax.transAxes, va="top",
-                fontsize=9, fontweight="bold")
+        ax.text(
+            0.01,
+            0.95,
+            f"{group} (n={len(data)})",
+            transform=ax.transAxes,
+            va="top",
+            fontsize=9,
+            fontweight="bold",
+        )
         ax.grid(axis="y", alpha=0.3)
         ax.set_axisbelow(True)
     axes[-1].set_xlim(0, 100)
     axes[-1].set_xticks(bins)
     axes[-1].set_xlabel("Score (0–100)")
-    _titles(fig, axes[0], title, "10-point bins (the last includes 100). Error/timeout rows "
-            "left out.")
+    _titles(
+        fig, axes[0], title, "10-point bins (the last includes 100). Error/timeout rows left out."
+    )
     return fig
 
 

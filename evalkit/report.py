@@ -33,8 +33,14 @@ EXAMPLE_CHECKS = 5
 EXAMPLES_PER_CHECK = 3
 
 
-def write_report(run: Run, directory: str | Path, *, by: str | None = None,
-                 rubric: str | Path | Rubric | None = None, title: str | None = None) -> Path:
+def write_report(
+    run: Run,
+    directory: str | Path,
+    *,
+    by: str | None = None,
+    rubric: str | Path | Rubric | None = None,
+    title: str | None = None,
+) -> Path:
     """Write ``report.md`` and its charts (PNG) into `directory`; returns the report's path.
 
     `by` groups rates, scores and charts by a metadata column (e.g. ``model``); `rubric`
@@ -48,17 +54,28 @@ def write_report(run: Run, directory: str | Path, *, by: str | None = None,
         weights = rubric_for(run, rubric)
     charts = save_charts(run, out, by=by, rubric=weights)
     notes = [str(w.message) for w in caught]
-    text = report_markdown(run, by=by, rubric=weights, charts={k: p.name for k, p in
-                                                                charts.items()},
-                           title=title, notes=notes)
+    text = report_markdown(
+        run,
+        by=by,
+        rubric=weights,
+        charts={k: p.name for k, p in charts.items()},
+        title=title,
+        notes=notes,
+    )
     path = out / "report.md"
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def report_markdown(run: Run, *, by: str | None = None, rubric: Rubric | None = None,
-                    charts: dict[str, str] | None = None, title: str | None = None,
-                    notes: list[str] | None = None) -> str:
+def report_markdown(
+    run: Run,
+    *,
+    by: str | None = None,
+    rubric: Rubric | None = None,
+    charts: dict[str, str] | None = None,
+    title: str | None = None,
+    notes: list[str] | None = None,
+) -> str:
     """The report as markdown; `charts` maps chart names (see `plots.CHART_NAMES`) to image
     file names relative to the report."""
     charts = charts or {}
@@ -85,14 +102,17 @@ def _heading(run: Run, title: str | None, notes: list[str]) -> str:
     facts = []
     if rubric:
         digest = str(rubric.get("sha256") or "")[:12]
-        facts.append(f"rubric {rubric.get('name', '?')} {rubric.get('version', '')}".strip()
-                     + (f" (sha256 {digest}…)" if digest else ""))
+        facts.append(
+            f"rubric {rubric.get('name', '?')} {rubric.get('version', '')}".strip()
+            + (f" (sha256 {digest}…)" if digest else "")
+        )
     if info.get("evalkit_version"):
         facts.append(f"evalkit {info['evalkit_version']}")
     if info.get("input"):
         source = info["input"]
-        facts.append("input " + (", ".join(map(str, source)) if isinstance(source, list)
-                                 else str(source)))
+        facts.append(
+            "input " + (", ".join(map(str, source)) if isinstance(source, list) else str(source))
+        )
     lines = [f"# {title or 'evalkit report'}", ""]
     if facts:
         lines.append(_escape("; ".join(facts)) + ".")
@@ -103,20 +123,27 @@ def _heading(run: Run, title: str | None, notes: list[str]) -> str:
 def _summary(run: Run, by: str | None) -> str:
     scores = run.scores
     counts = scores["status"].value_counts()
-    rows = [[status, str(int(counts.get(status, 0)))] for status in STATUSES
-            if counts.get(status, 0)]
+    rows = [
+        [status, str(int(counts.get(status, 0)))] for status in STATUSES if counts.get(status, 0)
+    ]
     rows += [[str(s), str(int(c))] for s, c in counts.items() if s not in STATUSES]
     mean = scores["score"].mean()
-    lines = ["## Summary", "",
-             f"{len(scores)} submissions; {len(run.findings)} findings. Mean score "
-             f"{_number(mean)} out of 100 (unparseable and code-free answers score 0; "
-             "error and timeout rows have no score).", "",
-             *markdown_table(["status", "submissions"], rows)]
+    lines = [
+        "## Summary",
+        "",
+        f"{len(scores)} submissions; {len(run.findings)} findings. Mean score "
+        f"{_number(mean)} out of 100 (unparseable and code-free answers score 0; "
+        "error and timeout rows have no score).",
+        "",
+        *markdown_table(["status", "submissions"], rows),
+    ]
     table = score_table(run, by)
     head = ([by] if by else []) + ["scored", "mean", "median", "min", "max"]
-    body = [([str(getattr(r, by))] if by else [])
-            + [str(r.n), _number(r.mean), _number(r.median), _number(r.min), _number(r.max)]
-            for r in _rows(table)]
+    body = [
+        ([str(getattr(r, by))] if by else [])
+        + [str(r.n), _number(r.mean), _number(r.median), _number(r.min), _number(r.max)]
+        for r in _rows(table)
+    ]
     lines += ["", f"Scores{f' by {by}' if by else ''}:", "", *markdown_table(head, body)]
     return "\n".join(lines)
 
@@ -125,20 +152,31 @@ def _category_section(run: Run, by: str | None, chart: str | None) -> str:
     overall = category_rates(run)
     overall = overall[overall["n"] > 0]
     head = ["category", "applies", "failed", "failure rate", "95% interval"]
-    body = [[r.category, str(r.n), str(r.failed), _percent(r.failure_rate),
-             _range(r.ci_low, r.ci_high)] for r in _rows(overall)]
-    lines = ["## Failure rates by category", "",
-             "A category's failure rate is the share of submissions failing at least one of "
-             "its checks, among the submissions where the category applies; the interval is "
-             "a 95% Wilson score interval.", "", *markdown_table(head, body)]
+    body = [
+        [r.category, str(r.n), str(r.failed), _percent(r.failure_rate), _range(r.ci_low, r.ci_high)]
+        for r in _rows(overall)
+    ]
+    lines = [
+        "## Failure rates by category",
+        "",
+        "A category's failure rate is the share of submissions failing at least one of "
+        "its checks, among the submissions where the category applies; the interval is "
+        "a 95% Wilson score interval.",
+        "",
+        *markdown_table(head, body),
+    ]
     if by:
         # One column per group keeps the table as long as the list of categories.
         grouped = category_rates(run, by)
         groups = list(dict.fromkeys(grouped[by]))
         cells = {(r.category, getattr(r, by)): _rate_cell(r) for r in _rows(grouped)}
         rows = [[c] + [cells.get((c, g), "-") for g in groups] for c in overall["category"]]
-        lines += ["", f"By {by}: rate (failed/applies; 95% interval).", "",
-                  *markdown_table(["category", *groups], rows)]
+        lines += [
+            "",
+            f"By {by}: rate (failed/applies; 95% interval).",
+            "",
+            *markdown_table(["category", *groups], rows),
+        ]
     return "\n".join(lines + _image(chart, "Failure rate by category"))
 
 
@@ -151,18 +189,43 @@ def _rate_cell(row: Any) -> str:
 def _checks_section(run: Run, by: str | None, chart: str | None) -> str:
     rates = check_rates(run)
     rates = rates[rates["failed"] > 0].sort_values(
-        ["failed", "failure_rate", "check_id"], ascending=[False, False, True])
+        ["failed", "failure_rate", "check_id"], ascending=[False, False, True]
+    )
     findings = run.findings["check_id"].value_counts()
     severity = _severities(run)
-    body = [[r.check_id, r.category, severity.get(r.check_id, ""), str(r.failed), str(r.n),
-             _percent(r.failure_rate), _range(r.ci_low, r.ci_high),
-             str(int(findings.get(r.check_id, 0)))] for r in _rows(rates.head(TOP_CHECKS))]
+    body = [
+        [
+            r.check_id,
+            r.category,
+            severity.get(r.check_id, ""),
+            str(r.failed),
+            str(r.n),
+            _percent(r.failure_rate),
+            _range(r.ci_low, r.ci_high),
+            str(int(findings.get(r.check_id, 0))),
+        ]
+        for r in _rows(rates.head(TOP_CHECKS))
+    ]
     lines = ["## Top failing checks", ""]
     if body:
-        lines += [f"The {min(TOP_CHECKS, len(rates))} checks failed by the most submissions "
-                  f"(of {len(rates)} that failed at least once).", "",
-                  *markdown_table(["check", "category", "severity", "failed", "applies",
-                                   "failure rate", "95% interval", "findings"], body)]
+        lines += [
+            f"The {min(TOP_CHECKS, len(rates))} checks failed by the most submissions "
+            f"(of {len(rates)} that failed at least once).",
+            "",
+            *markdown_table(
+                [
+                    "check",
+                    "category",
+                    "severity",
+                    "failed",
+                    "applies",
+                    "failure rate",
+                    "95% interval",
+                    "findings",
+                ],
+                body,
+            ),
+        ]
     else:
         lines.append("No check failed.")
     label = f"Failure rate by check{f' and {by}' if by else ''}"
@@ -178,11 +241,15 @@ def _scores_section(run: Run, by: str | None, chart: str | None) -> str:
 def _lost_section(run: Run, by: str | None, rubric: Rubric, chart: str | None) -> str:
     table = lost_points(run, by, rubric)
     table = table[table.groupby("category")["points_lost"].transform("max").fillna(0) > 0]
-    lines = ["## Where the score goes", "",
-             f"Mean score points each category costs a submission, with the weights of rubric "
-             f"{rubric.name} {rubric.version}: a failed check costs 100 × its weight / the "
-             "total weight of the checks that apply to the submission, so the points of a "
-             "group add up to 100 − its mean score.", ""]
+    lines = [
+        "## Where the score goes",
+        "",
+        f"Mean score points each category costs a submission, with the weights of rubric "
+        f"{rubric.name} {rubric.version}: a failed check costs 100 × its weight / the "
+        "total weight of the checks that apply to the submission, so the points of a "
+        "group add up to 100 − its mean score.",
+        "",
+    ]
     if table.empty:
         lines.append("No points were lost.")
     else:
@@ -193,8 +260,12 @@ def _lost_section(run: Run, by: str | None, rubric: Rubric, chart: str | None) -
         wide = wide.reindex(list(dict.fromkeys(table[key])))
         columns = list(dict.fromkeys(table["category"]))
         head = ([by] if by else []) + columns + ["total"]
-        body = [([str(group)] if by else []) + [_number(row[c]) for c in columns]
-                + [_number(row[columns].sum())] for group, row in wide.iterrows()]
+        body = [
+            ([str(group)] if by else [])
+            + [_number(row[c]) for c in columns]
+            + [_number(row[columns].sum())]
+            for group, row in wide.iterrows()
+        ]
         lines += markdown_table(head, body)
     return "\n".join(lines + _image(chart, "Score points lost to each category"))
 
@@ -204,21 +275,37 @@ def _examples_section(run: Run) -> str:
     if findings.empty:
         return ""
     order = findings["check_id"].value_counts().index[:EXAMPLE_CHECKS]
-    lines = ["## Example findings", "",
-             f"Up to {EXAMPLES_PER_CHECK} findings, from different submissions where possible, "
-             f"of each of the {len(order)} checks with the most findings."]
+    lines = [
+        "## Example findings",
+        "",
+        f"Up to {EXAMPLES_PER_CHECK} findings, from different submissions where possible, "
+        f"of each of the {len(order)} checks with the most findings.",
+    ]
     for check_id in order:
         rows = findings[findings["check_id"] == check_id].sort_values(
-            ["submission_id", "file", "line"])
+            ["submission_id", "file", "line"]
+        )
         # Spread the examples over submissions before taking a second one from any.
-        rows = pd.concat([rows.drop_duplicates("submission_id"),
-                          rows[rows.duplicated("submission_id")]]).head(EXAMPLES_PER_CHECK)
-        body = [[_code(r.submission_id), _code(f"{r.file}:{r.line}"), _code(r.resource),
-                 _escape(_plain(r.region)), _escape(_plain(r.message))] for r in rows.itertuples()]
+        rows = pd.concat(
+            [rows.drop_duplicates("submission_id"), rows[rows.duplicated("submission_id")]]
+        ).head(EXAMPLES_PER_CHECK)
+        body = [
+            [
+                _code(r.submission_id),
+                _code(f"{r.file}:{r.line}"),
+                _code(r.resource),
+                _escape(_plain(r.region)),
+                _escape(_plain(r.message)),
+            ]
+            for r in rows.itertuples()
+        ]
         title = REGISTRY.get(check_id).title if check_id in REGISTRY else ""
-        lines += ["", f"### {check_id}" + (f": {_escape(title)}" if title else ""), "",
-                  *markdown_table(["submission", "where", "resource", "region", "message"],
-                                  body)]
+        lines += [
+            "",
+            f"### {check_id}" + (f": {_escape(title)}" if title else ""),
+            "",
+            *markdown_table(["submission", "where", "resource", "region", "message"], body),
+        ]
     return "\n".join(lines)
 
 
@@ -227,8 +314,9 @@ def _problems_section(run: Run) -> str:
     if not problems:
         return ""
     lines = ["## Problems met while loading", ""]
-    lines += [f"- `{p.get('submission_id', '?')}`: {_escape(str(p.get('problem', '')))}"
-              for p in problems]
+    lines += [
+        f"- `{p.get('submission_id', '?')}`: {_escape(str(p.get('problem', '')))}" for p in problems
+    ]
     return "\n".join(lines)
 
 
@@ -267,8 +355,13 @@ def _range(low: float, high: float) -> str:
 
 def _escape(text: str) -> str:
     """Keep text literal in markdown: no HTML tags, no stray emphasis or table breaks."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("*", "\\*"))
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("*", "\\*")
+    )
 
 
 def _plain(value: Any) -> str:

@@ -24,19 +24,32 @@ from evalkit.records import CATEGORIES
 from evalkit.rubric import Rubric, weighted_score
 
 STATUSES = ("ok", "parse_error", "no_terraform", "error", "timeout")
-FINDING_COLUMNS = ["submission_id", "check_id", "category", "severity", "file", "line",
-                   "resource", "region", "message"]
+FINDING_COLUMNS = [
+    "submission_id",
+    "check_id",
+    "category",
+    "severity",
+    "file",
+    "line",
+    "resource",
+    "region",
+    "message",
+]
 FORMATS = ("csv", "jsonl", "parquet")
 _FEEDBACK_PER_CHECK = 3
 _SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
-def score_row(result: SubmissionResult, rubric: Rubric, registry: CheckRegistry,
-              meta_columns: list[str]) -> dict[str, Any]:
+def score_row(
+    result: SubmissionResult, rubric: Rubric, registry: CheckRegistry, meta_columns: list[str]
+) -> dict[str, Any]:
     """One `scores.csv` row for a graded submission."""
     statuses = {r.check_id: r.status for r in result.results}
-    enabled_statuses = {cid: (status if rubric.entries[cid].enabled else "n/a")
-                        for cid, status in statuses.items() if cid in rubric.entries}
+    enabled_statuses = {
+        cid: (status if rubric.entries[cid].enabled else "n/a")
+        for cid, status in statuses.items()
+        if cid in rubric.entries
+    }
     row: dict[str, Any] = {"submission_id": result.submission_id}
     for column in meta_columns:
         row[column] = result.meta.get(column)
@@ -46,22 +59,27 @@ def score_row(result: SubmissionResult, rubric: Rubric, registry: CheckRegistry,
     row["reward"] = _rounded(None if score is None else score / 100.0, 4)
     for category in CATEGORIES:
         ids = [c.id for c in registry if c.category == category]
-        category_score = (None if result.status in ("error", "timeout")
-                          else weighted_score(enabled_statuses, rubric, ids))
+        category_score = (
+            None
+            if result.status in ("error", "timeout")
+            else weighted_score(enabled_statuses, rubric, ids)
+        )
         if result.status in ("parse_error", "no_terraform"):
             category_score = 0.0 if category == "iac" else None
         row[category] = _rounded(category_score, 2)
     for check in registry:
         row[check.id] = enabled_statuses.get(check.id, "n/a")
-    findings = [f for r in result.results if enabled_statuses.get(r.check_id) == "fail"
-                for f in r.findings]
+    findings = [
+        f for r in result.results if enabled_statuses.get(r.check_id) == "fail" for f in r.findings
+    ]
     row["n_findings"] = len(findings)
     row["feedback"] = mask_text(feedback_text(result, rubric))
     return row
 
 
-def _submission_score(result: SubmissionResult, statuses: dict[str, str], rubric: Rubric
-                      ) -> float | None:
+def _submission_score(
+    result: SubmissionResult, statuses: dict[str, str], rubric: Rubric
+) -> float | None:
     if result.status in ("error", "timeout"):
         return None
     if result.status in ("no_terraform", "parse_error"):
@@ -75,9 +93,13 @@ def feedback_text(result: SubmissionResult, rubric: Rubric) -> str:
     lines: list[str] = []
     if result.status in ("error", "timeout"):
         lines.append(f"{result.status}: {result.message}")
-    failed = [r for r in result.results
-              if r.status == "fail" and rubric.entries.get(r.check_id)
-              and rubric.entries[r.check_id].enabled]
+    failed = [
+        r
+        for r in result.results
+        if r.status == "fail"
+        and rubric.entries.get(r.check_id)
+        and rubric.entries[r.check_id].enabled
+    ]
     failed.sort(key=lambda r: (_SEVERITY_ORDER[rubric.entries[r.check_id].severity], r.check_id))
     for check_result in failed:
         messages = list(dict.fromkeys(f.message for f in check_result.findings))
@@ -88,8 +110,9 @@ def feedback_text(result: SubmissionResult, rubric: Rubric) -> str:
     return "\n".join(lines)
 
 
-def finding_rows(result: SubmissionResult, rubric: Rubric, registry: CheckRegistry
-                 ) -> list[dict[str, Any]]:
+def finding_rows(
+    result: SubmissionResult, rubric: Rubric, registry: CheckRegistry
+) -> list[dict[str, Any]]:
     rows = []
     for check_result in result.results:
         entry = rubric.entries.get(check_result.check_id)
@@ -97,24 +120,36 @@ def finding_rows(result: SubmissionResult, rubric: Rubric, registry: CheckRegist
             continue
         category = registry.get(check_result.check_id).category
         for item in check_result.findings:
-            rows.append({
-                "submission_id": result.submission_id,
-                "check_id": item.check_id,
-                "category": category,
-                "severity": entry.severity,
-                "file": item.file,
-                "line": item.line,
-                "resource": item.resource,
-                "region": item.region,
-                "message": item.message,
-            })
+            rows.append(
+                {
+                    "submission_id": result.submission_id,
+                    "check_id": item.check_id,
+                    "category": category,
+                    "severity": entry.severity,
+                    "file": item.file,
+                    "line": item.line,
+                    "resource": item.resource,
+                    "region": item.region,
+                    "message": item.message,
+                }
+            )
     return rows
 
 
-def scores_frame(rows: list[dict[str, Any]], meta_columns: list[str],
-                 registry: CheckRegistry) -> pd.DataFrame:
-    columns = ["submission_id", *meta_columns, "status", "score", "reward", *CATEGORIES,
-               *registry.ids(), "n_findings", "feedback"]
+def scores_frame(
+    rows: list[dict[str, Any]], meta_columns: list[str], registry: CheckRegistry
+) -> pd.DataFrame:
+    columns = [
+        "submission_id",
+        *meta_columns,
+        "status",
+        "score",
+        "reward",
+        *CATEGORIES,
+        *registry.ids(),
+        "n_findings",
+        "feedback",
+    ]
     # object dtype keeps metadata as given (an int column with gaps stays ints, not floats)
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     for name in ("score", "reward", *CATEGORIES):
@@ -131,8 +166,7 @@ def findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def meta_columns_of(results: Iterable[SubmissionResult]) -> list[str]:
     """Metadata fields in order of first appearance, minus names the table already uses."""
-    reserved = {"submission_id", "status", "score", "reward", "n_findings", "feedback",
-                *CATEGORIES}
+    reserved = {"submission_id", "status", "score", "reward", "n_findings", "feedback", *CATEGORIES}
     seen: dict[str, None] = {}
     for result in results:
         for key in result.meta:
@@ -159,15 +193,17 @@ class TableWriter:
 
     _BATCH = 2048
 
-    def __init__(self, path_without_suffix: Path, fmt: str, columns: list[str],
-                 types: dict[str, str]) -> None:
+    def __init__(
+        self, path_without_suffix: Path, fmt: str, columns: list[str], types: dict[str, str]
+    ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
         self.path = path_without_suffix.with_suffix(f".{fmt}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fmt, self.columns, self.types = fmt, columns, types
-        handle, self._temporary = tempfile.mkstemp(dir=self.path.parent,
-                                                   prefix=f".{self.path.name}.")
+        handle, self._temporary = tempfile.mkstemp(
+            dir=self.path.parent, prefix=f".{self.path.name}."
+        )
         os.close(handle)
         self._batch: list[dict[str, Any]] = []
         self._parquet: Any = None
@@ -182,8 +218,9 @@ class TableWriter:
     def write(self, row: dict[str, Any]) -> None:
         values = {c: _plain(row.get(c)) for c in self.columns}
         if self.fmt == "csv":
-            self._csv.writerow(["" if values[c] is None else _csv_text(values[c])
-                                for c in self.columns])
+            self._csv.writerow(
+                ["" if values[c] is None else _csv_text(values[c]) for c in self.columns]
+            )
         elif self.fmt == "jsonl":
             self._text.write(json.dumps(values, ensure_ascii=False) + "\n")
         else:
@@ -310,8 +347,9 @@ def read_table(path_without_suffix: Path) -> tuple[pd.DataFrame, str]:
             if fmt == "jsonl":
                 return pd.read_json(path, orient="records", lines=True), fmt
             return pd.read_parquet(path), fmt
-    raise FileNotFoundError(f"no {path_without_suffix.name}.csv/.jsonl/.parquet in "
-                            f"{path_without_suffix.parent}")
+    raise FileNotFoundError(
+        f"no {path_without_suffix.name}.csv/.jsonl/.parquet in {path_without_suffix.parent}"
+    )
 
 
 def publish(temporary: str | Path, path: Path) -> None:
@@ -373,15 +411,28 @@ class RunTally:
         return self.score_total / self.scored if self.scored else float("nan")
 
     def failure_rates(self) -> pd.DataFrame:
-        rows = [{"category": c, "n": self.applies[c], "failed": self.failed[c],
-                 "failure_rate": self.failed[c] / self.applies[c] if self.applies[c]
-                 else float("nan")} for c in CATEGORIES if any(
-                     cat == c for cat in self.categories.values())]
+        rows = [
+            {
+                "category": c,
+                "n": self.applies[c],
+                "failed": self.failed[c],
+                "failure_rate": self.failed[c] / self.applies[c]
+                if self.applies[c]
+                else float("nan"),
+            }
+            for c in CATEGORIES
+            if any(cat == c for cat in self.categories.values())
+        ]
         return pd.DataFrame(rows, columns=["category", "n", "failed", "failure_rate"])
 
 
-def write_run_tables(results: Callable[[], Iterable[SubmissionResult]], rubric: Rubric,
-                     registry: CheckRegistry, out: Path, fmt: str) -> RunTally:
+def write_run_tables(
+    results: Callable[[], Iterable[SubmissionResult]],
+    rubric: Rubric,
+    registry: CheckRegistry,
+    out: Path,
+    fmt: str,
+) -> RunTally:
     """Write scores and findings tables from re-iterable results, in two streaming passes.
 
     The first pass learns the metadata columns and their types (the column order depends on
@@ -397,8 +448,17 @@ def write_run_tables(results: Callable[[], Iterable[SubmissionResult]], rubric: 
             if value is not None and (not kinds or type(kinds[-1]) is not type(value)):
                 kinds.append(value)
     columns_meta = list(meta_columns)
-    score_columns = ["submission_id", *columns_meta, "status", "score", "reward", *CATEGORIES,
-                     *registry.ids(), "n_findings", "feedback"]
+    score_columns = [
+        "submission_id",
+        *columns_meta,
+        "status",
+        "score",
+        "reward",
+        *CATEGORIES,
+        *registry.ids(),
+        "n_findings",
+        "feedback",
+    ]
     types = {c: "str" for c in score_columns}
     types.update({c: _narrowest(meta_values.get(c, [])) for c in columns_meta})
     types.update(dict.fromkeys(("score", "reward", *CATEGORIES), "float"))

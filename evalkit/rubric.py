@@ -114,8 +114,9 @@ def _build(document: yaml.MappingNode, name: str, digest: str, registry: CheckRe
     top = _mapping(document, name, "")
     for key, (_, line) in top.items():
         if key not in _TOP_KEYS:
-            raise RubricError(f"{name}:{line}: {key}: unknown key; expected one of "
-                              f"{', '.join(sorted(_TOP_KEYS))}")
+            raise RubricError(
+                f"{name}:{line}: {key}: unknown key; expected one of {', '.join(sorted(_TOP_KEYS))}"
+            )
     rubric_name = _text(top, "name", name, required=True)
     version = _text(top, "version", name, required=True)
     weights = _severity_weights(top, name)
@@ -148,12 +149,15 @@ def _severity_weights(top: dict[str, tuple[yaml.Node, int]], name: str) -> dict[
         return weights
     node, line = top["severity_weights"]
     if not isinstance(node, yaml.MappingNode):
-        raise RubricError(f"{name}:{line}: severity_weights: must be a mapping of severity to "
-                          "weight")
+        raise RubricError(
+            f"{name}:{line}: severity_weights: must be a mapping of severity to weight"
+        )
     for severity, (value_node, value_line) in _mapping(node, name, "severity_weights.").items():
         if severity not in SEVERITIES:
-            raise RubricError(f"{name}:{value_line}: severity_weights.{severity}: unknown "
-                              f"severity; expected one of {', '.join(SEVERITIES)}")
+            raise RubricError(
+                f"{name}:{value_line}: severity_weights.{severity}: unknown "
+                f"severity; expected one of {', '.join(SEVERITIES)}"
+            )
         weights[severity] = _weight(value_node, value_line, name, f"severity_weights.{severity}")
     return weights
 
@@ -167,8 +171,12 @@ def _weight(node: yaml.Node, line: int, name: str, key: str) -> float:
     return float(value)
 
 
-def _check_overrides(top: dict[str, tuple[yaml.Node, int]], name: str, registry: CheckRegistry,
-                     weights: dict[str, float]) -> dict[str, dict[str, Any]]:
+def _check_overrides(
+    top: dict[str, tuple[yaml.Node, int]],
+    name: str,
+    registry: CheckRegistry,
+    weights: dict[str, float],
+) -> dict[str, dict[str, Any]]:
     if "checks" not in top:
         return {}
     node, line = top["checks"]
@@ -179,8 +187,10 @@ def _check_overrides(top: dict[str, tuple[yaml.Node, int]], name: str, registry:
     overrides: dict[str, dict[str, Any]] = {}
     for check_id, (settings, check_line) in _mapping(node, name, "checks.").items():
         if check_id not in registry:
-            raise RubricError(f"{name}:{check_line}: checks.{check_id}: unknown check ID; see "
-                              "`evalkit checks` for the list")
+            raise RubricError(
+                f"{name}:{check_line}: checks.{check_id}: unknown check ID; see "
+                "`evalkit checks` for the list"
+            )
         overrides[check_id] = _check_settings(settings, check_line, name, check_id)
     return overrides
 
@@ -189,8 +199,10 @@ def _check_settings(node: yaml.Node, line: int, name: str, check_id: str) -> dic
     if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
         return {}
     if not isinstance(node, yaml.MappingNode):
-        raise RubricError(f"{name}:{line}: checks.{check_id}: must be a mapping with severity, "
-                          "weight and/or enabled")
+        raise RubricError(
+            f"{name}:{line}: checks.{check_id}: must be a mapping with severity, "
+            "weight and/or enabled"
+        )
     settings: dict[str, Any] = {}
     for key, (value_node, key_line) in _mapping(node, name, f"checks.{check_id}.").items():
         where = f"{name}:{key_line}: checks.{check_id}.{key}"
@@ -199,8 +211,9 @@ def _check_settings(node: yaml.Node, line: int, name: str, check_id: str) -> dic
         if key == "severity":
             value = _scalar(value_node)
             if value not in SEVERITIES:
-                raise RubricError(f"{where}: unknown severity {value!r}; expected one of "
-                                  f"{', '.join(SEVERITIES)}")
+                raise RubricError(
+                    f"{where}: unknown severity {value!r}; expected one of {', '.join(SEVERITIES)}"
+                )
             settings["severity"] = value
         elif key == "weight":
             settings["weight"] = _weight(value_node, key_line, name, f"checks.{check_id}.weight")
@@ -215,8 +228,9 @@ def _check_settings(node: yaml.Node, line: int, name: str, check_id: str) -> dic
 # --- scores ------------------------------------------------------------------------------------
 
 
-def weighted_score(statuses: dict[str, str], rubric: Rubric,
-                   check_ids: list[str] | None = None) -> float | None:
+def weighted_score(
+    statuses: dict[str, str], rubric: Rubric, check_ids: list[str] | None = None
+) -> float | None:
     """100 x (1 - failed weight / applicable weight) over enabled checks; None when nothing
     applies. `statuses` maps check ID to pass/fail/n-a."""
     failed = applicable = 0.0

@@ -39,13 +39,17 @@ class Execution:
 
 
 def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
 
 
-def grade_stream(submissions: Iterable[Submission], execution: Execution,
-                 cache: ResultCache | None = None,
-                 tick: Callable[[], None] = lambda: None) -> Iterator[SubmissionResult]:
+def grade_stream(
+    submissions: Iterable[Submission],
+    execution: Execution,
+    cache: ResultCache | None = None,
+    tick: Callable[[], None] = lambda: None,
+) -> Iterator[SubmissionResult]:
     """Grade every submission with every registered check; results come in input order."""
     checks = list(REGISTRY)
     # Imported modules and tables live for the whole run: moving them out of the collector's
@@ -55,8 +59,10 @@ def grade_stream(submissions: Iterable[Submission], execution: Execution,
     if execution.executor == "dask":
         graded = _dask(pending, checks, execution)
     elif execution.jobs <= 1:
-        graded = ((s, hit if hit is not None else grade(s, checks, execution.time_limit))
-                  for s, hit in pending)
+        graded = (
+            (s, hit if hit is not None else grade(s, checks, execution.time_limit))
+            for s, hit in pending
+        )
     else:
         graded = _processes(pending, execution)
     for submission, result in graded:
@@ -66,8 +72,9 @@ def grade_stream(submissions: Iterable[Submission], execution: Execution,
         tick()
 
 
-def _with_cache(submissions: Iterable[Submission], cache: ResultCache | None
-                ) -> Iterator[tuple[Submission, SubmissionResult | None]]:
+def _with_cache(
+    submissions: Iterable[Submission], cache: ResultCache | None
+) -> Iterator[tuple[Submission, SubmissionResult | None]]:
     for submission in submissions:
         hit = None
         if cache is not None and not submission.load_error:
@@ -95,8 +102,9 @@ def _grade_in_worker(submission: Submission) -> SubmissionResult:
     return grade(submission, _WORKER["checks"], _WORKER["time_limit"])
 
 
-def _processes(pending: Iterable[tuple[Submission, SubmissionResult | None]],
-               execution: Execution) -> Iterator[tuple[Submission, SubmissionResult]]:
+def _processes(
+    pending: Iterable[tuple[Submission, SubmissionResult | None]], execution: Execution
+) -> Iterator[tuple[Submission, SubmissionResult]]:
     window = execution.jobs * 8
     pool = _WorkerPool(execution.jobs, execution.time_limit)
     try:
@@ -111,8 +119,10 @@ def _processes(pending: Iterable[tuple[Submission, SubmissionResult | None]],
         pool.close()
 
 
-_WORKER_DIED = ("the worker process died while grading this submission (killed by the system, "
-                "for example for using too much memory)")
+_WORKER_DIED = (
+    "the worker process died while grading this submission (killed by the system, "
+    "for example for using too much memory)"
+)
 
 
 class _WorkerPool:
@@ -131,8 +141,9 @@ class _WorkerPool:
         self.pool = self._new(jobs)
 
     def _new(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=self.context, initializer=_start_worker,
-                                   initargs=(self.time_limit,))
+        return ProcessPoolExecutor(
+            workers, mp_context=self.context, initializer=_start_worker, initargs=(self.time_limit,)
+        )
 
     def submit(self, submission: Submission) -> Future[SubmissionResult]:
         try:
@@ -142,8 +153,9 @@ class _WorkerPool:
             self.pool = self._new(self.jobs)
             return self.pool.submit(_grade_in_worker, submission)
 
-    def resolve(self, submission: Submission, outcome: Future[SubmissionResult] | SubmissionResult
-                ) -> tuple[Submission, SubmissionResult]:
+    def resolve(
+        self, submission: Submission, outcome: Future[SubmissionResult] | SubmissionResult
+    ) -> tuple[Submission, SubmissionResult]:
         if isinstance(outcome, SubmissionResult):
             return submission, outcome
         try:
@@ -177,8 +189,18 @@ def _crashed(submission: Submission, message: str, status: str = "error") -> Sub
     from evalkit.records import CheckResult
 
     checks = tuple(CheckResult(c.id, "n/a") for c in REGISTRY)
-    return masked(SubmissionResult(submission.id, dict(submission.meta), status, message[:500],
-                                   checks, 0.0, submission.problems), ())
+    return masked(
+        SubmissionResult(
+            submission.id,
+            dict(submission.meta),
+            status,
+            message[:500],
+            checks,
+            0.0,
+            submission.problems,
+        ),
+        (),
+    )
 
 
 # --- Dask --------------------------------------------------------------------------------------
@@ -188,8 +210,9 @@ class ExecutorUnavailable(RuntimeError):
     """The chosen executor cannot run here (its package is missing)."""
 
 
-def _batch_results(future: Any, todo: list[Submission], time_limit: float | None
-                   ) -> list[SubmissionResult]:
+def _batch_results(
+    future: Any, todo: list[Submission], time_limit: float | None
+) -> list[SubmissionResult]:
     """A batch's results; a batch that fails or outlives its time budget still gives rows.
 
     The per-submission timer cannot run in Dask's worker threads, so the batch as a whole
@@ -203,8 +226,10 @@ def _batch_results(future: Any, todo: list[Submission], time_limit: float | None
         return list(future.result(timeout=budget))
     except TimeoutError:
         future.cancel()
-        message = (f"grading on the cluster took longer than the time limit of {time_limit:g} s "
-                   "per submission (--timeout)")
+        message = (
+            f"grading on the cluster took longer than the time limit of {time_limit:g} s "
+            "per submission (--timeout)"
+        )
         return [_crashed(s, message, status="timeout") for s in todo]
     except Exception as error:  # noqa: BLE001 - a lost worker must not lose the batch
         return [_crashed(s, _failure(error)) for s in todo]
@@ -215,20 +240,27 @@ def _grade_batch(batch: list[Submission], time_limit: float | None) -> list[Subm
     return [grade(s, checks, time_limit) for s in batch]
 
 
-def _dask(pending: Iterable[tuple[Submission, SubmissionResult | None]],
-          checks: list[Check], execution: Execution
-          ) -> Iterator[tuple[Submission, SubmissionResult]]:
+def _dask(
+    pending: Iterable[tuple[Submission, SubmissionResult | None]],
+    checks: list[Check],
+    execution: Execution,
+) -> Iterator[tuple[Submission, SubmissionResult]]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as error:
         raise ExecutorUnavailable(
-            "the dask executor needs the dask extra: pip install -e '.[dask]'") from error
+            "the dask executor needs the dask extra: pip install -e '.[dask]'"
+        ) from error
     cluster = None
     if execution.scheduler:
         client = Client(execution.scheduler)
     else:
-        cluster = LocalCluster(n_workers=max(1, execution.jobs), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=max(1, execution.jobs),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
         client = Client(cluster)
     batch_size = 16
     window = max(2, execution.jobs * 4)

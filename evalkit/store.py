@@ -48,20 +48,33 @@ def result_to_dict(result: SubmissionResult) -> dict[str, Any]:
 def _check_to_dict(result: CheckResult) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": result.check_id, "status": result.status}
     if result.findings:
-        entry["findings"] = [[f.file, f.line, f.resource, f.region, f.message]
-                             for f in result.findings]
+        entry["findings"] = [
+            [f.file, f.line, f.resource, f.region, f.message] for f in result.findings
+        ]
     return entry
 
 
 def result_from_dict(data: dict[str, Any]) -> SubmissionResult:
     checks = tuple(
-        CheckResult(c["id"], c["status"], tuple(
-            Finding(c["id"], file, line, resource, message, region)
-            for file, line, resource, region, message in c.get("findings", [])))
-        for c in data["checks"])
-    return SubmissionResult(data["id"], data.get("meta", {}), data["status"],
-                            data.get("message", ""), checks, data.get("seconds", 0.0),
-                            tuple(data.get("problems", [])))
+        CheckResult(
+            c["id"],
+            c["status"],
+            tuple(
+                Finding(c["id"], file, line, resource, message, region)
+                for file, line, resource, region, message in c.get("findings", [])
+            ),
+        )
+        for c in data["checks"]
+    )
+    return SubmissionResult(
+        data["id"],
+        data.get("meta", {}),
+        data["status"],
+        data.get("message", ""),
+        checks,
+        data.get("seconds", 0.0),
+        tuple(data.get("problems", [])),
+    )
 
 
 # --- the journal -------------------------------------------------------------------------------
@@ -77,7 +90,8 @@ class Journal:
         if existing is not None and existing != header:
             raise JournalMismatch(
                 f"{path} was written for other input or settings; run without --resume "
-                "to start over, or repeat the original command")
+                "to start over, or repeat the original command"
+            )
         if existing is None:
             with path.open("w", encoding="utf-8") as out:
                 out.write(json.dumps({"header": header}, sort_keys=True) + "\n")
@@ -88,8 +102,9 @@ class Journal:
         self._synced = time.monotonic()
 
     def append(self, result: SubmissionResult) -> None:
-        self._out.write(json.dumps(result_to_dict(result), sort_keys=True,
-                                   ensure_ascii=False) + "\n")
+        self._out.write(
+            json.dumps(result_to_dict(result), sort_keys=True, ensure_ascii=False) + "\n"
+        )
         self._out.flush()
         if time.monotonic() - self._synced > _FSYNC_EVERY_SECONDS:
             os.fsync(self._out.fileno())
@@ -184,7 +199,8 @@ class ResultCache:
             self._db = sqlite3.connect(directory / "results.sqlite3", timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT)")
+                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT)"
+            )
             self._db.commit()
         except (OSError, sqlite3.Error) as error:
             self._give_up(error)
@@ -202,11 +218,16 @@ class ResultCache:
     def put(self, key: str, result: SubmissionResult) -> None:
         if self._db is None:
             return
-        value = {"status": result.status, "message": result.message,
-                 "checks": result_to_dict(result)["checks"]}
+        value = {
+            "status": result.status,
+            "message": result.message,
+            "checks": result_to_dict(result)["checks"],
+        }
         try:
-            self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?)",
-                             (key, json.dumps(value, sort_keys=True)))
+            self._db.execute(
+                "INSERT OR REPLACE INTO results VALUES (?, ?)",
+                (key, json.dumps(value, sort_keys=True)),
+            )
             self._pending += 1
             if self._pending >= 256:
                 self._db.commit()
@@ -225,8 +246,7 @@ class ResultCache:
         self._db = None
 
     def _give_up(self, error: BaseException) -> None:
-        print(f"evalkit: result cache unavailable, continuing without it: {error}",
-              file=sys.stderr)
+        print(f"evalkit: result cache unavailable, continuing without it: {error}", file=sys.stderr)
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
@@ -235,6 +255,11 @@ class ResultCache:
 
 def cached_result(submission: Submission, value: dict[str, Any]) -> SubmissionResult:
     """A result for `submission` from a cache entry made for the same content."""
-    data = {"id": submission.id, "meta": dict(submission.meta), "seconds": 0.0,
-            "problems": list(submission.problems), **value}
+    data = {
+        "id": submission.id,
+        "meta": dict(submission.meta),
+        "seconds": 0.0,
+        "problems": list(submission.problems),
+        **value,
+    }
     return masked(result_from_dict(data), ())

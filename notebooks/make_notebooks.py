@@ -59,9 +59,9 @@ PARAMETER_NOTE = """\
 # EVALKIT_ prefix (EVALKIT_DATASET, ...) before starting Jupyter. Relative paths are taken
 # from the repository root."""
 
-SCORE = '''\
+SCORE = """\
 run = evalkit.score(str(resolve(DATASET)), rubric=str(resolve(RUBRIC)) if RUBRIC else None)
-run'''
+run"""
 
 
 def parameters(*lines: str) -> str:
@@ -69,34 +69,49 @@ def parameters(*lines: str) -> str:
 
 
 QUICKSTART = [
-    ("md", """\
+    (
+        "md",
+        """\
 # Quickstart: score a dataset and read the results
 
 This notebook scores a dataset of Terraform answers with evalkit and walks through what a run
 holds: the `scores` table (one row per submission), the `findings` table (one row per located
 failure), failure rates, and one submission up close. Change the parameters to use your own
-data; everything else adapts."""),
-    ("code", parameters(
-        'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
-        'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
-        'BY = os.environ.get("EVALKIT_BY", "model")  # a metadata column to group by',
-        'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/01-quickstart")')),
+data; everything else adapts.""",
+    ),
+    (
+        "code",
+        parameters(
+            'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
+            'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
+            'BY = os.environ.get("EVALKIT_BY", "model")  # a metadata column to group by',
+            'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/01-quickstart")',
+        ),
+    ),
     ("md", SETUP_TEXT),
     ("code", SETUP.format(imports="")),
-    ("md", """\
+    (
+        "md",
+        """\
 ## Score the dataset
 
 `evalkit.score` takes a folder, files, globs, a list of records or a DataFrame and returns a
-`Run`. Nothing in a submission is executed: the Terraform is parsed and checked as data."""),
+`Run`. Nothing in a submission is executed: the Terraform is parsed and checked as data.""",
+    ),
     ("code", SCORE),
-    ("md", """\
+    (
+        "md",
+        """\
 ## Scores: one row per submission
 
 `status` says whether a submission could be graded (`ok`), did not parse (`parse_error`), held no
 Terraform (`no_terraform`), or could not be graded (`error`, `timeout`). `score` runs from 0 to
 100 and `reward` is the same on a 0–1 scale. Fields of the input records other than the id and
-the answer (here `model` and `prompt_id`) are carried through as metadata columns."""),
-    ("code", '''\
+the answer (here `model` and `prompt_id`) are carried through as metadata columns.""",
+    ),
+    (
+        "code",
+        """\
 scores = run.scores
 metadata = list(scores.columns[1 : scores.columns.get_loc("status")])
 check_ids = plots.check_columns(scores)
@@ -104,38 +119,59 @@ categories = list(plots.category_checks(scores))
 print(f"{len(scores)} submissions; metadata columns: {metadata or 'none'}")
 print(f"{len(check_ids)} checks in {len(categories)} categories")
 scores[["submission_id", *metadata, "status", "score", "reward", "n_findings"]].sort_values(
-    ["score", "submission_id"])'''),
+    ["score", "submission_id"])""",
+    ),
     ("code", 'status_counts = scores["status"].value_counts()\nstatus_counts'),
-    ("md", """\
+    (
+        "md",
+        """\
 Each category has a score column of its own (empty where none of its checks applies), and each
 check a column holding `pass`, `fail` or `n/a` (nothing the check looks at is present). Counting
-them shows which checks fail most often:"""),
-    ("code", '''\
+them shows which checks fail most often:""",
+    ),
+    (
+        "code",
+        """\
 check_status = (scores[check_ids].apply(lambda column: column.value_counts()).T
                 .reindex(columns=["fail", "pass", "n/a"]).fillna(0).astype(int))
-check_status.sort_values(["fail", "pass"], ascending=False)'''),
-    ("md", """\
+check_status.sort_values(["fail", "pass"], ascending=False)""",
+    ),
+    (
+        "md",
+        """\
 ## Findings: where each failure is
 
 A failed check has one or more findings, each naming the file, line, resource address, region
-and a one-sentence message. Secrets found in the code are masked (`****`) in every column."""),
-    ("code", 'run.findings.head(10)'),
-    ("code", '''\
+and a one-sentence message. Secrets found in the code are masked (`****`) in every column.""",
+    ),
+    ("code", "run.findings.head(10)"),
+    (
+        "code",
+        """\
 (run.findings.groupby(["category", "check_id", "severity"]).size().rename("findings")
- .reset_index().sort_values(["findings", "check_id"], ascending=[False, True]))'''),
-    ("md", """\
+ .reset_index().sort_values(["findings", "check_id"], ascending=[False, True]))""",
+    ),
+    (
+        "md",
+        """\
 ## Failure rates
 
 A category's failure rate is the share of submissions, among those where the category applies,
 that fail at least one of its checks. `Run.failure_rates` gives the counts;
-`plots.category_rates` adds a 95% Wilson interval, which stays honest for small counts."""),
-    ("code", 'rates = plots.category_rates(run)\nrates'),
-    ("md", """\
+`plots.category_rates` adds a 95% Wilson interval, which stays honest for small counts.""",
+    ),
+    ("code", "rates = plots.category_rates(run)\nrates"),
+    (
+        "md",
+        """\
 ## One submission up close
 
 Pick a submission by id, or leave `SUBMISSION` empty to take the lowest-scored graded one. Its
-`feedback` is the text a model could learn from: one line per failed check, most severe first."""),
-    ("code", '''\
+`feedback` is the text a model could learn from: one line per failed check, most severe first.""",
+    ),
+    (
+        "code",
+        """\
 SUBMISSION = ""  # a submission_id; empty: the lowest-scored graded submission
 if not SUBMISSION:
     graded = scores[scores["status"] == "ok"].sort_values(["score", "submission_id"])
@@ -145,47 +181,69 @@ failed = [c for c in check_ids if row[c] == "fail"]
 print(f"{SUBMISSION}: status {row['status']}, score {row['score']:.1f}")
 print("failed checks:", ", ".join(failed) or "none")
 print()
-print(row["feedback"] if isinstance(row["feedback"], str) else "(no feedback)")'''),
-    ("code", '''\
+print(row["feedback"] if isinstance(row["feedback"], str) else "(no feedback)")""",
+    ),
+    (
+        "code",
+        """\
 submission_findings = run.findings[run.findings["submission_id"] == SUBMISSION]
-submission_findings[["check_id", "severity", "file", "line", "resource", "region", "message"]]'''),
-    ("md", """\
+submission_findings[["check_id", "severity", "file", "line", "resource", "region", "message"]]""",
+    ),
+    (
+        "md",
+        """\
 ## Save the run
 
 `Run.save` writes `scores`, `findings` (CSV, JSONL or Parquet) and `run.json`; `evalkit.load_run`
-reads them back, so other notebooks and `evalkit report` can start from a saved run."""),
-    ("code", '''\
+reads them back, so other notebooks and `evalkit report` can start from a saved run.""",
+    ),
+    (
+        "code",
+        """\
 saved = run.save(out_dir / "run")
 reloaded = evalkit.load_run(saved)
 print(f"saved {sorted(p.name for p in saved.iterdir())} in {saved}")
 print("reloaded the same submissions:",
-      reloaded.scores["submission_id"].tolist() == scores["submission_id"].tolist())'''),
+      reloaded.scores["submission_id"].tolist() == scores["submission_id"].tolist())""",
+    ),
 ]
 
 
 FAILURE_RATES = [
-    ("md", """\
+    (
+        "md",
+        """\
 # Failure rates by model
 
 Where do answers go wrong, and does it depend on the model? This notebook draws evalkit's charts
 for a run, grouped by a metadata column (`BY`, e.g. `model`): failure rates per category with
 confidence intervals, a check-by-group heatmap, score distributions, and how many score points
-each category costs. Each chart comes with the table it is drawn from."""),
-    ("code", parameters(
-        'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
-        'RUN_DIR = os.environ.get("EVALKIT_RUN_DIR", "")  # a saved run; empty: score DATASET',
-        'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
-        'BY = os.environ.get("EVALKIT_BY", "model")  # metadata column; empty: no grouping',
-        'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/02-failure-rates")')),
+each category costs. Each chart comes with the table it is drawn from.""",
+    ),
+    (
+        "code",
+        parameters(
+            'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
+            'RUN_DIR = os.environ.get("EVALKIT_RUN_DIR", "")  # a saved run; empty: score DATASET',
+            'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
+            'BY = os.environ.get("EVALKIT_BY", "model")  # metadata column; empty: no grouping',
+            'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/02-failure-rates")',
+        ),
+    ),
     ("md", SETUP_TEXT),
     ("code", SETUP.format(imports="")),
-    ("md", """\
+    (
+        "md",
+        """\
 ## Load or score the run
 
 With `RUN_DIR` set, the notebook reads a run saved by `evalkit score --out` or `Run.save`;
 otherwise it scores `DATASET`. Submissions without a value in the `BY` column form a group of
-their own, `(no model)`, so every submission is counted somewhere."""),
-    ("code", '''\
+their own, `(no model)`, so every submission is counted somewhere.""",
+    ),
+    (
+        "code",
+        """\
 if RUN_DIR:
     run = evalkit.load_run(resolve(RUN_DIR))
 else:
@@ -194,64 +252,91 @@ if BY and BY not in run.scores.columns:
     print(f"no column {BY!r} in this run: the charts cover all submissions together")
     BY = ""
 by = BY or None
-run'''),
-    ("md", """\
+run""",
+    ),
+    (
+        "md",
+        """\
 ## Failure rate per category
 
 The share of submissions failing at least one check of a category, among those where the
 category applies, with a 95% Wilson interval. Wide intervals mean few submissions: compare
-groups only where the intervals are narrow enough to matter."""),
-    ("code", 'rates = plots.category_rates(run, by=by)\nrates'),
-    ("code", 'fig_rates = plots.failure_rate_bars(run, by=by)\nfig_rates'),
-    ("md", """\
+groups only where the intervals are narrow enough to matter.""",
+    ),
+    ("code", "rates = plots.category_rates(run, by=by)\nrates"),
+    ("code", "fig_rates = plots.failure_rate_bars(run, by=by)\nfig_rates"),
+    (
+        "md",
+        """\
 ## Which checks fail, per group
 
 Each cell is a check's failure rate in one group, with `failed/applicable`; grey cells are checks
-that never applied (nothing they look at was present)."""),
-    ("code", '''\
+that never applied (nothing they look at was present).""",
+    ),
+    (
+        "code",
+        """\
 check_table = plots.check_rates(run, by=by)
 applied = check_table[check_table["n"] > 0]
 (applied.pivot(index="check_id", columns=by, values="failure_rate") if by
- else applied.set_index("check_id")[["category", "n", "failed", "failure_rate"]])'''),
-    ("code", 'fig_heatmap = plots.check_heatmap(run, by=by)\nfig_heatmap'),
-    ("md", """\
+ else applied.set_index("check_id")[["category", "n", "failed", "failure_rate"]])""",
+    ),
+    ("code", "fig_heatmap = plots.check_heatmap(run, by=by)\nfig_heatmap"),
+    (
+        "md",
+        """\
 ## Score distributions
 
 Scores per group as a box plot with every submission as a dot (◆ is the mean), and as
-histograms. Unparseable answers score 0, which pulls means down: the dots show how many."""),
-    ("code", 'score_summary = plots.score_table(run, by=by)\nscore_summary'),
-    ("code", 'fig_scores = plots.score_distribution(run, by=by)\nfig_scores'),
+histograms. Unparseable answers score 0, which pulls means down: the dots show how many.""",
+    ),
+    ("code", "score_summary = plots.score_table(run, by=by)\nscore_summary"),
+    ("code", "fig_scores = plots.score_distribution(run, by=by)\nfig_scores"),
     ("code", 'plots.score_distribution(run, by=by, kind="hist")'),
-    ("md", """\
+    (
+        "md",
+        """\
 ## Where the score goes
 
 A failed check costs `100 × its weight / the total weight of the checks that apply` to the
 submission, with the rubric's weights (critical checks weigh most). Averaged per group, the
 categories' costs add up to `100 − mean score`: a category that fails rarely but critically can
-cost more points than one that fails often."""),
-    ("code", '''\
+cost more points than one that fails often.""",
+    ),
+    (
+        "code",
+        """\
 lost = plots.lost_points(run, by=by)
 lost_table = (lost.pivot(index=by, columns="category", values="points_lost") if by
               else lost.set_index("category")[["points_lost"]].T)
-lost_table.assign(total=lost_table.sum(axis=1)).round(1)'''),
-    ("code", 'fig_lost = plots.lost_points_bars(run, by=by)\nfig_lost'),
-    ("md", """\
+lost_table.assign(total=lost_table.sum(axis=1)).round(1)""",
+    ),
+    ("code", "fig_lost = plots.lost_points_bars(run, by=by)\nfig_lost"),
+    (
+        "md",
+        """\
 ## Save the charts and a report
 
 `plots.save_charts` writes the four charts as PNG files; `evalkit.report.write_report` (or
 `evalkit report RUN_DIR --by model` from a shell) writes them with a `report.md` of the tables,
-ready to share without a notebook."""),
-    ("code", '''\
+ready to share without a notebook.""",
+    ),
+    (
+        "code",
+        """\
 from evalkit.report import write_report
 
 charts = plots.save_charts(run, out_dir, by=by)
 report_path = write_report(run, out_dir / "report", by=by)
-print("\\n".join(str(path) for path in [*charts.values(), report_path]))'''),
+print("\\n".join(str(path) for path in [*charts.values(), report_path]))""",
+    ),
 ]
 
 
 COMPARE = [
-    ("md", """\
+    (
+        "md",
+        """\
 # Comparing two runs
 
 Two common questions, answered with the same statistics:
@@ -264,27 +349,37 @@ Two common questions, answered with the same statistics:
 
 Every difference is `B − A`, with a bootstrap 95% interval (seeded, so reruns give the same
 numbers). A difference is called significant when its interval excludes 0 and both sides have
-at least 5 submissions."""),
-    ("code", parameters(
-        'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
-        'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
-        'BY = os.environ.get("EVALKIT_BY", "model")  # the column that names the two models',
-        'MODEL_A = os.environ.get("EVALKIT_MODEL_A", "")  # empty: the two largest groups',
-        'MODEL_B = os.environ.get("EVALKIT_MODEL_B", "")',
-        'PAIR_ON = os.environ.get("EVALKIT_PAIR_ON", "prompt_id")  # match answers on this column',
-        'RUBRIC_B = os.environ.get("EVALKIT_RUBRIC_B", "")  # empty: an example rubric is written',
-        'N_BOOT = int(os.environ.get("EVALKIT_N_BOOT", "2000"))  # bootstrap resamples',
-        'SEED = int(os.environ.get("EVALKIT_SEED", "0"))',
-        'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/03-compare-models")')),
+at least 5 submissions.""",
+    ),
+    (
+        "code",
+        parameters(
+            'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
+            'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
+            'BY = os.environ.get("EVALKIT_BY", "model")  # the column that names the two models',
+            'MODEL_A = os.environ.get("EVALKIT_MODEL_A", "")  # empty: the two largest groups',
+            'MODEL_B = os.environ.get("EVALKIT_MODEL_B", "")',
+            'PAIR_ON = os.environ.get("EVALKIT_PAIR_ON", "prompt_id")  # match answers on this column',
+            'RUBRIC_B = os.environ.get("EVALKIT_RUBRIC_B", "")  # empty: an example rubric is written',
+            'N_BOOT = int(os.environ.get("EVALKIT_N_BOOT", "2000"))  # bootstrap resamples',
+            'SEED = int(os.environ.get("EVALKIT_SEED", "0"))',
+            'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/03-compare-models")',
+        ),
+    ),
     ("md", SETUP_TEXT),
     ("code", SETUP.format(imports="\nfrom evalkit.compare import compare, split_run")),
     ("code", SCORE),
-    ("md", """\
+    (
+        "md",
+        """\
 ## 1. Two models
 
 `split_run` gives one run per value of `BY`. Unless `MODEL_A` and `MODEL_B` are set, the two
-largest named groups are compared."""),
-    ("code", '''\
+largest named groups are compared.""",
+    ),
+    (
+        "code",
+        """\
 groups = split_run(run, BY)
 sizes = {name: len(part.scores) for name, part in groups.items()}
 print("submissions per group:", sizes)
@@ -293,36 +388,54 @@ if not (MODEL_A and MODEL_B):
     MODEL_A, MODEL_B = sorted(sorted(named, key=lambda g: (-sizes[g], g))[:2])
 run_a, run_b = groups[MODEL_A], groups[MODEL_B]
 print(f"A = {MODEL_A} ({len(run_a.scores)} submissions), "
-      f"B = {MODEL_B} ({len(run_b.scores)} submissions)")'''),
+      f"B = {MODEL_B} ({len(run_b.scores)} submissions)")""",
+    ),
     ("md", "Side by side first: the same failure-rate chart, with just the two models."),
-    ("code", '''\
+    (
+        "code",
+        """\
 side_by_side = pd.concat([run_a.scores, run_b.scores], ignore_index=True)
-plots.failure_rate_bars(side_by_side, by=BY)'''),
-    ("md", """\
+plots.failure_rate_bars(side_by_side, by=BY)""",
+    ),
+    (
+        "md",
+        """\
 Now the statistics. Answers are matched on `PAIR_ON` where both runs have it and each value
 appears once per model; `pairing` says how the runs were matched, and `score_deltas` lists the
-matched answers' scores."""),
-    ("code", '''\
+matched answers' scores.""",
+    ),
+    (
+        "code",
+        """\
 pair_on = PAIR_ON if PAIR_ON in run.scores.columns else "submission_id"
 models = compare(run_a, run_b, on=pair_on, labels=(MODEL_A, MODEL_B), n_boot=N_BOOT,
                  seed=SEED)
 print(models.pairing)
-models.score_deltas'''),
+models.score_deltas""",
+    ),
     ("code", "models"),
-    ("code", 'plots.difference_chart(models)'),
-    ("code", 'print(models.statement())\nmodels.significant()'),
-    ("md", """\
+    ("code", "plots.difference_chart(models)"),
+    ("code", "print(models.statement())\nmodels.significant()"),
+    (
+        "md",
+        """\
 On the bundled sample each model answered only two prompts, so no difference can be called
 significant: the intervals span most of the scale. With a few hundred answers per model the same
-cells give usable answers."""),
-    ("md", """\
+cells give usable answers.""",
+    ),
+    (
+        "md",
+        """\
 ## 2. Two rubrics
 
 The same answers scored with a second rubric. Without `RUBRIC_B`, the notebook writes an example
 that only counts critical and high findings. A rubric changes weights, not verdicts: failure
 rates stay the same and only scores move, so the paired comparison isolates the effect of the
-weights."""),
-    ("code", '''\
+weights.""",
+    ),
+    (
+        "code",
+        """\
 if RUBRIC_B:
     rubric_b = resolve(RUBRIC_B)
 else:
@@ -337,38 +450,51 @@ rubric_labels = (run.info["rubric"]["name"], run_rubric_b.info["rubric"]["name"]
 rubrics = compare(run, run_rubric_b, labels=rubric_labels, n_boot=N_BOOT, seed=SEED)
 print(rubrics.pairing)
 print(rubrics.statement())
-rubrics.score'''),
+rubrics.score""",
+    ),
     ("code", 'rubrics.score_deltas.sort_values(["delta", rubrics.on], ascending=[False, True])'),
     ("code", 'rubrics.categories[["category", "rate_a", "rate_b", "diff", "ci_low", "ci_high"]]'),
     ("md", "## Save the comparisons\n\nAs markdown, e.g. for a pull request or a write-up."),
-    ("code", '''\
+    (
+        "code",
+        """\
 (out_dir / "compare-models.md").write_text(models.to_markdown() + "\\n", encoding="utf-8")
 (out_dir / "compare-rubrics.md").write_text(rubrics.to_markdown() + "\\n", encoding="utf-8")
 plots.difference_chart(models).savefig(out_dir / "model-differences.png", dpi=120)
-print(sorted(p.name for p in out_dir.iterdir()))'''),
+print(sorted(p.name for p in out_dir.iterdir()))""",
+    ),
 ]
 
 
 TRAINING = [
-    ("md", """\
+    (
+        "md",
+        """\
 # Export for training
 
 A training pipeline wants one row per answer with a reward and, for critique or revision
 training, feedback text. This notebook scores a dataset, keeps the gradable answers, joins the
-answer text and metadata from the input records, and writes CSV and Parquet."""),
-    ("code", parameters(
-        'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
-        'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
-        '# Records holding the answer text (JSONL, JSON, CSV or Parquet); empty: none.',
-        'RECORDS = os.environ.get("EVALKIT_RECORDS", "datasets/sample/answers.jsonl")',
-        'ID_FIELD = os.environ.get("EVALKIT_ID_FIELD", "id")  # the records\' id field',
-        'TEXT_FIELD = os.environ.get("EVALKIT_TEXT_FIELD", "response")  # the answer text field',
-        'MIN_REWARD = float(os.environ.get("EVALKIT_MIN_REWARD", "0.8"))  # for the filtered set',
-        'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/04-training-export")')),
+answer text and metadata from the input records, and writes CSV and Parquet.""",
+    ),
+    (
+        "code",
+        parameters(
+            'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
+            'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
+            "# Records holding the answer text (JSONL, JSON, CSV or Parquet); empty: none.",
+            'RECORDS = os.environ.get("EVALKIT_RECORDS", "datasets/sample/answers.jsonl")',
+            'ID_FIELD = os.environ.get("EVALKIT_ID_FIELD", "id")  # the records\' id field',
+            'TEXT_FIELD = os.environ.get("EVALKIT_TEXT_FIELD", "response")  # the answer text field',
+            'MIN_REWARD = float(os.environ.get("EVALKIT_MIN_REWARD", "0.8"))  # for the filtered set',
+            'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/04-training-export")',
+        ),
+    ),
     ("md", SETUP_TEXT),
     ("code", SETUP.format(imports="")),
     ("code", SCORE),
-    ("md", """\
+    (
+        "md",
+        """\
 ## The two training columns
 
 - **`reward`** is `score / 100`, between 0 and 1. It is 1 when every applicable check passes;
@@ -378,32 +504,47 @@ answer text and metadata from the input records, and writes CSV and Parquet.""")
   they are left out below.
 - **`feedback`** lists the failed checks, one line each, most severe first:
   `CHECK-ID: message`. Each message names the resource and the fix, in words a model can learn
-  from; it is empty when nothing failed. Secrets are masked."""),
-    ("code", '''\
+  from; it is empty when nothing failed. Secrets are masked.""",
+    ),
+    (
+        "code",
+        """\
 scores = run.scores
 with_findings = scores[(scores["status"] == "ok") & (scores["n_findings"] > 0)]
 example = with_findings.sort_values(["reward", "submission_id"]).iloc[0]
 print(f"{example['submission_id']}: reward {example['reward']}\\n")
-print(example["feedback"])'''),
-    ("md", """\
+print(example["feedback"])""",
+    ),
+    (
+        "md",
+        """\
 ## Keep the gradable answers
 
 Rows with status `error` or `timeout` have no reward. The failed check IDs are added as one
-`;`-separated column, handy for filtering or per-failure weighting."""),
-    ("code", '''\
+`;`-separated column, handy for filtering or per-failure weighting.""",
+    ),
+    (
+        "code",
+        """\
 check_ids = plots.check_columns(scores)
 gradable = scores[scores["status"].isin(["ok", "parse_error", "no_terraform"])].copy()
 failed = gradable[check_ids].eq("fail")
 gradable["failed_checks"] = failed.apply(lambda row: ";".join(row.index[row]), axis=1)
 gradable["feedback"] = gradable["feedback"].fillna("")
-print(f"kept {len(gradable)} of {len(scores)} submissions")'''),
-    ("md", """\
+print(f"kept {len(gradable)} of {len(scores)} submissions")""",
+    ),
+    (
+        "md",
+        """\
 ## Join the answer text and metadata
 
 The scores carry the records' metadata (e.g. `model`, `prompt_id`) but not the answer itself.
 Reading the input records back gives the text a model produced, joined on the id. Submissions
-that are not in the records (here, the folders of `.tf` files) are left out of the export."""),
-    ("code", '''\
+that are not in the records (here, the folders of `.tf` files) are left out of the export.""",
+    ),
+    (
+        "code",
+        '''\
 def read_records(path: Path) -> pd.DataFrame:
     """Input records in any of the formats evalkit reads."""
     if path.suffix == ".jsonl":
@@ -427,28 +568,38 @@ if RECORDS:
 else:
     export = gradable[["submission_id", *metadata, *training]]
 export = export.sort_values("submission_id").reset_index(drop=True)
-export.drop(columns=["response"], errors="ignore")'''),
+export.drop(columns=["response"], errors="ignore")''',
+    ),
     ("md", "## Write CSV and Parquet"),
-    ("code", '''\
+    (
+        "code",
+        """\
 csv_path = out_dir / "training.csv"
 parquet_path = out_dir / "training.parquet"
 export.to_csv(csv_path, index=False)
 export.to_parquet(parquet_path, index=False)
 written = pd.read_parquet(parquet_path)
 print(f"wrote {len(written)} rows to {csv_path.name} and {parquet_path.name}")
-written.dtypes'''),
-    ("md", """\
+written.dtypes""",
+    ),
+    (
+        "md",
+        """\
 ## Variations
 
 Typical selections on top of the export: only high-reward answers (for supervised fine-tuning or
-rejection sampling), or the best answer per prompt."""),
-    ("code", '''\
+rejection sampling), or the best answer per prompt.""",
+    ),
+    (
+        "code",
+        """\
 high_reward = export[export["reward"] >= MIN_REWARD]
 print(f"{len(high_reward)} of {len(export)} answers have reward >= {MIN_REWARD}")
 if "prompt_id" in export.columns:
     best_per_prompt = (export.sort_values(["reward", "submission_id"], ascending=[False, True])
                        .groupby("prompt_id", sort=True).head(1))
-    print(best_per_prompt[["prompt_id", "submission_id", "reward"]].to_string(index=False))'''),
+    print(best_per_prompt[["prompt_id", "submission_id", "reward"]].to_string(index=False))""",
+    ),
 ]
 
 
@@ -468,8 +619,11 @@ def build(cells: list[tuple[str, str]], stem: str) -> NotebookNode:
         "language_info": {"name": "python"},
     }
     for index, (kind, source) in enumerate(cells):
-        cell = (nbformat.v4.new_markdown_cell(source) if kind == "md"
-                else nbformat.v4.new_code_cell(source))
+        cell = (
+            nbformat.v4.new_markdown_cell(source)
+            if kind == "md"
+            else nbformat.v4.new_code_cell(source)
+        )
         cell.id = f"{stem}-{index:02d}"
         if kind == "code" and source.startswith("import os\n\n# Parameters"):
             cell.metadata["tags"] = ["parameters"]

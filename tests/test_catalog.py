@@ -49,16 +49,21 @@ def test_registry_matches_the_catalog() -> None:
 def test_catalog_table_matches_the_published_spec() -> None:
     if not SPEC.exists():
         pytest.skip("the published catalog is not beside this checkout")
-    rows = re.findall(r"^\| ([A-Z]+-[A-Z0-9-]+) \| (critical|high|medium|low) \|",
-                      SPEC.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    rows = re.findall(
+        r"^\| ([A-Z]+-[A-Z0-9-]+) \| (critical|high|medium|low) \|",
+        SPEC.read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
     assert {cid: severity for cid, severity in rows} == {
-        cid: severity for cid, (_, severity) in CATALOG.items()}
+        cid: severity for cid, (_, severity) in CATALOG.items()
+    }
 
 
 def test_default_rubric_lists_every_check_at_its_catalog_severity() -> None:
     document = yaml.safe_load(default_rubric_path().read_text(encoding="utf-8"))
     assert {cid: entry["severity"] for cid, entry in document["checks"].items()} == {
-        cid: severity for cid, (_, severity) in CATALOG.items()}
+        cid: severity for cid, (_, severity) in CATALOG.items()
+    }
 
 
 def test_every_check_documents_failure_reason_and_fix() -> None:

@@ -27,8 +27,11 @@ def _cases() -> list[Path]:
 
 
 def _files(case: Path) -> dict[str, str]:
-    return {p.relative_to(case).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(case.rglob("*")) if p.is_file() and p.name != "expected.yaml"}
+    return {
+        p.relative_to(case).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(case.rglob("*"))
+        if p.is_file() and p.name != "expected.yaml"
+    }
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -39,7 +42,8 @@ def test_check_fixture(case: Path) -> None:
     found = sorted((f.file, f.line, f.resource) for f in result.findings)
     wanted = sorted(tuple(item) for item in expected.get("findings") or [])
     assert (result.status, found) == (expected["status"], wanted), [
-        f.message for f in result.findings]
+        f.message for f in result.findings
+    ]
     for item in result.findings:
         assert item.message and item.check_id == check.id
 

@@ -49,12 +49,24 @@ resource "aws_db_instance" "db" {
 
 def _dataset(tmp_path: Path) -> Path:
     records = [
-        {"id": "secure", "model": "m1", "prompt_id": "p1",
-         "response": f"Here it is:\n\n```hcl\n{SECURE}\n```\n"},
-        {"id": "insecure", "model": "m2", "prompt_id": "p1",
-         "response": f"## main.tf\n\n```hcl\n{INSECURE}\n```\n"},
-        {"id": "broken", "model": "m2", "prompt_id": "p2",
-         "response": "```hcl\nresource \"aws_vpc\" \"v\" {\n  cidr_block = \"10.0.0.0/16\"\n```\n"},
+        {
+            "id": "secure",
+            "model": "m1",
+            "prompt_id": "p1",
+            "response": f"Here it is:\n\n```hcl\n{SECURE}\n```\n",
+        },
+        {
+            "id": "insecure",
+            "model": "m2",
+            "prompt_id": "p1",
+            "response": f"## main.tf\n\n```hcl\n{INSECURE}\n```\n",
+        },
+        {
+            "id": "broken",
+            "model": "m2",
+            "prompt_id": "p2",
+            "response": '```hcl\nresource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n```\n',
+        },
         {"id": "prose", "model": "m1", "prompt_id": "p2", "response": "I cannot help with that."},
     ]
     path = tmp_path / "answers.jsonl"
@@ -62,8 +74,14 @@ def _dataset(tmp_path: Path) -> Path:
     return path
 
 
-CORE_CHECKS = ("SEC-HARDCODED-CREDENTIALS", "SEC-IAM-WILDCARD", "SEC-OPEN-ADMIN-PORTS",
-               "SEC-ENCRYPTION-AT-REST", "IAC-PARSE-ERROR", "IAC-UNDEFINED-REFERENCE")
+CORE_CHECKS = (
+    "SEC-HARDCODED-CREDENTIALS",
+    "SEC-IAM-WILDCARD",
+    "SEC-OPEN-ADMIN-PORTS",
+    "SEC-ENCRYPTION-AT-REST",
+    "IAC-PARSE-ERROR",
+    "IAC-UNDEFINED-REFERENCE",
+)
 
 
 def _core_rubric(tmp_path: Path) -> Path:
@@ -77,11 +95,33 @@ def _core_rubric(tmp_path: Path) -> Path:
 
 def test_score_writes_contracted_tables(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert main(["score", str(_dataset(tmp_path)), "--out", str(out), "--quiet",
-                 "--rubric", str(_core_rubric(tmp_path))]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(_dataset(tmp_path)),
+                "--out",
+                str(out),
+                "--quiet",
+                "--rubric",
+                str(_core_rubric(tmp_path)),
+            ]
+        )
+        == 0
+    )
     scores = pd.read_csv(out / "scores.csv", keep_default_na=False)
-    expected_columns = ["submission_id", "model", "prompt_id", "status", "score", "reward",
-                        *CATEGORIES, *REGISTRY.ids(), "n_findings", "feedback"]
+    expected_columns = [
+        "submission_id",
+        "model",
+        "prompt_id",
+        "status",
+        "score",
+        "reward",
+        *CATEGORIES,
+        *REGISTRY.ids(),
+        "n_findings",
+        "feedback",
+    ]
     assert list(scores.columns) == expected_columns
     rows = scores.set_index("submission_id")
     assert rows.loc["secure", "status"] == "ok"
@@ -98,15 +138,31 @@ def test_score_writes_contracted_tables(tmp_path: Path) -> None:
     assert rows.loc["insecure", "feedback"].startswith("SEC-HARDCODED-CREDENTIALS: ")
 
     findings = pd.read_csv(out / "findings.csv", keep_default_na=False)
-    assert list(findings.columns) == ["submission_id", "check_id", "category", "severity",
-                                      "file", "line", "resource", "region", "message"]
-    password = findings[(findings.submission_id == "insecure")
-                        & (findings.resource == "aws_db_instance.db")].iloc[0]
+    assert list(findings.columns) == [
+        "submission_id",
+        "check_id",
+        "category",
+        "severity",
+        "file",
+        "line",
+        "resource",
+        "region",
+        "message",
+    ]
+    password = findings[
+        (findings.submission_id == "insecure") & (findings.resource == "aws_db_instance.db")
+    ].iloc[0]
     extracted = extract_files(f"## main.tf\n\n```hcl\n{INSECURE}\n```\n")["main.tf"]
-    password_line = next(number for number, text in enumerate(extracted.splitlines(), 1)
-                         if text.strip().startswith("password"))
+    password_line = next(
+        number
+        for number, text in enumerate(extracted.splitlines(), 1)
+        if text.strip().startswith("password")
+    )
     assert (password.file, int(password.line), password.severity) == (
-        "main.tf", password_line, "critical")
+        "main.tf",
+        password_line,
+        "critical",
+    )
     run_info = json.loads((out / "run.json").read_text())
     assert run_info["counts"]["submissions"] == 4
     assert run_info["rubric"]["name"] == "core"
@@ -132,16 +188,18 @@ def test_outputs_are_byte_identical_across_runs_and_jobs(tmp_path: Path) -> None
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
 def test_other_formats_round_trip_through_load_run(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / fmt
-    assert main(["score", str(_dataset(tmp_path)), "--out", str(out), "--format", fmt,
-                 "--quiet"]) == 0
+    assert (
+        main(["score", str(_dataset(tmp_path)), "--out", str(out), "--format", fmt, "--quiet"]) == 0
+    )
     assert (out / f"scores.{fmt}").exists()
     run = evalkit.load_run(out)
     assert sorted(run.scores["submission_id"]) == ["broken", "insecure", "prose", "secure"]
     assert len(run.findings) >= 2
 
 
-def test_usage_errors_exit_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                           ) -> None:
+def test_usage_errors_exit_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["score", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
     error = capsys.readouterr().err.strip()
     assert error.startswith("evalkit: ") and "\n" not in error
@@ -155,10 +213,14 @@ def test_usage_errors_exit_2_with_one_line(tmp_path: Path, capsys: pytest.Captur
 
 def test_fail_under_exits_3(tmp_path: Path) -> None:
     dataset = _dataset(tmp_path)
-    assert main(["score", str(dataset), "--out", str(tmp_path / "o"), "--quiet",
-                 "--fail-under", "99"]) == 3
-    assert main(["score", str(dataset), "--out", str(tmp_path / "o"), "--quiet",
-                 "--fail-under", "1"]) == 0
+    assert (
+        main(["score", str(dataset), "--out", str(tmp_path / "o"), "--quiet", "--fail-under", "99"])
+        == 3
+    )
+    assert (
+        main(["score", str(dataset), "--out", str(tmp_path / "o"), "--quiet", "--fail-under", "1"])
+        == 0
+    )
 
 
 def test_checks_and_explain(capsys: pytest.CaptureFixture[str]) -> None:

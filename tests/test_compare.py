@@ -21,21 +21,50 @@ IAC1 = next(c.id for c in REGISTRY if c.category == "iac")
 CHECKS = [SEC1, SEC2, IAC1]
 
 
-def make_run(sec1_fails: set[int], n: int, prefix: str = "s", model: str = "m",
-             iac_fails: set[int] = frozenset()) -> Run:
+def make_run(
+    sec1_fails: set[int],
+    n: int,
+    prefix: str = "s",
+    model: str = "m",
+    iac_fails: set[int] = frozenset(),
+) -> Run:
     """`n` submissions; SEC1 fails in `sec1_fails`, SEC2 always passes, IAC1 fails in
     `iac_fails`. A failed check costs 25 points, so scores are known too."""
     rows = []
     for i in range(n):
-        statuses = {SEC1: "fail" if i in sec1_fails else "pass", SEC2: "pass",
-                    IAC1: "fail" if i in iac_fails else "pass"}
+        statuses = {
+            SEC1: "fail" if i in sec1_fails else "pass",
+            SEC2: "pass",
+            IAC1: "fail" if i in iac_fails else "pass",
+        }
         score = 100.0 - 25.0 * sum(s == "fail" for s in statuses.values())
-        rows.append({"submission_id": f"{prefix}{i:03d}", "model": model,
-                     "prompt_id": f"p{i:03d}", "status": "ok", "score": score,
-                     "reward": score / 100, **{c: None for c in CATEGORIES}, **statuses,
-                     "n_findings": 0, "feedback": ""})
-    findings = pd.DataFrame(columns=["submission_id", "check_id", "category", "severity",
-                                     "file", "line", "resource", "region", "message"])
+        rows.append(
+            {
+                "submission_id": f"{prefix}{i:03d}",
+                "model": model,
+                "prompt_id": f"p{i:03d}",
+                "status": "ok",
+                "score": score,
+                "reward": score / 100,
+                **{c: None for c in CATEGORIES},
+                **statuses,
+                "n_findings": 0,
+                "feedback": "",
+            }
+        )
+    findings = pd.DataFrame(
+        columns=[
+            "submission_id",
+            "check_id",
+            "category",
+            "severity",
+            "file",
+            "line",
+            "resource",
+            "region",
+            "message",
+        ]
+    )
     return Run(pd.DataFrame(rows), findings, {})
 
 
@@ -145,8 +174,9 @@ def test_partial_overlap_pairs_the_common_ids() -> None:
     b = subset(make_run(set(range(5)), 30), [i >= 10 for i in range(30)])
     result = compare(a, b)
     assert result.paired
-    assert result.pairing == ("Paired on submission_id: 10 matched "
-                              "(left out: 10 only in A, 10 only in B).")
+    assert result.pairing == (
+        "Paired on submission_id: 10 matched (left out: 10 only in A, 10 only in B)."
+    )
     assert result.score.iloc[0][["n_a", "n_b"]].tolist() == [10, 10]
 
 
@@ -163,8 +193,9 @@ def test_split_run_and_run_compare() -> None:
 
 
 def test_text_and_markdown_reports() -> None:
-    result = compare(make_run(set(range(4)), 40), make_run(set(range(30)), 40),
-                     labels=("old", "new"))
+    result = compare(
+        make_run(set(range(4)), 40), make_run(set(range(30)), 40), labels=("old", "new")
+    )
     text = result.summary()
     assert "Comparing new with old; every difference is new − old." in text
     assert "Paired on submission_id: 40 matched (none left out)." in text
@@ -172,8 +203,10 @@ def test_text_and_markdown_reports() -> None:
     assert "10% (4/40)" in security_line and "75% (30/40)" in security_line
     assert "+65.0" in security_line and security_line.split()[-1] == "*"
     markdown = result.to_markdown()
-    assert "| category | old rate | new rate | new − old (pts) | 95% interval | significant |" \
+    assert (
+        "| category | old rate | new rate | new − old (pts) | 95% interval | significant |"
         in markdown
+    )
     assert result._repr_markdown_() == markdown
     assert repr(result).startswith("<Comparison new − old, paired on submission_id:")
 
@@ -193,13 +226,23 @@ def test_difference_chart_draws_each_interval() -> None:
     assert len(plots.difference_chart(result, "check").axes[0].get_yticklabels()) == 3
 
 
-def test_cli_compare_prints_and_writes_markdown(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_compare_prints_and_writes_markdown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     make_run(set(range(4)), 40).save(tmp_path / "before")
     make_run(set(range(30)), 40).save(tmp_path / "after")
     out = tmp_path / "comparison.md"
-    code = main(["compare", str(tmp_path / "before"), str(tmp_path / "after"), "--out",
-                 str(out), "--n-boot", "500"])
+    code = main(
+        [
+            "compare",
+            str(tmp_path / "before"),
+            str(tmp_path / "after"),
+            "--out",
+            str(out),
+            "--n-boot",
+            "500",
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0
     assert "every difference is after − before" in printed

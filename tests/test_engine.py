@@ -54,7 +54,8 @@ def test_a_check_that_raises_is_reported_and_the_others_still_run() -> None:
 def test_a_submission_over_the_time_limit_times_out() -> None:
     blocks = "".join(
         f'resource "aws_subnet" "s{i}" {{\n  cidr_block = cidrsubnet("10.0.0.0/8", 16, {i})\n}}\n'
-        for i in range(3000))
+        for i in range(3000)
+    )
     result = grade(Submission("slow", {"main.tf": blocks}), list(REGISTRY), time_limit=0.05)
     assert result.status == "timeout"
     assert "time limit of 0.05 s" in result.message

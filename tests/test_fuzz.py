@@ -28,8 +28,11 @@ CHECKS = list(REGISTRY)
 # keeps hypothesis from warning that a test changed it.
 build_model({"warm.tf": "locals {\n  a = 1\n}\n"})
 GRADED = {"ok", "parse_error", "no_terraform"}
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 # Grading a small input takes milliseconds; a second means a loop or an explosion.
 SECONDS_PER_SUBMISSION = 5.0
 
@@ -45,12 +48,39 @@ def _grade(files: dict[str, str]) -> str:
 
 # --- arbitrary text ------------------------------------------------------------------------
 
-MARKDOWN_PIECES = st.sampled_from([
-    "```", "```hcl", "```terraform", "```hcl - main.tf", '```hcl title="vpc.tf"', "````",
-    "~~~", "## main.tf", "**variables.tf**", "# outputs.tf", "<think>", "</think>", "\n",
-    "resource \"aws_vpc\" \"v\" {", "}", "{", "  cidr_block = \"10.0.0.0/16\"", "<<EOF",
-    "EOF", "${", "Here is the code:", "`", "> ", "- ", "1. ", "\t", "\r\n", "\r", "\x00",
-])
+MARKDOWN_PIECES = st.sampled_from(
+    [
+        "```",
+        "```hcl",
+        "```terraform",
+        "```hcl - main.tf",
+        '```hcl title="vpc.tf"',
+        "````",
+        "~~~",
+        "## main.tf",
+        "**variables.tf**",
+        "# outputs.tf",
+        "<think>",
+        "</think>",
+        "\n",
+        'resource "aws_vpc" "v" {',
+        "}",
+        "{",
+        '  cidr_block = "10.0.0.0/16"',
+        "<<EOF",
+        "EOF",
+        "${",
+        "Here is the code:",
+        "`",
+        "> ",
+        "- ",
+        "1. ",
+        "\t",
+        "\r\n",
+        "\r",
+        "\x00",
+    ]
+)
 
 
 @FUZZ
@@ -79,30 +109,92 @@ def test_decoding_never_raises_on_bytes(data: bytes) -> None:
 
 
 @FUZZ
-@given(st.text(max_size=400), st.sampled_from(["main.tf", "main.tf.json", "x.tfvars",
-                                               "answer.md", "tests/a.tftest.hcl"]))
+@given(
+    st.text(max_size=400),
+    st.sampled_from(["main.tf", "main.tf.json", "x.tfvars", "answer.md", "tests/a.tftest.hcl"]),
+)
 def test_grading_arbitrary_text_gives_a_status(text: str, name: str) -> None:
     _grade({name: text})
 
 
 # --- HCL-shaped text -----------------------------------------------------------------------
 
-NAMES = st.sampled_from(["a", "b", "name", "tags", "policy", "count", "for_each", "source",
-                         "cidr_block", "password", "user_data", "depends_on", "provider"])
-REFERENCES = st.sampled_from([
-    "var.a", "var.b", "local.a", "local.b", "aws_vpc.main.id", "aws_vpc.main[0].id",
-    "aws_subnet.s[*].id", "module.m.out", "data.aws_region.r.name", "count.index", "each.key",
-    "each.value", "self.id", "path.module", "terraform.workspace", "local.a[0]",
-    "local.b.x", "var.a[\"k\"]", "aws.west", "nothing.here",
-])
-FUNCTIONS = st.sampled_from(["jsonencode", "jsondecode", "length", "concat", "merge",
-                             "lookup", "element", "cidrsubnet", "format", "join", "split",
-                             "flatten", "toset", "tolist", "try", "can", "coalesce", "max",
-                             "range", "keys", "values", "zipmap", "replace", "upper",
-                             "templatefile", "file", "base64encode", "unknownfn"])
+NAMES = st.sampled_from(
+    [
+        "a",
+        "b",
+        "name",
+        "tags",
+        "policy",
+        "count",
+        "for_each",
+        "source",
+        "cidr_block",
+        "password",
+        "user_data",
+        "depends_on",
+        "provider",
+    ]
+)
+REFERENCES = st.sampled_from(
+    [
+        "var.a",
+        "var.b",
+        "local.a",
+        "local.b",
+        "aws_vpc.main.id",
+        "aws_vpc.main[0].id",
+        "aws_subnet.s[*].id",
+        "module.m.out",
+        "data.aws_region.r.name",
+        "count.index",
+        "each.key",
+        "each.value",
+        "self.id",
+        "path.module",
+        "terraform.workspace",
+        "local.a[0]",
+        "local.b.x",
+        'var.a["k"]',
+        "aws.west",
+        "nothing.here",
+    ]
+)
+FUNCTIONS = st.sampled_from(
+    [
+        "jsonencode",
+        "jsondecode",
+        "length",
+        "concat",
+        "merge",
+        "lookup",
+        "element",
+        "cidrsubnet",
+        "format",
+        "join",
+        "split",
+        "flatten",
+        "toset",
+        "tolist",
+        "try",
+        "can",
+        "coalesce",
+        "max",
+        "range",
+        "keys",
+        "values",
+        "zipmap",
+        "replace",
+        "upper",
+        "templatefile",
+        "file",
+        "base64encode",
+        "unknownfn",
+    ]
+)
 TEXT = st.text(alphabet=st.characters(blacklist_characters='"\\\n\r'), max_size=12)
 SCALARS = st.one_of(
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
     st.sampled_from(["true", "false", "null", '"*"', '"0.0.0.0/0"', '"10.0.0.0/16"', '"22"']),
     TEXT.map(lambda s: f'"{s}"'),
@@ -123,34 +215,65 @@ def _extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(
         st.lists(children, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
         st.lists(st.tuples(NAMES, children), max_size=4).map(
-            lambda kv: "{ " + ", ".join(f"{k} = {v}" for k, v in kv) + " }"),
+            lambda kv: "{ " + ", ".join(f"{k} = {v}" for k, v in kv) + " }"
+        ),
         st.tuples(FUNCTIONS, st.lists(children, max_size=3)).map(
-            lambda fa: f"{fa[0]}({', '.join(fa[1])})"),
+            lambda fa: f"{fa[0]}({', '.join(fa[1])})"
+        ),
         st.tuples(children, children, children).map(lambda c: f"{c[0]} ? {c[1]} : {c[2]}"),
-        st.tuples(children, st.sampled_from(["+", "-", "*", "/", "%", "==", "!=", "<", ">=",
-                                            "&&", "||"]), children).map(" ".join),
+        st.tuples(
+            children,
+            st.sampled_from(["+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||"]),
+            children,
+        ).map(" ".join),
         children.map(lambda c: f"({c})"),
         children.map(lambda c: f"!{c}"),
         children.map(lambda c: f"[for x in {c} : x]"),
         children.map(lambda c: f"{{for k, v in {c} : k => v if v != null}}"),
-        st.lists(st.one_of(TEXT, children.map(lambda c: "${" + c + "}"),
-                           st.just("%{ if true }y%{ else }n%{ endif }"), st.just("$${x}")),
-                 max_size=4).map(_template),
-        st.tuples(st.lists(st.one_of(TEXT, children.map(lambda c: "${" + c + "}")),
-                           max_size=4), st.booleans()).map(lambda lt: _heredoc(*lt)),
+        st.lists(
+            st.one_of(
+                TEXT,
+                children.map(lambda c: "${" + c + "}"),
+                st.just("%{ if true }y%{ else }n%{ endif }"),
+                st.just("$${x}"),
+            ),
+            max_size=4,
+        ).map(_template),
+        st.tuples(
+            st.lists(st.one_of(TEXT, children.map(lambda c: "${" + c + "}")), max_size=4),
+            st.booleans(),
+        ).map(lambda lt: _heredoc(*lt)),
     )
 
 
 EXPRESSIONS = st.recursive(SCALARS, _extend, max_leaves=12)
-BLOCK_HEADS = st.sampled_from([
-    'resource "aws_vpc" "main"', 'resource "aws_subnet" "s"', 'resource "aws_s3_bucket" "b"',
-    'resource "aws_security_group" "sg"', 'resource "aws_iam_policy" "p"',
-    'resource "aws_db_instance" "db"', 'resource "aws_instance" "web"',
-    'data "aws_iam_policy_document" "d"', 'data "aws_region" "r"', 'variable "a"',
-    'variable "b"', 'output "out"', 'module "m"', 'provider "aws"', "locals", "terraform",
-    "ingress", "egress", "statement", "lifecycle", 'dynamic "ingress"', "content",
-    'provisioner "local-exec"',
-])
+BLOCK_HEADS = st.sampled_from(
+    [
+        'resource "aws_vpc" "main"',
+        'resource "aws_subnet" "s"',
+        'resource "aws_s3_bucket" "b"',
+        'resource "aws_security_group" "sg"',
+        'resource "aws_iam_policy" "p"',
+        'resource "aws_db_instance" "db"',
+        'resource "aws_instance" "web"',
+        'data "aws_iam_policy_document" "d"',
+        'data "aws_region" "r"',
+        'variable "a"',
+        'variable "b"',
+        'output "out"',
+        'module "m"',
+        'provider "aws"',
+        "locals",
+        "terraform",
+        "ingress",
+        "egress",
+        "statement",
+        "lifecycle",
+        'dynamic "ingress"',
+        "content",
+        'provisioner "local-exec"',
+    ]
+)
 
 
 def _body(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -161,7 +284,8 @@ def _body(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 BODIES = st.recursive(st.just(""), _body, max_leaves=8)
 FILES = st.lists(st.tuples(BLOCK_HEADS, BODIES), min_size=1, max_size=4).map(
-    lambda blocks: "\n\n".join(f"{head} {{\n{body}\n}}" for head, body in blocks) + "\n")
+    lambda blocks: "\n\n".join(f"{head} {{\n{body}\n}}" for head, body in blocks) + "\n"
+)
 
 
 @st.composite
@@ -173,7 +297,7 @@ def damaged(draw: st.DrawFn, text: str) -> str:
         at = draw(st.integers(0, len(text) - 1))
         action = draw(st.sampled_from(["delete", "insert", "cut"]))
         if action == "delete":
-            text = text[:at] + text[at + 1:]
+            text = text[:at] + text[at + 1 :]
         elif action == "insert":
             text = text[:at] + draw(st.sampled_from(list('{}[]()"$`#\n<'))) + text[at:]
         else:
@@ -208,11 +332,18 @@ LOCAL_NAMES = st.sampled_from(["a", "b", "c", "d"])
 
 
 @FUZZ
-@given(st.lists(st.tuples(LOCAL_NAMES, st.lists(LOCAL_NAMES, min_size=1, max_size=3),
-                          st.sampled_from(["list", "template", "object", "call"])),
-                min_size=1, max_size=6))
-def test_evaluation_ends_on_any_reference_graph(edges: list[tuple[str, list[str], str]]
-                                                ) -> None:
+@given(
+    st.lists(
+        st.tuples(
+            LOCAL_NAMES,
+            st.lists(LOCAL_NAMES, min_size=1, max_size=3),
+            st.sampled_from(["list", "template", "object", "call"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_evaluation_ends_on_any_reference_graph(edges: list[tuple[str, list[str], str]]) -> None:
     shapes = {
         "list": lambda refs: "[" + ", ".join(refs) + "]",
         "template": lambda refs: '"' + "".join("${" + r + "}" for r in refs) + '"',
@@ -234,29 +365,33 @@ def test_evaluation_ends_on_any_reference_graph(edges: list[tuple[str, list[str]
 
 SELF_REFERENCES = {
     "locals that name each other": "locals {\n  a = local.b\n  b = local.a\n}\n",
-    "a local inside itself": "locals {\n  a = [local.a]\n  s = \"${local.s}-x\"\n}\n",
+    "a local inside itself": 'locals {\n  a = [local.a]\n  s = "${local.s}-x"\n}\n',
     "a variable default naming itself": 'variable "v" {\n  default = var.v\n}\n',
     "variables naming each other": (
-        'variable "a" {\n  default = var.b\n}\nvariable "b" {\n  default = [var.a]\n}\n'),
+        'variable "a" {\n  default = var.b\n}\nvariable "b" {\n  default = [var.a]\n}\n'
+    ),
     "a module calling itself": 'module "again" {\n  source = "./"\n  x = module.again.y\n}\n'
-                               'output "y" {\n  value = module.again.y\n}\n',
+    'output "y" {\n  value = module.again.y\n}\n',
     "modules calling each other": 'module "a" {\n  source = "./modules/a"\n}\n',
     "a resource naming itself": (
         'resource "aws_security_group" "sg" {\n  name = aws_security_group.sg.name\n'
-        '  tags = { x = aws_security_group.sg.tags }\n}\n'),
+        "  tags = { x = aws_security_group.sg.tags }\n}\n"
+    ),
     "count from itself": (
         'resource "aws_instance" "i" {\n  count = length(aws_instance.i)\n'
-        '  ami   = aws_instance.i[0].ami\n}\n'),
+        "  ami   = aws_instance.i[0].ami\n}\n"
+    ),
 }
-MODULE_FILES = {"modules/a/main.tf": 'module "b" {\n  source = "../b"\n}\n',
-                "modules/b/main.tf": 'module "a" {\n  source = "../a"\n}\n'
-                                     'output "o" {\n  value = module.a.o\n}\n'}
+MODULE_FILES = {
+    "modules/a/main.tf": 'module "b" {\n  source = "../b"\n}\n',
+    "modules/b/main.tf": 'module "a" {\n  source = "../a"\n}\n'
+    'output "o" {\n  value = module.a.o\n}\n',
+}
 
 
 def test_self_references_end() -> None:
     for label, text in SELF_REFERENCES.items():
-        files = {"main.tf": 'provider "aws" {\n  region = "us-east-1"\n}\n' + text,
-                 **MODULE_FILES}
+        files = {"main.tf": 'provider "aws" {\n  region = "us-east-1"\n}\n' + text, **MODULE_FILES}
         assert _grade(files) == "ok", label
         model = build_model(files)
         for module in model.modules:

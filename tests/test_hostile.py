@@ -26,8 +26,10 @@ from evalkit.cli import main
 
 CORPUS = Path(__file__).parent / "hostile"
 REPO = Path(__file__).parent.parent
-VALID = ('provider "aws" {\n  region = "us-east-1"\n}\n\n'
-         'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+VALID = (
+    'provider "aws" {\n  region = "us-east-1"\n}\n\n'
+    'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+)
 DEPTH = 10_000
 MB = 1024 * 1024
 # Generous: the whole corpus takes about 20 s on two busy cores.
@@ -68,14 +70,16 @@ COMMITTED: dict[str, Expect] = {
     # truncated answers
     "truncated-fence-never-closed": OK,
     "truncated-mid-block": Expect("parse_error", "main.tf:11: the block opened at line 11"),
-    "truncated-mid-block~2": Expect("parse_error", "main.tf:11:",
-                                    "duplicate id 'truncated-mid-block'"),
+    "truncated-mid-block~2": Expect(
+        "parse_error", "main.tf:11:", "duplicate id 'truncated-mid-block'"
+    ),
     "truncated-mid-string": Expect("parse_error", "main.tf:9:"),
     # empty, whitespace, no code
     "empty-answer": NONE,
     "whitespace-answer": NONE,
-    "no-code-answer": Expect("no_terraform", "no Terraform code found",
-                             "no code found in the answer"),
+    "no-code-answer": Expect(
+        "no_terraform", "no Terraform code found", "no code found in the answer"
+    ),
     "only-backticks": NONE,
     "empty-tf": NONE,
     "whitespace-tf": NONE,
@@ -208,14 +212,20 @@ def _symlinks(root: Path, outside: Path) -> dict[str, Expect]:
 def add_generated_cases(root: Path, outside: Path) -> dict[str, Expect]:
     """Write the big and byte-level cases into `root`; returns what each must score as."""
     expected: dict[str, Expect] = {}
-    size_limit = Expect("error", "over the 5242880-byte file size limit; skipped (the limit is "
-                                 "5 MB; raise it with --max-file-mb)")
+    size_limit = Expect(
+        "error",
+        "over the 5242880-byte file size limit; skipped (the limit is "
+        "5 MB; raise it with --max-file-mb)",
+    )
     _write(root / "big-20mb" / "main.tf", _big_file(20 * MB))
     _write(root / "big-20mb-answer.md", b"```hcl\n" + _big_file(20 * MB) + b"\n```\n")
     _write(root / "big-20mb-beside-code" / "main.tf", VALID)
     _write(root / "big-20mb-beside-code" / "lambda.zip", _big_file(20 * MB))
-    expected |= {"big-20mb": size_limit, "big-20mb-answer": size_limit,
-                 "big-20mb-beside-code": Expect("ok", "", "lambda.zip: 20971520 bytes")}
+    expected |= {
+        "big-20mb": size_limit,
+        "big-20mb-answer": size_limit,
+        "big-20mb-beside-code": Expect("ok", "", "lambda.zip: 20971520 bytes"),
+    }
     _write(root / "lines-200k" / "main.tf", _lines_200k())
     _write(root / "lines-200k-answer.md", "```hcl\n" + _lines_200k() + "```\n")
     # 3.4 MB of one local per line: about 12 s, well inside the default 60 s limit.
@@ -234,7 +244,10 @@ def add_generated_cases(root: Path, outside: Path) -> dict[str, Expect]:
     _write(root / "deep-json" / "main.tf.json", _json_nested(DEPTH))
     expected |= {
         "deep-blocks": Expect("parse_error", "nested too deeply"),
-        "deep-lists": OK, "deep-parens": OK, "deep-objects": OK, "deep-calls": OK,
+        "deep-lists": OK,
+        "deep-parens": OK,
+        "deep-objects": OK,
+        "deep-calls": OK,
         "deep-unbalanced": Expect("parse_error", "main.tf:"),
         "deep-json": Expect("parse_error", "main.tf.json:1: JSON nested too deeply"),
     }
@@ -274,8 +287,9 @@ def score_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[s
     """`evalkit score ...` in a fresh interpreter, as a user would run it."""
     command = [sys.executable, "-m", "evalkit.cli", "score", *args]
     env = {**os.environ, "EVALKIT_NO_PROGRESS": "1"}
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO,
-                          env=env, check=False)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env, check=False
+    )
 
 
 def read_journal(out: Path) -> dict[str, dict[str, Any]]:
@@ -298,10 +312,20 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Scored:
     started = time.perf_counter()
     done = score_cli(str(dataset), "--out", str(out), "--no-cache", "--quiet", "--jobs", "2")
     seconds = time.perf_counter() - started
-    run_info = json.loads((out / "run.json").read_text(encoding="utf-8")) if (
-        out / "run.json").exists() else {}
-    return Scored(expected, read_scores(out), read_journal(out), run_info, done.stderr,
-                  done.returncode, seconds)
+    run_info = (
+        json.loads((out / "run.json").read_text(encoding="utf-8"))
+        if (out / "run.json").exists()
+        else {}
+    )
+    return Scored(
+        expected,
+        read_scores(out),
+        read_journal(out),
+        run_info,
+        done.stderr,
+        done.returncode,
+        seconds,
+    )
 
 
 def test_the_run_completes_quietly_and_in_time(scored: Scored) -> None:
@@ -326,8 +350,7 @@ def test_each_submission_gets_its_status(scored: Scored) -> None:
         result = scored.results[submission_id]
         problems = " | ".join(result["problems"])
         got = (rows.loc[submission_id, "status"], result["message"], problems)
-        if (got[0] != expect.status or expect.message not in got[1]
-                or expect.problem not in got[2]):
+        if got[0] != expect.status or expect.message not in got[1] or expect.problem not in got[2]:
             wrong[submission_id] = f"expected {expect}, got {got}"
     assert not wrong, "\n".join(f"{key!r}: {text}" for key, text in wrong.items())
 
@@ -345,10 +368,12 @@ def test_run_json_lists_what_the_loader_met(scored: Scored) -> None:
     assert ("rec-dup~2", "duplicate id 'rec-dup'; renamed to 'rec-dup~2'") in problems
     models = scored.scores.set_index("submission_id")["model"]
     assert (models["rec-dup"], models["rec-dup~2"]) == ("m1", "m2")  # both kept, in order
-    assert any(sid == "big-20mb-beside-code" and "file size limit" in text
-               for sid, text in problems)
+    assert any(
+        sid == "big-20mb-beside-code" and "file size limit" in text for sid, text in problems
+    )
     assert scored.run_info["counts"]["status"]["error"] == sum(
-        1 for e in scored.expected.values() if e.status == "error")
+        1 for e in scored.expected.values() if e.status == "error"
+    )
 
 
 # --- limits ------------------------------------------------------------------------------------
@@ -362,19 +387,38 @@ def test_limits_are_named_and_the_batch_goes_on(tmp_path: Path) -> None:
     _write(dataset / "c-too-big" / "main.tf", _big_file(3 * MB))
     _write(dataset / "c-too-big" / "network.tf", VALID)
     _write(dataset / "d-quick" / "main.tf", VALID)
-    records = [{"id": "e-big-record", "response": "#" * (3 * MB)},
-               {"id": "f-record", "response": VALID}]
+    records = [
+        {"id": "e-big-record", "response": "#" * (3 * MB)},
+        {"id": "f-record", "response": VALID},
+    ]
     _write(dataset / "records.jsonl", "".join(json.dumps(r) + "\n" for r in records))
     out = tmp_path / "out"
-    done = score_cli(str(dataset), "--out", str(out), "--no-cache", "--quiet", "--jobs", "2",
-                     "--timeout", "1", "--max-file-mb", "2")
+    done = score_cli(
+        str(dataset),
+        "--out",
+        str(out),
+        "--no-cache",
+        "--quiet",
+        "--jobs",
+        "2",
+        "--timeout",
+        "1",
+        "--max-file-mb",
+        "2",
+    )
     assert done.returncode == 0 and done.stderr == ""
     results = read_journal(out)
     assert {key: value["status"] for key, value in results.items()} == {
-        "a-quick": "ok", "b-slow": "timeout", "c-too-big": "error", "d-quick": "ok",
-        "e-big-record": "error", "f-record": "ok"}
+        "a-quick": "ok",
+        "b-slow": "timeout",
+        "c-too-big": "error",
+        "d-quick": "ok",
+        "e-big-record": "error",
+        "f-record": "ok",
+    }
     assert results["b-slow"]["message"] == (
-        "grading took longer than the time limit of 1 s per submission (--timeout)")
+        "grading took longer than the time limit of 1 s per submission (--timeout)"
+    )
     too_big = results["c-too-big"]["message"]
     assert too_big.startswith("not graded: main.tf: 3145728 bytes is over the 2097152-byte")
     assert too_big.endswith("(the limit is 2 MB; raise it with --max-file-mb)")
@@ -390,12 +434,26 @@ def test_a_skipped_file_is_named_when_no_terraform_is_left(tmp_path: Path) -> No
     _write(dataset / "notes" / "README.md", "The code is in the zip.\n")
     _write(dataset / "notes" / "code.zip", _big_file(3 * MB))
     out = tmp_path / "out"
-    assert main(["score", str(dataset), "--out", str(out), "--no-cache", "--quiet",
-                 "--jobs", "1", "--max-file-mb", "2"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(dataset),
+                "--out",
+                str(out),
+                "--no-cache",
+                "--quiet",
+                "--jobs",
+                "1",
+                "--max-file-mb",
+                "2",
+            ]
+        )
+        == 0
+    )
     (result,) = read_journal(out).values()
     assert result["status"] == "no_terraform"
-    assert "code.zip: 3145728 bytes is over the 2097152-byte file size limit" in (
-        result["message"])
+    assert "code.zip: 3145728 bytes is over the 2097152-byte file size limit" in (result["message"])
 
 
 # --- empty and unreadable input ---------------------------------------------------------------
@@ -445,7 +503,8 @@ def _deny_like_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_unreadable_files_and_directories_get_a_row_each(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     dataset = tmp_path / "dataset"
     _write(dataset / "fine" / "main.tf", VALID)
     _write(dataset / "locked-tf" / "main.tf", VALID)
@@ -460,20 +519,26 @@ def test_unreadable_files_and_directories_get_a_row_each(
     _deny_like_the_kernel(monkeypatch)
     out = tmp_path / "out"
     try:
-        code = main(["score", str(dataset), "--out", str(out), "--no-cache", "--quiet",
-                     "--jobs", "1"])
+        code = main(
+            ["score", str(dataset), "--out", str(out), "--no-cache", "--quiet", "--jobs", "1"]
+        )
     finally:
         for path in locked:
             path.chmod(0o755)
     assert code == 0
     results = read_journal(out)
     assert {key: value["status"] for key, value in results.items()} == {
-        "fine": "ok", "locked-tf": "error", "locked-dir": "error", "locked-asset": "ok",
-        "locked-answer": "error"}
+        "fine": "ok",
+        "locked-tf": "error",
+        "locked-dir": "error",
+        "locked-asset": "ok",
+        "locked-answer": "error",
+    }
     denied = "cannot read (Permission denied)"
     assert results["locked-tf"]["message"] == f"not graded: network.tf: {denied}"
     assert results["locked-dir"]["message"] == (
-        "not graded: modules/vpc: cannot list (Permission denied)")
+        "not graded: modules/vpc: cannot list (Permission denied)"
+    )
     assert results["locked-asset"]["problems"] == [f"logo.png: {denied}"]
     assert results["locked-answer"]["message"] == f"not graded: locked-answer.md: {denied}"
 
@@ -483,25 +548,42 @@ def test_unreadable_files_and_directories_get_a_row_each(
 RUBRIC_HEAD = "name: hostile\nversion: 1\nchecks:\n"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (RUBRIC_HEAD + "  SEC-NOT-A-CHECK: {weight: 2}\n",
-     ":4: checks.SEC-NOT-A-CHECK: unknown check ID"),
-    (RUBRIC_HEAD + "  SEC-IAM-WILDCARD: {weight: heavy}\n",
-     ":4: checks.SEC-IAM-WILDCARD.weight: weight must be a number"),
-    (RUBRIC_HEAD + "  SEC-IAM-WILDCARD: {weight: -5}\n",
-     ":4: checks.SEC-IAM-WILDCARD.weight: weight must not be negative"),
-    (RUBRIC_HEAD + "  SEC-IAM-WILDCARD: {weight: 2\n", ": YAML syntax error"),
-    (RUBRIC_HEAD + "  SEC-IAM-WILDCARD: {}\n  SEC-IAM-WILDCARD: {enabled: false}\n",
-     ":5: checks.SEC-IAM-WILDCARD: duplicate key"),
-    ("name: hostile\nversion: 1\n\x00\xff\n", ":3: YAML error: unacceptable character"),
-])
-def test_a_broken_rubric_is_one_line_and_exit_2(tmp_path: Path, text: str,
-                                                expected: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            RUBRIC_HEAD + "  SEC-NOT-A-CHECK: {weight: 2}\n",
+            ":4: checks.SEC-NOT-A-CHECK: unknown check ID",
+        ),
+        (
+            RUBRIC_HEAD + "  SEC-IAM-WILDCARD: {weight: heavy}\n",
+            ":4: checks.SEC-IAM-WILDCARD.weight: weight must be a number",
+        ),
+        (
+            RUBRIC_HEAD + "  SEC-IAM-WILDCARD: {weight: -5}\n",
+            ":4: checks.SEC-IAM-WILDCARD.weight: weight must not be negative",
+        ),
+        (RUBRIC_HEAD + "  SEC-IAM-WILDCARD: {weight: 2\n", ": YAML syntax error"),
+        (
+            RUBRIC_HEAD + "  SEC-IAM-WILDCARD: {}\n  SEC-IAM-WILDCARD: {enabled: false}\n",
+            ":5: checks.SEC-IAM-WILDCARD: duplicate key",
+        ),
+        ("name: hostile\nversion: 1\n\x00\xff\n", ":3: YAML error: unacceptable character"),
+    ],
+)
+def test_a_broken_rubric_is_one_line_and_exit_2(tmp_path: Path, text: str, expected: str) -> None:
     rubric = tmp_path / "rubric.yaml"
     rubric.write_bytes(text.encode("utf-8", errors="surrogateescape"))
     _write(tmp_path / "data" / "a.tf", VALID)
-    done = score_cli(str(tmp_path / "data"), "--out", str(tmp_path / "out"), "--rubric",
-                     str(rubric), "--no-cache", "--quiet")
+    done = score_cli(
+        str(tmp_path / "data"),
+        "--out",
+        str(tmp_path / "out"),
+        "--rubric",
+        str(rubric),
+        "--no-cache",
+        "--quiet",
+    )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith(f"evalkit: {rubric}:")
@@ -512,7 +594,8 @@ def test_a_broken_rubric_is_one_line_and_exit_2(tmp_path: Path, text: str,
 
 
 def test_a_worker_killed_mid_submission_loses_no_other_result(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Out of memory, the kernel kills the worker; the batch must go on without it."""
     import signal
 
@@ -534,8 +617,10 @@ def test_a_worker_killed_mid_submission_loses_no_other_result(
     _write(dataset / "killer-1" / "main.tf", VALID)
     _write(dataset / "killer-2" / "main.tf", VALID)
     out = tmp_path / "out"
-    assert main(["score", str(dataset), "--out", str(out), "--no-cache", "--quiet",
-                 "--jobs", "2"]) == 0
+    assert (
+        main(["score", str(dataset), "--out", str(out), "--no-cache", "--quiet", "--jobs", "2"])
+        == 0
+    )
     results = read_journal(out)
     assert sorted(results) == sorted([*names, "killer-1", "killer-2"])
     assert {results[name]["status"] for name in names} == {"ok"}

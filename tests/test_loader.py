@@ -551,4 +551,5 @@ def test_an_extraction_failure_becomes_a_load_error_not_an_empty_answer(
     assert submission.id == "a"
     assert submission.files == {}
     assert "internal error extracting code" in submission.load_error and "boom" in (
-        submission.load_error)
+        submission.load_error
+    )

@@ -88,12 +88,17 @@ output "passwd" {
 }
 """
 
-EXEC_JSON = json.dumps({
-    "resource": {"null_resource": {"run": {
-        "provisioner": [{"local-exec": {"command": "touch /tmp/PWNED-json"}}]}}},
-    "data": {"external": {"run": {"program": ["sh", "-c", "touch /tmp/PWNED-json-data"]}}},
-    "module": {"etc": {"source": "../../../etc"}},
-})
+EXEC_JSON = json.dumps(
+    {
+        "resource": {
+            "null_resource": {
+                "run": {"provisioner": [{"local-exec": {"command": "touch /tmp/PWNED-json"}}]}
+            }
+        },
+        "data": {"external": {"run": {"program": ["sh", "-c", "touch /tmp/PWNED-json-data"]}}},
+        "module": {"etc": {"source": "../../../etc"}},
+    }
+)
 
 ANSWER = """Run this first:
 
@@ -158,17 +163,38 @@ class Sandbox:
         return guarded
 
 
-PROCESS_FUNCTIONS = ("system", "popen", "fork", "forkpty", "posix_spawn", "posix_spawnp",
-                     "execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp",
-                     "execvpe", "spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv",
-                     "spawnve", "spawnvp", "spawnvpe")
+PROCESS_FUNCTIONS = (
+    "system",
+    "popen",
+    "fork",
+    "forkpty",
+    "posix_spawn",
+    "posix_spawnp",
+    "execl",
+    "execle",
+    "execlp",
+    "execlpe",
+    "execv",
+    "execve",
+    "execvp",
+    "execvpe",
+    "spawnl",
+    "spawnle",
+    "spawnlp",
+    "spawnlpe",
+    "spawnv",
+    "spawnve",
+    "spawnvp",
+    "spawnvpe",
+)
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     python_roots = {Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    guard = Sandbox([tmp_path / "data", tmp_path / "out", Path(evalkit.__file__).parent,
-                     *python_roots])
+    guard = Sandbox(
+        [tmp_path / "data", tmp_path / "out", Path(evalkit.__file__).parent, *python_roots]
+    )
     monkeypatch.setattr(subprocess, "Popen", guard.refuse("subprocess.Popen"))
     for name in PROCESS_FUNCTIONS:
         if hasattr(os, name):
@@ -187,8 +213,21 @@ def _warm_up(tmp_path: Path) -> None:
     warm = tmp_path / "warm"
     (warm / "a").mkdir(parents=True)
     (warm / "a" / "main.tf").write_text(VPC)
-    assert main(["score", str(warm), "--out", str(tmp_path / "warm-out"), "--quiet",
-                 "--no-cache", "--jobs", "1"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(warm),
+                "--out",
+                str(tmp_path / "warm-out"),
+                "--quiet",
+                "--no-cache",
+                "--jobs",
+                "1",
+            ]
+        )
+        == 0
+    )
 
 
 @pytest.fixture
@@ -197,11 +236,24 @@ def dataset(tmp_path: Path) -> Path:
     return _dataset(tmp_path / "data", tmp_path / "outside")
 
 
-def test_nothing_runs_and_nothing_outside_is_read(tmp_path: Path, dataset: Path,
-                                                  sandbox: Sandbox) -> None:
+def test_nothing_runs_and_nothing_outside_is_read(
+    tmp_path: Path, dataset: Path, sandbox: Sandbox
+) -> None:
     out = tmp_path / "out"
-    code = main(["score", str(dataset), "--out", str(out), "--quiet", "--no-cache",
-                 "--jobs", "1", "--format", "jsonl"])
+    code = main(
+        [
+            "score",
+            str(dataset),
+            "--out",
+            str(out),
+            "--quiet",
+            "--no-cache",
+            "--jobs",
+            "1",
+            "--format",
+            "jsonl",
+        ]
+    )
     assert sandbox.events == []
     assert code == 0
     results = {}
@@ -210,11 +262,16 @@ def test_nothing_runs_and_nothing_outside_is_read(tmp_path: Path, dataset: Path,
             record = json.loads(line)
             results[record["id"]] = record
     assert {key: value["status"] for key, value in results.items()} == {
-        "exec-everything": "ok", "exec-json": "ok", "exec-answer": "ok",
-        "linked-submission": "error"}
+        "exec-everything": "ok",
+        "exec-json": "ok",
+        "exec-answer": "ok",
+        "linked-submission": "error",
+    }
     assert "symlink points outside" in results["linked-submission"]["message"]
-    assert "linked: symlink points outside the dataset; not followed" in (
-        results["exec-everything"]["problems"])
+    assert (
+        "linked: symlink points outside the dataset; not followed"
+        in (results["exec-everything"]["problems"])
+    )
     for path in out.iterdir():
         assert CANARY not in path.read_text(encoding="utf-8"), path.name
     for marker in ("PWNED-external", "PWNED-json", "PWNED-json-data", "PWNED-test"):

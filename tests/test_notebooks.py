@@ -96,8 +96,12 @@ def execute(name: str, out_dir: Path) -> tuple[dict[str, Any], Any]:
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(PROBES[name]))
     client = nbclient.NotebookClient(
-        notebook, kernel_name="python3", timeout=TIMEOUT, allow_errors=False,
-        resources={"metadata": {"path": str(NOTEBOOKS)}})
+        notebook,
+        kernel_name="python3",
+        timeout=TIMEOUT,
+        allow_errors=False,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
     # The kernel gets its own copy of the environment, so runs in parallel stay independent.
     client.execute(env={**_environment(), "EVALKIT_OUT": str(out_dir)})
     streams = [o["text"] for o in notebook.cells[-1].outputs if o["output_type"] == "stream"]
@@ -132,9 +136,12 @@ def sample_run() -> evalkit.Run:
 
 
 def png_outputs(notebook: Any) -> int:
-    return sum("image/png" in output.get("data", {})
-               for cell in notebook.cells if cell.cell_type == "code"
-               for output in cell.outputs)
+    return sum(
+        "image/png" in output.get("data", {})
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
 
 
 def test_quickstart(executed: dict, sample_run: evalkit.Run) -> None:
@@ -193,8 +200,12 @@ def test_compare_models(executed: dict) -> None:
     assert probe["deltas_min"] >= 0
     assert probe["rubrics_rate_diffs"] == 0
     assert low <= probe["rubrics_score"][0] <= high
-    for name in ("compare-models.md", "compare-rubrics.md", "model-differences.png",
-                 "critical-and-high-only.yaml"):
+    for name in (
+        "compare-models.md",
+        "compare-rubrics.md",
+        "model-differences.png",
+        "critical-and-high-only.yaml",
+    ):
         assert (out_dir / name).is_file()
     markdown = (out_dir / "compare-models.md").read_text(encoding="utf-8")
     assert "Paired on prompt_id: 2 matched" in markdown
@@ -237,8 +248,7 @@ def test_notebooks_are_stored_without_outputs() -> None:
 
 
 def test_notebooks_match_their_generator() -> None:
-    spec = importlib.util.spec_from_file_location("make_notebooks",
-                                                  NOTEBOOKS / "make_notebooks.py")
+    spec = importlib.util.spec_from_file_location("make_notebooks", NOTEBOOKS / "make_notebooks.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

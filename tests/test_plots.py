@@ -44,25 +44,61 @@ def make_run(rows: list[dict[str, Any]], rubric: Rubric | None = None) -> Run:
         statuses = {c: row.get(c, "n/a") for c in CHECKS}
         status = row.get("status", "ok")
         weighted = weighted_score(statuses, rubric)
-        score = (None if status in ("error", "timeout") else
-                 0.0 if status in ("parse_error", "no_terraform") else
-                 100.0 if weighted is None else weighted)
-        record = {"submission_id": row["id"], "model": row.get("model"), "status": status,
-                  "score": score, "reward": None if score is None else score / 100}
+        score = (
+            None
+            if status in ("error", "timeout")
+            else 0.0
+            if status in ("parse_error", "no_terraform")
+            else 100.0
+            if weighted is None
+            else weighted
+        )
+        record = {
+            "submission_id": row["id"],
+            "model": row.get("model"),
+            "status": status,
+            "score": score,
+            "reward": None if score is None else score / 100,
+        }
         record.update({c: None for c in CATEGORIES})
         record.update(statuses)
         record.update(n_findings=sum(s == "fail" for s in statuses.values()), feedback="")
         records.append(record)
     scores = pd.DataFrame(records)
-    findings = pd.DataFrame([
-        {"submission_id": r["submission_id"], "check_id": c, "category":
-         REGISTRY.get(c).category, "severity": "critical", "file": "main.tf", "line": 3,
-         "resource": "aws_s3_bucket.logs", "region": "us-east-1", "message": f"{c} | failed"}
-        for r in records for c in CHECKS if r[c] == "fail"],
-        columns=["submission_id", "check_id", "category", "severity", "file", "line",
-                 "resource", "region", "message"])
-    return Run(scores, findings, {"rubric": {"name": rubric.name, "source": rubric.source,
-                                             "sha256": rubric.sha256}})
+    findings = pd.DataFrame(
+        [
+            {
+                "submission_id": r["submission_id"],
+                "check_id": c,
+                "category": REGISTRY.get(c).category,
+                "severity": "critical",
+                "file": "main.tf",
+                "line": 3,
+                "resource": "aws_s3_bucket.logs",
+                "region": "us-east-1",
+                "message": f"{c} | failed",
+            }
+            for r in records
+            for c in CHECKS
+            if r[c] == "fail"
+        ],
+        columns=[
+            "submission_id",
+            "check_id",
+            "category",
+            "severity",
+            "file",
+            "line",
+            "resource",
+            "region",
+            "message",
+        ],
+    )
+    return Run(
+        scores,
+        findings,
+        {"rubric": {"name": rubric.name, "source": rubric.source, "sha256": rubric.sha256}},
+    )
 
 
 def known_run() -> Run:
@@ -88,7 +124,7 @@ def test_wilson_interval_matches_reference_values() -> None:
     assert plots.wilson_interval(1, 4) == pytest.approx((0.045587, 0.699358), abs=1e-6)
     assert plots.wilson_interval(1, 2) == pytest.approx((0.094531, 0.905469), abs=1e-6)
     # Closed forms at the edges: 0 of n has upper z²/(n+z²); n of n has lower n/(n+z²).
-    z2 = 1.959963984540054 ** 2
+    z2 = 1.959963984540054**2
     assert plots.wilson_interval(0, 10) == pytest.approx((0.0, z2 / (10 + z2)))
     assert plots.wilson_interval(10, 10) == pytest.approx((10 / (10 + z2), 1.0))
     low, high = plots.wilson_interval(np.array([0, 3]), np.array([0, 6]))
@@ -145,12 +181,15 @@ def test_empty_check_cells_count_as_not_applicable() -> None:
 
 def test_lost_points_use_rubric_weights_and_add_up_to_lost_score(tmp_path: Path) -> None:
     rubric = load_rubric(rubric_file(tmp_path, {SEC1: 3, SEC2: 1, IAC1: 6}), REGISTRY)
-    run = make_run([
-        {"id": "a", "model": "m1", SEC1: "fail", SEC2: "pass", IAC1: "pass"},  # 30 security
-        {"id": "b", "model": "m1", SEC1: "pass", IAC1: "fail"},  # 6/9 → 66.67 iac
-        {"id": "c", "model": "m2", SEC1: "pass", SEC2: "pass", IAC1: "pass"},
-        {"id": "d", "model": "m2", "status": "timeout"},
-    ], rubric)
+    run = make_run(
+        [
+            {"id": "a", "model": "m1", SEC1: "fail", SEC2: "pass", IAC1: "pass"},  # 30 security
+            {"id": "b", "model": "m1", SEC1: "pass", IAC1: "fail"},  # 6/9 → 66.67 iac
+            {"id": "c", "model": "m2", SEC1: "pass", SEC2: "pass", IAC1: "pass"},
+            {"id": "d", "model": "m2", "status": "timeout"},
+        ],
+        rubric,
+    )
     table = plots.lost_points(run, by="model", rubric=rubric).set_index(["model", "category"])
     assert table.loc[("m1", "security"), "points_lost"] == pytest.approx(15.0)
     assert table.loc[("m1", "iac"), "points_lost"] == pytest.approx(100 * 6 / 9 / 2)
@@ -245,11 +284,13 @@ def test_score_distribution_plots_every_score_and_the_means() -> None:
     means = [line.get_ydata()[0] for line in ax.lines if line.get_marker() == "D"]
     assert means[:2] == pytest.approx([expected[0].mean(), expected[1].mean()])
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "m1\n(n=4)", "m2\n(n=2)", "(no model)\n(n=1)"]
+        "m1\n(n=4)",
+        "m2\n(n=2)",
+        "(no model)\n(n=1)",
+    ]
     assert ax.get_ylabel() == "Score (0–100)"
     panels = plots.score_distribution(run, by="model", kind="hist").axes
-    assert [p.texts[0].get_text() for p in panels] == ["m1 (n=4)", "m2 (n=2)",
-                                                       "(no model) (n=1)"]
+    assert [p.texts[0].get_text() for p in panels] == ["m1 (n=4)", "m2 (n=2)", "(no model) (n=1)"]
     counts = [sum(bar.get_height() for bar in p.patches) for p in panels]
     assert counts == [4, 2, 1]
     assert panels[-1].get_xlabel() == "Score (0–100)"
@@ -259,11 +300,14 @@ def test_score_distribution_plots_every_score_and_the_means() -> None:
 
 def test_lost_points_bars_stack_each_category(tmp_path: Path) -> None:
     rubric = load_rubric(rubric_file(tmp_path, {SEC1: 3, SEC2: 1, IAC1: 6}), REGISTRY)
-    run = make_run([
-        {"id": "a", "model": "m1", SEC1: "fail", SEC2: "pass", IAC1: "pass"},
-        {"id": "b", "model": "m1", SEC1: "pass", IAC1: "fail"},
-        {"id": "c", "model": "m2", SEC1: "fail", SEC2: "fail", IAC1: "pass"},
-    ], rubric)
+    run = make_run(
+        [
+            {"id": "a", "model": "m1", SEC1: "fail", SEC2: "pass", IAC1: "pass"},
+            {"id": "b", "model": "m1", SEC1: "pass", IAC1: "fail"},
+            {"id": "c", "model": "m2", SEC1: "fail", SEC2: "fail", IAC1: "pass"},
+        ],
+        rubric,
+    )
     fig = plots.lost_points_bars(run, by="model", rubric=rubric)
     bars = bar_containers(fig)
     assert list(bars) == ["security", "iac"]
@@ -290,6 +334,9 @@ def test_charts_never_touch_pyplot_and_render_to_png(tmp_path: Path) -> None:
 
 def test_charts_of_an_empty_run_say_so() -> None:
     run = make_run([{"id": "x", "model": "m", "status": "error"}])
-    for fig in (plots.failure_rate_bars(run), plots.check_heatmap(run),
-                plots.score_distribution(run)):
+    for fig in (
+        plots.failure_rate_bars(run),
+        plots.check_heatmap(run),
+        plots.score_distribution(run),
+    ):
         assert any("no " in t.get_text() for t in fig.axes[0].texts)

@@ -19,8 +19,7 @@ from evalkit.terraform.values import Unknown
 def model_of(files: dict[str, str] | str) -> TerraformModel:
     if isinstance(files, str):
         files = {"main.tf": files}
-    return build_model({name: textwrap.dedent(text).lstrip("\n")
-                        for name, text in files.items()})
+    return build_model({name: textwrap.dedent(text).lstrip("\n") for name, text in files.items()})
 
 
 def documents(text: dict[str, str] | str) -> dict[str, PolicyDocument]:
@@ -32,7 +31,7 @@ def summary(statement: PolicyStatement) -> tuple[object, ...]:
 
 
 def test_jsonencode_policy() -> None:
-    found = documents('''
+    found = documents("""
         resource "aws_iam_policy" "p" {
           policy = jsonencode({
             Version = "2012-10-17"
@@ -50,19 +49,23 @@ def test_jsonencode_policy() -> None:
             ]
           })
         }
-    ''')
+    """)
     document = found["aws_iam_policy.p"]
     assert (document.kind, document.attribute) == ("identity", "policy")
     first, second = document.statements
-    assert summary(first) == ("Allow", ("s3:GetObject", "s3:PutObject"),
-                              ("arn:aws:s3:::bucket/*",), 7)
+    assert summary(first) == (
+        "Allow",
+        ("s3:GetObject", "s3:PutObject"),
+        ("arn:aws:s3:::bucket/*",),
+        7,
+    )
     assert summary(second) == ("Deny", (), ("*",), 12)
     assert second.not_actions == ("iam:*",)
     assert first.file == "main.tf"
 
 
 def test_heredoc_policy_with_interpolations_has_lines_inside_the_heredoc() -> None:
-    found = documents('''
+    found = documents("""
         resource "aws_s3_bucket" "b" {
           bucket = "b"
         }
@@ -87,25 +90,25 @@ def test_heredoc_policy_with_interpolations_has_lines_inside_the_heredoc() -> No
             }
           EOF
         }
-    ''')
+    """)
     first, second = found["aws_iam_role_policy.p"].statements
     assert summary(first) == ("Allow", ("s3:GetObject",), ("${?}/*",), 13)
     assert summary(second) == ("Allow", ("logs:PutLogEvents",), ("*",), 18)
 
 
 def test_quoted_json_policy_and_a_single_statement_object() -> None:
-    found = documents(r'''
+    found = documents(r"""
         resource "aws_iam_user_policy" "p" {
           user   = "ci"
           policy = "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":[\"*\"]}}"
         }
-    ''')
+    """)
     [statement] = found["aws_iam_user_policy.p"].statements
     assert summary(statement) == ("Allow", ("*",), ("*",), 3)
 
 
 def test_policy_document_data_source() -> None:
-    model = model_of('''
+    model = model_of("""
         data "aws_iam_policy_document" "d" {
           statement {
             sid       = "Read"
@@ -128,23 +131,31 @@ def test_policy_document_data_source() -> None:
         resource "aws_iam_policy" "p" {
           policy = data.aws_iam_policy_document.d.json
         }
-    ''')
+    """)
     [document] = policy_documents(model)
     assert document.address == "aws_iam_policy.p"
     read, deny = document.statements
     assert summary(read) == ("Allow", ("s3:GetObject",), ("*",), 4)
     assert not read.has_condition
     assert (deny.effect, deny.not_actions, deny.has_condition, deny.line) == (
-        "Deny", ("s3:*",), True, 10)
+        "Deny",
+        ("s3:*",),
+        True,
+        10,
+    )
     rendered = model.find_resource("data.aws_iam_policy_document.d")
     assert rendered is not None
     policy = json.loads(policy_document_json(rendered.instances[0]))
-    assert policy["Statement"][0] == {"Action": ["s3:GetObject"], "Effect": "Allow",
-                                      "Resource": ["*"], "Sid": "Read"}
+    assert policy["Statement"][0] == {
+        "Action": ["s3:GetObject"],
+        "Effect": "Allow",
+        "Resource": ["*"],
+        "Sid": "Read",
+    }
 
 
 def test_policy_document_with_unknown_parts_renders_a_partial_document() -> None:
-    model = model_of('''
+    model = model_of("""
         resource "aws_s3_bucket" "b" {
           bucket = "b"
         }
@@ -154,7 +165,7 @@ def test_policy_document_with_unknown_parts_renders_a_partial_document() -> None
             resources = [aws_s3_bucket.b.arn]
           }
         }
-    ''')
+    """)
     document = model.find_resource("data.aws_iam_policy_document.d")
     assert document is not None
     rendered = policy_document_json(document.instances[0])
@@ -166,7 +177,7 @@ def test_policy_document_with_unknown_parts_renders_a_partial_document() -> None
 
 
 def test_trust_policy_principals_in_every_form() -> None:
-    found = documents('''
+    found = documents("""
         resource "aws_iam_role" "star" {
           assume_role_policy = jsonencode({
             Statement = [{ Effect = "Allow", Principal = "*", Action = "sts:AssumeRole" }]
@@ -194,7 +205,7 @@ def test_trust_policy_principals_in_every_form() -> None:
         resource "aws_iam_role" "document" {
           assume_role_policy = data.aws_iam_policy_document.any_aws.json
         }
-    ''')
+    """)
     assert {d.kind for d in found.values()} == {"trust"}
     assert found["aws_iam_role.star"].statements[0].principals == ("*",)
     services = found["aws_iam_role.services"].statements[0]
@@ -205,7 +216,7 @@ def test_trust_policy_principals_in_every_form() -> None:
 
 
 def test_unknown_actions_are_none_not_guessed() -> None:
-    found = documents('''
+    found = documents("""
         variable "actions" {
           type = list(string)
         }
@@ -214,14 +225,15 @@ def test_unknown_actions_are_none_not_guessed() -> None:
             Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }]
           })
         }
-    ''')
+    """)
     [statement] = found["aws_iam_policy.p"].statements
     assert (statement.actions, statement.resources) == (None, ("*",))
 
 
 def test_policy_written_in_a_local_is_located_there() -> None:
-    found = documents({
-        "locals.tf": '''
+    found = documents(
+        {
+            "locals.tf": """
             locals {
               admin = {
                 Statement = [{
@@ -231,32 +243,35 @@ def test_policy_written_in_a_local_is_located_there() -> None:
                 }]
               }
             }
-        ''',
-        "main.tf": '''
+        """,
+            "main.tf": """
             resource "aws_iam_policy" "p" {
               policy = jsonencode(local.admin)
             }
-        ''',
-    })
+        """,
+        }
+    )
     [statement] = found["aws_iam_policy.p"].statements
     assert (statement.file, statement.line, statement.actions) == ("locals.tf", 5, ("*",))
 
 
 def test_for_each_policies_are_read_per_instance() -> None:
-    found = documents('''
+    found = documents("""
         resource "aws_iam_policy" "p" {
           for_each = { read = "s3:GetObject", all = "*" }
           policy = jsonencode({
             Statement = [{ Effect = "Allow", Action = each.value, Resource = "*" }]
           })
         }
-    ''')
+    """)
     assert {address: d.statements[0].actions for address, d in found.items()} == {
-        'aws_iam_policy.p["all"]': ("*",), 'aws_iam_policy.p["read"]': ("s3:GetObject",)}
+        'aws_iam_policy.p["all"]': ("*",),
+        'aws_iam_policy.p["read"]': ("s3:GetObject",),
+    }
 
 
 def test_inline_role_policies() -> None:
-    found = documents('''
+    found = documents("""
         resource "aws_iam_role" "r" {
           assume_role_policy = jsonencode({
             Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" },
@@ -269,22 +284,27 @@ def test_inline_role_policies() -> None:
             })
           }
         }
-    ''')
-    kinds = sorted((d.attribute, d.kind) for d in policy_documents(model_of('''
+    """)
+    kinds = sorted(
+        (d.attribute, d.kind)
+        for d in policy_documents(
+            model_of("""
         resource "aws_iam_role" "r" {
           assume_role_policy = "{}"
           inline_policy {
             policy = jsonencode({ Statement = [] })
           }
         }
-    ''')))
+    """)
+        )
+    )
     assert kinds == [("assume_role_policy", "trust"), ("inline_policy", "identity")]
     inline = [d for d in found.values() if d.attribute == "inline_policy"]
     assert [s.actions for s in inline[0].statements] == [("ec2:*",)]
 
 
 def test_resource_policies_and_module_arguments_are_not_identity_policies() -> None:
-    found = documents('''
+    found = documents("""
         data "aws_iam_policy_document" "bucket" {
           statement {
             actions   = ["s3:*"]
@@ -311,19 +331,20 @@ def test_resource_policies_and_module_arguments_are_not_identity_policies() -> N
             resources = ["*"]
           }
         }
-    ''')
+    """)
     assert list(found) == ["data.aws_iam_policy_document.unused"]
 
 
 def test_policy_from_a_child_module_variable() -> None:
-    found = documents({
-        "main.tf": '''
+    found = documents(
+        {
+            "main.tf": """
             module "iam" {
               source  = "./iam"
               actions = ["*"]
             }
-        ''',
-        "iam/main.tf": '''
+        """,
+            "iam/main.tf": """
             variable "actions" {
               type = list(string)
             }
@@ -332,8 +353,8 @@ def test_policy_from_a_child_module_variable() -> None:
                 Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }]
               })
             }
-        ''',
-    })
+        """,
+        }
+    )
     [statement] = found["module.iam.aws_iam_policy.this"].statements
     assert (statement.file, statement.actions) == ("iam/main.tf", ("*",))
-

@@ -21,33 +21,59 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def hand_made_run() -> Run:
     """m1: 3 answers, SEC1 fails in one; m2: 2 answers, SEC1 fails in both, IAC1 in one."""
-    plan = [("a1", "m1", {SEC1: "fail"}), ("a2", "m1", {}), ("a3", "m1", {}),
-            ("b1", "m2", {SEC1: "fail"}), ("b2", "m2", {SEC1: "fail", IAC1: "fail"})]
+    plan = [
+        ("a1", "m1", {SEC1: "fail"}),
+        ("a2", "m1", {}),
+        ("a3", "m1", {}),
+        ("b1", "m2", {SEC1: "fail"}),
+        ("b2", "m2", {SEC1: "fail", IAC1: "fail"}),
+    ]
     rows, findings = [], []
     for sid, model, failed in plan:
         statuses = {c: failed.get(c, "pass") for c in (SEC1, SEC2, IAC1)}
         score = 100.0 * (1 - len(failed) / 3)
-        rows.append({"submission_id": sid, "model": model, "status": "ok", "score": score,
-                     "reward": score / 100, **{c: None for c in CATEGORIES}, **statuses,
-                     "n_findings": len(failed), "feedback": ""})
+        rows.append(
+            {
+                "submission_id": sid,
+                "model": model,
+                "status": "ok",
+                "score": score,
+                "reward": score / 100,
+                **{c: None for c in CATEGORIES},
+                **statuses,
+                "n_findings": len(failed),
+                "feedback": "",
+            }
+        )
         for check_id in failed:
-            findings.append({
-                "submission_id": sid, "check_id": check_id,
-                "category": REGISTRY.get(check_id).category, "severity": "critical",
-                "file": "main.tf", "line": 7, "resource": "aws_security_group.web",
-                "region": "us-east-1",
-                "message": "ingress | from 0.0.0.0/0 with password ****"})
-    info = {"rubric": {"name": "aws-multi-region", "version": "1.0"},
-            "input": ["/nowhere/answers.jsonl"], "evalkit_version": "0.1.0",
-            "problems": [{"submission_id": "a3", "problem": "a3.md: skipped <notes.bin>"}]}
+            findings.append(
+                {
+                    "submission_id": sid,
+                    "check_id": check_id,
+                    "category": REGISTRY.get(check_id).category,
+                    "severity": "critical",
+                    "file": "main.tf",
+                    "line": 7,
+                    "resource": "aws_security_group.web",
+                    "region": "us-east-1",
+                    "message": "ingress | from 0.0.0.0/0 with password ****",
+                }
+            )
+    info = {
+        "rubric": {"name": "aws-multi-region", "version": "1.0"},
+        "input": ["/nowhere/answers.jsonl"],
+        "evalkit_version": "0.1.0",
+        "problems": [{"submission_id": "a3", "problem": "a3.md: skipped <notes.bin>"}],
+    }
     return Run(pd.DataFrame(rows), pd.DataFrame(findings), info)
 
 
 def test_report_tables_hold_the_runs_numbers(tmp_path: Path) -> None:
     path = write_report(hand_made_run(), tmp_path / "report", by="model", title="Nightly")
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("# Nightly\n\nrubric aws-multi-region 1.0; evalkit 0.1.0; input "
-                           "/nowhere/answers.jsonl.\n")
+    assert text.startswith(
+        "# Nightly\n\nrubric aws-multi-region 1.0; evalkit 0.1.0; input /nowhere/answers.jsonl.\n"
+    )
     assert "5 submissions; 4 findings." in text
     assert "| ok | 5 |" in text
     # Mean scores: m1 (66.7 + 100 + 100) / 3, m2 (66.7 + 33.3) / 2.
@@ -67,10 +93,14 @@ def test_report_tables_hold_the_runs_numbers(tmp_path: Path) -> None:
 def test_points_lost_table_adds_up_to_the_lost_score(tmp_path: Path) -> None:
     # Equal weights, as the hand-made scores assume, whatever the default rubric says.
     rubric = tmp_path / "equal.yaml"
-    rubric.write_text("name: equal\nversion: '1'\nchecks:\n" + "".join(
-        f"  {c}: {{weight: 1}}\n" for c in (SEC1, SEC2, IAC1)), encoding="utf-8")
+    rubric.write_text(
+        "name: equal\nversion: '1'\nchecks:\n"
+        + "".join(f"  {c}: {{weight: 1}}\n" for c in (SEC1, SEC2, IAC1)),
+        encoding="utf-8",
+    )
     text = write_report(hand_made_run(), tmp_path, by="model", rubric=rubric).read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     assert "with the weights of rubric equal 1:" in text
     section = text.split("## Where the score goes")[1].split("##")[0]
     lines = [line for line in section.splitlines() if line.startswith("| m")]
@@ -87,8 +117,9 @@ def test_report_without_grouping_and_without_findings(tmp_path: Path) -> None:
     assert "By model" not in text
 
 
-def test_cli_report_writes_beside_the_run(tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_report_writes_beside_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     hand_made_run().save(tmp_path / "run")
     assert main(["report", str(tmp_path / "run"), "--by", "model"]) == 0
     assert "report.md" in capsys.readouterr().out

@@ -28,7 +28,9 @@ def test_repository_rubric_is_the_packaged_default() -> None:
 
 
 def test_overrides_severity_weight_and_enabled(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 name: custom
 version: 2
 severity_weights: {critical: 8}
@@ -36,7 +38,8 @@ checks:
   SEC-IAM-WILDCARD: {severity: low}
   IAC-UNDEFINED-REFERENCE: {weight: 4.5}
   SEC-OPEN-ADMIN-PORTS: {enabled: false}
-""")
+""",
+    )
     rubric = load_rubric(path, REGISTRY)
     assert rubric.entry("SEC-IAM-WILDCARD").weight == 1.0
     assert rubric.entry("SEC-IAM-WILDCARD").severity == "low"
@@ -46,25 +49,40 @@ checks:
     assert rubric.version == "2"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("name: x\nversion: 1\nchecks:\n  SEC-NOPE: {}\n", ":4: checks.SEC-NOPE: unknown check ID"),
-    ("name: x\nversion: 1\nchecks:\n  SEC-IAM-WILDCARD: {weight: -1}\n",
-     ":4: checks.SEC-IAM-WILDCARD.weight: weight must not be negative"),
-    ("name: x\nversion: 1\nchecks:\n  SEC-IAM-WILDCARD: {weight: heavy}\n",
-     ":4: checks.SEC-IAM-WILDCARD.weight: weight must be a number"),
-    ("name: x\nversion: 1\nchecks:\n  SEC-IAM-WILDCARD: {severity: huge}\n",
-     ":4: checks.SEC-IAM-WILDCARD.severity: unknown severity"),
-    ("name: x\nversion: 1\nchecks:\n  SEC-IAM-WILDCARD: {enabled: maybe}\n",
-     ":4: checks.SEC-IAM-WILDCARD.enabled: must be true or false"),
-    ("name: x\nversion: 1\nchecks:\n  SEC-IAM-WILDCARD: {}\n  SEC-IAM-WILDCARD: {}\n",
-     ":5: checks.SEC-IAM-WILDCARD: duplicate key"),
-    ("name: x\nversion: 1\nchecks: [\n", ":4: YAML syntax error"),
-    ("name: x\nversion: 1\ncolour: red\n", ":3: colour: unknown key"),
-    ("version: 1\n", ":1: name: missing required key"),
-    ("- a\n- b\n", ":1: a rubric must be a mapping"),
-    ("name: x\nversion: 1\nseverity_weights: {urgent: 3}\n",
-     ":3: severity_weights.urgent: unknown severity"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name: x\nversion: 1\nchecks:\n  SEC-NOPE: {}\n", ":4: checks.SEC-NOPE: unknown check ID"),
+        (
+            "name: x\nversion: 1\nchecks:\n  SEC-IAM-WILDCARD: {weight: -1}\n",
+            ":4: checks.SEC-IAM-WILDCARD.weight: weight must not be negative",
+        ),
+        (
+            "name: x\nversion: 1\nchecks:\n  SEC-IAM-WILDCARD: {weight: heavy}\n",
+            ":4: checks.SEC-IAM-WILDCARD.weight: weight must be a number",
+        ),
+        (
+            "name: x\nversion: 1\nchecks:\n  SEC-IAM-WILDCARD: {severity: huge}\n",
+            ":4: checks.SEC-IAM-WILDCARD.severity: unknown severity",
+        ),
+        (
+            "name: x\nversion: 1\nchecks:\n  SEC-IAM-WILDCARD: {enabled: maybe}\n",
+            ":4: checks.SEC-IAM-WILDCARD.enabled: must be true or false",
+        ),
+        (
+            "name: x\nversion: 1\nchecks:\n  SEC-IAM-WILDCARD: {}\n  SEC-IAM-WILDCARD: {}\n",
+            ":5: checks.SEC-IAM-WILDCARD: duplicate key",
+        ),
+        ("name: x\nversion: 1\nchecks: [\n", ":4: YAML syntax error"),
+        ("name: x\nversion: 1\ncolour: red\n", ":3: colour: unknown key"),
+        ("version: 1\n", ":1: name: missing required key"),
+        ("- a\n- b\n", ":1: a rubric must be a mapping"),
+        (
+            "name: x\nversion: 1\nseverity_weights: {urgent: 3}\n",
+            ":3: severity_weights.urgent: unknown severity",
+        ),
+    ],
+)
 def test_mistakes_name_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
     path = write(tmp_path, text)
     with pytest.raises(RubricError) as error:
@@ -94,8 +112,11 @@ def test_weighted_score_follows_the_catalog_formula() -> None:
     statuses[critical[1]] = "n/a"
     # 5 applicable critical checks of weight 10, one failed.
     assert weighted_score(statuses, rubric, critical) == pytest.approx(80.0)
-    low = next(c.id for c in REGISTRY if c.severity == "low") if any(
-        c.severity == "low" for c in REGISTRY) else None
+    low = (
+        next(c.id for c in REGISTRY if c.severity == "low")
+        if any(c.severity == "low" for c in REGISTRY)
+        else None
+    )
     if low is not None:
         # a failed low check (weight 1) beside 5 passing critical ones (weight 50)
         mixed = {**dict.fromkeys(critical[1:], "pass"), low: "fail"}

@@ -30,14 +30,19 @@ def _dataset(directory: Path, count: int, blocks: int = 30) -> Path:
     rng = random.Random(7)
     lines = []
     for i in range(count):
-        body = [f'variable "cidr" {{\n  default = "10.{i % 200}.0.0/16"\n}}\n',
-                'resource "aws_vpc" "main" {\n  cidr_block = var.cidr\n}\n']
+        body = [
+            f'variable "cidr" {{\n  default = "10.{i % 200}.0.0/16"\n}}\n',
+            'resource "aws_vpc" "main" {\n  cidr_block = var.cidr\n}\n',
+        ]
         body += [SUBNET.format(i=i, j=j) for j in range(blocks)]
         if rng.random() < 0.4:
             body.append('resource "aws_db_instance" "db" {\n  password = "Pa55word-x"\n}\n')
         text = "".join(body)
-        lines.append(json.dumps({"id": f"sub-{i:03d}", "model": f"m{i % 2}",
-                                 "response": f"```hcl\n{text}```\n"}))
+        lines.append(
+            json.dumps(
+                {"id": f"sub-{i:03d}", "model": f"m{i % 2}", "response": f"```hcl\n{text}```\n"}
+            )
+        )
     path = directory / "answers.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -59,12 +64,25 @@ def test_results_journal_holds_every_submission_in_input_order(tmp_path: Path) -
 def test_kill_9_then_resume_gives_the_uninterrupted_output(tmp_path: Path) -> None:
     data = _dataset(tmp_path, 40)
     reference = tmp_path / "reference"
-    assert main(["score", str(data), "--out", str(reference), "--quiet", "--no-cache",
-                 "--jobs", "1"]) == 0
+    assert (
+        main(["score", str(data), "--out", str(reference), "--quiet", "--no-cache", "--jobs", "1"])
+        == 0
+    )
 
     out = tmp_path / "interrupted"
-    command = [sys.executable, "-m", "evalkit.cli", "score", str(data), "--out", str(out),
-               "--quiet", "--no-cache", "--jobs", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "evalkit.cli",
+        "score",
+        str(data),
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-cache",
+        "--jobs",
+        "1",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     journal = out / "results.jsonl"
     deadline = time.monotonic() + 60
@@ -81,16 +99,30 @@ def test_kill_9_then_resume_gives_the_uninterrupted_output(tmp_path: Path) -> No
     with journal.open("a") as torn:
         torn.write('{"id": "sub-999", "status": "o')
 
-    assert main(["score", str(data), "--out", str(out), "--quiet", "--no-cache", "--jobs", "1",
-                 "--resume"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(data),
+                "--out",
+                str(out),
+                "--quiet",
+                "--no-cache",
+                "--jobs",
+                "1",
+                "--resume",
+            ]
+        )
+        == 0
+    )
     assert _tables(out) == _tables(reference)
     info = json.loads((out / "run.json").read_text())
     assert info["timings"]["resumed_submissions"] == graded_before
 
 
-def test_resume_refuses_a_journal_written_for_other_input(tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]
-                                                          ) -> None:
+def test_resume_refuses_a_journal_written_for_other_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = _dataset(tmp_path, 3, blocks=1)
     out = tmp_path / "out"
     assert main(["score", str(first), "--out", str(out), "--quiet", "--no-cache"]) == 0
@@ -101,14 +133,16 @@ def test_resume_refuses_a_journal_written_for_other_input(tmp_path: Path,
     assert "other input" in capsys.readouterr().err
 
 
-def test_rescore_recomputes_scores_without_parsing(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rescore_recomputes_scores_without_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = _dataset(tmp_path, 10, blocks=2)
     out = tmp_path / "out"
     assert main(["score", str(data), "--out", str(out), "--quiet", "--no-cache"]) == 0
     rubric = tmp_path / "lenient.yaml"
-    rubric.write_text("name: lenient\nversion: 1\nchecks:\n"
-                      "  SEC-HARDCODED-CREDENTIALS: {enabled: false}\n")
+    rubric.write_text(
+        "name: lenient\nversion: 1\nchecks:\n  SEC-HARDCODED-CREDENTIALS: {enabled: false}\n"
+    )
 
     import evalkit.terraform.parse as parse
 
@@ -124,14 +158,28 @@ def test_rescore_recomputes_scores_without_parsing(tmp_path: Path,
     assert all("SEC-HARDCODED-CREDENTIALS" not in row["feedback"] for row in rows)
 
 
-def test_cache_reuses_results_and_gives_identical_tables(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
+def test_cache_reuses_results_and_gives_identical_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = _dataset(tmp_path, 8, blocks=2)
     cache = tmp_path / "cache"
     cold, warm = tmp_path / "cold", tmp_path / "warm"
-    assert main(["score", str(data), "--out", str(cold), "--quiet", "--cache", str(cache),
-                 "--jobs", "1"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(data),
+                "--out",
+                str(cold),
+                "--quiet",
+                "--cache",
+                str(cache),
+                "--jobs",
+                "1",
+            ]
+        )
+        == 0
+    )
 
     import evalkit.runner as runner
 
@@ -139,8 +187,22 @@ def test_cache_reuses_results_and_gives_identical_tables(tmp_path: Path,
         raise AssertionError("a cached submission must not be graded again")
 
     monkeypatch.setattr(runner, "grade", no_grading)
-    assert main(["score", str(data), "--out", str(warm), "--quiet", "--cache", str(cache),
-                 "--jobs", "1"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(data),
+                "--out",
+                str(warm),
+                "--quiet",
+                "--cache",
+                str(cache),
+                "--jobs",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert _tables(warm) == _tables(cold)
 
 
@@ -148,18 +210,33 @@ def test_dask_local_cluster_matches_a_local_run(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     data = _dataset(tmp_path, 24, blocks=3)
     local, dask = tmp_path / "local", tmp_path / "dask"
-    assert main(["score", str(data), "--out", str(local), "--quiet", "--no-cache",
-                 "--jobs", "1"]) == 0
+    assert (
+        main(["score", str(data), "--out", str(local), "--quiet", "--no-cache", "--jobs", "1"]) == 0
+    )
     # A process of its own, as a user runs it: a 2-worker LocalCluster started by the CLI.
-    command = [sys.executable, "-m", "evalkit.cli", "score", str(data), "--out", str(dask),
-               "--quiet", "--no-cache", "--executor", "dask", "--jobs", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "evalkit.cli",
+        "score",
+        str(data),
+        "--out",
+        str(dask),
+        "--quiet",
+        "--no-cache",
+        "--executor",
+        "dask",
+        "--jobs",
+        "2",
+    ]
     finished = subprocess.run(command, capture_output=True, text=True, timeout=240)
     assert finished.returncode == 0, finished.stderr
     assert _tables(dask) == _tables(local)
 
 
-def test_a_broken_cache_never_stops_a_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                         ) -> None:
+def test_a_broken_cache_never_stops_a_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = _dataset(tmp_path, 3, blocks=1)
     cache = tmp_path / "cache"
     cache.mkdir()
@@ -189,8 +266,7 @@ def test_a_stuck_or_lost_cluster_batch_still_gives_rows() -> None:
     batch = [Submission("a", {"main.tf": ""}), Submission("b", {"main.tf": ""})]
     stuck = _StuckFuture(TimeoutError())
     timed_out = _batch_results(stuck, batch, time_limit=5)
-    assert [(r.submission_id, r.status) for r in timed_out] == [("a", "timeout"),
-                                                                 ("b", "timeout")]
+    assert [(r.submission_id, r.status) for r in timed_out] == [("a", "timeout"), ("b", "timeout")]
     assert stuck.cancelled and "--timeout" in timed_out[0].message
     lost = _batch_results(_StuckFuture(OSError("worker lost")), batch, time_limit=None)
     assert {r.status for r in lost} == {"error"} and "worker lost" in lost[0].message

@@ -26,9 +26,18 @@ USER_DATA_PASSWORD = "UserData-Pa55word-Planted"
 SCRIPT_PASSWORD = "Script-Pa55word-Planted"
 META_PASSWORD = "Meta-Pa55word-Planted"
 BROKEN_PASSWORD = "Broken-Pa55word-Planted"
-SECRETS = (ACCESS_KEY, SECOND_ACCESS_KEY, SECRET_KEY, DB_PASSWORD, TFVARS_PASSWORD,
-           DEFAULT_PASSWORD, USER_DATA_PASSWORD, SCRIPT_PASSWORD, META_PASSWORD,
-           BROKEN_PASSWORD)
+SECRETS = (
+    ACCESS_KEY,
+    SECOND_ACCESS_KEY,
+    SECRET_KEY,
+    DB_PASSWORD,
+    TFVARS_PASSWORD,
+    DEFAULT_PASSWORD,
+    USER_DATA_PASSWORD,
+    SCRIPT_PASSWORD,
+    META_PASSWORD,
+    BROKEN_PASSWORD,
+)
 
 PROVIDERS = f'''
 provider "aws" {{
@@ -93,11 +102,11 @@ psql "postgresql://admin:{SCRIPT_PASSWORD}@db.example.com/app" -c 'select 1'
 """
 
 # Single quotes are not HCL: the parse error quotes the token, which is the password.
-BROKEN = f'''
+BROKEN = f"""
 resource "aws_db_instance" "db" {{
   password = '{BROKEN_PASSWORD}'
 }}
-'''
+"""
 
 
 def _dataset(root: Path) -> Path:
@@ -106,8 +115,9 @@ def _dataset(root: Path) -> Path:
     (module / "providers.tf").write_text(PROVIDERS, encoding="utf-8")
     (module / "variables.tf").write_text(VARIABLES, encoding="utf-8")
     (module / "main.tf").write_text(MAIN, encoding="utf-8")
-    (module / "terraform.tfvars").write_text(f'admin_password = "{TFVARS_PASSWORD}"\n',
-                                             encoding="utf-8")
+    (module / "terraform.tfvars").write_text(
+        f'admin_password = "{TFVARS_PASSWORD}"\n', encoding="utf-8"
+    )
     (module / "tests").mkdir()
     (module / "tests" / "smoke_test.sh").write_text(SCRIPT, encoding="utf-8")
     broken = root / "dir-broken"
@@ -115,14 +125,20 @@ def _dataset(root: Path) -> Path:
     (broken / "main.tf").write_text(BROKEN, encoding="utf-8")
     answer = f"## main.tf\n\n```hcl\n{PROVIDERS}\n{MAIN}```\n\n```bash\n{SCRIPT}```\n"
     records = [
-        {"id": "rec-secrets", "model": "m1", "notes": f"ran with key {ACCESS_KEY}",
-         "config": {"aws_secret_access_key": SECRET_KEY, "password": META_PASSWORD},
-         "env": f"DB_PASSWORD={DB_PASSWORD}", "response": answer},
+        {
+            "id": "rec-secrets",
+            "model": "m1",
+            "notes": f"ran with key {ACCESS_KEY}",
+            "config": {"aws_secret_access_key": SECRET_KEY, "password": META_PASSWORD},
+            "env": f"DB_PASSWORD={DB_PASSWORD}",
+            "response": answer,
+        },
         {"id": f"rec-{ACCESS_KEY}", "model": "m2", "response": "No code, sorry."},
         {"id": "rec-broken", "model": "m2", "response": f"```hcl\n{BROKEN}```\n"},
     ]
-    (root / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records),
-                                        encoding="utf-8")
+    (root / "records.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
+    )
     return root
 
 
@@ -142,12 +158,26 @@ def _texts(out: Path, fmt: str) -> dict[str, str]:
 def test_no_planted_secret_reaches_any_output(tmp_path: Path, fmt: str) -> None:
     dataset = _dataset(tmp_path / "data")
     out = tmp_path / "out"
-    assert main(["score", str(dataset), "--out", str(out), "--format", fmt, "--quiet",
-                 "--no-cache", "--jobs", "1"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(dataset),
+                "--out",
+                str(out),
+                "--format",
+                fmt,
+                "--quiet",
+                "--no-cache",
+                "--jobs",
+                "1",
+            ]
+        )
+        == 0
+    )
     texts = _texts(out, fmt)
     assert {f"scores.{fmt}", f"findings.{fmt}", "run.json", "results.jsonl"} <= set(texts)
-    leaks = {(name, secret) for name, text in texts.items() for secret in SECRETS
-             if secret in text}
+    leaks = {(name, secret) for name, text in texts.items() for secret in SECRETS if secret in text}
     assert not leaks
     # The rows are still there, masked rather than dropped.
     scores = texts[f"scores.{fmt}"]
@@ -157,41 +187,50 @@ def test_no_planted_secret_reaches_any_output(tmp_path: Path, fmt: str) -> None:
 def test_credentials_are_found_not_just_hidden(tmp_path: Path) -> None:
     dataset = _dataset(tmp_path / "data")
     out = tmp_path / "out"
-    assert main(["score", str(dataset), "--out", str(out), "--quiet", "--no-cache",
-                 "--jobs", "1"]) == 0
+    assert (
+        main(["score", str(dataset), "--out", str(out), "--quiet", "--no-cache", "--jobs", "1"])
+        == 0
+    )
     scores = pd.read_csv(out / "scores.csv", keep_default_na=False).set_index("submission_id")
     assert scores.loc["dir-secrets", "SEC-HARDCODED-CREDENTIALS"] == "fail"
     assert scores.loc["rec-secrets", "SEC-HARDCODED-CREDENTIALS"] == "fail"
     assert scores.loc["dir-broken", "status"] == "parse_error"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (f"key {ACCESS_KEY}", "key AKIAHOST****"),
-    (f'aws_secret_access_key = "{SECRET_KEY}"', 'aws_secret_access_key = "****"'),
-    (f"password: {META_PASSWORD}", "password: ****"),
-    (f'{{"password": "{META_PASSWORD}"}}', '{"password": "****"}'),
-    (f"DB_PASSWORD={DB_PASSWORD}", "DB_PASSWORD=****"),
-    (f"postgresql://admin:{SCRIPT_PASSWORD}@db/app", "postgresql://admin:****@db/app"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"key {ACCESS_KEY}", "key AKIAHOST****"),
+        (f'aws_secret_access_key = "{SECRET_KEY}"', 'aws_secret_access_key = "****"'),
+        (f"password: {META_PASSWORD}", "password: ****"),
+        (f'{{"password": "{META_PASSWORD}"}}', '{"password": "****"}'),
+        (f"DB_PASSWORD={DB_PASSWORD}", "DB_PASSWORD=****"),
+        (f"postgresql://admin:{SCRIPT_PASSWORD}@db/app", "postgresql://admin:****@db/app"),
+    ],
+)
 def test_literal_secrets_are_found_in_any_text(text: str, expected: str) -> None:
     assert mask_text(text, find_secrets(text)) == expected
 
 
 def test_plain_feedback_is_left_alone() -> None:
-    message = ("aws_db_instance.db sets password to a literal; use "
-               "manage_master_user_password = true")
+    message = (
+        "aws_db_instance.db sets password to a literal; use manage_master_user_password = true"
+    )
     assert mask_text(message) == message
 
 
-@pytest.mark.parametrize("text", [
-    "password = var.db_password",
-    'password = "${var.db_password}"',
-    "master_password = random_password.db.result",
-    "manage_master_user_password = true",
-    "password_length = 24",
-    'secret_name = "prod/db"',
-    "export DB_PASSWORD=$DB_PASSWORD",
-    "token = each.value.token",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password = var.db_password",
+        'password = "${var.db_password}"',
+        "master_password = random_password.db.result",
+        "manage_master_user_password = true",
+        "password_length = 24",
+        'secret_name = "prod/db"',
+        "export DB_PASSWORD=$DB_PASSWORD",
+        "token = each.value.token",
+    ],
+)
 def test_references_are_not_taken_for_secrets(text: str) -> None:
     assert find_secrets(text) == set()

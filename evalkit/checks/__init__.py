@@ -13,6 +13,19 @@ from evalkit.checks import (
 )
 from evalkit.checks.registry import REGISTRY, Check, CheckRegistry, check, finding
 
-__all__ = ["REGISTRY", "Check", "CheckRegistry", "availability", "check", "cost",
-           "documentation", "finding", "iac", "networking", "observability", "performance",
-           "security", "testing"]
+__all__ = [
+    "REGISTRY",
+    "Check",
+    "CheckRegistry",
+    "availability",
+    "check",
+    "cost",
+    "documentation",
+    "finding",
+    "iac",
+    "networking",
+    "observability",
+    "performance",
+    "security",
+    "testing",
+]

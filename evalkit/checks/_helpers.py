@@ -29,10 +29,20 @@ def truth(value: Any) -> bool | None:
     return None
 
 
-def resource_finding(resource: Resource, message: str, line: int | None = None,
-                     file: str | None = None, address: str | None = None) -> Finding:
-    return finding(file or resource.file, line or resource.line, address or resource.address,
-                   message, resource.location)
+def resource_finding(
+    resource: Resource,
+    message: str,
+    line: int | None = None,
+    file: str | None = None,
+    address: str | None = None,
+) -> Finding:
+    return finding(
+        file or resource.file,
+        line or resource.line,
+        address or resource.address,
+        message,
+        resource.location,
+    )
 
 
 def instance_addresses(resource: Resource, failing: list[str]) -> list[str]:
@@ -52,8 +62,9 @@ def instance_addresses(resource: Resource, failing: list[str]) -> list[str]:
 Problem = tuple[str, int, str]
 
 
-def per_instance(resource: Resource, rule: Callable[[ResourceInstance], Iterable[Problem]]
-                 ) -> list[Finding]:
+def per_instance(
+    resource: Resource, rule: Callable[[ResourceInstance], Iterable[Problem]]
+) -> list[Finding]:
     """Findings of `rule` applied to every `count`/`for_each` instance of `resource`.
 
     Instances are judged one by one because their values differ (`each.value.encrypted`);
@@ -66,8 +77,11 @@ def per_instance(resource: Resource, rule: Callable[[ResourceInstance], Iterable
     findings = []
     for (file, line, text), addresses in failing.items():
         for address in instance_addresses(resource, addresses):
-            findings.append(finding(file, line, address, f"{address}{where(resource)} {text}",
-                                    resource.location))
+            findings.append(
+                finding(
+                    file, line, address, f"{address}{where(resource)} {text}", resource.location
+                )
+            )
     return findings
 
 
@@ -92,8 +106,11 @@ def literal_origin(body: Body, name: str, value: Any = None) -> tuple[str, int]:
         if found is None:
             break
         attribute, context = found
-    line = context.root.line_containing(attribute, value) if isinstance(value, str) else (
-        attribute.line)
+    line = (
+        context.root.line_containing(attribute, value)
+        if isinstance(value, str)
+        else (attribute.line)
+    )
     return attribute.file, line
 
 
@@ -107,8 +124,7 @@ def bucket_has_companion(model: TerraformModel, bucket: Resource, companion_type
     """
     if any(referrer.type == companion_type for referrer, _ in model.referrers(bucket.address)):
         return True
-    names = {name for name in (i.get("bucket") for i in bucket.instances)
-             if isinstance(name, str)}
+    names = {name for name in (i.get("bucket") for i in bucket.instances) if isinstance(name, str)}
     # Each companion instance is read on its own: `bucket = each.value` only names a bucket
     # once `each` is bound.
     for companion in model.resources(companion_type):
@@ -118,8 +134,11 @@ def bucket_has_companion(model: TerraformModel, bucket: Resource, companion_type
                 return True
             if bucket in model.referenced_resources(target, "aws_s3_bucket"):
                 return True
-            if isinstance(target, Unknown) and bucket.is_expanded is False and any(
-                    ref.startswith(f"{bucket.address}[") for ref in target.refs):
+            if (
+                isinstance(target, Unknown)
+                and bucket.is_expanded is False
+                and any(ref.startswith(f"{bucket.address}[") for ref in target.refs)
+            ):
                 return True
     return False
 
@@ -130,7 +149,9 @@ def nested_bodies(body: Body) -> Iterator[Body]:
     while stack:
         current = stack.pop()
         yield current
-        nested_types = sorted({b.type for b in current.block.blocks if b.type != "dynamic"} | {
-            b.labels[0] for b in current.block.blocks if b.type == "dynamic" and b.labels})
+        nested_types = sorted(
+            {b.type for b in current.block.blocks if b.type != "dynamic"}
+            | {b.labels[0] for b in current.block.blocks if b.type == "dynamic" and b.labels}
+        )
         for block_type in nested_types:
             stack.extend(current.blocks(block_type))

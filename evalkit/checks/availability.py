@@ -700,10 +700,13 @@ def _pinned_group(group: Resource, rules: _ScalingRules) -> Iterator[Finding]:
             return
         low, high = _number(instance.get("min_size")), _number(instance.get("max_size"))
         if low is not None and high is not None and low == high:
-            yield (instance.file, instance.line_of("max_size"),
-                   f"has min_size = max_size = {high} and no scaling policy, so it never "
-                   "scales with load; raise max_size and add an aws_autoscaling_policy "
-                   "(target tracking on CPU or request count).")
+            yield (
+                instance.file,
+                instance.line_of("max_size"),
+                f"has min_size = max_size = {high} and no scaling policy, so it never "
+                "scales with load; raise max_size and add an aws_autoscaling_policy "
+                "(target tracking on CPU or request count).",
+            )
 
     return iter(per_instance(group, pinned))
 
@@ -814,10 +817,13 @@ def _group_on_ec2_checks(model: TerraformModel, group: Resource) -> Iterator[Fin
         source = _traffic_source(model, instance, attachments)
         check_type = instance.get("health_check_type", "EC2")
         if source is not None and isinstance(check_type, str) and check_type.upper() == "EC2":
-            yield (instance.file, instance.line_of("health_check_type"),
-                   f"receives traffic from {source} but uses EC2 health checks, so instances "
-                   "whose application fails the load balancer's check are never replaced; set "
-                   'health_check_type = "ELB".')
+            yield (
+                instance.file,
+                instance.line_of("health_check_type"),
+                f"receives traffic from {source} but uses EC2 health checks, so instances "
+                "whose application fails the load balancer's check are never replaced; set "
+                'health_check_type = "ELB".',
+            )
 
     return iter(per_instance(group, on_ec2_checks))
 
@@ -894,9 +900,12 @@ def _unchecked_record(model: TerraformModel, record: Resource) -> Iterator[Findi
         problem = _missing_health_check(model, instance)
         if problem:
             kind = policies[0].replace("_routing_policy", "")
-            yield (instance.file, instance.line_of("health_check_id"),
-                   f"uses {kind} routing but {problem[0]}, so Route 53 keeps answering with an "
-                   f"endpoint that is down; {problem[1]}.")
+            yield (
+                instance.file,
+                instance.line_of("health_check_id"),
+                f"uses {kind} routing but {problem[0]}, so Route 53 keeps answering with an "
+                f"endpoint that is down; {problem[1]}.",
+            )
 
     return iter(per_instance(record, unchecked))
 

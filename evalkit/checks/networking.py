@@ -433,16 +433,31 @@ def _judged_for_egress(network: Network, subnet: Subnet) -> bool:
 
 
 # Subnet groups of managed data stores, which need no route to the internet.
-_DATA_SUBNET_GROUPS = frozenset({
-    "aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",
-    "aws_docdb_subnet_group", "aws_neptune_subnet_group", "aws_memorydb_subnet_group",
-    "aws_dms_replication_subnet_group"})
+_DATA_SUBNET_GROUPS = frozenset(
+    {
+        "aws_db_subnet_group",
+        "aws_elasticache_subnet_group",
+        "aws_redshift_subnet_group",
+        "aws_docdb_subnet_group",
+        "aws_neptune_subnet_group",
+        "aws_memorydb_subnet_group",
+        "aws_dms_replication_subnet_group",
+    }
+)
 # Resources that shape a subnet's network rather than run anything in it.
-_NETWORK_PLUMBING = frozenset({
-    "aws_route_table_association", "aws_network_acl", "aws_network_acl_association",
-    "aws_vpc_endpoint", "aws_vpc_endpoint_subnet_association", "aws_nat_gateway",
-    "aws_ec2_transit_gateway_vpc_attachment", "aws_ram_resource_association",
-    "aws_flow_log"})
+_NETWORK_PLUMBING = frozenset(
+    {
+        "aws_route_table_association",
+        "aws_network_acl",
+        "aws_network_acl_association",
+        "aws_vpc_endpoint",
+        "aws_vpc_endpoint_subnet_association",
+        "aws_nat_gateway",
+        "aws_ec2_transit_gateway_vpc_attachment",
+        "aws_ram_resource_association",
+        "aws_flow_log",
+    }
+)
 
 
 def _data_tier_only(network: Network, subnet: Subnet) -> bool:

@@ -35,9 +35,12 @@ class Check:
         findings = self.function(model)
         if findings is None:
             return CheckResult(self.id, "n/a")
-        located = tuple(sorted(
-            {replace(f, check_id=self.id) for f in findings},
-            key=lambda f: (f.file, f.line, f.resource, f.message)))
+        located = tuple(
+            sorted(
+                {replace(f, check_id=self.id) for f in findings},
+                key=lambda f: (f.file, f.line, f.resource, f.message),
+            )
+        )
         return CheckResult(self.id, "fail" if located else "pass", located)
 
 
@@ -65,7 +68,8 @@ class CheckRegistry:
         except KeyError:
             available = ", ".join(self.ids())
             raise UnknownCheckError(
-                f"unknown check ID {check_id!r}; available: {available}") from None
+                f"unknown check ID {check_id!r}; available: {available}"
+            ) from None
 
     def ids(self) -> list[str]:
         return [c.id for c in self]
@@ -84,8 +88,9 @@ class CheckRegistry:
 REGISTRY = CheckRegistry()
 
 
-def check(check_id: str, *, category: str, severity: str, title: str
-          ) -> Callable[[CheckFunction], CheckFunction]:
+def check(
+    check_id: str, *, category: str, severity: str, title: str
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its catalog ID."""
 
     def register(function: CheckFunction) -> CheckFunction:
@@ -97,5 +102,6 @@ def check(check_id: str, *, category: str, severity: str, title: str
 
 def finding(file: str, line: int, resource: str, message: str, region: str = "") -> Finding:
     """A finding whose check ID the registry fills in."""
-    return Finding(check_id="", file=file, line=line, resource=resource, message=message,
-                   region=region)
+    return Finding(
+        check_id="", file=file, line=line, resource=resource, message=message, region=region
+    )

@@ -31,28 +31,42 @@ from evalkit.terraform.values import Unknown, known_text
 
 ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 SECRET_KEY_ASSIGNMENT = re.compile(
-    r"(?i)secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])")
+    r"(?i)secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+)
 SECRET_ATTRIBUTE = re.compile(
     r"^(?:master_|admin_|root_|db_|user_|master_user_)?password$|^auth_token$|^secret_string$"
-    r"|^(?:client_|api_)secret$|^api_key$|^private_key$")
+    r"|^(?:client_|api_)secret$|^api_key$|^private_key$"
+)
 PROVIDER_SECRET_ATTRIBUTES = ("access_key", "secret_key", "token")
-SENSITIVE_NAME = re.compile(r"(?i)(?:^|_)pass(?:word|wd)?$|password|secret|token|api_?key"
-                            r"|access_?key|private_?key|credential")
+SENSITIVE_NAME = re.compile(
+    r"(?i)(?:^|_)pass(?:word|wd)?$|password|secret|token|api_?key"
+    r"|access_?key|private_?key|credential"
+)
 NOT_A_SECRET_SUFFIX = re.compile(
     r"(?i)(_arn|_name|_id|_ids|_length|_path|_prefix|_suffix|_version|_enabled|_type|_days"
     r"|_rotation|_policy|_ttl|_expiry|_duration|_count|_bucket|_region|_kms_key|_parameter"
-    r"|_location|_format|_mode|_header|_file|_files|_profile|_url|_endpoint)$")
-SECRET_FIX = ("generate it (random_password), let AWS manage it, or read it from Secrets "
-              "Manager instead of writing it in code.")
-PROVIDER_CREDENTIALS_FIX = ("remove it and let the provider read credentials from the "
-                            "environment, a shared profile or an IAM role.")
+    r"|_location|_format|_mode|_header|_file|_files|_profile|_url|_endpoint)$"
+)
+SECRET_FIX = (
+    "generate it (random_password), let AWS manage it, or read it from Secrets "
+    "Manager instead of writing it in code."
+)
+PROVIDER_CREDENTIALS_FIX = (
+    "remove it and let the provider read credentials from the "
+    "environment, a shared profile or an IAM role."
+)
 ASSIGNED_SECRET = re.compile(
     r"(?i)\b[A-Z_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY)[A-Z_]*\s*[=:]\s*[\"']?"
-    r"(?!\$)([^\s\"'$]{4,})")
+    r"(?!\$)([^\s\"'$]{4,})"
+)
 
 
-@check("SEC-HARDCODED-CREDENTIALS", category="security", severity="critical",
-       title="Credentials written into the code")
+@check(
+    "SEC-HARDCODED-CREDENTIALS",
+    category="security",
+    severity="critical",
+    title="Credentials written into the code",
+)
 def hardcoded_credentials(model: TerraformModel) -> list[Finding]:
     """An AWS key, password, token or secret is a literal in the submission.
 
@@ -106,16 +120,22 @@ def _keys_in_text(model: TerraformModel) -> Iterator[Finding]:
             yield _key_finding(model, name, _line_at(text, match.start()), "an AWS access key id")
         for match in SECRET_KEY_ASSIGNMENT.finditer(text):
             model.secrets.add(match.group(1))
-            yield _key_finding(model, name, _line_at(text, match.start()),
-                               "an AWS secret access key")
+            yield _key_finding(
+                model, name, _line_at(text, match.start()), "an AWS secret access key"
+            )
 
 
 def _key_finding(model: TerraformModel, file: str, line: int, what: str) -> Finding:
     owner = model.resource_at(file, line)
     where_text = owner.address if owner is not None else file
-    return finding(file, line, owner.address if owner is not None else "",
-                   f"{where_text} contains {what}; remove it and use an IAM role or "
-                   "environment credentials instead.", owner.location if owner else "")
+    return finding(
+        file,
+        line,
+        owner.address if owner is not None else "",
+        f"{where_text} contains {what}; remove it and use an IAM role or "
+        "environment credentials instead.",
+        owner.location if owner else "",
+    )
 
 
 def _secret_attributes(model: TerraformModel) -> Iterator[Finding]:
@@ -125,19 +145,26 @@ def _secret_attributes(model: TerraformModel) -> Iterator[Finding]:
             body = Body(block, module, {}, address)
             region = body.get("region")
             for name in PROVIDER_SECRET_ATTRIBUTES:
-                yield from _literal_secret(model, body, name, address,
-                                           region if isinstance(region, str) else "",
-                                           PROVIDER_CREDENTIALS_FIX)
+                yield from _literal_secret(
+                    model,
+                    body,
+                    name,
+                    address,
+                    region if isinstance(region, str) else "",
+                    PROVIDER_CREDENTIALS_FIX,
+                )
     for resource in model.resources():
         for body in nested_bodies(resource.config):
             for name in body.block.attributes:
                 if SECRET_ATTRIBUTE.match(name):
-                    yield from _literal_secret(model, body, name, resource.address,
-                                               resource.location)
+                    yield from _literal_secret(
+                        model, body, name, resource.address, resource.location
+                    )
 
 
-def _literal_secret(model: TerraformModel, body: Body, name: str, owner: str, region: str,
-                    fix: str = SECRET_FIX) -> Iterator[Finding]:
+def _literal_secret(
+    model: TerraformModel, body: Body, name: str, owner: str, region: str, fix: str = SECRET_FIX
+) -> Iterator[Finding]:
     value = body.get(name)
     if not _is_literal_secret(value):
         return
@@ -152,23 +179,33 @@ def _sensitive_variable_values(model: TerraformModel) -> Iterator[Finding]:
     Every literal counts, not only the one Terraform would pick: an overridden default or a
     `-var-file` that is not auto-loaded is still a secret committed with the code.
     """
-    sources = [(module, name, block.attributes.get("default"))
-               for module in model.modules for name, block in module.variables.items()]
+    sources = [
+        (module, name, block.attributes.get("default"))
+        for module in model.modules
+        for name, block in module.variables.items()
+    ]
     sources.extend((None, attribute.name, attribute) for attribute in model.tfvars_attributes())
     for module, name, source in sources:
         if source is None or not _is_sensitive_name(name):
             continue
-        value = (module.evaluate(source.expr, {}) if module is not None
-                 else model.evaluate_constant(source.expr))
+        value = (
+            module.evaluate(source.expr, {})
+            if module is not None
+            else model.evaluate_constant(source.expr)
+        )
         address = module.qualified(f"var.{name}") if module is not None else f"var.{name}"
         # A map of secrets (one per region or environment) holds several literals.
         secrets = list(value.values()) if isinstance(value, dict) else [value]
         for secret in dict.fromkeys(s for s in secrets if isinstance(s, str)):
             if _is_literal_secret(secret):
                 model.secrets.add(secret)
-                yield finding(source.file, model.line_containing(source, secret), address,
-                              f"variable {name} has a literal secret value; leave it without "
-                              "a default and pass it at run time, or use Secrets Manager.")
+                yield finding(
+                    source.file,
+                    model.line_containing(source, secret),
+                    address,
+                    f"variable {name} has a literal secret value; leave it without "
+                    "a default and pass it at run time, or use Secrets Manager.",
+                )
 
 
 def _secret_module_arguments(model: TerraformModel) -> Iterator[Finding]:
@@ -191,17 +228,20 @@ def _secrets_in_scripts_and_environment(model: TerraformModel) -> Iterator[Findi
                 if match:
                     model.secrets.add(match.group(1))
                     yield resource_finding(
-                        resource, f"{resource.address} writes a secret into {name}; fetch it at "
+                        resource,
+                        f"{resource.address} writes a secret into {name}; fetch it at "
                         "boot from Secrets Manager or SSM instead.",
-                        line=config.line_of_text(name, match.group(1)))
+                        line=config.line_of_text(name, match.group(1)),
+                    )
         for environment in config.blocks("environment"):
             yield from _secret_environment(model, resource, environment, "variables")
         if config.has("container_definitions"):
             yield from _secret_container_environment(model, resource, config)
 
 
-def _secret_environment(model: TerraformModel, resource: Resource, body: Body, name: str
-                        ) -> Iterator[Finding]:
+def _secret_environment(
+    model: TerraformModel, resource: Resource, body: Body, name: str
+) -> Iterator[Finding]:
     variables = body.get(name)
     if not isinstance(variables, dict):
         return
@@ -209,13 +249,16 @@ def _secret_environment(model: TerraformModel, resource: Resource, body: Body, n
         if _is_sensitive_name(key) and _is_literal_secret(value):
             model.secrets.add(value)
             yield resource_finding(
-                resource, f"{resource.address} puts a literal {key} in its environment; "
+                resource,
+                f"{resource.address} puts a literal {key} in its environment; "
                 "reference a secret (Secrets Manager, SSM) instead.",
-                line=body.line_of_text(name, value))
+                line=body.line_of_text(name, value),
+            )
 
 
-def _secret_container_environment(model: TerraformModel, resource: Resource, config: Body
-                                  ) -> Iterator[Finding]:
+def _secret_container_environment(
+    model: TerraformModel, resource: Resource, config: Body
+) -> Iterator[Finding]:
     value = config.get("container_definitions")
     if isinstance(value, Unknown):
         value = value.partial
@@ -234,9 +277,11 @@ def _secret_container_environment(model: TerraformModel, resource: Resource, con
             if isinstance(key, str) and _is_sensitive_name(key) and _is_literal_secret(secret):
                 model.secrets.add(secret)
                 yield resource_finding(
-                    resource, f"{resource.address} passes a literal {key} to a container; use "
+                    resource,
+                    f"{resource.address} passes a literal {key} to a container; use "
                     "the container definition's secrets with a Secrets Manager ARN.",
-                    line=config.line_of_text("container_definitions", secret))
+                    line=config.line_of_text("container_definitions", secret),
+                )
 
 
 def _line_at(text: str, offset: int) -> int:
@@ -255,18 +300,44 @@ def _one_per_line(findings: list[Finding]) -> list[Finding]:
 
 # --- SEC-IAM-WILDCARD --------------------------------------------------------------------------
 
-READ_ONLY_VERBS = ("Get", "List", "Describe", "Read", "View", "BatchGet", "Search", "Query",
-                   "Scan", "Lookup", "Select", "Head", "Check", "Filter", "Validate", "Retrieve")
+READ_ONLY_VERBS = (
+    "Get",
+    "List",
+    "Describe",
+    "Read",
+    "View",
+    "BatchGet",
+    "Search",
+    "Query",
+    "Scan",
+    "Lookup",
+    "Select",
+    "Head",
+    "Check",
+    "Filter",
+    "Validate",
+    "Retrieve",
+)
 PRIVILEGE_ESCALATION = re.compile(
     r"^iam:(PassRole|Create\w*|Attach\w*|Put\w*|Update\w*|Add\w*|Set\w*|Delete\w*)$"
-    r"|^sts:AssumeRole\*?$", re.IGNORECASE)
+    r"|^sts:AssumeRole\*?$",
+    re.IGNORECASE,
+)
 ADMIN_MANAGED_POLICIES = re.compile(r":policy/(AdministratorAccess|IAMFullAccess)$")
-POLICY_ATTACHMENTS = ("aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment",
-                      "aws_iam_group_policy_attachment", "aws_iam_policy_attachment")
+POLICY_ATTACHMENTS = (
+    "aws_iam_role_policy_attachment",
+    "aws_iam_user_policy_attachment",
+    "aws_iam_group_policy_attachment",
+    "aws_iam_policy_attachment",
+)
 
 
-@check("SEC-IAM-WILDCARD", category="security", severity="critical",
-       title="IAM policy grants everything")
+@check(
+    "SEC-IAM-WILDCARD",
+    category="security",
+    severity="critical",
+    title="IAM policy grants everything",
+)
 def iam_wildcard(model: TerraformModel) -> list[Finding] | None:
     """An IAM policy allows all actions, all of a service on all resources, or admin access.
 
@@ -291,22 +362,29 @@ def iam_wildcard(model: TerraformModel) -> list[Finding] | None:
     documents = policy_documents(model)
     attachments = list(model.resources(*POLICY_ATTACHMENTS))
     roles = list(model.resources("aws_iam_role"))
-    if not (documents or attachments or roles or any(
-            model.data_sources("aws_iam_policy_document"))):
+    if not (
+        documents or attachments or roles or any(model.data_sources("aws_iam_policy_document"))
+    ):
         return None
     failing: dict[tuple[Resource, str, int, str], list[str]] = {}
     for document in documents:
         for statement in document.statements:
-            problem = (_trust_problem(statement) if document.kind == "trust"
-                       else _identity_problem(statement))
+            problem = (
+                _trust_problem(statement)
+                if document.kind == "trust"
+                else _identity_problem(statement)
+            )
             if problem:
                 key = (document.resource, statement.file, statement.line, problem)
                 failing.setdefault(key, []).append(document.address)
     findings: list[Finding] = []
     for (resource, file, line, problem), addresses in failing.items():
         for address in instance_addresses(resource, addresses):
-            findings.append(finding(file, line, address, f"{address}{where(resource)} {problem}",
-                                    resource.location))
+            findings.append(
+                finding(
+                    file, line, address, f"{address}{where(resource)} {problem}", resource.location
+                )
+            )
     for resource in attachments + roles:
         findings.extend(per_instance(resource, _admin_attachments))
     return findings
@@ -320,18 +398,24 @@ def _identity_problem(statement: PolicyStatement) -> str:
     if "*" in actions:
         return 'allows Action "*"; list only the actions the workload needs.'
     if statement.not_actions and on_everything:
-        return ('allows NotAction on Resource "*", which grants nearly everything; list the '
-                "allowed actions instead.")
+        return (
+            'allows NotAction on Resource "*", which grants nearly everything; list the '
+            "allowed actions instead."
+        )
     if not on_everything:
         return ""
     for action in actions:
         if action.endswith(":*"):
-            return (f'allows "{action}" on Resource "*"; name the actions and scope Resource to '
-                    "specific ARNs.")
+            return (
+                f'allows "{action}" on Resource "*"; name the actions and scope Resource to '
+                "specific ARNs."
+            )
     for action in actions:
         if _is_write_wildcard(action) or PRIVILEGE_ESCALATION.match(action):
-            return (f'allows "{action}" on Resource "*"; scope Resource to the specific ARNs '
-                    "the workload needs.")
+            return (
+                f'allows "{action}" on Resource "*"; scope Resource to the specific ARNs '
+                "the workload needs."
+            )
     return ""
 
 
@@ -346,8 +430,10 @@ def _trust_problem(statement: PolicyStatement) -> str:
     if statement.effect != "Allow" or statement.has_condition:
         return ""
     if statement.principals and any(p in ("*", "AWS:*") for p in statement.principals):
-        return ('trust policy lets any principal ("*") assume the role; name the service or '
-                "account that may assume it, or add a condition.")
+        return (
+            'trust policy lets any principal ("*") assume the role; name the service or '
+            "account that may assume it, or add a condition."
+        )
     return ""
 
 
@@ -359,8 +445,12 @@ def _admin_attachments(body: Body) -> Iterator[Problem]:
         for arn in value if isinstance(value, list) else [value]:
             if isinstance(arn, str) and ADMIN_MANAGED_POLICIES.search(arn):
                 policy = arn.rsplit("/", 1)[-1]
-                yield (body.file, body.line_of(name), f"attaches {policy}; attach a policy "
-                       "with only the permissions the workload needs.")
+                yield (
+                    body.file,
+                    body.line_of(name),
+                    f"attaches {policy}; attach a policy "
+                    "with only the permissions the workload needs.",
+                )
 
 
 # --- SEC-OPEN-ADMIN-PORTS ----------------------------------------------------------------------
@@ -379,8 +469,12 @@ class _Rule:
     stateless: bool = False  # network ACL rules: return traffic needs its own allow rule
 
 
-@check("SEC-OPEN-ADMIN-PORTS", category="security", severity="critical",
-       title="SSH or RDP open to the internet")
+@check(
+    "SEC-OPEN-ADMIN-PORTS",
+    category="security",
+    severity="critical",
+    title="SSH or RDP open to the internet",
+)
 def open_admin_ports(model: TerraformModel) -> list[Finding] | None:
     """Ingress to port 22 (SSH) or 3389 (RDP) is allowed from 0.0.0.0/0 or ::/0.
 
@@ -401,8 +495,11 @@ def open_admin_ports(model: TerraformModel) -> list[Finding] | None:
           cidr_blocks = [var.admin_cidr]   # e.g. "203.0.113.0/24", never "0.0.0.0/0"
         }
     """
-    resources = [r for r in model.resources(*_INGRESS_READERS)
-                 if any(_INGRESS_READERS[r.type](i) for i in r.instances)]
+    resources = [
+        r
+        for r in model.resources(*_INGRESS_READERS)
+        if any(_INGRESS_READERS[r.type](i) for i in r.instances)
+    ]
     if not resources:
         return None
     findings: list[Finding] = []
@@ -417,25 +514,37 @@ def _open_ingress(resource_type: str) -> Callable[[Body], Iterator[Problem]]:
             port = _exposed_admin_port(ingress)
             if port is None:
                 continue
-            opening = f"port {port} ({ADMIN_PORTS[port]})" if isinstance(port, int) else (
-                "all traffic")
-            yield (ingress.body.file, ingress.body.line_of(_cidr_attribute(ingress.body)),
-                   f"allows {opening} from the internet; restrict the source to a trusted "
-                   "CIDR or security group, or use SSM Session Manager.")
+            opening = (
+                f"port {port} ({ADMIN_PORTS[port]})" if isinstance(port, int) else ("all traffic")
+            )
+            yield (
+                ingress.body.file,
+                ingress.body.line_of(_cidr_attribute(ingress.body)),
+                f"allows {opening} from the internet; restrict the source to a trusted "
+                "CIDR or security group, or use SSM Session Manager.",
+            )
+
     return rule
 
 
 def _cidr_attribute(body: Body) -> str:
-    for name in ("cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6", "cidr_block",
-                 "ipv6_cidr_block"):
+    for name in (
+        "cidr_blocks",
+        "ipv6_cidr_blocks",
+        "cidr_ipv4",
+        "cidr_ipv6",
+        "cidr_block",
+        "ipv6_cidr_block",
+    ):
         if body.has(name) and any(_is_world(c) for c in _as_list(body.get(name))):
             return name
     return ""
 
 
 def _inline_ingress(body: Body) -> list[_Rule]:
-    return [_sg_rule(b, "protocol", ("cidr_blocks", "ipv6_cidr_blocks"))
-            for b in body.blocks("ingress")]
+    return [
+        _sg_rule(b, "protocol", ("cidr_blocks", "ipv6_cidr_blocks")) for b in body.blocks("ingress")
+    ]
 
 
 def _sg_rule_resource(body: Body) -> list[_Rule]:
@@ -479,10 +588,16 @@ def _sg_rule(body: Body, protocol: str, cidr_names: tuple[str, ...]) -> _Rule:
 
 
 def _acl_rule(body: Body, action: str) -> _Rule:
-    cidrs = tuple(c for name in ("cidr_block", "ipv6_cidr_block")
-                  for c in _as_list(body.get(name)))
-    return _Rule(body, body.get("protocol"), body.get("from_port"), body.get("to_port"), cidrs,
-                 allow=str(body.get(action, "")).lower() == "allow", stateless=True)
+    cidrs = tuple(c for name in ("cidr_block", "ipv6_cidr_block") for c in _as_list(body.get(name)))
+    return _Rule(
+        body,
+        body.get("protocol"),
+        body.get("from_port"),
+        body.get("to_port"),
+        cidrs,
+        allow=str(body.get(action, "")).lower() == "allow",
+        stateless=True,
+    )
 
 
 EPHEMERAL_PORTS_START = 1024
@@ -541,8 +656,12 @@ S3_SSE_CONFIGURATION = "aws_s3_bucket_server_side_encryption_configuration"
 STORAGE_FIX = "set storage_encrypted = true."
 
 
-@check("SEC-ENCRYPTION-AT-REST", category="security", severity="critical",
-       title="Data store not encrypted at rest")
+@check(
+    "SEC-ENCRYPTION-AT-REST",
+    category="security",
+    severity="critical",
+    title="Data store not encrypted at rest",
+)
 def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
     """A data store is created without encryption at rest.
 
@@ -575,8 +694,9 @@ def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
         if resource.type == "aws_s3_bucket":
             findings.extend(_unencrypted_bucket(model, resource))
         else:
-            findings.extend(per_instance(resource, partial(_ENCRYPTION_RULES[resource.type],
-                                                           context, resource)))
+            findings.extend(
+                per_instance(resource, partial(_ENCRYPTION_RULES[resource.type], context, resource))
+            )
     return findings
 
 
@@ -599,29 +719,32 @@ def _unless_true(body: Body, attribute: str, what: str, fix: str) -> Iterator[Pr
     yield body.file, body.line_of(attribute), f"{what}; {fix}"
 
 
-def _rds_instance(context: _EncryptionContext, resource: Resource, body: Body
-                  ) -> Iterator[Problem]:
+def _rds_instance(context: _EncryptionContext, resource: Resource, body: Body) -> Iterator[Problem]:
     engine = body.get("engine")
-    if body.has("cluster_identifier") or (isinstance(engine, str) and engine.startswith(
-            "aurora")) or body.has("replicate_source_db"):
+    if (
+        body.has("cluster_identifier")
+        or (isinstance(engine, str) and engine.startswith("aurora"))
+        or body.has("replicate_source_db")
+    ):
         return  # storage belongs to the cluster, or is inherited from the source
     yield from _unless_true(body, "storage_encrypted", "stores data unencrypted", STORAGE_FIX)
 
 
-def _rds_cluster(context: _EncryptionContext, resource: Resource, body: Body
-                 ) -> Iterator[Problem]:
+def _rds_cluster(context: _EncryptionContext, resource: Resource, body: Body) -> Iterator[Problem]:
     if body.get("engine_mode") == "serverless" or body.has("replication_source_identifier"):
         return
     if not body.has("storage_encrypted") and body.has("global_cluster_identifier"):
-        globals_ = context.model.referenced_resources(body.get("global_cluster_identifier"),
-                                                      "aws_rds_global_cluster")
+        globals_ = context.model.referenced_resources(
+            body.get("global_cluster_identifier"), "aws_rds_global_cluster"
+        )
         if any(truth(g.config.get("storage_encrypted")) for g in globals_):
             return  # a secondary inherits the global cluster's encryption
     yield from _unless_true(body, "storage_encrypted", "stores data unencrypted", STORAGE_FIX)
 
 
-def _rds_global_cluster(context: _EncryptionContext, resource: Resource, body: Body
-                        ) -> Iterator[Problem]:
+def _rds_global_cluster(
+    context: _EncryptionContext, resource: Resource, body: Body
+) -> Iterator[Problem]:
     if body.has("source_db_cluster_identifier"):
         return  # created from an existing cluster, whose encryption it keeps
     yield from _unless_true(body, "storage_encrypted", "stores data unencrypted", STORAGE_FIX)
@@ -629,52 +752,67 @@ def _rds_global_cluster(context: _EncryptionContext, resource: Resource, body: B
 
 def _flag(attribute: str) -> EncryptionRule:
     def rule(context: _EncryptionContext, resource: Resource, body: Body) -> Iterator[Problem]:
-        yield from _unless_true(body, attribute, "stores data unencrypted",
-                                f"set {attribute} = true.")
+        yield from _unless_true(
+            body, attribute, "stores data unencrypted", f"set {attribute} = true."
+        )
+
     return rule
 
 
-def _ebs_volume(context: _EncryptionContext, resource: Resource, body: Body
-                ) -> Iterator[Problem]:
+def _ebs_volume(context: _EncryptionContext, resource: Resource, body: Body) -> Iterator[Problem]:
     if not context.ebs_encrypted_by_default(resource):
-        yield from _unless_true(body, "encrypted", "creates an unencrypted EBS volume",
-                                "set encrypted = true.")
+        yield from _unless_true(
+            body, "encrypted", "creates an unencrypted EBS volume", "set encrypted = true."
+        )
 
 
-def _instance_volumes(context: _EncryptionContext, resource: Resource, body: Body
-                      ) -> Iterator[Problem]:
+def _instance_volumes(
+    context: _EncryptionContext, resource: Resource, body: Body
+) -> Iterator[Problem]:
     if context.ebs_encrypted_by_default(resource):
         return
     roots = body.blocks("root_block_device")
     if resource.type == "aws_instance" and not roots:
-        yield (body.file, body.line, "has an unencrypted root volume; add "
-               "root_block_device { encrypted = true }.")
+        yield (
+            body.file,
+            body.line,
+            "has an unencrypted root volume; add root_block_device { encrypted = true }.",
+        )
     for device in roots + body.blocks("ebs_block_device"):
-        yield from _unless_true(device, "encrypted",
-                                f"has an unencrypted {device.block.type.replace('_', ' ')}",
-                                "set encrypted = true.")
+        yield from _unless_true(
+            device,
+            "encrypted",
+            f"has an unencrypted {device.block.type.replace('_', ' ')}",
+            "set encrypted = true.",
+        )
 
 
-def _launch_template(context: _EncryptionContext, resource: Resource, body: Body
-                     ) -> Iterator[Problem]:
+def _launch_template(
+    context: _EncryptionContext, resource: Resource, body: Body
+) -> Iterator[Problem]:
     if context.ebs_encrypted_by_default(resource):
         return
     for mapping in body.blocks("block_device_mappings"):
         for ebs in mapping.blocks("ebs"):
             if ebs.has("snapshot_id") and not ebs.has("encrypted"):
                 continue  # a snapshot's volume inherits the snapshot's encryption
-            yield from _unless_true(ebs, "encrypted",
-                                    "launches instances with an unencrypted EBS volume",
-                                    "set encrypted = true in block_device_mappings.ebs.")
+            yield from _unless_true(
+                ebs,
+                "encrypted",
+                "launches instances with an unencrypted EBS volume",
+                "set encrypted = true in block_device_mappings.ebs.",
+            )
 
 
-def _dynamodb(context: _EncryptionContext, resource: Resource, body: Body
-              ) -> Iterator[Problem]:
+def _dynamodb(context: _EncryptionContext, resource: Resource, body: Body) -> Iterator[Problem]:
     # Without the block DynamoDB encrypts with an AWS owned key; only an explicit off fails.
     for sse in body.blocks("server_side_encryption"):
         if sse.has("enabled") and truth(sse.get("enabled")) is False:
-            yield (sse.file, sse.line_of("enabled"), "disables server-side encryption; set "
-                   "server_side_encryption { enabled = true }.")
+            yield (
+                sse.file,
+                sse.line_of("enabled"),
+                "disables server-side encryption; set server_side_encryption { enabled = true }.",
+            )
 
 
 _ENCRYPTION_RULES: dict[str, EncryptionRule] = {
@@ -695,8 +833,11 @@ _ENCRYPTION_RULES: dict[str, EncryptionRule] = {
 
 
 def _regions_with_default_ebs_encryption(model: TerraformModel) -> set[str]:
-    return {r.region for r in model.resources("aws_ebs_encryption_by_default")
-            if r.region and truth(r.config.get("enabled", True)) is not False}
+    return {
+        r.region
+        for r in model.resources("aws_ebs_encryption_by_default")
+        if r.region and truth(r.config.get("enabled", True)) is not False
+    }
 
 
 def _unencrypted_bucket(model: TerraformModel, bucket: Resource) -> Iterator[Finding]:
@@ -705,5 +846,7 @@ def _unencrypted_bucket(model: TerraformModel, bucket: Resource) -> Iterator[Fin
     if bucket_has_companion(model, bucket, S3_SSE_CONFIGURATION):
         return
     yield resource_finding(
-        bucket, f"{bucket.address}{where(bucket)} has no server-side encryption; add an "
-        f"{S3_SSE_CONFIGURATION} (SSE-KMS or AES256) for it.")
+        bucket,
+        f"{bucket.address}{where(bucket)} has no server-side encryption; add an "
+        f"{S3_SSE_CONFIGURATION} (SSE-KMS or AES256) for it.",
+    )

@@ -205,8 +205,9 @@ def submissions_from_records(
         for number, record in enumerate(records, start=1)
     )
     checked = _check_text_field(raw, Path(source), fields)
-    return _with_unique_ids(_submission_from_record(record, source, fields, max_file_bytes)
-                            for record in checked)
+    return _with_unique_ids(
+        _submission_from_record(record, source, fields, max_file_bytes) for record in checked
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -568,8 +569,7 @@ class _AnswerFileSource(_Source):
         else:
             files, error = _extract(decoded.text)
             if error:
-                yield Submission(self.submission_id, {}, problems=tuple(problems),
-                                 load_error=error)
+                yield Submission(self.submission_id, {}, problems=tuple(problems), load_error=error)
                 return
             if not files:
                 problems.append(f"{name}: no code found in the answer")
@@ -610,8 +610,12 @@ class _DirectorySource(_Source):
         for relative, text in answers:
             _merge_answer(files, relative, text, problems)
         error = not_graded_message(missing, over_limit, self.max_bytes) if missing else ""
-        yield Submission(self.submission_id, dict(sorted(files.items())), problems=tuple(problems),
-                         load_error=error)
+        yield Submission(
+            self.submission_id,
+            dict(sorted(files.items())),
+            problems=tuple(problems),
+            load_error=error,
+        )
 
 
 def _is_graded_file(relative: str) -> bool:
@@ -705,8 +709,9 @@ def _raise_missing_text_field(head: list[RawRecord], path: Path, fields: _Fields
 # Records to submissions
 
 
-def _submission_from_record(record: RawRecord, stem: str, fields: _Fields,
-                            max_bytes: int) -> Submission:
+def _submission_from_record(
+    record: RawRecord, stem: str, fields: _Fields, max_bytes: int
+) -> Submission:
     problems = tuple(record.problems)
     if record.data is None:
         return Submission(record.error_id, {}, problems=problems, load_error=record.error)
@@ -721,8 +726,13 @@ def _submission_from_record(record: RawRecord, stem: str, fields: _Fields,
         files, file_problems = _files_from_record(data[FILES_FIELD])
         if files is not None:
             error = _oversized_files(files, max_bytes)
-            return Submission(submission_id, {} if error else files, meta,
-                              problems + tuple(file_problems), load_error=error)
+            return Submission(
+                submission_id,
+                {} if error else files,
+                meta,
+                problems + tuple(file_problems),
+                load_error=error,
+            )
         problems += tuple(file_problems)
     text = data.get(fields.text_field)
     if _is_missing(text):
@@ -735,8 +745,10 @@ def _submission_from_record(record: RawRecord, stem: str, fields: _Fields,
     size = utf8_size(text)
     if size > max_bytes:
         # The same limit as for a file: a huge answer would stall the batch just the same.
-        error = (f"not graded: the answer text is {size} bytes, over the {max_bytes}-byte "
-                 f"file size limit ({size_limit_hint(max_bytes)})")
+        error = (
+            f"not graded: the answer text is {size} bytes, over the {max_bytes}-byte "
+            f"file size limit ({size_limit_hint(max_bytes)})"
+        )
         return Submission(submission_id, {}, meta, problems, load_error=error)
     files, error = _extract(text)
     if error:
@@ -749,8 +761,9 @@ def _submission_from_record(record: RawRecord, stem: str, fields: _Fields,
 def _oversized_files(files: dict[str, str], max_bytes: int) -> str:
     """The load error for a record whose ``files`` hold one over the size limit, else ""."""
     sizes = {name: utf8_size(text) for name, text in files.items()}
-    notes = [size_limit_note(name, size, max_bytes)
-             for name, size in sizes.items() if size > max_bytes]
+    notes = [
+        size_limit_note(name, size, max_bytes) for name, size in sizes.items() if size > max_bytes
+    ]
     return not_graded_message(notes, True, max_bytes) if notes else ""
 
 

@@ -91,8 +91,10 @@ def _decode_utf16_without_bom(data: bytes) -> str | None:
     probe = data[:_BINARY_PROBE_BYTES]
     if len(data) % 2 or len(probe) < 2:
         return None
-    for encoding, text_bytes, zero_bytes in (("utf-16-le", probe[0::2], probe[1::2]),
-                                             ("utf-16-be", probe[1::2], probe[0::2])):
+    for encoding, text_bytes, zero_bytes in (
+        ("utf-16-le", probe[0::2], probe[1::2]),
+        ("utf-16-be", probe[1::2], probe[0::2]),
+    ):
         if b"\x00" in text_bytes or zero_bytes.count(0) < 0.95 * len(zero_bytes):
             continue
         try:

@@ -184,8 +184,9 @@ class Evaluator:
         pieces, _ = self._render_sequence(parts, 0, scope, stop=())
         return _join_pieces(pieces)
 
-    def _render_sequence(self, parts: list[Any], index: int, scope: dict[str, Any],
-                         stop: tuple[str, ...]) -> tuple[list[Any], int]:
+    def _render_sequence(
+        self, parts: list[Any], index: int, scope: dict[str, Any], stop: tuple[str, ...]
+    ) -> tuple[list[Any], int]:
         pieces: list[Any] = []
         while index < len(parts):
             part = parts[index]
@@ -208,7 +209,8 @@ class Evaluator:
     def _render_if(self, parts: list[Any], index: int, scope: dict[str, Any]) -> tuple[Any, int]:
         condition = self._eval(_directive_expression(parts[index]), scope)
         then_pieces, index = self._render_sequence(
-            parts, index + 1, scope, ("template_else", "template_endif"))
+            parts, index + 1, scope, ("template_else", "template_endif")
+        )
         else_pieces: list[Any] = []
         if index < len(parts) and parts[index].data == "template_else":
             else_pieces, index = self._render_sequence(parts, index + 1, scope, ("template_endif",))
@@ -217,8 +219,11 @@ class Evaluator:
         return _join_pieces(then_pieces if condition else else_pieces), index
 
     def _render_for(self, parts: list[Any], index: int, scope: dict[str, Any]) -> tuple[Any, int]:
-        names = [str(c.children[0]) for c in parts[index].children
-                 if isinstance(c, Tree) and c.data == "identifier"]
+        names = [
+            str(c.children[0])
+            for c in parts[index].children
+            if isinstance(c, Tree) and c.data == "identifier"
+        ]
         collection = as_collection(self._eval(_directive_expression(parts[index]), scope))
         start = index + 1
         _, end = self._render_sequence(parts, start, scope, ("template_endfor",))
@@ -244,8 +249,11 @@ class Evaluator:
                 pieces.append(literal)
             if expression is not None:
                 tree = parse_expression(expression)
-                pieces.append(Unknown(reason="template directive or unparsable interpolation")
-                              if tree is None else self._eval(tree, scope))
+                pieces.append(
+                    Unknown(reason="template directive or unparsable interpolation")
+                    if tree is None
+                    else self._eval(tree, scope)
+                )
         if len(pieces) == 1:
             return pieces[0]
         return _join_pieces(pieces)
@@ -282,13 +290,17 @@ class Evaluator:
     # -- functions ----------------------------------------------------------------------------
 
     def _function(self, node: Tree, scope: dict[str, Any]) -> Any:
-        names = [str(c.children[0]) for c in node.children
-                 if isinstance(c, Tree) and c.data == "identifier"]
+        names = [
+            str(c.children[0])
+            for c in node.children
+            if isinstance(c, Tree) and c.data == "identifier"
+        ]
         name = "::".join(names)
         arguments = _first(node, "arguments")
         arg_nodes = _meaningful(arguments.children) if arguments is not None else []
         expand_last = arguments is not None and any(
-            isinstance(c, Token) and c.type == "ELLIPSIS" for c in arguments.children)
+            isinstance(c, Token) and c.type == "ELLIPSIS" for c in arguments.children
+        )
         if name in ("try", "can"):
             return self._try_or_can(name, arg_nodes, scope)
         args = [as_collection(self._eval(arg, scope)) for arg in arg_nodes]
@@ -310,8 +322,15 @@ class Evaluator:
             return call_function(name, args)
         except FunctionError as error:
             return Unknown(reason=f"error: {error}")
-        except (ValueError, TypeError, KeyError, IndexError, OverflowError, ZeroDivisionError,
-                RecursionError) as error:
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            OverflowError,
+            ZeroDivisionError,
+            RecursionError,
+        ) as error:
             return Unknown(reason=f"error: {name}: {error}")
 
     def _try_or_can(self, name: str, arg_nodes: list[Any], scope: dict[str, Any]) -> Any:
@@ -359,8 +378,9 @@ class Evaluator:
                 result[_to_key(out_key)] = out_value
         return result
 
-    def _for_scopes(self, node: Tree, scope: dict[str, Any]
-                    ) -> tuple[list[dict[str, Any]] | Unknown, list[Any]]:
+    def _for_scopes(
+        self, node: Tree, scope: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]] | Unknown, list[Any]]:
         """The scope of every iteration a `for` expression keeps (its `if` passes), and its
         body expressions; an Unknown when the collection or a condition is unknown."""
         (names, collection_node), body = self._for_parts(node)
@@ -382,12 +402,22 @@ class Evaluator:
 
     def _for_parts(self, node: Tree) -> tuple[tuple[list[str], Any], list[Any]]:
         intro = _first(node, "for_intro")
-        names = [str(c.children[0]) for c in intro.children
-                 if isinstance(c, Tree) and c.data == "identifier"]
-        collection_node = next(c for c in intro.children if isinstance(c, Tree)
-                               and c.data not in ("identifier", "new_line_or_comment"))
-        body = [c for c in node.children if isinstance(c, Tree)
-                and c.data not in ("for_intro", "for_cond", "new_line_or_comment")]
+        names = [
+            str(c.children[0])
+            for c in intro.children
+            if isinstance(c, Tree) and c.data == "identifier"
+        ]
+        collection_node = next(
+            c
+            for c in intro.children
+            if isinstance(c, Tree) and c.data not in ("identifier", "new_line_or_comment")
+        )
+        body = [
+            c
+            for c in node.children
+            if isinstance(c, Tree)
+            and c.data not in ("for_intro", "for_cond", "new_line_or_comment")
+        ]
         return (names, collection_node), body
 
     # -- traversals ---------------------------------------------------------------------------
@@ -445,8 +475,12 @@ class Evaluator:
         return self.resolver.resolve(root, steps, scope)
 
 
-_TRAVERSAL_RULES = {"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term",
-                    "full_splat_expr_term"}
+_TRAVERSAL_RULES = {
+    "get_attr_expr_term",
+    "index_expr_term",
+    "attr_splat_expr_term",
+    "full_splat_expr_term",
+}
 
 _HANDLERS: dict[str, Callable[[Evaluator, Tree, dict[str, Any]], Any]] = {
     "expr_term": Evaluator._expr_term,
@@ -492,7 +526,7 @@ def as_collection(value: Any) -> Any:
 def apply_steps(value: Any, steps: list[Step]) -> Any:
     for position, step in enumerate(steps):
         if step.kind == "splat":
-            rest = steps[position + 1:]
+            rest = steps[position + 1 :]
             if isinstance(value, Unknown):
                 return _extend_ref(value, "[*]")
             if hasattr(value, "splat"):
@@ -561,10 +595,15 @@ def binary_operation(operator: str, lhs: Any, rhs: Any) -> Any:
         return Unknown(reason=f"error: {operator} needs numbers")
     try:
         result = {
-            "+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
-            "/": lambda: left / right, "%": lambda: left % right,
-            "<": lambda: left < right, ">": lambda: left > right,
-            "<=": lambda: left <= right, ">=": lambda: left >= right,
+            "+": lambda: left + right,
+            "-": lambda: left - right,
+            "*": lambda: left * right,
+            "/": lambda: left / right,
+            "%": lambda: left % right,
+            "<": lambda: left < right,
+            ">": lambda: left > right,
+            "<=": lambda: left <= right,
+            ">=": lambda: left >= right,
         }[operator]()
     except (ZeroDivisionError, KeyError):
         return Unknown(reason=f"error: {operator}")
@@ -699,7 +738,7 @@ def split_template(text: str) -> list[tuple[str, str | None]]:
     index = 0
     while index < len(text):
         if text.startswith("$${", index) or text.startswith("%%{", index):
-            literal.append(text[index + 1:index + 3])
+            literal.append(text[index + 1 : index + 3])
             index += 3
             continue
         if text.startswith("${", index) or text.startswith("%{", index):
@@ -707,7 +746,7 @@ def split_template(text: str) -> list[tuple[str, str | None]]:
             if end < 0:
                 literal.append(text[index:])
                 break
-            inner = text[index + 2:end]
+            inner = text[index + 2 : end]
             is_directive = text[index] == "%"
             pairs.append(("".join(literal), None if is_directive else inner.strip("~ \t\n")))
             literal = []
@@ -787,8 +826,11 @@ def _attr_name(get_attr: Tree) -> str:
 
 
 def _directive_expression(directive: Tree) -> Any:
-    candidates = [c for c in directive.children
-                  if isinstance(c, Tree) and c.data not in ("identifier", "new_line_or_comment")]
+    candidates = [
+        c
+        for c in directive.children
+        if isinstance(c, Tree) and c.data not in ("identifier", "new_line_or_comment")
+    ]
     return candidates[-1]
 
 

@@ -21,8 +21,16 @@ from evalkit.terraform.values import Unknown
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
-TEST_SUFFIXES = (".tftest.hcl", ".tftest.json", "_test.go", ".test.ts", ".test.js", "_test.py",
-                 ".spec.ts", ".bats")
+TEST_SUFFIXES = (
+    ".tftest.hcl",
+    ".tftest.json",
+    "_test.go",
+    ".test.ts",
+    ".test.js",
+    "_test.py",
+    ".spec.ts",
+    ".bats",
+)
 
 
 def is_terraform_file(name: str) -> bool:
@@ -36,7 +44,8 @@ def is_tfvars_file(name: str) -> bool:
 def is_auto_tfvars(name: str) -> bool:
     base = posixpath.basename(name)
     return base in ("terraform.tfvars", "terraform.tfvars.json") or base.endswith(
-        (".auto.tfvars", ".auto.tfvars.json"))
+        (".auto.tfvars", ".auto.tfvars.json")
+    )
 
 
 # --- bodies, resources, instances --------------------------------------------------------------
@@ -45,8 +54,9 @@ def is_auto_tfvars(name: str) -> bool:
 class Body:
     """A block's attributes and nested blocks, evaluated lazily in a scope."""
 
-    def __init__(self, block: Block, context: ModuleContext, scope: dict[str, Any],
-                 address: str) -> None:
+    def __init__(
+        self, block: Block, context: ModuleContext, scope: dict[str, Any], address: str
+    ) -> None:
         self.block = block
         self.context = context
         self.scope = scope
@@ -107,8 +117,11 @@ class Body:
         are there for the next."""
         if block_type in self._nested:
             return list(self._nested[block_type])
-        found = [Body(b, self.context, self.scope, self.address)
-                 for b in self.block.blocks if b.type == block_type]
+        found = [
+            Body(b, self.context, self.scope, self.address)
+            for b in self.block.blocks
+            if b.type == block_type
+        ]
         for dynamic in self.block.blocks:
             if dynamic.type == "dynamic" and dynamic.labels == [block_type]:
                 found.extend(self._expand_dynamic(dynamic, block_type))
@@ -128,9 +141,15 @@ class Body:
         if items is None:
             unknown = Unknown(reason="dynamic for_each unknown")
             items = [(unknown, unknown)]
-        return [Body(content[0], self.context,
-                     {**self.scope, name: {"key": key, "value": value}}, self.address)
-                for key, value in items]
+        return [
+            Body(
+                content[0],
+                self.context,
+                {**self.scope, name: {"key": key, "value": value}},
+                self.address,
+            )
+            for key, value in items
+        ]
 
 
 class ResourceInstance(Body):
@@ -181,8 +200,11 @@ class Resource:
 
     @property
     def address(self) -> str:
-        local = f"{self.type}.{self.name}" if self.mode == "managed" else (
-            f"data.{self.type}.{self.name}")
+        local = (
+            f"{self.type}.{self.name}"
+            if self.mode == "managed"
+            else (f"data.{self.type}.{self.name}")
+        )
         return f"{self.context.address}.{local}" if self.context.address else local
 
     @property
@@ -212,17 +234,22 @@ class Resource:
             if isinstance(count, bool):
                 count = int(count)
             if isinstance(count, int | float) and not isinstance(count, bool):
-                return [ResourceInstance(self, index, {"count": {"index": index}})
-                        for index in range(min(int(count), 256))]
-            return [ResourceInstance(self, None, {"count": {"index": Unknown(
-                reason="count unknown")}})]
+                return [
+                    ResourceInstance(self, index, {"count": {"index": index}})
+                    for index in range(min(int(count), 256))
+                ]
+            return [
+                ResourceInstance(self, None, {"count": {"index": Unknown(reason="count unknown")}})
+            ]
         if "for_each" in attributes:
             items = _for_each_items(self.context.evaluate(attributes["for_each"].expr, {}))
             if items is None:
                 unknown = Unknown(reason="for_each unknown")
                 return [ResourceInstance(self, None, {"each": {"key": unknown, "value": unknown}})]
-            return [ResourceInstance(self, key, {"each": {"key": key, "value": value}})
-                    for key, value in items[:256]]
+            return [
+                ResourceInstance(self, key, {"each": {"key": key, "value": value}})
+                for key, value in items[:256]
+            ]
         return [ResourceInstance(self, None, {})]
 
     @property
@@ -262,8 +289,11 @@ class Resource:
 
     def computed_attribute(self, instance: ResourceInstance, name: str) -> Any:
         """Attributes Terraform computes that evalkit can still know (policy JSON, region)."""
-        if self.mode == "data" and self.type == "aws_iam_policy_document" and name in (
-                "json", "minified_json"):
+        if (
+            self.mode == "data"
+            and self.type == "aws_iam_policy_document"
+            and name in ("json", "minified_json")
+        ):
             from evalkit.terraform.policy import policy_document_json
 
             return policy_document_json(instance)
@@ -304,8 +334,14 @@ class ModuleOutputs:
 class ModuleContext:
     """One instantiated module: its declarations and the resolver for its expressions."""
 
-    def __init__(self, directory: str, address: str, root: TerraformModel,
-                 parent: ModuleContext | None = None, call: ModuleCall | None = None) -> None:
+    def __init__(
+        self,
+        directory: str,
+        address: str,
+        root: TerraformModel,
+        parent: ModuleContext | None = None,
+        call: ModuleCall | None = None,
+    ) -> None:
         self.directory = directory
         self.directories = [directory]  # a root may span several (see _root_groups)
         self.address = address
@@ -365,8 +401,10 @@ class ModuleContext:
             if not block.labels:
                 continue
             source = Body(block, self, {}, "module").get("source")
-            calls.setdefault(block.labels[0], ModuleCall(
-                block.labels[0], block, source if isinstance(source, str) else ""))
+            calls.setdefault(
+                block.labels[0],
+                ModuleCall(block.labels[0], block, source if isinstance(source, str) else ""),
+            )
         return calls
 
     def missing_local_source(self, call: ModuleCall) -> str | None:
@@ -442,8 +480,11 @@ class ModuleContext:
             return self.locals[name], self
         if root != "var" or name not in self.variables:
             return None
-        if self.call is not None and self.parent is not None and (
-                name in self.call.block.attributes):
+        if (
+            self.call is not None
+            and self.parent is not None
+            and (name in self.call.block.attributes)
+        ):
             return self.call.block.attributes[name], self.parent
         if name in self.tfvars:
             return self.tfvars[name], self
@@ -453,7 +494,6 @@ class ModuleContext:
     def qualified(self, local: str) -> str:
         """`local` (``var.x``, ``aws_vpc.main``) prefixed with this module's address."""
         return f"{self.address}.{local}" if self.address else local
-
 
     def resolve(self, root: str, steps: list[Step], scope: dict[str, Any]) -> Any:
         head = str(steps[0].key) if steps and steps[0].kind == "attr" else None
@@ -477,8 +517,10 @@ class ModuleContext:
         if root == "data" and len(steps) >= 2:
             resource = self.resource("data", str(steps[0].key), str(steps[1].key))
             if resource is None:
-                return Unknown((self.qualified(f"data.{steps[0].key}.{steps[1].key}"),),
-                               "undeclared data source")
+                return Unknown(
+                    (self.qualified(f"data.{steps[0].key}.{steps[1].key}"),),
+                    "undeclared data source",
+                )
             return apply_steps(ResourceValue(resource), steps[2:])
         if head is not None:
             resource = self.resource("managed", root, head)
@@ -558,7 +600,8 @@ class TerraformModel:
         nothing to plan.
         """
         return any(failure.file.endswith(TERRAFORM_SUFFIXES) for failure in self.failures) or any(
-            parsed.blocks for name, parsed in self.parsed.items() if is_terraform_file(name))
+            parsed.blocks for name, parsed in self.parsed.items() if is_terraform_file(name)
+        )
 
     def resources(self, *types: str, mode: str = "managed") -> Iterator[Resource]:
         """Every resource of the given types (all types when none) across all modules."""
@@ -600,8 +643,9 @@ class TerraformModel:
         """The value of an expression that may name nothing (a .tfvars value)."""
         return Evaluator(_NoNames()).evaluate(expr)
 
-    def find_resource(self, reference: str, context: ModuleContext | None = None
-                      ) -> Resource | None:
+    def find_resource(
+        self, reference: str, context: ModuleContext | None = None
+    ) -> Resource | None:
         """The resource a reference such as ``aws_vpc.main.id`` or ``data.x.y.json`` names."""
         parts = _strip_indexes(reference).split(".")
         prefix: list[str] = []
@@ -640,8 +684,10 @@ class TerraformModel:
         found: list[ModuleCall] = []
         for module in self.modules:
             for call in module.module_calls.values():
-                if any(address in self.addresses_referenced_by(attribute.expr, module)
-                       for attribute in call.block.attributes.values()):
+                if any(
+                    address in self.addresses_referenced_by(attribute.expr, module)
+                    for attribute in call.block.attributes.values()
+                ):
                     found.append(call)
         return found
 
@@ -673,8 +719,11 @@ class TerraformModel:
         found: list[Resource] = []
         for ref in collect_refs(value):
             resource = self.find_resource(ref)
-            if resource is not None and resource not in found and (
-                    not types or resource.type in types):
+            if (
+                resource is not None
+                and resource not in found
+                and (not types or resource.type in types)
+            ):
                 found.append(resource)
         return found
 
@@ -682,8 +731,12 @@ class TerraformModel:
         """``.tfvars`` files Terraform does not load by itself: ``-var-file`` candidates such as
         ``prod.tfvars`` or ``environments/prod/terraform.tfvars``."""
         roots = {d for module in self.modules if not module.address for d in module.directories}
-        return [name for name in sorted(self.parsed) if is_tfvars_file(name) and not (
-            is_auto_tfvars(name) and posixpath.dirname(name) in roots)]
+        return [
+            name
+            for name in sorted(self.parsed)
+            if is_tfvars_file(name)
+            and not (is_auto_tfvars(name) and posixpath.dirname(name) in roots)
+        ]
 
     def with_var_file(self, name: str) -> TerraformModel | None:
         """The submission as planned with ``-var-file=<name>``, or None when the file sets no
@@ -742,8 +795,7 @@ def _assemble_modules(model: TerraformModel) -> None:
         _load_children(model, root, by_directory, depth=0)
 
 
-def _root_groups(roots: list[str], by_directory: dict[str, list[ParsedFile]]
-                 ) -> list[list[str]]:
+def _root_groups(roots: list[str], by_directory: dict[str, list[ParsedFile]]) -> list[list[str]]:
     """Root directories that form one configuration, the one configuring providers first.
 
     Separate roots that each configure providers (environments/dev, environments/prod) stay
@@ -751,8 +803,11 @@ def _root_groups(roots: list[str], by_directory: dict[str, list[ParsedFile]]
     that an answer spread over directories (``provider.tf`` beside ``lib/main.tf``), and are
     merged; `terraform` would be run on them together.
     """
-    configuring = [d for d in roots if any(
-        b.type in ("provider", "terraform") for f in by_directory[d] for b in f.blocks)]
+    configuring = [
+        d
+        for d in roots
+        if any(b.type in ("provider", "terraform") for f in by_directory[d] for b in f.blocks)
+    ]
     if len(roots) <= 1 or len(configuring) > 1:
         return [[d] for d in roots]
     primary = configuring[0] if configuring else roots[0]
@@ -777,8 +832,9 @@ def _tfvars_for(model: TerraformModel, directory: str) -> dict[str, Attribute]:
     return values
 
 
-def _local_module_directories(model: TerraformModel,
-                              by_directory: dict[str, list[ParsedFile]]) -> set[str]:
+def _local_module_directories(
+    model: TerraformModel, by_directory: dict[str, list[ParsedFile]]
+) -> set[str]:
     found: set[str] = set()
     for directory, parsed_files in by_directory.items():
         for parsed in parsed_files:
@@ -817,19 +873,25 @@ def _is_ancestor(context: ModuleContext, directory: str) -> bool:
     return False
 
 
-def _load_children(model: TerraformModel, parent: ModuleContext,
-                   by_directory: dict[str, list[ParsedFile]], depth: int) -> None:
+def _load_children(
+    model: TerraformModel,
+    parent: ModuleContext,
+    by_directory: dict[str, list[ParsedFile]],
+    depth: int,
+) -> None:
     if depth > 8:
         return
     for call in parent.module_calls.values():
         source = call.block.attributes.get("source")
         # Sources are relative to the file's own directory (roots may span several).
-        target = (_local_source_directory(posixpath.dirname(call.block.file), source)
-                  if source else None)
+        target = (
+            _local_source_directory(posixpath.dirname(call.block.file), source) if source else None
+        )
         if target is None or target not in by_directory or _is_ancestor(parent, target):
             continue  # a module that calls itself (or its caller) is a cycle Terraform rejects
-        address = f"{parent.address}.module.{call.name}" if parent.address else (
-            f"module.{call.name}")
+        address = (
+            f"{parent.address}.module.{call.name}" if parent.address else (f"module.{call.name}")
+        )
         child = ModuleContext(target, address, model, parent, call)
         _fill(child, by_directory[target])
         call.child = child
@@ -839,8 +901,9 @@ def _load_children(model: TerraformModel, parent: ModuleContext,
 
 # --- helpers -----------------------------------------------------------------------------------
 
-_NON_RESOURCE_ROOTS = frozenset({"var", "local", "module", "data", "count", "each", "self",
-                                 "path", "terraform"})
+_NON_RESOURCE_ROOTS = frozenset(
+    {"var", "local", "module", "data", "count", "each", "self", "path", "terraform"}
+)
 
 
 def _walk_blocks(block: Block) -> Iterator[Block]:

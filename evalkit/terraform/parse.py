@@ -90,8 +90,13 @@ def parse_file(name: str, text: str) -> ParsedFile | ParseFailure:
     if "%{" in text:
         unclosed = _unbalanced_directive_line(tree)
         if unclosed is not None:
-            return ParseFailure(name, unclosed, 1, "a template directive (%{ if } or %{ for }) "
-                                "is not closed with %{ endif } / %{ endfor } in the same string")
+            return ParseFailure(
+                name,
+                unclosed,
+                1,
+                "a template directive (%{ if } or %{ for }) "
+                "is not closed with %{ endif } / %{ endfor } in the same string",
+            )
     if _may_split_a_string(text):
         # python-hcl2 accepts a newline inside a quoted string; Terraform does not.
         split_line = scan_structure(text).split_string_line
@@ -108,8 +113,10 @@ def parse_file(name: str, text: str) -> ParsedFile | ParseFailure:
 _TOO_DEEP = "blocks or expressions are nested too deeply to parse"
 
 
-_SPLIT_STRING = ("a quoted string is not closed on the line where it starts (use \\n or a "
-                 "heredoc for multi-line text)")
+_SPLIT_STRING = (
+    "a quoted string is not closed on the line where it starts (use \\n or a "
+    "heredoc for multi-line text)"
+)
 
 
 _OPENERS = {"template_if_start": "if", "template_for_start": "for"}
@@ -148,8 +155,7 @@ def _may_split_a_string(text: str) -> bool:
     return any((line.count('"') - line.count('\\"')) % 2 for line in text.split("\n"))
 
 
-def _located_failure(name: str, text: str, error: UnexpectedInput, scan: Structure
-                     ) -> ParseFailure:
+def _located_failure(name: str, text: str, error: UnexpectedInput, scan: Structure) -> ParseFailure:
     """A parse failure at the line Terraform would blame, not where the parser gave up.
 
     The parser reads past an unclosed string (it allows newlines in strings) and reports a
@@ -161,11 +167,16 @@ def _located_failure(name: str, text: str, error: UnexpectedInput, scan: Structu
     at_end = isinstance(error, UnexpectedToken) and error.token.type == "$END"
     if at_end and scan.open_brace_lines:
         line = scan.open_brace_lines[-1]
-        return ParseFailure(name, line, 1, f"the block opened at line {line} is never closed "
-                            "(a missing closing brace)")
+        return ParseFailure(
+            name,
+            line,
+            1,
+            f"the block opened at line {line} is never closed (a missing closing brace)",
+        )
     last_line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
-    return ParseFailure(name, min(error.line, last_line), error.column,
-                        _describe_parse_error(error))
+    return ParseFailure(
+        name, min(error.line, last_line), error.column, _describe_parse_error(error)
+    )
 
 
 @dataclass(frozen=True)
@@ -325,8 +336,14 @@ def _count_comment_lines(text: str) -> int:
 
 # --- Terraform JSON syntax -------------------------------------------------------------------
 
-_JSON_LABEL_DEPTH = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1,
-                     "provider": 1}
+_JSON_LABEL_DEPTH = {
+    "resource": 2,
+    "data": 2,
+    "module": 1,
+    "variable": 1,
+    "output": 1,
+    "provider": 1,
+}
 
 
 def _parse_json_file(name: str, text: str) -> ParsedFile | ParseFailure:
@@ -346,8 +363,9 @@ def _parse_json_file(name: str, text: str) -> ParsedFile | ParseFailure:
             continue
         depth = _JSON_LABEL_DEPTH.get(block_type)
         if name.endswith(".tfvars.json"):
-            attributes[block_type] = Attribute(block_type, JsonValue(content, line_of(block_type)),
-                                               name, line_of(block_type))
+            attributes[block_type] = Attribute(
+                block_type, JsonValue(content, line_of(block_type)), name, line_of(block_type)
+            )
         elif depth is None:
             for body in _as_list(content):
                 parsed.blocks.append(_json_block(block_type, [], body, name, line_of))
@@ -358,8 +376,15 @@ def _parse_json_file(name: str, text: str) -> ParsedFile | ParseFailure:
     return parsed
 
 
-def _collect_json_labels(out: list[Block], block_type: str, labels: list[str], content: Any,
-                         depth: int, file: str, line_of: Any) -> None:
+def _collect_json_labels(
+    out: list[Block],
+    block_type: str,
+    labels: list[str],
+    content: Any,
+    depth: int,
+    file: str,
+    line_of: Any,
+) -> None:
     if depth == 0:
         for body in _as_list(content):
             out.append(_json_block(block_type, labels, body, file, line_of))
@@ -369,12 +394,32 @@ def _collect_json_labels(out: list[Block], block_type: str, labels: list[str], c
             _collect_json_labels(out, block_type, [*labels, label], inner, depth - 1, file, line_of)
 
 
-_NESTED_BLOCK_HINTS = {"ingress", "egress", "statement", "lifecycle", "root_block_device",
-                       "ebs_block_device", "rule", "server_side_encryption_configuration",
-                       "apply_server_side_encryption_by_default", "versioning", "health_check",
-                       "principals", "condition", "block_device_mappings", "ebs", "tag",
-                       "access_logs", "default_action", "route", "setting", "content",
-                       "dynamic", "encryption_configuration", "server_side_encryption"}
+_NESTED_BLOCK_HINTS = {
+    "ingress",
+    "egress",
+    "statement",
+    "lifecycle",
+    "root_block_device",
+    "ebs_block_device",
+    "rule",
+    "server_side_encryption_configuration",
+    "apply_server_side_encryption_by_default",
+    "versioning",
+    "health_check",
+    "principals",
+    "condition",
+    "block_device_mappings",
+    "ebs",
+    "tag",
+    "access_logs",
+    "default_action",
+    "route",
+    "setting",
+    "content",
+    "dynamic",
+    "encryption_configuration",
+    "server_side_encryption",
+}
 
 
 def _json_block(block_type: str, labels: list[str], body: Any, file: str, line_of: Any) -> Block:

@@ -71,44 +71,63 @@ def policy_documents(model: TerraformModel) -> list[PolicyDocument]:
     """
     documents: list[PolicyDocument] = []
     referenced_documents: set[str] = set()
-    for table, kind in ((IDENTITY_POLICY_ATTRIBUTES, "identity"),
-                        (TRUST_POLICY_ATTRIBUTES, "trust")):
+    for table, kind in (
+        (IDENTITY_POLICY_ATTRIBUTES, "identity"),
+        (TRUST_POLICY_ATTRIBUTES, "trust"),
+    ):
         for resource in model.resources(*table):
             for instance in resource.instances:
                 for attribute in table[resource.type]:
-                    found = _statements_of_attribute(model, instance, attribute,
-                                                     referenced_documents)
+                    found = _statements_of_attribute(
+                        model, instance, attribute, referenced_documents
+                    )
                     if found is not None:
-                        documents.append(PolicyDocument(resource, attribute, kind, found,
-                                                        instance.address))
+                        documents.append(
+                            PolicyDocument(resource, attribute, kind, found, instance.address)
+                        )
     for resource in model.resources("aws_iam_role"):
         for instance in resource.instances:
             for inline in instance.blocks("inline_policy"):
                 found = _statements_of_attribute(model, inline, "policy", referenced_documents)
                 if found is not None:
-                    documents.append(PolicyDocument(resource, "inline_policy", "identity",
-                                                    found, instance.address))
+                    documents.append(
+                        PolicyDocument(
+                            resource, "inline_policy", "identity", found, instance.address
+                        )
+                    )
     for document in model.data_sources("aws_iam_policy_document"):
         if document.address in referenced_documents or _used_elsewhere(model, document):
             continue
-        documents.append(PolicyDocument(document, "statement", "identity",
-                                        tuple(statements_from_document(document.config)),
-                                        document.address))
+        documents.append(
+            PolicyDocument(
+                document,
+                "statement",
+                "identity",
+                tuple(statements_from_document(document.config)),
+                document.address,
+            )
+        )
     return documents
 
 
-def _statements_of_attribute(model: TerraformModel, body: Body, attribute: str,
-                             referenced: set[str]) -> tuple[PolicyStatement, ...] | None:
+def _statements_of_attribute(
+    model: TerraformModel, body: Body, attribute: str, referenced: set[str]
+) -> tuple[PolicyStatement, ...] | None:
     if not body.has(attribute):
         return None
     value = body.get(attribute)
-    documents = [r for r in model.referenced_resources(value, "aws_iam_policy_document")
-                 if r.mode == "data"]
-    for address in model.addresses_referenced_by(body.block.attributes[attribute].expr,
-                                                 body.context):
+    documents = [
+        r for r in model.referenced_resources(value, "aws_iam_policy_document") if r.mode == "data"
+    ]
+    for address in model.addresses_referenced_by(
+        body.block.attributes[attribute].expr, body.context
+    ):
         found = model.find_resource(address, body.context)
-        if found is not None and found.type == "aws_iam_policy_document" and (
-                found not in documents):
+        if (
+            found is not None
+            and found.type == "aws_iam_policy_document"
+            and (found not in documents)
+        ):
             documents.append(found)
     if documents:
         statements: list[PolicyStatement] = []
@@ -150,28 +169,30 @@ def _loads_with_placeholders(text: str) -> dict[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-def statements_from_json(policy: dict[str, Any], file: str, line: int,
-                         action_lines: list[int] | None = None) -> list[PolicyStatement]:
+def statements_from_json(
+    policy: dict[str, Any], file: str, line: int, action_lines: list[int] | None = None
+) -> list[PolicyStatement]:
     raw = policy.get("Statement", [])
     raw_statements = raw if isinstance(raw, list) else [raw]
     statements = []
     for index, item in enumerate(raw_statements):
         if not isinstance(item, dict):
             continue
-        statement_line = (action_lines[index] if action_lines and index < len(action_lines)
-                          else line)
+        statement_line = action_lines[index] if action_lines and index < len(action_lines) else line
         effect = item.get("Effect")
-        statements.append(PolicyStatement(
-            effect=effect if isinstance(effect, str) else "",
-            actions=_strings(item.get("Action")) if "Action" in item else (),
-            not_actions=_strings(item.get("NotAction")) if "NotAction" in item else (),
-            resources=_strings(item.get("Resource")) if "Resource" in item else (),
-            not_resources=_strings(item.get("NotResource")) if "NotResource" in item else (),
-            principals=_json_principals(item.get("Principal")) if "Principal" in item else (),
-            has_condition=bool(item.get("Condition")),
-            file=file,
-            line=statement_line,
-        ))
+        statements.append(
+            PolicyStatement(
+                effect=effect if isinstance(effect, str) else "",
+                actions=_strings(item.get("Action")) if "Action" in item else (),
+                not_actions=_strings(item.get("NotAction")) if "NotAction" in item else (),
+                resources=_strings(item.get("Resource")) if "Resource" in item else (),
+                not_resources=_strings(item.get("NotResource")) if "NotResource" in item else (),
+                principals=_json_principals(item.get("Principal")) if "Principal" in item else (),
+                has_condition=bool(item.get("Condition")),
+                file=file,
+                line=statement_line,
+            )
+        )
     return statements
 
 
@@ -190,18 +211,21 @@ def statements_from_document(body: Body) -> list[PolicyStatement]:
                 continue
             principals.extend(
                 "*" if principal_type == "*" else f"{principal_type}:{identifier}"
-                for identifier in identifiers)
-        statements.append(PolicyStatement(
-            effect=effect if isinstance(effect, str) else "",
-            actions=_strings(block.get("actions", [])),
-            not_actions=_strings(block.get("not_actions", [])),
-            resources=_strings(block.get("resources", [])),
-            not_resources=_strings(block.get("not_resources", [])),
-            principals=tuple(principals) if principals_known else None,
-            has_condition=bool(block.blocks("condition")),
-            file=block.file,
-            line=block.line_of(_first_present(block, ("actions", "not_actions"))),
-        ))
+                for identifier in identifiers
+            )
+        statements.append(
+            PolicyStatement(
+                effect=effect if isinstance(effect, str) else "",
+                actions=_strings(block.get("actions", [])),
+                not_actions=_strings(block.get("not_actions", [])),
+                resources=_strings(block.get("resources", [])),
+                not_resources=_strings(block.get("not_resources", [])),
+                principals=tuple(principals) if principals_known else None,
+                has_condition=bool(block.blocks("condition")),
+                file=block.file,
+                line=block.line_of(_first_present(block, ("actions", "not_actions"))),
+            )
+        )
     return statements
 
 
@@ -215,9 +239,14 @@ def policy_document_json(instance: Body) -> Any:
     statements = []
     for block in instance.blocks("statement"):
         statement: dict[str, Any] = {}
-        for attribute, key in (("sid", "Sid"), ("effect", "Effect"), ("actions", "Action"),
-                               ("not_actions", "NotAction"), ("resources", "Resource"),
-                               ("not_resources", "NotResource")):
+        for attribute, key in (
+            ("sid", "Sid"),
+            ("effect", "Effect"),
+            ("actions", "Action"),
+            ("not_actions", "NotAction"),
+            ("resources", "Resource"),
+            ("not_resources", "NotResource"),
+        ):
             if block.has(attribute):
                 statement[key] = block.get(attribute)
         statement.setdefault("Effect", "Allow")
@@ -306,4 +335,5 @@ def _used_elsewhere(model: TerraformModel, document: Resource) -> bool:
     or a module call, which decides itself what the document is for.
     """
     return bool(model.referrers(document.address)) or bool(
-        model.module_calls_referencing(document.address))
+        model.module_calls_referencing(document.address)
+    )

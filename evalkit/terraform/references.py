@@ -15,8 +15,12 @@ from lark import Token, Tree
 from evalkit.terraform.evaluator import heredoc_body, parse_expression, split_template
 from evalkit.terraform.parse import JsonValue
 
-_TRAVERSALS = {"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term",
-               "full_splat_expr_term"}
+_TRAVERSALS = {
+    "get_attr_expr_term",
+    "index_expr_term",
+    "attr_splat_expr_term",
+    "full_splat_expr_term",
+}
 
 
 @dataclass(frozen=True)
@@ -70,10 +74,14 @@ def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]
         if kind in _NO_REFERENCES:
             continue
         if kind in ("for_tuple_expr", "for_object_expr"):
-            intro = next(c for c in current.children if isinstance(c, Tree)
-                         and c.data == "for_intro")
-            loop_names = {str(c.children[0]) for c in intro.children
-                          if isinstance(c, Tree) and c.data == "identifier"}
+            intro = next(
+                c for c in current.children if isinstance(c, Tree) and c.data == "for_intro"
+            )
+            loop_names = {
+                str(c.children[0])
+                for c in intro.children
+                if isinstance(c, Tree) and c.data == "identifier"
+            }
             for child in intro.children:
                 if isinstance(child, Tree) and child.data != "identifier":
                     stack.append((child, names))
@@ -84,8 +92,11 @@ def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]
             continue
         if kind == "template_for_start":
             # %{ for x in coll } binds x for the rest of the template; treat as bound everywhere.
-            loop_names = {str(c.children[0]) for c in current.children
-                          if isinstance(c, Tree) and c.data == "identifier"}
+            loop_names = {
+                str(c.children[0])
+                for c in current.children
+                if isinstance(c, Tree) and c.data == "identifier"
+            }
             names = names | loop_names
         if kind in ("heredoc_template", "heredoc_template_trim"):
             yield from _heredoc_references(current, names, offset)
@@ -106,8 +117,9 @@ def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]
                     yield Reference(root, tuple(attrs), line + offset)
                 stack.extend((c, names) for c in _index_expressions(current))
                 continue
-        stack.extend((child, names) for child in reversed(current.children)
-                     if isinstance(child, Tree))
+        stack.extend(
+            (child, names) for child in reversed(current.children) if isinstance(child, Tree)
+        )
 
 
 def _heredoc_references(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]:
@@ -149,10 +161,14 @@ def _traversal_parts(node: Tree) -> tuple[str | None, list[str], int]:
             chain.append(current)
             current = current.children[0]
         elif current.data == "expr_term":
-            inner = [c for c in current.children if isinstance(c, Tree)
-                     and c.data != "new_line_or_comment"]
-            if len(inner) != 1 or any(isinstance(c, Token) and c.type == "LPAR"
-                                      for c in current.children):
+            inner = [
+                c
+                for c in current.children
+                if isinstance(c, Tree) and c.data != "new_line_or_comment"
+            ]
+            if len(inner) != 1 or any(
+                isinstance(c, Token) and c.type == "LPAR" for c in current.children
+            ):
                 return None, [], 0
             current = inner[0]
         elif current.data == "identifier":
@@ -179,7 +195,10 @@ def _index_expressions(node: Tree) -> list[Any]:
         if current.data == "braces_index":
             found.extend(c for c in current.children if isinstance(c, Tree))
         elif current.data in _TRAVERSALS or current.data in (
-                "expr_term", "full_splat", "attr_splat"):
+            "expr_term",
+            "full_splat",
+            "attr_splat",
+        ):
             stack.extend(current.children)
     return found
 
