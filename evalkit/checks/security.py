@@ -25,7 +25,7 @@ from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, TerraformModel
 from evalkit.terraform.policy import PolicyStatement, policy_documents
-from evalkit.terraform.values import Unknown, known_text
+from evalkit.terraform.values import Unknown, known_members, known_suffix, known_text
 
 # --- SEC-HARDCODED-CREDENTIALS -----------------------------------------------------------------
 
@@ -166,11 +166,32 @@ def _literal_secret(
     model: TerraformModel, body: Body, name: str, owner: str, region: str, fix: str = SECRET_FIX
 ) -> Iterator[Finding]:
     value = body.get(name)
+    if isinstance(value, Unknown):
+        yield from _literal_secret_members(model, body, name, owner, region, fix)
+        return
     if not _is_literal_secret(value):
         return
     model.secrets.add(value)
     file, line = literal_origin(body, name, value)
     yield finding(file, line, owner, f"{owner} sets {name} to a literal value; {fix}", region)
+
+
+def _literal_secret_members(
+    model: TerraformModel, body: Body, name: str, owner: str, region: str, fix: str
+) -> Iterator[Finding]:
+    """Literal secrets beside computed members of an encoded object: in
+    ``jsonencode({password = random_password.db.result, api_key = "k"})`` the key is
+    still written in the code."""
+    members = known_members(body.get(name))
+    if not isinstance(members, dict):
+        return
+    for key, member in sorted(members.items()):
+        if _is_sensitive_name(key) and _is_literal_secret(member):
+            model.secrets.add(member)
+            file, line = literal_origin(body, name, member)
+            yield finding(
+                file, line, owner, f"{owner} writes a literal {key} into {name}; {fix}", region
+            )
 
 
 def _sensitive_variable_values(model: TerraformModel) -> Iterator[Finding]:
@@ -443,8 +464,10 @@ def _admin_attachments(body: Body) -> Iterator[Problem]:
             continue
         value = body.get(name)
         for arn in value if isinstance(value, list) else [value]:
-            if isinstance(arn, str) and ADMIN_MANAGED_POLICIES.search(arn):
-                policy = arn.rsplit("/", 1)[-1]
+            # The known end of an ARN names the policy whatever its partition or account.
+            tail = known_suffix(arn)
+            if ADMIN_MANAGED_POLICIES.search(tail):
+                policy = tail.rsplit("/", 1)[-1]
                 yield (
                     body.file,
                     body.line_of(name),

@@ -19,7 +19,13 @@ from lark.exceptions import LarkError
 
 from evalkit.terraform.functions import FunctionError, call_function
 from evalkit.terraform.parse import JsonValue
-from evalkit.terraform.values import Unknown, contains_unknown, unknown_from
+from evalkit.terraform.values import (
+    UNKNOWN_PLACEHOLDER,
+    Unknown,
+    contains_unknown,
+    known_text,
+    unknown_from,
+)
 
 # Names that live in an expression's own scope rather than in the module.
 SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
@@ -318,6 +324,10 @@ class Evaluator:
         if name == "jsonencode" and len(args) == 1 and contains_unknown(args[0]):
             unknown = unknown_from(args[0])
             return Unknown(unknown.refs, "jsonencode of unknown values", partial=args[0])
+        if name in _TEXT_BUILDERS and contains_unknown(args):
+            pieces = _TEXT_BUILDERS[name](args)
+            if pieces is not None:
+                return partial_text(pieces)
         try:
             return call_function(name, args)
         except FunctionError as error:
@@ -685,16 +695,11 @@ def _literal_text(token: Any) -> str:
     return unescape(text)
 
 
-UNKNOWN_PLACEHOLDER = "${?}"
-
-
 def _join_pieces(pieces: list[Any]) -> Any:
     if sum(len(p) for p in pieces if isinstance(p, str)) > _MAX_TEXT_LENGTH:
         return Unknown(reason=TOO_LARGE)
     if any(isinstance(p, Unknown) for p in pieces):
-        sketch = "".join(to_template_string(p) or UNKNOWN_PLACEHOLDER for p in pieces)
-        unknown = unknown_from(*pieces)
-        return Unknown(unknown.refs, unknown.reason, partial=sketch)
+        return partial_text(pieces)
     out = []
     for piece in pieces:
         text = to_template_string(piece)
@@ -702,6 +707,69 @@ def _join_pieces(pieces: list[Any]) -> Any:
             return Unknown(reason="error: cannot render a value in a template")
         out.append(text)
     return "".join(out)
+
+
+def partial_text(pieces: list[Any]) -> Unknown:
+    """The unknown string made of `pieces`, keeping the text of the known ones and what is
+    known of partly known ones (a nested template's literal segments)."""
+    sketch = "".join(_sketch_of(piece) for piece in pieces)
+    unknown = unknown_from(*pieces)
+    return Unknown(unknown.refs, unknown.reason, partial=sketch)
+
+
+def _sketch_of(piece: Any) -> str:
+    if isinstance(piece, Unknown):
+        return known_text(piece) or UNKNOWN_PLACEHOLDER
+    text = to_template_string(piece)
+    return UNKNOWN_PLACEHOLDER if text is None else text
+
+
+_SIMPLE_VERB = re.compile(r"%([%svd])")
+
+
+def _format_pieces(args: list[Any]) -> list[Any] | None:
+    """`format` with unknown arguments as text pieces, for templates whose verbs are all plain
+    (``%s``, ``%v``, ``%d``); None for anything fancier (widths, flags, explicit indexes)."""
+    template, values = args[0], args[1:]
+    if not isinstance(template, str):
+        return None
+    verbs = template.replace("%%", "")
+    if verbs.count("%") != len(re.findall(r"%[svd]", verbs)):
+        return None
+    pieces: list[Any] = []
+    position = used = 0
+    for match in _SIMPLE_VERB.finditer(template):
+        pieces.append(template[position : match.start()])
+        position = match.end()
+        if match.group(1) == "%":
+            pieces.append("%")
+            continue
+        if used >= len(values):
+            return None
+        pieces.append(values[used])
+        used += 1
+    pieces.append(template[position:])
+    return pieces
+
+
+def _join_list_pieces(args: list[Any]) -> list[Any] | None:
+    """`join(separator, list)` over a known list with unknown elements, as text pieces."""
+    if len(args) != 2 or not isinstance(args[0], str) or not isinstance(args[1], list):
+        return None
+    pieces: list[Any] = []
+    for index, item in enumerate(args[1]):
+        if item is None or isinstance(item, dict | list):
+            return None
+        if index:
+            pieces.append(args[0])
+        pieces.append(item)
+    return pieces
+
+
+_TEXT_BUILDERS: dict[str, Callable[[list[Any]], list[Any] | None]] = {
+    "format": _format_pieces,
+    "join": _join_list_pieces,
+}
 
 
 def to_template_string(value: Any) -> str | None:

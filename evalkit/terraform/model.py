@@ -506,7 +506,9 @@ class ModuleContext:
         if root == "path":
             return apply_steps({"module": self.directory or ".", "root": ".", "cwd": "."}, steps)
         if root == "terraform":
-            return apply_steps({"workspace": "default"}, steps)
+            # The workspace is chosen when Terraform runs: a configuration gated on it is
+            # meant for some workspace other than "default", so it may exist.
+            return Unknown((f"terraform.{head}",) if head else ("terraform",), "chosen at run")
         if root == "self":
             return Unknown(("self",))
         if root == "module" and head is not None:

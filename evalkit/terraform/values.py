@@ -5,6 +5,14 @@ and ``dict``. Anything that cannot be known without running Terraform (resource 
 assigned at apply time, data sources, registry module outputs, unsupported functions) is an
 `Unknown`, which remembers the references it came from so that checks can follow them
 instead of guessing.
+
+An unknown value may still be partly known: a template such as
+``"arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess"`` keeps
+its literal segments, and ``jsonencode({password = random_password.db.result, api_key =
+"k"})`` keeps the object it encodes. Checks read those parts through `known_parts`,
+`known_prefix`, `known_suffix`, `endswith`, `startswith` and `known_members`, which never
+claim more than is known: a check that fails only on what these return never fails on an
+unknown part.
 """
 
 from __future__ import annotations
@@ -12,6 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+# Stands for an unknown stretch in the sketch of a partly known string.
+UNKNOWN_PLACEHOLDER = "${?}"
 
 
 @dataclass(frozen=True)
@@ -25,8 +36,9 @@ class Unknown:
 
     refs: tuple[str, ...] = ()
     reason: str = ""
-    # What is known of the value's shape, e.g. the structure given to a `jsonencode` whose
-    # leaves are unknown, or a template rendered with placeholders for its unknown parts.
+    # What is known of the value's shape: the structure given to a `jsonencode` whose leaves
+    # are unknown (a dict or list), or a template's sketch, its text with `UNKNOWN_PLACEHOLDER`
+    # for each unknown stretch (a str).
     partial: Any = field(default=None, compare=False)
 
     def __repr__(self) -> str:
@@ -75,8 +87,27 @@ def contains_unknown(value: Any) -> bool:
 
 
 def iter_known_strings(value: Any) -> Iterator[str]:
-    """Every known string inside `value` (a string, or strings nested in lists and maps)."""
-    return (item for item in walk_values(value) if isinstance(item, str))
+    """Every wholly known string inside `value`: a string, strings nested in lists and maps,
+    and those in the known members of a partly known object (a `jsonencode` of one)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+        elif isinstance(item, Unknown) and isinstance(item.partial, dict | list):
+            stack.append(item.partial)
+
+
+def known_members(value: Any) -> Any:
+    """A map or list with its known members (unknown ones stay `Unknown`): the value itself,
+    or what is known of a partly known one (the object a `jsonencode` encodes); else None."""
+    if isinstance(value, Unknown):
+        value = value.partial
+    return value if isinstance(value, dict | list) else None
 
 
 def known_text(value: Any) -> str:
@@ -86,3 +117,59 @@ def known_text(value: Any) -> str:
     if isinstance(value, Unknown) and isinstance(value.partial, str):
         return value.partial
     return ""
+
+
+def _segments(value: Any) -> list[str] | None:
+    """A string as one segment, a partly known string as the literal segments around its
+    unknown stretches (``["arn:", ":iam::aws:policy/X"]``); None when nothing is known."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Unknown) and isinstance(value.partial, str):
+        return value.partial.split(UNKNOWN_PLACEHOLDER)
+    return None
+
+
+def is_partial_text(value: Any) -> bool:
+    """True for an unknown string of which some literal text is known."""
+    segments = _segments(value) if isinstance(value, Unknown) else None
+    return segments is not None and any(segments)
+
+
+def known_parts(value: Any) -> tuple[str, ...]:
+    """The literal segments of a string that are known, in order: the whole string when it
+    is known, the non-empty segments around the unknown stretches of a partly known one."""
+    return tuple(part for part in _segments(value) or () if part)
+
+
+def known_prefix(value: Any) -> str:
+    """The text a string is known to start with ("" when its start is unknown)."""
+    segments = _segments(value)
+    return segments[0] if segments else ""
+
+
+def known_suffix(value: Any) -> str:
+    """The text a string is known to end with ("" when its end is unknown)."""
+    segments = _segments(value)
+    return segments[-1] if segments else ""
+
+
+def endswith(value: Any, suffix: str) -> bool | None:
+    """Whether a string ends with `suffix`: True or False when that is known, None when the
+    unknown part decides it."""
+    segments = _segments(value)
+    if segments is None:
+        return None
+    if len(segments) == 1 or len(segments[-1]) >= len(suffix):
+        return segments[-1].endswith(suffix)
+    return None if suffix.endswith(segments[-1]) else False
+
+
+def startswith(value: Any, prefix: str) -> bool | None:
+    """Whether a string starts with `prefix`: True or False when that is known, None when the
+    unknown part decides it."""
+    segments = _segments(value)
+    if segments is None:
+        return None
+    if len(segments) == 1 or len(segments[0]) >= len(prefix):
+        return segments[0].startswith(prefix)
+    return None if prefix.startswith(segments[0]) else False
