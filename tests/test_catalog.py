@@ -31,6 +31,7 @@ CATALOG = {
     "OBS-MISSING-LOGGING": ("observability", "high"),
     "OBS-NO-ALERTING": ("observability", "medium"),
     "TST-NO-TESTS": ("testing", "medium"),
+    "TST-LIVE-ONLY-TESTS": ("testing", "medium"),
     "TST-NO-OUTPUT-VALIDATION": ("testing", "medium"),
     "PERF-INSTANCE-SIZING": ("performance", "medium"),
     "PERF-NO-CDN": ("performance", "low"),
