@@ -39,6 +39,7 @@ from evalkit.results import (
 from evalkit.rubric import Rubric, load_rubric
 from evalkit.runner import Execution, default_jobs, grade_stream
 from evalkit.store import JOURNAL_NAME, Journal, ResultCache, default_cache_dir, iter_journal
+from evalkit.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers, waiver_summary
 
 if TYPE_CHECKING:
     from evalkit.compare import Comparison
@@ -130,6 +131,8 @@ def score(
     cache: bool | str | Path = False,
     executor: str = "local",
     scheduler: str | None = None,
+    waivers: str | Path | Waivers | None = None,
+    waive_field: str = DEFAULT_WAIVE_FIELD,
 ) -> Run:
     """Grade a dataset and return a `Run` (everything in memory: for notebooks).
 
@@ -141,15 +144,20 @@ def score(
     ``timeout``; files larger than `max_file_bytes` are skipped with a note in run.json.
     `cache` reuses results of unchanged submissions (True: the default cache directory).
     `executor="dask"` grades on a Dask cluster (`scheduler` address, or a local cluster).
+    Checks named in a record's `waive_field`, or for it in a `waivers` file (keyed by a
+    metadata column), are `n/a` for that record (see `evalkit.waivers`).
     """
     active_rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
+    active_waivers = as_waivers(waivers, waive_field)
     submissions, total, described = _submissions(source, id_field, text_field, max_file_bytes)
     execution = Execution(jobs or default_jobs(), time_limit, executor, scheduler)
     result_cache = _open_cache(cache)
     started = time.perf_counter()
     try:
         results = list(
-            grade_stream(submissions, execution, result_cache, _progress(progress, total))
+            active_waivers.apply_all(
+                grade_stream(submissions, execution, result_cache, _progress(progress, total))
+            )
         )
     finally:
         if result_cache is not None:
@@ -166,8 +174,22 @@ def score(
             "seconds": elapsed,
             "jobs": execution.jobs,
             "executor": executor,
+            "waiver_summary": waiver_summary(
+                results, active_waivers.settings(), _file_keys(active_waivers)
+            ),
         },
     )
+
+
+def as_waivers(waivers: str | Path | Waivers | None, waive_field: str) -> Waivers:
+    """`Waivers` from a waivers file path (or None) and the record field to read."""
+    if isinstance(waivers, Waivers):
+        return waivers
+    return load_waivers(waivers, waive_field)
+
+
+def _file_keys(waivers: Waivers) -> list[str] | None:
+    return None if waivers.file is None else list(waivers.file.table)
 
 
 def score_to_directory(
@@ -183,6 +205,8 @@ def score_to_directory(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     cache: bool | str | Path = True,
     resume: bool = False,
+    waivers: str | Path | Waivers | None = None,
+    waive_field: str = DEFAULT_WAIVE_FIELD,
 ) -> RunTally:
     """Grade `paths` into `out` with flat memory: what `evalkit score` does.
 
@@ -192,6 +216,7 @@ def score_to_directory(
     """
     directory = Path(out)
     execution = execution or Execution(default_jobs(), DEFAULT_TIME_LIMIT)
+    active_waivers = as_waivers(waivers, waive_field)
     header = {
         "input": [str(p) for p in paths],
         "id_field": id_field,
@@ -199,6 +224,9 @@ def score_to_directory(
         "max_file_bytes": max_file_bytes,
         "evalkit_version": __version__,
     }
+    if active_waivers.settings() != {"field": DEFAULT_WAIVE_FIELD}:
+        # Resuming with other waivers would mix two waiver sets in one run's tables.
+        header["waivers"] = active_waivers.settings()
     journal = Journal(directory / JOURNAL_NAME, header, resume)
     total = count_submissions(
         paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
@@ -211,7 +239,8 @@ def score_to_directory(
     result_cache = _open_cache(cache)
     started = time.perf_counter()
     try:
-        for result in grade_stream(todo, execution, result_cache, _progress(progress, remaining)):
+        graded = grade_stream(todo, execution, result_cache, _progress(progress, remaining))
+        for result in active_waivers.apply_all(graded):
             journal.append(result)
     finally:
         journal.close()
@@ -230,6 +259,8 @@ def score_to_directory(
             "jobs": execution.jobs,
             "executor": execution.executor,
             "resumed": sorted(journal.done) and len(journal.done),
+            "waivers": active_waivers.settings(),
+            "waiver_keys": _file_keys(active_waivers),
         },
     )
 
@@ -240,6 +271,11 @@ def write_run_directory(
     """Tables and run.json from the journal in `directory` (also what `rescore` does)."""
     journal_path = directory / JOURNAL_NAME
     tally = write_run_tables(lambda: iter_journal(journal_path), rubric, REGISTRY, directory, fmt)
+    context = context | {
+        "waiver_summary": waiver_summary(
+            iter_journal(journal_path), context.get("waivers"), context.get("waiver_keys")
+        )
+    }
     problems = [
         {"submission_id": r.submission_id, "problem": problem}
         for r in iter_journal(journal_path)
@@ -281,7 +317,7 @@ def run_info(
             "resumed_submissions": context.get("resumed") or 0,
         },
         "problems": problems,
-    }
+    } | ({"waivers": context["waiver_summary"]} if context.get("waiver_summary") else {})
 
 
 def build_run(

@@ -89,6 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="size limit per file and per answer text; a Terraform or answer "
         "file over it makes the submission an error (default: 5)",
     )
+    score.add_argument(
+        "--waivers",
+        metavar="FILE.yaml",
+        help="checks made n/a per record, keyed by a metadata column "
+        "(`by: prompt_id` and `waivers: {p-17: [HA-NO-AUTOSCALING]}`)",
+    )
+    score.add_argument(
+        "--waive-field",
+        default="waive",
+        metavar="NAME",
+        help="record field listing check IDs waived for that record (default: waive)",
+    )
     score.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
     rescore = commands.add_parser(
@@ -224,6 +236,8 @@ def _score(args: argparse.Namespace) -> int:
             max_file_bytes=int(args.max_file_mb * 1024 * 1024),
             cache=cache,
             resume=args.resume,
+            waivers=args.waivers,
+            waive_field=args.waive_field,
         )
 
     return _finish(run, args, args.out, args.format)
@@ -256,6 +270,8 @@ def _rescore(args: argparse.Namespace) -> int:
             "text_field": info.get("text_field"),
             "jobs": 0,
             "seconds": 0.0,
+            # Waivers were applied when grading and are in the journal; keep their source.
+            "waivers": info.get("waivers"),
         }
         return write_run_directory(directory, rubric, fmt, context)
 
@@ -267,10 +283,11 @@ def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
     from evalkit.rubric import RubricError
     from evalkit.runner import ExecutorUnavailable
     from evalkit.store import JournalMismatch
+    from evalkit.waivers import WaiverError
 
     try:
         tally = run()  # type: ignore[operator]
-    except (DatasetError, RubricError, JournalMismatch, ExecutorUnavailable) as error:
+    except (DatasetError, RubricError, JournalMismatch, ExecutorUnavailable, WaiverError) as error:
         return _usage(str(error))
     except OSError as error:
         return _usage(f"{error.filename or ''}: {error.strerror}")

@@ -42,6 +42,8 @@ class SubmissionResult:
     results: tuple[CheckResult, ...]
     seconds: float = 0.0
     problems: tuple[str, ...] = field(default=())
+    # Checks waived for this submission (see evalkit.waivers): graded, but counted as n/a.
+    waived: tuple[str, ...] = field(default=())
 
 
 def grade(

@@ -46,7 +46,7 @@ def score_row(
     """One `scores.csv` row for a graded submission."""
     statuses = {r.check_id: r.status for r in result.results}
     enabled_statuses = {
-        cid: (status if rubric.entries[cid].enabled else "n/a")
+        cid: (status if counts(result, rubric, cid) else "n/a")
         for cid, status in statuses.items()
         if cid in rubric.entries
     }
@@ -77,6 +77,13 @@ def score_row(
     return row
 
 
+def counts(result: SubmissionResult, rubric: Rubric, check_id: str) -> bool:
+    """Whether a check's verdict counts for this submission: enabled in the rubric and not
+    waived for it (a waived or disabled check is reported as n/a)."""
+    entry = rubric.entries.get(check_id)
+    return entry is not None and entry.enabled and check_id not in result.waived
+
+
 def _submission_score(
     result: SubmissionResult, statuses: dict[str, str], rubric: Rubric
 ) -> float | None:
@@ -94,11 +101,7 @@ def feedback_text(result: SubmissionResult, rubric: Rubric) -> str:
     if result.status in ("error", "timeout"):
         lines.append(f"{result.status}: {result.message}")
     failed = [
-        r
-        for r in result.results
-        if r.status == "fail"
-        and rubric.entries.get(r.check_id)
-        and rubric.entries[r.check_id].enabled
+        r for r in result.results if r.status == "fail" and counts(result, rubric, r.check_id)
     ]
     failed.sort(key=lambda r: (_SEVERITY_ORDER[rubric.entries[r.check_id].severity], r.check_id))
     for check_result in failed:
@@ -115,9 +118,9 @@ def finding_rows(
 ) -> list[dict[str, Any]]:
     rows = []
     for check_result in result.results:
-        entry = rubric.entries.get(check_result.check_id)
-        if entry is None or not entry.enabled or check_result.status != "fail":
+        if check_result.status != "fail" or not counts(result, rubric, check_result.check_id):
             continue
+        entry = rubric.entries[check_result.check_id]
         category = registry.get(check_result.check_id).category
         for item in check_result.findings:
             rows.append(

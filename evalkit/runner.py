@@ -134,10 +134,13 @@ class _WorkerPool:
     submission that kills its worker again is reported, and the batch goes on.
     """
 
-    def __init__(self, jobs: int, time_limit: float | None) -> None:
+    def __init__(
+        self, jobs: int, time_limit: float | None, start_method: str | None = None
+    ) -> None:
         self.jobs = jobs
         self.time_limit = time_limit
-        self.context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        default_method = "fork" if sys.platform == "linux" else "spawn"
+        self.context = multiprocessing.get_context(start_method or default_method)
         self.pool = self._new(jobs)
 
     def _new(self, workers: int) -> ProcessPoolExecutor:

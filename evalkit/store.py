@@ -42,7 +42,7 @@ def result_to_dict(result: SubmissionResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 6),
         "problems": list(result.problems),
         "checks": [_check_to_dict(r) for r in result.results],
-    }
+    } | ({"waived": list(result.waived)} if result.waived else {})
 
 
 def _check_to_dict(result: CheckResult) -> dict[str, Any]:
@@ -74,6 +74,7 @@ def result_from_dict(data: dict[str, Any]) -> SubmissionResult:
         checks,
         data.get("seconds", 0.0),
         tuple(data.get("problems", [])),
+        tuple(data.get("waived", [])),
     )
 
 
@@ -232,6 +233,17 @@ class ResultCache:
             if self._pending >= 256:
                 self._db.commit()
                 self._pending = 0
+        except sqlite3.Error as error:
+            self._give_up(error)
+
+    def flush(self) -> None:
+        """Commit what was put so far (a long-lived user, such as a reward function, calls
+        this after each batch so other processes see the entries)."""
+        if self._db is None or not self._pending:
+            return
+        try:
+            self._db.commit()
+            self._pending = 0
         except sqlite3.Error as error:
             self._give_up(error)
 

@@ -1,0 +1,213 @@
+"""The reward function: the contract RL trainers call, caching, determinism and shaping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import evalkit
+import evalkit.reward as reward_module
+from evalkit.reward import completion_text, make_reward_fn, reward
+from evalkit.waivers import WaiverError
+
+# Failed weight 39 of 83 applicable under the default rubric:
+# SEC-ENCRYPTION-AT-REST and SEC-OPEN-ADMIN-PORTS (critical, 10 each), HA-RDS-MULTI-AZ and
+# OBS-MISSING-MONITORING (high, 5 each), IAC-HARDCODED-VALUES, TST-NO-TESTS and
+# TST-NO-OUTPUT-VALIDATION (medium, 3 each).
+DATABASE_ANSWER = """Here is the configuration.
+
+```hcl
+resource "aws_db_instance" "main" {
+  engine            = "postgres"
+  instance_class    = "db.t3.medium"
+  allocated_storage = 20
+  storage_encrypted = false
+}
+
+resource "aws_security_group" "web" {
+  name = "web"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+```
+"""
+DATABASE_REWARD = 1 - 39 / 83
+
+VPC_ANSWER = """```hcl
+variable "cidr" {
+  description = "VPC range"
+  type        = string
+  default     = "10.0.0.0/16"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = var.cidr
+}
+```
+"""
+
+
+def chat(text: str) -> list[dict[str, str]]:
+    return [{"role": "assistant", "content": text}]
+
+
+def test_string_and_chat_completions_get_the_same_reward() -> None:
+    fn = make_reward_fn()
+    as_text = fn([DATABASE_ANSWER, VPC_ANSWER], prompts=["p1", "p2"])
+    as_chat = fn([chat(DATABASE_ANSWER), chat(VPC_ANSWER)], prompts=[chat("p1"), chat("p2")])
+    assert as_text == as_chat
+    assert as_text[0] == pytest.approx(DATABASE_REWARD, abs=1e-4)
+    assert all(isinstance(value, float) for value in as_text)
+
+
+def test_trainer_keyword_arguments_are_accepted_and_ignored() -> None:
+    # What GRPOTrainer passes besides completions: dataset columns as lists, token ids and
+    # the trainer state.
+    values = reward(
+        completions=[DATABASE_ANSWER],
+        prompts=["Write Terraform for a database"],
+        completion_ids=[[1, 2, 3]],
+        trainer_state=object(),
+        prompt_id=["p-1"],
+        solution=["unused"],
+    )
+    assert values == [pytest.approx(DATABASE_REWARD, abs=1e-4)]
+
+
+def test_reward_matches_the_reward_column_of_scores() -> None:
+    records = [
+        {"id": "a", "response": DATABASE_ANSWER},
+        {"id": "b", "response": VPC_ANSWER},
+        {"id": "c", "response": "resource {"},
+    ]
+    run = evalkit.score(records)
+    assert make_reward_fn()([r["response"] for r in records]) == run.scores["reward"].tolist()
+
+
+def test_unparseable_and_empty_answers_get_zero_and_errors_get_error_reward() -> None:
+    fn = make_reward_fn(error_reward=-1.0, max_file_bytes=2000)
+    graded = fn.grade(['```hcl\nresource "aws_vpc" "v" {\n```', "Sorry, I cannot.", "#" * 5000])
+    assert [g.status for g in graded] == ["parse_error", "no_terraform", "error"]
+    assert [g.reward for g in graded] == [0.0, 0.0, -1.0]
+    assert graded[0].feedback.startswith("IAC-PARSE-ERROR: main.tf does not parse")
+
+
+def test_chat_messages_take_the_assistant_content_and_text_parts() -> None:
+    parts = [{"role": "assistant", "content": [{"type": "text", "text": VPC_ANSWER}]}]
+    assert completion_text(parts) == VPC_ANSWER
+    conversation = [{"role": "user", "content": "write it"}, *chat(VPC_ANSWER)]
+    assert completion_text(conversation) == VPC_ANSWER
+    with pytest.raises(TypeError, match="string or a list of chat messages"):
+        completion_text(42)  # type: ignore[arg-type]
+
+
+def test_repeated_completions_are_graded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real_grade = reward_module.grade
+
+    def counting_grade(submission, checks, time_limit):  # type: ignore[no-untyped-def]
+        calls.append(submission.id)
+        return real_grade(submission, checks, time_limit)
+
+    monkeypatch.setattr(reward_module, "grade", counting_grade)
+    fn = make_reward_fn()
+    first = fn([DATABASE_ANSWER, VPC_ANSWER, DATABASE_ANSWER])
+    assert len(calls) == 2  # the duplicate in one batch is graded once
+    second = fn([chat(VPC_ANSWER), DATABASE_ANSWER])
+    assert len(calls) == 2  # both from the in-memory cache
+    assert second == [first[1], first[0]]
+    assert fn.grader.hits == 2
+
+
+def test_on_disk_cache_is_shared_between_reward_functions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with make_reward_fn(cache=tmp_path / "cache").grader as grader:
+        expected = [g.reward for g in grader.grade_texts([DATABASE_ANSWER])]
+
+    def no_grading(*args: object) -> None:
+        raise AssertionError("graded again despite the on-disk cache")
+
+    monkeypatch.setattr(reward_module, "grade", no_grading)
+    fresh = make_reward_fn(cache=tmp_path / "cache", memory_cache=0)
+    assert fresh([DATABASE_ANSWER]) == expected
+    assert fresh.grader.hits == 1
+    fresh.close()
+
+
+def test_rewards_are_deterministic_and_independent_of_batch_order() -> None:
+    batch = [DATABASE_ANSWER, VPC_ANSWER, "no code here"]
+    first = make_reward_fn(memory_cache=0)(batch)
+    second = make_reward_fn(memory_cache=0)(list(reversed(batch)))
+    assert first == list(reversed(second))
+
+
+def test_category_weights_shape_the_reward() -> None:
+    plain = make_reward_fn()([DATABASE_ANSWER])[0]
+    # Security weights doubled: the three applicable security checks (30) count twice, two of
+    # them failed (20).
+    shaped = make_reward_fn(weights={"security": 2.0})([DATABASE_ANSWER])[0]
+    assert shaped == pytest.approx(1 - (39 + 20) / (83 + 30), abs=1e-4)
+    assert shaped < plain
+
+
+def test_a_check_weight_overrides_its_category_and_zero_leaves_it_out() -> None:
+    fn = make_reward_fn(weights={"security": 0.0, "SEC-OPEN-ADMIN-PORTS": 1.0})
+    # Left: SEC-OPEN-ADMIN-PORTS (failed, 10); gone: the other security checks (20, 10 failed).
+    assert fn([DATABASE_ANSWER])[0] == pytest.approx(1 - 29 / 63, abs=1e-4)
+
+
+def test_unknown_or_negative_weights_are_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown key 'secuirty'"):
+        make_reward_fn(weights={"secuirty": 2.0})
+    with pytest.raises(ValueError, match="factor must be a number >= 0"):
+        make_reward_fn(weights={"SEC-IAM-WILDCARD": -1})
+
+
+def test_waive_column_makes_checks_not_applicable() -> None:
+    fn = make_reward_fn()
+    values = fn(
+        [DATABASE_ANSWER, DATABASE_ANSWER, DATABASE_ANSWER],
+        waive=[["SEC-OPEN-ADMIN-PORTS"], "SEC-OPEN-ADMIN-PORTS, HA-RDS-MULTI-AZ", None],
+    )
+    assert values[0] == pytest.approx(1 - 29 / 73, abs=1e-4)
+    assert values[1] == pytest.approx(1 - 24 / 68, abs=1e-4)
+    assert values[2] == pytest.approx(DATABASE_REWARD, abs=1e-4)
+    graded = fn.grade([DATABASE_ANSWER], waive=["HA-RDS-MULTI-AZ"])[0]
+    assert graded.checks["HA-RDS-MULTI-AZ"] == "n/a"
+    assert graded.waived == ("HA-RDS-MULTI-AZ",)
+    assert "HA-RDS-MULTI-AZ" not in graded.feedback
+    assert all(f.check_id != "HA-RDS-MULTI-AZ" for f in graded.findings)
+
+
+def test_waivers_file_is_read_from_the_keyed_column(tmp_path: Path) -> None:
+    path = tmp_path / "waivers.yaml"
+    path.write_text("by: prompt_id\nwaivers:\n  p-17: [SEC-OPEN-ADMIN-PORTS]\n", encoding="utf-8")
+    fn = make_reward_fn(waivers=path)
+    values = fn([DATABASE_ANSWER, DATABASE_ANSWER], prompt_id=["p-17", "p-18"])
+    assert values == [
+        pytest.approx(1 - 29 / 73, abs=1e-4),
+        pytest.approx(DATABASE_REWARD, abs=1e-4),
+    ]
+
+
+def test_unknown_waived_check_is_an_error_naming_valid_ids() -> None:
+    with pytest.raises(WaiverError, match="unknown check ID 'HA-NO-SCALING'; valid IDs: SEC-"):
+        make_reward_fn()([VPC_ANSWER], waive=["HA-NO-SCALING"])
+
+
+def test_worker_pool_gives_the_same_rewards_and_is_reused() -> None:
+    batch = [DATABASE_ANSWER, VPC_ANSWER, "resource {", "nothing"]
+    expected = make_reward_fn()(batch)
+    with make_reward_fn(jobs=2, memory_cache=0).grader as grader:
+        assert [g.reward for g in grader.grade_texts(batch)] == expected
+        pool = grader._pool
+        assert pool is not None
+        assert [g.reward for g in grader.grade_texts(list(reversed(batch)))] == expected[::-1]
+        assert grader._pool is pool
+    assert grader._pool is None
