@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from evalkit.aws import release as release_aws_layer
 from evalkit.checks.registry import Check
 from evalkit.masking import find_secrets, mask_text
 from evalkit.records import CheckResult, Finding, Submission
@@ -110,6 +111,7 @@ def _grade(submission: Submission, checks: list[Check], started: float) -> Submi
     try:
         return _run_checks(submission, checks, model, started)
     finally:
+        release_aws_layer(model)
         model.release()
 
 

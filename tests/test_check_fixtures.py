@@ -5,6 +5,9 @@ A case is a small submission (its .tf/.tfvars/... files) plus `expected.yaml`::
     status: fail            # pass | fail | n/a
     findings:               # for fail: the exact (file, line, resource) of every finding
       - [main.tf, 12, aws_db_instance.primary]
+      - [main.tf, 30, aws_db_instance.replica, "aws_db_instance.replica runs ..."]
+
+A fourth element pins the finding's message, which is what a trained model reads.
 
 The test builds the Terraform model, runs only that check, and compares status and findings.
 """
@@ -40,10 +43,15 @@ def test_check_fixture(case: Path) -> None:
     check = REGISTRY.get(case.parent.name)
     result = check.run(build_model(_files(case)))
     found = sorted((f.file, f.line, f.resource) for f in result.findings)
-    wanted = sorted(tuple(item) for item in expected.get("findings") or [])
+    items = expected.get("findings") or []
+    wanted = sorted(tuple(item[:3]) for item in items)
     assert (result.status, found) == (expected["status"], wanted), [
         f.message for f in result.findings
     ]
+    messages = {(f.file, f.line, f.resource): f.message for f in result.findings}
+    for item in items:
+        if len(item) > 3:
+            assert messages[tuple(item[:3])] == item[3]
     for item in result.findings:
         assert item.message and item.check_id == check.id
 

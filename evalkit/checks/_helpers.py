@@ -7,26 +7,12 @@ from typing import Any
 
 from lark import Tree
 
+from evalkit.aws.values import truth as truth  # checks read truthiness from here
 from evalkit.checks.registry import finding
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.references import traversal_text
 from evalkit.terraform.values import Unknown
-
-
-def truth(value: Any) -> bool | None:
-    """True/False for a known boolean-ish value (``true``, ``"true"``), None when unknown."""
-    if isinstance(value, Unknown):
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in ("true", "false"):
-            return lowered == "true"
-    if value is None:
-        return False
-    return None
 
 
 def resource_finding(

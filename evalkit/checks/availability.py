@@ -6,15 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from evalkit.checks._helpers import (
-    Problem,
-    instance_addresses,
-    per_instance,
-    resource_finding,
-    truth,
-    where,
-)
-from evalkit.checks._zones import (
+from evalkit.aws import aws_of
+from evalkit.aws.zones import (
     Placement,
     Zone,
     has_known_instances,
@@ -23,6 +16,14 @@ from evalkit.checks._zones import (
     subnets_named,
     zone_of,
     zone_of_value,
+)
+from evalkit.checks._helpers import (
+    Problem,
+    instance_addresses,
+    per_instance,
+    resource_finding,
+    truth,
+    where,
 )
 from evalkit.checks.registry import check
 from evalkit.records import Finding
@@ -301,13 +302,16 @@ def rds_multi_az(model: TerraformModel) -> list[Finding] | None:
     Fails when an `aws_db_instance` (not an Aurora member, not a read replica) does not set
     `multi_az = true`, evaluated through variables, conditionals and `count`/`for_each`; an
     unknown value (a variable without default) is not a failure. Read replicas
-    (`replicate_source_db`) are not judged: they add read capacity or a copy in another
-    region, and the availability of the database is the source's `multi_az`. Fails when an
-    Aurora cluster (`aws_rds_cluster` with an `aurora*` engine, provisioned or Serverless v2)
-    has fewer than two `aws_rds_cluster_instance`s, counting `count`/`for_each` instances of
-    every member that refers to it; each cluster of a global database counts on its own.
-    Aurora Serverless v1 (`engine_mode = "serverless"`) and Multi-AZ DB clusters of MySQL or
-    PostgreSQL fail over by design and pass.
+    (`replicate_source_db` set to something other than null) are not judged: they add read
+    capacity or a copy in another region, and the availability of the database is the
+    source's `multi_az`. Fails when an Aurora cluster (`aws_rds_cluster` with an `aurora*`
+    engine, provisioned or Serverless v2) has fewer than two instances, counting
+    `count`/`for_each` instances of every `aws_rds_cluster_instance` that refers to it and
+    the `min_capacity` readers that Aurora Auto Scaling (`aws_appautoscaling_target` on
+    `rds:cluster:ReadReplicaCount`) always keeps; each cluster of a global database counts on
+    its own. Aurora Serverless v1 (`engine_mode = "serverless"`), Aurora Limitless clusters
+    (`cluster_scalability_type = "limitless"`, whose shard groups carry the load) and
+    Multi-AZ DB clusters of MySQL or PostgreSQL fail over by design and pass.
 
     Why: a single-AZ database is down for the length of a zone outage or instance failure;
     with a standby (or a second Aurora instance) RDS fails over in about a minute.
@@ -340,9 +344,10 @@ def _single_az_database(database: Resource) -> Iterator[Finding]:
     failing: dict[tuple[int, str], list[str]] = {}
     for instance in database.instances:
         engine = instance.get("engine")
+        # `replicate_source_db = null` (a module's "no replica" default) is a primary.
         if (
-            instance.has("cluster_identifier")
-            or instance.has("replicate_source_db")
+            instance.get("cluster_identifier") is not None
+            or instance.get("replicate_source_db") is not None
             or (isinstance(engine, str) and engine.startswith("aurora"))
         ):
             continue
@@ -377,50 +382,42 @@ class _Members:
         self.undecided: set[str] = set()
         self.unattributed = False
 
+    def add(self, cluster: str, name: str, number: int, exact: bool) -> None:
+        self.count[cluster] = self.count.get(cluster, 0) + number
+        names = self.names.setdefault(cluster, [])
+        if name not in names:
+            names.append(name)
+        if not exact:
+            self.undecided.add(cluster)
+
+
+READ_REPLICA_COUNT = "rds:cluster:ReadReplicaCount"
+
 
 def _cluster_members(model: TerraformModel) -> _Members:
+    """Cluster instances, and read replicas that Aurora Auto Scaling keeps at all times."""
     members = _Members()
-    by_identifier = _clusters_by_identifier(model)
-    for member in model.resources(*CLUSTER_MEMBERS):
-        known = has_known_instances(member)
-        for instance in member.instances:
-            targets = _clusters_of(model, instance.get("cluster_identifier"), by_identifier)
-            if not targets:
-                members.unattributed = True
-                continue
-            for address, exact in targets:
-                members.count[address] = members.count.get(address, 0) + 1
-                members.names.setdefault(address, [])
-                if member.address not in members.names[address]:
-                    members.names[address].append(member.address)
-                if not (known and exact):
-                    members.undecided.add(address)
+    layer = aws_of(model)
+    for edge in layer.edges("cluster_member"):
+        member = edge.source.resource
+        if edge.target is None and not edge.candidates:
+            members.unattributed = True
+            continue
+        exact = edge.known and has_known_instances(member)
+        for cluster in edge.candidates:
+            members.add(cluster.address, member.address, 1, exact)
+    for edge in layer.edges("replica_scaling"):
+        scaling = edge.source
+        if scaling.get("scalable_dimension") != READ_REPLICA_COUNT:
+            continue
+        minimum = _number(scaling.get("min_capacity"))
+        for cluster in edge.candidates:
+            if minimum is None:
+                members.undecided.add(cluster.address)
+            elif minimum >= 1:
+                exact = edge.known and has_known_instances(scaling.resource)
+                members.add(cluster.address, scaling.resource.address, minimum, exact)
     return members
-
-
-def _clusters_by_identifier(model: TerraformModel) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for cluster in model.resources("aws_rds_cluster"):
-        for instance in cluster.instances:
-            name = instance.get("cluster_identifier")
-            if isinstance(name, str):
-                found[name] = instance.address
-    return found
-
-
-def _clusters_of(
-    model: TerraformModel, value: Any, by_identifier: dict[str, str]
-) -> list[tuple[str, bool]]:
-    """Cluster instance addresses a member's `cluster_identifier` names, and whether exactly."""
-    if isinstance(value, str):
-        return [(by_identifier[value], True)] if value in by_identifier else []
-    for ref in collect_refs(value):
-        target = instance_for_ref(model, ref, "aws_rds_cluster")
-        if isinstance(target, ResourceInstance):
-            return [(target.address, True)]
-        if isinstance(target, Resource):
-            return [(i.address, False) for i in target.instances]
-    return []
 
 
 def _under_provisioned_cluster(
@@ -459,6 +456,9 @@ def _needs_two_instances(cluster: ResourceInstance) -> bool:
         return False  # unknown: not judged
     if mode == "serverless":
         return False  # Serverless v1 fails over across zones by itself
+    scalability = cluster.get("cluster_scalability_type", "standard")
+    if not isinstance(scalability, str) or scalability.lower() == "limitless":
+        return False  # Limitless: shard groups, not cluster instances, carry the load
     return engine.startswith("aurora")
 
 

@@ -4,39 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from evalkit.checks._helpers import instance_addresses, resource_finding, truth, where
-from evalkit.checks._network import (
-    CidrBlock,
-    Network,
-    Subnet,
-    Vpc,
-    agreed,
-    names_instance,
-    network_of,
+from evalkit.aws import AwsLayer, aws_of, catalog
+from evalkit.aws.network import CidrBlock, NatGateway, Network, Subnet, Vpc, agreed
+from evalkit.checks._helpers import (
+    Problem,
+    instance_addresses,
+    per_instance,
+    resource_finding,
+    truth,
+    where,
 )
 from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
-from evalkit.terraform.values import collect_refs
-
-# A problem found on one instance: (instance address, line, what is wrong after the address).
-Problem = tuple[str, int, str]
-
-
-def _report(resource: Resource, problems: list[Problem]) -> list[Finding]:
-    """Findings for a resource's instances, one for the resource when every instance fails."""
-    grouped: dict[tuple[int, str], list[str]] = {}
-    for address, line, text in problems:
-        grouped.setdefault((line, text), []).append(address)
-    findings = []
-    for (line, text), addresses in grouped.items():
-        for address in instance_addresses(resource, addresses):
-            findings.append(
-                resource_finding(
-                    resource, f"{address}{where(resource)} {text}", line=line, address=address
-                )
-            )
-    return findings
 
 
 def _subnets(kind: str, addresses: list[str]) -> str:
@@ -95,7 +75,7 @@ def cidr_overlap(model: TerraformModel) -> list[Finding] | None:
           cidr_block = cidrsubnet(aws_vpc.main.cidr_block, 8, count.index + 10)
         }
     """
-    network = network_of(model)
+    network = aws_of(model).network
     vpcs = [v for v in network.vpcs.values() if v.declared]
     if not vpcs and not network.subnets:
         return None
@@ -178,25 +158,6 @@ def _overlapping_subnets(subnets: list[Subnet]) -> Iterator[Finding]:
 
 # --- NET-SUBNET-PLACEMENT ----------------------------------------------------------------------
 
-# Data store type -> (its subnet group attribute, the subnet group types it may name).
-_DATA_STORES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "aws_db_instance": ("db_subnet_group_name", ("aws_db_subnet_group",)),
-    "aws_rds_cluster": ("db_subnet_group_name", ("aws_db_subnet_group",)),
-    "aws_docdb_cluster": (
-        "db_subnet_group_name",
-        ("aws_docdb_subnet_group", "aws_db_subnet_group"),
-    ),
-    "aws_neptune_cluster": (
-        "neptune_subnet_group_name",
-        ("aws_neptune_subnet_group", "aws_db_subnet_group"),
-    ),
-    "aws_elasticache_cluster": ("subnet_group_name", ("aws_elasticache_subnet_group",)),
-    "aws_elasticache_replication_group": ("subnet_group_name", ("aws_elasticache_subnet_group",)),
-    "aws_redshift_cluster": ("cluster_subnet_group_name", ("aws_redshift_subnet_group",)),
-}
-_PUBLICLY_ACCESSIBLE = ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster")
-_LOAD_BALANCERS = ("aws_lb", "aws_alb", "aws_elb")
-
 
 @check(
     "NET-SUBNET-PLACEMENT",
@@ -232,51 +193,44 @@ def subnet_placement(model: TerraformModel) -> list[Finding] | None:
           subnets  = aws_subnet.public[*].id      # subnets routed to the internet gateway
         }
     """
-    network = network_of(model)
-    stores = list(network.resources(*_DATA_STORES, "aws_rds_cluster_instance"))
-    balancers = list(network.resources(*_LOAD_BALANCERS))
+    layer = aws_of(model)
+    network = layer.network
+    stores = list(model.resources(*catalog.SUBNET_GROUP_OF_STORE, "aws_rds_cluster_instance"))
+    balancers = list(model.resources(*catalog.ALL_LOAD_BALANCERS))
     if not stores and not balancers:
         return None
     findings: list[Finding] = []
     for resource in stores:
-        problems = list(_publicly_accessible(resource))
-        problems.extend(_in_public_subnets(network, resource))
-        findings.extend(_report(resource, problems))
+        findings.extend(per_instance(resource, _publicly_accessible))
+        findings.extend(per_instance(resource, lambda i: _in_public_subnets(layer, i)))
     for resource in balancers:
-        findings.extend(_report(resource, list(_unreachable_load_balancer(network, resource))))
+        findings.extend(per_instance(resource, lambda i: _unreachable_load_balancer(network, i)))
     return findings
 
 
-def _publicly_accessible(resource: Resource) -> Iterator[Problem]:
-    if resource.type not in _PUBLICLY_ACCESSIBLE:
+def _publicly_accessible(instance: ResourceInstance) -> Iterator[Problem]:
+    if instance.resource.type not in catalog.PUBLICLY_ACCESSIBLE_STORES:
         return
-    for instance in resource.instances:
-        if instance.has("publicly_accessible") and truth(instance.get("publicly_accessible")):
+    if instance.has("publicly_accessible") and truth(instance.get("publicly_accessible")):
+        yield (
+            instance.file,
+            instance.line_of("publicly_accessible"),
+            "is publicly accessible; set publicly_accessible = false and reach it from "
+            "inside the VPC.",
+        )
+
+
+def _in_public_subnets(layer: AwsLayer, instance: ResourceInstance) -> Iterator[Problem]:
+    for group in _subnet_groups(layer, instance):
+        public = _public_subnets(layer.network, group)
+        if public:
             yield (
-                instance.address,
-                instance.line_of("publicly_accessible"),
-                "is publicly accessible; set publicly_accessible = false and reach it from "
-                "inside the VPC.",
+                instance.file,
+                instance.line_of(catalog.SUBNET_GROUP_OF_STORE[instance.resource.type][0]),
+                f"is placed through {group.address} in {_subnets('public', public)}; "
+                f"build {group.address} from private subnets only (no route to an "
+                "internet gateway, no public IPs).",
             )
-
-
-def _in_public_subnets(network: Network, resource: Resource) -> Iterator[Problem]:
-    if resource.type not in _DATA_STORES:
-        return
-    attribute, group_types = _DATA_STORES[resource.type]
-    for instance in resource.instances:
-        if not instance.has(attribute):
-            continue
-        for group in _subnet_groups(network, instance, attribute, group_types):
-            public = _public_subnets(network, group)
-            if public:
-                yield (
-                    instance.address,
-                    instance.line_of(attribute),
-                    f"is placed through {group.address} in {_subnets('public', public)}; "
-                    f"build {group.address} from private subnets only (no route to an "
-                    "internet gateway, no public IPs).",
-                )
 
 
 def _public_subnets(network: Network, group: ResourceInstance) -> list[str]:
@@ -287,62 +241,34 @@ def _public_subnets(network: Network, group: ResourceInstance) -> list[str]:
     return public
 
 
-def _subnet_groups(
-    network: Network, body: ResourceInstance, attribute: str, types: tuple[str, ...]
-) -> list[ResourceInstance]:
-    """The subnet group(s) a data store names: by reference, else by its `name`."""
-    groups = [i for r in network.resources(*types) for i in r.instances]
-    value = body.get(attribute)
-    refs = collect_refs(value)
-    picked = [g for g in groups if any(names_instance(ref, g.address) for ref in refs)]
-    if picked:
-        return picked
-    if isinstance(value, str):
-        # Subnet group names are per region: a group of another region is not this one.
-        return [
-            g
-            for g in groups
-            if _same_name(g.get("name"), value) and _same_region(g.resource, body.resource)
-        ]
-    expression = body.attribute(attribute)
-    if expression is None:
-        return []
-    referenced = network.model.addresses_referenced_by(expression.expr, body.context)
-    return [g for g in groups if g.resource.address in referenced]
+def _subnet_groups(layer: AwsLayer, store: ResourceInstance) -> list[ResourceInstance]:
+    """The subnet group(s) a data store may be placed through."""
+    found: list[ResourceInstance] = []
+    for edge in layer.graph.edges_from(store, "store_subnet_group"):
+        found.extend(edge.candidates)
+    return list(dict.fromkeys(found))
 
 
-def _same_region(one: Resource, other: Resource) -> bool:
-    return not one.location or not other.location or one.location == other.location
-
-
-def _same_name(name: object, wanted: str) -> bool:
-    # RDS and ElastiCache store subnet group names in lower case.
-    return isinstance(name, str) and name.lower() == wanted.lower()
-
-
-def _unreachable_load_balancer(network: Network, resource: Resource) -> Iterator[Problem]:
-    for instance in resource.instances:
-        if instance.get("load_balancer_type") == "gateway":
-            continue
-        if truth(instance.get("internal", False)) is not False:
-            continue  # internal, or not known
-        elements = network.subnet_candidates(instance, "subnets")
-        line = instance.line_of("subnets")
-        for mapping in instance.blocks("subnet_mapping"):
-            elements.extend(network.subnet_candidates(mapping, "subnet_id"))
-            line = line if instance.has("subnets") else mapping.line
-        if not elements or any(
-            c is None or agreed(s.public for s in c) is not False for c in elements
-        ):
-            continue
-        names = _names([s.address for c in elements if c for s in c])
-        yield (
-            instance.address,
-            line,
-            f"is internet-facing but all its subnets ({names}) are private, with no route "
-            "to an internet gateway, so it cannot be reached; place it in public subnets "
-            "or set internal = true.",
-        )
+def _unreachable_load_balancer(network: Network, instance: ResourceInstance) -> Iterator[Problem]:
+    if instance.get("load_balancer_type") == "gateway":
+        return
+    if truth(instance.get("internal", False)) is not False:
+        return  # internal, or not known
+    elements = network.subnet_candidates(instance, "subnets")
+    line = instance.line_of("subnets")
+    for mapping in instance.blocks("subnet_mapping"):
+        elements.extend(network.subnet_candidates(mapping, "subnet_id"))
+        line = line if instance.has("subnets") else mapping.line
+    if not elements or any(c is None or agreed(s.public for s in c) is not False for c in elements):
+        return
+    names = _names([s.address for c in elements if c for s in c])
+    yield (
+        instance.file,
+        line,
+        f"is internet-facing but all its subnets ({names}) are private, with no route "
+        "to an internet gateway, so it cannot be reached; place it in public subnets "
+        "or set internal = true.",
+    )
 
 
 # --- NET-MISSING-NAT ---------------------------------------------------------------------------
@@ -394,7 +320,7 @@ def missing_nat(model: TerraformModel) -> list[Finding] | None:
           }
         }
     """
-    network = network_of(model)
+    network = aws_of(model).network
     private = [s for s in network.subnets if s.public is False]
     nat_findings = list(_nat_in_private_subnet(network))
     if not private and not nat_findings:
@@ -432,41 +358,14 @@ def _judged_for_egress(network: Network, subnet: Subnet) -> bool:
     return subnet.has_egress_route is False and not _data_tier_only(network, subnet)
 
 
-# Subnet groups of managed data stores, which need no route to the internet.
-_DATA_SUBNET_GROUPS = frozenset(
-    {
-        "aws_db_subnet_group",
-        "aws_elasticache_subnet_group",
-        "aws_redshift_subnet_group",
-        "aws_docdb_subnet_group",
-        "aws_neptune_subnet_group",
-        "aws_memorydb_subnet_group",
-        "aws_dms_replication_subnet_group",
-    }
-)
-# Resources that shape a subnet's network rather than run anything in it.
-_NETWORK_PLUMBING = frozenset(
-    {
-        "aws_route_table_association",
-        "aws_network_acl",
-        "aws_network_acl_association",
-        "aws_vpc_endpoint",
-        "aws_vpc_endpoint_subnet_association",
-        "aws_nat_gateway",
-        "aws_ec2_transit_gateway_vpc_attachment",
-        "aws_ram_resource_association",
-        "aws_flow_log",
-    }
-)
-
-
 def _data_tier_only(network: Network, subnet: Subnet) -> bool:
     """Whether the subnet hosts only managed databases/caches (the isolated database tier,
     as in AWS's own reference VPC layouts): they serve the VPC and never call out."""
-    if subnet.resource is None:
-        return False
-    users = {referrer.type for referrer, _ in network.model.referrers(subnet.resource.address)}
-    return bool(users & _DATA_SUBNET_GROUPS) and users <= _DATA_SUBNET_GROUPS | _NETWORK_PLUMBING
+    users = {user.type for user in network.users_of(subnet)}
+    return bool(users & set(catalog.DATA_SUBNET_GROUPS)) and users <= {
+        *catalog.DATA_SUBNET_GROUPS,
+        *catalog.NETWORK_PLUMBING,
+    }
 
 
 def _implicit_main_table_finding(subnet: Subnet) -> Finding:
@@ -502,22 +401,23 @@ def _route_tables_without_egress(
 
 
 def _nat_in_private_subnet(network: Network) -> Iterator[Finding]:
-    problems: dict[Resource, list[Problem]] = {}
+    by_resource: dict[Resource, dict[str, NatGateway]] = {}
     for nat in network.nat_gateways:
-        if (
-            not nat.subnets
-            or agreed(s.routes_to_internet_gateway for s in nat.subnets) is not False
-        ):
-            continue
-        subnet = _names([s.address for s in nat.subnets])
-        problems.setdefault(nat.resource, []).append(
-            (
-                nat.address,
-                nat.body.line_of("subnet_id"),
-                f"sits in {subnet}, which has no route to an internet gateway, so the NAT "
-                "gateway cannot reach the internet; place it in a public subnet or set "
-                'connectivity_type = "private".',
-            )
+        by_resource.setdefault(nat.resource, {})[nat.address] = nat
+
+    def in_private_subnet(instance: ResourceInstance) -> Iterator[Problem]:
+        nat = by_resource[instance.resource].get(instance.address)
+        if nat is None or not nat.subnets:
+            return
+        if agreed(s.routes_to_internet_gateway for s in nat.subnets) is not False:
+            return
+        yield (
+            instance.file,
+            instance.line_of("subnet_id"),
+            f"sits in {_names([s.address for s in nat.subnets])}, which has no route to an "
+            "internet gateway, so the NAT gateway cannot reach the internet; place it in a "
+            'public subnet or set connectivity_type = "private".',
         )
-    for resource, found in problems.items():
-        yield from _report(resource, found)
+
+    for resource in by_resource:
+        yield from per_instance(resource, in_private_subnet)

@@ -17,18 +17,19 @@ the local route, an `aws_default_route_table`, or the table an
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalkit.checks._helpers import truth
+from evalkit.aws.links import follow, lookup, names_instance
+from evalkit.aws.values import truth
 from evalkit.terraform.model import (
     Body,
     Resource,
     ResourceInstance,
     TerraformModel,
 )
-from evalkit.terraform.values import Unknown, collect_refs
+from evalkit.terraform.values import Unknown, collect_refs, contains_unknown
 
 # Route targets, by what they mean for traffic leaving the subnet.
 INTERNET_GATEWAY = "internet gateway"
@@ -272,6 +273,18 @@ class Network:
             return []
         return self._candidates(body, name, ("aws_subnet",), self._subnets_by_address, many=True)
 
+    def users_of(self, subnet: Subnet) -> list[Resource]:
+        """Resources that place something in the subnet or configure it.
+
+        A resource that only copies one of the subnet's properties (a security group rule
+        allowing its `cidr_block`, a tag) runs nothing there and is not a user.
+        """
+        found: list[Resource] = []
+        for referrer, _ in self.model.referrers(subnet.resource.address):
+            if referrer not in found and not _reads_only_properties(referrer, subnet.resource):
+                found.append(referrer)
+        return found
+
     def vpc_has_internet_path(self, vpc: Vpc) -> bool:
         """The VPC has an internet gateway, a route to one, or a NAT gateway in it."""
         if vpc.has_internet_gateway:
@@ -512,81 +525,78 @@ class Network:
     def _candidates(
         self, body: Body, name: str, types: tuple[str, ...], views: dict[str, Any], many: bool
     ) -> list[tuple[Any, ...] | None]:
-        value = body.get(name)
-        if value is None:
-            return []
-        if isinstance(value, list):
-            elements: Sequence[Any] = value
-        elif isinstance(value, Unknown) and many and len(value.refs) > 1:
-            elements = [Unknown((ref,)) for ref in value.refs]
-        else:
-            elements = [value]
-        found: list[tuple[Any, ...] | None] = []
-        for element in elements:
-            if element is None:
-                continue
-            if isinstance(element, Unknown) and not element.refs:
-                found.extend(self._fallback(body, name, types, views, many))
-            else:
-                found.append(self._element(element, types, views))
-        return found
+        return [
+            self._views(candidates, views)
+            for candidates in follow(self.model, body, name, types, many=many)
+        ]
 
-    def _element(
-        self, element: Any, types: tuple[str, ...], views: dict[str, Any]
+    @staticmethod
+    def _views(
+        candidates: tuple[ResourceInstance, ...] | None, views: dict[str, Any]
     ) -> tuple[Any, ...] | None:
-        if not isinstance(element, Unknown):
-            return None  # a literal id: something outside the submission
-        found: list[Any] = []
-        for ref in element.refs:
-            hit = self._lookup(ref, types, views)
-            if hit is None:
-                return None
-            found.extend(hit)
+        # A literal id names something outside the submission: not a view of ours.
+        found = [views[i.address] for i in candidates or () if i.address in views]
         return tuple(dict.fromkeys(found)) or None
-
-    def _fallback(
-        self, body: Body, name: str, types: tuple[str, ...], views: dict[str, Any], many: bool
-    ) -> list[tuple[Any, ...] | None]:
-        """Candidates from what the expression (or the `for_each`/`count` it iterates) names.
-
-        Used when evaluation lost the references, as in `[for s in aws_subnet.x : s.id]` or
-        `subnet_id = each.value.id` with `for_each = aws_subnet.x`.
-        """
-        attribute = body.attribute(name)
-        if attribute is None:
-            return [None]
-        context = body.context
-        addresses = self.model.addresses_referenced_by(attribute.expr, context)
-        refs: list[str] = []
-        repeat = body.block.attributes.get("for_each") or body.block.attributes.get("count")
-        if not addresses and repeat is not None:
-            addresses = self.model.addresses_referenced_by(repeat.expr, context)
-            refs = collect_refs(context.evaluate(repeat.expr, {}))
-        found: list[Any] = []
-        for ref in refs or addresses:
-            hit = self._lookup(ref, types, views)
-            if hit is not None:
-                found.extend(hit)
-        if not found:
-            return [None]
-        unique = tuple(dict.fromkeys(found))
-        return [(item,) for item in unique] if many and refs else [unique]
 
     def _lookup(self, ref: str, types: tuple[str, ...], views: dict[str, Any]) -> list[Any] | None:
         """The views of the instance(s) `ref` names; all instances when it picks none."""
-        resource = self.model.find_resource(ref)
-        if resource is None or resource.mode != "managed" or resource.type not in types:
-            return None
-        instances = resource.instances
-        picked = [i for i in instances if names_instance(ref, i.address)]
-        chosen = picked or instances
-        found = [views[i.address] for i in chosen if i.address in views]
+        instances = lookup(self.model, ref, types)
+        found = [views[i.address] for i in instances or () if i.address in views]
         return found or None
 
 
-def names_instance(ref: str, address: str) -> bool:
-    """Whether reference `ref` (``aws_subnet.a[0].id``) names the instance at `address`."""
-    return ref == address or (ref.startswith(address) and ref[len(address)] in ".[")
+# Subnet attributes that describe it rather than identify it to place something in it.
+_SUBNET_PROPERTIES = frozenset(
+    {
+        "cidr_block",
+        "ipv6_cidr_block",
+        "availability_zone",
+        "availability_zone_id",
+        "tags",
+        "tags_all",
+        "owner_id",
+        "vpc_id",
+    }
+)
+
+
+def _reads_only_properties(referrer: Resource, subnet: Resource) -> bool:
+    """Whether every reference `referrer` makes to `subnet` reads one of its properties."""
+    model = referrer.context.root
+    for instance in referrer.instances:
+        for body in _bodies(instance):
+            for name, attribute in body.block.attributes.items():
+                if subnet.address not in model.addresses_referenced_by(
+                    attribute.expr, body.context
+                ):
+                    continue
+                value = body.get(name)
+                refs = [r for r in collect_refs(value) if names_instance(r, subnet.address)]
+                if not refs and not contains_unknown(value):
+                    continue  # a known value: a subnet's id is never known before apply
+                if not refs or not all(_property_read(r, subnet.address) for r in refs):
+                    return False
+    return True
+
+
+def _property_read(ref: str, address: str) -> bool:
+    rest = ref[len(address) :]
+    if rest.startswith("["):
+        rest = rest[rest.find("]") + 1 :]
+    return rest.startswith(".") and rest[1:].split(".")[0].split("[")[0] in _SUBNET_PROPERTIES
+
+
+def _bodies(body: Body) -> Iterator[Body]:
+    stack = [body]
+    while stack:
+        current = stack.pop()
+        yield current
+        nested_types = sorted(
+            {b.type for b in current.block.blocks if b.type != "dynamic"}
+            | {b.labels[0] for b in current.block.blocks if b.type == "dynamic" and b.labels}
+        )
+        for block_type in nested_types:
+            stack.extend(current.blocks(block_type))
 
 
 def _target_of(name: str, value: Any) -> str:
@@ -643,17 +653,3 @@ def ipv4_network(value: Any) -> ipaddress.IPv4Network | None:
     except ValueError:
         return None
     return network if isinstance(network, ipaddress.IPv4Network) else None
-
-
-_CACHE: list[tuple[TerraformModel, Network]] = []
-
-
-def network_of(model: TerraformModel) -> Network:
-    """The network view of `model`, built once and shared by the networking checks."""
-    for cached_model, network in _CACHE:
-        if cached_model is model:
-            return network
-    network = Network(model)
-    _CACHE.insert(0, (model, network))
-    del _CACHE[4:]
-    return network

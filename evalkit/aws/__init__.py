@@ -1,0 +1,44 @@
+"""What exists in a submission's AWS infrastructure and how it connects.
+
+`evalkit.terraform` knows the language: resources, their evaluated values, instances.
+This package knows AWS: what kind of thing each resource type is (`catalog`), and which
+resource instance points at which (`graph`), so that checks never follow references
+themselves. `evalkit.checks` holds the rules, which only ask this layer.
+
+`aws_of(model)` gives the layer of a submission (or root), built on first use and kept
+on the model:
+
+- ``catalog.LOAD_BALANCERS``, ``catalog.DATABASES``, ...: the one list of resource types of
+  each kind. Never write a tuple of resource types in a check; add it here.
+- ``layer.edges(kind)``: every `Edge` of one relation, e.g. ``"subnet_vpc"``,
+  ``"store_subnet_group"``, ``"alarm_action_topic"`` (all kinds: ``graph.EDGE_KINDS``).
+  An edge has a `source` instance, the `attribute` and `line` that make it, and a `target`
+  instance when `known`. An unknown edge (an input without default, a registry module
+  output) may point at anything: a check never fails because of one.
+- ``layer.targets(resource_or_instance, kind)`` / ``layer.sources(...)``: the known ends.
+- ``layer.network``: subnets with their VPC and route tables, public or private, NAT
+  gateways (`evalkit.aws.network`); ``zones``: availability zones of placements.
+- ``regions.same_region(a, b)``: the one rule for "in the same region".
+
+Adding a cross-resource check:
+
+1. If the relation is new, add one `EdgeKind` row to ``graph.EDGE_KINDS``: its name, the
+   source types, the attribute (``block.attribute`` for a nested block) and the target
+   types (plus `by_name` when AWS also links by a literal name). Add an adapter test in
+   ``tests/test_aws_layer.py``: HCL in, the edge out, known and unknown.
+2. Write the check in ``evalkit/checks/<category>.py`` as a predicate over instances,
+   reported with ``per_instance`` from ``checks/_helpers.py``::
+
+       def orphan_topic(instance):                  # -> Iterator[Problem]
+           if not aws_of(instance.context.root).sources(instance, "subscription_topic"):
+               yield instance.file, instance.line, "has no subscription; ..."
+
+3. Give it fixtures under ``tests/fixtures/checks/<CHECK-ID>/`` (a failing and a passing
+   case with the finding's file, line, resource and message in ``expected.yaml``).
+"""
+
+from evalkit.aws.graph import EDGE_KINDS, Edge, EdgeKind
+from evalkit.aws.layer import AwsLayer, aws_of, release
+from evalkit.aws.regions import same_region
+
+__all__ = ["EDGE_KINDS", "AwsLayer", "Edge", "EdgeKind", "aws_of", "release", "same_region"]

@@ -1,0 +1,179 @@
+"""What kind of AWS thing each Terraform resource type is: the one list every check reads.
+
+Grouped by what a reviewer asks about (is it a load balancer, a data store, compute that runs
+application code, ...). A type missing here is simply not judged by the checks that ask for a
+kind, so adding one is the whole change when AWS or the provider adds a resource.
+"""
+
+from __future__ import annotations
+
+# Application and Network Load Balancers (`aws_alb` is the provider's older name for `aws_lb`).
+LOAD_BALANCERS = ("aws_lb", "aws_alb")
+CLASSIC_LOAD_BALANCERS = ("aws_elb",)
+ALL_LOAD_BALANCERS = (*LOAD_BALANCERS, *CLASSIC_LOAD_BALANCERS)
+TARGET_GROUPS = ("aws_lb_target_group", "aws_alb_target_group")
+TARGET_GROUP_ATTACHMENTS = ("aws_lb_target_group_attachment", "aws_alb_target_group_attachment")
+LISTENERS = ("aws_lb_listener", "aws_alb_listener")
+LISTENER_RULES = ("aws_lb_listener_rule", "aws_alb_listener_rule")
+AUTOSCALING_ATTACHMENTS = (
+    "aws_autoscaling_attachment",
+    "aws_autoscaling_traffic_source_attachment",
+)
+
+# Relational databases and their clusters.
+DATABASES = (
+    "aws_db_instance",
+    "aws_rds_cluster",
+    "aws_rds_cluster_instance",
+    "aws_docdb_cluster",
+    "aws_neptune_cluster",
+    "aws_redshift_cluster",
+)
+AURORA_MEMBERS = ("aws_rds_cluster_instance",)
+CACHES = ("aws_elasticache_cluster", "aws_elasticache_replication_group", "aws_memorydb_cluster")
+KEY_VALUE_STORES = ("aws_dynamodb_table",)
+DATA_STORES = (*DATABASES, *CACHES, *KEY_VALUE_STORES)
+
+# Data store type -> (its subnet group attribute, the subnet group types it may name).
+SUBNET_GROUP_OF_STORE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "aws_db_instance": ("db_subnet_group_name", ("aws_db_subnet_group",)),
+    "aws_rds_cluster": ("db_subnet_group_name", ("aws_db_subnet_group",)),
+    "aws_docdb_cluster": (
+        "db_subnet_group_name",
+        ("aws_docdb_subnet_group", "aws_db_subnet_group"),
+    ),
+    "aws_neptune_cluster": (
+        "neptune_subnet_group_name",
+        ("aws_neptune_subnet_group", "aws_db_subnet_group"),
+    ),
+    "aws_elasticache_cluster": ("subnet_group_name", ("aws_elasticache_subnet_group",)),
+    "aws_elasticache_replication_group": ("subnet_group_name", ("aws_elasticache_subnet_group",)),
+    "aws_redshift_cluster": ("cluster_subnet_group_name", ("aws_redshift_subnet_group",)),
+}
+# Subnet groups of managed data stores, which need no route to the internet.
+DATA_SUBNET_GROUPS = (
+    "aws_db_subnet_group",
+    "aws_elasticache_subnet_group",
+    "aws_redshift_subnet_group",
+    "aws_docdb_subnet_group",
+    "aws_neptune_subnet_group",
+    "aws_memorydb_subnet_group",
+    "aws_dms_replication_subnet_group",
+)
+# Data stores that can be given a public endpoint with `publicly_accessible`.
+PUBLICLY_ACCESSIBLE_STORES = ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster")
+
+# Compute that runs application code.
+COMPUTE = (
+    "aws_instance",
+    "aws_autoscaling_group",
+    "aws_ecs_service",
+    "aws_lambda_function",
+    "aws_eks_cluster",
+)
+SCALERS = ("aws_autoscaling_group", "aws_eks_node_group")
+SCALING_RULES = ("aws_autoscaling_policy", "aws_autoscaling_schedule")
+
+# Object storage and the separate configuration resources of AWS provider v4+ that apply to a
+# bucket through their `bucket` argument.
+BUCKETS = ("aws_s3_bucket",)
+BUCKET_COMPANIONS = (
+    "aws_s3_bucket_acl",
+    "aws_s3_bucket_cors_configuration",
+    "aws_s3_bucket_lifecycle_configuration",
+    "aws_s3_bucket_logging",
+    "aws_s3_bucket_notification",
+    "aws_s3_bucket_ownership_controls",
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_replication_configuration",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_versioning",
+    "aws_s3_bucket_website_configuration",
+    "aws_s3_bucket_intelligent_tiering_configuration",
+    "aws_s3_bucket_object_lock_configuration",
+    "aws_s3_bucket_accelerate_configuration",
+    "aws_s3_bucket_request_payment_configuration",
+)
+
+# CloudWatch dimensions whose literal values are names, and the resource types (and the
+# attributes holding their names) such a value may name.
+NAMED_BY_DIMENSION: dict[str, tuple[tuple[str, str], ...]] = {
+    "AutoScalingGroupName": (("aws_autoscaling_group", "name"),),
+    "ServiceName": (("aws_ecs_service", "name"),),
+    "ClusterName": (("aws_eks_cluster", "name"), ("aws_ecs_cluster", "name")),
+    "FunctionName": (("aws_lambda_function", "function_name"),),
+    "DBInstanceIdentifier": (
+        ("aws_db_instance", "identifier"),
+        ("aws_rds_cluster_instance", "identifier"),
+    ),
+    "DBClusterIdentifier": (("aws_rds_cluster", "cluster_identifier"),),
+    "TableName": (("aws_dynamodb_table", "name"),),
+    "ReplicationGroupId": (("aws_elasticache_replication_group", "replication_group_id"),),
+    "CacheClusterId": (("aws_elasticache_replication_group", "replication_group_id"),),
+    "LoadBalancer": (("aws_lb", "name"), ("aws_alb", "name")),
+    "TargetGroup": (("aws_lb_target_group", "name"),),
+    "LoadBalancerName": (("aws_elb", "name"),),
+}
+
+LOG_GROUPS = ("aws_cloudwatch_log_group",)
+METRIC_ALARMS = ("aws_cloudwatch_metric_alarm",)
+ALARMS = ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm")
+TOPICS = ("aws_sns_topic",)
+TOPIC_SUBSCRIPTIONS = ("aws_sns_topic_subscription",)
+
+# IAM principals, and the attachments that give one a managed policy (attachment type ->
+# the attributes naming its principals).
+IAM_PRINCIPALS = ("aws_iam_role", "aws_iam_user", "aws_iam_group")
+IAM_ATTACHMENTS: dict[str, tuple[str, ...]] = {
+    "aws_iam_role_policy_attachment": ("role",),
+    "aws_iam_user_policy_attachment": ("user",),
+    "aws_iam_group_policy_attachment": ("group",),
+    "aws_iam_policy_attachment": ("roles", "users", "groups"),
+    "aws_iam_role_policy": ("role",),
+    "aws_iam_user_policy": ("user",),
+    "aws_iam_group_policy": ("group",),
+}
+
+# The network.
+VPCS = ("aws_vpc",)
+SUBNETS = ("aws_subnet",)
+ROUTE_TABLES = ("aws_route_table", "aws_default_route_table")
+NAT_GATEWAYS = ("aws_nat_gateway",)
+INTERNET_GATEWAYS = ("aws_internet_gateway",)
+FLOW_LOGS = ("aws_flow_log",)
+# Resources that shape a subnet's network rather than run anything in it.
+NETWORK_PLUMBING = (
+    "aws_route_table_association",
+    "aws_network_acl",
+    "aws_network_acl_association",
+    "aws_vpc_endpoint",
+    "aws_vpc_endpoint_subnet_association",
+    "aws_nat_gateway",
+    "aws_ec2_transit_gateway_vpc_attachment",
+    "aws_ram_resource_association",
+    "aws_flow_log",
+)
+
+
+def kind_of(resource_type: str) -> str:
+    """A short word for what a resource type is, "" when the catalog does not know it."""
+    for kind, types in _KINDS:
+        if resource_type in types:
+            return kind
+    return ""
+
+
+_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("load balancer", ALL_LOAD_BALANCERS),
+    ("database", DATABASES),
+    ("cache", CACHES),
+    ("key-value store", KEY_VALUE_STORES),
+    ("compute", COMPUTE),
+    ("storage", BUCKETS),
+    ("log group", LOG_GROUPS),
+    ("alarm", ALARMS),
+    ("topic", TOPICS),
+    ("network", (*VPCS, *SUBNETS, *ROUTE_TABLES, *NAT_GATEWAYS, *INTERNET_GATEWAYS)),
+    ("identity", IAM_PRINCIPALS),
+)

@@ -1,0 +1,47 @@
+"""The AWS view of one submission, built once and shared by every check."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from evalkit.aws.graph import Edge, Graph
+from evalkit.aws.network import Network
+from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
+
+_ATTRIBUTE = "_aws_layer"
+
+
+class AwsLayer:
+    """What exists in one submission (or root) and how it connects."""
+
+    def __init__(self, model: TerraformModel) -> None:
+        self.model = model
+        self.graph = Graph(model)
+
+    @cached_property
+    def network(self) -> Network:
+        """VPCs, subnets, route tables and NAT gateways, linked (see `evalkit.aws.network`)."""
+        return Network(self.model)
+
+    def edges(self, kind: str) -> list[Edge]:
+        return self.graph.edges(kind)
+
+    def targets(self, source: Resource | ResourceInstance, kind: str) -> list[ResourceInstance]:
+        return self.graph.targets(source, kind)
+
+    def sources(self, target: Resource | ResourceInstance, kind: str) -> list[ResourceInstance]:
+        return self.graph.sources(target, kind)
+
+
+def aws_of(model: TerraformModel) -> AwsLayer:
+    """The AWS layer of `model`, built on first use and kept on the model."""
+    layer = model.__dict__.get(_ATTRIBUTE)
+    if layer is None:
+        layer = AwsLayer(model)
+        model.__dict__[_ATTRIBUTE] = layer
+    return layer
+
+
+def release(model: TerraformModel) -> None:
+    """Drop the layer of a model that is no longer needed (it holds the model's instances)."""
+    model.__dict__.pop(_ATTRIBUTE, None)
