@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,inspect]'
 	@# Build python-hcl2's parser tables once, so no process pays for it later.
 	$(BIN)/python -c "import hcl2; hcl2.parses_to_tree('a = 1')"
 	touch $(STAMP)

@@ -103,10 +103,11 @@ class Grader:
     def grade_texts(
         self, texts: Sequence[str], metas: Sequence[Mapping[str, Any]] | None = None
     ) -> list[GradedCompletion]:
-        """Grade completion texts; `metas` (one mapping per text) supplies waiver fields."""
+        """Grade completion texts; `metas` (one mapping per text, such as a sample's
+        metadata) supplies the waive field and the waivers file's column."""
         metas = metas if metas is not None else [{}] * len(texts)
         records = [
-            {"id": f"completion-{index + 1}", _TEXT: text, **meta}
+            {**self._waiver_fields(meta), "id": f"completion-{index + 1}", _TEXT: text}
             for index, (text, meta) in enumerate(zip(texts, metas, strict=True))
         ]
         submissions = list(
@@ -116,6 +117,15 @@ class Grader:
         )
         results = self._results(submissions)
         return [self._graded(self.waivers.apply(result)) for result in results]
+
+    @property
+    def waiver_columns(self) -> list[str]:
+        """The metadata columns waivers are read from."""
+        by = [self.waivers.file.by] if self.waivers.file is not None else []
+        return [self.waivers.field, *by]
+
+    def _waiver_fields(self, meta: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: meta[name] for name in self.waiver_columns if name in meta}
 
     def close(self) -> None:
         """Stop the worker processes and commit the on-disk cache."""
@@ -242,10 +252,8 @@ class RewardFunction:
         self.grader.close()
 
     def _metas(self, count: int, columns: Mapping[str, Any]) -> list[dict[str, Any]]:
-        waivers = self.grader.waivers
-        wanted = [waivers.field] + ([waivers.file.by] if waivers.file is not None else [])
         metas: list[dict[str, Any]] = [{} for _ in range(count)]
-        for name in wanted:
+        for name in self.grader.waiver_columns:
             values = columns.get(name)
             if isinstance(values, list | tuple) and len(values) == count:
                 for meta, value in zip(metas, values, strict=True):
