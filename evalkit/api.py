@@ -38,7 +38,14 @@ from evalkit.results import (
 )
 from evalkit.rubric import Rubric, load_rubric
 from evalkit.runner import Execution, default_jobs, grade_stream
-from evalkit.store import JOURNAL_NAME, Journal, ResultCache, default_cache_dir, iter_journal
+from evalkit.store import (
+    JOURNAL_NAME,
+    Journal,
+    ResultCache,
+    default_cache_dir,
+    iter_journal,
+    refuse_existing_run,
+)
 from evalkit.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers, waiver_summary
 
 if TYPE_CHECKING:
@@ -207,14 +214,20 @@ def score_to_directory(
     resume: bool = False,
     waivers: str | Path | Waivers | None = None,
     waive_field: str = DEFAULT_WAIVE_FIELD,
+    overwrite: bool = False,
 ) -> RunTally:
     """Grade `paths` into `out` with flat memory: what `evalkit score` does.
 
     Results are journalled to ``out/results.jsonl`` as they complete; with `resume`, the
     submissions already there are not graded again, and the tables are the same as an
-    uninterrupted run's. Tables and run.json are written last, atomically.
+    uninterrupted run's. Tables and run.json are written last, atomically. A directory that
+    already holds a run raises `ExistingRun` unless `resume` or `overwrite` is given;
+    `overwrite` also removes the old run's report, which would no longer match.
     """
     directory = Path(out)
+    refuse_existing_run(directory, resume, overwrite)
+    if overwrite:
+        remove_stale_report(directory)
     execution = execution or Execution(default_jobs(), DEFAULT_TIME_LIMIT)
     active_waivers = as_waivers(waivers, waive_field)
     header = {
@@ -276,6 +289,7 @@ def write_run_directory(
             iter_journal(journal_path), context.get("waivers"), context.get("waiver_keys")
         )
     }
+    _remove_other_formats(directory, fmt)
     problems = [
         {"submission_id": r.submission_id, "problem": problem}
         for r in iter_journal(journal_path)
@@ -283,6 +297,26 @@ def write_run_directory(
     ]
     write_json(run_info(rubric, context, tally, problems, fmt), directory / "run.json")
     return tally
+
+
+def _remove_other_formats(directory: Path, fmt: str) -> None:
+    """Tables of an earlier run in another format would be read instead of the new ones."""
+    from evalkit.results import FORMATS
+
+    for other in FORMATS:
+        if other != fmt:
+            for name in ("scores", "findings"):
+                (directory / f"{name}.{other}").unlink(missing_ok=True)
+
+
+def remove_stale_report(directory: Path) -> None:
+    """Remove ``directory/report`` written by `evalkit report` for results that are about to
+    change; only a folder that holds a report.md is removed."""
+    import shutil
+
+    report = directory / "report"
+    if (report / "report.md").is_file() and not report.is_symlink():
+        shutil.rmtree(report)
 
 
 def run_info(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -10,6 +12,7 @@ from collections.abc import Sequence
 from evalkit import __version__
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FAIL_UNDER = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume",
         action="store_true",
         help="continue an interrupted run in DIR: grade only what is missing",
+    )
+    score.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start over in a DIR that already holds a run (without it, such a DIR is refused)",
     )
     score.add_argument(
         "--cache",
@@ -166,7 +174,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        try:
+            args = build_parser().parse_args(arguments)
+        except SystemExit as stop:  # --help, --version and argparse's usage errors
+            sys.stdout.flush()
+            return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+        status = _dispatch(args, arguments)
+        # Printed text sits in a buffer when stdout is a pipe: flush it here, where a
+        # closed pipe can still be handled, not at interpreter exit.
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return _closed_pipe()
+
+
+def _dispatch(args: argparse.Namespace, arguments: list[str]) -> int:
     try:
         if args.command == "checks":
             return _list_checks()
@@ -180,8 +204,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report(args)
         return _score(args)
     except KeyboardInterrupt:
-        print("evalkit: interrupted", file=sys.stderr)
-        return 130
+        print(f"\nevalkit: interrupted{_resume_hint(args, arguments)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _closed_pipe() -> int:
+    """The reader of stdout went away (``evalkit explain X | head``): stop quietly.
+
+    Files were written before anything was printed, so nothing is lost. Pointing stdout at
+    /dev/null keeps Python from complaining when it flushes stdout again on exit.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_OK
+
+
+def _resume_hint(args: argparse.Namespace, arguments: list[str]) -> str:
+    """For an interrupted `score`: where the finished work is and the command to go on."""
+    if args.command != "score":
+        return ""
+    from evalkit.store import JOURNAL_NAME
+
+    journal = os.path.join(args.out, JOURNAL_NAME)
+    if not os.path.exists(journal):
+        return ""
+    kept = [a for a in arguments if a not in ("--resume", "--overwrite")]
+    command = shlex.join(["evalkit", *kept, "--resume"])
+    return f"; finished results are kept in {journal}. To continue:\n  {command}"
 
 
 def _list_checks() -> int:
@@ -220,6 +270,9 @@ def _score(args: argparse.Namespace) -> int:
     if args.timeout < 0 or args.max_file_mb <= 0:
         return _usage("--timeout must be >= 0 and --max-file-mb > 0")
 
+    if args.resume and args.overwrite:
+        return _usage("--resume and --overwrite exclude each other")
+
     def run() -> object:
         rubric = load_rubric(args.rubric, REGISTRY)
         cache: bool | str = False if args.no_cache else (args.cache or True)
@@ -238,6 +291,7 @@ def _score(args: argparse.Namespace) -> int:
             resume=args.resume,
             waivers=args.waivers,
             waive_field=args.waive_field,
+            overwrite=args.overwrite,
         )
 
     return _finish(run, args, args.out, args.format)
@@ -282,12 +336,13 @@ def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
     from evalkit.dataset import DatasetError
     from evalkit.rubric import RubricError
     from evalkit.runner import ExecutorUnavailable
-    from evalkit.store import JournalMismatch
+    from evalkit.store import ExistingRun, JournalMismatch
     from evalkit.waivers import WaiverError
 
+    errors = (DatasetError, RubricError, JournalMismatch, ExecutorUnavailable, WaiverError)
     try:
         tally = run()  # type: ignore[operator]
-    except (DatasetError, RubricError, JournalMismatch, ExecutorUnavailable, WaiverError) as error:
+    except (*errors, ExistingRun) as error:
         return _usage(str(error))
     except OSError as error:
         return _usage(f"{error.filename or ''}: {error.strerror}")
@@ -332,7 +387,6 @@ def _compare(args: argparse.Namespace) -> int:
         )
     except (FileNotFoundError, KeyError) as error:
         return _usage(str(error.args[0] if error.args else error))
-    print(result.summary())
     if args.out:
         try:
             with open(args.out, "w", encoding="utf-8") as out:
@@ -340,6 +394,7 @@ def _compare(args: argparse.Namespace) -> int:
                 out.write(result.to_markdown() + "\n")
         except OSError as error:
             return _usage(f"{args.out}: {error.strerror}")
+    print(result.summary())
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -92,6 +93,9 @@ _WORKER: dict[str, Any] = {}
 def _start_worker(time_limit: float | None) -> None:
     import hcl2
 
+    # Ctrl-C reaches every process of the terminal's group; the main process alone stops
+    # the run (keeping the journal), so workers must not print tracebacks of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     hcl2.parses_to_tree("warm = 1")  # load the parser tables once per worker
     gc.freeze()
     _WORKER["checks"] = list(REGISTRY)

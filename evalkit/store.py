@@ -121,6 +121,34 @@ class JournalMismatch(ValueError):
     pass
 
 
+class ExistingRun(ValueError):
+    """The output directory already holds a run, and neither resuming nor overwriting it was
+    asked for: writing there would throw the finished work away."""
+
+
+RUN_FILES = ("run.json", "scores.csv", "scores.jsonl", "scores.parquet")
+
+
+def holds_run(directory: Path) -> bool:
+    """Whether `directory` holds results of a run (finished or interrupted)."""
+    journal = directory / JOURNAL_NAME
+    if journal.is_file():
+        with journal.open("rb") as source:
+            source.readline()  # the header alone: a run that stopped before any result
+            if source.readline():
+                return True
+    return any((directory / name).is_file() for name in RUN_FILES)
+
+
+def refuse_existing_run(directory: Path, resume: bool, overwrite: bool) -> None:
+    if resume or overwrite or not holds_run(directory):
+        return
+    raise ExistingRun(
+        f"{directory} already holds a run; use --resume to continue it, or --overwrite to "
+        "start over"
+    )
+
+
 def read_journal_header(path: Path) -> dict[str, Any] | None:
     with path.open(encoding="utf-8") as source:
         first = source.readline()

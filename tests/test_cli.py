@@ -218,7 +218,7 @@ def test_fail_under_exits_3(tmp_path: Path) -> None:
         == 3
     )
     assert (
-        main(["score", str(dataset), "--out", str(tmp_path / "o"), "--quiet", "--fail-under", "1"])
+        main(["score", str(dataset), "--out", str(tmp_path / "o2"), "--quiet", "--fail-under", "1"])
         == 0
     )
 

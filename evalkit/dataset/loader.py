@@ -32,6 +32,7 @@ lazily so that a large JSONL file streams.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import glob
 import json
 import math
@@ -197,14 +198,14 @@ def submissions_from_records(
     the first records has the text field (on first iteration). An answer text or file
     larger than `max_file_bytes` makes that record an error, as an oversized file would.
     """
-    fields = _Fields(id_field, text_field)
+    fields = _Fields(id_field, text_field, id_field != DEFAULT_ID_FIELD)
     raw = (
         RawRecord(number, dict(record))
         if isinstance(record, Mapping)
         else RawRecord(number, None, f"record {number} is not a mapping", f"{source}:{number}")
         for number, record in enumerate(records, start=1)
     )
-    checked = _check_text_field(raw, Path(source), fields)
+    checked = _check_fields(raw, Path(source), fields)
     return _with_unique_ids(
         _submission_from_record(record, source, fields, max_file_bytes) for record in checked
     )
@@ -224,10 +225,15 @@ class _Options:
 
 @dataclass(frozen=True)
 class _Fields:
-    """The id and text field in effect for one table, after merging ``dataset.yaml``."""
+    """The id and text field in effect for one table, after merging ``dataset.yaml``.
+
+    `id_named` is True when the id field was asked for (an argument or ``dataset.yaml``):
+    then a table none of whose first records has it is a mistake, not a table without ids.
+    """
 
     id_field: str
     text_field: str
+    id_named: bool = False
 
 
 class _Source:
@@ -345,7 +351,7 @@ class _Planner:
                 id_field = config.id_field
             if text_field == DEFAULT_TEXT_FIELD and config.text_field:
                 text_field = config.text_field
-        return _Fields(id_field, text_field)
+        return _Fields(id_field, text_field, id_field != DEFAULT_ID_FIELD)
 
     def _table_source(self, path: Path, fmt: str) -> _Source:
         return _TableSource(path, fmt, self._fields(path.parent), self.options.max_file_bytes)
@@ -660,7 +666,7 @@ class _TableSource(_Source):
 
     def submissions(self) -> Iterator[Submission]:
         records = iter_records(self.path, self.fmt)
-        checked = _check_text_field(records, self.path, self.fields)
+        checked = _check_fields(records, self.path, self.fields)
         for record in checked:
             yield _submission_from_record(record, self.path.stem, self.fields, self.max_bytes)
 
@@ -668,31 +674,36 @@ class _TableSource(_Source):
         return count_records(self.path, self.fmt)
 
 
-def _check_text_field(
-    records: Iterator[RawRecord], path: Path, fields: _Fields
-) -> Iterator[RawRecord]:
-    """Raise DatasetError if none of the first records has the text field, else pass through.
+def _check_fields(records: Iterator[RawRecord], path: Path, fields: _Fields) -> Iterator[RawRecord]:
+    """Raise DatasetError if none of the first records has the text field, or the id field
+    when one was named; else pass the records through.
 
-    A wrong ``--text-field`` would otherwise turn every record into an error row.
+    A wrong ``--text-field`` would otherwise turn every record into an error row, and a wrong
+    ``--id-field`` would silently number the records, so that joins on the id go wrong.
     """
     head: list[RawRecord] = []
     parsed = 0
+    has_text = has_id = False
     for record in records:
         head.append(record)
-        if record.data is not None:
-            parsed += 1
-            if fields.text_field in record.data or FILES_FIELD in record.data:
-                break
-            if parsed >= _RECORDS_CHECKED_FOR_TEXT_FIELD:
-                _raise_missing_text_field(head, path, fields)
-    else:
-        if parsed:
-            _raise_missing_text_field(head, path, fields)
+        if record.data is None:
+            continue
+        parsed += 1
+        has_text = has_text or fields.text_field in record.data or FILES_FIELD in record.data
+        has_id = has_id or fields.id_field in record.data
+        if has_text and (has_id or not fields.id_named):
+            break
+        if parsed >= _RECORDS_CHECKED_FOR_TEXT_FIELD:
+            break
+    if parsed and not has_text:
+        _raise_missing_field(head, path, "text", fields.text_field)
+    if parsed and fields.id_named and not has_id:
+        _raise_missing_field(head, path, "id", fields.id_field)
     yield from head
     yield from records
 
 
-def _raise_missing_text_field(head: list[RawRecord], path: Path, fields: _Fields) -> None:
+def _raise_missing_field(head: list[RawRecord], path: Path, kind: str, name: str) -> None:
     seen: list[str] = []
     for record in head:
         for key in record.data or {}:
@@ -700,9 +711,16 @@ def _raise_missing_text_field(head: list[RawRecord], path: Path, fields: _Fields
                 seen.append(str(key))
     parsed = sum(1 for record in head if record.data is not None)
     raise DatasetError(
-        f"{path}: none of the first {parsed} records has the text field "
-        f"{fields.text_field!r}; fields seen: {', '.join(seen) or '(none)'}"
+        f"{path}: none of the first {parsed} records has the {kind} field {name!r}"
+        f"{_closest_hint(name, seen, kind)}; fields seen: {', '.join(seen) or '(none)'}"
     )
+
+
+def _closest_hint(name: str, seen: list[str], kind: str) -> str:
+    """``" (did you mean --id-field prompt_uid?)"`` when a seen field is close to `name`."""
+    lowered = {field.lower(): field for field in seen}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean --{kind}-field {lowered[close[0]]}?)" if close else ""
 
 
 # --------------------------------------------------------------------------------------
