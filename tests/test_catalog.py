@@ -29,6 +29,7 @@ CATALOG = {
     "IAC-HARDCODED-VALUES": ("iac", "medium"),
     "OBS-MISSING-MONITORING": ("observability", "high"),
     "OBS-MISSING-LOGGING": ("observability", "high"),
+    "OBS-NO-CLOUDWATCH-AGENT": ("observability", "medium"),
     "OBS-NO-ALERTING": ("observability", "medium"),
     "TST-NO-TESTS": ("testing", "medium"),
     "TST-LIVE-ONLY-TESTS": ("testing", "medium"),

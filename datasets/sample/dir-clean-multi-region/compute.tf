@@ -74,6 +74,12 @@ resource "aws_iam_role_policy" "worker" {
   policy = data.aws_iam_policy_document.worker.json
 }
 
+# Lets the CloudWatch agent publish memory, disk and log metrics.
+resource "aws_iam_role_policy_attachment" "worker_cloudwatch_agent" {
+  role       = aws_iam_role.worker.name
+  policy_arn = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+}
+
 resource "aws_iam_instance_profile" "worker" {
   name = "${local.name_prefix}-worker"
   role = aws_iam_role.worker.name
@@ -92,6 +98,14 @@ resource "aws_launch_template" "worker" {
   metadata_options {
     http_tokens = "required"
   }
+
+  # EC2 metrics stop at the hypervisor: the agent adds memory and disk use.
+  user_data = base64encode(<<-EOT
+    #!/bin/bash
+    dnf install -y amazon-cloudwatch-agent
+    /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c default
+  EOT
+  )
 
   block_device_mappings {
     device_name = "/dev/xvda"
