@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from evalkit.aws import release as release_aws_layer
+from evalkit.checks._credentials import secret_values
 from evalkit.checks.registry import Check
 from evalkit.masking import find_secrets, mask_text
 from evalkit.records import CheckResult, Finding, Submission
@@ -140,6 +141,9 @@ def _run_checks(
             results.append(CheckResult(check.id, "n/a"))
             status = "error"
             message = _describe(error, f"check {check.id}")
+    secrets, failure = _collect_secrets(model)
+    if failure:
+        status, message = "error", failure
     result = SubmissionResult(
         submission.id,
         dict(submission.meta),
@@ -149,7 +153,20 @@ def _run_checks(
         time.perf_counter() - started,
         submission.problems,
     )
-    return masked(result, model.secrets | source_secrets(submission))
+    return masked(result, secrets | source_secrets(submission))
+
+
+def _collect_secrets(model: TerraformModel) -> tuple[set[str], str]:
+    """The secret values to mask, found by a pass of their own over the whole model.
+
+    Masking must not depend on which checks a rubric enables, so the credential pass runs
+    for every submission, parseable or not (the files that did parse are read), whatever
+    checks run. Its result is shared with SEC-HARDCODED-CREDENTIALS.
+    """
+    try:
+        return secret_values(model), ""
+    except Exception as error:  # noqa: BLE001 - the text scans below still mask secrets
+        return set(), _describe(error, "the credential pass")
 
 
 def _no_terraform_message(submission: Submission) -> str:
@@ -177,10 +194,10 @@ def _failed(
 
 
 def source_secrets(submission: Submission) -> set[str]:
-    """Literal secrets written anywhere in the submission's files.
+    """Literal secrets written anywhere in the submission's files, found by their shape.
 
-    The credential check only sees files that parse; a parse error quotes the offending
-    token, and that token may be a password.
+    The credential pass only sees what parses; a parse error quotes the offending token,
+    and that token may be a password.
     """
     found: set[str] = set()
     for text in submission.files.values():

@@ -1,9 +1,16 @@
 """Masking of secrets in every text evalkit writes.
 
-Three layers: the exact values the credential check found in a submission, literal values
-assigned to secret-named keys anywhere in a submission's text or metadata (`find_secrets`:
-this also covers files that do not parse and fields no check reads), and patterns that are
-secrets wherever they appear (AWS access key ids, secret keys in assignments).
+Three layers: the literal secrets the engine's credential pass found in a submission, literal
+values assigned to secret-named keys anywhere in a submission's text or metadata
+(`find_secrets`: this also covers files that do not parse and fields no check reads), and
+patterns that are secrets wherever they appear (AWS access key ids, secret keys in
+assignments).
+
+A secret is masked by where it can be. A long one (`LONG_SECRET` characters or more) is
+masked wherever it appears: no word of feedback is that long and random. A short one
+(`pass`, `admin1`) is masked only where it stands as quoted or assigned text, the shape in
+which it was found (`"pass"`, `password=pass`, `user:pass@host`), so that generated
+feedback such as "pass it at run time" keeps its words.
 """
 
 from __future__ import annotations
@@ -14,8 +21,9 @@ from collections.abc import Iterable
 MASK = "****"
 _ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{4})[A-Z0-9]{12}(?![A-Z0-9])")
 _SECRET_KEY = re.compile(r"(?i)(secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9/+=]{40}")
-# Short values would mask innocent words; the credential check reports them anyway.
+# Shorter values are never secrets worth masking: the credential check reports them anyway.
 _MIN_SECRET_LENGTH = 4
+LONG_SECRET = 8
 
 # A secret-named key (the name ends with it: `db_password`, `DB_PASSWORD`, `"password"`, but
 # not `password_length` or `secret_name`) assigned a literal. The name is matched from its
@@ -32,6 +40,10 @@ _URL_PASSWORD = re.compile(r"://[^:/@\s]{1,100}:([^@/\s]{4,200})@")
 _NOT_A_LITERAL = re.compile(
     r"(?i)^(?:[A-Za-z_][\w-]*(?:\.[\w\-\[\]\"*]+)+|\$.*|true|false|null|none|required)$"
 )
+# What may stand on either side of a short secret quoted from code: quotes, an assignment,
+# the `user:` and `@host` of a connection string.
+_QUOTED_BEFORE = r"(?:(?<=[\"'`])|(?<=[:=])|(?<=[:=] ))"
+_QUOTED_AFTER = r"(?=[\"'`@;,]|\s|$)"
 
 
 def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
@@ -41,7 +53,12 @@ def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in sorted(
         {s for s in secrets if len(s) >= _MIN_SECRET_LENGTH}, key=len, reverse=True
     ):
-        text = text.replace(secret, MASK)
+        if secret not in text:
+            continue
+        if len(secret) >= LONG_SECRET:
+            text = text.replace(secret, MASK)
+        else:
+            text = re.sub(_QUOTED_BEFORE + re.escape(secret) + _QUOTED_AFTER, MASK, text)
     text = _ACCESS_KEY_ID.sub(lambda m: m.group(1) + MASK, text)
     return _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)
 

@@ -114,6 +114,26 @@ EXPECTED: dict[str, dict[str, str]] = {
         "main.tf": 'resource "aws_cloudwatch_log_group" "app" {',
         "variables.tf": 'variable "retention" {',
     },
+    "unfenced_file_labels.md": {
+        "providers.tf": 'provider "aws" {',
+        "variables.tf": 'variable "region" {',
+        "outputs.tf": 'output "queue_url" {',
+        "main.tf": "*/",
+        "terraform.tfvars": 'region = "eu-central-1"',
+    },
+    "fence_in_heredoc.md": {
+        "main.tf": 'resource "aws_sns_topic" "after_heredoc" {',
+        "variables.tf": 'variable "environment" {',
+    },
+    "answer_marker_after_stray_fence.md": {
+        "main.tf": 'resource "aws_kinesis_stream" "events" {',
+    },
+    "module_file_continued.md": {
+        "main.tf": 'module "network" {',
+        "modules/network/main.tf": 'resource "aws_subnet" "public" {',
+        "modules/network/variables.tf": 'variable "cidr" {',
+        "outputs.tf": 'output "vpc_id" {',
+    },
     "unnamed_fragments.md": {
         "main.tf": 'resource "aws_ecr_repository" "app" {',
         "snippet_1.tfvars": 'environment = "prod"',
@@ -361,3 +381,71 @@ def test_real_answers(path: Path) -> None:
     # Placeholders, prose-only write-ups and a Python-only task hold no Terraform at all.
     if looks_like_hcl(text):
         assert any(name.endswith(".tf") for name in files), sorted(files)
+
+
+# --------------------------------------------------------------------------------------
+# Layouts that must come out as the Terraform the answer meant
+
+
+def _parses(files: dict[str, str]) -> bool:
+    from evalkit.terraform.parse import ParsedFile, parse_file
+
+    return all(
+        isinstance(parse_file(name, text), ParsedFile)
+        for name, text in files.items()
+        if name.endswith((".tf", ".tfvars"))
+    )
+
+
+def test_unfenced_file_labels_split_files_and_drop_the_labels_and_prose() -> None:
+    files = extract_fixture("unfenced_file_labels.md")
+    assert _parses(files)
+    assert not any("FILE:" in text or "Next come" in text for text in files.values())
+    assert "That is everything" not in files["terraform.tfvars"]
+
+
+def test_a_commented_out_block_after_the_last_brace_keeps_its_closing_marker() -> None:
+    main = extract_fixture("unfenced_file_labels.md")["main.tf"]
+    assert main.rstrip().endswith("*/")
+    text = (
+        '```hcl\nresource "aws_sqs_queue" "a" {\n  name = "a"\n}\n/*\nresource "aws_sqs_queue" '
+        '"b" {\n}\n*/\nNow the variables:\n```hcl\nvariable "x" {}\n```\n'
+    )
+    files = extract_files(text)
+    assert "}\n*/\n" in files["main.tf"] and "Now the variables" not in files["main.tf"]
+    assert _parses(files)
+
+
+def test_a_fence_inside_a_heredoc_does_not_end_the_block() -> None:
+    files = extract_fixture("fence_in_heredoc.md")
+    assert "systemctl restart app" in files["main.tf"]
+    assert _parses(files)
+
+
+def test_an_unclosed_heredoc_does_not_swallow_the_following_blocks() -> None:
+    text = (
+        '## main.tf\n\n```hcl\nresource "aws_ssm_document" "d" {\n  content = <<EOT\n'
+        'truncated\n```\n\n## variables.tf\n\n```hcl\nvariable "x" {}\n```\n\nEOT\n'
+    )
+    assert sorted(extract_files(text)) == ["main.tf", "variables.tf"]
+
+
+def test_an_answer_marker_behind_a_stray_fence_still_drops_the_draft() -> None:
+    files = extract_fixture("answer_marker_after_stray_fence.md")
+    assert "draft" not in files["main.tf"] and _parses(files)
+
+
+def test_an_unnamed_block_after_a_module_file_continues_that_file() -> None:
+    files = extract_fixture("module_file_continued.md")
+    assert "aws_subnet" not in files["main.tf"]
+    assert _parses(files)
+
+
+def test_root_code_after_a_module_file_stays_in_the_root() -> None:
+    text = (
+        '### modules/app/main.tf\n\n```hcl\nresource "aws_sqs_queue" "q" {}\n```\n\n'
+        'Use it from the root:\n\n```hcl\nmodule "app" {\n  source = "./modules/app"\n}\n```\n'
+    )
+    files = extract_files(text)
+    assert 'module "app"' in files["main.tf"]
+    assert 'module "app"' not in files["modules/app/main.tf"]

@@ -7,14 +7,18 @@ not parse (whose error message quotes the source).
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from evalkit.checks import REGISTRY
 from evalkit.cli import main
+from evalkit.engine import grade
 from evalkit.masking import find_secrets, mask_text
+from evalkit.records import Submission
 
 ACCESS_KEY = "AKIAHOSTILE0TEST0KEY"
 SECOND_ACCESS_KEY = "ASIAHOSTILE0TEST0TWO"
@@ -234,3 +238,85 @@ def test_plain_feedback_is_left_alone() -> None:
 )
 def test_references_are_not_taken_for_secrets(text: str) -> None:
     assert find_secrets(text) == set()
+
+
+# --- masking does not depend on which checks run --------------------------------------------
+
+ONLY_PASS_SECRET = "Gener4ted-Nowhere-Else"
+HIDDEN_SCRIPT_PASSWORD = "Hidden-B64-Pa55word"
+PASS_ONLY_MAIN = f'''
+resource "aws_secretsmanager_secret_version" "app" {{
+  secret_id     = "app"
+  secret_string = "{ONLY_PASS_SECRET}"
+}}
+
+resource "aws_instance" "boot" {{
+  ami              = "ami-12345678"
+  instance_type    = "t3.micro"
+  user_data_base64 = "{base64.b64encode(f"DB_PASSWORD={HIDDEN_SCRIPT_PASSWORD}".encode()).decode()}"
+}}
+'''
+
+
+def test_secrets_only_the_credential_pass_finds_are_masked_without_the_check() -> None:
+    checks = [c for c in REGISTRY if c.id != "SEC-HARDCODED-CREDENTIALS"]
+    # A parse error quoting the source would be the leak; a check that echoes text is the
+    # other. The credential pass must mask both whatever checks run.
+    files = {"main.tf": PASS_ONLY_MAIN, "notes.md": f"secret is {ONLY_PASS_SECRET}"}
+    submission = Submission(f"id-{ONLY_PASS_SECRET}", files, {"note": ONLY_PASS_SECRET})
+    result = grade(submission, checks)
+    text = repr(result)
+    assert ONLY_PASS_SECRET not in text and HIDDEN_SCRIPT_PASSWORD not in text
+    assert result.meta["note"] == "****"
+
+
+def test_disabling_the_credential_check_in_a_rubric_masks_all_the_same(tmp_path: Path) -> None:
+    dataset = _dataset(tmp_path / "data")
+    extra = dataset / "dir-pass-only"
+    extra.mkdir()
+    (extra / "main.tf").write_text(PASS_ONLY_MAIN, encoding="utf-8")
+    # The finding of another check quotes the resource; the secret sits in the same file.
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text(
+        'name: no-credentials\nversion: "1"\nchecks:\n'
+        "  SEC-HARDCODED-CREDENTIALS: {enabled: false}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    argv = ["score", str(dataset), "--out", str(out), "--rubric", str(rubric)]
+    assert main([*argv, "--quiet", "--no-cache", "--jobs", "1"]) == 0
+    texts = _texts(out, "csv")
+    secrets = (*SECRETS, ONLY_PASS_SECRET, HIDDEN_SCRIPT_PASSWORD)
+    leaks = {(name, secret) for name, text in texts.items() for secret in secrets if secret in text}
+    assert not leaks
+    scores = pd.read_csv(out / "scores.csv", keep_default_na=False).set_index("submission_id")
+    assert scores.loc["dir-pass-only", "SEC-HARDCODED-CREDENTIALS"] == "n/a"
+
+
+# --- masking by where a secret was found ----------------------------------------------------
+
+
+def test_a_short_secret_is_masked_where_it_is_quoted_not_in_feedback_words() -> None:
+    secrets = find_secrets('url = "postgresql://app:pass@db.internal/app"')
+    assert secrets == {"pass"}
+    feedback = "variable db has a literal secret value; pass it at run time, or use a vault"
+    assert mask_text(feedback, secrets) == feedback
+    assert mask_text("unexpected string 'pass'", secrets) == "unexpected string '****'"
+    assert mask_text("postgresql://app:pass@db/app", secrets) == "postgresql://app:****@db/app"
+
+
+def test_a_long_secret_is_masked_wherever_it_appears() -> None:
+    assert mask_text("set to Sup3rSecretValue here", {"Sup3rSecretValue"}) == "set to **** here"
+
+
+def test_graded_feedback_keeps_its_words_when_a_short_password_is_in_the_code() -> None:
+    files = {
+        "main.tf": (
+            'variable "db_password" {\n  default = "pass"\n}\n'
+            'locals {\n  url = "postgresql://app:pass@db.internal/app"\n}\n'
+        )
+    }
+    result = grade(Submission("short", files, {}), list(REGISTRY))
+    messages = [f.message for r in result.results for f in r.findings]
+    assert any("supply it at run time" in m for m in messages)
+    assert not any("**** it" in m for m in messages)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from evalkit.checks._credentials import Credential, find_credentials
 from evalkit.checks._helpers import (
     Problem,
     bucket_has_companion,
     instance_addresses,
-    literal_origin,
-    nested_bodies,
     per_instance,
     resource_finding,
     truth,
@@ -25,40 +23,9 @@ from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, TerraformModel
 from evalkit.terraform.policy import PolicyStatement, policy_documents
-from evalkit.terraform.values import Unknown, known_members, known_suffix, known_text
+from evalkit.terraform.values import Unknown, known_suffix
 
 # --- SEC-HARDCODED-CREDENTIALS -----------------------------------------------------------------
-
-ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
-SECRET_KEY_ASSIGNMENT = re.compile(
-    r"(?i)secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
-)
-SECRET_ATTRIBUTE = re.compile(
-    r"^(?:master_|admin_|root_|db_|user_|master_user_)?password$|^auth_token$|^secret_string$"
-    r"|^(?:client_|api_)secret$|^api_key$|^private_key$"
-)
-PROVIDER_SECRET_ATTRIBUTES = ("access_key", "secret_key", "token")
-SENSITIVE_NAME = re.compile(
-    r"(?i)(?:^|_)pass(?:word|wd)?$|password|secret|token|api_?key"
-    r"|access_?key|private_?key|credential"
-)
-NOT_A_SECRET_SUFFIX = re.compile(
-    r"(?i)(_arn|_name|_id|_ids|_length|_path|_prefix|_suffix|_version|_enabled|_type|_days"
-    r"|_rotation|_policy|_ttl|_expiry|_duration|_count|_bucket|_region|_kms_key|_parameter"
-    r"|_location|_format|_mode|_header|_file|_files|_profile|_url|_endpoint)$"
-)
-SECRET_FIX = (
-    "generate it (random_password), let AWS manage it, or read it from Secrets "
-    "Manager instead of writing it in code."
-)
-PROVIDER_CREDENTIALS_FIX = (
-    "remove it and let the provider read credentials from the "
-    "environment, a shared profile or an IAM role."
-)
-ASSIGNED_SECRET = re.compile(
-    r"(?i)\b[A-Z_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY)[A-Z_]*\s*[=:]\s*[\"']?"
-    r"(?!\$)([^\s\"'$]{4,})"
-)
 
 
 @check(
@@ -68,15 +35,23 @@ ASSIGNED_SECRET = re.compile(
     title="Credentials written into the code",
 )
 def hardcoded_credentials(model: TerraformModel) -> list[Finding]:
-    """An AWS key, password, token or secret is a literal in the submission.
+    """An AWS key, private key, password, token or secret is a literal in the submission.
 
     Fails on AWS access key ids (AKIA.../ASIA...) or secret access keys anywhere in the files;
-    provider `access_key`/`secret_key`/`token`; `password`, `master_password`, `auth_token`,
-    `secret_string` and similar attributes whose value is written in the code (directly, as a
-    variable default, in a `.tfvars` file, through a local, or as a module argument);
-    sensitive-named variables with a literal default or `.tfvars` value; secrets in
-    `user_data` or environment maps. The finding points at the line where the literal is
-    written.
+    PEM private keys (RSA, EC, OPENSSH, PKCS#8, encrypted) and PuTTY key files anywhere;
+    provider `access_key`/`secret_key`/`token`; secret-named attributes and keys
+    (`password`, `master_password`, `auth_token`, `client_secret`, `apiKey`, `db_password`,
+    `token`, `secret_string`, SSM `SecureString` values) whose value is written in the code, at
+    any depth of a map, object, `jsonencode` or JSON heredoc, directly or through a variable
+    default, a `.tfvars` file, a local, a `for_each` collection or a module argument;
+    connection strings with a literal password (`postgresql://user:pass@host`); secrets in
+    `user_data` scripts or environment maps, also when base64-encoded. The finding points at
+    the line where the literal is written.
+
+    Names that only describe a secret (`password_length`, `password_policy`,
+    `secret_rotation_schedule_expression`, `secret_arn`) are not secrets, and a value only
+    `terraform apply` knows (a reference, also inside a heredoc or JSON template) is not a
+    literal.
 
     Why: a committed credential is leaked to everyone who can read the repository or the
     state, and cannot be rotated without a code change.
@@ -89,234 +64,43 @@ def hardcoded_credentials(model: TerraformModel) -> list[Finding]:
           manage_master_user_password = true   # not: password = "Sup3rSecret!"
         }
     """
-    findings: list[Finding] = []
-    findings.extend(_secret_attributes(model))
-    findings.extend(_sensitive_variable_values(model))
-    findings.extend(_secret_module_arguments(model))
-    findings.extend(_secrets_in_scripts_and_environment(model))
-    # Last, so that a key already reported against its resource keeps that owner.
-    findings.extend(_keys_in_text(model))
-    return _one_per_line(findings)
-
-
-def _is_sensitive_name(name: str) -> bool:
-    return bool(SENSITIVE_NAME.search(name)) and not NOT_A_SECRET_SUFFIX.search(name)
-
-
-def _is_literal_secret(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip()) and not _looks_like_reference(value)
-
-
-def _looks_like_reference(value: str) -> bool:
-    # ARNs, SSM parameter paths and the like name where a secret lives; they are not secrets.
-    return value.startswith(("arn:", "/", "alias/", "ssm:", "{{resolve:"))
-
-
-def _keys_in_text(model: TerraformModel) -> Iterator[Finding]:
-    for name in sorted(model.files):
-        text = model.files[name]
-        for match in ACCESS_KEY_ID.finditer(text):
-            model.secrets.add(match.group(0))
-            yield _key_finding(model, name, _line_at(text, match.start()), "an AWS access key id")
-        for match in SECRET_KEY_ASSIGNMENT.finditer(text):
-            model.secrets.add(match.group(1))
-            yield _key_finding(
-                model, name, _line_at(text, match.start()), "an AWS secret access key"
-            )
-
-
-def _key_finding(model: TerraformModel, file: str, line: int, what: str) -> Finding:
-    owner = model.resource_at(file, line)
-    where_text = owner.address if owner is not None else file
-    return finding(
-        file,
-        line,
-        owner.address if owner is not None else "",
-        f"{where_text} contains {what}; remove it and use an IAM role or "
-        "environment credentials instead.",
-        owner.location if owner else "",
-    )
-
-
-def _secret_attributes(model: TerraformModel) -> Iterator[Finding]:
-    for module in model.modules:
-        for key, block in module.providers.items():
-            address = module.qualified(f"provider.{key}")
-            body = Body(block, module, {}, address)
-            region = body.get("region")
-            for name in PROVIDER_SECRET_ATTRIBUTES:
-                yield from _literal_secret(
-                    model,
-                    body,
-                    name,
-                    address,
-                    region if isinstance(region, str) else "",
-                    PROVIDER_CREDENTIALS_FIX,
-                )
-    for resource in model.resources():
-        for body in nested_bodies(resource.config):
-            for name in body.block.attributes:
-                if SECRET_ATTRIBUTE.match(name):
-                    yield from _literal_secret(
-                        model, body, name, resource.address, resource.location
-                    )
-
-
-def _literal_secret(
-    model: TerraformModel, body: Body, name: str, owner: str, region: str, fix: str = SECRET_FIX
-) -> Iterator[Finding]:
-    value = body.get(name)
-    if isinstance(value, Unknown):
-        yield from _literal_secret_members(model, body, name, owner, region, fix)
-        return
-    if not _is_literal_secret(value):
-        return
-    model.secrets.add(value)
-    file, line = literal_origin(body, name, value)
-    yield finding(file, line, owner, f"{owner} sets {name} to a literal value; {fix}", region)
-
-
-def _literal_secret_members(
-    model: TerraformModel, body: Body, name: str, owner: str, region: str, fix: str
-) -> Iterator[Finding]:
-    """Literal secrets beside computed members of an encoded object: in
-    ``jsonencode({password = random_password.db.result, api_key = "k"})`` the key is
-    still written in the code."""
-    members = known_members(body.get(name))
-    if not isinstance(members, dict):
-        return
-    for key, member in sorted(members.items()):
-        if _is_sensitive_name(key) and _is_literal_secret(member):
-            model.secrets.add(member)
-            file, line = literal_origin(body, name, member)
-            yield finding(
-                file, line, owner, f"{owner} writes a literal {key} into {name}; {fix}", region
-            )
-
-
-def _sensitive_variable_values(model: TerraformModel) -> Iterator[Finding]:
-    """Literal defaults of sensitive-named variables, and their values in any .tfvars file.
-
-    Every literal counts, not only the one Terraform would pick: an overridden default or a
-    `-var-file` that is not auto-loaded is still a secret committed with the code.
-    """
-    sources = [
-        (module, name, block.attributes.get("default"))
-        for module in model.modules
-        for name, block in module.variables.items()
+    reported = _reported_credentials(model, find_credentials(model))
+    return [
+        finding(item.file, item.line, item.owner, item.message, item.region) for item in reported
     ]
-    sources.extend((None, attribute.name, attribute) for attribute in model.tfvars_attributes())
-    for module, name, source in sources:
-        if source is None or not _is_sensitive_name(name):
-            continue
-        value = (
-            module.evaluate(source.expr, {})
-            if module is not None
-            else model.evaluate_constant(source.expr)
-        )
-        address = module.qualified(f"var.{name}") if module is not None else f"var.{name}"
-        # A map of secrets (one per region or environment) holds several literals.
-        secrets = list(value.values()) if isinstance(value, dict) else [value]
-        for secret in dict.fromkeys(s for s in secrets if isinstance(s, str)):
-            if _is_literal_secret(secret):
-                model.secrets.add(secret)
-                yield finding(
-                    source.file,
-                    model.line_containing(source, secret),
-                    address,
-                    f"variable {name} has a literal secret value; leave it without "
-                    "a default and pass it at run time, or use Secrets Manager.",
-                )
 
 
-def _secret_module_arguments(model: TerraformModel) -> Iterator[Finding]:
-    """Secrets passed as literals to a module, including registry modules evalkit cannot see."""
-    for module in model.modules:
-        for call in module.module_calls.values():
-            address = module.qualified(f"module.{call.name}")
-            body = Body(call.block, module, {}, address)
-            for name in call.block.attributes:
-                if SECRET_ATTRIBUTE.match(name) or _is_sensitive_name(name):
-                    yield from _literal_secret(model, body, name, address, "")
+def _reported_credentials(
+    model: TerraformModel, credentials: tuple[Credential, ...]
+) -> list[Credential]:
+    """One finding per secret and line, at the place where the secret is written.
 
-
-def _secrets_in_scripts_and_environment(model: TerraformModel) -> Iterator[Finding]:
-    for resource in model.resources():
-        config = resource.config
-        for name in ("user_data", "user_data_base64"):
-            if config.has(name):
-                match = ASSIGNED_SECRET.search(known_text(config.get(name)))
-                if match:
-                    model.secrets.add(match.group(1))
-                    yield resource_finding(
-                        resource,
-                        f"{resource.address} writes a secret into {name}; fetch it at "
-                        "boot from Secrets Manager or SSM instead.",
-                        line=config.line_of_text(name, match.group(1)),
-                    )
-        for environment in config.blocks("environment"):
-            yield from _secret_environment(model, resource, environment, "variables")
-        if config.has("container_definitions"):
-            yield from _secret_container_environment(model, resource, config)
-
-
-def _secret_environment(
-    model: TerraformModel, resource: Resource, body: Body, name: str
-) -> Iterator[Finding]:
-    variables = body.get(name)
-    if not isinstance(variables, dict):
-        return
-    for key, value in sorted(variables.items()):
-        if _is_sensitive_name(key) and _is_literal_secret(value):
-            model.secrets.add(value)
-            yield resource_finding(
-                resource,
-                f"{resource.address} puts a literal {key} in its environment; "
-                "reference a secret (Secrets Manager, SSM) instead.",
-                line=body.line_of_text(name, value),
-            )
-
-
-def _secret_container_environment(
-    model: TerraformModel, resource: Resource, config: Body
-) -> Iterator[Finding]:
-    value = config.get("container_definitions")
-    if isinstance(value, Unknown):
-        value = value.partial
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            return
-    containers = value if isinstance(value, list) else []
-    for container in containers:
-        environment = container.get("environment") if isinstance(container, dict) else None
-        for entry in environment if isinstance(environment, list) else []:
-            if not isinstance(entry, dict):
-                continue
-            key, secret = entry.get("name"), entry.get("value")
-            if isinstance(key, str) and _is_sensitive_name(key) and _is_literal_secret(secret):
-                model.secrets.add(secret)
-                yield resource_finding(
-                    resource,
-                    f"{resource.address} passes a literal {key} to a container; use "
-                    "the container definition's secrets with a Secrets Manager ARN.",
-                    line=config.line_of_text("container_definitions", secret),
-                )
-
-
-def _line_at(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
-def _one_per_line(findings: list[Finding]) -> list[Finding]:
+    The same secret is met through every path that reads it (a resource attribute, the local
+    it names, the variable default behind that); a sighting whose line does not show the
+    secret is dropped when another one does.
+    """
+    shown = [c for c in credentials if _line_shows(model, c)]
+    reported: list[Credential] = []
     seen: set[tuple[str, int]] = set()
-    unique = []
-    for item in findings:
+    for item in credentials:
+        if item not in shown and any(_same_secret(item, other) for other in shown):
+            continue
         if (item.file, item.line) not in seen:
             seen.add((item.file, item.line))
-            unique.append(item)
-    return unique
+            reported.append(item)
+    return reported
+
+
+def _line_shows(model: TerraformModel, item: Credential) -> bool:
+    lines = model.files.get(item.file, "").split("\n")
+    first = item.values[0].split("\n", 1)[0][:60] if item.values else ""
+    return bool(first) and 0 < item.line <= len(lines) and first in lines[item.line - 1]
+
+
+def _same_secret(item: Credential, other: Credential) -> bool:
+    if not item.values or not other.values:
+        return False
+    return item.values[0] in other.values[0] or other.values[0] in item.values[0]
 
 
 # --- SEC-IAM-WILDCARD --------------------------------------------------------------------------

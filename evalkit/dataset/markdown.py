@@ -291,14 +291,27 @@ def _final_answer_blocks(text: str, blocks: list[tuple[int, int, _Block]]) -> li
 
 
 def _last_answer_marker(text: str, blocks: list[tuple[int, int, _Block]]) -> int | None:
-    """Line index of the last answer heading outside code blocks, if any."""
+    """Line index of the last answer heading outside code, if any.
+
+    A heading inside an untagged block that holds no code before it counts too: a stray
+    fence in the reasoning opened that block, and the heading ends the reasoning all the
+    same.
+    """
     starts = [start for start, _, _ in blocks]
     for match in reversed(list(_ANSWER_HEADING.finditer(text))):
         line = text.count("\n", 0, match.start())
         position = bisect.bisect_right(starts, line) - 1
         if position < 0 or blocks[position][1] < line:
             return line
+        start, _, block = blocks[position]
+        if block.lang == "" and _opened_by_a_stray_fence(block, line - start - 1):
+            return line
     return None
+
+
+def _opened_by_a_stray_fence(block: _Block, heading_index: int) -> bool:
+    before = "\n".join(block.body.split("\n")[: max(heading_index, 0)])
+    return not (looks_like_hcl(before) or _TOP_LEVEL_ASSIGNMENT.search(before))
 
 
 # --------------------------------------------------------------------------------------
@@ -349,6 +362,7 @@ def _split_trailing_prose(block: _Block) -> tuple[str, list[str]]:
     last_brace = max((i for i, line in enumerate(lines) if line.startswith("}")), default=-1)
     if last_brace < 0:
         return block.body, lines[-_CONTEXT_LINES:]
+    last_brace = _end_of_open_comment(lines, 0, last_brace)
     return "\n".join(lines[: last_brace + 1]), lines[last_brace + 1 :]
 
 
@@ -371,12 +385,22 @@ def _find_block_end(
     """Find where a block ends: the index of its last line, its body lines, and whether
     it was cut short by the next block's opening fence (it was left unclosed)."""
     is_markdown = _normalise_lang(info) == "md"
+    is_hcl = _normalise_lang(info) in ("hcl", "")
     probe = fence[0] * 3
     depth = 1
     body: list[str] = []
     strip_width = len(indent.expandtabs(4))
+    skip_to = start
     for index in range(start + 1, len(lines)):
         line = lines[index]
+        if index <= skip_to:
+            continue
+        if is_hcl and "<<" in line:
+            heredoc_end = _protected_heredoc_end(lines, index, probe)
+            if heredoc_end is not None:
+                body.extend(_dedent(text, strip_width) for text in lines[index : heredoc_end + 1])
+                skip_to = heredoc_end
+                continue
         if probe not in line:
             # Most lines hold no fence at all; skip the regular expressions for them.
             body.append(_dedent(line, strip_width) if strip_width else line)
@@ -404,6 +428,38 @@ def _find_block_end(
         body.append(_dedent(line, strip_width))
     # Truncated output: the block runs to the end of the text.
     return len(lines) - 1, body, False
+
+
+_HEREDOC_OPEN = re.compile(r"<<-?(?P<tag>[A-Za-z_][\w-]*)[ \t]*$")
+# How far a heredoc is followed to find its closing marker.
+_MAX_HEREDOC_LINES = 2000
+
+
+def _protected_heredoc_end(lines: list[str], index: int, probe: str) -> int | None:
+    """The line that closes a heredoc opened on `lines[index]`, when fence lines inside it
+    belong to the heredoc (a README or runbook with its own code blocks); else None.
+
+    Inside a heredoc, fences come in pairs that each open and then close a block. A heredoc
+    left unclosed before the answer's closing fence would instead show a bare closing fence
+    followed by a tagged opening one; such a heredoc protects nothing.
+    """
+    opened = _HEREDOC_OPEN.search(lines[index])
+    if opened is None:
+        return None
+    tag = opened["tag"]
+    fences: list[str] = []
+    for end in range(index + 1, min(len(lines), index + _MAX_HEREDOC_LINES)):
+        line = lines[end]
+        if line.strip() == tag:
+            break
+        if probe in line and (line.lstrip().startswith(probe)):
+            fences.append(line.strip()[3:].strip("`~").strip())
+    else:
+        return None
+    if not fences or len(fences) % 2:
+        return None
+    closers = fences[1::2]
+    return end if all(not info for info in closers) else None
 
 
 def _opens_new_block(line: str) -> bool:
@@ -631,9 +687,16 @@ def _assemble(blocks: Iterable[_Block]) -> dict[str, str]:
     )
     parts: list[_Part] = []
     snippet_count = 0
+    continued: str | None = None  # the module file an unnamed block may continue
     for block, kind, name in classified:
         if kind == _EXAMPLE and not has_terraform:
             kind = _DEFAULT
+        if kind == _DEFAULT and continued and _continues_module_file(block, continued):
+            kind, name = _NAMED, continued
+        if kind == _NAMED and name is not None:
+            continued = name if _is_terraform_name(name) and posixpath.dirname(name) else None
+        elif kind != _DEFAULT or _section_heading(block.prose):
+            continued = None
         if kind == _DEFAULT:
             name = DEFAULT_HCL_FILE
         elif kind != _NAMED or name is None:
@@ -641,6 +704,24 @@ def _assemble(blocks: Iterable[_Block]) -> dict[str, str]:
             name = f"snippet_{snippet_count}{_snippet_extension(block)}"
         parts.append(_Part(name, block.body.strip("\n"), kind == _NAMED, len(parts)))
     return _join_parts(_drop_redundant_parts(parts))
+
+
+_ROOT_ONLY_BLOCK = re.compile(r"^(?:provider|terraform|module)\b", re.MULTILINE)
+
+
+def _continues_module_file(block: _Block, name: str) -> bool:
+    """Whether an unnamed block goes on with the module file named just before it.
+
+    "The module also creates the subnet:" followed by a block continues that file: no
+    heading opens a new section between them, and the block holds nothing a module file
+    rarely does (providers, backend settings, calls to modules, such as the root module's
+    call to this one).
+    """
+    return not _section_heading(block.prose) and not _ROOT_ONLY_BLOCK.search(block.body)
+
+
+def _section_heading(prose: Sequence[str]) -> bool:
+    return any(_HEADING.match(line) for line in prose if line.strip())
 
 
 def _classify(block: _Block) -> tuple[str, str | None]:
@@ -834,18 +915,32 @@ _BARE_FILE_MARKER = re.compile(
     r"(?:\s+[-–—:].*)?\s*$",
     re.IGNORECASE,
 )
+# A line that is nothing but a file name, maybe labelled or emphasised: `FILE: main.tf`,
+# `main.tf:`, `**outputs.tf**`. No Terraform line looks like this outside a heredoc.
+_BARE_NAME_LINE = re.compile(
+    rf"^[ \t]*(?:(?:file(?:name)?|path)[ \t]*[:\-–—][ \t]*)?[`*_]*(?P<name>{_NAME_PATTERN})"
+    r"[`*_]*[ \t]*:?[ \t]*$",
+    re.IGNORECASE,
+)
 
 
 def _extract_bare(lines: list[str]) -> dict[str, str]:
-    """Handle an answer with no fences: bare HCL, possibly split by ``# name.tf`` lines."""
+    """Handle an answer with no fences: bare HCL, possibly split into files by lines that
+    name them (``# name.tf``, ``FILE: name.tf``, a bare ``name.tf``)."""
     sections: list[tuple[str | None, list[str]]] = [(None, [])]
+    heredoc: str | None = None
     for line in lines:
-        marker = _BARE_FILE_MARKER.match(line)
-        name = normalise_file_name(marker["name"]) if marker else None
-        if name:
-            sections.append((name, [line]))
-        else:
+        if heredoc is not None:
+            heredoc = None if line.strip() == heredoc else heredoc
             sections[-1][1].append(line)
+            continue
+        name, keep = _bare_file_marker(line)
+        if name:
+            sections.append((name, [line] if keep else []))
+            continue
+        sections[-1][1].append(line)
+        opened = _HEREDOC_OPEN.search(line)
+        heredoc = opened["tag"] if opened else None
     files: dict[str, list[str]] = {}
     for name, section_lines in sections:
         body = "\n".join(section_lines)
@@ -854,19 +949,55 @@ def _extract_bare(lines: list[str]) -> dict[str, str]:
                 continue
             name = DEFAULT_HCL_FILE
             body = _trim_prose(section_lines)
-        elif _is_terraform_name(name) and not looks_like_hcl(body):
-            continue
+        elif _is_terraform_name(name):
+            if not looks_like_hcl(body):
+                continue
+            body = _trim_prose(section_lines)
+        elif name.lower().endswith(".tfvars"):
+            body = _trim_prose(section_lines, assignments=True)
         body = body.strip("\n")
         if body.strip():
             files.setdefault(name, []).append(body)
     return {name: "\n\n".join(parts) + "\n" for name, parts in files.items()}
 
 
-def _trim_prose(lines: list[str]) -> str:
-    """Cut prose before the first HCL line and after the last closing brace."""
+def _bare_file_marker(line: str) -> tuple[str | None, bool]:
+    """The file a marker line names, and whether the line is a comment to keep in the file."""
+    if "." not in line:
+        return None, False
+    marker = _BARE_FILE_MARKER.match(line)
+    if marker:
+        return normalise_file_name(marker["name"]), True
+    marker = _BARE_NAME_LINE.match(line)
+    if marker:
+        return normalise_file_name(marker["name"]), False
+    return None, False
+
+
+def _trim_prose(lines: list[str], assignments: bool = False) -> str:
+    """Cut prose before the first HCL line and after the last closing brace (or, in a
+    ``.tfvars`` file, the last assignment), keeping a block comment that is still open."""
+    code_start = re.compile(
+        r"^(?:[A-Za-z_][\w-]*\s*=|#|//|/\*)" if assignments else r"^(?:#|//|/\*)"
+    )
     start = next(
-        (i for i, line in enumerate(lines) if _TOP_LEVEL_BLOCK.match(line) or line.startswith("#")),
+        (
+            i
+            for i, line in enumerate(lines)
+            if _TOP_LEVEL_BLOCK.match(line) or code_start.match(line)
+        ),
         0,
     )
-    end = max((i for i, line in enumerate(lines) if line.startswith("}")), default=len(lines) - 1)
+    closing = re.compile(r"^(?:[}\]]|[A-Za-z_][\w-]*\s*=)") if assignments else re.compile(r"^\}")
+    end = max((i for i, line in enumerate(lines) if closing.match(line)), default=len(lines) - 1)
+    end = _end_of_open_comment(lines, start, end)
     return "\n".join(lines[start : end + 1])
+
+
+def _end_of_open_comment(lines: list[str], start: int, end: int) -> int:
+    """`end`, or the line of the ``*/`` that closes a block comment left open at `end` (a
+    commented-out resource after the last one: cutting there would leave the comment open)."""
+    kept = "\n".join(lines[start : end + 1])
+    if kept.rfind("/*") <= kept.rfind("*/"):
+        return end
+    return next((i for i in range(end + 1, len(lines)) if "*/" in lines[i]), end)

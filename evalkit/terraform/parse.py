@@ -97,6 +97,10 @@ def parse_file(name: str, text: str) -> ParsedFile | ParseFailure:
                 "a template directive (%{ if } or %{ for }) "
                 "is not closed with %{ endif } / %{ endfor } in the same string",
             )
+    if "\\" in text:
+        escape = _invalid_escape(tree)
+        if escape is not None:
+            return ParseFailure(name, escape[0], 1, _invalid_escape_message(escape[1]))
     if _may_split_a_string(text):
         # python-hcl2 accepts a newline inside a quoted string; Terraform does not.
         split_line = scan_structure(text).split_string_line
@@ -147,6 +151,35 @@ def _unbalanced_directive_line(tree: Tree) -> int | None:
         if open_directives:
             return node.meta.line
     return None
+
+
+# The escapes Terraform accepts in a quoted string; any other backslash sequence is an
+# "Invalid escape sequence" error. Heredocs take backslashes literally and are not checked.
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.|$)", re.DOTALL)
+_VALID_ESCAPES = frozenset({"n", "r", "t", '"', "\\"})
+
+
+def _invalid_escape(tree: Tree) -> tuple[int, str] | None:
+    """The line and text of the first backslash escape in a quoted string that Terraform
+    rejects (python-hcl2 keeps any escape as written)."""
+    for node in tree.iter_subtrees_topdown():
+        if node.data != "string_part":
+            continue
+        for token in node.children:
+            if not isinstance(token, Token) or "\\" not in token:
+                continue
+            for match in _ESCAPE.finditer(str(token)):
+                sequence = match.group(1)
+                if len(sequence) <= 1 and sequence not in _VALID_ESCAPES:
+                    return (token.line or node.meta.line), "\\" + sequence
+    return None
+
+
+def _invalid_escape_message(sequence: str) -> str:
+    return (
+        f'invalid escape sequence "{sequence}" in a quoted string (Terraform accepts \\n, '
+        '\\r, \\t, \\", \\\\ and \\uNNNN; write a literal backslash as \\\\)'
+    )
 
 
 def _may_split_a_string(text: str) -> bool:

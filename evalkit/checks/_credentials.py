@@ -1,0 +1,566 @@
+"""Literal credentials in a submission: what each one is and where it is written.
+
+One pass over the model finds them. SEC-HARDCODED-CREDENTIALS reports them, and the engine
+masks their values in every output whichever checks a rubric enables, so the pass is a
+function of the model alone and its result is kept on the model for both.
+
+A credential is a literal: a value that only `terraform apply` knows (a generated password, a
+Secrets Manager lookup, a reference inside a JSON template) is never one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from evalkit.checks._helpers import literal_origin, nested_bodies
+from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
+from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
+from evalkit.terraform.parse import Attribute
+from evalkit.terraform.values import Unknown, known_text
+
+SECRET_FIX = (
+    "generate it (random_password), let AWS manage it, or read it from Secrets "
+    "Manager instead of writing it in code."
+)
+PROVIDER_CREDENTIALS_FIX = (
+    "remove it and let the provider read credentials from the "
+    "environment, a shared profile or an IAM role."
+)
+KEY_FIX = (
+    "generate keys outside the code (or with tls_private_key) and keep them in Secrets "
+    "Manager or SSM."
+)
+
+# Attributes that hold a secret whatever their name says (`secret_string` names its content).
+SECRET_ATTRIBUTES = frozenset({"secret_string", "secret_binary", "private_key", "host_key"})
+PROVIDER_SECRET_ATTRIBUTES = ("access_key", "secret_key", "token")
+# A name is secret when its last word is one of these (`db_password`, `clientSecret`, `TOKEN`)
+# or its last two words are one of the pairs (`apiKey`, `SECRET_ACCESS_KEY`). Names that
+# merely contain such a word (`password_length`, `secret_rotation_schedule_expression`,
+# `password_policy`, `secret_arn`) describe a secret, they do not hold one.
+_SECRET_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "passphrase",
+        "secret",
+        "token",
+        "credential",
+        "credentials",
+        "apikey",
+    }
+)
+_SECRET_PAIRS = frozenset(
+    {("api", "key"), ("access", "key"), ("secret", "key"), ("private", "key"), ("auth", "key")}
+)
+# Tokens that are identifiers, not credentials.
+_NOT_SECRET_NAMES = frozenset({"creation_token", "client_token", "idempotency_token"})
+# Flags and keywords that a secret-named key may hold without holding a secret (a tag
+# `Secret = "true"`).
+_NOT_SECRET_VALUES = frozenset(
+    {"true", "false", "yes", "no", "none", "null", "enabled", "disabled", "required", "optional"}
+)
+# Maps that label things rather than configure them.
+_LABEL_ATTRIBUTES = frozenset({"tags", "tags_all", "labels"})
+_NAME_WORDS = re.compile(r"[^A-Za-z0-9]+")
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+SECRET_KEY_ASSIGNMENT = re.compile(
+    r"(?i)secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+)
+# An environment-style assignment in a script: `DB_PASSWORD=...`, `export API_KEY="..."`.
+ASSIGNED_SECRET = re.compile(
+    r"(?i)\b[A-Z_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY)[A-Z_]*\s*[=:]\s*[\"']?"
+    r"(?!\$)([^\s\"'$]{4,})"
+)
+# A PEM private key (RSA, EC, DSA, OPENSSH, PKCS#8, encrypted PKCS#8), in a heredoc or in a
+# quoted string with `\n` escapes. Its body must hold real key material: a placeholder such
+# as `-----BEGIN RSA PRIVATE KEY-----\n...` is documentation.
+PEM_PRIVATE_KEY = re.compile(
+    r"-----BEGIN (?P<kind>(?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY)-----"
+    r"(?P<body>(?:[^-]|-(?!----END))*)"
+    r"(?:-----END (?P=kind)-----)?"
+)
+PUTTY_PRIVATE_KEY = re.compile(
+    r"PuTTY-User-Key-File-\d+:[^\n]*\n(?:[^\n]*\n){0,4}?Private-Lines:\s*\d+\n"
+    r"(?P<body>(?:[A-Za-z0-9+/=]{8,}\n?)+)"
+)
+_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/=]{8,}")
+_MIN_KEY_MATERIAL = 40
+# `scheme://user:password@host`; a password written as a reference or placeholder
+# (`${...}`, `<password>`, `{password}`, `****`) is not a literal.
+URL_PASSWORD = re.compile(
+    r"\b[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^:/@\s\"'${}<>]{1,100}:(?P<password>[^@/\s\"'${}<>*%]{3,200})@"
+)
+_BASE64_LITERAL = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
+_SCRIPT_ATTRIBUTES = ("user_data", "user_data_base64")
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One literal secret: where it is written, what it is, and the values to mask."""
+
+    file: str
+    line: int
+    owner: str  # the address of the resource, provider, variable or module holding it
+    message: str
+    region: str = ""
+    values: tuple[str, ...] = ()
+
+
+def find_credentials(model: TerraformModel) -> tuple[Credential, ...]:
+    """Every literal credential in the submission, in a stable order (kept on the model)."""
+    cached = model.__dict__.get("_credentials")
+    if cached is None:
+        cached = tuple(_scan(model))
+        # Kept beside the model's own fields: the engine and the check read the same result.
+        model.__dict__["_credentials"] = cached
+    return cached
+
+
+def secret_values(model: TerraformModel) -> set[str]:
+    """The literal secret values to mask in every output of this submission."""
+    return {value for credential in find_credentials(model) for value in credential.values}
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a key or attribute named `name` holds a secret (see `_SECRET_WORDS`)."""
+    words = [w.lower() for w in _NAME_WORDS.split(_CAMEL_BOUNDARY.sub("_", name)) if w]
+    if not words or "_".join(words) in _NOT_SECRET_NAMES:
+        return False
+    return words[-1] in _SECRET_WORDS or tuple(words[-2:]) in _SECRET_PAIRS
+
+
+def is_literal_secret(value: Any) -> bool:
+    """A known, non-empty string that is not a reference to where a secret lives."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    if value.strip().lower() in _NOT_SECRET_VALUES:
+        return False
+    if UNKNOWN_PLACEHOLDER in value or "${" in value:
+        return False
+    # ARNs, SSM parameter paths and the like name where a secret lives; they are not secrets.
+    return not value.startswith(("arn:", "/", "alias/", "ssm:", "{{resolve:"))
+
+
+def _scan(model: TerraformModel) -> Iterator[Credential]:
+    # Resources first: a secret that a resource reads from a local or a variable is reported
+    # once, at the line where it is written, against the resource that uses it.
+    yield from _provider_credentials(model)
+    for resource in [*model.resources(), *model.data_sources()]:
+        yield from _resource_credentials(model, resource)
+    yield from _module_argument_credentials(model)
+    yield from _variable_credentials(model)
+    yield from _local_credentials(model)
+    yield from _text_credentials(model)
+
+
+# --- values held by secret-named keys ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A literal found inside a value: the key that names it and the text to locate it by."""
+
+    key: str
+    secret: str
+    kind: str  # "named" (a secret-named key), "url", "script", "base64"
+    values: tuple[str, ...]
+
+
+def _secret_members(name: str, value: Any, depth: int = 0) -> Iterator[_Member]:
+    """Literal secrets inside `value`, held under the key `name`, at any depth.
+
+    Maps and objects (`jsonencode`, JSON heredocs, locals, defaults) are walked; a list of
+    `{name = "DB_PASSWORD", value = "..."}` entries (container environments) counts as a map.
+    """
+    if depth > 32:
+        return
+    if isinstance(value, Unknown):
+        if value.partial is not None:
+            yield from _secret_members(name, value.partial, depth + 1)
+        return
+    if isinstance(value, dict):
+        yield from _pair_member(value)
+        for key, item in value.items():
+            yield from _secret_members(str(key), item, depth + 1)
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            yield from _secret_members(name, item, depth + 1)
+        return
+    if not isinstance(value, str):
+        return
+    loaded = _json_document(value)
+    if loaded is not None:
+        yield from _secret_members(name, loaded, depth + 1)
+        return
+    if is_secret_name(name) and is_literal_secret(value):
+        yield _Member(name, value, "named", (value,))
+        return
+    yield from _members_in_text(name, value)
+
+
+def _pair_member(entry: dict[str, Any]) -> Iterator[_Member]:
+    lowered = {str(k).lower(): v for k, v in entry.items()}
+    key = lowered.get("name", lowered.get("key"))
+    secret = lowered.get("value")
+    if isinstance(key, str) and is_secret_name(key) and is_literal_secret(secret):
+        yield _Member(key, secret, "named", (secret,))
+
+
+def _json_document(text: str) -> Any:
+    stripped = text.strip()
+    if not stripped.startswith(("{", "[")) or len(stripped) < 2:
+        return None
+    cleaned = re.sub(r'(?<!")\$\{\?\}(?!")', '"${?}"', stripped)
+    try:
+        loaded = json.loads(cleaned)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return loaded if isinstance(loaded, dict | list) else None
+
+
+def _members_in_text(name: str, text: str) -> Iterator[_Member]:
+    """Secrets in a free text value: a connection string, or base64 that hides one."""
+    for match in URL_PASSWORD.finditer(text):
+        password = match["password"]
+        yield _Member(name, password, "url", (password,))
+    for blob in _BASE64_LITERAL.findall(text):
+        decoded = _decode_base64(blob)
+        if decoded is None:
+            continue
+        hidden = list(_secrets_in_script(decoded))
+        if hidden:
+            yield _Member(name, blob, "base64", (blob, *hidden))
+
+
+def _decode_base64(blob: str) -> str | None:
+    """The text a base64 literal encodes, when it is printable text; else None."""
+    if len(blob) % 4:
+        return None
+    try:
+        raw = base64.b64decode(blob, validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
+    return text if text and printable >= 0.95 * len(text) else None
+
+
+def _secrets_in_script(text: str) -> Iterator[str]:
+    """Secret values a script or document writes: keys, assignments, connection strings."""
+    yield from ACCESS_KEY_ID.findall(text)
+    yield from SECRET_KEY_ASSIGNMENT.findall(text)
+    for match in PEM_PRIVATE_KEY.finditer(text):
+        yield from _pem_values(match)
+    for match in ASSIGNED_SECRET.finditer(text):
+        if _is_script_literal(match.group(1)):
+            yield match.group(1)
+    yield from (m["password"] for m in URL_PASSWORD.finditer(text))
+
+
+_CODE_REFERENCE = re.compile(r"^[A-Za-z_]\w*(?:\.\w+)+|[()\[\]]")
+
+
+def _is_script_literal(value: str) -> bool:
+    """A value a script assigns that is text, not a call, lookup or reference to one."""
+    return is_literal_secret(value) and not _CODE_REFERENCE.search(value)
+
+
+def _pem_values(match: re.Match[str]) -> tuple[str, ...]:
+    material = _KEY_MATERIAL.findall(match["body"].replace("\\n", "\n"))
+    if sum(len(m) for m in material) < _MIN_KEY_MATERIAL:
+        return ()
+    return (match.group(0), *material)
+
+
+# --- where secrets are written -------------------------------------------------------------------
+
+
+def _provider_credentials(model: TerraformModel) -> Iterator[Credential]:
+    for module in model.modules:
+        for key, block in module.providers.items():
+            address = module.qualified(f"provider.{key}")
+            body = Body(block, module, {}, address)
+            region = body.get("region")
+            for name in PROVIDER_SECRET_ATTRIBUTES:
+                value = body.get(name)
+                if is_literal_secret(value):
+                    file, line = literal_origin(body, name, value)
+                    yield Credential(
+                        file,
+                        line,
+                        address,
+                        f"{address} sets {name} to a literal value; {PROVIDER_CREDENTIALS_FIX}",
+                        region if isinstance(region, str) else "",
+                        (value,),
+                    )
+
+
+def _resource_credentials(model: TerraformModel, resource: Resource) -> Iterator[Credential]:
+    seen: set[tuple[str, int, str]] = set()
+    for instance in resource.instances:
+        for body in nested_bodies(instance):
+            if body.block.type.endswith("_units"):
+                continue  # token_validity_units { access_token = "hours" }
+            for name in body.block.attributes:
+                if name in _LABEL_ATTRIBUTES:
+                    continue
+                for member in _attribute_members(resource, body, name):
+                    file, line = _member_origin(body, name, member)
+                    if (file, line, member.secret) in seen:
+                        continue
+                    seen.add((file, line, member.secret))
+                    yield Credential(
+                        file,
+                        line,
+                        resource.address,
+                        _member_message(resource.address, name, member),
+                        resource.location,
+                        member.values,
+                    )
+
+
+def _attribute_members(resource: Resource, body: Body, name: str) -> Iterator[_Member]:
+    value = body.get(name)
+    if name in _SCRIPT_ATTRIBUTES:
+        yield from _script_members(name, value)
+        return
+    # A secret-named attribute holding a JSON document (a secret_string) is judged by its
+    # members: a username next to a generated password is no secret.
+    if (
+        _holds_a_secret(resource, body, name)
+        and is_literal_secret(value)
+        and _json_document(value) is None
+    ):
+        yield _Member(name, value, "named", (value,))
+        return
+    yield from _secret_members(name, value)
+
+
+def _holds_a_secret(resource: Resource, body: Body, name: str) -> bool:
+    if name in SECRET_ATTRIBUTES:
+        return True
+    # An SSM SecureString parameter is a secret by its type, whatever it is called.
+    return (
+        resource.type == "aws_ssm_parameter"
+        and name == "value"
+        and body.get("type") == "SecureString"
+    )
+
+
+def _script_members(name: str, value: Any) -> Iterator[_Member]:
+    """Secrets a boot script writes, also when it is given base64-encoded."""
+    text = known_text(value)
+    decoded = _decode_base64(text.strip()) if text.strip() else None
+    script = decoded if decoded is not None else text
+    values = tuple(dict.fromkeys(_secrets_in_script(script)))
+    if not values:
+        return
+    if decoded is not None:
+        yield _Member(name, text.strip(), "base64", (text.strip(), *values))
+    else:
+        yield _Member(name, values[0], "script", values)
+
+
+def _member_origin(body: Body, name: str, member: _Member) -> tuple[str, int]:
+    """The file and line where the member's literal is written.
+
+    Followed through variables and locals; for a value reached through `each.value`, the
+    `for_each` collection that holds it.
+    """
+    file, line = literal_origin(body, name, member.secret)
+    if _line_holds(body, file, line, member.secret) or not body.has("for_each"):
+        return file, line
+    if body.block.attributes.get("for_each") is None:
+        return file, line
+    alternative = literal_origin(body, "for_each", member.secret)
+    if _line_holds(body, *alternative, member.secret):
+        return alternative
+    return file, line
+
+
+def _line_holds(body: Body, file: str, line: int, text: str) -> bool:
+    lines = body.context.root.files.get(file, "").split("\n")
+    return 0 < line <= len(lines) and text.split("\n", 1)[0][:60] in lines[line - 1]
+
+
+def _member_message(owner: str, name: str, member: _Member) -> str:
+    if member.kind == "url":
+        return (
+            f"{owner} puts a literal password in a connection string in {name}; build it at "
+            "run time from a Secrets Manager value."
+        )
+    if member.kind == "base64":
+        return (
+            f"{owner} hides a secret in base64 in {name}; fetch it at boot from Secrets "
+            "Manager or SSM instead."
+        )
+    if member.kind == "script":
+        return (
+            f"{owner} writes a secret into {name}; fetch it at boot from Secrets Manager or "
+            "SSM instead."
+        )
+    if member.key == name:
+        return f"{owner} sets {name} to a literal value; {SECRET_FIX}"
+    return f"{owner} writes a literal {member.key} in {name}; {SECRET_FIX}"
+
+
+def _module_argument_credentials(model: TerraformModel) -> Iterator[Credential]:
+    """Secrets passed as literals to a module, including registry modules evalkit cannot see."""
+    for module in model.modules:
+        for call in module.module_calls.values():
+            address = module.qualified(f"module.{call.name}")
+            body = Body(call.block, module, {}, address)
+            for name in call.block.attributes:
+                if name in ("source", "version"):
+                    continue
+                for member in _secret_members(name, body.get(name)):
+                    file, line = literal_origin(body, name, member.secret)
+                    yield Credential(
+                        file,
+                        line,
+                        address,
+                        _member_message(address, name, member),
+                        "",
+                        member.values,
+                    )
+
+
+def _variable_credentials(model: TerraformModel) -> Iterator[Credential]:
+    """Literal defaults of variables, and their values in any .tfvars file.
+
+    Every literal counts, not only the one Terraform would pick: an overridden default or a
+    `-var-file` that is not auto-loaded is still a secret committed with the code. A
+    secret-named variable holding a map (one secret per region or environment) holds several.
+    """
+    sources: list[tuple[ModuleContext | None, str, Attribute]] = [
+        (module, name, block.attributes["default"])
+        for module in model.modules
+        for name, block in module.variables.items()
+        if "default" in block.attributes
+    ]
+    sources.extend((None, attribute.name, attribute) for attribute in model.tfvars_attributes())
+    for module, name, source in sources:
+        value = (
+            module.evaluate(source.expr, {})
+            if module is not None
+            else model.evaluate_constant(source.expr)
+        )
+        address = module.qualified(f"var.{name}") if module is not None else f"var.{name}"
+        for member in _variable_members(name, value):
+            yield Credential(
+                source.file,
+                model.line_containing(source, member.secret),
+                address,
+                _variable_message(name, member),
+                "",
+                member.values,
+            )
+
+
+def _variable_members(name: str, value: Any) -> Iterator[_Member]:
+    if is_secret_name(name) and isinstance(value, dict):
+        for item in dict.fromkeys(v for v in value.values() if is_literal_secret(v)):
+            yield _Member(name, item, "named", (item,))
+    yield from _secret_members(name, value)
+
+
+def _variable_message(name: str, member: _Member) -> str:
+    if member.kind != "named" or member.key == name:
+        what = "a literal secret value" if member.kind == "named" else "a secret"
+        return (
+            f"variable {name} has {what}; leave it without a default and supply it at "
+            "run time, or use Secrets Manager."
+        )
+    return (
+        f"variable {name} holds a literal {member.key}; leave secrets out of defaults and "
+        "supply them at run time, or use Secrets Manager."
+    )
+
+
+def _local_credentials(model: TerraformModel) -> Iterator[Credential]:
+    for module in model.modules:
+        for name, attribute in module.locals.items():
+            address = module.qualified(f"local.{name}")
+            for member in _secret_members(name, module.local_value(name)):
+                yield Credential(
+                    attribute.file,
+                    model.line_containing(attribute, member.secret),
+                    address,
+                    _member_message(address, name, member),
+                    "",
+                    member.values,
+                )
+
+
+# --- secrets recognised by their shape, anywhere in any file -------------------------------------
+
+
+def _text_credentials(model: TerraformModel) -> Iterator[Credential]:
+    for name in sorted(model.files):
+        text = model.files[name]
+        for match in ACCESS_KEY_ID.finditer(text):
+            yield _text_credential(model, name, text, match.start(), "an AWS access key id", match)
+        for match in SECRET_KEY_ASSIGNMENT.finditer(text):
+            yield _text_credential(
+                model, name, text, match.start(), "an AWS secret access key", match, 1
+            )
+        if "PRIVATE KEY-----" in text:
+            for match in PEM_PRIVATE_KEY.finditer(text):
+                values = _pem_values(match)
+                if values:
+                    yield _key_credential(model, name, text, match.start(), values)
+        if "PuTTY-User-Key-File" in text:
+            for match in PUTTY_PRIVATE_KEY.finditer(text):
+                values = (match.group(0), *_KEY_MATERIAL.findall(match["body"]))
+                yield _key_credential(model, name, text, match.start(), values)
+
+
+def _text_credential(
+    model: TerraformModel,
+    file: str,
+    text: str,
+    offset: int,
+    what: str,
+    match: re.Match[str],
+    group: int = 0,
+) -> Credential:
+    line = text.count("\n", 0, offset) + 1
+    owner = model.resource_at(file, line)
+    where_text = owner.address if owner is not None else file
+    return Credential(
+        file,
+        line,
+        owner.address if owner is not None else "",
+        f"{where_text} contains {what}; remove it and use an IAM role or "
+        "environment credentials instead.",
+        owner.location if owner else "",
+        (match.group(group),),
+    )
+
+
+def _key_credential(
+    model: TerraformModel, file: str, text: str, offset: int, values: tuple[str, ...]
+) -> Credential:
+    line = text.count("\n", 0, offset) + 1
+    owner = model.resource_at(file, line)
+    where_text = owner.address if owner is not None else file
+    return Credential(
+        file,
+        line,
+        owner.address if owner is not None else "",
+        f"{where_text} contains a private key; {KEY_FIX}",
+        owner.location if owner else "",
+        values,
+    )
