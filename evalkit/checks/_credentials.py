@@ -391,8 +391,27 @@ def _member_origin(body: Body, name: str, member: _Member) -> tuple[str, int]:
 
 
 def _line_holds(body: Body, file: str, line: int, text: str) -> bool:
-    lines = body.context.root.files.get(file, "").split("\n")
-    return 0 < line <= len(lines) and text.split("\n", 1)[0][:60] in lines[line - 1]
+    return line_holds(body.context.root, file, line, text)
+
+
+def line_holds(model: TerraformModel, file: str, line: int, text: str) -> bool:
+    """Whether line `line` of `file` shows (the first line of) `text`."""
+    lines = _file_lines(model, file)
+    first = text.split("\n", 1)[0][:60]
+    return bool(first) and 0 < line <= len(lines) and first in lines[line - 1]
+
+
+def _file_lines(model: TerraformModel, file: str) -> list[str]:
+    cache: dict[str, list[str]] = model.__dict__.setdefault("_credential_file_lines", {})
+    if file not in cache:
+        cache[file] = model.files.get(file, "").split("\n")
+    return cache[file]
+
+
+def _writes_text(model: TerraformModel, attribute: Attribute) -> bool:
+    end = getattr(getattr(attribute.expr, "meta", None), "end_line", attribute.line)
+    lines = _file_lines(model, attribute.file)[attribute.line - 1 : end]
+    return any('"' in line or "<<" in line for line in lines)
 
 
 def _member_message(owner: str, name: str, member: _Member) -> str:
@@ -490,8 +509,13 @@ def _variable_message(name: str, member: _Member) -> str:
 
 
 def _local_credentials(model: TerraformModel) -> Iterator[Credential]:
+    """Secrets written in locals. A local whose own text holds no string can hold no
+    literal secret (one it reads from a variable is reported at the variable), so it is
+    not evaluated: answers with thousands of numeric locals stay fast."""
     for module in model.modules:
         for name, attribute in module.locals.items():
+            if not _writes_text(model, attribute):
+                continue
             address = module.qualified(f"local.{name}")
             for member in _secret_members(name, module.local_value(name)):
                 yield Credential(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from evalkit.checks._credentials import Credential, find_credentials
+from evalkit.checks._credentials import Credential, find_credentials, line_holds
 from evalkit.checks._helpers import (
     Problem,
     bucket_has_companion,
@@ -80,10 +80,11 @@ def _reported_credentials(
     secret is dropped when another one does.
     """
     shown = [c for c in credentials if _line_shows(model, c)]
+    shown_ids = {id(c) for c in shown}
     reported: list[Credential] = []
     seen: set[tuple[str, int]] = set()
     for item in credentials:
-        if item not in shown and any(_same_secret(item, other) for other in shown):
+        if id(item) not in shown_ids and any(_same_secret(item, other) for other in shown):
             continue
         if (item.file, item.line) not in seen:
             seen.add((item.file, item.line))
@@ -92,9 +93,7 @@ def _reported_credentials(
 
 
 def _line_shows(model: TerraformModel, item: Credential) -> bool:
-    lines = model.files.get(item.file, "").split("\n")
-    first = item.values[0].split("\n", 1)[0][:60] if item.values else ""
-    return bool(first) and 0 < item.line <= len(lines) and first in lines[item.line - 1]
+    return bool(item.values) and line_holds(model, item.file, item.line, item.values[0])
 
 
 def _same_secret(item: Credential, other: Credential) -> bool:
