@@ -5,6 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_reward import (
+    DATABASE_ANSWER,
+    DATABASE_CHECKS,
+    DATABASE_REWARD,
+    VPC_ANSWER,
+    expected_reward,
+)
 
 inspect_ai = pytest.importorskip(
     "inspect_ai", reason="inspect_ai is not installed (pip install -e '.[inspect]')"
@@ -14,7 +21,6 @@ from inspect_ai import Task, eval  # noqa: E402
 from inspect_ai.dataset import Sample  # noqa: E402
 from inspect_ai.model import ModelOutput, ModelUsage, get_model  # noqa: E402
 from inspect_ai.solver import generate  # noqa: E402
-from test_reward import DATABASE_ANSWER, DATABASE_REWARD, VPC_ANSWER  # noqa: E402
 
 from evalkit.integrations.inspect import terraform_scorer  # noqa: E402
 
@@ -96,8 +102,8 @@ def test_score_value_and_waivers_from_sample_metadata(tmp_path: Path) -> None:
     assert score_of(samples["s0"]).value == pytest.approx(100 * DATABASE_REWARD, abs=0.01)
     waived = run_task(tmp_path, {"waive": ["SEC-OPEN-ADMIN-PORTS"]}, value="score")
     database = score_of(waived["s0"])
-    # SEC-OPEN-ADMIN-PORTS (critical, failed) leaves both sums: 29 of 73 failed.
-    assert database.value == pytest.approx(100 * (1 - 29 / 73), abs=0.01)
+    waived_reward = expected_reward(DATABASE_CHECKS, waived=("SEC-OPEN-ADMIN-PORTS",))
+    assert database.value == pytest.approx(100 * waived_reward, abs=0.01)
     assert database.metadata["checks"]["SEC-OPEN-ADMIN-PORTS"] == "n/a"
     assert database.metadata["waived"] == ["SEC-OPEN-ADMIN-PORTS"]
     assert "SEC-OPEN-ADMIN-PORTS" not in database.explanation

@@ -8,13 +8,13 @@ import pytest
 
 import evalkit
 import evalkit.reward as reward_module
+from evalkit.checks import REGISTRY
 from evalkit.reward import completion_text, make_reward_fn, reward
+from evalkit.rubric import load_rubric
 from evalkit.waivers import WaiverError
 
-# Failed weight 39 of 83 applicable under the default rubric:
-# SEC-ENCRYPTION-AT-REST and SEC-OPEN-ADMIN-PORTS (critical, 10 each), HA-RDS-MULTI-AZ and
-# OBS-MISSING-MONITORING (high, 5 each), IAC-HARDCODED-VALUES, TST-NO-TESTS and
-# TST-NO-OUTPUT-VALIDATION (medium, 3 each).
+# Fails SEC-ENCRYPTION-AT-REST and SEC-OPEN-ADMIN-PORTS (critical), HA-RDS-MULTI-AZ (high) and
+# IAC-HARDCODED-VALUES (medium), among others; passes SEC-HARDCODED-CREDENTIALS.
 DATABASE_ANSWER = """Here is the configuration.
 
 ```hcl
@@ -36,7 +36,12 @@ resource "aws_security_group" "web" {
 }
 ```
 """
-DATABASE_REWARD = 1 - 39 / 83
+DATABASE_FAILS = (
+    "SEC-ENCRYPTION-AT-REST",
+    "SEC-OPEN-ADMIN-PORTS",
+    "HA-RDS-MULTI-AZ",
+    "IAC-HARDCODED-VALUES",
+)
 
 VPC_ANSWER = """```hcl
 variable "cidr" {
@@ -50,6 +55,32 @@ resource "aws_vpc" "main" {
 }
 ```
 """
+
+
+def expected_reward(
+    checks: dict[str, str], factors: dict[str, float] | None = None, waived: tuple[str, ...] = ()
+) -> float:
+    """The reward by the README's formula, from check statuses and the default rubric."""
+    factors = factors or {}
+    rubric = load_rubric(None, REGISTRY)
+    failed = applicable = 0.0
+    for check_id, status in checks.items():
+        if status == "n/a" or check_id in waived:
+            continue
+        category = REGISTRY.get(check_id).category
+        weight = rubric.entry(check_id).weight * factors.get(check_id, factors.get(category, 1.0))
+        applicable += weight
+        failed += weight if status == "fail" else 0.0
+    return 1 - failed / applicable
+
+
+DATABASE_CHECKS = make_reward_fn().grade([DATABASE_ANSWER])[0].checks
+DATABASE_REWARD = expected_reward(DATABASE_CHECKS)
+
+
+def test_the_database_answer_fails_what_the_tests_rely_on() -> None:
+    assert all(DATABASE_CHECKS[check_id] == "fail" for check_id in DATABASE_FAILS)
+    assert DATABASE_CHECKS["SEC-HARDCODED-CREDENTIALS"] == "pass"
 
 
 def chat(text: str) -> list[dict[str, str]]:
@@ -149,17 +180,19 @@ def test_rewards_are_deterministic_and_independent_of_batch_order() -> None:
 
 def test_category_weights_shape_the_reward() -> None:
     plain = make_reward_fn()([DATABASE_ANSWER])[0]
-    # Security weights doubled: the three applicable security checks (30) count twice, two of
-    # them failed (20).
     shaped = make_reward_fn(weights={"security": 2.0})([DATABASE_ANSWER])[0]
-    assert shaped == pytest.approx(1 - (39 + 20) / (83 + 30), abs=1e-4)
+    assert shaped == pytest.approx(expected_reward(DATABASE_CHECKS, {"security": 2.0}), abs=1e-4)
     assert shaped < plain
 
 
 def test_a_check_weight_overrides_its_category_and_zero_leaves_it_out() -> None:
-    fn = make_reward_fn(weights={"security": 0.0, "SEC-OPEN-ADMIN-PORTS": 1.0})
-    # Left: SEC-OPEN-ADMIN-PORTS (failed, 10); gone: the other security checks (20, 10 failed).
-    assert fn([DATABASE_ANSWER])[0] == pytest.approx(1 - 29 / 63, abs=1e-4)
+    factors = {"security": 0.0, "SEC-OPEN-ADMIN-PORTS": 1.0}
+    shaped = make_reward_fn(weights=factors)([DATABASE_ANSWER])[0]
+    assert shaped == pytest.approx(expected_reward(DATABASE_CHECKS, factors), abs=1e-4)
+    # The same as waiving the other security checks that apply.
+    others = ("SEC-ENCRYPTION-AT-REST", "SEC-HARDCODED-CREDENTIALS")
+    assert shaped == pytest.approx(expected_reward(DATABASE_CHECKS, waived=others), abs=1e-4)
+    assert shaped != pytest.approx(DATABASE_REWARD, abs=1e-4)
 
 
 def test_unknown_or_negative_weights_are_rejected() -> None:
@@ -175,8 +208,11 @@ def test_waive_column_makes_checks_not_applicable() -> None:
         [DATABASE_ANSWER, DATABASE_ANSWER, DATABASE_ANSWER],
         waive=[["SEC-OPEN-ADMIN-PORTS"], "SEC-OPEN-ADMIN-PORTS, HA-RDS-MULTI-AZ", None],
     )
-    assert values[0] == pytest.approx(1 - 29 / 73, abs=1e-4)
-    assert values[1] == pytest.approx(1 - 24 / 68, abs=1e-4)
+    open_ports = expected_reward(DATABASE_CHECKS, waived=("SEC-OPEN-ADMIN-PORTS",))
+    both = expected_reward(DATABASE_CHECKS, waived=("SEC-OPEN-ADMIN-PORTS", "HA-RDS-MULTI-AZ"))
+    assert values[0] == pytest.approx(open_ports, abs=1e-4)
+    assert values[1] == pytest.approx(both, abs=1e-4)
+    assert values[2] < values[0] < values[1]
     assert values[2] == pytest.approx(DATABASE_REWARD, abs=1e-4)
     graded = fn.grade([DATABASE_ANSWER], waive=["HA-RDS-MULTI-AZ"])[0]
     assert graded.checks["HA-RDS-MULTI-AZ"] == "n/a"
@@ -191,7 +227,7 @@ def test_waivers_file_is_read_from_the_keyed_column(tmp_path: Path) -> None:
     fn = make_reward_fn(waivers=path)
     values = fn([DATABASE_ANSWER, DATABASE_ANSWER], prompt_id=["p-17", "p-18"])
     assert values == [
-        pytest.approx(1 - 29 / 73, abs=1e-4),
+        pytest.approx(expected_reward(DATABASE_CHECKS, waived=("SEC-OPEN-ADMIN-PORTS",)), abs=1e-4),
         pytest.approx(DATABASE_REWARD, abs=1e-4),
     ]
 
