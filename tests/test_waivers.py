@@ -224,3 +224,23 @@ def test_cli_reports_a_broken_waivers_file_with_exit_2(
     code, _ = score_dir(tmp_path, str(data), "--waivers", str(waivers))
     assert code == 2
     assert f"{waivers}:2: waivers.a: unknown check ID 'NOPE'" in capsys.readouterr().err
+
+
+def test_list_columns_of_dataframes_and_parquet_files_are_read(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        [
+            {
+                "id": "a",
+                "response": ANSWER,
+                "waive": ["HA-RDS-MULTI-AZ", "IAC-INCONSISTENT-NAMING"],
+            },
+            {"id": "b", "response": ANSWER, "waive": None},
+        ]
+    )
+    frame.to_parquet(tmp_path / "answers.parquet")
+    for source in (frame, tmp_path / "answers.parquet"):
+        run = evalkit.score(source)
+        assert run.info["waivers"]["submissions"] == {
+            "a": ["HA-RDS-MULTI-AZ", "IAC-INCONSISTENT-NAMING"]
+        }
+        assert run.scores["HA-RDS-MULTI-AZ"].tolist() == ["n/a", "fail"]
