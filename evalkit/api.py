@@ -23,13 +23,15 @@ from evalkit.dataset import (
     submissions_from_records,
 )
 from evalkit.engine import DEFAULT_TIME_LIMIT, SubmissionResult
-from evalkit.records import CATEGORIES, Submission
+from evalkit.records import Submission
 from evalkit.results import (
     RunTally,
     finding_rows,
     findings_frame,
     meta_columns_of,
-    read_table,
+    meta_types,
+    read_findings,
+    read_scores,
     score_row,
     scores_frame,
     write_json,
@@ -44,7 +46,9 @@ from evalkit.store import (
     ResultCache,
     default_cache_dir,
     iter_journal,
+    read_journal_header,
     refuse_existing_run,
+    write_journal,
 )
 from evalkit.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers, waiver_summary
 
@@ -63,19 +67,29 @@ Source = (
 
 @dataclass
 class Run:
-    """A scored dataset: one row per submission in `scores`, one per finding in `findings`."""
+    """A scored dataset: one row per submission in `scores`, one per finding in `findings`.
+
+    `results` holds the per-check results of a run scored in memory and `source` the folder
+    a loaded run came from; `save` uses either to write ``results.jsonl``, which `evalkit
+    rescore` needs.
+    """
 
     scores: pd.DataFrame
     findings: pd.DataFrame
     info: dict[str, Any] = field(default_factory=dict)
+    results: list[SubmissionResult] | None = field(default=None, repr=False, compare=False)
+    source: Path | None = field(default=None, repr=False, compare=False)
 
-    def failure_rates(self, by: str | None = None) -> pd.DataFrame:
-        """Per category: among submissions where it applies, the share failing any check.
+    def failure_rates(self, by: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+        """Per category: among submissions where it applies, the share failing any check,
+        with a Wilson interval (as `evalkit.plots.category_rates`).
 
-        With `by` (a metadata column such as ``model``) the rates are computed per group.
-        Columns: [by,] category, n (applicable submissions), failed, failure_rate.
+        With `by` (a metadata column such as ``model``) the rates are computed per group;
+        submissions without a value form the group ``(no <by>)``. Columns: [by,] category,
+        n (applicable submissions), failed, failure_rate, ci_low, ci_high. An unknown `by`
+        raises `UnknownColumn` (a KeyError) naming the columns there are.
         """
-        return failure_rates(self.scores, by=by)
+        return failure_rates(self.scores, by=by, confidence=confidence)
 
     def compare(self, other: Run, **options: Any) -> Comparison:
         """Compare `other` with this run (differences are other − self) with bootstrap
@@ -85,12 +99,34 @@ class Run:
         return compare(self, other, **options)
 
     def save(self, directory: str | Path, fmt: str = "csv") -> Path:
-        """Write scores, findings and run.json into `directory` (created if needed)."""
+        """Write scores, findings, run.json and results.jsonl into `directory` (created if
+        needed), so that `evalkit.load_run`, `evalkit report` and `evalkit rescore` work on it."""
         out = Path(directory)
         write_table(self.scores, out / "scores", fmt)
         write_table(self.findings, out / "findings", fmt)
-        write_json({**self.info, "format": fmt}, out / "run.json")
+        self._save_journal(out)
+        info = {**self.info, "format": fmt, "column_types": meta_types(self.scores)}
+        write_json(info, out / "run.json")
+        _remove_other_formats(out, fmt)
         return out
+
+    def _save_journal(self, out: Path) -> None:
+        journal = None if self.source is None else self.source / JOURNAL_NAME
+        if self.results is not None:
+            results: Iterable[SubmissionResult] = self.results
+        elif journal is not None and journal.is_file():
+            results = iter_journal(journal)
+        else:
+            return
+        header = read_journal_header(journal) if journal and journal.is_file() else None
+        header = header or {
+            "input": self.info.get("input"),
+            "id_field": self.info.get("id_field"),
+            "text_field": self.info.get("text_field"),
+            "evalkit_version": self.info.get("evalkit_version", __version__),
+        }
+        kept = set(self.scores["submission_id"].astype(str))
+        write_journal(out / JOURNAL_NAME, header, (r for r in results if r.submission_id in kept))
 
     def __repr__(self) -> str:
         return (
@@ -99,30 +135,12 @@ class Run:
         )
 
 
-def failure_rates(scores: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    check_columns = [c for c in scores.columns if c in REGISTRY]
-    categories = {c.id: c.category for c in REGISTRY}
-    rows = []
-    groups = [(None, scores)] if by is None else list(scores.groupby(by, sort=True, dropna=False))
-    for key, group in groups:
-        graded = group[group["status"].isin(["ok", "parse_error", "no_terraform"])]
-        for category in CATEGORIES:
-            ids = [c for c in check_columns if categories[c] == category]
-            if not ids:
-                continue
-            statuses = graded[ids]
-            applies = (statuses != "n/a").any(axis=1)
-            failed = (statuses == "fail").any(axis=1) & applies
-            n = int(applies.sum())
-            row = {
-                "category": category,
-                "n": n,
-                "failed": int(failed.sum()),
-                "failure_rate": (float(failed.sum()) / n) if n else float("nan"),
-            }
-            rows.append(({by: key} if by else {}) | row)
-    columns = ([by] if by else []) + ["category", "n", "failed", "failure_rate"]
-    return pd.DataFrame(rows, columns=columns)
+def failure_rates(
+    scores: pd.DataFrame, by: str | None = None, confidence: float = 0.95
+) -> pd.DataFrame:
+    from evalkit.plots import category_rates
+
+    return category_rates(scores, by=by, confidence=confidence)
 
 
 def score(
@@ -351,6 +369,7 @@ def run_info(
             "resumed_submissions": context.get("resumed") or 0,
         },
         "problems": problems,
+        "column_types": dict(tally.meta_types),
     } | ({"waivers": context["waiver_summary"]} if context.get("waiver_summary") else {})
 
 
@@ -373,17 +392,18 @@ def build_run(
         for r in results
         for problem in r.problems
     ]
-    return Run(scores, findings, run_info(rubric, context, tally, problems, "csv"))
+    info = run_info(rubric, context, tally, problems, "csv") | {"column_types": meta_types(scores)}
+    return Run(scores, findings, info, results=list(results))
 
 
 def load_run(directory: str | Path) -> Run:
     """Read a run written by `Run.save` or `evalkit score --out`."""
     out = Path(directory)
-    scores, _ = read_table(out / "scores")
-    findings, _ = read_table(out / "findings")
     info_path = out / "run.json"
     info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
-    return Run(scores, findings, info)
+    scores = read_scores(out, info.get("column_types"))
+    findings = read_findings(out)
+    return Run(scores, findings, info, source=out)
 
 
 # --- internals ---------------------------------------------------------------------------------

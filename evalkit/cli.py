@@ -125,6 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("csv", "jsonl", "parquet"),
         help="table format (default: the run's format)",
     )
+    rescore.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write the rescored run to DIR (with a copy of results.jsonl) and leave RUN_DIR "
+        "as it is (default: rewrite RUN_DIR)",
+    )
+    rescore.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="let --out replace a run already in DIR",
+    )
     rescore.add_argument("--quiet", action="store_true", help="no summary")
 
     commands.add_parser("checks", help="list the checks with category and severity")
@@ -299,12 +310,13 @@ def _score(args: argparse.Namespace) -> int:
 
 def _rescore(args: argparse.Namespace) -> int:
     import json
+    import shutil
     from pathlib import Path
 
-    from evalkit.api import write_run_directory
+    from evalkit.api import remove_stale_report, write_run_directory
     from evalkit.checks import REGISTRY
     from evalkit.rubric import load_rubric
-    from evalkit.store import JOURNAL_NAME
+    from evalkit.store import JOURNAL_NAME, refuse_existing_run
 
     directory = Path(args.run_dir)
     if not (directory / JOURNAL_NAME).exists():
@@ -314,10 +326,18 @@ def _rescore(args: argparse.Namespace) -> int:
     info_path = directory / "run.json"
     info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
     fmt = args.format or info.get("format", "csv")
+    out = Path(args.out) if args.out else directory
+    elsewhere = not (out.exists() and out.resolve() == directory.resolve())
     args.fail_under = None
 
     def run() -> object:
         rubric = load_rubric(args.rubric, REGISTRY)
+        if elsewhere:
+            refuse_existing_run(out, False, args.overwrite)
+            out.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(directory / JOURNAL_NAME, out / JOURNAL_NAME)
+        # A report drawn from the old scores would contradict the new tables.
+        remove_stale_report(out)
         context = {
             "input": info.get("input"),
             "id_field": info.get("id_field"),
@@ -327,9 +347,9 @@ def _rescore(args: argparse.Namespace) -> int:
             # Waivers were applied when grading and are in the journal; keep their source.
             "waivers": info.get("waivers"),
         }
-        return write_run_directory(directory, rubric, fmt, context)
+        return write_run_directory(out, rubric, fmt, context)
 
-    return _finish(run, args, str(directory), fmt)
+    return _finish(run, args, str(out), fmt)
 
 
 def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:

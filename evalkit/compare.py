@@ -199,7 +199,8 @@ def subset(run: Run, mask: Any) -> Run:
     scores = run.scores[np.asarray(mask, dtype=bool)].reset_index(drop=True)
     kept = set(scores["submission_id"])
     findings = run.findings[run.findings["submission_id"].isin(kept)].reset_index(drop=True)
-    return Run(scores, findings, dict(run.info))
+    # The per-check results stay whole: `Run.save` keeps only those of the kept submissions.
+    return Run(scores, findings, dict(run.info), results=run.results, source=run.source)
 
 
 def split_run(run: Run, by: str) -> dict[str, Run]:

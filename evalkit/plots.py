@@ -12,6 +12,7 @@ checked against a table.
 
 from __future__ import annotations
 
+import difflib
 import io
 import math
 import textwrap
@@ -76,6 +77,24 @@ class Chart(Figure):
         buffer = io.BytesIO()
         self.savefig(buffer, format="png", dpi=_DPI)
         return buffer.getvalue()
+
+
+class UnknownColumn(KeyError):
+    """A grouping or pairing column the scores do not have; the message names the metadata
+    columns there are and the closest one. A KeyError, so ``except KeyError`` still works."""
+
+    def __init__(self, name: str, available: list[str]) -> None:
+        close = difflib.get_close_matches(name, available, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        message = (
+            f"no column {name!r} in the scores{hint}; columns before 'status': "
+            f"{', '.join(available) or 'none'}"
+        )
+        super().__init__(message)
+        self.name, self.available = name, available
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class HasScores(Protocol):
@@ -175,10 +194,7 @@ def group_labels(scores: pd.DataFrame, by: str | None) -> pd.Series:
     if by is None:
         return pd.Series(ALL_LABEL, index=scores.index, dtype=object)
     if by not in scores.columns:
-        raise KeyError(
-            f"no column {by!r} in the scores; columns before 'status': "
-            f"{', '.join(_metadata_columns(scores)) or 'none'}"
-        )
+        raise UnknownColumn(by, _metadata_columns(scores))
     return scores[by].map(lambda v: f"(no {by})" if _missing(v) else str(v)).astype(object)
 
 

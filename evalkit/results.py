@@ -36,6 +36,7 @@ FINDING_COLUMNS = [
     "message",
 ]
 FORMATS = ("csv", "jsonl", "parquet")
+_FLOAT_COLUMNS = ("score", "reward", *CATEGORIES)
 _FEEDBACK_PER_CHECK = 3
 _SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -153,11 +154,19 @@ def scores_frame(
         "n_findings",
         "feedback",
     ]
+    return typed_scores_frame(rows, columns)
+
+
+def typed_scores_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """The scores table's dtypes, the same for a fresh run and a loaded one: float64 scores,
+    int64 ``n_findings``, and object for the rest."""
     # object dtype keeps metadata as given (an int column with gaps stays ints, not floats)
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    for name in ("score", "reward", *CATEGORIES):
-        frame[name] = frame[name].astype("float64")
-    frame["n_findings"] = frame["n_findings"].astype("int64")
+    for name in _FLOAT_COLUMNS:
+        if name in frame.columns:
+            frame[name] = frame[name].astype("float64")
+    if "n_findings" in frame.columns:
+        frame["n_findings"] = frame["n_findings"].astype("int64")
     return frame
 
 
@@ -341,6 +350,114 @@ def _typed(value: Any, kind: str) -> Any:
     return value
 
 
+def meta_types(scores: pd.DataFrame) -> dict[str, str]:
+    """Kind (str/int/float/bool) of each metadata column, recorded in run.json so that a CSV
+    reads back with the types it was written from (``"007"`` stays text)."""
+    columns = list(scores.columns)
+    meta = columns[1 : columns.index("status")] if "status" in columns else []
+    return column_types(lambda c: scores[c].tolist(), meta)
+
+
+def read_scores(directory: Path, types: dict[str, str] | None = None) -> pd.DataFrame:
+    """The scores table of a run directory, with the dtypes of a freshly scored run.
+
+    `types` gives metadata columns' kinds (run.json's ``column_types``); without one, a
+    CSV column's type is what pandas infers (runs written before types were recorded).
+    """
+    rows, columns, fmt = _read_rows(directory / "scores")
+    meta = columns[1 : columns.index("status")] if "status" in columns else []
+    known = dict(types or {})
+    fixed = {c: "str" for c in columns if c not in meta} | dict.fromkeys(_FLOAT_COLUMNS, "float")
+    fixed["n_findings"] = "int"
+    kinds = fixed | {c: known[c] for c in meta if c in known}
+    typed = _typed_rows(rows, kinds, fmt)
+    if "feedback" in columns:
+        # CSV cannot tell an empty feedback from a missing one; a row's feedback is never None.
+        for row in typed:
+            row["feedback"] = row.get("feedback") or ""
+    frame = typed_scores_frame(typed, columns)
+    guessed = [c for c in meta if c not in known]
+    if guessed and fmt == "csv":
+        inferred = pd.read_csv(
+            directory / "scores.csv", usecols=guessed, keep_default_na=False, na_values=[""]
+        )
+        for column in guessed:
+            values = [_plain(v) for v in inferred[column].tolist()]
+            frame[column] = pd.Series(values, index=frame.index, dtype=object)
+    return frame
+
+
+def read_findings(directory: Path) -> pd.DataFrame:
+    """The findings table of a run directory, with the dtypes of a freshly scored run."""
+    rows, columns, fmt = _read_rows(directory / "findings")
+    # A finding's text columns are never missing, only empty ("" file: the whole answer).
+    kinds = {c: "text" for c in columns} | {"line": "int"}
+    typed = _typed_rows(rows, kinds, fmt)
+    if columns == FINDING_COLUMNS:
+        return findings_frame(typed)
+    return pd.DataFrame(typed, columns=columns)
+
+
+def _read_rows(path_without_suffix: Path) -> tuple[list[dict[str, Any]], list[str], str]:
+    """Rows as Python values, the column order, and the format found."""
+    for fmt in FORMATS:
+        path = path_without_suffix.with_suffix(f".{fmt}")
+        if not path.exists():
+            continue
+        if fmt == "csv":
+            with path.open(encoding="utf-8", newline="") as source:
+                reader = csv.reader(source)
+                columns = next(reader, [])
+                return [dict(zip(columns, row, strict=False)) for row in reader], columns, fmt
+        if fmt == "jsonl":
+            with path.open(encoding="utf-8") as source:
+                rows = [json.loads(line) for line in source if line.strip()]
+            return rows, list(rows[0]) if rows else _header_of_empty(path), fmt
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        return table.to_pylist(), table.column_names, fmt
+    raise FileNotFoundError(
+        f"no {path_without_suffix.name}.csv/.jsonl/.parquet in {path_without_suffix.parent}"
+    )
+
+
+def _header_of_empty(path: Path) -> list[str]:
+    return list(pd.read_json(path, orient="records", lines=True).columns)
+
+
+def _typed_rows(
+    rows: list[dict[str, Any]], kinds: dict[str, str], fmt: str
+) -> list[dict[str, Any]]:
+    convert = _from_text if fmt == "csv" else _from_value
+    return [{k: convert(v, kinds.get(k)) for k, v in row.items()} for row in rows]
+
+
+def _from_text(text: str, kind: str | None) -> Any:
+    if kind == "text":
+        return text
+    if text == "":
+        return None
+    if kind == "int":
+        return int(text)
+    if kind == "float":
+        return float(text)
+    if kind == "bool":
+        return text == "True"
+    return text
+
+
+def _from_value(value: Any, kind: str | None) -> Any:
+    value = _plain(value)
+    if value is None:
+        return None
+    if kind == "int" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 def read_table(path_without_suffix: Path) -> tuple[pd.DataFrame, str]:
     for fmt in FORMATS:
         path = path_without_suffix.with_suffix(f".{fmt}")
@@ -391,6 +508,7 @@ class RunTally:
         self.scored = 0
         self.applies: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
         self.failed: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+        self.meta_types: dict[str, str] = {}
 
     def add(self, row: dict[str, Any]) -> None:
         self.submissions += 1
@@ -468,6 +586,7 @@ def write_run_tables(
     types["n_findings"] = "int"
     finding_types = {c: "str" for c in FINDING_COLUMNS} | {"line": "int"}
     tally = RunTally(registry)
+    tally.meta_types = {c: types[c] for c in columns_meta}
     scores = TableWriter(out / "scores", fmt, score_columns, types)
     findings = TableWriter(out / "findings", fmt, FINDING_COLUMNS, finding_types)
     try:

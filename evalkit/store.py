@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from functools import cache
@@ -149,6 +150,25 @@ def refuse_existing_run(directory: Path, resume: bool, overwrite: bool) -> None:
     )
 
 
+def write_journal(path: Path, header: dict[str, Any], results: Iterator[SubmissionResult]) -> None:
+    """A complete journal at `path`, written aside and moved into place (the results may be
+    read from the file being replaced)."""
+    from evalkit.results import publish
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(json.dumps({"header": header}, sort_keys=True) + "\n")
+            for result in results:
+                line = json.dumps(result_to_dict(result), sort_keys=True, ensure_ascii=False)
+                out.write(line + "\n")
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    publish(temporary, path)
+
+
 def read_journal_header(path: Path) -> dict[str, Any] | None:
     with path.open(encoding="utf-8") as source:
         first = source.readline()
@@ -213,33 +233,55 @@ def default_cache_dir() -> Path:
 
 
 class ResultCache:
-    """Per-check results by content key, in one SQLite file (one writer: the main process).
+    """Per-check results by content key, in one SQLite file that several runs may share.
 
-    The cache only ever saves time: if it cannot be opened, read or written (another run
-    holding a lock for too long, a read-only or full disk, a corrupt file), the run says so
-    once on stderr and goes on without it.
+    The file is in WAL mode, so reading never waits for a writer, and writes are short: new
+    entries are buffered and written in one brief transaction every `_FLUSH_EVERY` entries or
+    `_FLUSH_SECONDS`. When another run holds the write lock past `timeout` seconds, the
+    entries stay buffered and are written at the next flush, and `close` retries before it
+    gives up on them, saying how many were not cached. Only a cache that cannot be used at
+    all (an unreadable, read-only or corrupt file) is dropped, once, with a note on stderr:
+    the cache only ever saves time.
     """
 
-    def __init__(self, directory: Path) -> None:
+    _FLUSH_EVERY = 256
+    _FLUSH_SECONDS = 5.0
+    _MAX_BUFFERED = 20_000  # entries held while the file stays locked, before giving up
+    _CLOSE_ATTEMPTS = 4
+
+    def __init__(self, directory: Path, timeout: float = 10.0) -> None:
         self._db: sqlite3.Connection | None = None
-        self._pending = 0
+        self._buffer: dict[str, str] = {}
+        self._flushed = time.monotonic()
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(directory / "results.sqlite3", timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT)"
+            # Autocommit: a transaction is open only while a flush writes, never in between.
+            self._db = sqlite3.connect(
+                directory / "results.sqlite3", timeout=timeout, isolation_level=None
             )
-            self._db.commit()
+            self._db.execute("PRAGMA journal_mode=WAL")
+            if not self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'results'"
+            ).fetchone():
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT)"
+                )
         except (OSError, sqlite3.Error) as error:
             self._give_up(error)
 
     def get(self, key: str) -> dict[str, Any] | None:
         if self._db is None:
             return None
+        if key in self._buffer:
+            return json.loads(self._buffer[key])
         try:
             row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
             return json.loads(row[0]) if row else None
+        except sqlite3.OperationalError as error:
+            if _is_busy(error):
+                return None  # a miss costs one grading; the cache stays in use
+            self._give_up(error)
+            return None
         except (sqlite3.Error, json.JSONDecodeError) as error:
             self._give_up(error)
             return None
@@ -252,38 +294,59 @@ class ResultCache:
             "message": result.message,
             "checks": result_to_dict(result)["checks"],
         }
-        try:
-            self._db.execute(
-                "INSERT OR REPLACE INTO results VALUES (?, ?)",
-                (key, json.dumps(value, sort_keys=True)),
-            )
-            self._pending += 1
-            if self._pending >= 256:
-                self._db.commit()
-                self._pending = 0
-        except sqlite3.Error as error:
-            self._give_up(error)
+        self._buffer[key] = json.dumps(value, sort_keys=True)
+        due = time.monotonic() - self._flushed > self._FLUSH_SECONDS
+        if len(self._buffer) >= self._FLUSH_EVERY or due:
+            self.flush()
 
-    def flush(self) -> None:
-        """Commit what was put so far (a long-lived user, such as a reward function, calls
-        this after each batch so other processes see the entries)."""
-        if self._db is None or not self._pending:
-            return
+    def flush(self) -> bool:
+        """Write buffered entries; False when the file stayed locked (they stay buffered)."""
+        if self._db is None or not self._buffer:
+            return True
+        self._flushed = time.monotonic()
         try:
-            self._db.commit()
-            self._pending = 0
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO results VALUES (?, ?)", list(self._buffer.items())
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            self._rollback()
+            if not _is_busy(error):
+                self._give_up(error)
+                return False
+            if len(self._buffer) > self._MAX_BUFFERED:
+                self._give_up(error)
+            return False
         except sqlite3.Error as error:
+            self._rollback()
             self._give_up(error)
+            return False
+        self._buffer.clear()
+        return True
 
     def close(self) -> None:
         if self._db is None:
             return
-        try:
-            self._db.commit()
-            self._db.close()
-        except sqlite3.Error as error:
-            self._give_up(error)
+        for _ in range(self._CLOSE_ATTEMPTS):
+            if self.flush() or self._db is None:
+                break
+        if self._buffer and self._db is not None:
+            print(
+                f"evalkit: result cache busy (another run holds its lock); "
+                f"{len(self._buffer)} results of this run were not cached",
+                file=sys.stderr,
+            )
+        self._buffer.clear()
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
         self._db = None
+
+    def _rollback(self) -> None:
+        if self._db is not None and self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
 
     def _give_up(self, error: BaseException) -> None:
         print(f"evalkit: result cache unavailable, continuing without it: {error}", file=sys.stderr)
@@ -291,6 +354,12 @@ class ResultCache:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
         self._db = None
+        self._buffer.clear()
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 
 def cached_result(submission: Submission, value: dict[str, Any]) -> SubmissionResult:
