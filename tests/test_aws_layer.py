@@ -117,6 +117,46 @@ CASES: dict[str, tuple[str, str, str, str]] = {
         "aws_lb_listener.t.arn",
         "aws_lb_listener.t",
     ),
+    "rule_target_group": (
+        'resource "aws_lb_target_group" "t" { port = 80 }',
+        'resource "aws_lb_listener_rule" "s" {\n  listener_arn = "arn:x"\n'
+        '  action {\n    type = "forward"\n    target_group_arn = {ref}\n  }\n}',
+        "aws_lb_target_group.t.arn",
+        "aws_lb_target_group.t",
+    ),
+    "elb_instance": (
+        'resource "aws_instance" "t" { ami = "ami-12345678" }',
+        'resource "aws_elb_attachment" "s" {\n  elb = "web"\n  instance = {ref}\n}',
+        "aws_instance.t.id",
+        "aws_instance.t",
+    ),
+    "elb_instance_balancer": (
+        'resource "aws_elb" "t" { name = "web" }',
+        'resource "aws_elb_attachment" "s" {\n  elb = {ref}\n  instance = "i-1"\n}',
+        "aws_elb.t.id",
+        "aws_elb.t",
+    ),
+    "group_classic_lb": (
+        'resource "aws_elb" "t" { name = "web" }',
+        'resource "aws_autoscaling_group" "s" {\n  min_size = 1\n  max_size = 2\n'
+        "  load_balancers = [{ref}]\n}",
+        "aws_elb.t.name",
+        "aws_elb.t",
+    ),
+    "attachment_classic_lb": (
+        'resource "aws_elb" "t" { name = "web" }',
+        'resource "aws_autoscaling_attachment" "s" {\n  autoscaling_group_name = "web"\n'
+        "  elb = {ref}\n}",
+        "aws_elb.t.id",
+        "aws_elb.t",
+    ),
+    "scaling_rule_group": (
+        'resource "aws_autoscaling_group" "t" {\n  name = "web"\n  min_size = 1\n  max_size = 2\n}',
+        'resource "aws_autoscaling_policy" "s" {\n  name = "cpu"\n'
+        "  autoscaling_group_name = {ref}\n}",
+        "aws_autoscaling_group.t.name",
+        "aws_autoscaling_group.t",
+    ),
     "bucket_companion": (
         'resource "aws_s3_bucket" "t" { bucket = "data" }',
         'resource "aws_s3_bucket_versioning" "s" {\n  bucket = {ref}\n'

@@ -6,12 +6,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from evalkit.aws import aws_of
+from evalkit.aws import AwsLayer, aws_of, catalog, same_region
 from evalkit.aws.zones import (
     Placement,
     Zone,
     has_known_instances,
-    instance_for_ref,
     subnets_in_value,
     subnets_named,
     zone_of,
@@ -28,13 +27,7 @@ from evalkit.checks._helpers import (
 from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
-from evalkit.terraform.values import Unknown, collect_refs, known_text
-
-LOAD_BALANCERS = ("aws_lb", "aws_alb")
-CLASSIC_LOAD_BALANCERS = ("aws_elb",)
-TARGET_GROUPS = ("aws_lb_target_group", "aws_alb_target_group")
-LISTENERS = ("aws_lb_listener", "aws_alb_listener")
-LISTENER_RULES = ("aws_lb_listener_rule", "aws_alb_listener_rule")
+from evalkit.terraform.values import Unknown, known_text
 
 # --- HA-SINGLE-AZ ------------------------------------------------------------------------------
 
@@ -73,7 +66,7 @@ def single_az(model: TerraformModel) -> list[Finding] | None:
     """
     subnets = list(model.resources("aws_subnet"))
     groups = list(model.resources("aws_autoscaling_group"))
-    balancers = list(model.resources(*LOAD_BALANCERS, *CLASSIC_LOAD_BALANCERS))
+    balancers = list(model.resources(*catalog.ALL_LOAD_BALANCERS))
     if not (subnets or groups or balancers):
         return None
     findings = list(_single_zone_vpcs(model, subnets))
@@ -140,10 +133,13 @@ def _passed_to_unseen_module(model: TerraformModel, resource: Resource) -> bool:
 
 
 def _vpc_of(model: TerraformModel, subnet: ResourceInstance) -> ResourceInstance | Resource | None:
-    for ref in collect_refs(subnet.get("vpc_id")):
-        target = instance_for_ref(model, ref, "aws_vpc")
-        if target is not None:
-            return target
+    """The VPC instance of a subnet; the whole VPC resource when the code does not pick one
+    of its instances."""
+    for edge in aws_of(model).graph.edges_from(subnet, "subnet_vpc"):
+        if edge.target is not None:
+            return edge.target
+        if edge.candidates:
+            return edge.candidates[0].resource
     return None
 
 
@@ -464,15 +460,7 @@ def _needs_two_instances(cluster: ResourceInstance) -> bool:
 
 # --- HA-NO-AUTOSCALING -------------------------------------------------------------------------
 
-SCALERS = ("aws_autoscaling_group", "aws_eks_node_group")
 COMPUTE_NAMESPACES = ("ecs", "ec2")
-SCALING_RULES = ("aws_autoscaling_policy", "aws_autoscaling_schedule")
-INSTANCE_REGISTRATIONS = {
-    "aws_lb_target_group_attachment": "target_id",
-    "aws_alb_target_group_attachment": "target_id",
-    "aws_elb_attachment": "instance",
-    "aws_elb": "instances",
-}
 APP_WORDS = frozenset(
     {
         "web",
@@ -582,9 +570,9 @@ def no_autoscaling(model: TerraformModel) -> list[Finding] | None:
     if not (servers or groups or scaled_services):
         return None
     findings: list[Finding] = []
-    scaled_locations = {r.location for r in [*model.resources(*SCALERS), *scaled_services]}
+    scalers = [*model.resources(*catalog.SCALERS), *scaled_services]
     for server in servers:
-        findings.extend(_fixed_app_tier(model, server, scaled_locations))
+        findings.extend(_fixed_app_tier(model, server, scalers))
     rules = _scaling_rules(model)
     for group in groups:
         findings.extend(_pinned_group(group, rules))
@@ -602,11 +590,9 @@ def _scaled_compute_targets(model: TerraformModel) -> list[Resource]:
 
 
 def _fixed_app_tier(
-    model: TerraformModel, server: Resource, scaled_locations: set[str]
+    model: TerraformModel, server: Resource, scalers: list[Resource]
 ) -> Iterator[Finding]:
-    if scaled_locations and (
-        "" in scaled_locations or not server.location or server.location in scaled_locations
-    ):
+    if any(same_region(server, scaler) for scaler in scalers):
         return
     balancers = _registered_with(model, server)
     words = _descriptive_words(server)
@@ -636,15 +622,22 @@ def _fixed_app_tier(
 
 def _registered_with(model: TerraformModel, server: Resource) -> list[str]:
     """The load balancers (or target groups) the instances are registered with."""
+    layer = aws_of(model)
     found: list[str] = []
-    for referrer, attribute in model.referrers(server.address):
-        if INSTANCE_REGISTRATIONS.get(referrer.type) != attribute:
-            continue
-        owner = referrer.config.get("target_group_arn", referrer.config.get("elb"))
-        targets = model.referenced_resources(owner, *TARGET_GROUPS, *CLASSIC_LOAD_BALANCERS)
-        name = targets[0].address if targets else referrer.address
-        if name not in found:
-            found.append(name)
+    for kind, owner_kind in (
+        ("attachment_target", "attachment_target_group"),
+        ("elb_instance", "elb_instance_balancer"),
+    ):
+        for edge in layer.graph.edges_to(server, kind):
+            registration = edge.source
+            owners = (
+                [registration]
+                if registration.resource.type in catalog.CLASSIC_LOAD_BALANCERS
+                else layer.targets(registration, owner_kind)
+            )
+            name = owners[0].resource.address if owners else registration.resource.address
+            if name not in found:
+                found.append(name)
     return found
 
 
@@ -665,29 +658,18 @@ class _ScalingRules:
 
     def __init__(self) -> None:
         self.groups: set[str] = set()
-        self.names: set[str] = set()
         self.unattributed = False
 
 
 def _scaling_rules(model: TerraformModel) -> _ScalingRules:
     rules = _ScalingRules()
-    for rule in model.resources(*SCALING_RULES):
-        for instance in rule.instances:
-            value = instance.get("autoscaling_group_name")
-            if isinstance(value, str):
-                rules.names.add(value)
-                continue
-            groups = [
-                ref
-                for ref in collect_refs(value)
-                if instance_for_ref(model, ref, "aws_autoscaling_group") is not None
-            ]
-            for ref in groups:
-                resource = model.find_resource(ref)
-                assert resource is not None
-                rules.groups.add(resource.address)
-            if not groups:
-                rules.unattributed = True
+    for edge in aws_of(model).edges("scaling_rule_group"):
+        if edge.target is not None:
+            rules.groups.add(edge.target.address)
+        elif edge.candidates:
+            rules.groups.update(c.resource.address for c in edge.candidates)
+        elif not edge.known:
+            rules.unattributed = True
     return rules
 
 
@@ -696,7 +678,7 @@ def _pinned_group(group: Resource, rules: _ScalingRules) -> Iterator[Finding]:
         return iter(())
 
     def pinned(instance: ResourceInstance) -> Iterator[Problem]:
-        if instance.get("name") in rules.names and instance.has("name"):
+        if instance.address in rules.groups:
             return
         low, high = _number(instance.get("min_size")), _number(instance.get("max_size"))
         if low is not None and high is not None and low == high:
@@ -723,10 +705,6 @@ def _number(value: Any) -> int | None:
 
 # --- HA-HEALTH-CHECKS --------------------------------------------------------------------------
 
-GROUP_ATTACHMENTS = {
-    "aws_autoscaling_attachment": "autoscaling_group_name",
-    "aws_autoscaling_traffic_source_attachment": "autoscaling_group_name",
-}
 ROUTING_POLICIES = ("failover_routing_policy", "latency_routing_policy", "weighted_routing_policy")
 
 
@@ -765,7 +743,7 @@ def health_checks(model: TerraformModel) -> list[Finding] | None:
           health_check_grace_period = 300
         }
     """
-    target_groups = list(model.resources(*TARGET_GROUPS))
+    target_groups = list(model.resources(*catalog.TARGET_GROUPS))
     groups = list(model.resources("aws_autoscaling_group"))
     records = [r for r in model.resources("aws_route53_record") if _routing_policies(r.config)]
     if not (target_groups or groups or records):
@@ -807,14 +785,10 @@ def _unchecked_target_group(target_group: Resource) -> Iterator[Finding]:
 
 
 def _group_on_ec2_checks(model: TerraformModel, group: Resource) -> Iterator[Finding]:
-    attachments = [
-        referrer
-        for referrer, attribute in model.referrers(group.address)
-        if GROUP_ATTACHMENTS.get(referrer.type) == attribute
-    ]
+    layer = aws_of(model)
 
     def on_ec2_checks(instance: ResourceInstance) -> Iterator[Problem]:
-        source = _traffic_source(model, instance, attachments)
+        source = _traffic_source(layer, instance)
         check_type = instance.get("health_check_type", "EC2")
         if source is not None and isinstance(check_type, str) and check_type.upper() == "EC2":
             yield (
@@ -828,34 +802,34 @@ def _group_on_ec2_checks(model: TerraformModel, group: Resource) -> Iterator[Fin
     return iter(per_instance(group, on_ec2_checks))
 
 
-def _traffic_source(
-    model: TerraformModel, group: ResourceInstance, attachments: list[Resource]
-) -> str | None:
+def _traffic_source(layer: AwsLayer, group: ResourceInstance) -> str | None:
     """What load balancer sends traffic to this group, in words; None when nothing does."""
-    for name in ("target_group_arns", "load_balancers", "traffic_source"):
+    for name, kind in (
+        ("target_group_arns", "attachment_target_group"),
+        ("load_balancers", "group_classic_lb"),
+        ("traffic_source", ""),
+    ):
         value = group.get(name)
         if name == "traffic_source":
             value = [block.get("identifier") for block in group.blocks(name)]
         if not _non_empty(value):
             continue
-        target_groups = model.referenced_resources(value, *TARGET_GROUPS)
-        if target_groups:
-            return _describe_target_group(model, target_groups[0])
-        balancers = model.referenced_resources(value, *CLASSIC_LOAD_BALANCERS, *LOAD_BALANCERS)
-        if balancers:
-            return balancers[0].address
+        targets = layer.targets(group, kind) if kind else []
+        if targets:
+            return _describe_target(layer, targets[0])
         if not isinstance(value, Unknown):
             return f"the load balancers in {name}"
-    for attachment in attachments:
-        for name in ("lb_target_group_arn", "alb_target_group_arn", "elb"):
-            value = attachment.config.get(name)
-            target_groups = model.referenced_resources(value, *TARGET_GROUPS)
-            if target_groups:
-                return _describe_target_group(model, target_groups[0])
-            if value is not None:
-                return attachment.address
-        if attachment.config.blocks("traffic_source"):
-            return attachment.address
+    for edge in layer.graph.edges_to(group.resource, "attachment_group"):
+        attachment = edge.source
+        for kind in ("attachment_target_group", "attachment_classic_lb"):
+            targets = layer.targets(attachment, kind)
+            if targets:
+                return _describe_target(layer, targets[0])
+        if any(
+            attachment.get(name) is not None
+            for name in ("lb_target_group_arn", "alb_target_group_arn", "elb")
+        ) or attachment.blocks("traffic_source"):
+            return attachment.resource.address
     return None
 
 
@@ -865,27 +839,19 @@ def _non_empty(value: Any) -> bool:
     return isinstance(value, Unknown) and bool(value.refs) and not value.reason
 
 
-def _describe_target_group(model: TerraformModel, target_group: Resource) -> str:
+def _describe_target(layer: AwsLayer, target: ResourceInstance) -> str:
     """``aws_lb.web via aws_lb_target_group.web``: follow target group -> listener -> LB."""
-    for listener in _listeners_forwarding_to(model, target_group):
-        balancers = model.referenced_resources(
-            listener.config.get("load_balancer_arn"), *LOAD_BALANCERS
-        )
+    resource = target.resource
+    if resource.type not in catalog.TARGET_GROUPS:
+        return resource.address
+    listeners = layer.sources(resource, "listener_target_group")
+    for rule in layer.sources(resource, "rule_target_group"):
+        listeners.extend(layer.targets(rule, "rule_listener"))
+    for listener in listeners:
+        balancers = layer.targets(listener, "listener_lb")
         if balancers:
-            return f"{balancers[0].address} via {target_group.address}"
-    return target_group.address
-
-
-def _listeners_forwarding_to(model: TerraformModel, target_group: Resource) -> list[Resource]:
-    found: list[Resource] = []
-    for referrer, _ in model.referrers(target_group.address):
-        if referrer.type in LISTENERS:
-            found.append(referrer)
-        elif referrer.type in LISTENER_RULES:
-            found.extend(
-                model.referenced_resources(referrer.config.get("listener_arn"), *LISTENERS)
-            )
-    return found
+            return f"{balancers[0].resource.address} via {resource.address}"
+    return resource.address
 
 
 def _routing_policies(body: Body) -> list[str]:
