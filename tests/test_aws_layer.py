@@ -157,6 +157,12 @@ CASES: dict[str, tuple[str, str, str, str]] = {
         "aws_autoscaling_group.t.name",
         "aws_autoscaling_group.t",
     ),
+    "service_cluster": (
+        'resource "aws_ecs_cluster" "t" { name = "main" }',
+        'resource "aws_ecs_service" "s" {\n  name = "web"\n  cluster = {ref}\n}',
+        "aws_ecs_cluster.t.id",
+        "aws_ecs_cluster.t",
+    ),
     "bucket_companion": (
         'resource "aws_s3_bucket" "t" { bucket = "data" }',
         'resource "aws_s3_bucket_versioning" "s" {\n  bucket = {ref}\n'
@@ -243,6 +249,22 @@ def test_unknown_edge(kind: str) -> None:
     edges = _edges(kind, "var.external")
     assert len(edges) == 1
     assert (edges[0].known, edges[0].target) == (False, None)
+
+
+def test_an_unresolved_value_still_mentions_what_it_is_written_from() -> None:
+    text = """
+variable "env" { type = string }
+resource "aws_lambda_function" "api" { function_name = "api-${var.env}" }
+locals { watched = aws_lambda_function.api.function_name }
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  alarm_name = "errors"
+  dimensions = { FunctionName = local.watched }
+}
+"""
+    layer = aws_of(build_model({"main.tf": text}))
+    (edge,) = layer.edges("alarm_watches")
+    assert (edge.known, edge.target) == (False, None)
+    assert [m.address for m in edge.mentions] == ["aws_lambda_function.api"]
 
 
 def test_literal_name_links_within_a_region_only() -> None:

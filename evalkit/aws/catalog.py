@@ -121,6 +121,11 @@ METRIC_ALARMS = ("aws_cloudwatch_metric_alarm",)
 ALARMS = ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm")
 TOPICS = ("aws_sns_topic",)
 TOPIC_SUBSCRIPTIONS = ("aws_sns_topic_subscription",)
+# AWS Chatbot channels subscribe themselves to the topics they name.
+CHAT_CHANNELS = (
+    "aws_chatbot_slack_channel_configuration",
+    "aws_chatbot_teams_channel_configuration",
+)
 
 # IAM principals, and the attachments that give one a managed policy (attachment type ->
 # the attributes naming its principals).

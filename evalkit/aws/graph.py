@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from evalkit.aws import catalog
-from evalkit.aws.links import Candidates, follow, from_refs, lookup
+from evalkit.aws.links import Candidates, follow, from_refs, lookup, mentioned
 from evalkit.aws.regions import same_region
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.values import Unknown, collect_refs
@@ -43,6 +43,9 @@ class Edge:
     None, or the instance it would be if only one is possible. A known edge with no target
     points outside the submission (a literal id or name that nothing here has).
     `candidates` are the instances an edge may point at when the code picks one of several.
+    `mentions` are all the instances it may point at, read widely (see `links.mentioned`):
+    for questions such as "does any alarm watch this", where an unresolved reference must
+    not hide what it names.
     """
 
     kind: str
@@ -52,6 +55,7 @@ class Edge:
     target: ResourceInstance | None
     known: bool
     candidates: tuple[ResourceInstance, ...] = ()
+    mentions: tuple[ResourceInstance, ...] = ()
 
 
 _SUBNET_PLACEMENT: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -230,6 +234,14 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         catalog.TOPICS,
         by_name=("arn",),
     ),
+    EdgeKind(
+        "subscription_topic",
+        catalog.CHAT_CHANNELS,
+        "sns_topic_arns",
+        catalog.TOPICS,
+        by_name=("arn",),
+    ),
+    EdgeKind("service_cluster", ("aws_ecs_service",), "cluster", ("aws_ecs_cluster",)),
     *(
         EdgeKind("alarm_action_topic", catalog.ALARMS, attribute, catalog.TOPICS, ("arn",))
         for attribute in _ALARM_ACTIONS
@@ -318,22 +330,37 @@ class Graph:
         for resource in self.model.resources(*spec.sources):
             for instance in resource.instances:
                 for body in _nested(instance, blocks):
-                    if not body.has(attribute):
-                        continue
-                    line = body.line_of(attribute)
-                    for candidates in self._follow(spec, resource, body, attribute):
-                        if candidates is None:
-                            yield Edge(
-                                spec.name,
-                                instance,
-                                attribute,
-                                line,
-                                None,
-                                False,
-                                self._mentioned(body, attribute, spec.targets),
-                            )
-                        else:
-                            yield from _edges(spec.name, instance, attribute, line, candidates)
+                    if body.has(attribute):
+                        yield from self._edges_of(spec, resource, instance, body, attribute)
+
+    def _edges_of(
+        self,
+        spec: EdgeKind,
+        resource: Resource,
+        instance: ResourceInstance,
+        body: Body,
+        attribute: str,
+    ) -> Iterator[Edge]:
+        line = body.line_of(attribute)
+        wide: tuple[ResourceInstance, ...] | None = None
+        for candidates in self._follow(spec, resource, body, attribute):
+            if candidates is not None and len(candidates) <= 1:
+                target = candidates[0] if candidates else None
+                mentions = (target,) if target else ()
+                yield Edge(spec.name, instance, attribute, line, target, True, candidates, mentions)
+                continue
+            if wide is None:
+                wide = mentioned(self.model, resource, body, attribute, spec.targets)
+            yield Edge(
+                spec.name,
+                instance,
+                attribute,
+                line,
+                None,
+                False,
+                candidates if candidates else self._mentioned(body, attribute, spec.targets),
+                wide,
+            )
 
     def _follow(
         self, spec: EdgeKind, resource: Resource, body: Body, attribute: str
@@ -352,17 +379,6 @@ class Graph:
         for ref in collect_refs(body.get(attribute)):
             found.extend(lookup(self.model, ref, types) or ())
         return tuple(dict.fromkeys(found))
-
-
-def _edges(
-    kind: str, source: ResourceInstance, attribute: str, line: int, candidates: Candidates
-) -> Iterator[Edge]:
-    if not candidates:
-        yield Edge(kind, source, attribute, line, None, True)
-    elif len(candidates) == 1:
-        yield Edge(kind, source, attribute, line, candidates[0], True, candidates)
-    else:
-        yield Edge(kind, source, attribute, line, None, False, candidates)
 
 
 def _is_map_attribute(spec: EdgeKind) -> bool:

@@ -13,8 +13,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from evalkit.aws.regions import same_region
-from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
-from evalkit.terraform.values import Unknown, collect_refs
+from evalkit.terraform.model import (
+    Body,
+    ModuleContext,
+    Resource,
+    ResourceInstance,
+    TerraformModel,
+)
+from evalkit.terraform.references import iter_references
+from evalkit.terraform.values import Unknown, collect_refs, contains_unknown, walk_values
 
 # One element of an attribute, followed: the instances it may name (it names one of them),
 # an empty tuple for something outside the submission (a literal id), or None when it
@@ -36,6 +43,22 @@ def lookup(model: TerraformModel, ref: str, types: Sequence[str]) -> list[Resour
     instances = resource.instances
     picked = [i for i in instances if names_instance(ref, i.address)]
     return (picked or instances) or None
+
+
+def resolved(
+    model: TerraformModel, value: Any, types: Sequence[str]
+) -> list[ResourceInstance] | None:
+    """The instances of `types` an evaluated value names, when every reference it holds is
+    to a resource of the submission; None when part of it cannot be known (an input, a data
+    source, a value that lost its references)."""
+    if any(isinstance(item, Unknown) and not item.refs for item in walk_values(value)):
+        return None
+    found: list[ResourceInstance] = []
+    for ref in collect_refs(value):
+        if model.find_resource(ref) is None:
+            return None
+        found.extend(lookup(model, ref, types) or ())
+    return found or None
 
 
 def follow(
@@ -141,3 +164,86 @@ def _from_expression(
         return [None]
     unique = tuple(dict.fromkeys(found))
     return [(item,) for item in unique] if many and refs else [unique]
+
+
+# Names bound by the block being evaluated, not declarations of the module.
+_SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
+
+
+def mentioned(
+    model: TerraformModel, resource: Resource, body: Body, name: str, types: Sequence[str]
+) -> tuple[ResourceInstance, ...]:
+    """Every instance of `types` that attribute `name` of `body` may refer to.
+
+    Wider than `follow`: for "is anything watching / notifying / logging this" questions,
+    where an unresolved reference must not hide what it names. An evaluated value loses the
+    resource it came from when it reads an attribute set to something unknown
+    (`function_name = "app-${var.env}"`), or when it depends on a `for_each` evalkit cannot
+    expand (``for_each = aws_vpc.main`` with ``each.value.id``); then the resources that the
+    expression and `for_each`/`count` are written from (through locals, variables and local
+    module outputs) stand in for it.
+    """
+    value = body.get(name)
+    found = _instances_in(model, collect_refs(value), types)
+    if not found and contains_unknown(value):
+        found = _instances_in(model, sorted(_written_from(resource, body, name)), types)
+    return tuple(dict.fromkeys(found))
+
+
+def _instances_in(
+    model: TerraformModel, refs: Sequence[str], types: Sequence[str]
+) -> list[ResourceInstance]:
+    found: list[ResourceInstance] = []
+    for ref in refs:
+        found.extend(lookup(model, ref, types) or ())
+    return found
+
+
+def _written_from(resource: Resource, body: Body, name: str) -> set[str]:
+    """Addresses of the resources an attribute (and its resource's `for_each`/`count`) is
+    written from, following locals, variables and local module outputs to their source."""
+    expressions = [body.block.attributes[name].expr]
+    expressions.extend(
+        resource.block.attributes[meta].expr
+        for meta in ("for_each", "count")
+        if meta in resource.block.attributes
+    )
+    found: set[str] = set()
+    seen: set[tuple[int, str]] = set()
+    for expr in expressions:
+        found |= _addresses_behind(expr, resource.context, seen)
+    return found
+
+
+def _addresses_behind(expr: Any, context: ModuleContext, seen: set[tuple[int, str]]) -> set[str]:
+    found: set[str] = set()
+    for reference in iter_references(expr):
+        root, names = reference.root, reference.names
+        if not names or root in _SCOPE_ROOTS:
+            continue
+        if root in ("var", "local", "module"):
+            key = (id(context), f"{root}.{names[0]}")
+            if key not in seen:
+                seen.add(key)
+                for source, where_defined in _definitions(context, root, names):
+                    found |= _addresses_behind(source, where_defined, seen)
+        elif root == "data" and len(names) >= 2:
+            found.add(context.qualified(f"data.{names[0]}.{names[1]}"))
+        elif root != "data":
+            found.add(context.qualified(f"{root}.{names[0]}"))
+    return found
+
+
+def _definitions(
+    context: ModuleContext, root: str, names: tuple[str, ...]
+) -> list[tuple[Any, ModuleContext]]:
+    """The expression (and its module) that a ``var.x``, ``local.x`` or ``module.m.out`` is."""
+    if root == "module":
+        call = context.module_calls.get(names[0])
+        child = call.child if call is not None else None
+        if child is None or len(names) < 2 or names[1] not in child.outputs:
+            return []
+        value = child.outputs[names[1]].attributes.get("value")
+        return [(value.expr, child)] if value is not None else []
+    definition = context.definition(f"{root}.{names[0]}")
+    return [(definition[0].expr, definition[1])] if definition is not None else []

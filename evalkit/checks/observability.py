@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import fnmatch
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lark import Tree
 
+from evalkit.aws import AwsLayer, aws_of, catalog, same_region
+from evalkit.aws.links import mentioned, resolved
 from evalkit.checks._helpers import (
     Problem,
     instance_addresses,
@@ -23,7 +25,6 @@ from evalkit.records import Finding
 from evalkit.terraform.model import (
     Body,
     ModuleCall,
-    ModuleContext,
     Resource,
     ResourceInstance,
     TerraformModel,
@@ -32,8 +33,6 @@ from evalkit.terraform.policy import PolicyStatement, policy_documents
 from evalkit.terraform.references import iter_references
 from evalkit.terraform.values import (
     Unknown,
-    collect_refs,
-    contains_unknown,
     iter_known_strings,
     known_text,
     walk_values,
@@ -44,123 +43,24 @@ COMPOSITE_ALARM = "aws_cloudwatch_composite_alarm"
 LOG_GROUP = "aws_cloudwatch_log_group"
 SNS_TOPIC = "aws_sns_topic"
 
-# A (body, attribute) pair whose value may refer to other resources.
-Source = tuple[Body, str]
-# Names bound by the block being evaluated, not declarations of the module.
-SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
+
+# --- what the AWS layer says ------------------------------------------------------------------
 
 
-# --- following references ----------------------------------------------------------------------
-
-
-def _referenced_instances(
-    model: TerraformModel,
-    resource: Resource,
-    sources_of: Callable[[Body], list[Source]],
-    types: Iterable[str],
-    instances: list[Body] | None = None,
-) -> set[tuple[Resource, str]]:
-    """The (resource, instance address) pairs of `types` that `resource` (or the given
-    `instances` of it) refers to.
-
-    Values are evaluated per instance, so `aws_vpc.main[each.key].id` names one VPC. An
-    evaluated value loses the resource it came from when it reads an attribute that is set
-    to something unknown (`function_name = "app-${var.env}"`), or when it depends on a
-    `for_each` evalkit cannot expand (``for_each = aws_vpc.main`` with ``each.value.id``); then
-    the resources that the expression and `for_each`/`count` are written from stand in for it.
-    """
-    wanted = tuple(types)
-    found: set[tuple[Resource, str]] = set()
-    for instance in resource.instances if instances is None else instances:
-        for body, name in sources_of(instance):
-            if not body.has(name):
-                continue
-            value = body.get(name)
-            targets = _instances_in(model, collect_refs(value), wanted)
-            if not targets and contains_unknown(value):
-                targets = _instances_in(model, _written_from(resource, body, name), wanted)
-            found |= targets
-    return found
-
-
-def _instances_in(
-    model: TerraformModel, refs: Iterable[str], types: tuple[str, ...]
-) -> set[tuple[Resource, str]]:
-    found: set[tuple[Resource, str]] = set()
-    for ref in refs:
-        target = model.find_resource(ref)
-        if target is not None and target.mode == "managed" and target.type in types:
-            found |= {(target, address) for address in _instances_named(target, ref)}
-    return found
-
-
-def _instances_named(resource: Resource, ref: str) -> set[str]:
-    """The instances of `resource` that `ref` names: one when its index is known, else all."""
-    addresses = {instance.address for instance in resource.instances}
-    for address in addresses:
-        if ref == address or ref.startswith((f"{address}.", f"{address}[")):
-            return {address}
-    return addresses
+def _mentioned(layer: AwsLayer, sources: Iterable[Resource], kind: str) -> set[Resource]:
+    """Resources that `kind` edges from `sources` may point at (read widely)."""
+    wanted = set(sources)
+    return {
+        mention.resource
+        for edge in layer.edges(kind)
+        if edge.source.resource in wanted
+        for mention in edge.mentions
+    }
 
 
 def _has_anonymous_unknown(value: Any) -> bool:
     """True when `value` holds an unknown that remembers no reference (an `each`/`count`)."""
     return any(isinstance(item, Unknown) and not item.refs for item in walk_values(value))
-
-
-def _written_from(resource: Resource, body: Body, name: str) -> set[str]:
-    """Addresses of the resources an attribute (and its resource's `for_each`/`count`) is
-    written from, following locals, variables and local module outputs to their source."""
-    expressions = [body.block.attributes[name].expr]
-    expressions.extend(
-        resource.block.attributes[meta].expr
-        for meta in ("for_each", "count")
-        if meta in resource.block.attributes
-    )
-    found: set[str] = set()
-    seen: set[tuple[int, str]] = set()
-    for expr in expressions:
-        found |= _addresses_behind(expr, resource.context, seen)
-    return found
-
-
-def _addresses_behind(expr: Any, context: ModuleContext, seen: set[tuple[int, str]]) -> set[str]:
-    found: set[str] = set()
-    for reference in iter_references(expr):
-        root, names = reference.root, reference.names
-        if not names or root in SCOPE_ROOTS:
-            continue
-        if root in ("var", "local", "module"):
-            key = (id(context), f"{root}.{names[0]}")
-            if key not in seen:
-                seen.add(key)
-                for source, where_defined in _definitions(context, root, names):
-                    found |= _addresses_behind(source, where_defined, seen)
-        elif root == "data" and len(names) >= 2:
-            found.add(context.qualified(f"data.{names[0]}.{names[1]}"))
-        elif root != "data":
-            found.add(context.qualified(f"{root}.{names[0]}"))
-    return found
-
-
-def _definitions(
-    context: ModuleContext, root: str, names: tuple[str, ...]
-) -> list[tuple[Any, ModuleContext]]:
-    """The expression (and its module) that a ``var.x``, ``local.x`` or ``module.m.out`` is."""
-    if root == "module":
-        call = context.module_calls.get(names[0])
-        child = call.child if call is not None else None
-        if child is None or len(names) < 2 or names[1] not in child.outputs:
-            return []
-        value = child.outputs[names[1]].attributes.get("value")
-        return [(value.expr, child)] if value is not None else []
-    definition = context.definition(f"{root}.{names[0]}")
-    return [(definition[0].expr, definition[1])] if definition is not None else []
-
-
-def _same_region(one: Resource, other: Resource) -> bool:
-    """False only when both regions are known and differ."""
-    return not (one.region and other.region and one.region != other.region)
 
 
 def _opaque_calls(model: TerraformModel, pattern: re.Pattern[str]) -> list[ModuleCall]:
@@ -207,10 +107,6 @@ MONITORED_KINDS: dict[str, tuple[str, ...]] = {
     "load balancer": ("aws_lb", "aws_alb", "aws_elb"),
 }
 MONITORED_TYPES = tuple(t for types in MONITORED_KINDS.values() for t in types)
-TARGET_GROUP = "aws_lb_target_group"
-# Alarms on these watch the monitored resources they are linked to (a cluster's member
-# instance, the ECS cluster that runs a service, the target group that compute registers in).
-WATCH_PARENTS = ("aws_rds_cluster_instance", "aws_ecs_cluster", TARGET_GROUP)
 
 # How an alarm names each monitored type in its dimensions ({r}: the resource), for messages.
 ALARM_DIMENSION = {
@@ -227,43 +123,13 @@ ALARM_DIMENSION = {
     "aws_alb": "LoadBalancer = {r}.arn_suffix",
     "aws_elb": "LoadBalancerName = {r}.name",
 }
-# Dimensions whose literal values are names, and the resource types (and the attributes
-# holding their names) such a value may name.
-NAMED_BY_DIMENSION: dict[str, tuple[tuple[str, str], ...]] = {
-    "AutoScalingGroupName": (("aws_autoscaling_group", "name"),),
-    "ServiceName": (("aws_ecs_service", "name"),),
-    "ClusterName": (("aws_eks_cluster", "name"), ("aws_ecs_cluster", "name")),
-    "FunctionName": (("aws_lambda_function", "function_name"),),
-    "DBInstanceIdentifier": (
-        ("aws_db_instance", "identifier"),
-        ("aws_rds_cluster_instance", "identifier"),
-    ),
-    "DBClusterIdentifier": (("aws_rds_cluster", "cluster_identifier"),),
-    "TableName": (("aws_dynamodb_table", "name"),),
-    "ReplicationGroupId": (("aws_elasticache_replication_group", "replication_group_id"),),
-    "CacheClusterId": (("aws_elasticache_replication_group", "replication_group_id"),),
-    "LoadBalancer": (("aws_lb", "name"), ("aws_alb", "name")),
-    "TargetGroup": ((TARGET_GROUP, "name"),),
-    "LoadBalancerName": (("aws_elb", "name"),),
-}
-# (member type, where it names its parent, parent type): a watched parent watches the member.
-MEMBER_LINKS: tuple[tuple[str, Callable[[Body], list[Source]], str], ...] = (
-    ("aws_ecs_service", lambda body: [(body, "cluster")], "aws_ecs_cluster"),
-    (
-        "aws_ecs_service",
-        lambda body: [(block, "target_group_arn") for block in body.blocks("load_balancer")],
-        TARGET_GROUP,
-    ),
-    ("aws_autoscaling_group", lambda body: [(body, "target_group_arns")], TARGET_GROUP),
-)
-# (attachment type, attributes naming the target group, attribute naming the member).
-TARGET_ATTACHMENTS = (
-    ("aws_lb_target_group_attachment", ("target_group_arn",), "target_id"),
-    (
-        "aws_autoscaling_attachment",
-        ("lb_target_group_arn", "alb_target_group_arn"),
-        "autoscaling_group_name",
-    ),
+# (member kind of edge, parent kind of edge): a member whose parent is watched is watched.
+# An ECS service runs in a watched cluster, compute registered in a watched target group.
+MEMBER_LINKS = (
+    ("service_cluster", ""),
+    ("attachment_target_group", ""),
+    ("attachment_target_group", "attachment_target"),
+    ("attachment_target_group", "attachment_group"),
 )
 MONITORING_MODULE = re.compile(r"(?i)monitor|alarm|alert|observab|cloudwatch")
 LOGGING_MODULE = re.compile(r"(?i)monitor|observab|cloudwatch|log")
@@ -360,94 +226,32 @@ def _is_state_lock_table(resource: Resource) -> bool:
 
 def _watched_resources(model: TerraformModel) -> set[Resource]:
     """Monitored resources that some metric alarm in their region watches."""
+    layer = aws_of(model)
     watched: set[Resource] = set()
     for alarm in model.resources(METRIC_ALARM):
-        targets = {
-            target
-            for target, _ in _referenced_instances(
-                model, alarm, _alarm_dimension_sources, (*MONITORED_TYPES, *WATCH_PARENTS)
-            )
-        }
-        targets |= _named_in_dimensions(model, alarm)
-        watched |= {target for target in targets if _same_region(alarm, target)}
-    watched |= _watched_through_links(model, watched)
+        targets = _mentioned(layer, [alarm], "alarm_watches")
+        watched |= {target for target in targets if same_region(alarm, target)}
+    watched |= _watched_through_links(layer, watched)
     return watched
 
 
-def _alarm_dimension_sources(body: Body) -> list[Source]:
-    sources: list[Source] = [(body, "dimensions")]
-    for query in body.blocks("metric_query"):
-        sources.extend((metric, "dimensions") for metric in query.blocks("metric"))
-    return sources
-
-
-def _named_in_dimensions(model: TerraformModel, alarm: Resource) -> set[Resource]:
-    """Resources whose configured name an alarm dimension spells out as a literal."""
-    found: set[Resource] = set()
-    for instance in alarm.instances:
-        for body, name in _alarm_dimension_sources(instance):
-            dimensions = body.get(name)
-            if not isinstance(dimensions, dict):
-                continue
-            for key, value in dimensions.items():
-                if isinstance(value, str) and value:
-                    found |= _resources_named(model, str(key), value)
-    return found
-
-
-def _resources_named(model: TerraformModel, dimension: str, value: str) -> set[Resource]:
-    found: set[Resource] = set()
-    for resource_type, attribute in NAMED_BY_DIMENSION.get(dimension, ()):
-        for resource in model.resources(resource_type):
-            names = {instance.get(attribute) for instance in resource.instances}
-            if any(isinstance(n, str) and _dimension_names(dimension, value, n) for n in names):
-                found.add(resource)
-    return found
-
-
-def _dimension_names(dimension: str, value: str, name: str) -> bool:
-    if value == name:
-        return True
-    if dimension in ("LoadBalancer", "TargetGroup"):  # ARN suffixes: app/<name>/<id>
-        parts = value.split("/")
-        return len(parts) >= 3 and parts[1] == name
-    if dimension == "CacheClusterId":  # member clusters are named <group>-001, <group>-002
-        return re.fullmatch(rf"{re.escape(name)}-\d{{3}}", value) is not None
-    return False
-
-
-def _watched_through_links(model: TerraformModel, watched: set[Resource]) -> set[Resource]:
+def _watched_through_links(layer: AwsLayer, watched: set[Resource]) -> set[Resource]:
     """Monitored resources that an alarm watches through a related resource: the Aurora
     cluster of a watched member instance, the ECS services of a watched cluster, and the
     compute registered in a watched target group (its healthy-host alarm watches them)."""
-    found: set[Resource] = set()
-    for member in (r for r in watched if r.type == "aws_rds_cluster_instance"):
-        found |= _referenced(model, member, _attribute("cluster_identifier"), "aws_rds_cluster")
-    for member_type, sources, parent_type in MEMBER_LINKS:
-        for member in model.resources(member_type):
-            if _referenced(model, member, sources, parent_type) & watched:
-                found.add(member)
-    for attachment_type, group_attributes, member_attribute in TARGET_ATTACHMENTS:
-        for attachment in model.resources(attachment_type):
-            groups = _referenced(model, attachment, _attribute(*group_attributes), TARGET_GROUP)
-            if groups & watched:
-                found |= _referenced(
-                    model, attachment, _attribute(member_attribute), *MONITORED_TYPES
-                )
+    members = [r for r in watched if r.type in catalog.AURORA_MEMBERS]
+    found = _mentioned(layer, members, "cluster_member")
+    for link, member_link in MEMBER_LINKS:
+        linked = {e.source.resource for e in layer.edges(link) if _any_in(e.mentions, watched)}
+        if not member_link:
+            found |= linked
+        else:
+            found |= _mentioned(layer, linked, member_link)
     return found
 
 
-def _attribute(*names: str) -> Callable[[Body], list[Source]]:
-    return lambda body: [(body, name) for name in names]
-
-
-def _referenced(
-    model: TerraformModel,
-    resource: Resource,
-    sources_of: Callable[[Body], list[Source]],
-    *types: str,
-) -> set[Resource]:
-    return {target for target, _ in _referenced_instances(model, resource, sources_of, types)}
+def _any_in(instances: Iterable[ResourceInstance], resources: set[Resource]) -> bool:
+    return any(instance.resource in resources for instance in instances)
 
 
 def _unwatched(resource: Resource, kind: str) -> Finding:
@@ -493,7 +297,6 @@ def _unbounded_retention(group: Resource) -> Iterator[Finding]:
 
 # --- OBS-MISSING-LOGGING -----------------------------------------------------------------------
 
-LOAD_BALANCERS = ("aws_lb", "aws_alb", "aws_elb")
 TRAIL_MODULE = re.compile(r"(?i)cloudtrail|audit")
 
 
@@ -544,7 +347,7 @@ def missing_logging(model: TerraformModel) -> list[Finding] | None:
         }
     """
     vpcs = list(model.resources("aws_vpc"))
-    balancers = list(model.resources(*LOAD_BALANCERS))
+    balancers = list(model.resources(*catalog.ALL_LOAD_BALANCERS))
     trails = list(model.resources("aws_cloudtrail"))
     if not vpcs and not balancers and not trails:
         return None
@@ -571,15 +374,14 @@ def _vpcs_without_flow_logs(model: TerraformModel, vpcs: list[Resource]) -> Iter
     covered: set[str] = set()
     elsewhere: dict[str, Resource] = {}
     blind_regions: set[str] = set()
-    for flow_log in model.resources("aws_flow_log"):
-        targets = _referenced_instances(
-            model, flow_log, lambda body: [(body, "vpc_id")], ("aws_vpc",)
-        )
-        for vpc, address in targets:
-            if _same_region(flow_log, vpc):
-                covered.add(address)
+    edges = aws_of(model).edges("flow_log_vpc")
+    for flow_log in model.resources(*catalog.FLOW_LOGS):
+        targets = {m for e in edges if e.source.resource is flow_log for m in e.mentions}
+        for vpc in sorted(targets, key=lambda i: i.address):
+            if same_region(flow_log, vpc.resource):
+                covered.add(vpc.address)
             else:
-                elsewhere.setdefault(address, flow_log)
+                elsewhere.setdefault(vpc.address, flow_log)
         if not targets and _targets_unknown_vpc(flow_log):
             blind_regions.add(flow_log.region)
     for vpc in vpcs:
@@ -736,16 +538,8 @@ def no_alerting(model: TerraformModel) -> list[Finding] | None:
     return findings
 
 
-def _action_sources(body: Body) -> list[Source]:
-    return [(body, name) for name in ALARM_ACTION_ATTRIBUTES]
-
-
 def _topics_notified_by_alarms(model: TerraformModel, alarms: list[Resource]) -> set[Resource]:
-    return {
-        topic
-        for alarm in alarms
-        for topic, _ in _referenced_instances(model, alarm, _action_sources, (SNS_TOPIC,))
-    }
+    return _mentioned(aws_of(model), alarms, "alarm_action_topic")
 
 
 def _is_alert_topic(topic: Resource, notified: set[Resource]) -> bool:
@@ -814,32 +608,21 @@ def _action_region(model: TerraformModel, action: Any) -> str:
     if isinstance(action, str):
         match = ARN_REGION.match(action)
         return match.group(1) if match else ""
-    targets = model.referenced_resources(action, SNS_TOPIC)
-    if (
-        not targets
-        or _has_anonymous_unknown(action)
-        or any(model.find_resource(ref) is None for ref in collect_refs(action))
-    ):
-        return ""
-    regions = {target.region for target in targets}
+    topics = resolved(model, action, catalog.TOPICS)
+    regions = {topic.resource.region for topic in topics or ()}
     return regions.pop() if len(regions) == 1 else ""
 
 
 def _subscribed_topics(model: TerraformModel) -> set[str]:
     """Addresses of topic instances that a subscription or chat channel refers to."""
-    subscribed: set[str] = set()
+    subscribed = {m.address for e in aws_of(model).edges("subscription_topic") for m in e.mentions}
     topic_names = _topic_names(model)
     for resource_type, attribute in TOPIC_SUBSCRIBERS.items():
         for subscriber in model.resources(resource_type):
             instances = _declared_instances(subscriber)
-            targets = _referenced_instances(
-                model,
-                subscriber,
-                lambda body, name=attribute: [(body, name)],
-                (SNS_TOPIC,),
-                instances,
-            )
-            subscribed |= {address for _, address in targets}
+            if instances and not subscriber.instances:
+                found = mentioned(model, subscriber, instances[0], attribute, catalog.TOPICS)
+                subscribed |= {topic.address for topic in found}
             for instance in instances:
                 for arn in iter_known_strings(instance.get(attribute)):
                     subscribed |= {
@@ -1025,7 +808,7 @@ class _AgentEvidence:
     def installed_by_ssm(self, subject: ResourceInstance) -> bool | None:
         found: bool | None = False
         for association in self.associations:
-            if not _same_region(association.resource, subject.resource):
+            if not same_region(association.resource, subject.resource):
                 continue
             installs = _association_installs_agent(self.model, association)
             if installs is False:
