@@ -157,6 +157,27 @@ CASES: dict[str, tuple[str, str, str, str]] = {
         "aws_autoscaling_group.t.name",
         "aws_autoscaling_group.t",
     ),
+    "api_entry": (
+        'resource "aws_apigatewayv2_api" "t" {\n  name = "api"\n  protocol_type = "HTTP"\n}',
+        'resource "aws_apigatewayv2_route" "s" {\n  api_id = {ref}\n'
+        '  route_key = "GET /"\n  authorization_type = "AWS_IAM"\n}',
+        "aws_apigatewayv2_api.t.id",
+        "aws_apigatewayv2_api.t",
+    ),
+    "capacity_provider_group": (
+        'resource "aws_autoscaling_group" "t" {\n  min_size = 1\n  max_size = 2\n}',
+        'resource "aws_ecs_capacity_provider" "s" {\n  name = "ec2"\n'
+        "  auto_scaling_group_provider {\n    auto_scaling_group_arn = {ref}\n  }\n}",
+        "aws_autoscaling_group.t.arn",
+        "aws_autoscaling_group.t",
+    ),
+    "cluster_capacity_provider": (
+        'resource "aws_ecs_capacity_provider" "t" { name = "ec2" }',
+        'resource "aws_ecs_cluster_capacity_providers" "s" {\n  cluster_name = "main"\n'
+        "  capacity_providers = [{ref}]\n}",
+        "aws_ecs_capacity_provider.t.name",
+        "aws_ecs_capacity_provider.t",
+    ),
     "service_cluster": (
         'resource "aws_ecs_cluster" "t" { name = "main" }',
         'resource "aws_ecs_service" "s" {\n  name = "web"\n  cluster = {ref}\n}',

@@ -241,6 +241,23 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         catalog.TOPICS,
         by_name=("arn",),
     ),
+    EdgeKind("api_entry", ("aws_apigatewayv2_route",), "api_id", ("aws_apigatewayv2_api",)),
+    EdgeKind(
+        "api_entry", ("aws_api_gateway_method",), "rest_api_id", ("aws_api_gateway_rest_api",)
+    ),
+    EdgeKind(
+        "capacity_provider_group",
+        ("aws_ecs_capacity_provider",),
+        "auto_scaling_group_provider.auto_scaling_group_arn",
+        ("aws_autoscaling_group",),
+    ),
+    EdgeKind(
+        "cluster_capacity_provider",
+        ("aws_ecs_cluster_capacity_providers", "aws_ecs_cluster"),
+        "capacity_providers",
+        ("aws_ecs_capacity_provider",),
+        by_name=("name",),
+    ),
     EdgeKind("service_cluster", ("aws_ecs_service",), "cluster", ("aws_ecs_cluster",)),
     *(
         EdgeKind("alarm_action_topic", catalog.ALARMS, attribute, catalog.TOPICS, ("arn",))

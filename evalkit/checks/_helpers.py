@@ -7,12 +7,12 @@ from typing import Any
 
 from lark import Tree
 
+from evalkit.aws import aws_of
 from evalkit.aws.values import truth as truth  # checks read truthiness from here
 from evalkit.checks.registry import finding
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.references import traversal_text
-from evalkit.terraform.values import Unknown
 
 
 def resource_finding(
@@ -108,25 +108,20 @@ def bucket_has_companion(model: TerraformModel, bucket: Resource, companion_type
     bucket: by reference (``aws_s3_bucket.logs.id``/``.bucket``, an instance of a
     `count`/`for_each` bucket, a module output that leads to it) or by its literal name.
     """
-    if any(referrer.type == companion_type for referrer, _ in model.referrers(bucket.address)):
-        return True
-    names = {name for name in (i.get("bucket") for i in bucket.instances) if isinstance(name, str)}
-    # Each companion instance is read on its own: `bucket = each.value` only names a bucket
-    # once `each` is bound.
-    for companion in model.resources(companion_type):
-        for instance in companion.instances:
-            target = instance.get("bucket")
-            if isinstance(target, str) and target in names:
-                return True
-            if bucket in model.referenced_resources(target, "aws_s3_bucket"):
-                return True
-            if (
-                isinstance(target, Unknown)
-                and bucket.is_expanded is False
-                and any(ref.startswith(f"{bucket.address}[") for ref in target.refs)
-            ):
-                return True
-    return False
+    return any(
+        edge.source.resource.type == companion_type
+        and any(mention.resource is bucket for mention in edge.mentions)
+        for edge in aws_of(model).edges("bucket_companion")
+    )
+
+
+def companion_of_unknown_bucket(model: TerraformModel, companion_type: str) -> bool:
+    """Some `companion_type` resource names a bucket evalkit cannot identify (an input
+    without a value, a data source): it may be any bucket's."""
+    return any(
+        edge.source.resource.type == companion_type and not edge.known and not edge.mentions
+        for edge in aws_of(model).edges("bucket_companion")
+    )
 
 
 def nested_bodies(body: Body) -> Iterator[Body]:

@@ -6,7 +6,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from evalkit.checks._helpers import bucket_has_companion, resource_finding, where
+from evalkit.aws import aws_of
+from evalkit.checks._helpers import (
+    bucket_has_companion,
+    companion_of_unknown_bucket,
+    resource_finding,
+    where,
+)
 from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, TerraformModel
@@ -71,14 +77,7 @@ def _has_lifecycle(model: TerraformModel, bucket: Resource) -> bool:
         return True
     # A configuration whose bucket evalkit cannot resolve (a variable without a value, a data
     # source) may well be this bucket's: not a failure.
-    return any(
-        _unresolved_bucket(model, configuration.config.get("bucket"))
-        for configuration in model.resources(S3_LIFECYCLE)
-    )
-
-
-def _unresolved_bucket(model: TerraformModel, target: Any) -> bool:
-    return isinstance(target, Unknown) and not model.referenced_resources(target)
+    return companion_of_unknown_bucket(model, S3_LIFECYCLE)
 
 
 # --- COST-NO-SPOT ------------------------------------------------------------------------------
@@ -90,7 +89,6 @@ STATEFUL_WORDS = re.compile(
     r"|elasticsearch|cassandra|mongo(?:db)?|redis|etcd|consul|vault|ldap)s?(?![a-z])"
 )
 CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-ATTACHMENT_TYPES = ("aws_autoscaling_attachment", "aws_autoscaling_traffic_source_attachment")
 
 
 @check(
@@ -171,7 +169,7 @@ def _worker_reason(model: TerraformModel, group: Resource, group_count: int) -> 
     match = WORKER_WORDS.search(names)
     if match:
         return f"{match.group(0)} capacity"
-    if group_count == 1 and not _ecs_capacity_providers(model, group):
+    if group_count == 1 and not aws_of(model).mentioning(group, "capacity_provider_group"):
         return "stateless capacity with no load balancer"
     return None
 
@@ -198,7 +196,7 @@ def _has_load_balancer(model: TerraformModel, group: Resource) -> bool:
             return True
     if config.blocks("traffic_source"):
         return True
-    return any(referrer.type in ATTACHMENT_TYPES for referrer, _ in model.referrers(group.address))
+    return bool(aws_of(model).mentioning(group, "attachment_group"))
 
 
 def _spot_use(model: TerraformModel, group: Resource) -> bool | None:
@@ -247,7 +245,7 @@ def _template_is_spot(model: TerraformModel, reference: Body) -> bool | None:
         if reference.has(name)
     ]
     templates = [
-        t for value in values for t in model.referenced_resources(value, "aws_launch_template")
+        t for value in values for t in aws_of(model).named_in(value, "aws_launch_template")
     ]
     if not templates:
         # Named by a literal or something evalkit cannot follow: judge what can be found.
@@ -273,25 +271,16 @@ def _market_is_spot(template: Resource) -> bool | None:
 
 
 def _configuration_is_spot(model: TerraformModel, value: Any) -> bool | None:
-    configurations = model.referenced_resources(value, "aws_launch_configuration")
+    configurations = aws_of(model).named_in(value, "aws_launch_configuration")
     if not configurations:
         return None
     return any(c.config.has("spot_price") for c in configurations)
 
 
-def _ecs_capacity_providers(model: TerraformModel, group: Resource) -> list[Resource]:
-    return [
-        referrer
-        for referrer, _ in model.referrers(group.address)
-        if referrer.type == "aws_ecs_capacity_provider"
-    ]
-
-
 def _cluster_offers_fargate_spot(model: TerraformModel, group: Resource) -> bool:
-    for provider in _ecs_capacity_providers(model, group):
-        for holder, _ in model.referrers(provider.address):
-            if holder.type in ("aws_ecs_cluster_capacity_providers", "aws_ecs_cluster") and (
-                "FARGATE_SPOT" in iter_known_strings(holder.config.get("capacity_providers"))
-            ):
+    layer = aws_of(model)
+    for provider in layer.mentioning(group, "capacity_provider_group"):
+        for holder in layer.mentioning(provider, "cluster_capacity_provider"):
+            if "FARGATE_SPOT" in iter_known_strings(holder.config.get("capacity_providers")):
                 return True
     return False

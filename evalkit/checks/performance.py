@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from evalkit.aws import aws_of, catalog
 from evalkit.checks._helpers import (
     Problem,
     literal_origin,
@@ -321,10 +322,10 @@ def _public_web_tier(model: TerraformModel) -> list[Resource]:
 
 def _is_public_web(model: TerraformModel, resource: Resource) -> bool:
     config = resource.config
-    if resource.type in ("aws_lb", "aws_alb"):
+    if resource.type in catalog.LOAD_BALANCERS:
         kind = config.get("load_balancer_type", "application")
         return kind == "application" and truth(config.get("internal", False)) is False
-    if resource.type == "aws_elb":
+    if resource.type in catalog.CLASSIC_LOAD_BALANCERS:
         return truth(config.get("internal", False)) is False
     if resource.type == "aws_apigatewayv2_api":
         return config.get("protocol_type") == "HTTP" and not _iam_only(model, resource)
@@ -344,18 +345,22 @@ def _is_public_web(model: TerraformModel, resource: Resource) -> bool:
     return False
 
 
-# The resources that say how an API's requests are authorised.
-API_ENTRY_POINTS = {
-    "aws_apigatewayv2_api": ("aws_apigatewayv2_route", "authorization_type"),
-    "aws_api_gateway_rest_api": ("aws_api_gateway_method", "authorization"),
+# The attribute of an API's routes (methods) that says how its requests are authorised.
+API_AUTHORIZATION = {
+    "aws_apigatewayv2_api": "authorization_type",
+    "aws_api_gateway_rest_api": "authorization",
 }
 
 
 def _iam_only(model: TerraformModel, api: Resource) -> bool:
     """Every route or method of the API requires SigV4-signed (IAM) requests: a service
     endpoint for other AWS workloads, not a web tier that users reach through a browser."""
-    entry_type, attribute = API_ENTRY_POINTS[api.type]
-    entries = [r for r, _ in model.referrers(api.address) if r.type == entry_type]
+    attribute = API_AUTHORIZATION[api.type]
+    entries = {
+        edge.source.resource
+        for edge in aws_of(model).edges("api_entry")
+        if any(mention.resource is api for mention in edge.mentions)
+    }
     return bool(entries) and all(e.config.get(attribute) == "AWS_IAM" for e in entries)
 
 
