@@ -68,8 +68,9 @@ _NOT_SECRET_NAMES = frozenset({"creation_token", "client_token", "idempotency_to
 _NOT_SECRET_VALUES = frozenset(
     {"true", "false", "yes", "no", "none", "null", "enabled", "disabled", "required", "optional"}
 )
-# Maps that label things rather than configure them.
-_LABEL_ATTRIBUTES = frozenset({"tags", "tags_all", "labels"})
+# Attributes that label or expand a resource rather than configure it: a `for_each` map of
+# secrets is reported where it is written (a local, a variable) and where an instance uses it.
+_NOT_CONFIGURATION = frozenset({"tags", "tags_all", "labels", "for_each", "count", "depends_on"})
 _NAME_WORDS = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -91,8 +92,8 @@ PEM_PRIVATE_KEY = re.compile(
     r"(?:-----END (?P=kind)-----)?"
 )
 PUTTY_PRIVATE_KEY = re.compile(
-    r"PuTTY-User-Key-File-\d+:[^\n]*\n(?:[^\n]*\n){0,4}?Private-Lines:\s*\d+\n"
-    r"(?P<body>(?:[A-Za-z0-9+/=]{8,}\n?)+)"
+    r"PuTTY-User-Key-File-\d+:[^\n]*\n(?:[^\n]*\n){0,40}?[ \t]*Private-Lines:[ \t]*\d+[ \t]*\n"
+    r"(?P<body>(?:[ \t]*[A-Za-z0-9+/=]{8,}[ \t]*(?:\n|$))+)"
 )
 _KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/=]{8,}")
 _MIN_KEY_MATERIAL = 40
@@ -314,7 +315,7 @@ def _resource_credentials(model: TerraformModel, resource: Resource) -> Iterator
             if body.block.type.endswith("_units"):
                 continue  # token_validity_units { access_token = "hours" }
             for name in body.block.attributes:
-                if name in _LABEL_ATTRIBUTES:
+                if name in _NOT_CONFIGURATION:
                     continue
                 for member in _attribute_members(resource, body, name):
                     file, line = _member_origin(body, name, member)
@@ -379,15 +380,15 @@ def _member_origin(body: Body, name: str, member: _Member) -> tuple[str, int]:
     Followed through variables and locals; for a value reached through `each.value`, the
     `for_each` collection that holds it.
     """
-    file, line = literal_origin(body, name, member.secret)
-    if _line_holds(body, file, line, member.secret) or not body.has("for_each"):
-        return file, line
-    if body.block.attributes.get("for_each") is None:
-        return file, line
-    alternative = literal_origin(body, "for_each", member.secret)
-    if _line_holds(body, *alternative, member.secret):
-        return alternative
-    return file, line
+    first = literal_origin(body, name, member.secret)
+    # A base64 blob built by base64encode() is not in the source; the secret it hides is.
+    sources = [name, "for_each"] if body.has("for_each") else [name]
+    for source in sources:
+        for value in member.values:
+            file, line = literal_origin(body, source, value)
+            if _line_holds(body, file, line, value):
+                return file, line
+    return first
 
 
 def _line_holds(body: Body, file: str, line: int, text: str) -> bool:
@@ -551,6 +552,31 @@ def _text_credentials(model: TerraformModel) -> Iterator[Credential]:
                 yield _key_credential(model, name, text, match.start(), values)
 
 
+def _owner_at(model: TerraformModel, file: str, line: int) -> tuple[str, str]:
+    """The address and location of what holds `line` of `file`: a resource or data source,
+    else a local, variable, provider or `.tfvars` entry; empty when nothing does."""
+    resource = model.resource_at(file, line)
+    if resource is not None:
+        return resource.address, resource.location
+    for module in model.modules:
+        for name, attribute in module.locals.items():
+            if attribute.file == file and _spans(attribute, line):
+                return module.qualified(f"local.{name}"), ""
+        for kind, blocks in (("var", module.variables), ("provider", module.providers)):
+            for name, block in blocks.items():
+                if block.file == file and block.line <= line <= block.end_line:
+                    return module.qualified(f"{kind}.{name}"), ""
+    for attribute in model.tfvars_attributes():
+        if attribute.file == file and _spans(attribute, line):
+            return f"var.{attribute.name}", ""
+    return "", ""
+
+
+def _spans(attribute: Attribute, line: int) -> bool:
+    end = getattr(getattr(attribute.expr, "meta", None), "end_line", attribute.line)
+    return attribute.line <= line <= end
+
+
 def _text_credential(
     model: TerraformModel,
     file: str,
@@ -561,15 +587,14 @@ def _text_credential(
     group: int = 0,
 ) -> Credential:
     line = text.count("\n", 0, offset) + 1
-    owner = model.resource_at(file, line)
-    where_text = owner.address if owner is not None else file
+    owner, location = _owner_at(model, file, line)
     return Credential(
         file,
         line,
-        owner.address if owner is not None else "",
-        f"{where_text} contains {what}; remove it and use an IAM role or "
+        owner,
+        f"{owner or file} contains {what}; remove it and use an IAM role or "
         "environment credentials instead.",
-        owner.location if owner else "",
+        location,
         (match.group(group),),
     )
 
@@ -578,13 +603,7 @@ def _key_credential(
     model: TerraformModel, file: str, text: str, offset: int, values: tuple[str, ...]
 ) -> Credential:
     line = text.count("\n", 0, offset) + 1
-    owner = model.resource_at(file, line)
-    where_text = owner.address if owner is not None else file
+    owner, location = _owner_at(model, file, line)
     return Credential(
-        file,
-        line,
-        owner.address if owner is not None else "",
-        f"{where_text} contains a private key; {KEY_FIX}",
-        owner.location if owner else "",
-        values,
+        file, line, owner, f"{owner or file} contains a private key; {KEY_FIX}", location, values
     )

@@ -99,7 +99,9 @@ def _line_shows(model: TerraformModel, item: Credential) -> bool:
 def _same_secret(item: Credential, other: Credential) -> bool:
     if not item.values or not other.values:
         return False
-    return item.values[0] in other.values[0] or other.values[0] in item.values[0]
+    # A heredoc's value lost the indentation its text has in the file.
+    mine, theirs = ("".join(c.values[0].split()) for c in (item, other))
+    return mine in theirs or theirs in mine
 
 
 # --- SEC-IAM-WILDCARD --------------------------------------------------------------------------
