@@ -144,24 +144,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = commands.add_parser(
         "compare",
-        help="compare two scored runs with bootstrap intervals",
+        help="compare two scored runs, or the groups of one run, with bootstrap intervals",
         description="Compare two runs written by `evalkit score`: mean score and per-category "
         "and per-check failure rates, differences RUN_B - RUN_A with bootstrap intervals. "
-        "Runs sharing submission ids (or --on values) are compared pair by pair.",
+        "Runs sharing submission ids (or --on values) are compared pair by pair. With one run "
+        "and --by COLUMN, every pair of its groups (e.g. models) is compared instead.",
     )
     compare.add_argument("run_a", metavar="RUN_A", help="directory of the first run")
-    compare.add_argument("run_b", metavar="RUN_B", help="directory of the second run")
+    compare.add_argument(
+        "run_b", metavar="RUN_B", nargs="?", help="directory of the second run (not with --by)"
+    )
+    compare.add_argument(
+        "--by",
+        metavar="COLUMN",
+        help="compare the groups of RUN_A by this metadata column pairwise, e.g. model",
+    )
     compare.add_argument("--out", metavar="FILE.md", help="also write the comparison as markdown")
     compare.add_argument(
         "--on",
-        default="submission_id",
+        default=None,
         metavar="COLUMN",
-        help="column matching submissions across runs, e.g. prompt_id (default: submission_id)",
+        help="column matching submissions, e.g. prompt_id (default: submission_id for two runs; "
+        "with --by, none: the groups are not paired and the columns that could pair them are "
+        "named)",
     )
     compare.add_argument(
         "--unpaired",
         action="store_true",
         help="resample the runs independently even when ids match",
+    )
+    compare.add_argument(
+        "--correct",
+        choices=("holm", "bh"),
+        help="judge the category and check rows by p-values adjusted over those rows: Holm "
+        "(family-wise error) or bh (Benjamini-Hochberg, false discovery rate)",
     )
     compare.add_argument(
         "--n-boot", type=int, default=2000, metavar="N", help="bootstrap resamples (default: 2000)"
@@ -180,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="DIR", help="output directory (default: RUN_DIR/report)")
     report.add_argument(
         "--rubric", metavar="YAML", help="rubric for the points-lost table (default: the run's own)"
+    )
+    report.add_argument(
+        "--on",
+        metavar="COLUMN",
+        help="with --by: pair the groups' comparison on this column, e.g. prompt_id",
     )
     return parser
 
@@ -390,31 +411,41 @@ def _usage(message: str) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from evalkit.api import load_run
-    from evalkit.compare import compare
+    from evalkit.compare import compare, compare_groups
 
     if args.n_boot < 1:
         return _usage("--n-boot must be at least 1")
+    if (args.run_b is None) == (args.by is None):
+        return _usage("give either two runs (RUN_A RUN_B) or one run with --by COLUMN")
+    options = {"n_boot": args.n_boot, "seed": args.seed, "correct": args.correct}
     try:
-        run_a, run_b = load_run(args.run_a), load_run(args.run_b)
-        result = compare(
-            run_a,
-            run_b,
-            n_boot=args.n_boot,
-            seed=args.seed,
-            on=args.on,
-            paired=False if args.unpaired else None,
-            labels=_run_labels(args.run_a, args.run_b),
-        )
-    except (FileNotFoundError, KeyError) as error:
+        if args.by is not None:
+            run = load_run(args.run_a)
+            paired = False if args.unpaired else None
+            grouped = compare_groups(run, args.by, on=args.on, paired=paired, **options)
+            name = os.path.basename(os.path.abspath(args.run_a))
+            title = f"# Comparison of the {args.by} groups of {name}"
+            markdown, text = grouped.to_markdown(), grouped.summary()
+        else:
+            result = compare(
+                load_run(args.run_a),
+                load_run(args.run_b),
+                on=args.on or "submission_id",
+                paired=False if args.unpaired else None,
+                labels=_run_labels(args.run_a, args.run_b),
+                **options,
+            )
+            title = f"# Comparison of {result.labels[1]} with {result.labels[0]}"
+            markdown, text = result.to_markdown(), result.summary()
+    except (FileNotFoundError, KeyError, ValueError) as error:
         return _usage(str(error.args[0] if error.args else error))
     if args.out:
         try:
             with open(args.out, "w", encoding="utf-8") as out:
-                out.write(f"# Comparison of {result.labels[1]} with {result.labels[0]}\n\n")
-                out.write(result.to_markdown() + "\n")
+                out.write(f"{title}\n\n{markdown}\n")
         except OSError as error:
             return _usage(f"{args.out}: {error.strerror}")
-    print(result.summary())
+    print(text)
     return EXIT_OK
 
 
@@ -442,6 +473,7 @@ def _report(args: argparse.Namespace) -> int:
             by=args.by,
             rubric=args.rubric,
             title=f"evalkit report: {Path(args.run).resolve().name}",
+            on=args.on,
         )
     except (FileNotFoundError, KeyError, RubricError) as error:
         return _usage(str(error.args[0] if error.args else error))

@@ -50,6 +50,7 @@ class Comparison:
     checks: pd.DataFrame
     score_deltas: pd.DataFrame
     notes: tuple[str, ...] = field(default_factory=tuple)
+    correction: str | None = None
 
     def significant(self) -> pd.DataFrame:
         """Rows whose interval excludes 0: columns kind (score/category/check), name, diff,
@@ -77,6 +78,8 @@ class Comparison:
             f"{self.confidence:.0%} interval excludes 0, at least {self.min_n} "
             "submissions on each side"
         )
+        if self.correction is not None:
+            rule += f"; rates by {CORRECTION_NAMES[self.correction]}-adjusted p-value"
         if found.empty:
             return f"No difference between {b} and {a} is significant ({rule})."
         parts = []
@@ -121,6 +124,7 @@ def compare(
     labels: tuple[str, str] = ("A", "B"),
     confidence: float = 0.95,
     min_n: int = MIN_N,
+    correct: str | None = None,
 ) -> Comparison:
     """Compare `run_b` with `run_a` (differences are B − A).
 
@@ -134,7 +138,16 @@ def compare(
     `min_n` submissions: a percentile bootstrap cannot show variation that a tiny sample
     never had (1 failure out of 1 resamples to 1 out of 1 every time), so its interval
     would exclude 0 for no good reason.
+
+    Every row also gets a two-sided bootstrap ``p_value`` (twice the share of resamples on
+    the far side of 0). With `correct` (``"holm"`` or ``"bh"``), the category and check
+    rows that can be judged (at least `min_n` on each side) are one family: their p-values
+    are adjusted by Holm's step-down method (family-wise error) or Benjamini-Hochberg (false
+    discovery rate) into ``p_adjusted``, and such a row is significant when ``p_adjusted``
+    is below ``1 - confidence``. The mean score row is a single test and is not adjusted.
     """
+    if correct not in CORRECTIONS:
+        raise ValueError(f"correct must be one of {', '.join(map(str, CORRECTIONS))}")
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
     if not 0 < confidence < 1:
@@ -157,7 +170,9 @@ def compare(
         num_a[:, 0] *= both
         num_b[:, 0] *= both
     observed = _ratio(num_b.sum(0), den_b.sum(0)) - _ratio(num_a.sum(0), den_a.sum(0))
-    low, high = _interval(num_a, den_a, num_b, den_b, keys is not None, n_boot, seed, confidence)
+    low, high, p_value = _interval(
+        num_a, den_a, num_b, den_b, keys is not None, n_boot, seed, confidence
+    )
     table = pd.DataFrame(
         {
             "name": shared,
@@ -168,6 +183,7 @@ def compare(
             "diff": observed,
             "ci_low": low,
             "ci_high": high,
+            "p_value": p_value,
         }
     )
     judged = np.minimum(table["n_a"], table["n_b"]) >= min_n
@@ -175,6 +191,8 @@ def compare(
         significant=judged & ((table["ci_low"] > 0) | (table["ci_high"] < 0)),
         note=[_note(a, b, min_n) for a, b in zip(table["n_a"], table["n_b"], strict=True)],
     )
+    if correct is not None:
+        table = _corrected(table, judged, correct, 1 - confidence)
     return Comparison(
         labels=labels,
         paired=keys is not None,
@@ -191,6 +209,7 @@ def compare(
         if keys is not None
         else pd.DataFrame(columns=[on, "score_a", "score_b", "delta"]),
         notes=tuple(notes),
+        correction=correct,
     )
 
 
@@ -210,6 +229,136 @@ def split_run(run: Run, by: str) -> dict[str, Run]:
     """
     labels = group_labels(run.scores, by)
     return {label: subset(run, (labels == label).to_numpy()) for label in group_order(labels)}
+
+
+@dataclass(frozen=True)
+class GroupComparison:
+    """Every pair of groups of one run compared (see `compare_groups`): `pairs` maps
+    (group A, group B) to their `Comparison`; `hint` says which column could pair the groups
+    when none was given (empty otherwise)."""
+
+    by: str
+    on: str | None
+    pairs: dict[tuple[str, str], Comparison]
+    hint: str = ""
+    left_out: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        return "\n\n".join(self._parts(lambda c: c.summary(), "{b} compared with {a}", "="))
+
+    def to_markdown(self) -> str:
+        return "\n\n".join(self._parts(lambda c: c.to_markdown(), "## {b} compared with {a}"))
+
+    def significant(self) -> pd.DataFrame:
+        """The significant rows of every pair, with columns group_a and group_b first."""
+        frames = [
+            comparison.significant().assign(group_a=a, group_b=b)
+            for (a, b), comparison in self.pairs.items()
+        ]
+        columns = ["group_a", "group_b", "kind", "name", "diff", "ci_low", "ci_high"]
+        return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame()
+
+    def _parts(self, render: Any, title: str, underline: str = "") -> list[str]:
+        intro = [
+            f"Groups of {self.by} compared pairwise ({len(self.pairs)} "
+            f"pair{'s' if len(self.pairs) != 1 else ''})."
+        ]
+        if self.left_out:
+            intro.append(f"Left out (no {self.by}): {', '.join(self.left_out)}.")
+        if self.hint:
+            intro.append(self.hint)
+        parts = [" ".join(intro)]
+        for (a, b), comparison in self.pairs.items():
+            heading = title.format(a=a, b=b)
+            rule = [underline * len(heading)] if underline else []
+            parts.append("\n".join([heading, *rule, "", render(comparison)]))
+        return parts
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def compare_groups(
+    run: Run,
+    by: str,
+    *,
+    on: str | None = None,
+    groups: list[str] | None = None,
+    **options: Any,
+) -> GroupComparison:
+    """Compare the groups of one run (e.g. ``by="model"``) pair by pair: B − A for every
+    pair of groups in sorted order, with `compare` and its options (n_boot, seed, correct,
+    ...).
+
+    With `on` (e.g. ``prompt_id``) the groups are paired on that column; without it they are
+    resampled independently, and `hint` names the columns that could pair them (see
+    `pairing_columns`). Submissions without a `by` value are left out. `groups` picks and
+    orders the groups to compare (default: all named groups).
+    """
+    parts = split_run(run, by)
+    named = [g for g in parts if not g.startswith("(no ")]
+    chosen = groups if groups is not None else named
+    missing = [g for g in chosen if g not in parts]
+    if missing:
+        raise KeyError(f"no {by} group {missing[0]!r}; groups: {', '.join(named) or 'none'}")
+    if len(chosen) < 2:
+        raise ValueError(
+            f"comparing groups needs at least two values of {by!r}; found "
+            f"{', '.join(named) or 'none'}"
+        )
+    hint = ""
+    if on is None:
+        candidates = pairing_columns(run.scores, by)
+        hint = (
+            f"Not paired: no --on column was given; {_or_list(candidates)} could pair the "
+            f"groups (each value once per group, shared between groups): e.g. --on "
+            f"{candidates[0]}."
+            if candidates
+            else "Not paired: no column has each value once per group and shared between groups."
+        )
+    pairs = {
+        (a, b): compare(
+            parts[a],
+            parts[b],
+            on=on or "submission_id",
+            labels=(a, b),
+            **options,
+        )
+        for i, a in enumerate(chosen)
+        for b in chosen[i + 1 :]
+    }
+    left_out = tuple(g for g in parts if g.startswith("(no ")) if groups is None else ()
+    return GroupComparison(by, on, pairs, hint, left_out)
+
+
+def pairing_columns(scores: pd.DataFrame, by: str) -> list[str]:
+    """Metadata columns that could pair the groups of `by`: within every group each value
+    appears at most once, and every two groups share at least one value (e.g. ``prompt_id``
+    when each model answered the same prompts)."""
+    labels = group_labels(scores, by)
+    named = [g for g in group_order(labels) if not g.startswith("(no ")]
+    columns = list(scores.columns)
+    meta = columns[1 : columns.index("status")] if "status" in columns else []
+    found = []
+    for column in (c for c in meta if c != by):
+        values = []
+        for group in named:
+            kept = scores.loc[(labels == group).to_numpy(), column].dropna()
+            values.append(None if kept.duplicated().any() else set(kept))
+        if len(values) < 2 or any(v is None or not v for v in values):
+            continue
+        if all(
+            values[i] & values[j] for i in range(len(values)) for j in range(i + 1, len(values))
+        ):
+            found.append(column)
+    return found
+
+
+def _or_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}"
 
 
 # --- pairing -----------------------------------------------------------------------------------
@@ -353,13 +502,71 @@ def _interval(
     tail = 100 * (1 - confidence) / 2
     low = np.full(draws.shape[1], np.nan)
     high = np.full(draws.shape[1], np.nan)
+    p_value = np.full(draws.shape[1], np.nan)
     for j in range(draws.shape[1]):
         column = draws[:, j][~np.isnan(draws[:, j])]
         # A resample where a rate is undefined (nothing applies) says nothing; an interval
         # from a minority of valid resamples would be misleading, so require most of them.
         if len(column) >= 0.5 * n_boot:
             low[j], high[j] = np.percentile(column, [tail, 100 - tail])
-    return low, high
+            p_value[j] = bootstrap_p_value(column)
+    return low, high, p_value
+
+
+def bootstrap_p_value(draws: np.ndarray) -> float:
+    """Two-sided p-value of "no difference" from bootstrap draws of a difference: twice the
+    share of draws at or beyond 0 on the far side, counting the observed sample as one
+    draw so that it is never exactly 0."""
+    count = len(draws)
+    at_or_below = (int(np.sum(draws <= 0)) + 1) / (count + 1)
+    at_or_above = (int(np.sum(draws >= 0)) + 1) / (count + 1)
+    return min(1.0, 2 * min(at_or_below, at_or_above))
+
+
+# --- multiple comparisons ----------------------------------------------------------------------
+
+CORRECTIONS = (None, "holm", "bh")
+
+
+def holm(p_values: Any) -> np.ndarray:
+    """Holm's step-down adjusted p-values (controls the family-wise error rate). NaN entries
+    are not tests: they stay NaN and do not count in the family size."""
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(p.shape, np.nan)
+    valid = np.flatnonzero(~np.isnan(p))
+    order = valid[np.argsort(p[valid], kind="stable")]
+    m = len(order)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def benjamini_hochberg(p_values: Any) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (controls the false discovery rate). NaN entries
+    are not tests: they stay NaN and do not count in the family size."""
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(p.shape, np.nan)
+    valid = np.flatnonzero(~np.isnan(p))
+    order = valid[np.argsort(p[valid], kind="stable")]
+    m = len(order)
+    running = 1.0
+    for rank in range(m - 1, -1, -1):
+        index = order[rank]
+        running = min(running, m * p[index] / (rank + 1))
+        adjusted[index] = running
+    return adjusted
+
+
+def _corrected(table: pd.DataFrame, judged: pd.Series, method: str, alpha: float) -> pd.DataFrame:
+    """Adjust the judged category and check rows' p-values as one family; re-decide them."""
+    rows = table["name"].str.startswith(("category:", "check:")).to_numpy() & judged.to_numpy()
+    family = np.where(rows, table["p_value"].to_numpy(float), np.nan)
+    adjusted = holm(family) if method == "holm" else benjamini_hochberg(family)
+    significant = table["significant"].to_numpy(bool).copy()
+    significant[rows] = adjusted[rows] < alpha
+    return table.assign(p_adjusted=adjusted, significant=significant)
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -377,6 +584,7 @@ def _score_table(table: pd.DataFrame) -> pd.DataFrame:
                 "diff": row["diff"],
                 "ci_low": row.ci_low,
                 "ci_high": row.ci_high,
+                "p_value": row.p_value,
                 "significant": bool(row.significant),
                 "note": row.note,
             }
@@ -396,7 +604,8 @@ def _rate_table(table: pd.DataFrame, prefix: str, key: str) -> pd.DataFrame:
     out["n_b"] = rows["n_b"].astype(int)
     out["failed_b"] = rows["sum_b"].astype(int)
     out["rate_b"] = _ratio(rows["sum_b"].to_numpy(), rows["n_b"].to_numpy())
-    for column in ("diff", "ci_low", "ci_high", "significant", "note"):
+    extra = ["p_value", *(["p_adjusted"] if "p_adjusted" in rows.columns else [])]
+    for column in ("diff", "ci_low", "ci_high", *extra, "significant", "note"):
         out[column] = rows[column]
     return out.reset_index(drop=True)
 
@@ -462,6 +671,7 @@ def _header(comparison: Comparison) -> list[str]:
 
 
 def _rate_rows(frame: pd.DataFrame, key: str, mark: str) -> list[list[str]]:
+    adjusted = "p_adjusted" in frame.columns
     return [
         [
             str(getattr(row, key)),
@@ -469,6 +679,7 @@ def _rate_rows(frame: pd.DataFrame, key: str, mark: str) -> list[list[str]]:
             _rate_text(row.failed_b, row.n_b, row.rate_b),
             _signed(100 * row.diff),
             _interval_text(row.ci_low, row.ci_high, 100),
+            *([_p_text(row.p_adjusted)] if adjusted else []),
             mark if row.significant else "",
             row.note,
         ]
@@ -476,12 +687,34 @@ def _rate_rows(frame: pd.DataFrame, key: str, mark: str) -> list[list[str]]:
     ]
 
 
+def _p_text(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.3f}"
+
+
+CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg"}
+
+
 def _footer(comparison: Comparison, mark: str) -> list[str]:
+    if comparison.correction is None:
+        rule = (
+            "Each interval holds for its own row: with many rows, expect about one in twenty "
+            "to exclude 0 by chance."
+        )
+    else:
+        family = int(
+            comparison.categories["p_adjusted"].notna().sum()
+            + comparison.checks["p_adjusted"].notna().sum()
+        )
+        rule = (
+            f"Category and check rows are significant when their bootstrap p-value, adjusted "
+            f"by {CORRECTION_NAMES[comparison.correction]} over the {family} rows with at least "
+            f"{comparison.min_n} submissions on each side, is below "
+            f"{1 - comparison.confidence:.2g} (column p adj.)."
+        )
     return [
         "",
         "Rates are failure rates (failed/applicable); differences are in percentage points. "
-        f"{mark} marks a significant difference. Each interval holds for its own row: with "
-        "many rows, expect about one in twenty to exclude 0 by chance.",
+        f"{mark} marks a significant difference. {rule}",
         "",
         comparison.statement(),
     ]
@@ -494,7 +727,8 @@ def _text_report(comparison: Comparison) -> list[str]:
         ("category", comparison.categories, "category"),
         ("check", comparison.checks, "check_id"),
     ):
-        head = [title, f"{a} rate", f"{b} rate", f"{b} − {a} (pts)", "interval", "", "note"]
+        head = [title, f"{a} rate", f"{b} rate", f"{b} − {a} (pts)", "interval"]
+        head += [*(["p adj."] if comparison.correction else []), "", "note"]
         lines += ["", *_aligned_table(head, _rate_rows(frame, key, "*"))]
     return lines + _footer(comparison, "*")
 
@@ -513,6 +747,7 @@ def _markdown_report(comparison: Comparison) -> list[str]:
             f"{b} rate",
             f"{b} − {a} (pts)",
             f"{comparison.confidence:.0%} interval",
+            *(["p adj."] if comparison.correction else []),
             "significant",
             "note",
         ]
@@ -523,7 +758,7 @@ def _markdown_report(comparison: Comparison) -> list[str]:
 
 def _aligned_table(head: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    right = {3, 4}
+    right = {3, 4, 5} if head[5] == "p adj." else {3, 4}
 
     def line(cells: list[str]) -> str:
         return "  ".join(

@@ -27,6 +27,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
 from evalkit.checks import REGISTRY
 from evalkit.records import CATEGORIES
@@ -611,26 +613,44 @@ def difference_chart(comparison: Any, level: str = "category") -> Figure:
     y = np.arange(len(table))
     diff = 100 * table["diff"].to_numpy(float)
     low, high = 100 * table["ci_low"].to_numpy(float), 100 * table["ci_high"].to_numpy(float)
+    more, less, neutral = "#c44e52", "#55a868", "#8c8c8c"
     colours = [
-        "#c44e52" if sig and d > 0 else "#55a868" if sig else "#8c8c8c"
+        more if sig and d > 0 else less if sig else neutral
         for sig, d in zip(table["significant"], diff, strict=True)
     ]
     ax.axvline(0, color="#333333", linewidth=1)
     ax.hlines(y, low, high, colors=colours, linewidth=2.2)
     ax.scatter(diff, y, c=colours, s=40, zorder=3)
+    left, right = _difference_limits(diff, low, high)
+    gap = 0.012 * (right - left)
     for row, value, top in zip(y, diff, high, strict=True):
         if not math.isnan(value):
             edge = top if not math.isnan(top) else value
-            ax.text(edge + 3, row, _minus(f"{value:+.0f}"), va="center", fontsize=8)
+            ax.text(edge + gap, row, _minus(f"{value:+.0f}"), va="center", fontsize=8)
     names = [
         f"{name}  (n {n_a}/{n_b})"
         for name, n_a, n_b in zip(table[key], table["n_a"], table["n_b"], strict=True)
     ]
     ax.set_yticks(y, names)
     ax.invert_yaxis()
-    ax.set_xlim(-110, 118)
-    ax.set_xticks(range(-100, 101, 25))
-    ax.set_xlabel(f"{b} − {a}: failure rate difference (percentage points; right: {b} fails more)")
+    ax.set_xlim(left, right)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _minus(f"{v:+g}") if v else "0"))
+    ax.set_xlabel(f"{b} − {a}: failure rate difference\n(percentage points; right: {b} fails more)")
+    fig.legend(
+        handles=[
+            Line2D(
+                [], [], color=more, marker="o", linewidth=2.2, label=f"significant: {b} fails more"
+            ),
+            Line2D(
+                [], [], color=less, marker="o", linewidth=2.2, label=f"significant: {b} fails less"
+            ),
+            Line2D([], [], color=neutral, marker="o", linewidth=2.2, label="not significant"),
+        ],
+        loc="outside lower center",
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     score = comparison.score.iloc[0]
@@ -643,10 +663,30 @@ def difference_chart(comparison: Any, level: str = "category") -> Figure:
         fig,
         ax,
         f"Failure rate by {level}: {b} compared with {a}",
-        f"Dots: difference; lines: {comparison.confidence:.0%} {how} bootstrap interval; "
-        f"colour: significant; n: applicable submissions in {a}/{b}.\n{score_text}.",
+        f"Dots: difference; lines: {comparison.confidence:.0%} {how} bootstrap interval"
+        f"{_correction_note(comparison)}; n: applicable submissions in {a}/{b}.\n{score_text}.",
     )
     return fig
+
+
+def _difference_limits(diff: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
+    """An x range holding 0, every difference and interval, and room for the value labels:
+    intervals of a few points stay readable instead of shrinking on a fixed ±100 axis."""
+    values = np.concatenate([diff, low, high, [0.0]])
+    values = values[~np.isnan(values)]
+    lowest, highest = float(values.min()), float(values.max())
+    span = max(highest - lowest, 4.0)
+    left = max(-105.0, lowest - 0.06 * span)
+    right = min(118.0, highest + 0.16 * span)  # the labels sit right of each interval
+    return left, right
+
+
+def _correction_note(comparison: Any) -> str:
+    correction = getattr(comparison, "correction", None)
+    if correction is None:
+        return "; colour: interval excludes 0"
+    name = {"holm": "Holm", "bh": "Benjamini-Hochberg"}.get(correction, correction)
+    return f"; colour: significant after {name} correction"
 
 
 def save_charts(

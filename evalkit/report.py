@@ -15,10 +15,11 @@ import pandas as pd
 
 from evalkit.api import Run
 from evalkit.checks import REGISTRY
-from evalkit.compare import markdown_table
+from evalkit.compare import compare_groups, markdown_table
 from evalkit.plots import (
     category_rates,
     check_rates,
+    difference_chart,
     group_labels,
     lost_points,
     rubric_for,
@@ -31,6 +32,7 @@ from evalkit.rubric import Rubric
 TOP_CHECKS = 10
 EXAMPLE_CHECKS = 5
 EXAMPLES_PER_CHECK = 3
+MAX_COMPARED_GROUPS = 3  # 3 pairs; more groups would bury the report in charts
 
 
 def write_report(
@@ -40,11 +42,14 @@ def write_report(
     by: str | None = None,
     rubric: str | Path | Rubric | None = None,
     title: str | None = None,
+    on: str | None = None,
 ) -> Path:
     """Write ``report.md`` and its charts (PNG) into `directory`; returns the report's path.
 
-    `by` groups rates, scores and charts by a metadata column (e.g. ``model``); `rubric`
-    sets the weights for the points-lost table (default: the rubric that scored the run).
+    `by` groups rates, scores and charts by a metadata column (e.g. ``model``); with two or
+    more groups the report also compares them pairwise (the largest `MAX_COMPARED_GROUPS`),
+    paired on `on` when given, with a check-level difference chart per pair. `rubric` sets
+    the weights for the points-lost table (default: the rubric that scored the run).
     """
     out = Path(directory)
     if by is not None:
@@ -62,6 +67,9 @@ def write_report(
         title=title,
         notes=notes,
     )
+    differences = _differences_section(run, by, on, out)
+    if differences:
+        text = text.rstrip("\n") + "\n\n" + differences + "\n"
     path = out / "report.md"
     path.write_text(text, encoding="utf-8")
     return path
@@ -331,6 +339,33 @@ def _severities(run: Run) -> dict[str, str]:
 
 def _rows(frame: pd.DataFrame) -> list[Any]:
     return list(frame.itertuples(index=False))
+
+
+def _differences_section(run: Run, by: str | None, on: str | None, out: Path) -> str:
+    """Pairwise group comparisons with a check-level difference chart each; "" for fewer
+    than two groups."""
+    if by is None:
+        return ""
+    labels = group_labels(run.scores, by)
+    sizes = labels[~labels.str.startswith("(no ")].value_counts()
+    if len(sizes) < 2:
+        return ""
+    largest = sorted(sizes.index, key=lambda g: (-sizes[g], g))[:MAX_COMPARED_GROUPS]
+    grouped = compare_groups(run, by, on=on, groups=sorted(largest))
+    lines = [f"## Differences between {by} groups", ""]
+    intro = "Each pair of groups: failure-rate differences per check (B − A, percentage points)"
+    intro += " with 95% bootstrap intervals."
+    if len(sizes) > MAX_COMPARED_GROUPS:
+        intro += f" Only the {MAX_COMPARED_GROUPS} largest groups are compared."
+    lines.append(_escape(" ".join([intro, grouped.hint]).strip()))
+    for index, ((a, b), comparison) in enumerate(grouped.pairs.items(), start=1):
+        chart = f"differences-{index}.png"
+        figure = difference_chart(comparison, "check")
+        figure.savefig(out / chart, dpi=120)
+        lines += ["", f"### {_escape(b)} compared with {_escape(a)}", ""]
+        lines.append(_escape(f"{comparison.pairing} {comparison.statement()}"))
+        lines += _image(chart, f"Check failure-rate differences, {b} − {a}")
+    return "\n".join(lines)
 
 
 def _image(chart: str | None, label: str) -> list[str]:
