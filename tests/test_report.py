@@ -11,6 +11,7 @@ import pytest
 from evalkit.api import Run, load_run
 from evalkit.checks import REGISTRY
 from evalkit.cli import main
+from evalkit.plots import CHART_NAMES
 from evalkit.records import CATEGORIES
 from evalkit.report import report_markdown, write_report
 
@@ -125,7 +126,9 @@ def test_cli_report_writes_beside_the_run(
     assert "report.md" in capsys.readouterr().out
     report = tmp_path / "run" / "report" / "report.md"
     assert report.read_text(encoding="utf-8").startswith("# evalkit report: run")
-    assert len(list(report.parent.glob("*.png"))) == 4
+    # The four charts, and the difference chart of the two models
+    charts = sorted(p.name for p in report.parent.glob("*.png"))
+    assert charts == sorted(f"{name}.png" for name in (*CHART_NAMES, "differences-1"))
     reloaded = load_run(tmp_path / "run")
     assert len(reloaded.scores) == 5
 
