@@ -244,3 +244,14 @@ def test_list_columns_of_dataframes_and_parquet_files_are_read(tmp_path: Path) -
             "a": ["HA-RDS-MULTI-AZ", "IAC-INCONSISTENT-NAMING"]
         }
         assert run.scores["HA-RDS-MULTI-AZ"].tolist() == ["n/a", "fail"]
+
+
+def test_a_saved_run_keeps_its_waivers_through_rescore(tmp_path: Path) -> None:
+    run = evalkit.score([{"id": "a", "response": ANSWER, "waive": "HA-RDS-MULTI-AZ"}])
+    run.save(tmp_path / "saved")
+    assert main(["rescore", str(tmp_path / "saved"), "--out", str(tmp_path / "again")]) == 0
+    again = scores_of(tmp_path / "again")
+    assert again.loc["a", "HA-RDS-MULTI-AZ"] == "n/a"
+    assert again.loc["a", "score"] == run.scores.loc[0, "score"]
+    info = json.loads((tmp_path / "again" / "run.json").read_text())
+    assert info["waivers"]["submissions"] == {"a": ["HA-RDS-MULTI-AZ"]}
