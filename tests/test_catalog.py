@@ -27,6 +27,7 @@ CATALOG = {
     "IAC-UNDEFINED-REFERENCE": ("iac", "critical"),
     "IAC-INCONSISTENT-NAMING": ("iac", "low"),
     "IAC-HARDCODED-VALUES": ("iac", "medium"),
+    "IAC-MISSING-DEPENDENCY": ("iac", "high"),
     "OBS-MISSING-MONITORING": ("observability", "high"),
     "OBS-MISSING-LOGGING": ("observability", "high"),
     "OBS-NO-CLOUDWATCH-AGENT": ("observability", "medium"),
