@@ -74,7 +74,12 @@ print(json.dumps({
     "rubrics_score": rubrics.score[["diff", "ci_low", "ci_high"]].iloc[0].tolist(),
     "rubrics_score_significant": bool(rubrics.score["significant"].iloc[0]),
     "rubrics_rate_diffs": rubrics.categories["diff"].abs().max(),
-    "deltas_min": float(rubrics.score_deltas["delta"].min()),
+    "deltas_max": float(rubrics.score_deltas["delta"].max()),
+    "lowered_without_high_failures": int(
+        rubrics.score_deltas.merge(run_rubric_b.scores, on=rubrics.on)
+        .query("delta < 0 and score >= 100")
+        .shape[0]
+    ),
 }))""",
     "04-training-export.ipynb": """\
 import json
@@ -195,9 +200,12 @@ def test_compare_models(executed: dict) -> None:
     assert probe["models_pairs"] == 2
     assert probe["rubrics_paired"]
     assert probe["rubrics_labels"] == ["aws-multi-region", "critical-and-high-only"]
-    # Dropping medium and low weights can only raise scores, and changes no verdict.
+    # Dropping medium and low weights changes no verdict. It raises the score of an answer
+    # whose failures are medium or low, and can only lower one that fails a critical or high
+    # check (its passing medium/low checks no longer count in its favour).
     low, high = probe["rubrics_score"][1:]
-    assert probe["deltas_min"] >= 0
+    assert probe["deltas_max"] > 0
+    assert probe["lowered_without_high_failures"] == 0
     assert probe["rubrics_rate_diffs"] == 0
     assert low <= probe["rubrics_score"][0] <= high
     for name in (
