@@ -111,7 +111,9 @@ def undefined_reference(model: TerraformModel) -> list[Finding] | None:
     if not model.modules or not model.has_terraform:
         return None
     findings: list[Finding] = []
-    for module in model.modules:
+    # Declarations are checked whether or not they create anything: `terraform validate`
+    # reads the code of a module called with count = 0 too.
+    for module in model.declared_modules:
         for block in module.blocks:
             if block.type in _SKIPPED_BLOCKS:
                 continue
@@ -197,10 +199,11 @@ def _undeclared(
     if root == "local":
         return None if head in module.locals else f"local.{head}"
     if root == "module":
-        call = module.module_calls.get(head)
+        call = module.declared_module_calls.get(head)
         if call is None:
             return f"module.{head}"
-        if call.child is not None and len(names) > 1 and names[1] not in call.child.outputs:
+        code = call.template
+        if code is not None and len(names) > 1 and names[1] not in code.outputs:
             return f"output {names[1]} of module.{head}"
         return None
     if root == "data":
@@ -255,7 +258,7 @@ def _provider_declared(module: ModuleContext, key: str) -> bool:
 def _module_call_problems(module: ModuleContext, block: Block) -> Iterator[Finding]:
     """A local module whose directory is missing, or an argument its module never declares."""
     call = (
-        module.module_calls.get(block.labels[0])
+        module.declared_module_calls.get(block.labels[0])
         if (block.type == "module" and block.labels)
         else None
     )
@@ -272,15 +275,16 @@ def _module_call_problems(module: ModuleContext, block: Block) -> Iterator[Findi
             f"{address} uses the local module {missing}, which the submission does "
             "not contain; add its files or fix the source path.",
         )
-    if call.child is None:
+    code = call.template
+    if code is None:
         return
     for name, attribute in block.attributes.items():
-        if name not in _MODULE_META_ARGUMENTS and name not in call.child.variables:
+        if name not in _MODULE_META_ARGUMENTS and name not in code.variables:
             yield finding(
                 attribute.file,
                 attribute.line,
                 address,
-                f"{address} passes {name}, which {call.child.directory} does not "
+                f"{address} passes {name}, which {code.directory} does not "
                 "declare as a variable; declare it there or remove the argument.",
             )
 

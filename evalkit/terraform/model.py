@@ -1,10 +1,18 @@
 """The Terraform model of a submission: what the code declares and what its values mean.
 
 `build_model` parses a submission's files, groups them into modules by directory (local
-module sources that the submission contains are loaded as child modules), and exposes
-resources with their evaluated attributes, `count`/`for_each` instances, nested and `dynamic`
-blocks, provider alias and region. Values that need `terraform apply` stay `Unknown` and
-remember what they refer to, so checks can follow references.
+module sources that the submission contains are loaded as child modules, one per module
+instance of a `count`/`for_each` call), and exposes resources with their evaluated
+attributes, `count`/`for_each` instances, nested and `dynamic` blocks, provider alias and
+region. Values that need `terraform apply` stay `Unknown` and remember what they refer to, so
+checks can follow references.
+
+Every resource and module instance has an `Existence`: known to exist, may exist (its count
+or for_each is unknown, or it is gated on the workspace), or known not to exist (``count =
+0``, an empty for_each, a false flag with the default inputs). What is known not to exist is
+declared (references to it resolve) but invisible: `TerraformModel.resources`, `modules`,
+`ModuleContext.resources` and `module_calls`, `find_resource` and `referrers` never return
+it, so no check judges it or counts it as evidence.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 from typing import Any
 
@@ -46,6 +55,59 @@ def is_auto_tfvars(name: str) -> bool:
     return base in ("terraform.tfvars", "terraform.tfvars.json") or base.endswith(
         (".auto.tfvars", ".auto.tfvars.json")
     )
+
+
+# --- existence ---------------------------------------------------------------------------------
+
+# At most this many instances of one resource or module call are modelled.
+MAX_RESOURCE_INSTANCES = 256
+MAX_MODULE_INSTANCES = 64
+
+
+class Existence(Enum):
+    EXISTS = "exists"
+    MAY_EXIST = "may exist"
+    ABSENT = "known not to exist"
+
+    @property
+    def visible(self) -> bool:
+        """Whether checks see it: what may exist is judged like what exists."""
+        return self is not Existence.ABSENT
+
+    def within(self, outer: Existence) -> Existence:
+        """The existence of something declared inside `outer` (a module instance)."""
+        if Existence.ABSENT in (self, outer):
+            return Existence.ABSENT
+        if Existence.MAY_EXIST in (self, outer):
+            return Existence.MAY_EXIST
+        return Existence.EXISTS
+
+
+def expansion(block: Block, context: ModuleContext) -> list[tuple[Any, dict[str, Any]]] | None:
+    """The instances a block's `count`/`for_each` creates, as (key, scope) pairs: one keyless
+    instance without either, none when known to be empty, None when unknown."""
+    attributes = block.attributes
+    if "count" in attributes:
+        count = context.evaluate(attributes["count"].expr, {})
+        if isinstance(count, bool):
+            count = int(count)
+        if isinstance(count, int | float):
+            return [(index, {"count": {"index": index}}) for index in range(max(int(count), 0))]
+        return None
+    if "for_each" in attributes:
+        items = _for_each_items(context.evaluate(attributes["for_each"].expr, {}))
+        if items is None:
+            return None
+        return [(key, {"each": {"key": key, "value": value}}) for key, value in items]
+    return [(None, {})]
+
+
+def unknown_expansion_scope(block: Block) -> dict[str, Any]:
+    """`count.index`/`each` of the one instance standing for an unknown expansion."""
+    if "count" in block.attributes:
+        return {"count": {"index": Unknown(reason="count unknown")}}
+    unknown = Unknown(reason="for_each unknown")
+    return {"each": {"key": unknown, "value": unknown}}
 
 
 # --- bodies, resources, instances --------------------------------------------------------------
@@ -228,29 +290,36 @@ class Resource:
 
     @cached_property
     def instances(self) -> list[ResourceInstance]:
-        attributes = self.block.attributes
-        if "count" in attributes:
-            count = self.context.evaluate(attributes["count"].expr, {})
-            if isinstance(count, bool):
-                count = int(count)
-            if isinstance(count, int | float) and not isinstance(count, bool):
-                return [
-                    ResourceInstance(self, index, {"count": {"index": index}})
-                    for index in range(min(int(count), 256))
-                ]
-            return [
-                ResourceInstance(self, None, {"count": {"index": Unknown(reason="count unknown")}})
-            ]
-        if "for_each" in attributes:
-            items = _for_each_items(self.context.evaluate(attributes["for_each"].expr, {}))
-            if items is None:
-                unknown = Unknown(reason="for_each unknown")
-                return [ResourceInstance(self, None, {"each": {"key": unknown, "value": unknown}})]
-            return [
-                ResourceInstance(self, key, {"each": {"key": key, "value": value}})
-                for key, value in items[:256]
-            ]
-        return [ResourceInstance(self, None, {})]
+        """The instances `count`/`for_each` creates: none when known to be empty, one keyless
+        instance (with `count.index`/`each` unknown) when the expansion is unknown."""
+        pairs = expansion(self.block, self.context)
+        if pairs is None or (not pairs and self._exists_in_some_deployment()):
+            return [ResourceInstance(self, None, unknown_expansion_scope(self.block))]
+        return [ResourceInstance(self, key, scope) for key, scope in pairs[:MAX_RESOURCE_INSTANCES]]
+
+    def _exists_in_some_deployment(self) -> bool:
+        """Whether a ``-var-file`` the submission ships (``prod.tfvars``) creates this resource
+        that the auto-loaded inputs leave out: some deployment creates it, so it may exist."""
+        for variant in self.context.root.variants:
+            other = variant.declared_resource(self.address)
+            if other is not None and other.instances:
+                return True
+        return False
+
+    @cached_property
+    def existence(self) -> Existence:
+        """Whether the resource exists: its own expansion within its module instance's."""
+        if self.context.existence is Existence.ABSENT:
+            return Existence.ABSENT
+        if not self.is_expanded:
+            own = Existence.EXISTS
+        elif not self.instances:
+            own = Existence.ABSENT
+        elif any(instance.key is None for instance in self.instances):
+            own = Existence.MAY_EXIST
+        else:
+            own = Existence.EXISTS
+        return own.within(self.context.existence)
 
     @property
     def is_expanded(self) -> bool:
@@ -310,21 +379,76 @@ class Resource:
 
 @dataclass
 class ModuleCall:
+    """A `module` block. Its `instances` are the loaded module instances (none for a registry
+    module or a missing source, none when `count`/`for_each` is known to be empty)."""
+
     name: str
     block: Block
     source: str
-    child: ModuleContext | None = None
+    instances: list[ModuleContext] = field(default_factory=list)
+    existence: Existence = Existence.EXISTS
+    # The module's code as loaded for this call, also when no instance exists: what
+    # declaration checks (undeclared names, unknown arguments) read.
+    template: ModuleContext | None = None
+
+    @property
+    def child(self) -> ModuleContext | None:
+        """The first loaded instance: the module's code as the submission contains it."""
+        return self.instances[0] if self.instances else None
+
+    @property
+    def is_expanded(self) -> bool:
+        return "count" in self.block.attributes or "for_each" in self.block.attributes
 
 
 class ModuleOutputs:
+    """``module.<name>`` in an expression: instances are picked by an index when the call has
+    `count`/`for_each`, outputs are read directly otherwise."""
+
     def __init__(self, call: ModuleCall) -> None:
         self.call = call
 
     def step(self, step: Step) -> Any:
-        child = self.call.child
+        call = self.call
+        if not call.is_expanded:
+            if call.child is None:
+                return Unknown((f"module.{call.name}.{step.key}",))
+            return InstanceOutputs(call.child, f"module.{call.name}").step(step)
+        if step.kind != "index":
+            return Unknown((f"module.{call.name}.{step.key}",))
+        label = f"module.{call.name}[{_key_text(step.key)}]"
+        for instance in call.instances:
+            if instance.key is None or _key_text(instance.key) == _key_text(step.key):
+                return InstanceOutputs(instance, label)
+        return Unknown((label,))
+
+    def splat(self) -> list[Any]:
+        return [InstanceOutputs(i, f"module.{self.call.name}") for i in self.call.instances]
+
+    def collection(self) -> Any:
+        call = self.call
+        if not call.is_expanded or any(i.key is None for i in call.instances) or not call.child:
+            return Unknown((f"module.{call.name}",))
+        outputs = [
+            InstanceOutputs(i, f"module.{call.name}[{_key_text(i.key)}]") for i in call.instances
+        ]
+        if "count" in call.block.attributes:
+            return outputs
+        return {str(i.key): o for i, o in zip(call.instances, outputs, strict=True)}
+
+
+class InstanceOutputs:
+    """The outputs of one module instance."""
+
+    def __init__(self, child: ModuleContext, label: str) -> None:
+        self.child = child
+        self.label = label
+
+    def step(self, step: Step) -> Any:
+        child = self.child
         name = str(step.key)
-        if child is None or step.kind != "attr" or name not in child.outputs:
-            return Unknown((f"module.{self.call.name}.{name}",))
+        if step.kind != "attr" or name not in child.outputs:
+            return Unknown((f"{self.label}.{name}",))
         output = child.outputs[name]
         if "value" not in output.attributes:
             return None
@@ -341,6 +465,9 @@ class ModuleContext:
         root: TerraformModel,
         parent: ModuleContext | None = None,
         call: ModuleCall | None = None,
+        key: Any = None,
+        scope: dict[str, Any] | None = None,
+        existence: Existence = Existence.EXISTS,
     ) -> None:
         self.directory = directory
         self.directories = [directory]  # a root may span several (see _root_groups)
@@ -348,6 +475,11 @@ class ModuleContext:
         self.root = root
         self.parent = parent
         self.call = call
+        # Which instance of a `count`/`for_each` call this is, and the `count.index`/`each`
+        # its call arguments are evaluated with.
+        self.key = key
+        self.scope = scope or {}
+        self.existence = existence
         self.blocks: list[Block] = []
         self.tfvars: dict[str, Attribute] = {}
         self.evaluator = Evaluator(self)
@@ -385,7 +517,8 @@ class ModuleContext:
         return found
 
     @cached_property
-    def resources(self) -> dict[str, Resource]:
+    def declared_resources(self) -> dict[str, Resource]:
+        """Every resource and data block, whether it exists or not: what names resolve to."""
         found: dict[str, Resource] = {}
         for mode, block_type in (("managed", "resource"), ("data", "data")):
             for block in self._of_type(block_type):
@@ -395,7 +528,18 @@ class ModuleContext:
         return found
 
     @cached_property
+    def resources(self) -> dict[str, Resource]:
+        """The resources and data sources that exist or may exist."""
+        return {a: r for a, r in self.declared_resources.items() if r.existence.visible}
+
+    @property
     def module_calls(self) -> dict[str, ModuleCall]:
+        """The module calls that exist or may exist (registry ones included)."""
+        return {n: c for n, c in self.declared_module_calls.items() if c.existence.visible}
+
+    @cached_property
+    def declared_module_calls(self) -> dict[str, ModuleCall]:
+        """Every `module` block, whether it creates instances or not."""
         calls: dict[str, ModuleCall] = {}
         for block in self._of_type("module"):
             if not block.labels:
@@ -412,14 +556,14 @@ class ModuleContext:
         source = call.block.attributes.get("source")
         directory = posixpath.dirname(call.block.file)
         target = _local_source_directory(directory, source) if source else None
-        if target is None or call.child is not None:
+        if target is None or call.template is not None:
             return None
         present = any(posixpath.dirname(name) == target for name in self.root.terraform_files)
         return None if present else target
 
     def resource(self, mode: str, resource_type: str, name: str) -> Resource | None:
         local = f"{resource_type}.{name}" if mode == "managed" else f"data.{resource_type}.{name}"
-        return self.resources.get(f"{self.address}.{local}" if self.address else local)
+        return self.declared_resources.get(f"{self.address}.{local}" if self.address else local)
 
     def provider_body(self, key: str) -> Body | None:
         """The provider block a resource of this module uses, following module inheritance."""
@@ -451,7 +595,7 @@ class ModuleContext:
         if name not in self.variables:
             return Unknown((reference,), "undeclared variable")
         if self.call is not None and self.parent is not None and name in self.call.block.attributes:
-            return self.parent.evaluate(self.call.block.attributes[name].expr, {})
+            return self.parent.evaluate(self.call.block.attributes[name].expr, self.scope)
         if name in self.tfvars:
             return self.evaluate(self.tfvars[name].expr, {})
         default = self.variables[name].attributes.get("default")
@@ -512,7 +656,7 @@ class ModuleContext:
         if root == "self":
             return Unknown(("self",))
         if root == "module" and head is not None:
-            call = self.module_calls.get(head)
+            call = self.declared_module_calls.get(head)
             if call is None:
                 return Unknown((self.qualified(f"module.{head}"),), "undeclared module")
             return apply_steps(ModuleOutputs(call), steps[1:])
@@ -573,10 +717,36 @@ class TerraformModel:
     files: dict[str, str]
     parsed: dict[str, ParsedFile] = field(default_factory=dict)
     failures: list[ParseFailure] = field(default_factory=list)
+    # Module instances that exist or may exist, roots first.
     modules: list[ModuleContext] = field(default_factory=list)
+    # Those and the code of module calls known to create no instance (count = 0).
+    declared_modules: list[ModuleContext] = field(default_factory=list)
     evaluating: set[tuple[str, str]] = field(default_factory=set)
     # Secret values found by the credential check, masked in every output.
     secrets: set[str] = field(default_factory=set)
+    # A model planned with one -var-file: it asks no further variants.
+    is_variant: bool = False
+
+    @cached_property
+    def variants(self) -> list[TerraformModel]:
+        """The submission planned with each ``-var-file`` it ships that sets a root variable:
+        what some deployment creates beyond the auto-loaded inputs."""
+        if self.is_variant:
+            return []
+        found = []
+        for name in self.var_files():
+            variant = self.with_var_file(name)
+            if variant is not None:
+                found.append(variant)
+        return found
+
+    def declared_resource(self, address: str) -> Resource | None:
+        """The resource or data block at exactly `address`, whether it exists or not."""
+        prefix, _ = split_module_path(address)
+        for module in self.declared_modules:
+            if module.address == prefix and address in module.declared_resources:
+                return module.declared_resources[address]
+        return None
 
     @property
     def terraform_files(self) -> list[str]:
@@ -586,12 +756,15 @@ class TerraformModel:
         """Break the model's reference cycles (module <-> resources <-> evaluator) once it is
         no longer needed, so reference counting frees it at once instead of leaving a whole
         parse tree for the cyclic garbage collector to trace."""
-        for module in self.modules:
-            for resource in module.__dict__.get("resources", {}).values():
+        for module in self.declared_modules:
+            for resource in module.__dict__.get("declared_resources", {}).values():
                 resource.__dict__.pop("instances", None)
                 resource.__dict__.pop("config", None)
             module.__dict__.clear()
+        for variant in self.__dict__.pop("variants", []):
+            variant.release()
         self.modules.clear()
+        self.declared_modules.clear()
         self.__dict__.pop("_referrer_index", None)
 
     @property
@@ -627,7 +800,7 @@ class TerraformModel:
     def resource_at(self, file: str, line: int) -> Resource | None:
         """The resource or data source whose block spans `line` of `file`."""
         for module in self.modules:
-            for resource in module.resources.values():
+            for resource in module.declared_resources.values():
                 block = resource.block
                 if block.file == file and block.line <= line <= block.end_line:
                     return resource
@@ -648,16 +821,24 @@ class TerraformModel:
     def find_resource(
         self, reference: str, context: ModuleContext | None = None
     ) -> Resource | None:
-        """The resource a reference such as ``aws_vpc.main.id`` or ``data.x.y.json`` names."""
-        parts = _strip_indexes(reference).split(".")
-        prefix: list[str] = []
-        while len(parts) >= 2 and parts[0] == "module":
-            prefix += parts[:2]
-            parts = parts[2:]
-        address_prefix = ".".join(prefix)
-        for module in self.modules if context is None else [context]:
-            if module.address != address_prefix and context is None:
-                continue
+        """The resource a reference such as ``aws_vpc.main.id`` or ``data.x.y.json`` names,
+        when it exists or may exist (``module.net[0].aws_subnet.a`` names one instance's)."""
+        address_prefix, rest = split_module_path(reference)
+        parts = _strip_indexes(rest).split(".")
+        candidates = self.modules if context is None else [context]
+        if context is None:
+            exact = [m for m in candidates if m.address == address_prefix]
+            # A reference that names a module without its instance key (a registry-style
+            # ``module.net.x`` or a key evalkit could not know) matches its first instance.
+            candidates = (
+                exact
+                or [
+                    m
+                    for m in candidates
+                    if _strip_indexes(m.address) == _strip_indexes(address_prefix)
+                ][:1]
+            )
+        for module in candidates:
             if parts[:1] == ["data"] and len(parts) >= 3:
                 found = module.resource("data", parts[1], parts[2])
             elif len(parts) >= 2:
@@ -665,7 +846,7 @@ class TerraformModel:
             else:
                 found = None
             if found is not None:
-                return found
+                return found if found.existence.visible else None
         return None
 
     @cached_property
@@ -751,13 +932,12 @@ class TerraformModel:
         for block in self.parsed[name].blocks:
             if block.type == "__attributes__":
                 entries.update(block.attributes)
-        variant = TerraformModel(self.files, self.parsed, self.failures)
-        _assemble_modules(variant)
-        changed = False
-        for module in variant.modules:
-            if not module.address and entries.keys() & module.variables.keys():
-                module.tfvars = {**module.tfvars, **entries}
-                changed = True
+        variant = TerraformModel(self.files, self.parsed, self.failures, is_variant=True)
+        _assemble_modules(variant, entries)
+        changed = any(
+            not module.address and entries.keys() & module.variables.keys()
+            for module in variant.modules
+        )
         return variant if changed else None
 
 
@@ -777,13 +957,16 @@ def build_model(files: dict[str, str]) -> TerraformModel:
     return model
 
 
-def _assemble_modules(model: TerraformModel) -> None:
+def _assemble_modules(model: TerraformModel, var_file: dict[str, Attribute] | None = None) -> None:
+    """Group directories into root modules and load their module instances; `var_file`
+    entries win over the auto-loaded values in every root that declares them."""
     by_directory: dict[str, list[ParsedFile]] = {}
     for name, parsed in model.parsed.items():
         if is_terraform_file(name):
             by_directory.setdefault(posixpath.dirname(name), []).append(parsed)
     sources = _local_module_directories(model, by_directory)
     roots = [d for d in sorted(by_directory) if d not in sources]
+    contexts = []
     for group in _root_groups(roots, by_directory):
         primary = group[0]
         root = ModuleContext(primary, "", model)
@@ -792,8 +975,15 @@ def _assemble_modules(model: TerraformModel) -> None:
         for directory in reversed(group):
             _fill(root, by_directory[directory])
             tfvars.update(_tfvars_for(model, directory))
+        if var_file and var_file.keys() & root.variables.keys():
+            tfvars.update(var_file)
         root.tfvars = tfvars
-        model.modules.append(root)
+        contexts.append(root)
+    # Every root is known before any count is evaluated: which .tfvars files are -var-file
+    # candidates depends on where the roots are.
+    model.modules.extend(contexts)
+    model.declared_modules.extend(contexts)
+    for root in contexts:
         _load_children(model, root, by_directory, depth=0)
 
 
@@ -883,7 +1073,18 @@ def _load_children(
 ) -> None:
     if depth > 8:
         return
-    for call in parent.module_calls.values():
+    for call in parent.declared_module_calls.values():
+        pairs = expansion(call.block, parent)
+        if pairs is None or (not pairs and _call_exists_in_some_deployment(model, parent, call)):
+            call.existence = Existence.MAY_EXIST.within(parent.existence)
+            pairs = [(None, unknown_expansion_scope(call.block))]
+        elif not pairs:
+            # count = 0 or an empty for_each: the module contributes nothing, but its code
+            # is still loaded once for what checks its declarations.
+            call.existence = Existence.ABSENT
+            pairs = [(None, unknown_expansion_scope(call.block))]
+        else:
+            call.existence = parent.existence
         source = call.block.attributes.get("source")
         # Sources are relative to the file's own directory (roots may span several).
         target = (
@@ -891,14 +1092,31 @@ def _load_children(
         )
         if target is None or target not in by_directory or _is_ancestor(parent, target):
             continue  # a module that calls itself (or its caller) is a cycle Terraform rejects
-        address = (
-            f"{parent.address}.module.{call.name}" if parent.address else (f"module.{call.name}")
-        )
-        child = ModuleContext(target, address, model, parent, call)
-        _fill(child, by_directory[target])
-        call.child = child
-        model.modules.append(child)
-        _load_children(model, child, by_directory, depth + 1)
+        base = parent.qualified(f"module.{call.name}")
+        for key, scope in pairs[:MAX_MODULE_INSTANCES]:
+            address = base if key is None else f"{base}[{_key_text(key)}]"
+            child = ModuleContext(target, address, model, parent, call, key, scope, call.existence)
+            _fill(child, by_directory[target])
+            call.template = call.template or child
+            model.declared_modules.append(child)
+            if child.existence.visible:
+                call.instances.append(child)
+                model.modules.append(child)
+            _load_children(model, child, by_directory, depth + 1)
+
+
+def _call_exists_in_some_deployment(
+    model: TerraformModel, parent: ModuleContext, call: ModuleCall
+) -> bool:
+    """Whether a ``-var-file`` the submission ships makes a call that the auto-loaded inputs
+    leave empty create module instances."""
+    for variant in model.variants:
+        for module in variant.declared_modules:
+            if module.address == parent.address and module.directory == parent.directory:
+                other = module.declared_module_calls.get(call.name)
+                if other is not None and other.existence.visible:
+                    return True
+    return False
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -939,6 +1157,34 @@ def _dynamic_items(collection: Any) -> list[tuple[Any, Any]] | None:
 
 def _key_text(key: Any) -> str:
     return str(key) if isinstance(key, int) else f'"{key}"'
+
+
+def split_module_path(reference: str) -> tuple[str, str]:
+    """``module.app["eu"].module.db[0]`` and the rest of a reference that starts with it."""
+    position = 0
+    end = 0
+    while reference.startswith("module.", position):
+        cursor = position + len("module.")
+        while cursor < len(reference) and reference[cursor] not in ".[":
+            cursor += 1
+        if cursor < len(reference) and reference[cursor] == "[":
+            cursor = _closing_bracket(reference, cursor) + 1
+        if cursor >= len(reference) or reference[cursor] != ".":
+            break  # ``module.x`` alone names the call, not a resource inside it
+        end = cursor
+        position = cursor + 1
+    return reference[:end], reference[end + 1 :] if end else reference
+
+
+def _closing_bracket(text: str, start: int) -> int:
+    quoted = False
+    for index in range(start + 1, len(text)):
+        char = text[index]
+        if char == '"' and text[index - 1] != "\\":
+            quoted = not quoted
+        elif char == "]" and not quoted:
+            return index
+    return len(text) - 1
 
 
 def _strip_indexes(reference: str) -> str:

@@ -1,0 +1,237 @@
+"""Existence: which resource and module instances the configuration would create.
+
+Each test builds a small submission and asks the model whether something exists, may exist,
+or is known not to exist, and what checks see of it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from evalkit.terraform.model import Existence, TerraformModel, build_model
+
+
+def model_of(files: dict[str, str] | str) -> TerraformModel:
+    if isinstance(files, str):
+        files = {"main.tf": files}
+    return build_model({name: textwrap.dedent(text).lstrip("\n") for name, text in files.items()})
+
+
+def existence(model: TerraformModel, address: str) -> Existence:
+    resource = model.declared_resource(address)
+    assert resource is not None, address
+    return resource.existence
+
+
+def visible(model: TerraformModel) -> list[str]:
+    return sorted(r.address for r in model.resources())
+
+
+GATED = """
+    variable "create_nat" {
+      type    = bool
+      default = false
+    }
+    variable "create_flow_log" {
+      type = bool
+    }
+    variable "replicas" {
+      type    = map(string)
+      default = {}
+    }
+    resource "aws_vpc" "main" {
+      cidr_block = "10.0.0.0/16"
+    }
+    resource "aws_nat_gateway" "off" {
+      count     = 0
+      subnet_id = aws_vpc.main.id
+    }
+    resource "aws_nat_gateway" "flag_default_false" {
+      count     = var.create_nat ? 1 : 0
+      subnet_id = aws_vpc.main.id
+    }
+    resource "aws_flow_log" "flag_without_default" {
+      count  = var.create_flow_log ? 1 : 0
+      vpc_id = aws_vpc.main.id
+    }
+    resource "aws_subnet" "empty_map" {
+      for_each   = var.replicas
+      vpc_id     = aws_vpc.main.id
+      cidr_block = each.value
+    }
+    resource "aws_subnet" "empty_set" {
+      for_each   = toset([])
+      vpc_id     = aws_vpc.main.id
+      cidr_block = each.value
+    }
+    resource "aws_subnet" "per_workspace" {
+      count      = terraform.workspace == "production" ? 2 : 0
+      vpc_id     = aws_vpc.main.id
+      cidr_block = cidrsubnet("10.0.0.0/16", 8, count.index)
+    }
+"""
+
+
+def test_known_empty_expansions_are_absent_and_unknown_ones_may_exist() -> None:
+    model = model_of(GATED)
+    assert existence(model, "aws_vpc.main") is Existence.EXISTS
+    for absent in (
+        "aws_nat_gateway.off",
+        "aws_nat_gateway.flag_default_false",
+        "aws_subnet.empty_map",
+        "aws_subnet.empty_set",
+    ):
+        assert existence(model, absent) is Existence.ABSENT, absent
+    assert existence(model, "aws_flow_log.flag_without_default") is Existence.MAY_EXIST
+    assert existence(model, "aws_subnet.per_workspace") is Existence.MAY_EXIST
+
+
+def test_absent_resources_are_invisible_as_judged_and_as_evidence() -> None:
+    model = model_of(GATED)
+    assert visible(model) == [
+        "aws_flow_log.flag_without_default",
+        "aws_subnet.per_workspace",
+        "aws_vpc.main",
+    ]
+    assert model.find_resource("aws_nat_gateway.flag_default_false.id") is None
+    referrers = sorted(resource.address for resource, _ in model.referrers("aws_vpc.main"))
+    assert referrers == ["aws_flow_log.flag_without_default", "aws_subnet.per_workspace"]
+    # What may exist is judged through one instance standing for all of them.
+    [instance] = model.find_resource("aws_subnet.per_workspace").instances
+    assert instance.address == "aws_subnet.per_workspace"
+
+
+def test_a_var_file_that_creates_the_resource_makes_it_possible() -> None:
+    model = model_of(
+        {
+            "main.tf": """
+            variable "alarm_email" {
+              type    = string
+              default = ""
+            }
+            resource "aws_sns_topic" "alerts" {
+              name = "alerts"
+            }
+            resource "aws_sns_topic_subscription" "email" {
+              count     = var.alarm_email != "" ? 1 : 0
+              topic_arn = aws_sns_topic.alerts.arn
+              protocol  = "email"
+              endpoint  = var.alarm_email
+            }
+        """,
+            "dev.tfvars": 'alarm_email = ""\n',
+            "prod.tfvars": 'alarm_email = "ops@example.com"\n',
+        }
+    )
+    assert existence(model, "aws_sns_topic_subscription.email") is Existence.MAY_EXIST
+    without_prod = model_of({"main.tf": model.files["main.tf"], "dev.tfvars": 'alarm_email = ""\n'})
+    assert existence(without_prod, "aws_sns_topic_subscription.email") is Existence.ABSENT
+
+
+MODULE = """
+    variable "cidr" {
+      type = string
+    }
+    variable "multi_az" {
+      type    = bool
+      default = true
+    }
+    resource "aws_subnet" "a" {
+      vpc_id     = "vpc-0123"
+      cidr_block = var.cidr
+    }
+    resource "aws_db_instance" "db" {
+      instance_class = "db.t3.micro"
+      multi_az       = var.multi_az
+    }
+    output "subnet_id" {
+      value = aws_subnet.a.id
+    }
+"""
+
+
+def test_module_count_and_for_each_expand_into_addressed_instances() -> None:
+    model = model_of(
+        {
+            "main.tf": """
+            module "net" {
+              source = "./modules/net"
+              count  = 2
+              cidr   = cidrsubnet("10.0.0.0/16", 8, count.index)
+            }
+            module "app" {
+              source   = "./modules/net"
+              for_each = {
+                eu = { cidr = "10.1.0.0/24", ha = true }
+                us = { cidr = "10.2.0.0/24", ha = false }
+              }
+              cidr     = each.value.cidr
+              multi_az = each.value.ha
+            }
+            module "off" {
+              source = "./modules/net"
+              count  = 0
+              cidr   = "10.9.0.0/24"
+            }
+            module "none" {
+              source   = "./modules/net"
+              for_each = {}
+              cidr     = each.value
+            }
+            locals {
+              first_subnet = module.net[0].subnet_id
+              eu_subnet    = module.app["eu"].subnet_id
+            }
+        """,
+            "modules/net/main.tf": MODULE,
+        }
+    )
+    addresses = [m.address for m in model.modules]
+    assert addresses == [
+        "",
+        "module.net[0]",
+        "module.net[1]",
+        'module.app["eu"]',
+        'module.app["us"]',
+    ]
+    cidrs = {r.address: r.config.get("cidr_block") for r in model.resources("aws_subnet")}
+    assert cidrs == {
+        "module.net[0].aws_subnet.a": "10.0.0.0/24",
+        "module.net[1].aws_subnet.a": "10.0.1.0/24",
+        'module.app["eu"].aws_subnet.a': "10.1.0.0/24",
+        'module.app["us"].aws_subnet.a': "10.2.0.0/24",
+    }
+    multi_az = {r.address: r.config.get("multi_az") for r in model.resources("aws_db_instance")}
+    assert multi_az['module.app["us"].aws_db_instance.db'] is False
+    assert multi_az['module.app["eu"].aws_db_instance.db'] is True
+    root = model.modules[0]
+    assert root.local_value("first_subnet").refs == ("module.net[0].aws_subnet.a.id",)
+    assert root.local_value("eu_subnet").refs == ('module.app["eu"].aws_subnet.a.id',)
+    found = model.find_resource('module.app["us"].aws_db_instance.db.id')
+    assert found is not None and found.address == 'module.app["us"].aws_db_instance.db'
+    # Calls that create nothing contribute nothing, though their code is still declared.
+    assert set(root.module_calls) == {"net", "app"}
+    assert set(root.declared_module_calls) == {"net", "app", "off", "none"}
+    assert root.declared_module_calls["off"].existence is Existence.ABSENT
+    assert existence(model, "module.off.aws_subnet.a") is Existence.ABSENT
+
+
+def test_module_with_unknown_count_may_exist_and_so_do_its_resources() -> None:
+    model = model_of(
+        {
+            "main.tf": """
+            variable "enable_network" {
+              type = bool
+            }
+            module "net" {
+              source = "./modules/net"
+              count  = var.enable_network ? 1 : 0
+              cidr   = "10.0.0.0/24"
+            }
+        """,
+            "modules/net/main.tf": MODULE,
+        }
+    )
+    assert [m.address for m in model.modules] == ["", "module.net"]
+    assert existence(model, "module.net.aws_subnet.a") is Existence.MAY_EXIST
+    assert visible(model) == ["module.net.aws_db_instance.db", "module.net.aws_subnet.a"]
