@@ -358,3 +358,47 @@ def test_policy_from_a_child_module_variable() -> None:
     )
     [statement] = found["module.iam.aws_iam_policy.this"].statements
     assert (statement.file, statement.actions) == ("iam/main.tf", ("*",))
+
+
+def test_explain_documents_every_privilege_escalation_action_and_its_source() -> None:
+    from evalkit.checks import REGISTRY
+    from evalkit.checks.security import PASS_ROLE_COMPUTE_ACTIONS, PRIVILEGE_ESCALATION_ACTIONS
+
+    doc = " ".join(REGISTRY.get("SEC-IAM-WILDCARD").doc.split())
+    assert "Rhino Security Labs" in doc
+    missing = [
+        a for a in (*PRIVILEGE_ESCALATION_ACTIONS, *PASS_ROLE_COMPUTE_ACTIONS) if a not in doc
+    ]
+    assert not missing
+
+
+def test_condition_keys_are_read_from_json_and_policy_documents() -> None:
+    files = {
+        "main.tf": """
+resource "aws_iam_policy" "json" {
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "iam:PassRole"
+      Resource  = "*"
+      Condition = { StringEquals = { "iam:PassedToService" = "ec2.amazonaws.com" } }
+    }]
+  })
+}
+
+data "aws_iam_policy_document" "doc" {
+  statement {
+    actions   = ["iam:CreateServiceLinkedRole"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:AWSServiceName"
+      values   = ["rds.amazonaws.com"]
+    }
+  }
+}
+"""
+    }
+    documents = policy_documents(build_model(files))
+    keys = sorted(k for d in documents for s in d.statements for k in s.condition_keys)
+    assert keys == ["iam:AWSServiceName", "iam:PassedToService"]

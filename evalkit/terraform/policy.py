@@ -35,6 +35,9 @@ class PolicyStatement:
     has_condition: bool
     file: str
     line: int
+    # The condition keys the statement tests (`iam:AWSServiceName`, `aws:SourceIp`), in the
+    # order written; empty when there is no condition or its keys cannot be known.
+    condition_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,7 @@ def statements_from_json(
                 has_condition=bool(item.get("Condition")),
                 file=file,
                 line=statement_line,
+                condition_keys=_json_condition_keys(item.get("Condition")),
             )
         )
     return statements
@@ -224,6 +228,11 @@ def statements_from_document(body: Body) -> list[PolicyStatement]:
                 has_condition=bool(block.blocks("condition")),
                 file=block.file,
                 line=block.line_of(_first_present(block, ("actions", "not_actions"))),
+                condition_keys=tuple(
+                    variable
+                    for condition in block.blocks("condition")
+                    if isinstance(variable := condition.get("variable"), str)
+                ),
             )
         )
     return statements
@@ -268,6 +277,19 @@ def _strings(value: Any) -> tuple[str, ...] | None:
             return None
         return tuple(value)
     return None
+
+
+def _json_condition_keys(value: Any) -> tuple[str, ...]:
+    """The keys a JSON `Condition` tests: ``{"StringEquals": {"iam:AWSServiceName": ...}}``."""
+    if not isinstance(value, dict):
+        return ()
+    return tuple(
+        str(key)
+        for tests in value.values()
+        if isinstance(tests, dict)
+        for key in tests
+        if isinstance(key, str)
+    )
 
 
 def _json_principals(value: Any) -> tuple[str, ...] | None:
