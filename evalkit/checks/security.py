@@ -296,8 +296,7 @@ def _scoped_by_condition(statement: PolicyStatement) -> bool:
         return False
     keys = [key.lower() for key in statement.condition_keys]
     return not keys or any(
-        key not in NON_SCOPING_CONDITION_KEYS and not key.startswith("aws:sourceip")
-        for key in keys
+        key not in NON_SCOPING_CONDITION_KEYS and not key.startswith("aws:sourceip") for key in keys
     )
 
 
