@@ -213,6 +213,17 @@ def as_waivers(waivers: str | Path | Waivers | None, waive_field: str) -> Waiver
     return load_waivers(waivers, waive_field)
 
 
+def rewaive_journal(path: Path, waivers: Waivers) -> None:
+    """Apply other waivers to a run's journal (`evalkit rescore --waivers`).
+
+    The checks' verdicts stay as graded; only which of them are waived changes, replacing the
+    waivers the run had. The journal is replaced whole, and left as it was on an error."""
+    header = {k: v for k, v in (read_journal_header(path) or {}).items() if k != "waivers"}
+    if waivers.settings() != {"field": DEFAULT_WAIVE_FIELD}:
+        header["waivers"] = waivers.settings()
+    write_journal(path, header, iter(waivers.apply_all(iter_journal(path))))
+
+
 def _file_keys(waivers: Waivers) -> list[str] | None:
     return None if waivers.file is None else list(waivers.file.table)
 

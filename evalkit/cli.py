@@ -136,6 +136,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let --out replace a run already in DIR",
     )
+    rescore.add_argument(
+        "--waivers",
+        metavar="FILE.yaml",
+        help="apply these waivers instead of the run's (the checks are not run again)",
+    )
+    rescore.add_argument(
+        "--waive-field",
+        metavar="NAME",
+        help="read waived check IDs from this record field instead of the run's",
+    )
     rescore.add_argument("--quiet", action="store_true", help="no summary")
 
     commands.add_parser("checks", help="list the checks with category and severity")
@@ -334,10 +344,11 @@ def _rescore(args: argparse.Namespace) -> int:
     import shutil
     from pathlib import Path
 
-    from evalkit.api import remove_stale_report, write_run_directory
+    from evalkit.api import remove_stale_report, rewaive_journal, write_run_directory
     from evalkit.checks import REGISTRY
     from evalkit.rubric import load_rubric
     from evalkit.store import JOURNAL_NAME, refuse_existing_run
+    from evalkit.waivers import DEFAULT_WAIVE_FIELD, load_waivers
 
     directory = Path(args.run_dir)
     if not (directory / JOURNAL_NAME).exists():
@@ -368,6 +379,11 @@ def _rescore(args: argparse.Namespace) -> int:
             # Waivers were applied when grading and are in the journal; keep their source.
             "waivers": info.get("waivers"),
         }
+        if args.waivers is not None or args.waive_field is not None:
+            waivers = load_waivers(args.waivers, args.waive_field or DEFAULT_WAIVE_FIELD)
+            rewaive_journal(out / JOURNAL_NAME, waivers)
+            context["waivers"] = waivers.settings()
+            context["waiver_keys"] = None if waivers.file is None else list(waivers.file.table)
         return write_run_directory(out, rubric, fmt, context)
 
     return _finish(run, args, str(out), fmt)

@@ -255,3 +255,56 @@ def test_a_saved_run_keeps_its_waivers_through_rescore(tmp_path: Path) -> None:
     assert again.loc["a", "score"] == run.scores.loc[0, "score"]
     info = json.loads((tmp_path / "again" / "run.json").read_text())
     assert info["waivers"]["submissions"] == {"a": ["HA-RDS-MULTI-AZ"]}
+
+
+def test_rescore_applies_other_waivers(tmp_path: Path) -> None:
+    data = write_records(
+        tmp_path,
+        [
+            {"id": "a", "prompt_id": "p-1", "response": ANSWER, "waive": "HA-RDS-MULTI-AZ"},
+            {"id": "b", "prompt_id": "p-2", "response": ANSWER},
+        ],
+    )
+    code, out = score_dir(tmp_path, str(data))
+    assert code == 0
+    journal_before = (out / "results.jsonl").read_bytes()
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text("by: prompt_id\nwaivers: {p-2: IAC-INCONSISTENT-NAMING}\n", encoding="utf-8")
+    assert main(["rescore", str(out), "--waivers", str(waivers), "--quiet"]) == 0
+    scores = scores_of(out)
+    # The file's waiver is added; the record field (read by default) still waives for a.
+    assert scores.loc["a", "HA-RDS-MULTI-AZ"] == "n/a"
+    assert scores.loc["b", "IAC-INCONSISTENT-NAMING"] == "n/a"
+    assert scores.loc["b", "HA-RDS-MULTI-AZ"] == "fail"
+    info = json.loads((out / "run.json").read_text())["waivers"]
+    assert (info["file"], info["by"]) == (str(waivers), "prompt_id")
+    assert info["submissions"] == {"a": ["HA-RDS-MULTI-AZ"], "b": ["IAC-INCONSISTENT-NAMING"]}
+
+    # A field no record has drops every waiver; the verdicts are the graded ones again.
+    assert main(["rescore", str(out), "--waive-field", "none_here", "--quiet"]) == 0
+    scores = scores_of(out)
+    assert scores.loc["a", "HA-RDS-MULTI-AZ"] == "fail"
+    assert scores.loc["b", "IAC-INCONSISTENT-NAMING"] == "fail"
+    assert json.loads((out / "run.json").read_text())["waivers"]["submissions"] == {}
+    assert (out / "results.jsonl").read_bytes() != journal_before
+
+    # A broken waivers file leaves the run as it was.
+    before = (out / "results.jsonl").read_bytes()
+    waivers.write_text("by: prompt_id\nwaivers: {p-2: NOPE}\n", encoding="utf-8")
+    assert main(["rescore", str(out), "--waivers", str(waivers), "--quiet"]) == 2
+    assert (out / "results.jsonl").read_bytes() == before
+
+
+def test_rescore_with_waivers_into_another_folder_leaves_the_run(tmp_path: Path) -> None:
+    data = write_records(tmp_path, [{"id": "a", "response": ANSWER}])
+    code, out = score_dir(tmp_path, str(data))
+    assert code == 0
+    before = (out / "results.jsonl").read_bytes()
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text("by: submission_id\nwaivers: {a: HA-RDS-MULTI-AZ}\n", encoding="utf-8")
+    other = tmp_path / "waived"
+    args = ["rescore", str(out), "--out", str(other), "--waivers", str(waivers), "--quiet"]
+    assert main(args) == 0
+    assert scores_of(other).loc["a", "HA-RDS-MULTI-AZ"] == "n/a"
+    assert scores_of(out).loc["a", "HA-RDS-MULTI-AZ"] == "fail"
+    assert (out / "results.jsonl").read_bytes() == before
