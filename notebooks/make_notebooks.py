@@ -14,58 +14,59 @@ from nbformat.notebooknode import NotebookNode
 
 HERE = Path(__file__).resolve().parent
 
-# Every notebook starts with the same setup: find the repository root so that relative
-# parameter paths work whether Jupyter was started in the repository or in notebooks/.
-SETUP = '''\
+# Every notebook starts with the same set-up, which lives in evalkit.notebook: find the
+# repository root so that relative parameter paths work whether Jupyter was started in the
+# repository or in notebooks/, and make the output folder.
+SETUP = """\
 from pathlib import Path
 
 import pandas as pd
 
 import evalkit
-from evalkit import plots{imports}
+from evalkit import plots
+from evalkit.notebook import setup{imports}
 
-
-def find_root(start: Path) -> Path:
-    """The nearest folder at or above `start` holding pyproject.toml and datasets/."""
-    for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").is_file() and (folder / "datasets").is_dir():
-            return folder
-    return start
-
-
-ROOT = find_root(Path.cwd())
-
-
-def resolve(path: str) -> Path:
-    """A parameter path: absolute as given, otherwise relative to the repository root."""
-    candidate = Path(path).expanduser()
-    return candidate if candidate.is_absolute() else ROOT / candidate
-
-
-out_dir = resolve(OUT_DIR)
-out_dir.mkdir(parents=True, exist_ok=True)
-pd.set_option("display.max_columns", 40, "display.width", 160, "display.max_colwidth", 90)
-print(f"repository root: {{ROOT}}\\nwriting to: {{out_dir}}")'''
+notebook = setup(OUT_DIR)
+ROOT, out_dir, resolve = notebook.root, notebook.out_dir, notebook.resolve"""
 
 SETUP_TEXT = """\
 ## Setup
 
-Relative paths in the parameters are taken from the repository root, found from the folder the
-notebook runs in (Jupyter starts a notebook in its own folder, `notebooks/`). Files the notebook
-writes go to `OUT_DIR`."""
+`evalkit.notebook.setup` finds the repository root from the folder the notebook runs in
+(Jupyter starts a notebook in its own folder, `notebooks/`); relative paths in the parameters are
+taken from there. Files the notebook writes go to `OUT_DIR`."""
 
 PARAMETER_NOTE = """\
 # Parameters: edit them here, or set the environment variable of the same name with an
-# EVALKIT_ prefix (EVALKIT_DATASET, ...) before starting Jupyter. Relative paths are taken
-# from the repository root."""
+# EVALKIT_ prefix (EVALKIT_DATASET, EVALKIT_ID_FIELD, ...; EVALKIT_OUT for OUT_DIR) before
+# starting Jupyter. Relative paths are taken from the repository root."""
 
 SCORE = """\
-run = evalkit.score(str(resolve(DATASET)), rubric=str(resolve(RUBRIC)) if RUBRIC else None)
+run = notebook.score(DATASET, rubric=RUBRIC, id_field=ID_FIELD, text_field=TEXT_FIELD)
 run"""
 
+# The parameters every notebook takes: the data, how to read its records, the rubric and the
+# grouping column.
+DATA_PARAMETERS = (
+    'DATASET = parameter("DATASET", "datasets/sample")  # folder, record file or glob',
+    'ID_FIELD = parameter("ID_FIELD", "id")  # the records\' id field (JSONL, CSV, Parquet)',
+    'TEXT_FIELD = parameter("TEXT_FIELD", "response")  # the records\' answer text field',
+    'RUBRIC = parameter("RUBRIC", "")  # rubric YAML; empty: the default rubric',
+)
 
-def parameters(*lines: str) -> str:
-    return "\n".join(["import os", "", PARAMETER_NOTE, *lines])
+
+def parameters(by_comment: str, *lines: str, out: str) -> str:
+    return "\n".join(
+        [
+            "from evalkit.notebook import parameter",
+            "",
+            PARAMETER_NOTE,
+            *DATA_PARAMETERS,
+            f'BY = parameter("BY", "model")  # {by_comment}',
+            *lines,
+            f'OUT_DIR = parameter("OUT", "out/notebooks/{out}")',
+        ]
+    )
 
 
 QUICKSTART = [
@@ -79,15 +80,7 @@ holds: the `scores` table (one row per submission), the `findings` table (one ro
 failure), failure rates, and one submission up close. Change the parameters to use your own
 data; everything else adapts.""",
     ),
-    (
-        "code",
-        parameters(
-            'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
-            'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
-            'BY = os.environ.get("EVALKIT_BY", "model")  # a metadata column to group by',
-            'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/01-quickstart")',
-        ),
-    ),
+    ("code", parameters("a metadata column to group by", out="01-quickstart")),
     ("md", SETUP_TEXT),
     ("code", SETUP.format(imports="")),
     (
@@ -164,6 +157,22 @@ that fail at least one of its checks. `Run.failure_rates` gives the counts;
     (
         "md",
         """\
+The same per group of `BY` (e.g. per model), from `Run.failure_rates`; submissions without a
+value form a group of their own.""",
+    ),
+    (
+        "code",
+        """\
+if BY in scores.columns:
+    grouped_rates = run.failure_rates(by=BY)
+else:
+    print(f"no column {BY!r} in this run; metadata columns: {metadata or 'none'}")
+    grouped_rates = run.failure_rates()
+grouped_rates""",
+    ),
+    (
+        "md",
+        """\
 ## One submission up close
 
 Pick a submission by id, or leave `SUBMISSION` empty to take the lowest-scored graded one. Its
@@ -223,11 +232,9 @@ each category costs. Each chart comes with the table it is drawn from.""",
     (
         "code",
         parameters(
-            'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
-            'RUN_DIR = os.environ.get("EVALKIT_RUN_DIR", "")  # a saved run; empty: score DATASET',
-            'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
-            'BY = os.environ.get("EVALKIT_BY", "model")  # metadata column; empty: no grouping',
-            'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/02-failure-rates")',
+            "metadata column; empty: no grouping",
+            'RUN_DIR = parameter("RUN_DIR", "")  # a saved run; empty: score DATASET',
+            out="02-failure-rates",
         ),
     ),
     ("md", SETUP_TEXT),
@@ -247,7 +254,7 @@ their own, `(no model)`, so every submission is counted somewhere.""",
 if RUN_DIR:
     run = evalkit.load_run(resolve(RUN_DIR))
 else:
-    run = evalkit.score(str(resolve(DATASET)), rubric=str(resolve(RUBRIC)) if RUBRIC else None)
+    run = notebook.score(DATASET, rubric=RUBRIC, id_field=ID_FIELD, text_field=TEXT_FIELD)
 if BY and BY not in run.scores.columns:
     print(f"no column {BY!r} in this run: the charts cover all submissions together")
     BY = ""
@@ -354,20 +361,24 @@ at least 5 submissions.""",
     (
         "code",
         parameters(
-            'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
-            'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
-            'BY = os.environ.get("EVALKIT_BY", "model")  # the column that names the two models',
-            'MODEL_A = os.environ.get("EVALKIT_MODEL_A", "")  # empty: the two largest groups',
-            'MODEL_B = os.environ.get("EVALKIT_MODEL_B", "")',
-            'PAIR_ON = os.environ.get("EVALKIT_PAIR_ON", "prompt_id")  # match answers on this column',
-            'RUBRIC_B = os.environ.get("EVALKIT_RUBRIC_B", "")  # empty: an example rubric is written',
-            'N_BOOT = int(os.environ.get("EVALKIT_N_BOOT", "2000"))  # bootstrap resamples',
-            'SEED = int(os.environ.get("EVALKIT_SEED", "0"))',
-            'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/03-compare-models")',
+            "the column that names the models",
+            'MODEL_A = parameter("MODEL_A", "")  # empty: the two largest groups',
+            'MODEL_B = parameter("MODEL_B", "")',
+            'PAIR_ON = parameter("PAIR_ON", "prompt_id")  # match answers on this column',
+            'RUBRIC_B = parameter("RUBRIC_B", "")  # empty: an example rubric is written',
+            'N_BOOT = int(parameter("N_BOOT", "2000"))  # bootstrap resamples',
+            'SEED = int(parameter("SEED", "0"))',
+            out="03-compare-models",
         ),
     ),
     ("md", SETUP_TEXT),
-    ("code", SETUP.format(imports="\nfrom evalkit.compare import compare, split_run")),
+    (
+        "code",
+        SETUP.format(
+            imports="\nfrom evalkit.compare import (\n"
+            "    compare, compare_groups, pairing_columns, split_run)"
+        ),
+    ),
     ("code", SCORE),
     (
         "md",
@@ -407,7 +418,9 @@ matched answers' scores.""",
     (
         "code",
         """\
-pair_on = PAIR_ON if PAIR_ON in run.scores.columns else "submission_id"
+candidates = pairing_columns(run.scores, BY)
+pair_on = PAIR_ON if PAIR_ON in run.scores.columns else (candidates or ["submission_id"])[0]
+print(f"columns that could pair the models: {candidates or 'none'}; pairing on {pair_on}")
 models = compare(run_a, run_b, on=pair_on, labels=(MODEL_A, MODEL_B), n_boot=N_BOOT,
                  seed=SEED)
 print(models.pairing)
@@ -416,6 +429,21 @@ models.score_deltas""",
     ("code", "models"),
     ("code", "plots.difference_chart(models)"),
     ("code", "print(models.statement())\nmodels.significant()"),
+    (
+        "md",
+        """\
+With more than two models, `compare_groups` compares every pair at once (the same as
+`evalkit compare RUN --by model --on prompt_id` from a shell). With many checks, some
+intervals exclude 0 by chance; `correct="holm"` (or `"bh"`) judges the category and check rows
+by p-values adjusted over all of them.""",
+    ),
+    (
+        "code",
+        """\
+all_pairs = compare_groups(run, BY, on=pair_on, n_boot=N_BOOT, seed=SEED, correct="holm")
+print(f"{len(all_pairs.pairs)} pairs of {BY} groups")
+all_pairs.significant()""",
+    ),
     (
         "md",
         """\
@@ -445,7 +473,7 @@ else:
         "version: '1'\\n"
         "description: Medium and low findings cost nothing.\\n"
         "severity_weights: {critical: 10, high: 5, medium: 0, low: 0}\\n", encoding="utf-8")
-run_rubric_b = evalkit.score(str(resolve(DATASET)), rubric=str(rubric_b))
+run_rubric_b = notebook.score(DATASET, rubric=rubric_b, id_field=ID_FIELD, text_field=TEXT_FIELD)
 rubric_labels = (run.info["rubric"]["name"], run_rubric_b.info["rubric"]["name"])
 rubrics = compare(run, run_rubric_b, labels=rubric_labels, n_boot=N_BOOT, seed=SEED)
 print(rubrics.pairing)
@@ -479,14 +507,12 @@ answer text and metadata from the input records, and writes CSV and Parquet.""",
     (
         "code",
         parameters(
-            'DATASET = os.environ.get("EVALKIT_DATASET", "datasets/sample")  # folder, file or glob',
-            'RUBRIC = os.environ.get("EVALKIT_RUBRIC", "")  # rubric YAML; empty: the default rubric',
-            "# Records holding the answer text (JSONL, JSON, CSV or Parquet); empty: none.",
-            'RECORDS = os.environ.get("EVALKIT_RECORDS", "datasets/sample/answers.jsonl")',
-            'ID_FIELD = os.environ.get("EVALKIT_ID_FIELD", "id")  # the records\' id field',
-            'TEXT_FIELD = os.environ.get("EVALKIT_TEXT_FIELD", "response")  # the answer text field',
-            'MIN_REWARD = float(os.environ.get("EVALKIT_MIN_REWARD", "0.8"))  # for the filtered set',
-            'OUT_DIR = os.environ.get("EVALKIT_OUT", "out/notebooks/04-training-export")',
+            "metadata column for per-group summaries",
+            "# Record files holding the answer text (JSONL, JSON, CSV or Parquet); empty: the",
+            "# record files of DATASET itself.",
+            'RECORDS = parameter("RECORDS", "")',
+            'MIN_REWARD = float(parameter("MIN_REWARD", "0.8"))  # for the filtered set',
+            out="04-training-export",
         ),
     ),
     ("md", SETUP_TEXT),
@@ -544,31 +570,21 @@ that are not in the records (here, the folders of `.tf` files) are left out of t
     ),
     (
         "code",
-        '''\
-def read_records(path: Path) -> pd.DataFrame:
-    """Input records in any of the formats evalkit reads."""
-    if path.suffix == ".jsonl":
-        return pd.read_json(path, lines=True, dtype=False)
-    if path.suffix == ".json":
-        return pd.read_json(path, dtype=False)
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
+        """\
 metadata = list(scores.columns[1 : scores.columns.get_loc("status")])
 training = ["reward", "feedback", "failed_checks", "status", "score", "n_findings"]
-if RECORDS:
-    records = read_records(resolve(RECORDS)).rename(
+record_files = notebook.record_files(RECORDS or DATASET)
+print("records read from:", [str(p) for p in record_files] or "none")
+if record_files:
+    records = notebook.read_records(record_files, ID_FIELD).rename(
         columns={ID_FIELD: "submission_id", TEXT_FIELD: "response"})
-    records["submission_id"] = records["submission_id"].astype(str)
     extra = [c for c in records.columns if c not in gradable.columns and c != "response"]
     export = gradable.merge(records[["submission_id", "response", *extra]], on="submission_id")
     export = export[["submission_id", *metadata, *extra, "response", *training]]
 else:
     export = gradable[["submission_id", *metadata, *training]]
 export = export.sort_values("submission_id").reset_index(drop=True)
-export.drop(columns=["response"], errors="ignore")''',
+export.drop(columns=["response"], errors="ignore")""",
     ),
     ("md", "## Write CSV and Parquet"),
     (
@@ -598,7 +614,9 @@ print(f"{len(high_reward)} of {len(export)} answers have reward >= {MIN_REWARD}"
 if "prompt_id" in export.columns:
     best_per_prompt = (export.sort_values(["reward", "submission_id"], ascending=[False, True])
                        .groupby("prompt_id", sort=True).head(1))
-    print(best_per_prompt[["prompt_id", "submission_id", "reward"]].to_string(index=False))""",
+    print(best_per_prompt[["prompt_id", "submission_id", "reward"]].to_string(index=False))
+if BY in export.columns:
+    print(export.groupby(BY)["reward"].agg(["count", "mean"]).round(3))""",
     ),
 ]
 
@@ -625,7 +643,7 @@ def build(cells: list[tuple[str, str]], stem: str) -> NotebookNode:
             else nbformat.v4.new_code_cell(source)
         )
         cell.id = f"{stem}-{index:02d}"
-        if kind == "code" and source.startswith("import os\n\n# Parameters"):
+        if kind == "code" and source.startswith("from evalkit.notebook import parameter\n"):
             cell.metadata["tags"] = ["parameters"]
         notebook.cells.append(cell)
     nbformat.validate(notebook)

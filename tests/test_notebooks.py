@@ -95,9 +95,12 @@ print(json.dumps({
 }
 
 
-def execute(name: str, out_dir: Path) -> tuple[dict[str, Any], Any]:
-    """Run one notebook in notebooks/ with its probe; returns the probe's JSON and the
-    executed notebook."""
+def execute(
+    name: str, out_dir: Path, parameters: dict[str, str] | None = None
+) -> tuple[dict[str, Any], Any]:
+    """Run one notebook in notebooks/ with its probe, its parameters set through
+    ``EVALKIT_*`` environment variables; returns the probe's JSON and the executed
+    notebook."""
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(PROBES[name]))
     client = nbclient.NotebookClient(
@@ -108,7 +111,8 @@ def execute(name: str, out_dir: Path) -> tuple[dict[str, Any], Any]:
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     # The kernel gets its own copy of the environment, so runs in parallel stay independent.
-    client.execute(env={**_environment(), "EVALKIT_OUT": str(out_dir)})
+    overrides = {f"EVALKIT_{key}": value for key, value in (parameters or {}).items()}
+    client.execute(env={**_environment(), "EVALKIT_OUT": str(out_dir), **overrides})
     streams = [o["text"] for o in notebook.cells[-1].outputs if o["output_type"] == "stream"]
     return json.loads("".join(streams)), notebook
 
@@ -244,6 +248,84 @@ def test_training_export(executed: dict, sample_run: evalkit.Run) -> None:
     assert probe["high_reward"] == int((csv["reward"] >= 0.8).sum())
 
 
+# --- a dataset whose fields are not id/response/model/prompt_id ---------------------------------
+
+OTHER_FIELDS = {"ID_FIELD": "uid", "TEXT_FIELD": "completion", "BY": "system", "PAIR_ON": "task"}
+BUCKET = 'resource "aws_s3_bucket" "b" {\n  bucket = "data-%s"\n}\n'
+OPEN_SSH = (
+    'resource "aws_security_group" "ssh" {\n  ingress {\n    from_port   = 22\n'
+    '    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n'
+)
+
+
+def _other_fields_dataset(directory: Path) -> Path:
+    """Two systems answering the same four tasks, in a JSONL whose id, text, grouping and
+    pairing fields all have other names than the notebooks' defaults."""
+    rows = []
+    for system in ("alpha", "beta"):
+        for task in range(4):
+            body = BUCKET % f"{system}-{task}" + (OPEN_SSH if system == "beta" else "")
+            rows.append(
+                {
+                    "uid": f"{system}/{task}",
+                    "system": system,
+                    "task": f"t{task}",
+                    "completion": f"Here you go:\n\n```hcl\n{body}```\n",
+                }
+            )
+    path = directory / "completions.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def executed_other(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    base = tmp_path_factory.mktemp("other-fields")
+    dataset = _other_fields_dataset(base)
+    parameters = {"DATASET": str(dataset), **OTHER_FIELDS, "N_BOOT": "200"}
+
+    def run(name: str) -> tuple[str, Any]:
+        out_dir = base / name.removesuffix(".ipynb")
+        return name, (*execute(name, out_dir, parameters), out_dir, dataset)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(run, PROBES))
+
+
+def test_notebooks_read_a_dataset_with_other_field_names(executed_other: dict) -> None:
+    ids = [f"{system}/{task}" for system in ("alpha", "beta") for task in range(4)]
+    expected = evalkit.score(
+        str(executed_other["01-quickstart.ipynb"][3]), id_field="uid", text_field="completion"
+    )
+    assert sorted(expected.scores["submission_id"]) == ids
+
+    quick, _, _, _ = executed_other["01-quickstart.ipynb"]
+    assert quick["shape"] == list(expected.scores.shape)
+    assert quick["statuses"] == {"ok": 8}
+    assert quick["metadata"] == ["system", "task"]
+    assert quick["submission"] in ids
+
+    rates, _, _, _ = executed_other["02-failure-rates.ipynb"]
+    assert rates["by"] == "system"
+    by_system = plots.category_rates(expected, by="system")
+    assert rates["rates"] == by_system[["system", "category", "n", "failed"]].values.tolist()
+
+    models, _, _, _ = executed_other["03-compare-models.ipynb"]
+    assert models["models"] == ["alpha", "beta"]
+    assert models["models_paired"] and models["models_on"] == "task"
+    assert models["models_pairs"] == 4
+
+    export, _, out_dir, dataset = executed_other["04-training-export.ipynb"]
+    assert export["rows"] == 8 and export["kept"] == 8
+    assert export["columns"][:4] == ["submission_id", "system", "task", "response"]
+    written = pd.read_parquet(out_dir / "training.parquet")
+    records = pd.read_json(dataset, lines=True).set_index("uid")
+    assert sorted(written["submission_id"]) == ids
+    assert (
+        written["response"].tolist() == records.loc[written["submission_id"], "completion"].tolist()
+    )
+
+
 def test_notebooks_are_stored_without_outputs() -> None:
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
@@ -252,7 +334,13 @@ def test_notebooks_are_stored_without_outputs() -> None:
                 assert cell.outputs == [] and cell.execution_count is None, path.name
         first_code = next(c for c in notebook.cells if c.cell_type == "code")
         assert "parameters" in first_code.metadata.get("tags", []), path.name
-        assert "DATASET" in first_code.source and "OUT_DIR" in first_code.source
+        for name in ("DATASET", "ID_FIELD", "TEXT_FIELD", "RUBRIC", "BY", "OUT_DIR"):
+            assert f"\n{name} = parameter(" in first_code.source, (path.name, name)
+        # The set-up is one call to evalkit.notebook, not a copy of path-handling code.
+        code = [c.source for c in notebook.cells if c.cell_type == "code"]
+        assert "notebook = setup(OUT_DIR)" in code[1] and len(code[1].splitlines()) <= 12
+        assert not any("def find_root" in source for source in code), path.name
+        assert not any("EVALKIT_" in source for source in code[1:]), path.name
 
 
 def test_notebooks_match_their_generator() -> None:
