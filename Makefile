@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 sample: $(STAMP)  ## score the bundled sample dataset into out/sample
-	$(BIN)/evalkit score datasets/sample --out out/sample
+	$(BIN)/evalkit score datasets/sample --out out/sample --overwrite
 
 test: $(STAMP)  ## lint and run the test suite
 	$(BIN)/ruff check evalkit tests benchmarks
