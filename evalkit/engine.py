@@ -112,7 +112,10 @@ def _grade(submission: Submission, checks: list[Check], started: float) -> Submi
     try:
         return _run_checks(submission, checks, model, started)
     finally:
-        release_aws_layer(model)
+        # Checks judge each root configuration on its own model (see Check.run); each holds
+        # its own AWS layer.
+        for root in {id(m): m for m in [model, *model.root_models]}.values():
+            release_aws_layer(root)
         model.release()
 
 

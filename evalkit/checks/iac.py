@@ -686,7 +686,9 @@ def _environments(model: TerraformModel) -> set[str]:
     (variable defaults, locals, `.tfvars` values, `for_each`) keyed by environment names."""
     found: set[str] = set()
     places = [*model.var_files()]
-    places.extend(d for m in model.modules if not m.address for d in m.directories)
+    # Every root of the submission, also when one root is judged: environment folders are
+    # the sign that the code is deployed more than once.
+    places.extend(d for group in model.root_groups for d in group)
     for place in places:
         found.update(ENVIRONMENT_WORDS[w] for w in _words(place) if w in ENVIRONMENT_WORDS)
     for collection in _collections(model):

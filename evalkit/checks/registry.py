@@ -32,16 +32,21 @@ class Check:
         return inspect.cleandoc(self.function.__doc__ or "")
 
     def run(self, model: TerraformModel) -> CheckResult:
-        findings = self.function(model)
-        if findings is None:
+        """Judge every root configuration of the submission on its own.
+
+        Fails when some root fails, passes when some root passes, else n/a. Module code that
+        several roots share is reported once per distinct problem: findings with the same
+        file, line and message from different roots are one finding."""
+        results = [self.function(root) for root in model.root_models]
+        if all(findings is None for findings in results):
             return CheckResult(self.id, "n/a")
-        located = tuple(
-            sorted(
-                {replace(f, check_id=self.id) for f in findings},
-                key=lambda f: (f.file, f.line, f.resource, f.message),
-            )
+        located = sorted(
+            {replace(f, check_id=self.id) for findings in results for f in findings or ()},
+            key=lambda f: (f.file, f.line, f.resource, f.message),
         )
-        return CheckResult(self.id, "fail" if located else "pass", located)
+        unique = {(f.file, f.line, f.message): f for f in reversed(located)}
+        kept = tuple(f for f in located if unique[(f.file, f.line, f.message)] is f)
+        return CheckResult(self.id, "fail" if kept else "pass", kept)
 
 
 class UnknownCheckError(KeyError):

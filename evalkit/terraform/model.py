@@ -726,6 +726,27 @@ class TerraformModel:
     secrets: set[str] = field(default_factory=set)
     # A model planned with one -var-file: it asks no further variants.
     is_variant: bool = False
+    # The submission's root configurations (each a list of directories, see _root_groups),
+    # and the one this model grades when it is the model of a single root.
+    root_groups: list[list[str]] = field(default_factory=list)
+    graded_group: list[str] | None = None
+
+    @cached_property
+    def root_models(self) -> list[TerraformModel]:
+        """One model per root configuration, graded on its own: relations never cross roots.
+
+        A submission with environment folders (``environments/dev``, ``environments/prod``,
+        each with its own backend and tfvars, calling shared modules) is several
+        configurations that `terraform` plans one at a time. Files and parsed trees are
+        shared; every root model loads its own module instances with its own inputs."""
+        if len(self.root_groups) <= 1 or self.graded_group is not None:
+            return [self]
+        models = []
+        for group in self.root_groups:
+            model = TerraformModel(self.files, self.parsed, self.failures, graded_group=group)
+            _assemble_modules(model)
+            models.append(model)
+        return models
 
     @cached_property
     def variants(self) -> list[TerraformModel]:
@@ -763,6 +784,9 @@ class TerraformModel:
             module.__dict__.clear()
         for variant in self.__dict__.pop("variants", []):
             variant.release()
+        for model in self.__dict__.pop("root_models", []):
+            if model is not self:
+                model.release()
         self.modules.clear()
         self.declared_modules.clear()
         self.__dict__.pop("_referrer_index", None)
@@ -914,11 +938,14 @@ class TerraformModel:
         """``.tfvars`` files Terraform does not load by itself: ``-var-file`` candidates such as
         ``prod.tfvars`` or ``environments/prod/terraform.tfvars``."""
         roots = {d for module in self.modules if not module.address for d in module.directories}
+        # The tfvars files in another root's folder are that root's inputs, not this one's.
+        others = {d for group in self.root_groups for d in group} - roots
         return [
             name
             for name in sorted(self.parsed)
             if is_tfvars_file(name)
             and not (is_auto_tfvars(name) and posixpath.dirname(name) in roots)
+            and posixpath.dirname(name) not in others
         ]
 
     def with_var_file(self, name: str) -> TerraformModel | None:
@@ -932,7 +959,9 @@ class TerraformModel:
         for block in self.parsed[name].blocks:
             if block.type == "__attributes__":
                 entries.update(block.attributes)
-        variant = TerraformModel(self.files, self.parsed, self.failures, is_variant=True)
+        variant = TerraformModel(
+            self.files, self.parsed, self.failures, is_variant=True, graded_group=self.graded_group
+        )
         _assemble_modules(variant, entries)
         changed = any(
             not module.address and entries.keys() & module.variables.keys()
@@ -966,8 +995,11 @@ def _assemble_modules(model: TerraformModel, var_file: dict[str, Attribute] | No
             by_directory.setdefault(posixpath.dirname(name), []).append(parsed)
     sources = _local_module_directories(model, by_directory)
     roots = [d for d in sorted(by_directory) if d not in sources]
+    model.root_groups = _root_groups(roots, by_directory)
     contexts = []
-    for group in _root_groups(roots, by_directory):
+    for group in model.root_groups:
+        if model.graded_group is not None and group != model.graded_group:
+            continue
         primary = group[0]
         root = ModuleContext(primary, "", model)
         root.directories = group
