@@ -11,6 +11,7 @@ from typing import Any
 
 from lark import Tree
 
+from evalkit.aws import aws_of
 from evalkit.checks._helpers import Problem, per_instance, resource_finding, truth, where
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
@@ -29,7 +30,7 @@ from evalkit.terraform.references import (
     provider_entries,
     traversal_text,
 )
-from evalkit.terraform.values import Unknown, collect_refs
+from evalkit.terraform.values import Unknown
 
 # Roots that never name a declaration of the module.
 _SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
@@ -1351,11 +1352,7 @@ def _named_resources(model: TerraformModel, value: Any, resource_type: str) -> l
 
 
 def _vpc_of_subnet(model: TerraformModel, subnet: ResourceInstance) -> list[Resource]:
-    return _linked_resources(model, subnet.get("vpc_id"), "aws_vpc")
-
-
-def _subnets(model: TerraformModel, value: Any) -> list[Resource]:
-    return _linked_resources(model, value, "aws_subnet")
+    return [vpc.resource for vpc in aws_of(model).targets(subnet, "subnet_vpc")]
 
 
 def _internet_gateways(model: TerraformModel, vpc: Resource) -> list[Resource]:
@@ -1382,16 +1379,17 @@ def _needs_internet_gateway(model: TerraformModel, instance: ResourceInstance) -
     if kind == "aws_nat_gateway":
         if instance.get("connectivity_type", "public") != "public":
             return []
-        return [v for s in _subnet_instances(model, instance) for v in _vpc_of_subnet(model, s)]
+        return _common_vpcs(model, _subnet_instances(model, instance))
     if kind == "aws_instance":
         subnets = _subnet_instances(model, instance)
         if instance.has("associate_public_ip_address"):
             public = truth(instance.get("associate_public_ip_address"))
         else:
-            public = any(truth(s.get("map_public_ip_on_launch")) for s in subnets)
+            # Every subnet it may be placed in must give public IPs.
+            public = bool(subnets) and all(truth(s.get("map_public_ip_on_launch")) for s in subnets)
         if not public:
             return []
-        return [v for s in subnets for v in _vpc_of_subnet(model, s)]
+        return _common_vpcs(model, subnets)
     if kind == "aws_eip":
         in_vpc = instance.get("domain") == "vpc" or truth(instance.get("vpc")) is True
         if not in_vpc:
@@ -1404,24 +1402,29 @@ def _needs_internet_gateway(model: TerraformModel, instance: ResourceInstance) -
             vpc
             for target in targets
             for target_instance in target.instances
-            for subnet in _subnet_instances(model, target_instance)
-            for vpc in _vpc_of_subnet(model, subnet)
+            for vpc in _common_vpcs(model, _subnet_instances(model, target_instance))
         ]
     return []
 
 
-def _subnet_instances(model: TerraformModel, body: Body) -> list[ResourceInstance]:
-    """The subnet instances `body.subnet_id` names: the one an index picks
-    (``aws_subnet.public["a"].id``), else every instance of the subnet resource."""
-    value = body.get("subnet_id")
-    refs = collect_refs(value)
-    found: list[ResourceInstance] = []
-    for subnet in _subnets(model, value):
-        picked = [
-            i for i in subnet.instances if any(ref.startswith(f"{i.address}.") for ref in refs)
-        ]
-        found.extend(picked or subnet.instances)
-    return found
+def _subnet_instances(model: TerraformModel, instance: ResourceInstance) -> list[ResourceInstance]:
+    """The subnets an instance, NAT gateway or network interface is placed in; when the code
+    picks one of several (``aws_subnet.public[each.value].id``), all of them."""
+    layer = aws_of(model)
+    known = layer.targets(instance, "in_subnet")
+    if known:
+        return known
+    candidates = [c for e in layer.graph.edges_from(instance, "in_subnet") for c in e.candidates]
+    return list(dict.fromkeys(candidates))
+
+
+def _common_vpcs(model: TerraformModel, subnets: list[ResourceInstance]) -> list[Resource]:
+    """The VPCs every one of `subnets` belongs to (one, in any sensible configuration)."""
+    shared: list[Resource] | None = None
+    for subnet in subnets:
+        vpcs = _vpc_of_subnet(model, subnet)
+        shared = vpcs if shared is None else [v for v in shared if v in vpcs]
+    return shared or []
 
 
 def _internet_gateway_order(
@@ -1492,35 +1495,38 @@ def _ecs_listener_order(
 ) -> Iterator[Problem]:
     if instance.resource.type != "aws_ecs_service":
         return
-    for block in instance.blocks("load_balancer"):
-        for group in _linked_resources(
-            model, block.get("target_group_arn"), "aws_lb_target_group", "aws_alb_target_group"
-        ):
-            listeners = _forwarders(model, group)
-            if not listeners or any(order.before(instance.resource, x) for x in listeners):
-                continue
-            yield (
-                instance.file,
-                instance.line,
-                (
-                    f"registers with {group.address} but does not depend on "
-                    f"{listeners[0].address}, the listener that forwards to it; ECS rejects a "
-                    "target group with no load balancer. Add depends_on = "
-                    f"[{_relative(instance.resource, listeners[0])}]."
-                ),
-            )
+    groups = [g.resource for g in aws_of(model).targets(instance, "attachment_target_group")]
+    for group in dict.fromkeys(groups):
+        listeners = _forwarders(model, group)
+        if not listeners or any(order.before(instance.resource, x) for x in listeners):
+            continue
+        yield (
+            instance.file,
+            instance.line,
+            (
+                f"registers with {group.address} but does not depend on "
+                f"{listeners[0].address}, the listener that forwards to it; ECS rejects a "
+                "target group with no load balancer. Add depends_on = "
+                f"[{_relative(instance.resource, listeners[0])}]."
+            ),
+        )
 
 
 def _forwarders(model: TerraformModel, group: Resource) -> list[Resource]:
-    """Listeners and listener rules whose actions forward to the target group."""
-    found: list[Resource] = []
+    """Listeners and listener rules whose actions forward to the target group (default
+    actions from the AWS layer; rule actions and weighted `forward` blocks read here)."""
+    found = [
+        listener.resource
+        for instance in group.instances
+        for listener in aws_of(model).sources(instance, "listener_target_group")
+    ]
     for listener in model.resources(
         "aws_lb_listener", "aws_alb_listener", "aws_lb_listener_rule", "aws_alb_listener_rule"
     ):
-        action = "default_action" if listener.type.endswith("_listener") else "action"
+        is_rule = not listener.type.endswith("_listener")
         for listener_instance in listener.instances:
-            for body in listener_instance.blocks(action):
-                values = [body.get("target_group_arn")]
+            for body in listener_instance.blocks("action" if is_rule else "default_action"):
+                values = [body.get("target_group_arn")] if is_rule else []
                 for forward in body.blocks("forward"):
                     values.extend(t.get("arn") for t in forward.blocks("target_group"))
                 if any(group in _linked_resources(model, value) for value in values):
