@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sample test lint format bench lab clean
+.PHONY: install sample test lint format bench lab clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,19 @@ sample: $(STAMP)  ## score the bundled sample dataset into out/sample
 test: $(STAMP)  ## lint and run the test suite
 	$(BIN)/ruff check evalkit tests benchmarks
 	$(BIN)/python -m pytest
+
+# The viewer test opens pages in the OS's Chromium. Installs it once where it is missing and
+# apt-get can be used (as root: CI); elsewhere it says how, and the test is skipped.
+browser:  ## install Chromium and chromedriver from the OS packages when absent
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium and chromium-driver from the OS packages"; \
+		apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver >/dev/null; \
+	else \
+		echo "no Chromium: install chromium and chromium-driver to run the viewer's browser test"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check evalkit tests benchmarks

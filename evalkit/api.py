@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from evalkit.results import (
     findings_frame,
     meta_columns_of,
     meta_types,
+    read_checks,
     read_findings,
     read_scores,
     score_row,
@@ -40,6 +41,7 @@ from evalkit.results import (
 )
 from evalkit.rubric import Rubric, load_rubric
 from evalkit.runner import Execution, default_jobs, grade_stream
+from evalkit.saved_files import clear_saved_files, has_saved_files, save_submission_files
 from evalkit.store import (
     JOURNAL_NAME,
     Journal,
@@ -50,6 +52,7 @@ from evalkit.store import (
     refuse_existing_run,
     write_journal,
 )
+from evalkit.summary import SUMMARY_NAME, checks_frame, summary
 from evalkit.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers, waiver_summary
 
 if TYPE_CHECKING:
@@ -79,6 +82,21 @@ class Run:
     info: dict[str, Any] = field(default_factory=dict)
     results: list[SubmissionResult] | None = field(default=None, repr=False, compare=False)
     source: Path | None = field(default=None, repr=False, compare=False)
+    check_table: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        """One row per submission and check: submission_id, check_id, category, severity,
+        weight, status (pass/fail/n/a) and points_lost (the score points the check cost).
+
+        Read from ``checks.<fmt>`` for a run loaded from disk, else derived from `scores`
+        with the rubric that scored the run (see `evalkit.plots.rubric_for`).
+        """
+        if self.check_table is None:
+            from evalkit.plots import rubric_for
+
+            self.check_table = checks_frame(self.scores, rubric_for(self), REGISTRY)
+        return self.check_table
 
     def failure_rates(self, by: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
         """Per category: among submissions where it applies, the share failing any check,
@@ -104,6 +122,7 @@ class Run:
         out = Path(directory)
         write_table(self.scores, out / "scores", fmt)
         write_table(self.findings, out / "findings", fmt)
+        write_table(self.checks, out / "checks", fmt)
         self._save_journal(out)
         info = {**self.info, "format": fmt, "column_types": meta_types(self.scores)}
         write_json(info, out / "run.json")
@@ -179,11 +198,14 @@ def score(
     result_cache = _open_cache(cache)
     started = time.perf_counter()
     try:
-        results = list(
-            active_waivers.apply_all(
+        # The files are saved only by runs written to a directory; a Run in memory keeps
+        # its tables, not every submission's text.
+        results = [
+            replace(r, files={})
+            for r in active_waivers.apply_all(
                 grade_stream(submissions, execution, result_cache, _progress(progress, total))
             )
-        )
+        ]
     finally:
         if result_cache is not None:
             result_cache.close()
@@ -244,14 +266,17 @@ def score_to_directory(
     waivers: str | Path | Waivers | None = None,
     waive_field: str = DEFAULT_WAIVE_FIELD,
     overwrite: bool = False,
+    by: str | None = None,
 ) -> RunTally:
     """Grade `paths` into `out` with flat memory: what `evalkit score` does.
 
     Results are journalled to ``out/results.jsonl`` as they complete; with `resume`, the
     submissions already there are not graded again, and the tables are the same as an
-    uninterrupted run's. Tables and run.json are written last, atomically. A directory that
-    already holds a run raises `ExistingRun` unless `resume` or `overwrite` is given;
-    `overwrite` also removes the old run's report, which would no longer match.
+    uninterrupted run's. Each submission's files are saved under ``out/files/`` before its
+    result is journalled. Tables, summary.json and run.json are written last, atomically. A
+    directory that already holds a run raises `ExistingRun` unless `resume` or `overwrite` is
+    given; `overwrite` also removes the old run's report, which would no longer match.
+    `by` groups summary.json by a metadata column.
     """
     directory = Path(out)
     refuse_existing_run(directory, resume, overwrite)
@@ -270,20 +295,28 @@ def score_to_directory(
         # Resuming with other waivers would mix two waiver sets in one run's tables.
         header["waivers"] = active_waivers.settings()
     journal = Journal(directory / JOURNAL_NAME, header, resume)
+    if not journal.done:
+        clear_saved_files(directory)
     total = count_submissions(
         paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
     )
     submissions = iter_submissions(
         paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
     )
-    todo = (s for s in submissions if s.id not in journal.done)
+    # A finished submission whose files are missing (journalled by an older evalkit) is
+    # graded again for its files only; its journalled result stands.
+    todo = (
+        s for s in submissions if s.id not in journal.done or not has_saved_files(directory, s.id)
+    )
     remaining = None if total is None else max(0, total - len(journal.done))
     result_cache = _open_cache(cache)
     started = time.perf_counter()
     try:
         graded = grade_stream(todo, execution, result_cache, _progress(progress, remaining))
         for result in active_waivers.apply_all(graded):
-            journal.append(result)
+            save_submission_files(directory, result.submission_id, result.files)
+            if result.submission_id not in journal.done:
+                journal.append(result)
     finally:
         journal.close()
         if result_cache is not None:
@@ -304,27 +337,49 @@ def score_to_directory(
             "waivers": active_waivers.settings(),
             "waiver_keys": _file_keys(active_waivers),
         },
+        by=by,
     )
 
 
 def write_run_directory(
-    directory: Path, rubric: Rubric, fmt: str, context: dict[str, Any]
+    directory: Path, rubric: Rubric, fmt: str, context: dict[str, Any], by: str | None = None
 ) -> RunTally:
-    """Tables and run.json from the journal in `directory` (also what `rescore` does)."""
+    """Tables, summary.json and run.json from the journal in `directory` (also what
+    `rescore` does). With `fmt` ``sarif`` the tables are CSV and ``findings.sarif`` is added.
+    """
     journal_path = directory / JOURNAL_NAME
-    tally = write_run_tables(lambda: iter_journal(journal_path), rubric, REGISTRY, directory, fmt)
+    table_fmt = table_format(fmt)
+    tally = write_run_tables(
+        lambda: iter_journal(journal_path), rubric, REGISTRY, directory, table_fmt
+    )
     context = context | {
         "waiver_summary": waiver_summary(
             iter_journal(journal_path), context.get("waivers"), context.get("waiver_keys")
         )
     }
-    _remove_other_formats(directory, fmt)
+    _remove_other_formats(directory, table_fmt)
     problems = [
         {"submission_id": r.submission_id, "problem": problem}
         for r in iter_journal(journal_path)
         for problem in r.problems
     ]
-    write_json(run_info(rubric, context, tally, problems, fmt), directory / "run.json")
+    info = run_info(rubric, context, tally, problems, fmt)
+    if by is not None:
+        info["by"] = by
+    if fmt == "sarif":
+        from evalkit.sarif import SARIF_NAME, write_sarif
+
+        write_sarif(
+            (row for r in iter_journal(journal_path) for row in finding_rows(r, rubric, REGISTRY)),
+            rubric,
+            REGISTRY,
+            directory / SARIF_NAME,
+        )
+    else:
+        (directory / "findings.sarif").unlink(missing_ok=True)  # from an earlier SARIF run
+    scores = read_scores(directory, info.get("column_types"))
+    write_json(summary(scores, info, by), directory / SUMMARY_NAME)
+    write_json(info, directory / "run.json")
     return tally
 
 
@@ -334,18 +389,28 @@ def _remove_other_formats(directory: Path, fmt: str) -> None:
 
     for other in FORMATS:
         if other != fmt:
-            for name in ("scores", "findings"):
+            for name in ("scores", "findings", "checks"):
                 (directory / f"{name}.{other}").unlink(missing_ok=True)
 
 
 def remove_stale_report(directory: Path) -> None:
-    """Remove ``directory/report`` written by `evalkit report` for results that are about to
-    change; only a folder that holds a report.md is removed."""
+    """Remove ``directory/report`` written by `evalkit report`, and the ``view.html`` page of
+    `evalkit view`, for results that are about to change; only a folder that holds a
+    report.md is removed."""
     import shutil
 
     report = directory / "report"
     if (report / "report.md").is_file() and not report.is_symlink():
         shutil.rmtree(report)
+    # The viewer page shows the old scores too; `evalkit view` draws it again.
+    view = directory / "view.html"
+    if view.is_file() and not view.is_symlink():
+        view.unlink()
+
+
+def table_format(fmt: str) -> str:
+    """The format of the tables for an output format: SARIF runs keep CSV tables."""
+    return "csv" if fmt == "sarif" else fmt
 
 
 def run_info(
@@ -414,7 +479,46 @@ def load_run(directory: str | Path) -> Run:
     info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
     scores = read_scores(out, info.get("column_types"))
     findings = read_findings(out)
-    return Run(scores, findings, info, source=out)
+    try:
+        checks: pd.DataFrame | None = read_checks(out)
+    except FileNotFoundError:
+        checks = None  # a run written before checks tables existed: derived when asked
+    return Run(scores, findings, info, source=out, check_table=checks)
+
+
+def load_runs(directories: Iterable[str | Path], names: Iterable[str] | None = None) -> Run:
+    """Several runs as one, each row tagged with its run in a first column ``run``.
+
+    `names` label the runs (default: each directory's name, or its full path when two names
+    are equal). Scores, findings and checks are concatenated; a metadata column missing from
+    a run is empty in its rows. `info` keeps each run's run.json under ``info["runs"]``.
+    """
+    paths = [Path(d) for d in directories]
+    if not paths:
+        raise ValueError("load_runs needs at least one run directory")
+    labels = list(names) if names is not None else _run_names(paths)
+    if len(labels) != len(paths) or len(set(labels)) != len(labels):
+        raise ValueError("load_runs needs one distinct name per run directory")
+    runs = [load_run(p) for p in paths]
+
+    def tagged(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        parts = [
+            f.assign(run=label)[["run", *f.columns]]
+            for f, label in zip(frames, labels, strict=True)
+        ]
+        return pd.concat(parts, ignore_index=True, sort=False)
+
+    return Run(
+        tagged([r.scores for r in runs]),
+        tagged([r.findings for r in runs]),
+        {"runs": {label: r.info for label, r in zip(labels, runs, strict=True)}},
+        check_table=tagged([r.checks for r in runs]),
+    )
+
+
+def _run_names(paths: list[Path]) -> list[str]:
+    names = [p.resolve().name for p in paths]
+    return names if len(set(names)) == len(names) else [str(p) for p in paths]
 
 
 # --- internals ---------------------------------------------------------------------------------

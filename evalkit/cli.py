@@ -13,6 +13,7 @@ from evalkit import __version__
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FAIL_UNDER = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+OUTPUT_FORMATS = ("csv", "jsonl", "parquet", "sarif")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,8 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--format",
         default="csv",
-        choices=("csv", "jsonl", "parquet"),
-        help="table format (default: csv)",
+        choices=OUTPUT_FORMATS,
+        help="table format (default: csv); sarif writes CSV tables and findings.sarif",
+    )
+    score.add_argument(
+        "--by", metavar="COLUMN", help="also give summary.json per group of a metadata column"
     )
     score.add_argument(
         "--fail-under",
@@ -122,8 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_argument(
         "--format",
         default=None,
-        choices=("csv", "jsonl", "parquet"),
-        help="table format (default: the run's format)",
+        choices=OUTPUT_FORMATS,
+        help="table format (default: the run's format); sarif writes CSV tables and findings.sarif",
+    )
+    rescore.add_argument(
+        "--by",
+        metavar="COLUMN",
+        help="also give summary.json per group of a metadata column (default: the run's own)",
     )
     rescore.add_argument(
         "--out",
@@ -212,6 +221,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COLUMN",
         help="with --by: pair the groups' comparison on this column, e.g. prompt_id",
     )
+
+    view = commands.add_parser(
+        "view",
+        help="write a self-contained HTML page to browse a run's submissions and findings",
+        description="Write one HTML file (no server, no network needed) with a sortable, "
+        "filterable table of the run's submissions and, per submission, its feedback and its "
+        "files as graded with every finding at its line.",
+    )
+    view.add_argument("run", metavar="RUN_DIR", help="directory written by `evalkit score`")
+    view.add_argument("--out", metavar="FILE", help="output file (default: RUN_DIR/view.html)")
     return parser
 
 
@@ -244,6 +263,8 @@ def _dispatch(args: argparse.Namespace, arguments: list[str]) -> int:
             return _compare(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "view":
+            return _view(args)
         return _score(args)
     except KeyboardInterrupt:
         print(f"\nevalkit: interrupted{_resume_hint(args, arguments)}", file=sys.stderr)
@@ -334,6 +355,7 @@ def _score(args: argparse.Namespace) -> int:
             waivers=args.waivers,
             waive_field=args.waive_field,
             overwrite=args.overwrite,
+            by=args.by,
         )
 
     return _finish(run, args, args.out, args.format)
@@ -347,6 +369,7 @@ def _rescore(args: argparse.Namespace) -> int:
     from evalkit.api import remove_stale_report, rewaive_journal, write_run_directory
     from evalkit.checks import REGISTRY
     from evalkit.rubric import load_rubric
+    from evalkit.saved_files import copy_saved_files
     from evalkit.store import JOURNAL_NAME, refuse_existing_run
     from evalkit.waivers import DEFAULT_WAIVE_FIELD, load_waivers
 
@@ -368,6 +391,7 @@ def _rescore(args: argparse.Namespace) -> int:
             refuse_existing_run(out, False, args.overwrite)
             out.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(directory / JOURNAL_NAME, out / JOURNAL_NAME)
+            copy_saved_files(directory, out)
         # A report drawn from the old scores would contradict the new tables.
         remove_stale_report(out)
         context = {
@@ -384,7 +408,7 @@ def _rescore(args: argparse.Namespace) -> int:
             rewaive_journal(out / JOURNAL_NAME, waivers)
             context["waivers"] = waivers.settings()
             context["waiver_keys"] = None if waivers.file is None else list(waivers.file.table)
-        return write_run_directory(out, rubric, fmt, context)
+        return write_run_directory(out, rubric, fmt, context, by=args.by or info.get("by"))
 
     return _finish(run, args, str(out), fmt)
 
@@ -394,11 +418,14 @@ def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
     from evalkit.rubric import RubricError
     from evalkit.runner import ExecutorUnavailable
     from evalkit.store import ExistingRun, JournalMismatch
+    from evalkit.summary import UnknownColumn
     from evalkit.waivers import WaiverError
 
     errors = (DatasetError, RubricError, JournalMismatch, ExecutorUnavailable, WaiverError)
     try:
         tally = run()  # type: ignore[operator]
+    except UnknownColumn as error:
+        return _usage(f"{error}; the tables are written, run `evalkit rescore {out} --by COLUMN`")
     except (*errors, ExistingRun) as error:
         return _usage(str(error))
     except OSError as error:
@@ -503,6 +530,24 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _view(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from evalkit.viewer import write_view
+
+    try:
+        path = write_view(args.run, args.out)
+    except FileNotFoundError as error:
+        return _usage(str(error.args[0] if error.args else error))
+    except OSError as error:
+        return _usage(f"{error.filename or ''}: {error.strerror}")
+    except Exception as error:  # noqa: BLE001 - report, never dump a traceback at users
+        print(f"evalkit: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_INTERNAL
+    print(f"wrote {path} (open it in a browser: {Path(path).resolve().as_uri()})")
+    return EXIT_OK
+
+
 def summary(tally: object, out: str, fmt: str) -> str:
     """A short human summary: counts by status, mean score, per-category failure rates."""
     counts = {k: v for k, v in tally.status.items() if v}  # type: ignore[attr-defined]
@@ -520,9 +565,12 @@ def summary(tally: object, out: str, fmt: str) -> str:
         rate = "-" if row.n == 0 else f"{100 * row.failure_rate:.0f}%"
         lines.append(f"{row.category:<15} {row.n:>7} {row.failed:>7} {rate:>7}")
     lines.append("")
+    table = "csv" if fmt == "sarif" else fmt
     lines.append(
         textwrap.fill(
-            f"wrote {out}/scores.{fmt}, {out}/findings.{fmt}, {out}/run.json, {out}/results.jsonl",
+            f"wrote {out}/scores.{table}, {out}/findings.{table}, {out}/checks.{table}, "
+            + (f"{out}/findings.sarif, " if fmt == "sarif" else "")
+            + f"{out}/summary.json, {out}/run.json, {out}/results.jsonl, {out}/files/",
             width=100,
         )
     )

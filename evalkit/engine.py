@@ -46,6 +46,9 @@ class SubmissionResult:
     problems: tuple[str, ...] = field(default=())
     # Checks waived for this submission (see evalkit.waivers): graded, but counted as n/a.
     waived: tuple[str, ...] = field(default=())
+    # The submission's files as graded, secrets masked: saved with the run (DIR/files/), never
+    # written to the journal.
+    files: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 def grade(
@@ -155,6 +158,7 @@ def _run_checks(
         tuple(results),
         time.perf_counter() - started,
         submission.problems,
+        files=dict(submission.files),
     )
     return masked(result, secrets | source_secrets(submission))
 
@@ -192,6 +196,7 @@ def _failed(
         results,
         time.perf_counter() - started,
         submission.problems,
+        files=dict(submission.files),
     )
     return masked(result, source_secrets(submission))
 
@@ -239,6 +244,7 @@ def masked(result: SubmissionResult, secrets: Iterable[str]) -> SubmissionResult
         message=clean(result.message),
         results=checks,
         problems=tuple(clean(p) for p in result.problems),
+        files={clean(name): clean(text) for name, text in result.files.items()},
     )
 
 

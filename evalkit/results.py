@@ -22,6 +22,7 @@ from evalkit.engine import SubmissionResult
 from evalkit.masking import mask_text
 from evalkit.records import CATEGORIES
 from evalkit.rubric import Rubric, weighted_score
+from evalkit.summary import CHECK_COLUMNS, CHECK_TYPES, check_rows
 
 STATUSES = ("ok", "parse_error", "no_terraform", "error", "timeout")
 FINDING_COLUMNS = [
@@ -398,6 +399,17 @@ def read_findings(directory: Path) -> pd.DataFrame:
     return pd.DataFrame(typed, columns=columns)
 
 
+def read_checks(directory: Path) -> pd.DataFrame:
+    """The long check table of a run directory (`evalkit.summary`), typed as when scored."""
+    rows, columns, fmt = _read_rows(directory / "checks")
+    kinds = {c: "text" for c in columns} | {"weight": "float", "points_lost": "float"}
+    frame = pd.DataFrame(_typed_rows(rows, kinds, fmt), columns=columns)
+    for column in ("weight", "points_lost"):
+        if column in frame:
+            frame[column] = frame[column].astype("float64")
+    return frame
+
+
 def _read_rows(path_without_suffix: Path) -> tuple[list[dict[str, Any]], list[str], str]:
     """Rows as Python values, the column order, and the format found."""
     for fmt in FORMATS:
@@ -589,19 +601,27 @@ def write_run_tables(
     tally.meta_types = {c: types[c] for c in columns_meta}
     scores = TableWriter(out / "scores", fmt, score_columns, types)
     findings = TableWriter(out / "findings", fmt, FINDING_COLUMNS, finding_types)
+    checks = TableWriter(out / "checks", fmt, CHECK_COLUMNS, CHECK_TYPES)
     try:
         for result in results():
             row = score_row(result, rubric, registry, columns_meta)
             tally.add(row)
+            verdicts = {cid: row[cid] for cid in registry.ids()}
             if fmt != "csv":
                 row = {k: _typed(v, types[k]) for k, v in row.items()}
             scores.write(row)
             for finding in finding_rows(result, rubric, registry):
                 findings.write(finding)
+            for check_row in check_rows(
+                result.submission_id, result.status, verdicts, rubric, registry
+            ):
+                checks.write(check_row)
     except BaseException:
         scores.abort()
         findings.abort()
+        checks.abort()
         raise
     scores.close()
     findings.close()
+    checks.close()
     return tally

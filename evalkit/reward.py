@@ -181,7 +181,8 @@ class Grader:
         if result.status not in _CACHEABLE:
             return
         if self._memory_size:
-            self._memory[key] = result
+            # Rewards need no file text; the disk cache keeps it for runs that save files.
+            self._memory[key] = replace(result, files={})
             self._memory.move_to_end(key)
             while len(self._memory) > self._memory_size:
                 self._memory.popitem(last=False)

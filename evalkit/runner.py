@@ -192,7 +192,7 @@ def _failure(error: BaseException) -> str:
 
 
 def _crashed(submission: Submission, message: str, status: str = "error") -> SubmissionResult:
-    from evalkit.engine import masked
+    from evalkit.engine import masked, source_secrets
     from evalkit.records import CheckResult
 
     checks = tuple(CheckResult(c.id, "n/a") for c in REGISTRY)
@@ -205,8 +205,9 @@ def _crashed(submission: Submission, message: str, status: str = "error") -> Sub
             checks,
             0.0,
             submission.problems,
+            files=dict(submission.files),
         ),
-        (),
+        source_secrets(submission),
     )
 
 

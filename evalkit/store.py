@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -293,6 +294,7 @@ class ResultCache:
             "status": result.status,
             "message": result.message,
             "checks": result_to_dict(result)["checks"],
+            "files": result.files,
         }
         self._buffer[key] = json.dumps(value, sort_keys=True)
         due = time.monotonic() - self._flushed > self._FLUSH_SECONDS
@@ -371,4 +373,4 @@ def cached_result(submission: Submission, value: dict[str, Any]) -> SubmissionRe
         "problems": list(submission.problems),
         **value,
     }
-    return masked(result_from_dict(data), ())
+    return masked(replace(result_from_dict(data), files=value.get("files", {})), ())
