@@ -171,7 +171,7 @@ def test_score_writes_contracted_tables(tmp_path: Path) -> None:
 def test_secrets_are_masked_in_every_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["score", str(_dataset(tmp_path)), "--out", str(out), "--quiet"]) == 0
-    for path in out.iterdir():
+    for path in (p for p in out.rglob("*") if p.is_file()):
         text = path.read_text(encoding="utf-8")
         assert FAKE_KEY not in text, path.name
         assert FAKE_PASSWORD not in text, path.name

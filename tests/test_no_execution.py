@@ -272,7 +272,7 @@ def test_nothing_runs_and_nothing_outside_is_read(
         "linked: symlink points outside the dataset; not followed"
         in (results["exec-everything"]["problems"])
     )
-    for path in out.iterdir():
+    for path in (p for p in out.rglob("*") if p.is_file()):
         assert CANARY not in path.read_text(encoding="utf-8"), path.name
     for marker in ("PWNED-external", "PWNED-json", "PWNED-json-data", "PWNED-test"):
         assert not Path("/tmp", marker).exists()

@@ -149,12 +149,13 @@ def _dataset(root: Path) -> Path:
 def _texts(out: Path, fmt: str) -> dict[str, str]:
     """Every output file of a run as text; tables in Parquet are read back through pandas."""
     texts: dict[str, str] = {}
-    for path in sorted(out.iterdir()):
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        name = path.relative_to(out).as_posix()  # files/<id>/... too: the graded copies
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
-            texts[path.name] = frame.to_csv(index=False) + frame.to_json(orient="records")
+            texts[name] = frame.to_csv(index=False) + frame.to_json(orient="records")
         else:
-            texts[path.name] = path.read_text(encoding="utf-8")
+            texts[name] = path.read_text(encoding="utf-8")
     return texts
 
 
