@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from lark import Tree
+
 from evalkit.checks._credentials import Credential, find_credentials, line_holds
 from evalkit.checks._helpers import (
     Problem,
@@ -22,6 +24,7 @@ from evalkit.checks._helpers import (
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, TerraformModel
+from evalkit.terraform.parse import Attribute
 from evalkit.terraform.policy import PolicyStatement, policy_documents
 from evalkit.terraform.values import Unknown, known_suffix
 
@@ -421,7 +424,8 @@ ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
 
 @dataclass(frozen=True)
 class _Rule:
-    body: Body
+    file: str
+    line: int  # the line that opens the rule to the world (its CIDR), else its own
     protocol: Any
     from_port: Any
     to_port: Any
@@ -439,10 +443,18 @@ class _Rule:
 def open_admin_ports(model: TerraformModel) -> list[Finding] | None:
     """Ingress to port 22 (SSH) or 3389 (RDP) is allowed from 0.0.0.0/0 or ::/0.
 
-    Covers inline `ingress` blocks (and `dynamic "ingress"`), `aws_security_group_rule`,
-    `aws_vpc_security_group_ingress_rule` and network ACL allow rules, including port ranges
-    and protocol `-1` (all traffic). CIDRs held in variables and locals are resolved; a CIDR
-    that cannot be known (a variable without a value) is not a failure.
+    Covers security group `ingress` written as blocks (also `dynamic "ingress"`) or as an
+    attribute list (`ingress = [{ ... }]`), `aws_security_group_rule`, the AWS provider v5
+    `aws_vpc_security_group_ingress_rule`, and network ACL allow rules (`aws_network_acl`
+    blocks or list, `aws_network_acl_rule`, `aws_default_network_acl`), IPv4 and IPv6,
+    including port ranges and protocol `-1` (all traffic). CIDRs held in variables and locals
+    are resolved; a CIDR that cannot be known (a variable without a value) is not a failure.
+
+    Default network ACLs: evalkit judges the rules the code declares. The default ACL AWS
+    creates with every VPC (allow all in and out) is not in the code and is not judged; an
+    `aws_default_network_acl` takes that ACL over and leaves it with exactly the rules
+    written in it (none written: nothing allowed), so its allow rules are judged like any
+    other ACL's.
 
     Why: admin ports open to the internet are scanned and brute-forced within minutes.
 
@@ -479,8 +491,8 @@ def _open_ingress(resource_type: str) -> Callable[[Body], Iterator[Problem]]:
                 f"port {port} ({ADMIN_PORTS[port]})" if isinstance(port, int) else ("all traffic")
             )
             yield (
-                ingress.body.file,
-                ingress.body.line_of(_cidr_attribute(ingress.body)),
+                ingress.file,
+                ingress.line,
                 f"allows {opening} from the internet; restrict the source to a trusted "
                 "CIDR or security group, or use SSM Session Manager.",
             )
@@ -488,30 +500,22 @@ def _open_ingress(resource_type: str) -> Callable[[Body], Iterator[Problem]]:
     return rule
 
 
-def _cidr_attribute(body: Body) -> str:
-    for name in (
-        "cidr_blocks",
-        "ipv6_cidr_blocks",
-        "cidr_ipv4",
-        "cidr_ipv6",
-        "cidr_block",
-        "ipv6_cidr_block",
-    ):
-        if body.has(name) and any(_is_world(c) for c in _as_list(body.get(name))):
-            return name
-    return ""
+_SG_CIDRS = ("cidr_blocks", "ipv6_cidr_blocks")
+_ACL_CIDRS = ("cidr_block", "ipv6_cidr_block")
 
 
 def _inline_ingress(body: Body) -> list[_Rule]:
-    return [
-        _sg_rule(b, "protocol", ("cidr_blocks", "ipv6_cidr_blocks")) for b in body.blocks("ingress")
+    rules = [_sg_rule(b, "protocol", _SG_CIDRS) for b in body.blocks("ingress")]
+    return rules + [
+        _listed_rule(body, item, line, "protocol", _SG_CIDRS, "")
+        for item, line in _listed_rules(body, "ingress")
     ]
 
 
 def _sg_rule_resource(body: Body) -> list[_Rule]:
     if body.get("type") != "ingress":
         return []
-    return [_sg_rule(body, "protocol", ("cidr_blocks", "ipv6_cidr_blocks"))]
+    return [_sg_rule(body, "protocol", _SG_CIDRS)]
 
 
 def _vpc_ingress_rule(body: Body) -> list[_Rule]:
@@ -519,7 +523,11 @@ def _vpc_ingress_rule(body: Body) -> list[_Rule]:
 
 
 def _acl_ingress(body: Body) -> list[_Rule]:
-    return [_acl_rule(b, "action") for b in body.blocks("ingress")]
+    rules = [_acl_rule(b, "action") for b in body.blocks("ingress")]
+    return rules + [
+        _listed_rule(body, item, line, "protocol", _ACL_CIDRS, "action")
+        for item, line in _listed_rules(body, "ingress")
+    ]
 
 
 def _acl_rule_resource(body: Body) -> list[_Rule]:
@@ -543,15 +551,30 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
+def _world_line(body: Body, cidr_names: tuple[str, ...]) -> int:
+    for name in cidr_names:
+        if body.has(name) and any(_is_world(c) for c in _as_list(body.get(name))):
+            return body.line_of(name)
+    return body.line
+
+
 def _sg_rule(body: Body, protocol: str, cidr_names: tuple[str, ...]) -> _Rule:
     cidrs = tuple(c for name in cidr_names for c in _as_list(body.get(name)))
-    return _Rule(body, body.get(protocol), body.get("from_port"), body.get("to_port"), cidrs)
+    return _Rule(
+        body.file,
+        _world_line(body, cidr_names),
+        body.get(protocol),
+        body.get("from_port"),
+        body.get("to_port"),
+        cidrs,
+    )
 
 
 def _acl_rule(body: Body, action: str) -> _Rule:
-    cidrs = tuple(c for name in ("cidr_block", "ipv6_cidr_block") for c in _as_list(body.get(name)))
+    cidrs = tuple(c for name in _ACL_CIDRS for c in _as_list(body.get(name)))
     return _Rule(
-        body,
+        body.file,
+        _world_line(body, _ACL_CIDRS),
         body.get("protocol"),
         body.get("from_port"),
         body.get("to_port"),
@@ -559,6 +582,74 @@ def _acl_rule(body: Body, action: str) -> _Rule:
         allow=str(body.get(action, "")).lower() == "allow",
         stateless=True,
     )
+
+
+def _listed_rules(body: Body, name: str) -> list[tuple[dict[str, Any], int]]:
+    """Rules given as an attribute list (`ingress = [{ ... }]`), each with the line its
+    object starts on (the attribute's line when the list comes from a variable or local)."""
+    value = body.get(name) if body.has(name) else None
+    if not isinstance(value, list):
+        return []
+    attribute = body.attribute(name)
+    starts = _element_lines(attribute.expr) if attribute is not None else []
+    fallback = body.line_of(name)
+    return [
+        (item, starts[index] if len(starts) == len(value) else fallback)
+        for index, item in enumerate(value)
+        if isinstance(item, dict)
+    ]
+
+
+def _element_lines(expr: Any) -> list[int]:
+    """The first line of each element of a list literal written in the source."""
+    if not isinstance(expr, Tree):
+        return []
+    for node in expr.iter_subtrees_topdown():
+        if node.data == "tuple":
+            return [
+                child.meta.line
+                for child in node.children
+                if isinstance(child, Tree) and child.data != "new_line_or_comment"
+            ]
+        if node.data not in ("expr_term", "expression"):
+            return []
+    return []
+
+
+def _listed_rule(
+    body: Body,
+    item: dict[str, Any],
+    line: int,
+    protocol: str,
+    cidr_names: tuple[str, ...],
+    action: str,
+) -> _Rule:
+    cidrs = tuple(c for name in cidr_names for c in _as_list(item.get(name)))
+    world = next((c for c in cidrs if _is_world(c)), None)
+    attribute = body.attribute("ingress")
+    if world is not None and attribute is not None:
+        line = _line_from(body, attribute, line, str(world))
+    return _Rule(
+        body.file,
+        line,
+        item.get(protocol),
+        item.get("from_port"),
+        item.get("to_port"),
+        cidrs,
+        allow=str(item.get(action, "")).lower() == "allow" if action else True,
+        stateless=bool(action),
+    )
+
+
+def _line_from(body: Body, attribute: Attribute, start: int, text: str) -> int:
+    """The first line at or after `start` within `attribute` that holds `text` (`start`
+    itself when the list was not written there, but came from a variable or local)."""
+    lines = body.context.root.files.get(attribute.file, "").split("\n")
+    end = getattr(getattr(attribute.expr, "meta", None), "end_line", start)
+    for number in range(start, min(end, len(lines)) + 1):
+        if text in lines[number - 1]:
+            return number
+    return start
 
 
 EPHEMERAL_PORTS_START = 1024
@@ -631,7 +722,9 @@ def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
     `server_side_encryption_configuration` nor an
     `aws_s3_bucket_server_side_encryption_configuration` that refers to them; EBS volumes,
     instance root/EBS block devices and launch template/configuration volumes without
-    `encrypted = true` (unless `aws_ebs_encryption_by_default` is enabled in that region); EFS
+    `encrypted = true`, and instances, launch configurations and launch templates that
+    declare no root volume at all (its AMI's volume is unencrypted), unless
+    `aws_ebs_encryption_by_default` is enabled in that region; EFS
     file systems and Redshift clusters without `encrypted = true`; ElastiCache replication groups
     without `at_rest_encryption_enabled = true`; DynamoDB tables with SSE explicitly disabled.
     A flag whose value cannot be known (a variable without a value) is not a failure.
@@ -733,7 +826,9 @@ def _instance_volumes(
     if context.ebs_encrypted_by_default(resource):
         return
     roots = body.blocks("root_block_device")
-    if resource.type == "aws_instance" and not roots:
+    # An instance launched from a template gets its volumes from the template, judged there.
+    from_template = resource.type == "aws_instance" and bool(body.blocks("launch_template"))
+    if not roots and not from_template:
         yield (
             body.file,
             body.line,
@@ -753,7 +848,17 @@ def _launch_template(
 ) -> Iterator[Problem]:
     if context.ebs_encrypted_by_default(resource):
         return
-    for mapping in body.blocks("block_device_mappings"):
+    mappings = body.blocks("block_device_mappings")
+    if not mappings:
+        # Like an instance without root_block_device: the root volume comes from the AMI
+        # unencrypted.
+        yield (
+            body.file,
+            body.line,
+            "launches instances with an unencrypted root volume; add block_device_mappings "
+            "with ebs { encrypted = true } for the root device.",
+        )
+    for mapping in mappings:
         for ebs in mapping.blocks("ebs"):
             if ebs.has("snapshot_id") and not ebs.has("encrypted"):
                 continue  # a snapshot's volume inherits the snapshot's encryption
