@@ -340,7 +340,7 @@ def _score(args: argparse.Namespace) -> int:
         rubric = load_rubric(args.rubric, REGISTRY)
         cache: bool | str = False if args.no_cache else (args.cache or True)
         execution = Execution(jobs, args.timeout or None, args.executor, args.scheduler)
-        return score_to_directory(
+        tally = score_to_directory(
             args.paths,
             args.out,
             rubric,
@@ -357,8 +357,30 @@ def _score(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             by=args.by,
         )
+        if args.waivers:
+            _warn_about_waivers(args.out)
+        return tally
 
     return _finish(run, args, args.out, args.format)
+
+
+def _warn_about_waivers(out: str) -> None:
+    """Say on stderr when a waivers file matched nothing: a mistyped `by` column or keys
+    would otherwise waive nothing without a word."""
+    import json
+    from pathlib import Path
+
+    info = json.loads((Path(out) / "run.json").read_text(encoding="utf-8")).get("waivers", {})
+    if info.get("problem"):
+        print(f"evalkit: warning: {info['problem']}; nothing was waived by it", file=sys.stderr)
+    elif info.get("unmatched_keys"):
+        keys = ", ".join(map(str, info["unmatched_keys"][:10]))
+        more = len(info["unmatched_keys"]) - 10
+        suffix = f" (+{more} more)" if more > 0 else ""
+        print(
+            f"evalkit: warning: waivers for {info.get('by')} {keys}{suffix} matched no submission",
+            file=sys.stderr,
+        )
 
 
 def _rescore(args: argparse.Namespace) -> int:

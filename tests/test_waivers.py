@@ -103,7 +103,9 @@ def test_waived_score_equals_the_score_with_the_check_disabled(tmp_path: Path) -
     assert waived.info["waivers"]["submissions"] == {"a": ["HA-RDS-MULTI-AZ"]}
 
 
-def test_waivers_file_keyed_by_a_metadata_column(tmp_path: Path) -> None:
+def test_waivers_file_keyed_by_a_metadata_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = write_records(
         tmp_path,
         [
@@ -129,6 +131,7 @@ def test_waivers_file_keyed_by_a_metadata_column(tmp_path: Path) -> None:
     assert info["by"] == "prompt_id"
     assert info["file"] == str(waivers)
     assert info["unmatched_keys"] == ["p-99"]
+    assert "warning: waivers for prompt_id p-99 matched no submission" in capsys.readouterr().err
     assert info["submissions"] == {"a": ["HA-RDS-MULTI-AZ"], "c": ["IAC-INCONSISTENT-NAMING"]}
 
 
@@ -308,3 +311,17 @@ def test_rescore_with_waivers_into_another_folder_leaves_the_run(tmp_path: Path)
     assert scores_of(other).loc["a", "HA-RDS-MULTI-AZ"] == "n/a"
     assert scores_of(out).loc["a", "HA-RDS-MULTI-AZ"] == "fail"
     assert (out / "results.jsonl").read_bytes() == before
+
+
+def test_a_mistyped_by_column_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write_records(tmp_path, [{"id": "a", "prompt_id": "p-1", "response": ANSWER}])
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text("by: promptid\nwaivers: {p-1: HA-RDS-MULTI-AZ}\n", encoding="utf-8")
+    code, out = score_dir(tmp_path, str(data), "--waivers", str(waivers))
+    assert code == 0
+    assert scores_of(out).loc["a", "HA-RDS-MULTI-AZ"] == "fail"
+    problem = "no submission has the column 'promptid' that the waivers file uses"
+    assert json.loads((out / "run.json").read_text())["waivers"]["problem"] == problem
+    assert f"evalkit: warning: {problem}; nothing was waived by it" in capsys.readouterr().err
