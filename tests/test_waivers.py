@@ -325,3 +325,32 @@ def test_a_mistyped_by_column_is_reported(
     problem = "no submission has the column 'promptid' that the waivers file uses"
     assert json.loads((out / "run.json").read_text())["waivers"]["problem"] == problem
     assert f"evalkit: warning: {problem}; nothing was waived by it" in capsys.readouterr().err
+
+
+def test_checks_table_summary_and_sarif_leave_waived_checks_out(tmp_path: Path) -> None:
+    data = write_records(
+        tmp_path,
+        [
+            {"id": "a", "response": ANSWER, "waive": "HA-RDS-MULTI-AZ"},
+            {"id": "b", "response": ANSWER},
+        ],
+    )
+    code, out = score_dir(tmp_path, str(data), "--format", "sarif")
+    assert code == 0
+    checks = pd.read_csv(out / "checks.csv", keep_default_na=False)
+    checks = checks.set_index(["submission_id", "check_id"])
+    assert checks.loc[("a", "HA-RDS-MULTI-AZ"), "status"] == "n/a"
+    assert checks.loc[("a", "HA-RDS-MULTI-AZ"), "points_lost"] == 0.0
+    assert checks.loc[("b", "HA-RDS-MULTI-AZ"), "status"] == "fail"
+    lost = checks.groupby(level="submission_id")["points_lost"].sum()
+    assert lost["a"] == pytest.approx(100 - scores_of(out).loc["a", "score"], abs=0.01)
+    sarif = json.loads((out / "findings.sarif").read_text())
+    flagged = {
+        result["properties"]["submission_id"]
+        for run in sarif["runs"]
+        for result in run["results"]
+        if result["ruleId"] == "HA-RDS-MULTI-AZ"
+    }
+    assert flagged == {"b"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["overall"]["checks"]["HA-RDS-MULTI-AZ"]["n"] == 1
