@@ -80,9 +80,12 @@
       metaFilters.append(select);
     });
 
-    for (const id of ["search", "status-filter", "check-filter"]) {
-      const node = document.getElementById(id);
-      node.addEventListener(id === "search" ? "input" : "change", refreshList);
+    for (const id of ["status-filter", "check-filter"]) {
+      document.getElementById(id).addEventListener("change", refreshList);
+    }
+    // "search" fires when the box's clear button empties it, "change" when it is set by script.
+    for (const kind of ["input", "search", "change"]) {
+      document.getElementById("search").addEventListener(kind, refreshList);
     }
   }
 
@@ -174,7 +177,20 @@
     refreshList();
   }
 
+  function filterSignature() {
+    const values = [state.sortKey, state.sortDir];
+    for (const node of document.querySelectorAll("#filters input, #filters select")) {
+      values.push(node.value);
+    }
+    return JSON.stringify(values);
+  }
+
   function refreshList() {
+    // Several events report one change (typing, then "change" on leaving the box); drawing
+    // the rows again for nothing would replace a link while it is being clicked.
+    const signature = filterSignature();
+    if (signature === state.signature) return;
+    state.signature = signature;
     state.order = SUBS.filter(matches).sort(compare);
     state.shown = PAGE;
     renderHead();
