@@ -1435,6 +1435,11 @@ def _internet_gateway_order(
         gateways = _internet_gateways(model, vpc)
         if not gateways or any(order.before(instance.resource, g) for g in gateways):
             continue
+        gateway_kind = (
+            "internet gateway attachment"
+            if gateways[0].type == "aws_internet_gateway_attachment"
+            else "internet gateway"
+        )
         what = {
             "aws_nat_gateway": "is a public NAT gateway",
             "aws_eip": "is an Elastic IP associated in",
@@ -1445,7 +1450,7 @@ def _internet_gateway_order(
             instance.file,
             instance.line,
             (
-                f"{what}{in_vpc} but neither references nor depends on its internet gateway "
+                f"{what}{in_vpc} but neither references nor depends on its {gateway_kind} "
                 f"{gateways[0].address}; Terraform may create it before the gateway is attached. "
                 f"Add depends_on = [{_relative(instance.resource, gateways[0])}]."
             ),
