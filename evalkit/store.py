@@ -47,6 +47,15 @@ def result_to_dict(result: SubmissionResult) -> dict[str, Any]:
     } | ({"waived": list(result.waived)} if result.waived else {})
 
 
+def journal_line(result: SubmissionResult) -> str:
+    """One journal line: keys sorted, except that the metadata keeps the record's field order,
+    which is the order of the metadata columns in the scores table."""
+    data = result_to_dict(result)
+    meta = json.dumps(data.pop("meta"), ensure_ascii=False)
+    rest = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return '{"meta": ' + meta + ", " + rest[1:]
+
+
 def _check_to_dict(result: CheckResult) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": result.check_id, "status": result.status}
     if result.findings:
@@ -105,9 +114,7 @@ class Journal:
         self._synced = time.monotonic()
 
     def append(self, result: SubmissionResult) -> None:
-        self._out.write(
-            json.dumps(result_to_dict(result), sort_keys=True, ensure_ascii=False) + "\n"
-        )
+        self._out.write(journal_line(result) + "\n")
         self._out.flush()
         if time.monotonic() - self._synced > _FSYNC_EVERY_SECONDS:
             os.fsync(self._out.fileno())
@@ -162,8 +169,7 @@ def write_journal(path: Path, header: dict[str, Any], results: Iterator[Submissi
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(json.dumps({"header": header}, sort_keys=True) + "\n")
             for result in results:
-                line = json.dumps(result_to_dict(result), sort_keys=True, ensure_ascii=False)
-                out.write(line + "\n")
+                out.write(journal_line(result) + "\n")
     except BaseException:
         os.unlink(temporary)
         raise
