@@ -19,9 +19,9 @@ install: $(STAMP)
 sample: $(STAMP)  ## score the bundled sample dataset into out/sample
 	$(BIN)/evalkit score datasets/sample --out out/sample --overwrite
 
-test: $(STAMP)  ## lint and run the test suite
-	$(BIN)/ruff check evalkit tests benchmarks
-	$(BIN)/python -m pytest
+# One command for everything CI checks: lint, format, then the suite on all cores.
+test: lint  ## lint and run the test suite
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # The viewer test opens pages in the OS's Chromium. Installs it once where it is missing and
 # apt-get can be used (as root: CI); elsewhere it says how, and the test is skipped.

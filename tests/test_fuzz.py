@@ -10,7 +10,6 @@ minute.
 from __future__ import annotations
 
 import io
-import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,14 +32,13 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-# Grading a small input takes milliseconds; a second means a loop or an explosion.
-SECONDS_PER_SUBMISSION = 5.0
+# Grading a small input takes milliseconds. The limit only stops a loop or an explosion from
+# hanging the suite (it then shows as status `timeout`); it is no speed target.
+HANG_SECONDS = 60.0
 
 
 def _grade(files: dict[str, str]) -> str:
-    started = time.perf_counter()
-    result = grade(Submission("fuzz", files), CHECKS, time_limit=None)
-    assert time.perf_counter() - started < SECONDS_PER_SUBMISSION
+    result = grade(Submission("fuzz", files), CHECKS, time_limit=HANG_SECONDS)
     assert result.status in GRADED, result.message
     assert {r.check_id for r in result.results} == set(REGISTRY.ids())
     return result.status

@@ -3,7 +3,9 @@
 The committed corpus is `tests/hostile/` (small, byte-exact cases); the big and the
 byte-level ones (20 MB, 200,000 lines, 10,000-deep nesting, binary junk, symlinks) are
 written here at run time. Every submission must get exactly one row with the status
-listed below, nothing may print a traceback, and the run must stay within its limits.
+listed below, and nothing may print a traceback. The corpus is scored with no time limit, so
+what it must say does not depend on the speed of the machine; the time limit is tested on
+its own, with a small limit and a case built to exceed it many times over.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import random
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,8 @@ VALID = (
 )
 DEPTH = 10_000
 MB = 1024 * 1024
-# Generous: the whole corpus takes about 20 s on two busy cores.
-RUN_SECONDS_LIMIT = 100
+# Only a guard against a hung run: the whole corpus takes about 20 s on two busy cores.
+HANG_SECONDS = 1200
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def add_generated_cases(root: Path, outside: Path) -> dict[str, Expect]:
     }
     _write(root / "lines-200k" / "main.tf", _lines_200k())
     _write(root / "lines-200k-answer.md", "```hcl\n" + _lines_200k() + "```\n")
-    # 3.4 MB of one local per line: about 12 s, well inside the default 60 s limit.
+    # 3.4 MB of one local per line: valid, and seconds of parsing.
     _write(root / "lines-200k-locals" / "main.tf", VALID + _slow_terraform(200_000 - 10))
     expected |= {"lines-200k": OK, "lines-200k-answer": OK, "lines-200k-locals": OK}
     nested = {
@@ -280,10 +281,9 @@ class Scored:
     run_info: dict[str, Any]
     stderr: str
     returncode: int
-    seconds: float
 
 
-def score_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def score_cli(*args: str, timeout: float = HANG_SECONDS) -> subprocess.CompletedProcess[str]:
     """`evalkit score ...` in a fresh interpreter, as a user would run it."""
     command = [sys.executable, "-m", "evalkit.cli", "score", *args]
     env = {**os.environ, "EVALKIT_NO_PROGRESS": "1"}
@@ -302,6 +302,10 @@ def read_scores(out: Path) -> pd.DataFrame:
     return pd.read_csv(out / "scores.csv", keep_default_na=False, dtype=str)
 
 
+# The tests of one corpus run go to one xdist worker, so the corpus is scored once.
+ONE_CORPUS_RUN = pytest.mark.xdist_group("hostile-corpus")
+
+
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> Scored:
     base = tmp_path_factory.mktemp("hostile")
@@ -309,9 +313,9 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Scored:
     shutil.copytree(CORPUS, dataset, symlinks=True)
     expected = {**COMMITTED, **add_generated_cases(dataset, base / "outside")}
     out = base / "out"
-    started = time.perf_counter()
-    done = score_cli(str(dataset), "--out", str(out), "--no-cache", "--quiet", "--jobs", "2")
-    seconds = time.perf_counter() - started
+    done = score_cli(
+        str(dataset), "--out", str(out), "--no-cache", "--quiet", "--jobs", "2", "--timeout", "0"
+    )
     run_info = (
         json.loads((out / "run.json").read_text(encoding="utf-8"))
         if (out / "run.json").exists()
@@ -324,17 +328,17 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Scored:
         run_info,
         done.stderr,
         done.returncode,
-        seconds,
     )
 
 
-def test_the_run_completes_quietly_and_in_time(scored: Scored) -> None:
+@ONE_CORPUS_RUN
+def test_the_run_completes_quietly(scored: Scored) -> None:
     assert scored.returncode == 0, scored.stderr
     assert "Traceback" not in scored.stderr
     assert scored.stderr == ""
-    assert scored.seconds < RUN_SECONDS_LIMIT
 
 
+@ONE_CORPUS_RUN
 def test_every_submission_gets_exactly_one_row(scored: Scored) -> None:
     ids = list(scored.scores["submission_id"])
     assert len(ids) == len(set(ids)) == len(scored.expected)
@@ -343,6 +347,7 @@ def test_every_submission_gets_exactly_one_row(scored: Scored) -> None:
     assert sorted(scored.results) == sorted(scored.expected)
 
 
+@ONE_CORPUS_RUN
 def test_each_submission_gets_its_status(scored: Scored) -> None:
     rows = scored.scores.set_index("submission_id")
     wrong = {}
@@ -355,6 +360,7 @@ def test_each_submission_gets_its_status(scored: Scored) -> None:
     assert not wrong, "\n".join(f"{key!r}: {text}" for key, text in wrong.items())
 
 
+@ONE_CORPUS_RUN
 def test_errors_and_timeouts_carry_their_message_into_feedback(scored: Scored) -> None:
     rows = scored.scores.set_index("submission_id")
     for submission_id, result in scored.results.items():
@@ -363,6 +369,7 @@ def test_errors_and_timeouts_carry_their_message_into_feedback(scored: Scored) -
             assert rows.loc[submission_id, "score"] == ""
 
 
+@ONE_CORPUS_RUN
 def test_run_json_lists_what_the_loader_met(scored: Scored) -> None:
     problems = [(p["submission_id"], p["problem"]) for p in scored.run_info["problems"]]
     assert ("rec-dup~2", "duplicate id 'rec-dup'; renamed to 'rec-dup~2'") in problems
@@ -382,8 +389,11 @@ def test_run_json_lists_what_the_loader_met(scored: Scored) -> None:
 def test_limits_are_named_and_the_batch_goes_on(tmp_path: Path) -> None:
     dataset = tmp_path / "dataset"
     _write(dataset / "a-quick" / "main.tf", VALID)
-    # About 1.9 MB: under the 2 MB limit, and several seconds of parsing on any machine.
-    _write(dataset / "b-slow" / "main.tf", VALID + _slow_terraform(110_000))
+    # Four files of about 1.9 MB, each under the 2 MB file limit and seconds of parsing: many
+    # times the 1 s limit on any machine. The quick ones take milliseconds.
+    _write(dataset / "b-slow" / "main.tf", VALID)
+    for part in range(4):
+        _write(dataset / "b-slow" / f"locals_{part}.tf", _slow_terraform(110_000))
     _write(dataset / "c-too-big" / "main.tf", _big_file(3 * MB))
     _write(dataset / "c-too-big" / "network.tf", VALID)
     _write(dataset / "d-quick" / "main.tf", VALID)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -336,7 +335,8 @@ def test_extract_files_never_raises(lines: list[str]) -> None:
         assert name and ".." not in name.split("/") and not name.startswith("/")
 
 
-def test_one_megabyte_answer_is_fast() -> None:
+def test_a_one_megabyte_answer_gives_every_file() -> None:
+    # How fast this goes is measured by benchmarks/markdown_extraction.py, not asserted here.
     section = (
         "## File: lib/module_{n}.tf\n\nThis part holds the storage for tenant {n}.\n\n"
         '```hcl\nresource "aws_s3_bucket" "b{n}" {{\n  bucket = "tenant-{n}"\n'
@@ -344,15 +344,9 @@ def test_one_megabyte_answer_is_fast() -> None:
     )
     text = "".join(section.format(n=n) for n in range(1700))
     assert len(text) > 1_000_000
-    best = min(_timed(lambda: extract_files(text)) for _ in range(3))
-    # The budget is ~50 ms on a laptop; the bound leaves room for slow shared runners.
-    assert best < 0.5
-
-
-def _timed(action: object) -> float:
-    start = time.perf_counter()
-    action()  # type: ignore[operator]
-    return time.perf_counter() - start
+    files = extract_files(text)
+    assert sorted(files) == sorted(f"lib/module_{n}.tf" for n in range(1700))
+    assert 'bucket = "tenant-1699"' in files["lib/module_1699.tf"]
 
 
 # --------------------------------------------------------------------------------------
