@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sample test lint format bench lab clean browser
+.PHONY: install sample test lint types format bench lab clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,8 @@ install: $(STAMP)
 sample: $(STAMP)  ## score the bundled sample dataset into out/sample
 	$(BIN)/evalkit score datasets/sample --out out/sample --overwrite
 
-# One command for everything CI checks: lint, format, then the suite on all cores.
-test: lint  ## lint and run the test suite
+# One command for everything CI checks: lint, format, types, then the suite on all cores.
+test: lint types  ## lint, type-check and run the test suite
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # The viewer test opens pages in the OS's Chromium. Installs it once where it is missing and
@@ -39,6 +39,9 @@ browser:  ## install Chromium and chromedriver from the OS packages when absent
 lint: $(STAMP)
 	$(BIN)/ruff check evalkit tests benchmarks
 	$(BIN)/ruff format --check evalkit tests benchmarks
+
+types: $(STAMP)  ## mypy on the package, as configured in pyproject.toml
+	$(BIN)/mypy evalkit
 
 format: $(STAMP)
 	$(BIN)/ruff format evalkit tests benchmarks

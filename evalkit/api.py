@@ -528,7 +528,7 @@ def _submissions(
     source: Source, id_field: str, text_field: str, max_file_bytes: int
 ) -> tuple[Iterable[Submission], int | None, Any]:
     if isinstance(source, pd.DataFrame):
-        records = source.to_dict(orient="records")
+        records = [{str(k): v for k, v in r.items()} for r in source.to_dict(orient="records")]
         return (
             submissions_from_records(
                 records, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
@@ -540,14 +540,16 @@ def _submissions(
         paths = [str(source)]
     else:
         items = list(source)
-        if items and all(isinstance(i, Submission) for i in items):
-            return items, len(items), "submissions"
-        if items and all(isinstance(i, dict) for i in items):
+        submissions = [i for i in items if isinstance(i, Submission)]
+        if items and len(submissions) == len(items):
+            return submissions, len(submissions), "submissions"
+        dicts = [i for i in items if isinstance(i, dict)]
+        if items and len(dicts) == len(items):
             return (
                 submissions_from_records(
-                    items, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+                    dicts, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
                 ),
-                len(items),
+                len(dicts),
                 "records",
             )
         paths = [str(i) for i in items]

@@ -7,9 +7,13 @@ import os
 import shlex
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from evalkit import __version__
+
+if TYPE_CHECKING:
+    from evalkit.results import RunTally
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FAIL_UNDER = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
@@ -336,7 +340,7 @@ def _score(args: argparse.Namespace) -> int:
     if args.resume and args.overwrite:
         return _usage("--resume and --overwrite exclude each other")
 
-    def run() -> object:
+    def run() -> RunTally:
         rubric = load_rubric(args.rubric, REGISTRY)
         cache: bool | str = False if args.no_cache else (args.cache or True)
         execution = Execution(jobs, args.timeout or None, args.executor, args.scheduler)
@@ -407,7 +411,7 @@ def _rescore(args: argparse.Namespace) -> int:
     elsewhere = not (out.exists() and out.resolve() == directory.resolve())
     args.fail_under = None
 
-    def run() -> object:
+    def run() -> RunTally:
         rubric = load_rubric(args.rubric, REGISTRY)
         if elsewhere:
             refuse_existing_run(out, False, args.overwrite)
@@ -435,7 +439,7 @@ def _rescore(args: argparse.Namespace) -> int:
     return _finish(run, args, str(out), fmt)
 
 
-def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
+def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt: str) -> int:
     from evalkit.dataset import DatasetError
     from evalkit.rubric import RubricError
     from evalkit.runner import ExecutorUnavailable
@@ -445,7 +449,7 @@ def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
 
     errors = (DatasetError, RubricError, JournalMismatch, ExecutorUnavailable, WaiverError)
     try:
-        tally = run()  # type: ignore[operator]
+        tally = run()
     except UnknownColumn as error:
         return _usage(f"{error}; the tables are written, run `evalkit rescore {out} --by COLUMN`")
     except (*errors, ExistingRun) as error:
@@ -457,7 +461,7 @@ def _finish(run: object, args: argparse.Namespace, out: str, fmt: str) -> int:
         return EXIT_INTERNAL
     if not args.quiet:
         print(summary(tally, out, fmt))
-    mean = tally.mean_score  # type: ignore[attr-defined]
+    mean = tally.mean_score
     if args.fail_under is not None and not mean >= args.fail_under:
         reason = (
             f"mean score {mean:.1f} is under {args.fail_under:g}"
@@ -570,12 +574,12 @@ def _view(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def summary(tally: object, out: str, fmt: str) -> str:
+def summary(tally: RunTally, out: str, fmt: str) -> str:
     """A short human summary: counts by status, mean score, per-category failure rates."""
-    counts = {k: v for k, v in tally.status.items() if v}  # type: ignore[attr-defined]
+    counts = {k: v for k, v in tally.status.items() if v}
     status_text = ", ".join(f"{counts[s]} {s}" for s in sorted(counts)) or "none"
-    total = tally.submissions  # type: ignore[attr-defined]
-    mean = tally.mean_score  # type: ignore[attr-defined]
+    total = tally.submissions
+    mean = tally.mean_score
     lines = [
         f"scored {total} submissions ({status_text}); mean score {mean:.1f}"
         if total
@@ -583,7 +587,8 @@ def summary(tally: object, out: str, fmt: str) -> str:
         "",
         f"{'category':<15} {'applies':>7} {'failed':>7} {'rate':>7}",
     ]
-    for row in tally.failure_rates().itertuples():  # type: ignore[attr-defined]
+    row: Any  # a named tuple of failure_rates() columns
+    for row in tally.failure_rates().itertuples():
         rate = "-" if row.n == 0 else f"{100 * row.failure_rate:.0f}%"
         lines.append(f"{row.category:<15} {row.n:>7} {row.failed:>7} {rate:>7}")
     lines.append("")

@@ -19,7 +19,7 @@ import pandas as pd
 
 from evalkit.api import Run
 from evalkit.checks import REGISTRY
-from evalkit.plots import GRADED, group_labels, group_order, outcomes
+from evalkit.plots import GRADED, group_labels, group_order, outcomes, table_rows
 
 FEW = 10  # below this many submissions on either side, an interval is a rough guide only
 MIN_N = 5  # default: below this many on either side, a difference is never called significant
@@ -83,7 +83,7 @@ class Comparison:
         if found.empty:
             return f"No difference between {b} and {a} is significant ({rule})."
         parts = []
-        for row in found.itertuples():
+        for row in table_rows(found):
             if row.kind == "score":
                 parts.append(f"mean score {_signed(row.diff)} points")
             else:
@@ -348,11 +348,10 @@ def pairing_columns(scores: pd.DataFrame, by: str) -> list[str]:
         for group in named:
             kept = scores.loc[(labels == group).to_numpy(), column].dropna()
             values.append(None if kept.duplicated().any() else set(kept))
-        if len(values) < 2 or any(v is None or not v for v in values):
+        known = [v for v in values if v]
+        if len(values) < 2 or len(known) < len(values):
             continue
-        if all(
-            values[i] & values[j] for i in range(len(values)) for j in range(i + 1, len(values))
-        ):
+        if all(known[i] & known[j] for i in range(len(known)) for j in range(i + 1, len(known))):
             found.append(column)
     return found
 
@@ -486,8 +485,8 @@ def _interval(
     n_boot: int,
     seed: int,
     confidence: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap interval of ratio_b − ratio_a for every column."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Percentile bootstrap interval of ratio_b − ratio_a for every column, and its p-value."""
     rng = np.random.default_rng(seed)
     replicates = []
     for count in _chunks(n_boot, max(len(num_a), len(num_b))):
@@ -559,9 +558,11 @@ def benjamini_hochberg(p_values: Any) -> np.ndarray:
     return adjusted
 
 
-def _corrected(table: pd.DataFrame, judged: pd.Series, method: str, alpha: float) -> pd.DataFrame:
+def _corrected(
+    table: pd.DataFrame, judged: pd.Series | np.ndarray, method: str, alpha: float
+) -> pd.DataFrame:
     """Adjust the judged category and check rows' p-values as one family; re-decide them."""
-    rows = table["name"].str.startswith(("category:", "check:")).to_numpy() & judged.to_numpy()
+    rows = table["name"].str.startswith(("category:", "check:")).to_numpy() & np.asarray(judged)
     family = np.where(rows, table["p_value"].to_numpy(float), np.nan)
     adjusted = holm(family) if method == "holm" else benjamini_hochberg(family)
     significant = table["significant"].to_numpy(bool).copy()
@@ -683,7 +684,7 @@ def _rate_rows(frame: pd.DataFrame, key: str, mark: str) -> list[list[str]]:
             mark if row.significant else "",
             row.note,
         ]
-        for row in frame.itertuples()
+        for row in table_rows(frame)
     ]
 
 

@@ -90,8 +90,7 @@ def _collector_paused() -> Iterator[None]:
 def _time_limit(seconds: float | None) -> Iterator[None]:
     # A timer signal interrupts pure-Python parsing wherever it is; it only works in the main
     # thread, which is where the CLI and the worker processes grade.
-    usable = seconds and seconds > 0 and threading.current_thread() is threading.main_thread()
-    if not usable:
+    if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
 

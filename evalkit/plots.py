@@ -17,7 +17,7 @@ import io
 import math
 import textwrap
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any, Protocol
@@ -204,6 +204,12 @@ def group_order(labels: pd.Series) -> list[str]:
     """Group labels sorted, with the ``(no ...)`` group last."""
     unique = list(dict.fromkeys(labels))
     return sorted(unique, key=lambda label: (label.startswith("(no "), label))
+
+
+def table_rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """The rows of `frame` as named tuples. Each field has its column's type, which a type
+    checker cannot see, so rows are typed Any."""
+    return frame.itertuples()
 
 
 def _rate_table(
@@ -453,7 +459,7 @@ def check_heatmap(run: RunLike, by: str | None = None) -> Figure:
     counts: dict[tuple[int, int], tuple[int, int]] = {}
     for j, group in enumerate(groups):
         rows = _rows_for(table, by, group, "check_id", order)
-        for i, row in enumerate(rows.itertuples()):
+        for i, row in enumerate(table_rows(rows)):
             rates[i, j] = row.failure_rate
             counts[i, j] = (int(row.failed), int(row.n))
     colours = ListedColormap(_reds(256)).with_extremes(bad="#e6e6e6")
@@ -626,7 +632,7 @@ def difference_chart(comparison: Any, level: str = "category") -> Figure:
     for row, value, top in zip(y, diff, high, strict=True):
         if not math.isnan(value):
             edge = top if not math.isnan(top) else value
-            ax.text(edge + gap, row, _minus(f"{value:+.0f}"), va="center", fontsize=8)
+            ax.text(edge + gap, float(row), _minus(f"{value:+.0f}"), va="center", fontsize=8)
     names = [
         f"{name}  (n {n_a}/{n_b})"
         for name, n_a, n_b in zip(table[key], table["n_a"], table["n_b"], strict=True)
@@ -769,7 +775,7 @@ def _category_separators(ax: Axes, order: list[str], columns: int) -> None:
 
 
 def _label_bars(ax: Axes, bars: Any, rows: pd.DataFrame, tops: np.ndarray) -> None:
-    for bar, row, top in zip(bars, rows.itertuples(), tops, strict=True):
+    for bar, row, top in zip(bars, table_rows(rows), tops, strict=True):
         x = bar.get_x() + bar.get_width() / 2
         if row.n == 0 or pd.isna(row.n):
             ax.text(x, 1, "n/a", ha="center", va="bottom", fontsize=7, color="#777777")

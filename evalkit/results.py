@@ -11,7 +11,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,7 @@ def counts(result: SubmissionResult, rubric: Rubric, check_id: str) -> bool:
 
 
 def _submission_score(
-    result: SubmissionResult, statuses: dict[str, str], rubric: Rubric
+    result: SubmissionResult, statuses: Mapping[str, str], rubric: Rubric
 ) -> float | None:
     if result.status in ("error", "timeout"):
         return None
@@ -276,7 +276,7 @@ def _arrow_types() -> dict[str, Any]:
     return {"str": pa.string, "int": pa.int64, "float": pa.float64, "bool": pa.bool_}
 
 
-class _LazyArrowTypes(dict):  # type: ignore[type-arg]
+class _LazyArrowTypes(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         self.update(_arrow_types())
         return self[key]
@@ -305,11 +305,11 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
-def column_types(frame_or_rows: Any, columns: list[str]) -> dict[str, str]:
+def column_types(values_of: Callable[[str], Iterable[Any]], columns: list[str]) -> dict[str, str]:
     """The narrowest of bool/int/float/str that holds every value of each column."""
     types: dict[str, str] = {}
     for column in columns:
-        values = [v for v in (_plain(v) for v in frame_or_rows(column)) if v is not None]
+        values = [v for v in (_plain(v) for v in values_of(column)) if v is not None]
         types[column] = _narrowest(values)
     return types
 
@@ -326,11 +326,12 @@ def _narrowest(values: list[Any]) -> str:
 
 def write_table(frame: pd.DataFrame, path_without_suffix: Path, fmt: str) -> Path:
     """Write a DataFrame with the same writer that streaming runs use."""
-    columns = list(frame.columns)
+    columns = [str(column) for column in frame.columns]
     types = column_types(lambda c: frame[c].tolist(), columns)
     writer = TableWriter(path_without_suffix, fmt, columns, types)
     try:
-        for row in frame.to_dict(orient="records"):
+        for record in frame.to_dict(orient="records"):
+            row = {str(k): v for k, v in record.items()}
             if fmt != "csv":
                 row = {k: _typed(v, types[k]) for k, v in row.items()}
             writer.write(row)

@@ -17,6 +17,7 @@ as one line naming the file, the line and the key.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -77,7 +78,7 @@ def load_rubric(path: str | Path | None, registry: CheckRegistry) -> Rubric:
     return _build(document, name, hashlib.sha256(raw).hexdigest(), registry)
 
 
-def _compose(text: str, name: str) -> yaml.Node:
+def _compose(text: str, name: str) -> yaml.MappingNode:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -229,7 +230,7 @@ def _check_settings(node: yaml.Node, line: int, name: str, check_id: str) -> dic
 
 
 def weighted_score(
-    statuses: dict[str, str], rubric: Rubric, check_ids: list[str] | None = None
+    statuses: Mapping[str, str], rubric: Rubric, check_ids: list[str] | None = None
 ) -> float | None:
     """100 x (1 - failed weight / applicable weight) over enabled checks; None when nothing
     applies. `statuses` maps check ID to pass/fail/n-a."""

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from evalkit.checks._helpers import literal_origin, nested_bodies
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
@@ -141,7 +141,7 @@ def is_secret_name(name: str) -> bool:
     return words[-1] in _SECRET_WORDS or tuple(words[-2:]) in _SECRET_PAIRS
 
 
-def is_literal_secret(value: Any) -> bool:
+def is_literal_secret(value: Any) -> TypeGuard[str]:
     """A known, non-empty string that is not a reference to where a secret lives."""
     if not isinstance(value, str) or not value.strip():
         return False

@@ -85,10 +85,15 @@ def cidr_overlap(model: TerraformModel) -> list[Finding] | None:
     return findings
 
 
+def _declaration_order(vpc: Vpc) -> tuple[str, int, int]:
+    resource, body = vpc.resource, vpc.body
+    if resource is None or not isinstance(body, ResourceInstance):
+        return ("", 0, 0)  # only declared VPCs are compared, and they all have both
+    return (resource.file, resource.line, resource.instances.index(body))
+
+
 def _overlapping_vpcs(vpcs: list[Vpc]) -> Iterator[Finding]:
-    ordered = sorted(
-        vpcs, key=lambda v: (v.resource.file, v.resource.line, v.resource.instances.index(v.body))
-    )
+    ordered = sorted(vpcs, key=_declaration_order)
     for position, vpc in enumerate(ordered):
         for block in vpc.blocks:
             clash = _first_overlap(block, ordered[:position])

@@ -377,11 +377,11 @@ def _vpcs_without_flow_logs(model: TerraformModel, vpcs: list[Resource]) -> Iter
     edges = aws_of(model).edges("flow_log_vpc")
     for flow_log in model.resources(*catalog.FLOW_LOGS):
         targets = {m for e in edges if e.source.resource is flow_log for m in e.mentions}
-        for vpc in sorted(targets, key=lambda i: i.address):
-            if same_region(flow_log, vpc.resource):
-                covered.add(vpc.address)
+        for target in sorted(targets, key=lambda i: i.address):
+            if same_region(flow_log, target.resource):
+                covered.add(target.address)
             else:
-                elsewhere.setdefault(vpc.address, flow_log)
+                elsewhere.setdefault(target.address, flow_log)
         if not targets and _targets_unknown_vpc(flow_log):
             blind_regions.add(flow_log.region)
     for vpc in vpcs:

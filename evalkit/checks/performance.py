@@ -189,7 +189,7 @@ def _is_oversized(size: str) -> bool:
     if METAL_SIZE.search(size):
         return True
     match = LARGE_SIZE.search(size)
-    return bool(match) and int(match.group(1)) >= OVERSIZED_FROM
+    return match is not None and int(match.group(1)) >= OVERSIZED_FROM
 
 
 def _environment(resource: Resource, instance: ResourceInstance) -> str | None:

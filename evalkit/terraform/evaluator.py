@@ -412,6 +412,7 @@ class Evaluator:
 
     def _for_parts(self, node: Tree) -> tuple[tuple[list[str], Any], list[Any]]:
         intro = _first(node, "for_intro")
+        assert intro is not None, "the grammar gives every for expression a for_intro"
         names = [
             str(c.children[0])
             for c in intro.children

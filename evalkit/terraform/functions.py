@@ -700,7 +700,7 @@ def _format_function(template: Any, *args: Any) -> str:
 
 
 @_builtin("formatlist", unknowns=_SELF)
-def _formatlist(template: Any, *args: Any) -> list[Any]:
+def _formatlist(template: Any, *args: Any) -> list[Any] | Unknown:
     if contains_unknown(template):
         return _propagate(template, *args)
     text = _as_string(template, "format")
@@ -1416,6 +1416,7 @@ def _one(values: Any) -> Any:
 
 @_builtin("range")
 def _range(first: Any, limit: Any = _MISSING, step: Any = _MISSING) -> list[int | float]:
+    start: int | float
     if limit is _MISSING:
         start, end = 0, _as_number(first, "limit")
     else:

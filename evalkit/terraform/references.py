@@ -107,8 +107,8 @@ def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]
                     stack.append((child, names))
             continue
         if kind == "object_elem_key":
-            inner = [c for c in current.children if isinstance(c, Tree)]
-            if inner and _bare_identifier(inner[0]) is not None:
+            key = [c for c in current.children if isinstance(c, Tree)]
+            if key and _bare_identifier(key[0]) is not None:
                 continue  # `{ name = ... }`: the key is a name, not a reference
         if kind in _TRAVERSALS or kind == "identifier":
             root, attrs, line = _traversal_parts(current)
