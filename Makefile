@@ -20,8 +20,10 @@ sample: $(STAMP)  ## score the bundled sample dataset into out/sample
 	$(BIN)/evalkit score datasets/sample --out out/sample --overwrite
 
 # One command for everything CI checks: lint, format, types, then the suite on all cores.
+# --dist loadscope sends all tests of a module to one worker, so a module-scoped fixture (the
+# hostile corpus run, the executed notebooks) runs once.
 test: lint types  ## lint, type-check and run the test suite
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto --dist loadscope
 
 # The viewer test opens pages in the OS's Chromium. Installs it once where it is missing and
 # apt-get can be used (as root: CI); elsewhere it says how, and the test is skipped.

@@ -302,10 +302,6 @@ def read_scores(out: Path) -> pd.DataFrame:
     return pd.read_csv(out / "scores.csv", keep_default_na=False, dtype=str)
 
 
-# The tests of one corpus run go to one xdist worker, so the corpus is scored once.
-ONE_CORPUS_RUN = pytest.mark.xdist_group("hostile-corpus")
-
-
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> Scored:
     base = tmp_path_factory.mktemp("hostile")
@@ -331,14 +327,12 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Scored:
     )
 
 
-@ONE_CORPUS_RUN
 def test_the_run_completes_quietly(scored: Scored) -> None:
     assert scored.returncode == 0, scored.stderr
     assert "Traceback" not in scored.stderr
     assert scored.stderr == ""
 
 
-@ONE_CORPUS_RUN
 def test_every_submission_gets_exactly_one_row(scored: Scored) -> None:
     ids = list(scored.scores["submission_id"])
     assert len(ids) == len(set(ids)) == len(scored.expected)
@@ -347,7 +341,6 @@ def test_every_submission_gets_exactly_one_row(scored: Scored) -> None:
     assert sorted(scored.results) == sorted(scored.expected)
 
 
-@ONE_CORPUS_RUN
 def test_each_submission_gets_its_status(scored: Scored) -> None:
     rows = scored.scores.set_index("submission_id")
     wrong = {}
@@ -360,7 +353,6 @@ def test_each_submission_gets_its_status(scored: Scored) -> None:
     assert not wrong, "\n".join(f"{key!r}: {text}" for key, text in wrong.items())
 
 
-@ONE_CORPUS_RUN
 def test_errors_and_timeouts_carry_their_message_into_feedback(scored: Scored) -> None:
     rows = scored.scores.set_index("submission_id")
     for submission_id, result in scored.results.items():
@@ -369,7 +361,6 @@ def test_errors_and_timeouts_carry_their_message_into_feedback(scored: Scored) -
             assert rows.loc[submission_id, "score"] == ""
 
 
-@ONE_CORPUS_RUN
 def test_run_json_lists_what_the_loader_met(scored: Scored) -> None:
     problems = [(p["submission_id"], p["problem"]) for p in scored.run_info["problems"]]
     assert ("rec-dup~2", "duplicate id 'rec-dup'; renamed to 'rec-dup~2'") in problems

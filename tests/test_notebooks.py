@@ -20,8 +20,6 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
-# The notebooks are executed once per process: their tests go to one xdist worker.
-pytestmark = pytest.mark.xdist_group("notebooks")
 
 import evalkit  # noqa: E402
 from evalkit import plots  # noqa: E402
