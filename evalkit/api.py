@@ -455,7 +455,7 @@ def build_run(
     registry: CheckRegistry,
     context: dict[str, Any],
 ) -> Run:
-    meta_columns = meta_columns_of(results)
+    meta_columns = meta_columns_of(results, registry)
     score_rows = [score_row(r, rubric, registry, meta_columns) for r in results]
     found = [row for r in results for row in finding_rows(r, rubric, registry)]
     scores = scores_frame(score_rows, meta_columns, registry)

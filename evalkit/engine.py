@@ -21,7 +21,7 @@ from evalkit.aws import release as release_aws_layer
 from evalkit.checks._credentials import secret_values
 from evalkit.checks.registry import Check
 from evalkit.masking import find_secrets, mask_text
-from evalkit.records import CheckResult, Finding, Submission
+from evalkit.records import CheckResult, Finding, Submission, SubmissionStatus
 from evalkit.terraform.model import TerraformModel, build_model
 
 PARSE_CHECK = "IAC-PARSE-ERROR"
@@ -39,7 +39,7 @@ class SubmissionTimeout(BaseException):
 class SubmissionResult:
     submission_id: str
     meta: dict[str, Any]
-    status: str  # ok | parse_error | no_terraform | error | timeout
+    status: SubmissionStatus
     message: str
     results: tuple[CheckResult, ...]
     seconds: float = 0.0
@@ -127,6 +127,7 @@ def _run_checks(
     # One file that does not parse stops `terraform plan` for the whole module, so a
     # submission with any parse failure is graded as unparseable.
     gradable = model.has_terraform and not model.failures
+    status: SubmissionStatus
     if not model.has_terraform:
         status, message = "no_terraform", _no_terraform_message(submission)
     elif model.failures:
@@ -184,7 +185,11 @@ def _no_terraform_message(submission: Submission) -> str:
 
 
 def _failed(
-    submission: Submission, checks: list[Check], status: str, message: str, started: float
+    submission: Submission,
+    checks: list[Check],
+    status: SubmissionStatus,
+    message: str,
+    started: float,
 ) -> SubmissionResult:
     results = tuple(CheckResult(c.id, "n/a") for c in checks)
     result = SubmissionResult(

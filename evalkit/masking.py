@@ -19,7 +19,8 @@ import re
 from collections.abc import Iterable
 
 MASK = "****"
-_ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{4})[A-Z0-9]{12}(?![A-Z0-9])")
+# An AWS access key id, wherever it appears; masking leaves its first 8 characters readable.
+ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _SECRET_KEY = re.compile(r"(?i)(secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9/+=]{40}")
 # Shorter values are never secrets worth masking: the credential check reports them anyway.
 _MIN_SECRET_LENGTH = 4
@@ -59,7 +60,7 @@ def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
             text = text.replace(secret, MASK)
         else:
             text = re.sub(_QUOTED_BEFORE + re.escape(secret) + _QUOTED_AFTER, MASK, text)
-    text = _ACCESS_KEY_ID.sub(lambda m: m.group(1) + MASK, text)
+    text = ACCESS_KEY_ID.sub(lambda m: m.group(0)[:8] + MASK, text)
     return _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)
 
 

@@ -7,10 +7,12 @@ of `findings.csv`, and `Submission` is what every loader yields.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Status = Literal["pass", "fail", "n/a"]
 SubmissionStatus = Literal["ok", "parse_error", "no_terraform", "error", "timeout"]
+# In the order summaries and reports list them.
+SUBMISSION_STATUSES: tuple[SubmissionStatus, ...] = get_args(SubmissionStatus)
 
 CATEGORIES: tuple[str, ...] = (
     "security",

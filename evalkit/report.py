@@ -26,7 +26,7 @@ from evalkit.plots import (
     save_charts,
     score_table,
 )
-from evalkit.results import STATUSES
+from evalkit.records import SUBMISSION_STATUSES
 from evalkit.rubric import Rubric
 
 TOP_CHECKS = 10
@@ -132,9 +132,11 @@ def _summary(run: Run, by: str | None) -> str:
     scores = run.scores
     counts = scores["status"].value_counts()
     rows = [
-        [status, str(int(counts.get(status, 0)))] for status in STATUSES if counts.get(status, 0)
+        [status, str(int(counts.get(status, 0)))]
+        for status in SUBMISSION_STATUSES
+        if counts.get(status, 0)
     ]
-    rows += [[str(s), str(int(c))] for s, c in counts.items() if s not in STATUSES]
+    rows += [[str(s), str(int(c))] for s, c in counts.items() if s not in SUBMISSION_STATUSES]
     mean = scores["score"].mean()
     lines = [
         "## Summary",

@@ -20,11 +20,10 @@ import pandas as pd
 from evalkit.checks.registry import CheckRegistry
 from evalkit.engine import SubmissionResult
 from evalkit.masking import mask_text
-from evalkit.records import CATEGORIES
+from evalkit.records import CATEGORIES, SUBMISSION_STATUSES
 from evalkit.rubric import Rubric, weighted_score
 from evalkit.summary import CHECK_COLUMNS, CHECK_TYPES, check_rows
 
-STATUSES = ("ok", "parse_error", "no_terraform", "error", "timeout")
 FINDING_COLUMNS = [
     "submission_id",
     "check_id",
@@ -177,13 +176,23 @@ def findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def meta_columns_of(results: Iterable[SubmissionResult]) -> list[str]:
-    """Metadata fields in order of first appearance, minus names the table already uses."""
-    reserved = {"submission_id", "status", "score", "reward", "n_findings", "feedback", *CATEGORIES}
+def meta_columns_of(results: Iterable[SubmissionResult], registry: CheckRegistry) -> list[str]:
+    """Metadata fields in order of first appearance, minus names the table already uses
+    (its own columns and the registered check IDs)."""
+    reserved = {
+        "submission_id",
+        "status",
+        "score",
+        "reward",
+        "n_findings",
+        "feedback",
+        *CATEGORIES,
+        *registry.ids(),
+    }
     seen: dict[str, None] = {}
     for result in results:
         for key in result.meta:
-            if key not in reserved and not key.startswith(("SEC-", "NET-", "HA-", "IAC-")):
+            if key not in reserved:
                 seen.setdefault(key, None)
     return list(seen)
 
@@ -514,7 +523,7 @@ class RunTally:
 
     def __init__(self, registry: CheckRegistry) -> None:
         self.categories = {c.id: c.category for c in registry}
-        self.status: dict[str, int] = dict.fromkeys(STATUSES, 0)
+        self.status: dict[str, int] = dict.fromkeys(SUBMISSION_STATUSES, 0)
         self.submissions = 0
         self.findings = 0
         self.score_total = 0.0
@@ -575,7 +584,7 @@ def write_run_tables(
     meta_columns: dict[str, None] = {}
     meta_values: dict[str, list[Any]] = {}
     for result in results():
-        for column in meta_columns_of([result]):
+        for column in meta_columns_of([result], registry):
             meta_columns.setdefault(column, None)
             value = _plain(result.meta.get(column))
             kinds = meta_values.setdefault(column, [])

@@ -56,10 +56,6 @@ class Rubric:
     def entry(self, check_id: str) -> RubricEntry:
         return self.entries[check_id]
 
-    @property
-    def enabled_ids(self) -> list[str]:
-        return [cid for cid, entry in self.entries.items() if entry.enabled]
-
 
 def default_rubric_path() -> Path:
     return Path(str(resources.files("evalkit") / "rubrics" / DEFAULT_RUBRIC))

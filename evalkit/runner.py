@@ -22,10 +22,9 @@ from typing import Any
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import Check
 from evalkit.engine import SubmissionResult, grade
-from evalkit.records import Submission
+from evalkit.records import Submission, SubmissionStatus
 from evalkit.store import ResultCache, cached_result, content_key
 
-EXECUTORS = ("local", "dask")
 _CACHEABLE = ("ok", "parse_error", "no_terraform")
 
 
@@ -191,7 +190,9 @@ def _failure(error: BaseException) -> str:
     return f"worker failed while grading: {type(error).__name__}: {error}"
 
 
-def _crashed(submission: Submission, message: str, status: str = "error") -> SubmissionResult:
+def _crashed(
+    submission: Submission, message: str, status: SubmissionStatus = "error"
+) -> SubmissionResult:
     from evalkit.engine import masked, source_secrets
     from evalkit.records import CheckResult
 

@@ -235,6 +235,26 @@ def test_checks_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert "available:" in capsys.readouterr().err
 
 
+def test_metadata_named_like_a_check_never_takes_its_column(tmp_path: Path) -> None:
+    # One field per category, named like a registered check; and one that names no check.
+    like_checks = {next(c.id for c in REGISTRY if c.category == cat): "meta" for cat in CATEGORIES}
+    record = {"id": "a", "model": "m1", "SEC-NOT-A-CHECK": "kept", **like_checks}
+    record["response"] = f"```hcl\n{SECURE}\n```"
+    data = tmp_path / "answers.jsonl"
+    data.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["score", str(data), "--out", str(out), "--quiet", "--no-cache"]) == 0
+    written = pd.read_csv(out / "scores.csv", keep_default_na=False)
+    in_memory = evalkit.score([record]).scores
+    for scores in (written, in_memory):
+        columns = list(scores.columns)
+        assert len(columns) == len(set(columns))
+        assert columns[0] == "submission_id" and columns[3] == "status"
+        assert sorted(columns[1:3]) == ["SEC-NOT-A-CHECK", "model"]
+        assert columns[-len(REGISTRY.ids()) - 2 : -2] == REGISTRY.ids()
+        assert {scores.loc[0, cid] for cid in like_checks} <= {"pass", "fail", "n/a"}
+
+
 def test_api_accepts_records_and_groups_failure_rates(tmp_path: Path) -> None:
     records = [
         {"id": "a", "model": "m1", "response": f"```hcl\n{SECURE}\n```"},

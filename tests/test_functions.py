@@ -428,7 +428,7 @@ KNOWN_RESULTS = [
         ],
     ),
     case("cidrsubnets", "10.0.0.0/8", expected=[]),
-    # paths, sensitivity and error handling
+    # paths and sensitivity
     case("basename", "foo/bar/baz.txt", expected="baz.txt"),
     case("basename", "foo/bar/", expected="bar"),
     case("basename", "", expected="."),
@@ -437,10 +437,6 @@ KNOWN_RESULTS = [
     case("dirname", "/foo", expected="/"),
     case("sensitive", "secret", expected="secret"),
     case("nonsensitive", {"a": 1}, expected={"a": 1}),
-    case("try", Unknown(reason="error: no attribute"), "fallback", expected="fallback"),
-    case("try", "first", "second", expected="first"),
-    case("can", "x", expected=True),
-    case("can", Unknown(reason="error: invalid index"), expected=False),
 ]
 
 
@@ -476,7 +472,6 @@ UNKNOWN_PASSTHROUGH = [
     case("tolist", [VPC_ID], expected=[VPC_ID]),
     case("formatlist", "%s-x", ["a", VPC_ID], expected=["a-x", VPC_ID]),
     case("sensitive", VPC_ID, expected=VPC_ID),
-    case("try", VPC_ID, "fallback", expected=VPC_ID),
 ]
 
 
@@ -513,7 +508,6 @@ UNKNOWN_RESULTS = [
     case("join", ",", SUBNET_IDS, expected=("aws_subnet.private[*].id",)),
     case("cidrsubnet", VPC_ID, 8, 1, expected=("aws_vpc.main.id",)),
     case("zipmap", [VPC_ID], ["x"], expected=("aws_vpc.main.id",)),
-    case("can", VPC_ID, expected=("aws_vpc.main.id",)),
     case("sort", ["b", VPC_ID], expected=("aws_vpc.main.id",)),
 ]
 
@@ -723,7 +717,6 @@ ERRORS = [
     case("length", 5, expected="argument must be a string, a collection type"),
     case("uuidv5", "nope", "x", expected="doesn't support namespace nope"),
     case("sort", ["a", None], expected="given list element 1 is null"),
-    case("try", Unknown(reason="error: a"), Unknown(reason="error: b"), expected="no expression"),
 ]
 
 
@@ -760,7 +753,7 @@ def test_jsonencode_output_decodes_back() -> None:
 def test_every_registered_function_is_callable_by_name() -> None:
     for name, function in FUNCTIONS.items():
         assert callable(function), name
-    assert {"cidrsubnet", "jsonencode", "lookup", "file", "try", "can"} <= FUNCTIONS.keys()
+    assert {"cidrsubnet", "jsonencode", "lookup", "file"} <= FUNCTIONS.keys()
 
 
 def test_functions_do_not_mutate_arguments() -> None:

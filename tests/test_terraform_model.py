@@ -240,6 +240,25 @@ def test_try_and_can() -> None:
     assert values == {"missing": "blue", "present": 3, "can_read": False}
 
 
+def test_try_and_can_with_unknown_values() -> None:
+    values = locals_of("""
+        variable "settings" {
+          default = { size = 3 }
+        }
+        resource "aws_vpc" "main" {
+          cidr_block = "10.0.0.0/16"
+        }
+        locals {
+          first_known  = try(aws_vpc.main.id, "fallback")
+          can_unknown  = can(aws_vpc.main.id)
+          none_succeed = try(var.settings.color, var.settings.shape)
+        }
+    """)
+    assert refs(values["first_known"]) == ["aws_vpc.main.id"]
+    assert refs(values["can_unknown"]) == ["aws_vpc.main.id"]
+    assert values["none_succeed"].reason == "error: no try() argument succeeded"
+
+
 def test_cycles_in_locals_terminate_as_unknown() -> None:
     values = locals_of("""
         locals {

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from evalkit.checks._helpers import literal_origin, nested_bodies
+from evalkit.masking import ACCESS_KEY_ID
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
 from evalkit.terraform.parse import Attribute
@@ -74,7 +75,6 @@ _NOT_CONFIGURATION = frozenset({"tags", "tags_all", "labels", "for_each", "count
 _NAME_WORDS = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
-ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 SECRET_KEY_ASSIGNMENT = re.compile(
     r"(?i)secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
 )

@@ -15,7 +15,7 @@ from evalkit.aws import aws_of
 from evalkit.checks._helpers import Problem, per_instance, resource_finding, truth, where
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
-from evalkit.terraform.evaluator import Evaluator, Step
+from evalkit.terraform.evaluator import Evaluator, NamesNothing
 from evalkit.terraform.model import (
     Body,
     ModuleContext,
@@ -315,19 +315,10 @@ GLOBAL_SERVICE_PREFIXES = (
 )
 
 
-class _NamesNothing:
-    """Resolves no name, so an expression evaluates to what its own text spells out.
-
-    `count.index` and `each` are bound by the caller (they belong to the resource itself);
-    variables, locals, resources, data sources and module outputs stay unknown, because a
-    value that comes from them is configured somewhere else.
-    """
-
-    def resolve(self, root: str, steps: list[Step], scope: dict[str, Any]) -> Any:
-        return Unknown((root,), "not written in the expression")
-
-
-_WRITTEN = Evaluator(_NamesNothing())
+# `count.index` and `each` are bound by the caller (they belong to the resource itself);
+# variables, locals, resources, data sources and module outputs stay unknown, because a value
+# that comes from them is configured somewhere else.
+_WRITTEN = Evaluator(NamesNothing("not written in the expression"))
 
 
 def _written_value(expr: Any, scope: dict[str, Any] | None = None) -> Any:

@@ -43,6 +43,17 @@ class Resolver(Protocol):
     def resolve(self, root: str, steps: list[Step], scope: dict[str, Any]) -> Any: ...
 
 
+class NamesNothing:
+    """Resolves no name, so an expression evaluates to what its own text spells out; every
+    name it uses is unknown, for `reason`."""
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason
+
+    def resolve(self, root: str, steps: list[Step], scope: dict[str, Any]) -> Any:
+        return Unknown((root,), self.reason)
+
+
 class EvaluationLimit(Exception):
     """Raised when an expression is too deep or too large to evaluate safely."""
 
@@ -519,12 +530,6 @@ _HANDLERS: dict[str, Callable[[Evaluator, Tree, dict[str, Any]], Any]] = {
 
 
 # --- traversal over values ---------------------------------------------------------------------
-
-
-class Traversable(Protocol):
-    """A lazily evaluated object (a resource instance, a module) that steps can walk into."""
-
-    def step(self, step: Step) -> Any: ...
 
 
 def as_collection(value: Any) -> Any:

@@ -2142,31 +2142,9 @@ def _dirname(path: Any) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Error handling, sensitivity and functions left unknown on purpose
+# Sensitivity and functions left unknown on purpose (try and can are not here: they see their
+# arguments' errors, so the evaluator handles them before arguments become values)
 # ---------------------------------------------------------------------------------------------
-
-
-def _is_error(value: Any) -> bool:
-    return isinstance(value, Unknown) and value.reason.startswith("error")
-
-
-@_builtin("try", unknowns=_SELF)
-def _try(*attempts: Any) -> Any:
-    if not attempts:
-        raise FunctionError("at least one argument is required")
-    for value in attempts:
-        if not _is_error(value):
-            return value
-    raise FunctionError("no expression succeeded")
-
-
-@_builtin("can", unknowns=_SELF)
-def _can(value: Any) -> Any:
-    if _is_error(value):
-        return False
-    if is_unknown(value):
-        return _propagate(value)
-    return True
 
 
 @_builtin("sensitive", "nonsensitive", "ephemeralasnull", unknowns=_SELF)

@@ -24,22 +24,12 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
-from evalkit.terraform.evaluator import Evaluator, Step, apply_steps, as_collection
+from evalkit.terraform.evaluator import Evaluator, NamesNothing, Step, apply_steps, as_collection
 from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure, parse_file
 from evalkit.terraform.values import Unknown
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
-TEST_SUFFIXES = (
-    ".tftest.hcl",
-    ".tftest.json",
-    "_test.go",
-    ".test.ts",
-    ".test.js",
-    "_test.py",
-    ".spec.ts",
-    ".bats",
-)
 
 
 def is_terraform_file(name: str) -> bool:
@@ -840,7 +830,7 @@ class TerraformModel:
 
     def evaluate_constant(self, expr: Any) -> Any:
         """The value of an expression that may name nothing (a .tfvars value)."""
-        return Evaluator(_NoNames()).evaluate(expr)
+        return Evaluator(NamesNothing()).evaluate(expr)
 
     def find_resource(
         self, reference: str, context: ModuleContext | None = None
@@ -1074,18 +1064,13 @@ def _local_module_directories(
 def _local_source_directory(directory: str, source: Attribute) -> str | None:
     from evalkit.terraform.evaluator import Evaluator as _Evaluator
 
-    value = _Evaluator(_NoNames()).evaluate(source.expr)
+    value = _Evaluator(NamesNothing()).evaluate(source.expr)
     if not isinstance(value, str) or not value.startswith(("./", "../")):
         return None
     joined = posixpath.normpath(posixpath.join(directory or ".", value))
     if joined.startswith(".."):
         return None  # outside the submission: never read
     return "" if joined == "." else joined
-
-
-class _NoNames:
-    def resolve(self, root: str, steps: list[Step], scope: dict[str, Any]) -> Any:
-        return Unknown((root,))
 
 
 def _is_ancestor(context: ModuleContext, directory: str) -> bool:
