@@ -117,14 +117,16 @@ class Run:
         return compare(self, other, **options)
 
     def save(self, directory: str | Path, fmt: str = "csv") -> Path:
-        """Write scores, findings, run.json and results.jsonl into `directory` (created if
-        needed), so that `evalkit.load_run`, `evalkit report` and `evalkit rescore` work on it."""
+        """Write scores, findings, checks, run.json, summary.json and results.jsonl into
+        `directory` (created if needed), as `evalkit score` would, so that `evalkit.load_run`,
+        `evalkit report`, `evalkit view` and `evalkit rescore` work on it."""
         out = Path(directory)
         write_table(self.scores, out / "scores", fmt)
         write_table(self.findings, out / "findings", fmt)
         write_table(self.checks, out / "checks", fmt)
         self._save_journal(out)
         info = {**self.info, "format": fmt, "column_types": meta_types(self.scores)}
+        write_json(summary(self.scores, info), out / SUMMARY_NAME)
         write_json(info, out / "run.json")
         _remove_other_formats(out, fmt)
         return out

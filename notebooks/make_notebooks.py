@@ -203,8 +203,9 @@ submission_findings[["check_id", "severity", "file", "line", "resource", "region
         """\
 ## Save the run
 
-`Run.save` writes `scores`, `findings` (CSV, JSONL or Parquet) and `run.json`; `evalkit.load_run`
-reads them back, so other notebooks and `evalkit report` can start from a saved run.""",
+`Run.save` writes `scores`, `findings`, `checks` (CSV, JSONL or Parquet), `run.json`,
+`summary.json` and `results.jsonl`; `evalkit.load_run` reads them back, so other notebooks,
+`evalkit report` and `evalkit rescore` can start from a saved run.""",
     ),
     (
         "code",
@@ -214,6 +215,41 @@ reloaded = evalkit.load_run(saved)
 print(f"saved {sorted(p.name for p in saved.iterdir())} in {saved}")
 print("reloaded the same submissions:",
       reloaded.scores["submission_id"].tolist() == scores["submission_id"].tolist())""",
+    ),
+    (
+        "md",
+        """\
+`summary.json` holds the headline numbers in the shape eval harnesses report them (mean score
+with its standard error, per-category and per-check failure rates with intervals), overall and
+per group; `evalkit.summary.summary` computes it for any grouping column.""",
+    ),
+    (
+        "code",
+        """\
+from evalkit.summary import summary
+
+headline = summary(run.scores, run.info, by=BY if BY in scores.columns else None)
+overall = headline["overall"]
+print({key: overall[key] for key in ("n_submissions", "n_scored", "score_mean", "score_stderr")})
+{group: round(block["score_mean"], 1) for group, block in headline.get("groups", {}).items()}""",
+    ),
+    (
+        "md",
+        """\
+## Look at each answer with its findings
+
+`evalkit view RUN_DIR` (or `evalkit.viewer.write_view`) writes one self-contained HTML page: a
+sortable, filterable table of the submissions, and for each its files with every finding marked
+at its line. It opens from disk, no server needed. (A run written by `evalkit score` also keeps
+the graded files, so they are shown too.)""",
+    ),
+    (
+        "code",
+        """\
+from evalkit.viewer import write_view
+
+view = write_view(saved)
+print(f"open {view.resolve().as_uri()}")""",
     ),
 ]
 

@@ -46,6 +46,8 @@ print(json.dumps({
     "submission": SUBMISSION,
     "submission_findings": len(submission_findings),
     "saved": str(saved),
+    "view": str(view),
+    "score_mean": overall["score_mean"],
 }))""",
     "02-failure-rates.ipynb": """\
 import json
@@ -177,6 +179,13 @@ def test_quickstart(executed: dict, sample_run: evalkit.Run) -> None:
     assert Path(probe["saved"]).parent == out_dir
     columns = ["submission_id", "status", "score"]
     assert saved.scores[columns].values.tolist() == sample_run.scores[columns].values.tolist()
+    # The viewer page of the saved run, and summary.json beside it
+    page = Path(probe["view"]).read_text(encoding="utf-8")
+    assert Path(probe["view"]).parent == Path(probe["saved"])
+    assert lowest in page and "<html" in page.lower()
+    summary = json.loads((Path(probe["saved"]) / "summary.json").read_text(encoding="utf-8"))
+    assert summary["overall"]["score_mean"] == pytest.approx(probe["score_mean"])
+    assert summary["overall"]["score_mean"] == pytest.approx(sample_run.scores["score"].mean())
 
 
 def test_failure_rates(executed: dict, sample_run: evalkit.Run) -> None:
