@@ -25,6 +25,8 @@ _SECRET_KEY = re.compile(r"(?i)(secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?)[A
 # Shorter values are never secrets worth masking: the credential check reports them anyway.
 _MIN_SECRET_LENGTH = 4
 LONG_SECRET = 8
+# How much of a long secret's start, cut short where a message stops quoting, is masked.
+_MIN_CUT_SHORT = 16
 
 # A secret-named key (the name ends with it: `db_password`, `DB_PASSWORD`, `"password"`, but
 # not `password_length` or `secret_name`) assigned a literal. The name is matched from its
@@ -54,14 +56,30 @@ def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in sorted(
         {s for s in secrets if len(s) >= _MIN_SECRET_LENGTH}, key=len, reverse=True
     ):
-        if secret not in text:
-            continue
         if len(secret) >= LONG_SECRET:
-            text = text.replace(secret, MASK)
-        else:
+            text = _mask_long(text, secret)
+        elif secret in text:
             text = re.sub(_QUOTED_BEFORE + re.escape(secret) + _QUOTED_AFTER, MASK, text)
     text = ACCESS_KEY_ID.sub(lambda m: m.group(0)[:8] + MASK, text)
     return _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)
+
+
+def _mask_long(text: str, secret: str) -> str:
+    """Mask `secret`, and a quoted piece that is its start cut short (a parse error shows
+    only the first characters of a token): no part of a long secret may leak either."""
+    text = text.replace(secret, MASK)
+    if len(secret) <= _MIN_CUT_SHORT:
+        return text
+    head = secret[:_MIN_CUT_SHORT]
+    start = text.find(head)
+    while start >= 0:
+        end = start + _MIN_CUT_SHORT
+        while end < len(text) and text[end] == secret[end - start]:
+            end += 1
+        if end == len(text) or text[end] in "\"'`":
+            text = text[:start] + MASK + text[end:]
+        start = text.find(head, start + 1)
+    return text
 
 
 def find_secrets(text: str) -> set[str]:

@@ -308,6 +308,11 @@ def test_a_short_secret_is_masked_where_it_is_quoted_not_in_feedback_words() -> 
 
 def test_a_long_secret_is_masked_wherever_it_appears() -> None:
     assert mask_text("set to Sup3rSecretValue here", {"Sup3rSecretValue"}) == "set to **** here"
+    # A message that quotes only the start of a token shows no part of the secret either.
+    secret = "Sup3rSecretValue-Rotated"
+    assert mask_text(f"unexpected '{secret[:20]}'", {secret}) == "unexpected '****'"
+    # Its first word, where a message uses it as a word, is left alone.
+    assert mask_text("set password now", {"password-Sup3r-Secret"}) == "set password now"
 
 
 def test_graded_feedback_keeps_its_words_when_a_short_password_is_in_the_code() -> None:
@@ -321,3 +326,17 @@ def test_graded_feedback_keeps_its_words_when_a_short_password_is_in_the_code() 
     messages = [f.message for r in result.results for f in r.findings]
     assert any("supply it at run time" in m for m in messages)
     assert not any("**** it" in m for m in messages)
+
+
+def test_private_key_material_never_reaches_a_message() -> None:
+    key_line = "MIIEowIBAAKCAQEAq7BFUAkGOj1Y8nV3wGxPlantedKeyMaterialLine0001"
+    main = (
+        'locals {\n  key = "-----BEGIN RSA PRIVATE KEY-----\\n'
+        f'{key_line}\\n{key_line[::-1]}\\n-----END RSA PRIVATE KEY-----"\n}}\n'
+    )
+    # The parse error of the second file quotes its token: the same key line.
+    broken = f'resource "aws_instance" "x" {{\n  user_data = \'{key_line}\'\n}}\n'
+    result = grade(Submission("pem", {"main.tf": main, "broken.tf": broken}, {}), list(REGISTRY))
+    assert result.status == "parse_error"
+    assert "****" in result.message
+    assert key_line[:16] not in repr(result)
