@@ -1,4 +1,8 @@
-"""The registry is the check catalog: every ID, its category and default severity."""
+"""The registry is the one source of the catalog: each check's ID, category and severity.
+
+The published spec, the README's catalog table and the default rubric are compared with it,
+so a check added or changed in one place and not the others fails here.
+"""
 
 from __future__ import annotations
 
@@ -11,61 +15,82 @@ import yaml
 from evalkit.checks import REGISTRY
 from evalkit.rubric import default_rubric_path
 
-CATALOG = {
-    "SEC-HARDCODED-CREDENTIALS": ("security", "critical"),
-    "SEC-IAM-WILDCARD": ("security", "critical"),
-    "SEC-OPEN-ADMIN-PORTS": ("security", "critical"),
-    "SEC-ENCRYPTION-AT-REST": ("security", "critical"),
-    "NET-CIDR-OVERLAP": ("networking", "critical"),
-    "NET-SUBNET-PLACEMENT": ("networking", "critical"),
-    "NET-MISSING-NAT": ("networking", "high"),
-    "HA-SINGLE-AZ": ("availability", "high"),
-    "HA-RDS-MULTI-AZ": ("availability", "high"),
-    "HA-NO-AUTOSCALING": ("availability", "high"),
-    "HA-HEALTH-CHECKS": ("availability", "high"),
-    "IAC-PARSE-ERROR": ("iac", "critical"),
-    "IAC-UNDEFINED-REFERENCE": ("iac", "critical"),
-    "IAC-INCONSISTENT-NAMING": ("iac", "low"),
-    "IAC-HARDCODED-VALUES": ("iac", "medium"),
-    "IAC-MISSING-DEPENDENCY": ("iac", "high"),
-    "OBS-MISSING-MONITORING": ("observability", "high"),
-    "OBS-MISSING-LOGGING": ("observability", "high"),
-    "OBS-NO-CLOUDWATCH-AGENT": ("observability", "medium"),
-    "OBS-NO-ALERTING": ("observability", "medium"),
-    "TST-NO-TESTS": ("testing", "medium"),
-    "TST-LIVE-ONLY-TESTS": ("testing", "medium"),
-    "TST-NO-OUTPUT-VALIDATION": ("testing", "medium"),
-    "PERF-INSTANCE-SIZING": ("performance", "medium"),
-    "PERF-NO-CDN": ("performance", "low"),
-    "COST-NO-S3-LIFECYCLE": ("cost", "low"),
-    "COST-NO-SPOT": ("cost", "low"),
-    "DOC-MISSING-DESCRIPTIONS": ("documentation", "low"),
-    "DOC-MISSING-COMMENTS": ("documentation", "low"),
-}
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "checks.md"
+REPO = Path(__file__).resolve().parents[1]
+README = REPO / "README.md"
+SPEC = REPO.parent / "shared" / "spec" / "checks.md"
+SEVERITY = r"(critical|high|medium|low)"
+# A category is named by its spec heading ("## High availability"), except this one.
+HEADING_OF = {"iac": "infrastructure as code"}
 
 
-def test_registry_matches_the_catalog() -> None:
-    assert {c.id: (c.category, c.severity) for c in REGISTRY} == CATALOG
+def registry_catalog() -> dict[str, tuple[str, str]]:
+    return {c.id: (c.category, c.severity) for c in REGISTRY}
+
+
+def spec_rows(text: str) -> dict[str, tuple[str, str]]:
+    """`| ID | severity | fails when |` rows, each with the `## heading` it sits under."""
+    rows: dict[str, tuple[str, str]] = {}
+    heading = ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            heading = line[3:].strip().lower()
+        found = re.match(rf"^\| ([A-Z]+-[A-Z0-9-]+) \| {SEVERITY} \|", line)
+        if found:
+            rows[found.group(1)] = (heading, found.group(2))
+    return rows
 
 
 def test_catalog_table_matches_the_published_spec() -> None:
     if not SPEC.exists():
         pytest.skip("the published catalog is not beside this checkout")
+    published = spec_rows(SPEC.read_text(encoding="utf-8"))
+    assert sorted(published) == sorted(REGISTRY.ids())
+    for check_id, (category, severity) in registry_catalog().items():
+        heading, published_severity = published[check_id]
+        assert published_severity == severity, check_id
+        assert HEADING_OF.get(category, category) in heading, (check_id, heading)
+
+
+def test_readme_catalog_table_matches_the_registry() -> None:
     rows = re.findall(
-        r"^\| ([A-Z]+-[A-Z0-9-]+) \| (critical|high|medium|low) \|",
-        SPEC.read_text(encoding="utf-8"),
+        rf"^\| ([A-Z]+-[A-Z0-9-]+) \| ([a-z]+) \| {SEVERITY} \|",
+        README.read_text(encoding="utf-8"),
         flags=re.MULTILINE,
     )
-    assert {cid: severity for cid, severity in rows} == {
-        cid: severity for cid, (_, severity) in CATALOG.items()
+    assert len(rows) == len({check_id for check_id, _, _ in rows})
+    assert {check_id: (category, severity) for check_id, category, severity in rows} == (
+        registry_catalog()
+    )
+
+
+def test_readme_counts_the_checks_it_lists() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert f"The catalog (all {len(REGISTRY.ids())} checks" in text
+
+
+def test_default_rubric_lists_every_check_at_its_registry_severity() -> None:
+    document = yaml.safe_load(default_rubric_path().read_text(encoding="utf-8"))
+    assert {cid: entry["severity"] for cid, entry in document["checks"].items()} == {
+        cid: severity for cid, (_, severity) in registry_catalog().items()
     }
 
 
-def test_default_rubric_lists_every_check_at_its_catalog_severity() -> None:
-    document = yaml.safe_load(default_rubric_path().read_text(encoding="utf-8"))
-    assert {cid: entry["severity"] for cid, entry in document["checks"].items()} == {
-        cid: severity for cid, (_, severity) in CATALOG.items()
+def test_the_top_level_rubric_is_the_packaged_one() -> None:
+    # rubrics/ at the top is a link for users browsing the repository, not a second copy.
+    top_level = REPO / "rubrics" / default_rubric_path().name
+    assert top_level.resolve() == default_rubric_path().resolve()
+
+
+def test_spec_rows_reads_ids_severities_and_headings() -> None:
+    text = (
+        "## Security\n| ID | default severity | fails when |\n| --- | --- | --- |\n"
+        "| SEC-X | critical | a |\n## Moderate failures (performance, cost)\n"
+        "| PERF-Y | low | b |\n| COST-Z | medium | c |\n"
+    )
+    assert spec_rows(text) == {
+        "SEC-X": ("security", "critical"),
+        "PERF-Y": ("moderate failures (performance, cost)", "low"),
+        "COST-Z": ("moderate failures (performance, cost)", "medium"),
     }
 
 
