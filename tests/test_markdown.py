@@ -443,3 +443,8 @@ def test_root_code_after_a_module_file_stays_in_the_root() -> None:
     files = extract_files(text)
     assert 'module "app"' in files["main.tf"]
     assert 'module "app"' not in files["modules/app/main.tf"]
+    wiring = (
+        'Then point a record at it:\n\n```hcl\nresource "aws_route53_record" "app" {\n'
+        "  records = [module.app.queue_url]\n}\n```\n"
+    )
+    assert "aws_route53_record" in extract_files(text + wiring)["main.tf"]

@@ -706,7 +706,9 @@ def _assemble(blocks: Iterable[_Block]) -> dict[str, str]:
     return _join_parts(_drop_redundant_parts(parts))
 
 
-_ROOT_ONLY_BLOCK = re.compile(r"^(?:provider|terraform|module)\b", re.MULTILINE)
+# What a module file rarely holds: providers, backend settings, module calls, or references
+# to module outputs (a module's own code reads its resources and variables).
+_ROOT_ONLY_BLOCK = re.compile(r"^(?:provider|terraform|module)\b|\bmodule\.[A-Za-z_]", re.MULTILINE)
 
 
 def _continues_module_file(block: _Block, name: str) -> bool:
@@ -715,7 +717,7 @@ def _continues_module_file(block: _Block, name: str) -> bool:
     "The module also creates the subnet:" followed by a block continues that file: no
     heading opens a new section between them, and the block holds nothing a module file
     rarely does (providers, backend settings, calls to modules, such as the root module's
-    call to this one).
+    call to this one, or reads of module outputs).
     """
     return not _section_heading(block.prose) and not _ROOT_ONLY_BLOCK.search(block.body)
 
