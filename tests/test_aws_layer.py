@@ -178,6 +178,13 @@ CASES: dict[str, tuple[str, str, str, str]] = {
         "aws_ecs_capacity_provider.t.name",
         "aws_ecs_capacity_provider.t",
     ),
+    "log_destination": (
+        'resource "aws_cloudwatch_log_group" "t" { name = "/vpc/flow" }',
+        'resource "aws_flow_log" "s" {\n  vpc_id = "vpc-1"\n  traffic_type = "ALL"\n'
+        "  log_destination = {ref}\n}",
+        "aws_cloudwatch_log_group.t.arn",
+        "aws_cloudwatch_log_group.t",
+    ),
     "service_cluster": (
         'resource "aws_ecs_cluster" "t" { name = "main" }',
         'resource "aws_ecs_service" "s" {\n  name = "web"\n  cluster = {ref}\n}',

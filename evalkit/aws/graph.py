@@ -258,6 +258,16 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         ("aws_ecs_capacity_provider",),
         by_name=("name",),
     ),
+    *(
+        EdgeKind("log_destination", (writer,), attribute, catalog.LOG_GROUPS, by_name=("name",))
+        for writer, attribute in (
+            ("aws_flow_log", "log_destination"),
+            ("aws_flow_log", "log_group_name"),
+            ("aws_cloudtrail", "cloud_watch_logs_group_arn"),
+            ("aws_route53_query_log", "cloudwatch_log_group_arn"),
+            ("aws_wafv2_web_acl_logging_configuration", "log_destination_configs"),
+        )
+    ),
     EdgeKind("service_cluster", ("aws_ecs_service",), "cluster", ("aws_ecs_cluster",)),
     *(
         EdgeKind("alarm_action_topic", catalog.ALARMS, attribute, catalog.TOPICS, ("arn",))

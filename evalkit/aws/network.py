@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evalkit.aws.links import follow, lookup, names_instance
+from evalkit.aws.regions import same_region
 from evalkit.aws.values import truth
 from evalkit.terraform.model import (
     Body,
@@ -103,7 +104,8 @@ class RouteTable:
     address: str
     # The `aws_route_table`/`aws_default_route_table`, or None for a VPC's implicit main table.
     resource: Resource | None
-    location: str
+    # The resource whose provider places the table in its region: the table, or its VPC.
+    placed_by: Resource
     vpc_key: str | None
     routes: list[Route] = field(default_factory=list)
     # Routes written in a form evalkit cannot read (`route = var.routes`).
@@ -302,7 +304,7 @@ class Network:
             for instance in resource.instances:
                 vpc = Vpc(instance.address, resource.location, resource, instance)
                 vpc.main_route_table = RouteTable(
-                    f"the main route table of {instance.address}", None, resource.location, vpc.key
+                    f"the main route table of {instance.address}", None, resource, vpc.key
                 )
                 self._add_block(vpc, resource, instance, "cidr_block")
                 self.vpcs[vpc.key] = vpc
@@ -317,7 +319,7 @@ class Network:
                 elif vpc is None:
                     # It may belong to any VPC: none of their ranges is fully known.
                     for candidate in self.vpcs.values():
-                        if candidate.location == resource.location:
+                        if candidate.resource and same_region(candidate.resource, resource):
                             candidate.blocks_known = False
 
     @staticmethod
@@ -357,9 +359,7 @@ class Network:
         for resource in self.resources("aws_route_table"):
             for instance in resource.instances:
                 vpc = self._vpc_of(instance, "vpc_id")
-                table = RouteTable(
-                    instance.address, resource, resource.location, vpc.key if vpc else None
-                )
+                table = RouteTable(instance.address, resource, resource, vpc.key if vpc else None)
                 self._read_inline_routes(table, resource, instance)
                 self._add_table(table)
 
@@ -367,9 +367,7 @@ class Network:
         for resource in self.resources("aws_default_route_table"):
             for instance in resource.instances:
                 vpc = self._vpc_owning_main_table(instance, "default_route_table_id")
-                table = RouteTable(
-                    instance.address, resource, resource.location, vpc.key if vpc else None
-                )
+                table = RouteTable(instance.address, resource, resource, vpc.key if vpc else None)
                 self._read_inline_routes(table, resource, instance)
                 self._add_table(table)
                 if vpc is not None and vpc.declared:
@@ -408,16 +406,16 @@ class Network:
                     # With references that name none of our tables it is a route of a table
                     # outside the submission; with none at all it may be in any of ours.
                     if not collect_refs(instance.get("route_table_id")):
-                        self._add_floating_route(route, resource.location)
+                        self._add_floating_route(route, resource)
                     continue
                 # An unpicked instance (`for_each = aws_route_table.private`) means each.
                 for table in tables:
                     table.routes.append(route)
 
-    def _add_floating_route(self, route: Route, location: str) -> None:
+    def _add_floating_route(self, route: Route, owner: Resource) -> None:
         route.floating = True
         for table in self.route_tables:
-            if table.location == location:
+            if same_region(table.placed_by, owner):
                 table.routes.append(route)
 
     def _table_candidates(self, body: Body, name: str) -> tuple[RouteTable, ...] | None:
@@ -481,12 +479,12 @@ class Network:
                 )
                 tables = self._table_candidates(instance, "route_table_id")
                 if not subnets or subnets[0] is None:
-                    self._association_may_be_anywhere(instance, resource.location)
+                    self._association_may_be_anywhere(instance, resource)
                     continue
                 for subnet in subnets[0]:
                     subnet.associations.append(tables)
 
-    def _association_may_be_anywhere(self, body: Body, location: str) -> None:
+    def _association_may_be_anywhere(self, body: Body, owner: Resource) -> None:
         """An association whose subnet is not known may be that of any subnet it mentions,
         or, when it mentions nothing, of any subnet in its region."""
         refs = collect_refs(body.get("subnet_id"))
@@ -499,7 +497,7 @@ class Network:
                 for s in self._lookup(ref, ("aws_subnet",), self._subnets_by_address) or []
             ]
         else:
-            mentioned = [s for s in self.subnets if s.location == location]
+            mentioned = [s for s in self.subnets if same_region(s.resource, owner)]
         for subnet in mentioned:
             subnet.maybe_associated = True
 

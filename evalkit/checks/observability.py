@@ -134,12 +134,6 @@ MEMBER_LINKS = (
 MONITORING_MODULE = re.compile(r"(?i)monitor|alarm|alert|observab|cloudwatch")
 LOGGING_MODULE = re.compile(r"(?i)monitor|observab|cloudwatch|log")
 # Log groups that receive network or audit logs rather than what applications write.
-AUDIT_LOG_WRITERS = (
-    "aws_flow_log",
-    "aws_cloudtrail",
-    "aws_route53_query_log",
-    "aws_wafv2_web_acl_logging_configuration",
-)
 AUDIT_LOG_GROUP_NAME = re.compile(
     r"(?i)flow[-_ ]?logs?|cloudtrail|/aws/rds/|/aws/route53|aws-waf-logs"
 )
@@ -269,7 +263,7 @@ def _has_application_log_group(model: TerraformModel, log_groups: list[Resource]
 
 
 def _is_audit_log_group(model: TerraformModel, group: Resource) -> bool:
-    if any(referrer.type in AUDIT_LOG_WRITERS for referrer, _ in model.referrers(group.address)):
+    if aws_of(model).mentioning(group, "log_destination"):
         return True
     name = group.config.get("name")
     return isinstance(name, str) and bool(AUDIT_LOG_GROUP_NAME.search(name))
