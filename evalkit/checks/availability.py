@@ -336,9 +336,8 @@ def rds_multi_az(model: TerraformModel) -> list[Finding] | None:
     return findings
 
 
-def _single_az_database(database: Resource) -> Iterator[Finding]:
-    failing: dict[tuple[int, str], list[str]] = {}
-    for instance in database.instances:
+def _single_az_database(database: Resource) -> list[Finding]:
+    def single_az(instance: ResourceInstance) -> Iterator[Problem]:
         engine = instance.get("engine")
         # `replicate_source_db = null` (a module's "no replica" default) is a primary.
         if (
@@ -346,10 +345,10 @@ def _single_az_database(database: Resource) -> Iterator[Finding]:
             or instance.get("replicate_source_db") is not None
             or (isinstance(engine, str) and engine.startswith("aurora"))
         ):
-            continue
+            return
         multi_az = truth(instance.get("multi_az"))
         if multi_az or (multi_az is None and instance.has("multi_az")):
-            continue
+            return
         state = "multi_az evaluates to false" if instance.has("multi_az") else "multi_az is not set"
         fix = (
             "SQL Server Express cannot run Multi-AZ; use the Standard or Enterprise edition "
@@ -357,16 +356,13 @@ def _single_az_database(database: Resource) -> Iterator[Finding]:
             if engine == "sqlserver-ex"
             else "set multi_az = true so RDS keeps a synchronous standby in another zone"
         )
-        fix = f"({state}); {fix}"
-        failing.setdefault((instance.line_of("multi_az"), fix), []).append(instance.address)
-    for (line, fix), addresses in failing.items():
-        for address in instance_addresses(database, addresses):
-            yield resource_finding(
-                database,
-                f"{address}{where(database)} runs in a single availability zone {fix}.",
-                line=line,
-                address=address,
-            )
+        yield (
+            instance.file,
+            instance.line_of("multi_az"),
+            f"runs in a single availability zone ({state}); {fix}.",
+        )
+
+    return per_instance(database, single_az)
 
 
 class _Members:

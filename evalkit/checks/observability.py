@@ -411,23 +411,18 @@ def _flow_log_message(address: str, vpc: Resource, other_region: Resource | None
     )
 
 
-def _without_access_logs(balancer: Resource) -> Iterator[Finding]:
-    failing: dict[str, int] = {}
-    for instance in balancer.instances:
+def _without_access_logs(balancer: Resource) -> list[Finding]:
+    def without_access_logs(instance: ResourceInstance) -> Iterator[Problem]:
         line = _access_logs_gap(balancer, instance)
         if line is not None:
-            failing.setdefault(instance.address, line)
-    if not failing:
-        return
-    for address in instance_addresses(balancer, list(failing)):
-        line = failing.get(address, next(iter(failing.values())))
-        yield resource_finding(
-            balancer,
-            f"{address}{where(balancer)} does not write access logs; add access_logs "
-            "{ bucket = <S3 bucket>, enabled = true }.",
-            line=line,
-            address=address,
-        )
+            yield (
+                instance.file,
+                line,
+                "does not write access logs; add access_logs "
+                "{ bucket = <S3 bucket>, enabled = true }.",
+            )
+
+    return per_instance(balancer, without_access_logs)
 
 
 def _access_logs_gap(balancer: Resource, instance: Body) -> int | None:
@@ -549,19 +544,13 @@ def _is_alert_topic(topic: Resource, notified: set[Resource]) -> bool:
     return any(ALERT_NAME.search(text) for text in iter_known_strings(names))
 
 
-def _silent_alarm(model: TerraformModel, alarm: Resource) -> Iterator[Finding]:
-    failing: dict[str, tuple[int, str]] = {}
-    for instance in alarm.instances:
+def _silent_alarm(model: TerraformModel, alarm: Resource) -> list[Finding]:
+    def silent(instance: ResourceInstance) -> Iterator[Problem]:
         problem = _alarm_silence(model, alarm, instance)
         if problem is not None:
-            failing.setdefault(instance.address, problem)
-    if not failing:
-        return
-    for address in instance_addresses(alarm, list(failing)):
-        line, message = failing.get(address, next(iter(failing.values())))
-        yield resource_finding(
-            alarm, f"{address}{where(alarm)} {message}", line=line, address=address
-        )
+            yield instance.file, problem[0], problem[1]
+
+    return per_instance(alarm, silent)
 
 
 def _alarm_silence(
