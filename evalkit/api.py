@@ -105,7 +105,7 @@ class Run:
         With `by` (a metadata column such as ``model``) the rates are computed per group;
         submissions without a value form the group ``(no <by>)``. Columns: [by,] category,
         n (applicable submissions), failed, failure_rate, ci_low, ci_high. An unknown `by`
-        raises `UnknownColumn` (a KeyError) naming the columns there are.
+        raises `evalkit.plots.UnknownColumn` (a KeyError) naming the columns there are.
         """
         return failure_rates(self.scores, by=by, confidence=confidence)
 
