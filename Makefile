@@ -22,7 +22,7 @@ sample: $(STAMP)  ## score the bundled sample dataset into out/sample
 # One command for everything CI checks: lint, format, types, then the suite on all cores.
 # --dist loadscope sends all tests of a module to one worker, so a module-scoped fixture (the
 # hostile corpus run, the executed notebooks) runs once.
-test: lint types  ## lint, type-check and run the test suite
+test: lint types browser  ## lint, type-check and run the test suite (the browser test included)
 	$(BIN)/python -m pytest -n auto --dist loadscope
 
 # The viewer test opens pages in the OS's Chromium. Installs it once where it is missing and
