@@ -366,3 +366,44 @@ def test_catalog_knows_every_load_balancer_type() -> None:
     assert set(catalog.ALL_LOAD_BALANCERS) == {"aws_lb", "aws_alb", "aws_elb"}
     assert catalog.kind_of("aws_alb") == "load balancer"
     assert catalog.kind_of("aws_elasticache_replication_group") == "cache"
+
+
+def test_global_services_link_by_name_across_provider_aliases() -> None:
+    text = """
+provider "aws" { region = "us-east-1" }
+provider "aws" {
+  alias  = "west"
+  region = "us-west-2"
+}
+resource "aws_iam_role" "app" {
+  name               = "app"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy_attachment" "logs" {
+  provider   = aws.west
+  role       = "app"
+  policy_arn = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+}
+resource "aws_s3_bucket" "east" { bucket = "logs" }
+resource "aws_s3_bucket_versioning" "west" {
+  provider = aws.west
+  bucket   = "logs"
+}
+"""
+    layer = aws_of(build_model({"main.tf": text}))
+    (attachment,) = layer.edges("iam_attachment")
+    assert attachment.source.address == "aws_iam_role_policy_attachment.logs"
+    assert (attachment.line, attachment.known) == (13, True)
+    assert attachment.target is not None and attachment.target.address == "aws_iam_role.app"
+    # A bucket is regional: the same name under another region is another bucket.
+    (versioning,) = layer.edges("bucket_companion")
+    assert (versioning.known, versioning.target) == (True, None)
+
+
+def test_catalog_tells_global_services_from_regional_ones() -> None:
+    assert catalog.is_global("aws_iam_role")
+    assert catalog.is_global("aws_route53_record")
+    assert catalog.is_global("aws_cloudfront_distribution")
+    assert catalog.is_global("aws_organizations_policy")
+    assert not catalog.is_global("aws_route53_resolver_endpoint")
+    assert not catalog.is_global("aws_s3_bucket")

@@ -22,7 +22,9 @@ on the model:
 - ``layer.named_in(value, *types)``: resources an evaluated value of a block refers to.
 - ``layer.network``: subnets with their VPC and route tables, public or private, NAT
   gateways (`evalkit.aws.network`); ``zones``: availability zones of placements.
-- ``regions.same_region(a, b)``: the one rule for "in the same region".
+- ``regions.same_region(a, b)``: the one rule for "in the same region"; relations made by
+  name go through ``regions.may_link``, which lets global services (IAM, Route 53,
+  CloudFront, Organizations: ``catalog.is_global``) link across regions and aliases.
 
 Adding a cross-resource check:
 

@@ -140,6 +140,21 @@ IAM_ATTACHMENTS: dict[str, tuple[str, ...]] = {
     "aws_iam_group_policy": ("group",),
 }
 
+# Global services: one namespace per account, whatever provider configuration (region or
+# alias) declares them, so a name written under one alias reaches a resource under another.
+GLOBAL_SERVICE_PREFIXES = ("aws_iam_", "aws_route53_", "aws_cloudfront_", "aws_organizations_")
+# Route 53 Resolver endpoints and rules live in a VPC, and so in its region.
+REGIONAL_UNDER_GLOBAL_PREFIX = ("aws_route53_resolver_",)
+
+
+def is_global(resource_type: str) -> bool:
+    """Whether a resource type belongs to a global AWS service (IAM, Route 53, CloudFront,
+    Organizations) rather than to a region."""
+    return resource_type.startswith(GLOBAL_SERVICE_PREFIXES) and not resource_type.startswith(
+        REGIONAL_UNDER_GLOBAL_PREFIX
+    )
+
+
 # The network.
 VPCS = ("aws_vpc",)
 SUBNETS = ("aws_subnet",)

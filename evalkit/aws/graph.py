@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from evalkit.aws import catalog
 from evalkit.aws.links import Candidates, follow, from_refs, lookup, mentioned
-from evalkit.aws.regions import same_region
+from evalkit.aws.regions import may_link
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.values import Unknown, collect_refs
 
@@ -437,7 +437,7 @@ def _named_in_dimension(
     found: list[ResourceInstance] = []
     for resource_type, attribute in catalog.NAMED_BY_DIMENSION.get(dimension, ()):
         for resource in model.resources(resource_type):
-            if not same_region(owner, resource):
+            if not may_link(owner, resource):
                 continue
             found.extend(
                 instance

@@ -4,7 +4,8 @@ The one way evalkit reads a reference between AWS resources: by the references a
 value keeps (``aws_subnet.a[0].id``), else by what the expression and the `for_each`/`count`
 it iterates are written from (a `for` over a resource, ``each.value.id``), else, for a literal
 string, by the name the target is configured with (an S3 bucket name, a subnet group name) in
-the same region. Each element of a list is followed on its own.
+the same region, or anywhere for a global service such as IAM (`regions.may_link`).
+Each element of a list is followed on its own.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from evalkit.aws.regions import same_region
+from evalkit.aws.regions import may_link
 from evalkit.terraform.model import (
     Body,
     ModuleContext,
@@ -125,7 +126,7 @@ def _by_name(
     found: list[ResourceInstance] = []
     unknown = False
     for resource in model.resources(*types):
-        if owner is not None and not same_region(owner, resource):
+        if owner is not None and not may_link(owner, resource):
             continue
         for instance in resource.instances:
             names = [instance.get(attribute) for attribute in attributes]
