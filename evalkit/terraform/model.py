@@ -712,8 +712,6 @@ class TerraformModel:
     # Those and the code of module calls known to create no instance (count = 0).
     declared_modules: list[ModuleContext] = field(default_factory=list)
     evaluating: set[tuple[str, str]] = field(default_factory=set)
-    # Secret values found by the credential check, masked in every output.
-    secrets: set[str] = field(default_factory=set)
     # A model planned with one -var-file: it asks no further variants.
     is_variant: bool = False
     # The submission's root configurations (each a list of directories, see _root_groups),
