@@ -10,6 +10,7 @@ from typing import Any
 
 from lark import Token, Tree
 
+from evalkit.aws import catalog
 from evalkit.checks._helpers import where
 from evalkit.checks.documentation import has_description
 from evalkit.checks.registry import check, finding
@@ -149,11 +150,9 @@ def _assertions_note(model: TerraformModel) -> str:
 
 # Resources other systems connect to: their ids, endpoints and ARNs are what outputs are for.
 INTERFACE_TYPES = (
-    "aws_vpc",
-    "aws_subnet",
-    "aws_lb",
-    "aws_alb",
-    "aws_elb",
+    *catalog.VPCS,
+    *catalog.SUBNETS,
+    *catalog.ALL_LOAD_BALANCERS,
     "aws_db_instance",
     "aws_rds_cluster",
     "aws_docdb_cluster",
@@ -161,10 +160,9 @@ INTERFACE_TYPES = (
     "aws_elasticache_replication_group",
     "aws_elasticache_cluster",
     "aws_redshift_cluster",
-    "aws_dynamodb_table",
-    "aws_eks_cluster",
+    *catalog.KEY_VALUE_STORES,
+    *catalog.COMPUTE,
     "aws_ecs_cluster",
-    "aws_ecs_service",
     "aws_api_gateway_rest_api",
     "aws_apigatewayv2_api",
     "aws_cloudfront_distribution",
@@ -172,14 +170,11 @@ INTERFACE_TYPES = (
     "aws_elasticsearch_domain",
     "aws_msk_cluster",
     "aws_efs_file_system",
-    "aws_s3_bucket",
+    *catalog.BUCKETS,
     "aws_sqs_queue",
-    "aws_sns_topic",
-    "aws_lambda_function",
+    *catalog.TOPICS,
     "aws_ecr_repository",
     "aws_route53_zone",
-    "aws_instance",
-    "aws_autoscaling_group",
     "aws_globalaccelerator_accelerator",
     "aws_ec2_transit_gateway",
     "aws_kinesis_stream",
