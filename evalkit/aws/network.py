@@ -24,6 +24,7 @@ from typing import Any
 from evalkit.aws.links import follow, lookup, names_instance
 from evalkit.aws.regions import same_region
 from evalkit.aws.values import truth
+from evalkit.terraform.blocks import nested_bodies
 from evalkit.terraform.model import (
     Body,
     Resource,
@@ -562,7 +563,7 @@ def _reads_only_properties(referrer: Resource, subnet: Resource) -> bool:
     """Whether every reference `referrer` makes to `subnet` reads one of its properties."""
     model = referrer.context.root
     for instance in referrer.instances:
-        for body in _bodies(instance):
+        for body in nested_bodies(instance):
             for name, attribute in body.block.attributes.items():
                 if subnet.address not in model.addresses_referenced_by(
                     attribute.expr, body.context
@@ -582,19 +583,6 @@ def _property_read(ref: str, address: str) -> bool:
     if rest.startswith("["):
         rest = rest[rest.find("]") + 1 :]
     return rest.startswith(".") and rest[1:].split(".")[0].split("[")[0] in _SUBNET_PROPERTIES
-
-
-def _bodies(body: Body) -> Iterator[Body]:
-    stack = [body]
-    while stack:
-        current = stack.pop()
-        yield current
-        nested_types = sorted(
-            {b.type for b in current.block.blocks if b.type != "dynamic"}
-            | {b.labels[0] for b in current.block.blocks if b.type == "dynamic" and b.labels}
-        )
-        for block_type in nested_types:
-            stack.extend(current.blocks(block_type))
 
 
 def _target_of(name: str, value: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from lark import Tree
@@ -11,6 +11,7 @@ from evalkit.aws import aws_of
 from evalkit.aws.values import truth as truth  # checks read truthiness from here
 from evalkit.checks.registry import finding
 from evalkit.records import Finding
+from evalkit.terraform.blocks import nested_bodies as nested_bodies  # checks import it from here
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.references import traversal_text
 
@@ -122,17 +123,3 @@ def companion_of_unknown_bucket(model: TerraformModel, companion_type: str) -> b
         edge.source.resource.type == companion_type and not edge.known and not edge.mentions
         for edge in aws_of(model).edges("bucket_companion")
     )
-
-
-def nested_bodies(body: Body) -> Iterator[Body]:
-    """A body and every block nested in it, at any depth (`dynamic` blocks expanded)."""
-    stack = [body]
-    while stack:
-        current = stack.pop()
-        yield current
-        nested_types = sorted(
-            {b.type for b in current.block.blocks if b.type != "dynamic"}
-            | {b.labels[0] for b in current.block.blocks if b.type == "dynamic" and b.labels}
-        )
-        for block_type in nested_types:
-            stack.extend(current.blocks(block_type))
