@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from evalkit.checks.registry import SEVERITIES, CheckRegistry
+from evalkit.yaml_files import compose_mapping
 
 DEFAULT_RUBRIC = "aws-multi-region.yaml"
 DEFAULT_WEIGHTS = {"critical": 10.0, "high": 5.0, "medium": 3.0, "low": 1.0}
@@ -70,25 +71,10 @@ def load_rubric(path: str | Path | None, registry: CheckRegistry) -> Rubric:
         raise RubricError(f"{rubric_path}: cannot read rubric: {error.strerror}") from None
     text = raw.decode("utf-8", errors="replace")
     name = str(rubric_path)
-    document = _compose(text, name)
+    document = compose_mapping(
+        text, name, RubricError, "a rubric must be a mapping with name, version and checks"
+    )
     return _build(document, name, hashlib.sha256(raw).hexdigest(), registry)
-
-
-def _compose(text: str, name: str) -> yaml.MappingNode:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise RubricError(f"{name}:{line}: YAML syntax error: {error.problem}") from None
-    except yaml.YAMLError as error:
-        # A reader error (a NUL byte, a binary file) prints over several lines; keep one.
-        line = text.count("\n", 0, getattr(error, "position", 0)) + 1
-        reason = " ".join(str(error).splitlines()[0].split()) if str(error) else "invalid"
-        raise RubricError(f"{name}:{line}: YAML error: {reason}") from None
-    if not isinstance(node, yaml.MappingNode):
-        raise RubricError(f"{name}:1: a rubric must be a mapping with name, version and checks")
-    return node
 
 
 def _mapping(node: yaml.MappingNode, name: str, where: str) -> dict[str, tuple[yaml.Node, int]]:

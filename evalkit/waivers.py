@@ -31,6 +31,7 @@ import yaml
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import CheckRegistry
 from evalkit.engine import SubmissionResult
+from evalkit.yaml_files import compose_mapping
 
 DEFAULT_WAIVE_FIELD = "waive"
 _TOP_KEYS = ("by", "waivers", "description")
@@ -148,7 +149,8 @@ def _load_file(path: Path, registry: CheckRegistry) -> WaiverFile:
         raise WaiverError(f"{path}: cannot read waivers: {error.strerror}") from None
     name = str(path)
     text = raw.decode("utf-8", errors="replace")
-    top = _mapping(_compose(text, name), name, "")
+    not_a_mapping = "a waivers file must be a mapping with by and waivers"
+    top = _mapping(compose_mapping(text, name, WaiverError, not_a_mapping), name, "")
     for key, (_, line) in top.items():
         if key not in _TOP_KEYS:
             raise WaiverError(
@@ -177,22 +179,6 @@ def _by_column(top: dict[str, tuple[yaml.Node, int]], name: str) -> str:
     if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
         raise WaiverError(f"{name}:{line}: by: must name a metadata column, such as prompt_id")
     return str(node.value)
-
-
-def _compose(text: str, name: str) -> yaml.MappingNode:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise WaiverError(f"{name}:{line}: YAML syntax error: {error.problem}") from None
-    except yaml.YAMLError as error:
-        line = text.count("\n", 0, getattr(error, "position", 0)) + 1
-        reason = " ".join(str(error).splitlines()[0].split()) if str(error) else "invalid"
-        raise WaiverError(f"{name}:{line}: YAML error: {reason}") from None
-    if not isinstance(node, yaml.MappingNode):
-        raise WaiverError(f"{name}:1: a waivers file must be a mapping with by and waivers")
-    return node
 
 
 def _mapping(node: yaml.MappingNode, name: str, where: str) -> dict[str, tuple[yaml.Node, int]]:
