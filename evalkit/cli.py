@@ -441,17 +441,19 @@ def _rescore(args: argparse.Namespace) -> int:
 
 def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt: str) -> int:
     from evalkit.dataset import DatasetError
+    from evalkit.plots import UnknownColumn
     from evalkit.rubric import RubricError
     from evalkit.runner import ExecutorUnavailable
     from evalkit.store import ExistingRun, JournalMismatch
-    from evalkit.summary import UnknownColumn
     from evalkit.waivers import WaiverError
 
     errors = (DatasetError, RubricError, JournalMismatch, ExecutorUnavailable, WaiverError)
     try:
         tally = run()
     except UnknownColumn as error:
-        return _usage(f"{error}; the tables are written, run `evalkit rescore {out} --by COLUMN`")
+        return _usage(
+            f"--by: {error}; the tables are written, run `evalkit rescore {out} --by COLUMN`"
+        )
     except (*errors, ExistingRun) as error:
         return _usage(str(error))
     except OSError as error:

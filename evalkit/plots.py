@@ -81,9 +81,10 @@ class Chart(Figure):
         return buffer.getvalue()
 
 
-class UnknownColumn(KeyError):
+class UnknownColumn(KeyError, ValueError):
     """A grouping or pairing column the scores do not have; the message names the metadata
-    columns there are and the closest one. A KeyError, so ``except KeyError`` still works."""
+    columns there are and the closest one. A KeyError, so ``except KeyError`` still works, and
+    a ValueError, as `summary` raised for an unknown `by` before it used this class."""
 
     def __init__(self, name: str, available: list[str]) -> None:
         close = difflib.get_close_matches(name, available, n=1, cutoff=0.6)
@@ -196,7 +197,7 @@ def group_labels(scores: pd.DataFrame, by: str | None) -> pd.Series:
     if by is None:
         return pd.Series(ALL_LABEL, index=scores.index, dtype=object)
     if by not in scores.columns:
-        raise UnknownColumn(by, _metadata_columns(scores))
+        raise UnknownColumn(by, metadata_columns(scores))
     return scores[by].map(lambda v: f"(no {by})" if _missing(v) else str(v)).astype(object)
 
 
@@ -873,7 +874,8 @@ def _reds(steps: int) -> np.ndarray:
     return np.hstack([start + (end - start) * t, np.ones((steps, 1))])
 
 
-def _metadata_columns(scores: pd.DataFrame) -> list[str]:
+def metadata_columns(scores: pd.DataFrame) -> list[str]:
+    """The columns a run can be grouped by: its metadata, between `submission_id` and `status`."""
     columns = list(scores.columns)
     end = columns.index("status") if "status" in columns else len(columns)
     return [c for c in columns[:end] if c != "submission_id"]

@@ -33,10 +33,6 @@ _GRADED = ("ok", "parse_error", "no_terraform")
 _DIGITS = 6
 
 
-class UnknownColumn(ValueError):
-    """A grouping column that the run's tables do not have."""
-
-
 def check_rows(
     submission_id: str,
     status: str,
@@ -105,10 +101,17 @@ def summary(
     scores: pd.DataFrame, info: dict[str, Any], by: str | None = None, confidence: float = 0.95
 ) -> dict[str, Any]:
     """The run's headline numbers, overall and (with `by`) per group of that column."""
-    from evalkit.plots import category_rates, check_rates, group_labels, group_order
+    from evalkit.plots import (
+        UnknownColumn,
+        category_rates,
+        check_rates,
+        group_labels,
+        group_order,
+        metadata_columns,
+    )
 
     if by is not None and by not in scores.columns:
-        raise UnknownColumn(unknown_column_message(by, scores))
+        raise UnknownColumn(by, metadata_columns(scores))
     result: dict[str, Any] = {
         "evalkit_version": info.get("evalkit_version"),
         "rubric": info.get("rubric"),
@@ -132,23 +135,6 @@ def summary(
             for label in group_order(labels)
         }
     return result
-
-
-def unknown_column_message(column: str, scores: pd.DataFrame) -> str:
-    known = [c for c in scores.columns if c not in _NOT_GROUPS]
-    return f"--by {column}: no such column in this run; columns that can group: " + (
-        ", ".join(c for c in known if not _is_check_or_category(c)) or "none"
-    )
-
-
-_NOT_GROUPS = {"submission_id", "score", "reward", "n_findings", "feedback"}
-
-
-def _is_check_or_category(column: str) -> bool:
-    from evalkit.checks import REGISTRY
-    from evalkit.records import CATEGORIES
-
-    return column in REGISTRY or column in CATEGORIES
 
 
 def _block(scores: pd.DataFrame, categories: pd.DataFrame, checks: pd.DataFrame) -> dict[str, Any]:

@@ -160,7 +160,7 @@ def test_rescore_keeps_the_grouping_and_an_unknown_column_exits_2(
     capsys.readouterr()
     assert main(["rescore", str(out), "--quiet", "--by", "modle"]) == 2
     message = capsys.readouterr().err
-    assert "--by modle: no such column" in message and "model" in message
+    assert "--by: no column 'modle' in the scores (did you mean 'model'?)" in message
 
 
 def test_load_runs_concatenates_runs_with_a_run_column(tmp_path: Path) -> None:
