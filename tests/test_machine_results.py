@@ -11,6 +11,7 @@ from urllib.parse import unquote
 import jsonschema
 import pandas as pd
 import pytest
+from answers import OPEN_SSH
 
 import evalkit
 from evalkit.cli import main
@@ -18,17 +19,6 @@ from evalkit.plots import category_rates, check_rates
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
-OPEN_SSH = """```hcl
-resource "aws_security_group" "web" {
-  name = "web"
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-}
-```"""
 SSH_FINDING_LINE = 'cidr_blocks = ["0.0.0.0/0"]'
 BUCKET = """```hcl
 resource "aws_s3_bucket" "logs" {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from answers import OPEN_SSH_GROUP
 
 import evalkit
 import evalkit.reward as reward_module
@@ -15,27 +16,13 @@ from evalkit.waivers import WaiverError
 
 # Fails SEC-ENCRYPTION-AT-REST and SEC-OPEN-ADMIN-PORTS (critical), HA-RDS-MULTI-AZ (high) and
 # IAC-HARDCODED-VALUES (medium), among others; passes SEC-HARDCODED-CREDENTIALS.
-DATABASE_ANSWER = """Here is the configuration.
-
-```hcl
-resource "aws_db_instance" "main" {
+DATABASE = """resource "aws_db_instance" "main" {
   engine            = "postgres"
   instance_class    = "db.t3.medium"
   allocated_storage = 20
   storage_encrypted = false
-}
-
-resource "aws_security_group" "web" {
-  name = "web"
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-}
-```
-"""
+}"""
+DATABASE_ANSWER = f"Here is the configuration.\n\n```hcl\n{DATABASE}\n\n{OPEN_SSH_GROUP}\n```\n"
 DATABASE_FAILS = (
     "SEC-ENCRYPTION-AT-REST",
     "SEC-OPEN-ADMIN-PORTS",

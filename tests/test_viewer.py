@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from answers import OPEN_SSH
 
 from evalkit.cli import main
 from evalkit.saved_files import submission_dir
@@ -18,17 +19,6 @@ from evalkit.saved_files import submission_dir
 HOSTILE_ID = "x</script><script>window.__pwned=1</script>"
 HOSTILE_META = '<img src=x onerror="window.__pwned=2">'
 HOSTILE_LINE = "# </script><script>window.__pwned=3</script><!--"
-OPEN_SSH = """```hcl
-resource "aws_security_group" "web" {
-  name = "web"
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-}
-```"""
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 BROWSER_FLAGS = (
