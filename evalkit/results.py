@@ -143,7 +143,12 @@ def finding_rows(
 def scores_frame(
     rows: list[dict[str, Any]], meta_columns: list[str], registry: CheckRegistry
 ) -> pd.DataFrame:
-    columns = [
+    return typed_scores_frame(rows, scores_columns(meta_columns, registry))
+
+
+def scores_columns(meta_columns: list[str], registry: CheckRegistry) -> list[str]:
+    """The scores table's columns in order: its own, with the metadata after `submission_id`."""
+    return [
         "submission_id",
         *meta_columns,
         "status",
@@ -154,7 +159,6 @@ def scores_frame(
         "n_findings",
         "feedback",
     ]
-    return typed_scores_frame(rows, columns)
 
 
 def typed_scores_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
@@ -179,16 +183,7 @@ def findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 def meta_columns_of(results: Iterable[SubmissionResult], registry: CheckRegistry) -> list[str]:
     """Metadata fields in order of first appearance, minus names the table already uses
     (its own columns and the registered check IDs)."""
-    reserved = {
-        "submission_id",
-        "status",
-        "score",
-        "reward",
-        "n_findings",
-        "feedback",
-        *CATEGORIES,
-        *registry.ids(),
-    }
+    reserved = set(scores_columns([], registry))
     seen: dict[str, None] = {}
     for result in results:
         for key in result.meta:
