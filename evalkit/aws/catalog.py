@@ -139,6 +139,13 @@ IAM_ATTACHMENTS: dict[str, tuple[str, ...]] = {
     "aws_iam_user_policy": ("user",),
     "aws_iam_group_policy": ("group",),
 }
+# The attachments and inline policies that give a role a policy, in the order a reader lists
+# them.
+ROLE_POLICIES = (
+    "aws_iam_role_policy_attachment",
+    "aws_iam_role_policy",
+    "aws_iam_policy_attachment",
+)
 
 # Global services: one namespace per account, whatever provider configuration (region or
 # alias) declares them, so a name written under one alias reaches a resource under another.

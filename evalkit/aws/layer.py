@@ -34,6 +34,10 @@ class AwsLayer:
     def sources(self, target: Resource | ResourceInstance, kind: str) -> list[ResourceInstance]:
         return self.graph.sources(target, kind)
 
+    def edges_to(self, target: Resource | ResourceInstance, kind: str) -> list[Edge]:
+        """The `kind` edges that point at `target` or may (it is one of their candidates)."""
+        return self.graph.edges_to(target, kind)
+
     def mentioning(self, target: Resource, kind: str) -> list[Resource]:
         """Resources whose `kind` edges may point at `target` (read widely)."""
         found = [

@@ -11,7 +11,7 @@ from typing import Any
 
 from lark import Tree
 
-from evalkit.aws import aws_of
+from evalkit.aws import aws_of, catalog
 from evalkit.checks._helpers import Problem, per_instance, resource_finding, truth, where
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
@@ -1114,11 +1114,6 @@ _ROUTE_TARGETS = (
     "vpc_peering_connection_id",
     "transit_gateway_id",
 )
-_ROLE_POLICY_LINKS = (
-    ("aws_iam_role_policy_attachment", "role"),
-    ("aws_iam_role_policy", "role"),
-    ("aws_iam_policy_attachment", "roles"),
-)
 
 
 @check(
@@ -1568,15 +1563,15 @@ def _role_policy_order(
 
 
 def _role_policies(model: TerraformModel, role: Resource) -> list[Resource]:
-    found: list[Resource] = []
-    for kind, attribute in _ROLE_POLICY_LINKS:
-        for attachment in model.resources(kind):
-            if any(
-                role in _named_resources(model, i.get(attribute), "aws_iam_role")
-                for i in attachment.instances
-            ):
-                found.append(attachment)
-    return found
+    """The attachments and inline policies that give `role` a policy (through the layer's
+    `iam_attachment` edges, which reach a role under any provider alias: IAM is global)."""
+    found = [
+        edge.source.resource
+        for edge in aws_of(model).edges_to(role, "iam_attachment")
+        if edge.source.resource.type in catalog.ROLE_POLICIES
+    ]
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda policy: catalog.ROLE_POLICIES.index(policy.type))
 
 
 def _literal_counterparts(
