@@ -93,7 +93,7 @@ class Run:
         with the rubric that scored the run (see `evalkit.plots.rubric_for`).
         """
         if self.check_table is None:
-            from evalkit.plots import rubric_for
+            from evalkit.rates import rubric_for
 
             self.check_table = checks_frame(self.scores, rubric_for(self), REGISTRY)
         return self.check_table
@@ -159,7 +159,7 @@ class Run:
 def failure_rates(
     scores: pd.DataFrame, by: str | None = None, confidence: float = 0.95
 ) -> pd.DataFrame:
-    from evalkit.plots import category_rates
+    from evalkit.rates import category_rates
 
     return category_rates(scores, by=by, confidence=confidence)
 

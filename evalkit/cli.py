@@ -441,7 +441,7 @@ def _rescore(args: argparse.Namespace) -> int:
 
 def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt: str) -> int:
     from evalkit.dataset import DatasetError
-    from evalkit.plots import UnknownColumn
+    from evalkit.rates import UnknownColumn
     from evalkit.rubric import RubricError
     from evalkit.runner import ExecutorUnavailable
     from evalkit.store import ExistingRun, JournalMismatch

@@ -19,7 +19,7 @@ import pandas as pd
 
 from evalkit.api import Run
 from evalkit.checks import REGISTRY
-from evalkit.plots import GRADED, group_labels, group_order, outcomes, table_rows
+from evalkit.rates import GRADED, group_labels, group_order, outcomes, table_rows
 
 FEW = 10  # below this many submissions on either side, an interval is a rough guide only
 MIN_N = 5  # default: below this many on either side, a difference is never called significant

@@ -101,7 +101,7 @@ def summary(
     scores: pd.DataFrame, info: dict[str, Any], by: str | None = None, confidence: float = 0.95
 ) -> dict[str, Any]:
     """The run's headline numbers, overall and (with `by`) per group of that column."""
-    from evalkit.plots import (
+    from evalkit.rates import (
         UnknownColumn,
         category_rates,
         check_rates,
