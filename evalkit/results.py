@@ -586,17 +586,7 @@ def write_run_tables(
             if value is not None and (not kinds or type(kinds[-1]) is not type(value)):
                 kinds.append(value)
     columns_meta = list(meta_columns)
-    score_columns = [
-        "submission_id",
-        *columns_meta,
-        "status",
-        "score",
-        "reward",
-        *CATEGORIES,
-        *registry.ids(),
-        "n_findings",
-        "feedback",
-    ]
+    score_columns = scores_columns(columns_meta, registry)
     types = {c: "str" for c in score_columns}
     types.update({c: _narrowest(meta_values.get(c, [])) for c in columns_meta})
     types.update(dict.fromkeys(("score", "reward", *CATEGORIES), "float"))

@@ -1598,19 +1598,18 @@ def _literal_replica_source(
     if not isinstance(source, str) or not source:
         return
     identifier = source.rsplit(":", 1)[-1]
-    for database in model.resources("aws_db_instance"):
-        if database is instance.resource or order.before(instance.resource, database):
-            continue
-        if any(i.get("identifier") == identifier for i in database.instances):
-            yield (
-                instance.file,
-                instance.line_of("replicate_source_db"),
-                (
-                    f"names its source database {database.address} by the literal {source!r} "
-                    "instead of a reference, so nothing creates the source first. Use "
-                    f"replicate_source_db = {_relative(instance.resource, database)}.arn."
-                ),
-            )
+    for database in _unordered_namesakes(
+        model, order, instance.resource, "aws_db_instance", "identifier", identifier
+    ):
+        yield (
+            instance.file,
+            instance.line_of("replicate_source_db"),
+            (
+                f"names its source database {database.address} by the literal {source!r} "
+                "instead of a reference, so nothing creates the source first. Use "
+                f"replicate_source_db = {_relative(instance.resource, database)}.arn."
+            ),
+        )
 
 
 def _literal_replication_destination(
@@ -1628,20 +1627,36 @@ def _literal_replication_destination(
                 if not isinstance(target, str) or not target.startswith("arn:"):
                     continue
                 name = target.rsplit(":", 1)[-1]
-                for bucket in model.resources("aws_s3_bucket"):
-                    if bucket is instance.resource or order.before(instance.resource, bucket):
-                        continue
-                    if any(i.get("bucket") == name for i in bucket.instances):
-                        yield (
-                            instance.file,
-                            destination.line_of("bucket"),
-                            (
-                                f"replicates to {bucket.address} by the literal ARN {target!r} "
-                                "instead of a reference, so nothing creates the destination "
-                                "bucket (and its versioning) first. Use "
-                                f"bucket = {_relative(instance.resource, bucket)}.arn."
-                            ),
-                        )
+                for bucket in _unordered_namesakes(
+                    model, order, instance.resource, "aws_s3_bucket", "bucket", name
+                ):
+                    yield (
+                        instance.file,
+                        destination.line_of("bucket"),
+                        (
+                            f"replicates to {bucket.address} by the literal ARN {target!r} "
+                            "instead of a reference, so nothing creates the destination "
+                            "bucket (and its versioning) first. Use "
+                            f"bucket = {_relative(instance.resource, bucket)}.arn."
+                        ),
+                    )
+
+
+def _unordered_namesakes(
+    model: TerraformModel,
+    order: _Ordering,
+    subject: Resource,
+    resource_type: str,
+    attribute: str,
+    name: str,
+) -> Iterator[Resource]:
+    """Resources of `resource_type` that some instance names `name` by `attribute` and that
+    nothing orders before `subject`: the counterparts a literal name points at."""
+    for other in model.resources(resource_type):
+        if other is subject or order.before(subject, other):
+            continue
+        if any(i.get(attribute) == name for i in other.instances):
+            yield other
 
 
 def _literal_ids(
