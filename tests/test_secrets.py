@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from evalkit.checks import REGISTRY
+from evalkit.checks._credentials import is_literal_secret
 from evalkit.cli import main
 from evalkit.engine import grade
 from evalkit.masking import find_secrets, mask_text
@@ -393,3 +394,20 @@ def test_graded_outputs_keep_names_equal_to_a_placeholder_password() -> None:
 def test_write_only_and_listed_passwords_are_found_in_any_text() -> None:
     text = 'password_wo = "Wr1te-0nly-Pass"\npasswords = ["L1sted-Pass-One", "x"]\n'
     assert find_secrets(text) == {"Wr1te-0nly-Pass", "L1sted-Pass-One"}
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"),
+    [
+        ("$DB_PASSWORD", False),
+        ("${DB_PASSWORD}", False),
+        ("<password>", False),
+        ("{{ db_password }}", False),
+        ("var.db_password", False),
+        ("random_password.db.result", False),
+        ("$ecretPass", True),  # a password that starts with a dollar sign
+        ("hunter2", True),
+    ],
+)
+def test_text_that_names_a_secret_is_no_literal(value: str, literal: bool) -> None:
+    assert is_literal_secret(value) is literal

@@ -168,11 +168,11 @@ def is_literal_secret(value: Any) -> TypeGuard[str]:
     return not _REFERENCE_TEXT.match(value.strip())
 
 
-# Text that names where a value comes from rather than being one: a shell or template
+# Text that names where a value comes from rather than being one: an environment or template
 # variable (`$DB_PASSWORD`, `{{ db_password }}`, `%{x}`), a placeholder (`<password>`), or a
-# Terraform reference written inside quotes (`"var.db_password"`).
+# Terraform reference written inside quotes (`"var.db_password"`). `$ecretPass` is a password.
 _REFERENCE_TEXT = re.compile(
-    r"^(?:\$\{?[A-Za-z_]\w*\}?|\{\{.*\}\}|%\{.*\}|<[^<>\s]+>"
+    r"^(?:\$\{?[A-Z_][A-Z0-9_]*\}?|\{\{.*\}\}|%\{.*\}|<[^<>\s]+>"
     r"|(?:var|local|data|module|each|self)\.[A-Za-z_][\w.\[\]\"-]*"
     r"|[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*\.[A-Za-z_][\w.\[\]\"-]*)$"
 )
