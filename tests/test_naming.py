@@ -47,3 +47,10 @@ def test_renamed_keeps_interpolations() -> None:
         "${var.project}-dead-letters"
     )
     assert _naming.renamed("ShopCarts", _naming.SNAKE) == "shop_carts"
+
+
+def test_renamed_keeps_prefixes_and_paths_aws_defines() -> None:
+    assert _naming.renamed("alias/legal-cloudtrail-key", _naming.CAMEL) == (
+        "alias/LegalCloudtrailKey"
+    )
+    assert _naming.renamed("/app/Orders_Table", _naming.KEBAB) == "/app/orders-table"

@@ -50,12 +50,18 @@ HYPHEN_ONLY_TYPES = frozenset(
         "aws_elasticsearch_domain",
     }
 )
+# Resource types whose name is a key the application or AWS looks up (an SSM parameter
+# `/app/DB_HOST`, a secret `prod/db`, a KMS alias): the consumer sets its form.
+LOOKUP_NAME_TYPES = frozenset(
+    {"aws_ssm_parameter", "aws_secretsmanager_secret", "aws_appconfig_configuration_profile"}
+)
 # ...and those whose names take underscores but no hyphens (Athena and Glue catalog names).
 UNDERSCORE_ONLY_TYPES = frozenset(
     {"aws_athena_database", "aws_glue_catalog_database", "aws_glue_catalog_table"}
 )
 _CAMEL_HUMP = re.compile(r"[a-z0-9][A-Z]")
 _CAMEL_SPLIT = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEGMENT = re.compile(r"([/:.]+)")
 _INTERPOLATION = re.compile(r"(\$\{[^}]*\}|" + re.escape(UNKNOWN_PLACEHOLDER) + ")")
 
 
@@ -76,9 +82,12 @@ def value_convention(text: str) -> str | None:
 
 
 def imposed(resource_type: str, convention: str) -> bool:
-    """Whether the service allows only this convention for the type's names."""
-    return (convention == KEBAB and resource_type in HYPHEN_ONLY_TYPES) or (
-        convention == SNAKE and resource_type in UNDERSCORE_ONLY_TYPES
+    """Whether the service allows only this convention for the type's names, or the name is
+    a key that its consumer defines."""
+    return (
+        resource_type in LOOKUP_NAME_TYPES
+        or (convention == KEBAB and resource_type in HYPHEN_ONLY_TYPES)
+        or (convention == SNAKE and resource_type in UNDERSCORE_ONLY_TYPES)
     )
 
 
@@ -98,12 +107,22 @@ def renamed(written: str, convention: str) -> str:
     the references left unknown (`UNKNOWN_PLACEHOLDER`) are kept as they are."""
     parts = _INTERPOLATION.split(written)
     for index in range(0, len(parts), 2):  # the literal text between interpolations
-        words = re.split(r"[-_]", _CAMEL_SPLIT.sub("_", parts[index]))
-        if convention == CAMEL:
-            parts[index] = "".join(w[:1].upper() + w[1:] for w in words)
-        else:
-            parts[index] = ("-" if convention == KEBAB else "_").join(words).lower()
+        # Path and prefix separators (`alias/`, `/app/`) are kept: AWS defines them.
+        segments = _SEGMENT.split(parts[index])
+        parts[index] = "".join(
+            segment if _SEGMENT.fullmatch(segment) else _in_convention(segment, convention)
+            for segment in segments
+        )
     return shown("".join(parts))
+
+
+def _in_convention(text: str, convention: str) -> str:
+    if not re.search(r"[-_]", text) and not _CAMEL_HUMP.search(text):
+        return text  # one word (`alias`, `app`) follows every convention
+    words = re.split(r"[-_]", _CAMEL_SPLIT.sub("_", text))
+    if convention == CAMEL:
+        return "".join(w[:1].upper() + w[1:] for w in words)
+    return ("-" if convention == KEBAB else "_").join(words).lower()
 
 
 def shown(text: str) -> str:
