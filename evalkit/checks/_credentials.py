@@ -394,11 +394,21 @@ def _typed_slot_secret(model: TerraformModel, resource: Resource, body: Body, va
 
     Such a slot stores any value encrypted: a timeout, a table name, an endpoint. A value is
     a secret when what the secret is for says so (a parameter `/app/db/password`, a Secrets
-    Manager secret labelled `api_token`), or when it has the shape of one: not a number, a
-    duration, a flag, an address, or an identifier made of words.
+    Manager secret labelled `api_token`, a value `my-secret-password`), or when it has the
+    shape of one: not a number, a duration, a flag, an address, or an identifier made of words.
     """
-    return any(is_secret_name(n) for n in _slot_names(model, resource, body)) or (
-        not _NOT_SECRET_SHAPE.match(value.strip())
+    return (
+        any(is_secret_name(n) for n in _slot_names(model, resource, body))
+        or not _NOT_SECRET_SHAPE.match(value.strip())
+        or _says_secret(value)
+    )
+
+
+def _says_secret(value: str) -> bool:
+    """A value made of words that say it is a secret (`my-secret-password`, `ApiToken`)."""
+    words = [w.lower() for w in _NAME_WORDS.split(_CAMEL_BOUNDARY.sub("_", value)) if w]
+    return any(word in _SECRET_WORDS for word in words) or any(
+        pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False)
     )
 
 
