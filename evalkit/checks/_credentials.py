@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, TypeGuard
 
 from evalkit.checks._helpers import literal_origin, nested_bodies
@@ -408,7 +409,7 @@ def _says_secret(value: str) -> bool:
     """A value made of words that say it is a secret (`my-secret-password`, `ApiToken`)."""
     words = [w.lower() for w in _NAME_WORDS.split(_CAMEL_BOUNDARY.sub("_", value)) if w]
     return any(word in _SECRET_WORDS for word in words) or any(
-        pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False)
+        pair in _SECRET_PAIRS for pair in pairwise(words)
     )
 
 
