@@ -150,7 +150,7 @@ def _not_tests_note(model: TerraformModel, not_tests: dict[str, str]) -> str:
             reasons.append(
                 f"the run blocks in {name} have no assert or expect_failures, so they cannot fail"
             )
-    return f" ({'; '.join(reasons)})" if reasons else ""
+    return f" ({_listed(reasons)})" if reasons else ""
 
 
 def _is_test_file(name: str, text: str) -> bool:
@@ -606,7 +606,13 @@ def live_only_tests(model: TerraformModel) -> list[Finding] | None:
 def _uncounted_note(not_tests: dict[str, str]) -> str:
     """Why the files that look like tests but assert nothing were not taken as offline ones."""
     reasons = [r for name, r in not_tests.items() if not SUPPORT_FILE.search(name)]
-    return f" Not counted as tests: {'; '.join(reasons)}." if reasons else ""
+    return f" Not counted as tests: {_listed(reasons)}." if reasons else ""
+
+
+def _listed(reasons: list[str], limit: int = 5) -> str:
+    """The first reasons, and how many more, so a message stays readable."""
+    more = f"; and {len(reasons) - limit} more" if len(reasons) > limit else ""
+    return "; ".join(reasons[:limit]) + more
 
 
 def _live_evidence(model: TerraformModel, name: str) -> Finding | None:
