@@ -66,15 +66,17 @@ def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
         {s for s in secrets if len(s) >= _MIN_SECRET_LENGTH}, key=len, reverse=True
     ):
         if len(secret) >= LONG_SECRET and not _WORDS_ONLY.fullmatch(secret):
-            text = _mask_long(text, secret)
-        elif secret in text:
-            text = _mask_values(text, secret)
+            text = _mask_cut_short(text.replace(secret, MASK), secret)
+        else:
+            text = _mask_cut_short(_mask_values(text, secret), secret)
     text = ACCESS_KEY_ID.sub(lambda m: m.group(0)[:8] + MASK, text)
     return _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)
 
 
 def _mask_values(text: str, secret: str) -> str:
     """Mask the places where `secret` stands as a value, not as a word or a name."""
+    if secret not in text:
+        return text
     pieces: list[str] = []
     last = 0
     for match in re.finditer(re.escape(secret), text):
@@ -101,11 +103,10 @@ def _is_value_position(text: str, start: int, end: int) -> bool:
     return before[-1:] in ('"', "'", "`") or stripped[-1:] in (":", "=")
 
 
-def _mask_long(text: str, secret: str) -> str:
-    """Mask `secret`, and a quoted piece that is its start cut short (a parse error shows
+def _mask_cut_short(text: str, secret: str) -> str:
+    """Mask a quoted piece that is the start of a long secret cut short (a parse error shows
     only the first characters of a token): no part of a long secret may leak either."""
-    text = text.replace(secret, MASK)
-    if len(secret) <= _MIN_CUT_SHORT:
+    if len(secret) <= _MIN_CUT_SHORT or secret[:_MIN_CUT_SHORT] not in text:
         return text
     head = secret[:_MIN_CUT_SHORT]
     start = text.find(head)

@@ -411,3 +411,8 @@ def test_write_only_and_listed_passwords_are_found_in_any_text() -> None:
 )
 def test_text_that_names_a_secret_is_no_literal(value: str, literal: bool) -> None:
     assert is_literal_secret(value) is literal
+
+
+def test_a_long_secret_made_of_words_cut_short_by_a_message_is_masked() -> None:
+    secret = "correct-horse-battery-staple"
+    assert mask_text(f"unexpected '{secret[:20]}'", {secret}) == "unexpected '****'"
