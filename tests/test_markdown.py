@@ -514,3 +514,11 @@ def test_fence_with_a_comment_mark_glued_to_the_language_names_its_file() -> Non
     # The closing fence glued to the brace ends the block and is not code.
     assert files["main.tf"].endswith('name = "orders-dlq"\n}\n')
     assert "```" not in files["main.tf"] + files["variables.tf"]
+
+
+def test_a_list_of_file_names_before_bare_code_is_prose() -> None:
+    text = (
+        "The answer has two files:\n\n- main.tf\n- variables.tf\n\n"
+        'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+    )
+    assert extract_files(text) == {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'}

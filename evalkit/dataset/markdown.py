@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -924,7 +925,7 @@ _BARE_FILE_MARKER = re.compile(
 # note in brackets: `FILE: main.tf`, `main.tf:`, `**outputs.tf**`, `B) lib/x.tf`,
 # `FILE: x.tf (providers)`. No Terraform line looks like this outside a heredoc.
 _BARE_NAME_LINE = re.compile(
-    r"^[ \t]*[`*_]*(?:(?:[A-Za-z]|\d{1,3})[.)][ \t]+|[-+][ \t]+)?[`*_]*"
+    r"^[ \t]*[`*_]*(?P<item>(?:[A-Za-z]|\d{1,3})[.)][ \t]+|[-+][ \t]+)?[`*_]*"
     r"(?:(?:file(?:name)?|path)[ \t]*[:\-–—][ \t]*)?[`*_]*"
     rf"(?P<name>{_NAME_PATTERN})[`*_]*[ \t]*:?(?:[ \t]*\([^()\n]*\))?[ \t]*:?[ \t]*$",
     re.IGNORECASE,
@@ -936,12 +937,13 @@ def _extract_bare(lines: list[str]) -> dict[str, str]:
     name them (``# name.tf``, ``FILE: name.tf``, a bare ``name.tf``)."""
     sections: list[tuple[str | None, list[str]]] = [(None, [])]
     heredoc: str | None = None
-    for line in lines:
+    listed = _listed_file_names(lines)
+    for index, line in enumerate(lines):
         if heredoc is not None:
             heredoc = None if line.strip() == heredoc else heredoc
             sections[-1][1].append(line)
             continue
-        name, keep = _bare_file_marker(line)
+        name, keep = (None, False) if index in listed else _bare_file_marker(line)
         if name:
             sections.append((name, [line] if keep else []))
             continue
@@ -998,6 +1000,21 @@ def _escaped_outside_heredocs(lines: list[str]) -> bool:
         opened = _HEREDOC_OPEN.search(line)
         heredoc = opened["tag"] if opened else None
     return False
+
+
+def _listed_file_names(lines: list[str]) -> set[int]:
+    """Lines of a bulleted or numbered list of file names ("- main.tf", "- variables.tf"):
+    prose that tells what the answer holds, not markers that each start a file."""
+    items = [
+        index
+        for index, line in enumerate(lines)
+        if "." in line and (match := _BARE_NAME_LINE.match(line)) and match["item"]
+    ]
+    listed: set[int] = set()
+    for first, second in itertools.pairwise(items):
+        if all(not line.strip() for line in lines[first + 1 : second]):
+            listed.update((first, second))
+    return listed
 
 
 def _bare_file_marker(line: str) -> tuple[str | None, bool]:
