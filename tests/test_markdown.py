@@ -522,3 +522,22 @@ def test_a_list_of_file_names_before_bare_code_is_prose() -> None:
         'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
     )
     assert extract_files(text) == {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'}
+
+
+@pytest.mark.parametrize(
+    ("prose", "name"),
+    [
+        ("### tap\\_stack.tf", "tap_stack.tf"),
+        ("**FILE: lib/tap\\_stack.tf**", "lib/tap_stack.tf"),
+        ("FILE: main.tf (providers and backend)", "main.tf"),
+        ("B) lib/network.tf", "lib/network.tf"),
+    ],
+)
+def test_escaped_or_labelled_names_in_prose_name_the_next_fence(prose: str, name: str) -> None:
+    text = f'{prose}\n\n```hcl\nresource "aws_sqs_queue" "q" {{}}\n```\n'
+    assert list(extract_files(text)) == [name]
+
+
+def test_fence_info_with_a_spaced_comment_mark_names_the_file() -> None:
+    text = '```terraform # variables.tf\nvariable "region" {}\n```\n'
+    assert list(extract_files(text)) == ["variables.tf"]

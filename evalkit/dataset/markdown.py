@@ -516,7 +516,7 @@ def _parse_info(info: str) -> tuple[str, str | None]:
         return _normalise_lang(head), normalise_file_name(raw) if raw else None
     head, _, rest = [*re.split(r"([\s:|]+)", info, maxsplit=1), "", ""][:3]
     head = head.lstrip(".")
-    rest = rest.strip().lstrip("-–—:|").strip()
+    rest = rest.strip().lstrip("-–—:|#").strip()
     if not rest and _NAME_AT_START.match(head) and "." in head:
         name = normalise_file_name(head)
         return _lang_from_name(name or ""), name
@@ -603,6 +603,8 @@ def _is_title_like(line: str) -> bool:
 
 
 def _clean_title(text: str) -> str:
+    # Prose is markdown: a name written `tap\_stack.tf` there reads tap_stack.tf.
+    text = _MARKDOWN_ESCAPE.sub(r"\1", text) if "\\" in text else text
     text = text.replace("`", "").replace("*", "")
     text = _LIST_MARKER.sub("", text.strip(), count=1)
     text = _NUMBERING.sub("", text, count=1)
