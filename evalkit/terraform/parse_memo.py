@@ -53,7 +53,7 @@ def parse_file_once(name: str, text: str) -> Parsed:
     result = parse_file(name, text)
     _KEPT[key] = (name, result)
     _TOTAL_CHARS += len(text)
-    while _TOTAL_CHARS > MAX_TOTAL_CHARS:
+    while _TOTAL_CHARS > MAX_TOTAL_CHARS and _KEPT:
         (_, dropped), _ = _KEPT.popitem(last=False)
         _TOTAL_CHARS -= len(dropped)
     return result
