@@ -13,6 +13,7 @@ from lark import Tree
 from evalkit.aws import aws_of, catalog
 from evalkit.checks import _naming
 from evalkit.checks._helpers import Problem, per_instance, resource_finding, truth, where
+from evalkit.checks._unread_code import no_terraform_message
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.evaluator import Evaluator, NamesNothing
@@ -57,8 +58,10 @@ _MODULE_META_ARGUMENTS = frozenset(
 def parse_error(model: TerraformModel) -> list[Finding]:
     """The submission contains no Terraform at all, or a file is not valid HCL2.
 
-    Reported with the parser's line and a description of what it expected. Every other check
-    is `n/a` for a submission with no parseable Terraform, and it scores 0.
+    Reported with the parser's line and a description of what it expected. A submission with
+    code but no Terraform evalkit could read (a block fenced with an unknown tag, Terraform in
+    a `.txt` file, a `.tf` file that declares nothing) is told what was found instead. Every
+    other check is `n/a` for a submission with no parseable Terraform, and it scores 0.
 
     Why: code that does not parse cannot be planned, so nothing else about it matters.
 
@@ -66,14 +69,7 @@ def parse_error(model: TerraformModel) -> list[Finding]:
     files; run `terraform fmt` and `terraform validate` before answering.
     """
     if not model.has_terraform:
-        return [
-            finding(
-                "",
-                0,
-                "",
-                "the submission contains no Terraform code; answer with complete .tf files.",
-            )
-        ]
+        return [finding("", 0, "", no_terraform_message(model))]
     return [
         finding(
             failure.file,
