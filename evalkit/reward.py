@@ -5,8 +5,9 @@ trainers such as TRL's GRPOTrainer call: completions are strings or chat message
 (``[{"role": "assistant", "content": "..."}]``), and the dataset's other columns arrive as
 keyword lists, one value per completion. Each completion is graded like one record of
 `evalkit score` (markdown answer or bare HCL), and its reward is the ``reward`` column of
-``scores.csv``: score / 100. ``parse_error`` and ``no_terraform`` score 0, so their reward is
-0.0; ``error`` and ``timeout`` (evalkit could not grade) give `error_reward` (0.0 unless set).
+``scores.csv``: score / 100. ``parse_error``, ``no_terraform`` and ``no_infrastructure`` score
+0, so their reward is 0.0; ``error`` and ``timeout`` (evalkit could not grade) give
+`error_reward` (0.0 unless set).
 
 `make_reward_fn` builds one with a rubric, shaping weights, waivers, caching and a process
 pool. Results are cached by content: the same completion is graded once per process (and once
@@ -26,14 +27,14 @@ from typing import Any
 from evalkit.checks import REGISTRY
 from evalkit.dataset import DEFAULT_MAX_FILE_BYTES, submissions_from_records
 from evalkit.engine import DEFAULT_TIME_LIMIT, SubmissionResult, grade
-from evalkit.records import CATEGORIES, Finding, Submission
+from evalkit.records import CATEGORIES, GRADED_STATUSES, Finding, Submission
 from evalkit.results import score_row
 from evalkit.rubric import Rubric, RubricEntry, load_rubric
 from evalkit.store import ResultCache, cached_result, content_key, default_cache_dir
 from evalkit.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers
 
 Completion = str | Sequence[Mapping[str, Any]] | Mapping[str, Any]
-_CACHEABLE = ("ok", "parse_error", "no_terraform")
+_CACHEABLE = GRADED_STATUSES
 _TEXT = "response"
 
 

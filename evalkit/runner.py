@@ -22,10 +22,10 @@ from typing import Any
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import Check
 from evalkit.engine import SubmissionResult, grade
-from evalkit.records import Submission, SubmissionStatus
+from evalkit.records import GRADED_STATUSES, Submission, SubmissionStatus
 from evalkit.store import ResultCache, cached_result, content_key
 
-_CACHEABLE = ("ok", "parse_error", "no_terraform")
+_CACHEABLE = GRADED_STATUSES
 
 
 @dataclass(frozen=True)
