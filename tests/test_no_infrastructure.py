@@ -255,6 +255,11 @@ def test_every_output_of_a_run_carries_the_status(
     assert again["nothing"]["status"] == "no_infrastructure"
     assert again == scores
 
+    # the report counts it among the statuses and in the mean score
+    assert main(["report", str(out)]) == 0
+    report = (out / "report" / "report.md").read_text(encoding="utf-8")
+    assert "| no_infrastructure | 1 |" in report
+
     # the viewer colours it like the other zero-score statuses
     assert main(["view", str(out)]) == 0
     page = (out / "view.html").read_text(encoding="utf-8")
@@ -280,3 +285,16 @@ def test_resume_and_sarif_keep_the_status(tmp_path: Path) -> None:
         == 0
     )
     assert (out / "scores.csv").read_text(encoding="utf-8") == first
+
+
+def test_the_inspect_scorer_gives_no_infrastructure_a_score_of_zero() -> None:
+    pytest.importorskip("inspect_ai")
+    from evalkit.integrations.inspect import to_score
+    from evalkit.reward import Grader
+
+    graded = Grader().grade_texts([f"```hcl\n{RANDOM_ID}```"])[0]
+    score = to_score(graded)
+    assert score.value == 0.0
+    assert score.metadata is not None and score.metadata["status"] == "no_infrastructure"
+    assert score.explanation is not None
+    assert "random_id.x is a utility resource" in score.explanation
