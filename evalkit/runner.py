@@ -243,14 +243,15 @@ def _start_failure(method: str, workers: int, reason: str) -> str:
     guard = 'if __name__ == "__main__":'
     if script is not None and not _has_main_guard(script):
         return (
-            f"{text} {script} has no `{guard}` guard: a {method}ed worker imports the script "
-            "that started it, which runs its code again instead of grading. Put the script's "
-            f"entry point under `{guard}` (for example `{guard} main()`), or use jobs=1."
+            f"{text} {script} has no `{guard}` guard: a worker started by {method} imports "
+            "the script that started it, which runs its code again instead of grading. Put "
+            f"the script's entry point under `{guard}` (for example `{guard} main()`), or use "
+            "jobs=1."
         )
     return (
-        f"{text} A {method}ed worker imports the main script: code that creates or calls the "
-        f"reward function must run under `{guard}`, not when the script is imported. See the "
-        "workers' error output above; jobs=1 grades in this process."
+        f"{text} A worker started by {method} imports the main script: code that creates or "
+        f"calls the reward function must run under `{guard}`, not when the script is "
+        "imported. See the workers' error output above; jobs=1 grades in this process."
     )
 
 
