@@ -223,6 +223,13 @@ def _check_started(pool: ProcessPoolExecutor, method: str, workers: int) -> None
         _stop(pool)
         waited = f"no worker answered within {WORKER_START_TIMEOUT:g} s"
         raise WorkerStartError(_start_failure(method, workers, waited)) from error
+    except OSError as error:
+        # The system refused the processes themselves (process or memory limits).
+        _stop(pool)
+        raise WorkerStartError(
+            f"evalkit could not start {workers} worker process(es) ({method}): "
+            f"{type(error).__name__}: {error}. Lower jobs, or use jobs=1 to grade in this process."
+        ) from error
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

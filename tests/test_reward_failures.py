@@ -7,11 +7,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
 
-from evalkit.reward import RewardError, make_reward_fn, reward
+from evalkit import runner
+from evalkit.reward import RewardError, WorkerStartError, make_reward_fn, reward
 from evalkit.runner import _has_main_guard
 
 BUCKET = 'resource "aws_s3_bucket" "logs" {\n  bucket = "app-logs"\n}\n'
@@ -123,3 +126,49 @@ def test_no_infrastructure_is_a_graded_zero_not_an_error() -> None:
 def test_on_error_must_be_raise_or_zero() -> None:
     with pytest.raises(ValueError, match="on_error must be one of raise, zero, got 'skip'"):
         make_reward_fn(on_error="skip")
+
+
+class _BrokenAtStart:
+    """A process pool whose workers die before answering, as without the guard."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.shut = False
+
+    def submit(self, *args: object) -> Future[object]:
+        future: Future[object] = Future()
+        future.set_exception(BrokenProcessPool("A process in the process pool was terminated"))
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        self.shut = True
+
+
+class _Refused(_BrokenAtStart):
+    """A process pool the system refuses to start."""
+
+    def submit(self, *args: object) -> Future[object]:
+        raise OSError(11, "Resource temporarily unavailable")
+
+
+def test_a_pool_that_cannot_start_raises_at_once_and_grades_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    script = tmp_path / "train.py"
+    script.write_text("fn = make_reward_fn(jobs=2)\nfn(batch)\n", encoding="utf-8")
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", _BrokenAtStart)
+    monkeypatch.setattr(runner, "_main_script", lambda: str(script))
+    fn = make_reward_fn(jobs=2, memory_cache=0)
+    with pytest.raises(WorkerStartError, match=r"train\.py has no `if __name__") as info:
+        fn([BUCKET, QUEUE])
+    assert "could not start (spawn)" in str(info.value) and "memory" not in str(info.value)
+    assert fn.grader.misses == 2 and fn.grader.hits == 0  # nothing was cached as graded
+
+    script.write_text("def main():\n    pass\n\nif __name__ == '__main__':\n    main()\n")
+    with pytest.raises(WorkerStartError, match="must run under `if __name__"):
+        make_reward_fn(jobs=2)([BUCKET, QUEUE])
+
+
+def test_a_pool_the_system_refuses_names_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", _Refused)
+    with pytest.raises(WorkerStartError, match=r"BlockingIOError: .*Lower jobs, or use jobs=1"):
+        make_reward_fn(jobs=2)([BUCKET, QUEUE])
