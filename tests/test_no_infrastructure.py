@@ -298,3 +298,16 @@ def test_the_inspect_scorer_gives_no_infrastructure_a_score_of_zero() -> None:
     assert score.metadata is not None and score.metadata["status"] == "no_infrastructure"
     assert score.explanation is not None
     assert "random_id.x is a utility resource" in score.explanation
+
+
+def test_a_failure_to_take_the_inventory_is_an_error_not_a_zero(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(model: object) -> None:
+        raise RuntimeError("unexpected shape")
+
+    monkeypatch.setattr(evalkit.engine, "what_is_built", broken)
+    result = _grade({"main.tf": BUCKET})
+    assert result.status == "error"
+    assert "finding what the submission builds" in result.message
+    assert "RuntimeError: unexpected shape" in result.message
