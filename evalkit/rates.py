@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from evalkit.checks import REGISTRY
-from evalkit.records import CATEGORIES
+from evalkit.records import CATEGORIES, GRADED_STATUSES
 from evalkit.rubric import Rubric, RubricError, default_rubric_path, load_rubric
 
-GRADED = ("ok", "parse_error", "no_terraform")
+GRADED = GRADED_STATUSES
 ALL_LABEL = "all submissions"
 
 

@@ -142,8 +142,8 @@ def _summary(run: Run, by: str | None) -> str:
         "## Summary",
         "",
         f"{len(scores)} submissions; {len(run.findings)} findings. Mean score "
-        f"{_number(mean)} out of 100 (unparseable and code-free answers score 0; "
-        "error and timeout rows have no score).",
+        f"{_number(mean)} out of 100 (unparseable, code-free and infrastructure-free answers "
+        "score 0; error and timeout rows have no score).",
         "",
         *markdown_table(["status", "submissions"], rows),
     ]

@@ -98,7 +98,8 @@ data; everything else adapts.""",
 ## Scores: one row per submission
 
 `status` says whether a submission could be graded (`ok`), did not parse (`parse_error`), held no
-Terraform (`no_terraform`), or could not be graded (`error`, `timeout`). `score` runs from 0 to
+Terraform (`no_terraform`), built nothing (`no_infrastructure`), or could not be graded (`error`,
+`timeout`). `score` runs from 0 to
 100 and `reward` is the same on a 0–1 scale. Fields of the input records other than the id and
 the answer (here `model` and `prompt_id`) are carried through as metadata columns.""",
     ),
@@ -589,7 +590,8 @@ Rows with status `error` or `timeout` have no reward. The failed check IDs are a
         "code",
         """\
 check_ids = plots.check_columns(scores)
-gradable = scores[scores["status"].isin(["ok", "parse_error", "no_terraform"])].copy()
+graded = ["ok", "parse_error", "no_terraform", "no_infrastructure"]
+gradable = scores[scores["status"].isin(graded)].copy()
 failed = gradable[check_ids].eq("fail")
 gradable["failed_checks"] = failed.apply(lambda row: ";".join(row.index[row]), axis=1)
 gradable["feedback"] = gradable["feedback"].fillna("")

@@ -160,8 +160,13 @@ def test_quickstart(executed: dict, sample_run: evalkit.Run) -> None:
     assert probe["prefix"] == sys.prefix  # the project's own environment runs the kernel
     assert Path(probe["cwd"]) == NOTEBOOKS and Path(probe["root"]) == ROOT
     assert probe["shape"] == list(sample_run.scores.shape)
-    assert probe["shape"][0] == 13
-    assert probe["statuses"] == {"ok": 11, "parse_error": 1, "no_terraform": 1}
+    assert probe["shape"][0] == 14
+    assert probe["statuses"] == {
+        "ok": 11,
+        "parse_error": 1,
+        "no_terraform": 1,
+        "no_infrastructure": 1,
+    }
     assert probe["checks"] == plots.check_columns(sample_run.scores)
     assert set(probe["checks"]) == set(REGISTRY.ids())
     assert probe["metadata"] == ["model", "prompt_id"]
@@ -235,7 +240,7 @@ def test_compare_models(executed: dict) -> None:
 
 def test_training_export(executed: dict, sample_run: evalkit.Run) -> None:
     probe, _, out_dir = executed["04-training-export.ipynb"]
-    assert probe["kept"] == 13
+    assert probe["kept"] == 14
     records = pd.read_json(SAMPLE / "answers.jsonl", lines=True)
     assert probe["rows"] == len(records) == 4
     csv = pd.read_csv(probe["csv"], keep_default_na=False, na_values=[""])
