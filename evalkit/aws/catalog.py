@@ -71,6 +71,27 @@ COMPUTE = (
     "aws_lambda_function",
     "aws_eks_cluster",
 )
+# Resources that run code in the subnets they are given, which then needs a way out
+# (updates, images, AWS APIs) unless VPC endpoints serve it.
+RUNS_IN_SUBNET = (
+    *COMPUTE,
+    "aws_eks_node_group",
+    "aws_eks_fargate_profile",
+    "aws_launch_template",
+    "aws_network_interface",
+    "aws_spot_instance_request",
+    "aws_spot_fleet_request",
+    "aws_ec2_fleet",
+    "aws_batch_compute_environment",
+    "aws_emr_cluster",
+    "aws_codebuild_project",
+    "aws_mwaa_environment",
+    "aws_sagemaker_domain",
+    "aws_sagemaker_notebook_instance",
+    "aws_apprunner_vpc_connector",
+    "aws_ecs_task_set",
+    "aws_glue_connection",
+)
 SCALERS = ("aws_autoscaling_group", "aws_eks_node_group")
 SCALING_RULES = ("aws_autoscaling_policy", "aws_autoscaling_schedule")
 
@@ -139,13 +160,6 @@ IAM_ATTACHMENTS: dict[str, tuple[str, ...]] = {
     "aws_iam_user_policy": ("user",),
     "aws_iam_group_policy": ("group",),
 }
-# The attachments and inline policies that give a role a policy, in the order a reader lists
-# them.
-ROLE_POLICIES = (
-    "aws_iam_role_policy_attachment",
-    "aws_iam_role_policy",
-    "aws_iam_policy_attachment",
-)
 
 # Global services: one namespace per account, whatever provider configuration (region or
 # alias) declares them, so a name written under one alias reaches a resource under another.
