@@ -658,6 +658,13 @@ NOT_INSTALLED = (
     "no amazon-cloudwatch-agent in user_data, no SSM association installing "
     "AmazonCloudWatchAgent on it"
 )
+# The EKS add-on that runs the agent on every node (Container Insights).
+AGENT_ADDON = "amazon-cloudwatch-observability"
+AGENT_CHART = re.compile(r"cloudwatch", re.IGNORECASE)
+EKS_INSTALL = (
+    f"install it (the {AGENT_ADDON} EKS add-on, amazon-cloudwatch-agent in user_data, or an "
+    "SSM association)"
+)
 # Resources that attach managed policies to a role: (type, role attribute, policy attribute).
 ROLE_ATTACHMENTS = (
     ("aws_iam_role_policy_attachment", "role", "policy_arn"),
@@ -688,6 +695,13 @@ def no_cloudwatch_agent(model: TerraformModel) -> list[Finding] | None:
       (or `CloudWatchAgentAdminPolicy`) attached (`aws_iam_role_policy_attachment`,
       `aws_iam_policy_attachment`, `managed_policy_arns`), or a policy of its own (inline,
       `aws_iam_role_policy`, an attached `aws_iam_policy`) allows `cloudwatch:PutMetricData`.
+    A launch template used by an `aws_eks_node_group` is judged as the node group runs it:
+    its nodes get the node group's `node_role_arn` role (EKS rejects an instance profile in
+    the template), so the permission is that role's (not judged when the role is defined
+    elsewhere, or when the add-on below publishes with a role of its own), and the
+    `amazon-cloudwatch-observability` EKS add-on on the node group's cluster, or a Helm
+    release of a CloudWatch agent chart, installs the agent. An instance profile the
+    provider names from a `name_prefix` (its `name` left null) is an instance profile.
     It fails when either is known to be missing, and the message says which: an agent that
     is installed but has no permission (no instance profile, or a role without the policy)
     sends nothing, and a permission with no agent is unused. Unknowns never fail: a boot
@@ -740,8 +754,26 @@ class _AgentEvidence:
         ]
         self.statements = _identity_statements(model)
         self.opaque_agent_module = bool(_opaque_calls(model, AGENT_MODULE))
+        self.node_groups = _node_groups_by_template(model)
+        self.addons = [
+            instance
+            for resource in model.resources("aws_eks_addon")
+            for instance in resource.instances
+            if instance.get("addon_name") == AGENT_ADDON
+        ]
+        # A Helm chart that runs the agent on the cluster's nodes (its DaemonSet).
+        self.agent_chart = any(
+            AGENT_CHART.search(known_text(instance.get(name)))
+            for resource in model.resources("helm_release")
+            for instance in resource.instances
+            for name in ("chart", "name")
+        )
 
     def problems(self, instance: ResourceInstance) -> Iterator[Problem]:
+        node_groups = self.node_groups.get(instance.address, [])
+        if node_groups:
+            yield from self.node_group_problems(instance, node_groups)
+            return
         template = _launch_template_of(self.model, instance)
         installed = self.installed(instance, template)
         permission = self.permission(instance, template)
@@ -754,18 +786,52 @@ class _AgentEvidence:
             if _profile_value(instance, template) is not None
             else "give it an instance profile whose role has CloudWatchAgentServerPolicy"
         )
-        if installed is False and permission is False:
-            text = f"runs no CloudWatch agent ({NOT_INSTALLED}) and {gap}; {install} and {allow}"
-        elif installed is False:
-            text = (
-                f"runs no CloudWatch agent: {NOT_INSTALLED}, so memory, disk and log "
-                f"metrics are never collected; {install}"
-            )
-        elif installed is True:
-            text = f"installs the CloudWatch agent, but {gap}; {allow}"
+        yield _agent_problem(instance, installed, permission, gap, install, allow)
+
+    def node_group_problems(
+        self, template: ResourceInstance, node_groups: list[ResourceInstance]
+    ) -> Iterator[Problem]:
+        """A launch template of EKS managed node groups: its nodes get the node group's
+        `node_role_arn` role (EKS rejects an instance profile in the template), and the agent
+        may run as the EKS add-on."""
+        installed = self.installed(template, None)
+        if self.agent_chart or _any_true([self.addon_installs(g) for g in node_groups]):
+            installed = True
+        roles = [_linked(self.model, g.get("node_role_arn"), "aws_iam_role") for g in node_groups]
+        if any(found is None for found in roles):
+            permission: bool | None = None  # a node role defined elsewhere
         else:
-            text = f"{gap}; {allow}"
-        yield instance.file, instance.line, f"{text}."
+            permission = _any_true([self.role_permits(r) for found in roles for r in found or ()])
+        if permission is False and self.addon_has_own_role(node_groups):
+            permission = None  # the add-on's service account may publish with its own role
+        if installed is not False and permission is not False:
+            return
+        names = ", ".join(dict.fromkeys(r.resource.address for found in roles for r in found or ()))
+        gap = (
+            f"runs nodes with the node role {names}, which lacks CloudWatchAgentServerPolicy "
+            "(or any grant of cloudwatch:PutMetricData), so an agent could not publish"
+        )
+        allow = f"attach CloudWatchAgentServerPolicy to {names}"
+        yield _agent_problem(template, installed, permission, gap, EKS_INSTALL, allow)
+
+    def addon_installs(self, node_group: ResourceInstance) -> bool | None:
+        """The node group's cluster runs the CloudWatch observability add-on."""
+        found: bool | None = False
+        for addon in self.addons:
+            linked = _same_cluster(self.model, addon.get("cluster_name"), node_group)
+            if linked is True:
+                return True
+            if linked is None:
+                found = None
+        return found
+
+    def addon_has_own_role(self, node_groups: list[ResourceInstance]) -> bool:
+        return any(
+            addon.get("service_account_role_arn") is not None
+            or addon.blocks("pod_identity_association")
+            for addon in self.addons
+            if any(_same_cluster(self.model, addon.get("cluster_name"), g) for g in node_groups)
+        )
 
     # -- installed -------------------------------------------------------------------------
 
@@ -844,6 +910,57 @@ class _AgentEvidence:
                     permits = _managed_arns_permit(self.model, item.get(arn_field), self.statements)
                     answers.append(None if linked is None and permits else permits)
         return _any_true(answers)
+
+
+def _agent_problem(
+    instance: ResourceInstance,
+    installed: bool | None,
+    permission: bool | None,
+    gap: str,
+    install: str,
+    allow: str,
+) -> Problem:
+    """The finding's text: what is missing (the agent, the permission or both) and the fix."""
+    if installed is False and permission is False:
+        text = f"runs no CloudWatch agent ({NOT_INSTALLED}) and {gap}; {install} and {allow}"
+    elif installed is False:
+        text = (
+            f"runs no CloudWatch agent: {NOT_INSTALLED}, so memory, disk and log "
+            f"metrics are never collected; {install}"
+        )
+    elif installed is True:
+        text = f"installs the CloudWatch agent, but {gap}; {allow}"
+    else:
+        text = f"{gap}; {allow}"
+    return instance.file, instance.line, f"{text}."
+
+
+def _same_cluster(
+    model: TerraformModel, cluster_name: Any, node_group: ResourceInstance
+) -> bool | None:
+    """Whether an add-on's `cluster_name` is the node group's cluster (the same name, or a
+    reference to the same `aws_eks_cluster`); None when that cannot be known."""
+    names = [cluster_name, node_group.get("cluster_name")]
+    if all(isinstance(name, str) for name in names):
+        return names[0] == names[1]
+    clusters = [set(model.referenced_resources(name, "aws_eks_cluster")) for name in names]
+    if clusters[0] and clusters[1]:
+        return bool(clusters[0] & clusters[1])
+    return None
+
+
+def _node_groups_by_template(model: TerraformModel) -> dict[str, list[ResourceInstance]]:
+    """EKS managed node groups by the address of the launch template instance they use."""
+    found: dict[str, list[ResourceInstance]] = {}
+    for resource in model.resources("aws_eks_node_group"):
+        for group in resource.instances:
+            for block in group.blocks("launch_template"):
+                for name in ("id", "name"):
+                    for template in _linked(model, block.get(name), "aws_launch_template") or ():
+                        users = found.setdefault(template.address, [])
+                        if group not in users:
+                            users.append(group)
+    return found
 
 
 def _any_true(answers: list[bool | None]) -> bool | None:
