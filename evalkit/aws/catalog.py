@@ -70,6 +70,7 @@ COMPUTE = (
     "aws_ecs_service",
     "aws_lambda_function",
     "aws_eks_cluster",
+    "aws_ecs_express_gateway_service",
 )
 # Resources that run code in the subnets they are given, which then needs a way out
 # (updates, images, AWS APIs) unless VPC endpoints serve it.
@@ -121,7 +122,10 @@ BUCKET_COMPANIONS = (
 # attributes holding their names) such a value may name.
 NAMED_BY_DIMENSION: dict[str, tuple[tuple[str, str], ...]] = {
     "AutoScalingGroupName": (("aws_autoscaling_group", "name"),),
-    "ServiceName": (("aws_ecs_service", "name"),),
+    "ServiceName": (
+        ("aws_ecs_service", "name"),
+        ("aws_ecs_express_gateway_service", "service_name"),
+    ),
     "ClusterName": (("aws_eks_cluster", "name"), ("aws_ecs_cluster", "name")),
     "FunctionName": (("aws_lambda_function", "function_name"),),
     "DBInstanceIdentifier": (
@@ -131,7 +135,10 @@ NAMED_BY_DIMENSION: dict[str, tuple[tuple[str, str], ...]] = {
     "DBClusterIdentifier": (("aws_rds_cluster", "cluster_identifier"),),
     "TableName": (("aws_dynamodb_table", "name"),),
     "ReplicationGroupId": (("aws_elasticache_replication_group", "replication_group_id"),),
-    "CacheClusterId": (("aws_elasticache_replication_group", "replication_group_id"),),
+    "CacheClusterId": (
+        ("aws_elasticache_replication_group", "replication_group_id"),
+        ("aws_elasticache_cluster", "cluster_id"),
+    ),
     "LoadBalancer": (("aws_lb", "name"), ("aws_alb", "name")),
     "TargetGroup": (("aws_lb_target_group", "name"),),
     "LoadBalancerName": (("aws_elb", "name"),),

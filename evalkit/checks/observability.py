@@ -97,12 +97,14 @@ MONITORED_KINDS: dict[str, tuple[str, ...]] = {
         "aws_ecs_service",
         "aws_lambda_function",
         "aws_eks_cluster",
+        "aws_ecs_express_gateway_service",
     ),
     "database": (
         "aws_db_instance",
         "aws_rds_cluster",
         "aws_dynamodb_table",
         "aws_elasticache_replication_group",
+        "aws_elasticache_cluster",
     ),
     "load balancer": ("aws_lb", "aws_alb", "aws_elb"),
 }
@@ -115,10 +117,14 @@ ALARM_DIMENSION = {
     "aws_ecs_service": "ClusterName = <its cluster's name>, ServiceName = {r}.name",
     "aws_lambda_function": "FunctionName = {r}.function_name",
     "aws_eks_cluster": "ClusterName = {r}.name",
+    "aws_ecs_express_gateway_service": (
+        "ClusterName = <its cluster's name>, ServiceName = {r}.service_name"
+    ),
     "aws_db_instance": "DBInstanceIdentifier = {r}.identifier",
     "aws_rds_cluster": "DBClusterIdentifier = {r}.cluster_identifier",
     "aws_dynamodb_table": "TableName = {r}.name",
     "aws_elasticache_replication_group": "CacheClusterId = tolist({r}.member_clusters)[0]",
+    "aws_elasticache_cluster": "CacheClusterId = {r}.cluster_id",
     "aws_lb": "LoadBalancer = {r}.arn_suffix",
     "aws_alb": "LoadBalancer = {r}.arn_suffix",
     "aws_elb": "LoadBalancerName = {r}.name",
@@ -150,8 +156,9 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
     is no log group for application logs, or a log group keeps its logs forever.
 
     Resources are grouped in three kinds: compute (EC2 instances, Auto Scaling groups, ECS
-    services, Lambda functions, EKS clusters), databases (RDS instances and clusters, DynamoDB
-    tables, ElastiCache replication groups) and load balancers. A kind fails when none of its
+    services and Express services, Lambda functions, EKS clusters), databases (RDS instances
+    and clusters, DynamoDB tables, ElastiCache replication groups and clusters) and load
+    balancers. A kind fails when none of its
     resources is watched by an `aws_cloudwatch_metric_alarm` in the same region, found by
     following the alarm's `dimensions` (and `metric_query` metrics) to the resources they name,
     by reference or by the resource's configured name; each of its resources is reported.
