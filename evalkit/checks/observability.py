@@ -493,6 +493,9 @@ def no_alerting(model: TerraformModel) -> list[Finding] | None:
     it fails when no `aws_sns_topic_subscription` (or AWS Chatbot channel) refers to it. A
     subscription whose `count`/`for_each` depends on a variable (an optional on-call address)
     counts even when the defaults create none. Actions evalkit cannot resolve are not failures.
+    An alarm that an `aws_fis_experiment_template` uses as a stop condition (`source =
+    "aws:cloudwatch:alarm"`, by reference or by its ARN) is acted upon: FIS halts the
+    experiment when it fires, so it needs no actions of its own.
 
     Why: an alarm that notifies nobody changes state in a console no one watches; the outage
     is still found by users.
@@ -516,8 +519,9 @@ def no_alerting(model: TerraformModel) -> list[Finding] | None:
     if not alarms and not topics:
         return None
     findings: list[Finding] = []
+    stopping = _experiment_stop_alarms(model)
     for alarm in alarms:
-        findings.extend(_silent_alarm(model, alarm))
+        findings.extend(_silent_alarm(model, alarm, stopping))
     subscribed = _subscribed_topics(model)
     for topic in topics:
         failing = [i.address for i in topic.instances if i.address not in subscribed]
@@ -532,6 +536,31 @@ def no_alerting(model: TerraformModel) -> list[Finding] | None:
                 )
             )
     return findings
+
+
+def _experiment_stop_alarms(model: TerraformModel) -> set[str]:
+    """Addresses of the alarm instances that a FIS experiment template watches to stop the
+    experiment."""
+    found: set[str] = set()
+    for template in model.resources("aws_fis_experiment_template"):
+        for instance in template.instances:
+            for stop in instance.blocks("stop_condition"):
+                if stop.get("source") != "aws:cloudwatch:alarm":
+                    continue
+                found.update(
+                    alarm.address
+                    for alarm in mentioned(model, template, stop, "value", ALARM_TYPES)
+                )
+                value = stop.get("value")
+                if isinstance(value, str) and ":alarm:" in value:
+                    name = value.rpartition(":alarm:")[2]
+                    found.update(
+                        alarm.address
+                        for resource in model.resources(*ALARM_TYPES)
+                        for alarm in resource.instances
+                        if alarm.get("alarm_name") == name
+                    )
+    return found
 
 
 def _topics_notified_by_alarms(model: TerraformModel, alarms: list[Resource]) -> set[Resource]:
@@ -551,8 +580,10 @@ def _is_alert_topic(topic: Resource, notified: set[Resource]) -> bool:
     return any(ALERT_NAME.search(text) for text in iter_known_strings(names))
 
 
-def _silent_alarm(model: TerraformModel, alarm: Resource) -> list[Finding]:
+def _silent_alarm(model: TerraformModel, alarm: Resource, stopping: set[str]) -> list[Finding]:
     def silent(instance: ResourceInstance) -> Iterator[Problem]:
+        if instance.address in stopping:
+            return  # FIS acts on it
         problem = _alarm_silence(model, alarm, instance)
         if problem is not None:
             yield instance.file, problem[0], problem[1]
