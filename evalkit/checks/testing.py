@@ -387,7 +387,7 @@ def _validation_hint(
 ) -> str:
     # An enum must hold for the values the code itself passes ("qa", "production"), or the
     # suggested fix breaks the plan.
-    names = list(dict.fromkeys([*given, *STANDARD_ENVIRONMENTS]))
+    names = [*(g for g in given if g not in STANDARD_ENVIRONMENTS), *STANDARD_ENVIRONMENTS]
     listed = "[" + ", ".join(f'"{n}"' for n in names) + "]"
     listed = listed.replace("{", "{{").replace("}", "}}")
     condition = _VALIDATION_CONDITIONS[kind].replace("{names}", listed)
