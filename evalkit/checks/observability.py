@@ -850,7 +850,8 @@ class _AgentEvidence:
             "(or any grant of cloudwatch:PutMetricData), so an agent could not publish"
         )
         allow = f"attach CloudWatchAgentServerPolicy to {names}"
-        yield _agent_problem(template, installed, permission, gap, EKS_INSTALL, allow)
+        missing = f"{NOT_INSTALLED}, no {AGENT_ADDON} add-on on its cluster"
+        yield _agent_problem(template, installed, permission, gap, EKS_INSTALL, allow, missing)
 
     def addon_installs(self, node_group: ResourceInstance) -> bool | None:
         """The node group's cluster runs the CloudWatch observability add-on."""
@@ -957,13 +958,14 @@ def _agent_problem(
     gap: str,
     install: str,
     allow: str,
+    missing: str = NOT_INSTALLED,
 ) -> Problem:
     """The finding's text: what is missing (the agent, the permission or both) and the fix."""
     if installed is False and permission is False:
-        text = f"runs no CloudWatch agent ({NOT_INSTALLED}) and {gap}; {install} and {allow}"
+        text = f"runs no CloudWatch agent ({missing}) and {gap}; {install} and {allow}"
     elif installed is False:
         text = (
-            f"runs no CloudWatch agent: {NOT_INSTALLED}, so memory, disk and log "
+            f"runs no CloudWatch agent: {missing}, so memory, disk and log "
             f"metrics are never collected; {install}"
         )
     elif installed is True:
