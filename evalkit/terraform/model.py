@@ -219,7 +219,10 @@ class ResourceInstance(Body):
             return Unknown((f"{self.address}[{step.key}]",))
         name = str(step.key)
         if self.has(name):
-            return self.get(name)
+            value = self.get(name)
+            if value is None and self._generated_when_null(name):
+                return Unknown((f"{self.address}.{name}",))
+            return value
         computed = self.resource.computed_attribute(self, name)
         if computed is not None:
             return computed
@@ -227,6 +230,12 @@ class ResourceInstance(Body):
         if nested:
             return [NestedValue(Body(b, self.context, self.scope, self.address)) for b in nested]
         return Unknown((f"{self.address}.{name}",))
+
+    def _generated_when_null(self, name: str) -> bool:
+        """A null `name` (or a null attribute beside its `<name>_prefix`) is not null once
+        applied: the provider generates it (``name = null, name_prefix = "app-"``, the
+        pattern of modules that offer both)."""
+        return name == "name" or self.get(f"{name}_prefix") is not None
 
 
 class NestedValue:
