@@ -235,3 +235,24 @@ def test_module_with_unknown_count_may_exist_and_so_do_its_resources() -> None:
     assert [m.address for m in model.modules] == ["", "module.net"]
     assert existence(model, "module.net.aws_subnet.a") is Existence.MAY_EXIST
     assert visible(model) == ["module.net.aws_db_instance.db", "module.net.aws_subnet.a"]
+
+
+def test_a_count_too_large_to_list_is_one_representative_instance_that_may_exist() -> None:
+    model = model_of(
+        """
+        resource "aws_sqs_queue" "many" {
+          count = 6.3e16
+          name  = "q-${count.index}"
+        }
+        resource "aws_sqs_queue" "few" {
+          count = 3
+          name  = "q-${count.index}"
+        }
+    """
+    )
+    assert existence(model, "aws_sqs_queue.many") is Existence.MAY_EXIST
+    many = model.declared_resource("aws_sqs_queue.many")
+    few = model.declared_resource("aws_sqs_queue.few")
+    assert many is not None and few is not None
+    assert len(many.instances) == 1
+    assert len(few.instances) == 3

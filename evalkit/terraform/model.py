@@ -74,6 +74,11 @@ class Existence(Enum):
         return Existence.EXISTS
 
 
+# More instances than any deployable configuration declares with one `count`; past it the
+# instances are not listed one by one.
+MAX_COUNT = 10_000
+
+
 def expansion(block: Block, context: ModuleContext) -> list[tuple[Any, dict[str, Any]]] | None:
     """The instances a block's `count`/`for_each` creates, as (key, scope) pairs: one keyless
     instance without either, none when known to be empty, None when unknown."""
@@ -82,8 +87,10 @@ def expansion(block: Block, context: ModuleContext) -> list[tuple[Any, dict[str,
         count = context.evaluate(attributes["count"].expr, {})
         if isinstance(count, bool):
             count = int(count)
-        if isinstance(count, int | float):
+        if isinstance(count, int | float) and count <= MAX_COUNT:
             return [(index, {"count": {"index": index}}) for index in range(max(int(count), 0))]
+        # An unknown count, or one too large to list (`count = 6e16` would never plan), is
+        # judged through one representative instance, like any unknown expansion.
         return None
     if "for_each" in attributes:
         items = _for_each_items(context.evaluate(attributes["for_each"].expr, {}))
