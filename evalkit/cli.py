@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FAIL_UNDER = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 OUTPUT_FORMATS = ("csv", "jsonl", "parquet", "sarif")
+CORRECT_CHOICES = ("holm", "bh", "none")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -198,9 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument(
         "--correct",
-        choices=("holm", "bh"),
-        help="judge the category and check rows by p-values adjusted over those rows: Holm "
-        "(family-wise error) or bh (Benjamini-Hochberg, false discovery rate)",
+        choices=CORRECT_CHOICES,
+        default="holm",
+        help="judge the category and check rows by p-values adjusted over those rows: holm "
+        "(family-wise error, the default), bh (Benjamini-Hochberg, false discovery rate) or "
+        "none (each row by its own interval)",
     )
     compare.add_argument(
         "--n-boot", type=int, default=2000, metavar="N", help="bootstrap resamples (default: 2000)"
@@ -224,6 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--on",
         metavar="COLUMN",
         help="with --by: pair the groups' comparison on this column, e.g. prompt_id",
+    )
+    report.add_argument(
+        "--correct",
+        choices=CORRECT_CHOICES,
+        default="holm",
+        help="with --by: adjust the comparison's p-values over its category and check rows: "
+        "holm (the default), bh (Benjamini-Hochberg) or none",
     )
 
     view = commands.add_parser(
@@ -545,6 +555,7 @@ def _report(args: argparse.Namespace) -> int:
             rubric=args.rubric,
             title=f"evalkit report: {Path(args.run).resolve().name}",
             on=args.on,
+            correct=args.correct,
         )
     except (FileNotFoundError, KeyError, RubricError) as error:
         return _usage(str(error.args[0] if error.args else error))

@@ -382,13 +382,14 @@ def difference_chart(comparison: Any, level: str = "category") -> Figure:
     ax.set_xlim(left, right)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _minus(f"{v:+g}") if v else "0"))
     ax.set_xlabel(f"{b} − {a}: failure rate difference\n(percentage points; right: {b} fails more)")
+    method = correction_label(comparison)
     fig.legend(
         handles=[
             Line2D(
-                [], [], color=more, marker="o", linewidth=2.2, label=f"significant: {b} fails more"
+                [], [], color=more, marker="o", linewidth=2.2, label=f"{method}: {b} fails more"
             ),
             Line2D(
-                [], [], color=less, marker="o", linewidth=2.2, label=f"significant: {b} fails less"
+                [], [], color=less, marker="o", linewidth=2.2, label=f"{method}: {b} fails less"
             ),
             Line2D([], [], color=neutral, marker="o", linewidth=2.2, label="not significant"),
         ],
@@ -425,6 +426,17 @@ def _difference_limits(diff: np.ndarray, low: np.ndarray, high: np.ndarray) -> t
     left = max(-105.0, lowest - 0.06 * span)
     right = min(118.0, highest + 0.16 * span)  # the labels sit right of each interval
     return left, right
+
+
+def correction_label(comparison: Any) -> str:
+    """How the chart's colours were decided, for its legend: "significant (Holm-corrected)"
+    or "significant (uncorrected)", so a reader never takes per-row intervals for a
+    corrected family."""
+    correction = getattr(comparison, "correction", None)
+    if correction is None:
+        return "significant (uncorrected)"
+    name = {"holm": "Holm", "bh": "Benjamini-Hochberg"}.get(correction, correction)
+    return f"significant ({name}-corrected)"
 
 
 def _correction_note(comparison: Any) -> str:
