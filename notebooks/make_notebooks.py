@@ -42,8 +42,18 @@ PARAMETER_NOTE = """\
 # starting Jupyter. Relative paths are taken from the repository root."""
 
 SCORE = """\
-run = notebook.score(DATASET, rubric=RUBRIC, id_field=ID_FIELD, text_field=TEXT_FIELD)
+run = notebook.run(RUN_DIR, DATASET, rubric=RUBRIC, id_field=ID_FIELD, text_field=TEXT_FIELD,
+                   jobs=int(JOBS) if JOBS else None)
 run"""
+
+SCORE_TEXT = """\
+## Load or score the run
+
+With `RUN_DIR` set, the notebook opens a run saved by `evalkit score --out` or `Run.save`,
+without grading anything again. Otherwise it scores `DATASET` with `evalkit.score`, on all
+cores and with the result cache `evalkit score` fills (set `JOBS` to 1, or pass `cache=False`,
+to turn either off): answers graded before, by the shell or another notebook, are not graded
+again. Nothing in a submission is executed: the Terraform is parsed and checked as data."""
 
 # The parameters every notebook takes: the data, how to read its records, the rubric and the
 # grouping column.
@@ -52,6 +62,8 @@ DATA_PARAMETERS = (
     'ID_FIELD = parameter("ID_FIELD", "id")  # the records\' id field (JSONL, CSV, Parquet)',
     'TEXT_FIELD = parameter("TEXT_FIELD", "response")  # the records\' answer text field',
     'RUBRIC = parameter("RUBRIC", "")  # rubric YAML; empty: the default rubric',
+    'RUN_DIR = parameter("RUN_DIR", "")  # a run folder of `evalkit score`; empty: score DATASET',
+    'JOBS = parameter("JOBS", "")  # processes grading DATASET; empty: all cores',
 )
 
 
@@ -85,11 +97,11 @@ data; everything else adapts.""",
     ("code", SETUP.format(imports="")),
     (
         "md",
-        """\
-## Score the dataset
+        SCORE_TEXT
+        + """
 
 `evalkit.score` takes a folder, files, globs, a list of records or a DataFrame and returns a
-`Run`. Nothing in a submission is executed: the Terraform is parsed and checked as data.""",
+`Run`.""",
     ),
     ("code", SCORE),
     (
@@ -267,30 +279,22 @@ each category costs. Each chart comes with the table it is drawn from.""",
     ),
     (
         "code",
-        parameters(
-            "metadata column; empty: no grouping",
-            'RUN_DIR = parameter("RUN_DIR", "")  # a saved run; empty: score DATASET',
-            out="02-failure-rates",
-        ),
+        parameters("metadata column; empty: no grouping", out="02-failure-rates"),
     ),
     ("md", SETUP_TEXT),
     ("code", SETUP.format(imports="")),
     (
         "md",
-        """\
-## Load or score the run
+        SCORE_TEXT
+        + """
 
-With `RUN_DIR` set, the notebook reads a run saved by `evalkit score --out` or `Run.save`;
-otherwise it scores `DATASET`. Submissions without a value in the `BY` column form a group of
-their own, `(no model)`, so every submission is counted somewhere.""",
+Submissions without a value in the `BY` column form a group of their own, `(no model)`, so
+every submission is counted somewhere.""",
     ),
     (
         "code",
-        """\
-if RUN_DIR:
-    run = evalkit.load_run(resolve(RUN_DIR))
-else:
-    run = notebook.score(DATASET, rubric=RUBRIC, id_field=ID_FIELD, text_field=TEXT_FIELD)
+        SCORE.removesuffix("\nrun")
+        + """
 if BY and BY not in run.scores.columns:
     print(f"no column {BY!r} in this run: the charts cover all submissions together")
     BY = ""
@@ -495,7 +499,8 @@ cells give usable answers.""",
 The same answers scored with a second rubric. Without `RUBRIC_B`, the notebook writes an example
 that only counts critical and high findings. A rubric changes weights, not verdicts: failure
 rates stay the same and only scores move, so the paired comparison isolates the effect of the
-weights.""",
+weights. `Run.rescore` weighs the run's verdicts with the second rubric without grading again
+(as `evalkit rescore` does for a run folder).""",
     ),
     (
         "code",
@@ -509,7 +514,7 @@ else:
         "version: '1'\\n"
         "description: Medium and low findings cost nothing.\\n"
         "severity_weights: {critical: 10, high: 5, medium: 0, low: 0}\\n", encoding="utf-8")
-run_rubric_b = notebook.score(DATASET, rubric=rubric_b, id_field=ID_FIELD, text_field=TEXT_FIELD)
+run_rubric_b = run.rescore(rubric_b)  # the same verdicts, other weights: nothing is graded
 rubric_labels = (run.info["rubric"]["name"], run_rubric_b.info["rubric"]["name"])
 rubrics = compare(run, run_rubric_b, labels=rubric_labels, n_boot=N_BOOT, seed=SEED)
 print(rubrics.pairing)
@@ -609,7 +614,10 @@ that are not in the records (here, the folders of `.tf` files) are left out of t
         """\
 metadata = list(scores.columns[1 : scores.columns.get_loc("status")])
 training = ["reward", "feedback", "failed_checks", "status", "score", "n_findings"]
-record_files = notebook.record_files(RECORDS or DATASET)
+# A run opened from RUN_DIR names the files it was graded from, and its id and text fields.
+record_files = notebook.record_files(RECORDS or (run.info.get("input") if RUN_DIR else DATASET))
+ID_FIELD = run.info.get("id_field") or ID_FIELD
+TEXT_FIELD = run.info.get("text_field") or TEXT_FIELD
 print("records read from:", [str(p) for p in record_files] or "none")
 if record_files:
     records = notebook.read_records(record_files, ID_FIELD).rename(
