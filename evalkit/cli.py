@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from evalkit import __version__
 
 if TYPE_CHECKING:
+    from evalkit.compare import Comparison
     from evalkit.results import RunTally
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FAIL_UNDER = 0, 1, 2, 3
@@ -327,9 +328,14 @@ def _explain(check_id: str) -> int:
 
     try:
         check = REGISTRY.get(check_id.strip().upper())
-    except UnknownCheckError as error:
-        print(f"evalkit: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    except UnknownCheckError:
+        from evalkit.pairing import closest
+
+        near = closest(check_id.strip(), REGISTRY.ids())
+        hint = f"; did you mean {' or '.join(near)}?" if near else ""
+        return _usage(
+            f"unknown check ID {check_id!r}{hint} (`evalkit checks` lists all {len(REGISTRY)})"
+        )
     print(f"{check.id}  ({check.category}, {check.severity})\n{check.title}\n")
     print(check.doc)
     return EXIT_OK
@@ -492,7 +498,7 @@ def _usage(message: str) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from evalkit.api import load_run
-    from evalkit.compare import compare, compare_groups
+    from evalkit.compare import compare_groups
 
     if args.n_boot < 1:
         return _usage("--n-boot must be at least 1")
@@ -508,14 +514,7 @@ def _compare(args: argparse.Namespace) -> int:
             title = f"# Comparison of the {args.by} groups of {name}"
             markdown, text = grouped.to_markdown(), grouped.summary()
         else:
-            result = compare(
-                load_run(args.run_a),
-                load_run(args.run_b),
-                on=args.on or "submission_id",
-                paired=False if args.unpaired else None,
-                labels=_run_labels(args.run_a, args.run_b),
-                **options,
-            )
+            result = _compare_runs(args, options)
             title = f"# Comparison of {result.labels[1]} with {result.labels[0]}"
             markdown, text = result.to_markdown(), result.summary()
     except (FileNotFoundError, KeyError, ValueError) as error:
@@ -528,6 +527,31 @@ def _compare(args: argparse.Namespace) -> int:
             return _usage(f"{args.out}: {error.strerror}")
     print(text)
     return EXIT_OK
+
+
+def _compare_runs(args: argparse.Namespace, options: dict[str, Any]) -> Comparison:
+    """Two runs compared; without --on, matched as `evalkit.pairing.detect_pairing` finds
+    (shared ids, a shared column such as prompt_id, or ids without the run's name), and
+    the report says how, or which --on columns there are."""
+    from dataclasses import replace
+
+    from evalkit.api import load_run
+    from evalkit.compare import compare
+    from evalkit.pairing import Pairing, detect_pairing
+
+    run_a, run_b = load_run(args.run_a), load_run(args.run_b)
+    if args.on or args.unpaired:
+        pairing = Pairing(args.on or "submission_id", (run_a, run_b), "")
+    else:
+        pairing = detect_pairing(run_a, run_b)
+    result = compare(
+        *pairing.runs,
+        on=pairing.on or "submission_id",
+        paired=False if args.unpaired else None,
+        labels=_run_labels(args.run_a, args.run_b),
+        **options,
+    )
+    return replace(result, notes=(pairing.note, *result.notes)) if pairing.note else result
 
 
 def _run_labels(path_a: str, path_b: str) -> tuple[str, str]:

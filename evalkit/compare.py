@@ -19,7 +19,15 @@ import pandas as pd
 
 from evalkit.api import Run
 from evalkit.checks import REGISTRY
-from evalkit.rates import GRADED, group_labels, group_order, outcomes, table_rows
+from evalkit.rates import (
+    GRADED,
+    UnknownColumn,
+    group_labels,
+    group_order,
+    metadata_columns,
+    outcomes,
+    table_rows,
+)
 
 FEW = 10  # below this many submissions on either side, an interval is a rough guide only
 MIN_N = 5  # default: below this many on either side, a difference is never called significant
@@ -306,6 +314,8 @@ def compare_groups(
     orders the groups to compare (default: all named groups).
     """
     parts = split_run(run, by)
+    if on is not None and on not in run.scores.columns:
+        raise UnknownColumn(on, ["submission_id", *metadata_columns(run.scores)])
     named = [g for g in parts if not g.startswith("(no ")]
     chosen = groups if groups is not None else named
     missing = [g for g in chosen if g not in parts]
@@ -381,7 +391,9 @@ def _pairing(
     a, b = labels
     for label, scores in ((a, scores_a), (b, scores_b)):
         if on not in scores.columns:
-            raise KeyError(f"run {label} has no column {on!r} to match submissions on")
+            # Names the columns there are and the closest one ("did you mean 'task'?").
+            unknown = UnknownColumn(on, ["submission_id", *metadata_columns(scores)])
+            raise KeyError(f"run {label}: {unknown}")
     if paired is False:
         return None, "Not paired (independent resampling was asked for)."
     problem = ""
