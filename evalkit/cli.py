@@ -355,6 +355,10 @@ def _score(args: argparse.Namespace) -> int:
 
     if args.resume and args.overwrite:
         return _usage("--resume and --overwrite exclude each other")
+    if args.by is not None:
+        problem = _by_problem(args)
+        if problem:
+            return _usage(problem)
 
     def run() -> RunTally:
         rubric = load_rubric(args.rubric, REGISTRY)
@@ -382,6 +386,27 @@ def _score(args: argparse.Namespace) -> int:
         return tally
 
     return _finish(run, args, args.out, args.format)
+
+
+def _by_problem(args: argparse.Namespace) -> str:
+    """Why --by cannot work, found from the records before anything is graded or written."""
+    from evalkit.dataset import DatasetError
+    from evalkit.preflight import check_by_column
+    from evalkit.rates import UnknownColumn
+
+    try:
+        check_by_column(
+            args.paths,
+            args.by,
+            id_field=args.id_field,
+            text_field=args.text_field,
+            max_file_bytes=int(args.max_file_mb * 1024 * 1024),
+        )
+    except UnknownColumn as error:
+        return f"--by: {error}; nothing was graded"
+    except DatasetError as error:
+        return str(error)
+    return ""
 
 
 def _warn_about_waivers(out: str) -> None:
@@ -479,6 +504,7 @@ def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt
         return EXIT_INTERNAL
     if not args.quiet:
         print(summary(tally, out, fmt))
+        _print_groups(out)
     mean = tally.mean_score
     if args.fail_under is not None and not mean >= args.fail_under:
         reason = (
@@ -489,6 +515,17 @@ def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt
         print(f"evalkit: {reason}", file=sys.stderr)
         return EXIT_FAIL_UNDER
     return EXIT_OK
+
+
+def _print_groups(out: str) -> None:
+    from pathlib import Path
+
+    from evalkit.preflight import group_lines
+    from evalkit.summary import SUMMARY_NAME
+
+    lines = group_lines(Path(out) / SUMMARY_NAME)
+    if lines:
+        print(f"\n{lines}")
 
 
 def _usage(message: str) -> int:
