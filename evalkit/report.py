@@ -21,7 +21,7 @@ from evalkit.plots import (
     check_rates,
     difference_chart,
     group_labels,
-    lost_points,
+    lost_points_by_cause,
     rubric_for,
     save_charts,
     score_table,
@@ -253,7 +253,7 @@ def _scores_section(run: Run, by: str | None, chart: str | None) -> str:
 
 
 def _lost_section(run: Run, by: str | None, rubric: Rubric, chart: str | None) -> str:
-    table = lost_points(run, by, rubric)
+    table = lost_points_by_cause(run, by, rubric)
     table = table[table.groupby("category")["points_lost"].transform("max").fillna(0) > 0]
     lines = [
         "## Where the score goes",
@@ -261,7 +261,9 @@ def _lost_section(run: Run, by: str | None, rubric: Rubric, chart: str | None) -
         f"Mean score points each category costs a submission, with the weights of rubric "
         f"{rubric.name} {rubric.version}: a failed check costs 100 × its weight / the "
         "total weight of the checks that apply to the submission, so the points of a "
-        "group add up to 100 − its mean score.",
+        "group add up to 100 − its mean score. Answers that were not parsed or hold no "
+        "Terraform cost their whole score under “not parsed / no Terraform”, with what "
+        "IAC-PARSE-ERROR costs, apart from the findings about Terraform that was read.",
         "",
     ]
     if table.empty:

@@ -348,12 +348,14 @@ histograms. Unparseable answers score 0, which pulls means down: the dots show h
 A failed check costs `100 × its weight / the total weight of the checks that apply` to the
 submission, with the rubric's weights (critical checks weigh most). Averaged per group, the
 categories' costs add up to `100 − mean score`: a category that fails rarely but critically can
-cost more points than one that fails often.""",
+cost more points than one that fails often. Answers that could not be read (a parse error, no
+Terraform) cost their whole score; they are counted apart, as `not parsed / no Terraform`, so the
+`iac` column holds only findings about Terraform that was read.""",
     ),
     (
         "code",
         """\
-lost = plots.lost_points(run, by=by)
+lost = plots.lost_points_by_cause(run, by=by)
 lost_table = (lost.pivot(index=by, columns="category", values="points_lost") if by
               else lost.set_index("category")[["points_lost"]].T)
 lost_table.assign(total=lost_table.sum(axis=1)).round(1)""",
