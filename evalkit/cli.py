@@ -184,7 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COLUMN",
         help="compare the groups of RUN_A by this metadata column pairwise, e.g. model",
     )
-    compare.add_argument("--out", metavar="FILE.md", help="also write the comparison as markdown")
+    compare.add_argument(
+        "--out",
+        metavar="FILE",
+        help="also write the comparison: FILE.csv one row per statistic, FILE.json the rows "
+        "with how the runs were matched, any other name markdown",
+    )
     compare.add_argument(
         "--on",
         default=None,
@@ -549,17 +554,18 @@ def _compare(args: argparse.Namespace) -> int:
             grouped = compare_groups(run, args.by, on=args.on, paired=paired, **options)
             name = os.path.basename(os.path.abspath(args.run_a))
             title = f"# Comparison of the {args.by} groups of {name}"
-            markdown, text = grouped.to_markdown(), grouped.summary()
+            text = grouped.summary()
         else:
             result = _compare_runs(args, options)
             title = f"# Comparison of {result.labels[1]} with {result.labels[0]}"
-            markdown, text = result.to_markdown(), result.summary()
+            text = result.summary()
     except (FileNotFoundError, KeyError, ValueError) as error:
         return _usage(str(error.args[0] if error.args else error))
     if args.out:
+        from evalkit.compare_export import write_comparison
+
         try:
-            with open(args.out, "w", encoding="utf-8") as out:
-                out.write(f"{title}\n\n{markdown}\n")
+            write_comparison(grouped if args.by is not None else result, args.out, title)
         except OSError as error:
             return _usage(f"{args.out}: {error.strerror}")
     print(text)
