@@ -489,9 +489,18 @@ all_pairs.significant()""",
     (
         "md",
         """\
-On the bundled sample each model answered only two prompts, so no difference can be called
-significant: the intervals span most of the scale. With a few hundred answers per model the same
-cells give usable answers.""",
+How far to trust these numbers depends on how many answers each model has: with a handful,
+the intervals span most of the scale and no difference can be called significant; with a few
+hundred answers per model the same cells give usable answers.""",
+    ),
+    (
+        "code",
+        """\
+counts = (len(run_a.scores), len(run_b.scores))
+print(f"{MODEL_A}: {counts[0]} answers, {MODEL_B}: {counts[1]}; "
+      f"{len(all_pairs.significant())} significant rows over all pairs (Holm-corrected)")
+if min(counts) < 30:
+    print("few answers per model: read the intervals, not the verdicts")""",
     ),
     (
         "md",
@@ -555,6 +564,7 @@ answer text and metadata from the input records, and writes CSV and Parquet.""",
             "# record files of DATASET itself.",
             'RECORDS = parameter("RECORDS", "")',
             'MIN_REWARD = float(parameter("MIN_REWARD", "0.8"))  # for the filtered set',
+            'PROMPT = parameter("PROMPT", "prompt_id")  # the column naming the prompt',
             out="04-training-export",
         ),
     ),
@@ -608,7 +618,8 @@ print(f"kept {len(gradable)} of {len(scores)} submissions")""",
 ## Join the answer text and metadata
 
 The scores carry the records' metadata (e.g. `model`, `prompt_id`) but not the answer itself.
-Reading the input records back gives the text a model produced, joined on the id. Submissions
+Reading the input records back gives the text a model produced, joined on the id, under the
+records' own name for it (`TEXT_FIELD`). Submissions
 that are not in the records (here, the folders of `.tf` files) are left out of the export.""",
     ),
     (
@@ -622,15 +633,16 @@ ID_FIELD = run.info.get("id_field") or ID_FIELD
 TEXT_FIELD = run.info.get("text_field") or TEXT_FIELD
 print("records read from:", [str(p) for p in record_files] or "none")
 if record_files:
+    # The answer text keeps the records' own field name (TEXT_FIELD), as the input had it.
     records = notebook.read_records(record_files, ID_FIELD).rename(
-        columns={ID_FIELD: "submission_id", TEXT_FIELD: "response"})
-    extra = [c for c in records.columns if c not in gradable.columns and c != "response"]
-    export = gradable.merge(records[["submission_id", "response", *extra]], on="submission_id")
-    export = export[["submission_id", *metadata, *extra, "response", *training]]
+        columns={ID_FIELD: "submission_id"})
+    extra = [c for c in records.columns if c not in gradable.columns and c != TEXT_FIELD]
+    export = gradable.merge(records[["submission_id", TEXT_FIELD, *extra]], on="submission_id")
+    export = export[["submission_id", *metadata, *extra, TEXT_FIELD, *training]]
 else:
     export = gradable[["submission_id", *metadata, *training]]
 export = export.sort_values("submission_id").reset_index(drop=True)
-export.drop(columns=["response"], errors="ignore")""",
+export.drop(columns=[TEXT_FIELD], errors="ignore")""",
     ),
     ("md", "## Write CSV and Parquet"),
     (
@@ -650,17 +662,22 @@ written.dtypes""",
 ## Variations
 
 Typical selections on top of the export: only high-reward answers (for supervised fine-tuning or
-rejection sampling), or the best answer per prompt.""",
+rejection sampling), or the best answer per prompt (`PROMPT` names the column that says which
+prompt an answer is for).""",
     ),
     (
         "code",
         """\
 high_reward = export[export["reward"] >= MIN_REWARD]
 print(f"{len(high_reward)} of {len(export)} answers have reward >= {MIN_REWARD}")
-if "prompt_id" in export.columns:
+best_per_prompt = None
+if PROMPT in export.columns:
     best_per_prompt = (export.sort_values(["reward", "submission_id"], ascending=[False, True])
-                       .groupby("prompt_id", sort=True).head(1))
-    print(best_per_prompt[["prompt_id", "submission_id", "reward"]].to_string(index=False))
+                       .groupby(PROMPT, sort=True).head(1))
+    print(best_per_prompt[[PROMPT, "submission_id", "reward"]].to_string(index=False))
+else:
+    print(f"no column {PROMPT!r} for the best answer per prompt: set PROMPT to the column that "
+          f"names the prompt; metadata columns: {metadata or 'none'}")
 if BY in export.columns:
     print(export.groupby(BY)["reward"].agg(["count", "mean"]).round(3))""",
     ),

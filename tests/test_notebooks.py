@@ -93,6 +93,7 @@ print(json.dumps({
     "csv": str(csv_path),
     "parquet": str(parquet_path),
     "high_reward": len(high_reward),
+    "best_per_prompt": None if best_per_prompt is None else len(best_per_prompt),
 }))""",
 }
 
@@ -255,11 +256,18 @@ def test_training_export(executed: dict, sample_run: evalkit.Run) -> None:
         first = row.failed_checks.split(";")[0]
         assert first in row.feedback
     assert probe["high_reward"] == int((csv["reward"] >= 0.8).sum())
+    assert probe["best_per_prompt"] == records["prompt_id"].nunique()
 
 
 # --- a dataset whose fields are not id/response/model/prompt_id ---------------------------------
 
-OTHER_FIELDS = {"ID_FIELD": "uid", "TEXT_FIELD": "completion", "BY": "system", "PAIR_ON": "task"}
+OTHER_FIELDS = {
+    "ID_FIELD": "uid",
+    "TEXT_FIELD": "completion",
+    "BY": "system",
+    "PAIR_ON": "task",
+    "PROMPT": "task",
+}
 BUCKET = 'resource "aws_s3_bucket" "b" {\n  bucket = "data-%s"\n}\n'
 OPEN_SSH = (
     'resource "aws_security_group" "ssh" {\n  ingress {\n    from_port   = 22\n'
@@ -326,12 +334,15 @@ def test_notebooks_read_a_dataset_with_other_field_names(executed_other: dict) -
 
     export, _, out_dir, dataset = executed_other["04-training-export.ipynb"]
     assert export["rows"] == 8 and export["kept"] == 8
-    assert export["columns"][:4] == ["submission_id", "system", "task", "response"]
+    # The answer text keeps its own field name; the best answer per prompt uses PROMPT.
+    assert export["columns"][:4] == ["submission_id", "system", "task", "completion"]
+    assert export["best_per_prompt"] == 4
     written = pd.read_parquet(out_dir / "training.parquet")
     records = pd.read_json(dataset, lines=True).set_index("uid")
     assert sorted(written["submission_id"]) == ids
     assert (
-        written["response"].tolist() == records.loc[written["submission_id"], "completion"].tolist()
+        written["completion"].tolist()
+        == records.loc[written["submission_id"], "completion"].tolist()
     )
 
 
