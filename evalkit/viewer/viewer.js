@@ -48,6 +48,29 @@
     ];
     if (run.evalkit) parts.push("evalkit " + run.evalkit);
     document.getElementById("run-line").textContent = parts.join(" · ");
+    // What the coloured check chips in the table and the marks in the files mean.
+    const legend = document.getElementById("severity-legend");
+    legend.replaceChildren(el("span", { text: "failed checks by severity:" }));
+    for (const severity of Object.keys(SEVERITY_RANK)) {
+      legend.append(" ", el("span", { class: "chip sev-" + severity, text: severity }));
+    }
+  }
+
+  function meanScore(subs) {
+    const scored = subs.filter((s) => typeof s.score === "number");
+    return scored.length ? scored.reduce((total, s) => total + s.score, 0) / scored.length : null;
+  }
+
+  // Filtered, the header also gives the shown submissions' own mean: the run's mean would
+  // describe rows that are not on screen.
+  function renderFilteredLine() {
+    const line = document.getElementById("filtered-line");
+    const filtered = state.order.length !== SUBS.length;
+    line.hidden = !filtered;
+    line.textContent = filtered
+      ? "shown: " + state.order.length + " of " + SUBS.length + " submissions · mean score " +
+        scoreText(meanScore(state.order))
+      : "";
   }
 
   // --- filters ------------------------------------------------------------------------------
@@ -208,6 +231,7 @@
     more.textContent = "Show " + Math.min(left, PAGE) + " more of " + left;
     document.getElementById("match-count").textContent =
       state.order.length + " of " + SUBS.length + " submissions";
+    renderFilteredLine();
   }
 
   function tableRow(sub) {
