@@ -242,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
         "holm (the default), bh (Benjamini-Hochberg) or none",
     )
 
+    _add_passk_parser(commands)
+    _add_leaderboard_parser(commands)
+
     view = commands.add_parser(
         "view",
         help="write a self-contained HTML page to browse a run's submissions and findings",
@@ -252,6 +255,47 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("run", metavar="RUN_DIR", help="directory written by `evalkit score`")
     view.add_argument("--out", metavar="FILE", help="output file (default: RUN_DIR/view.html)")
     return parser
+
+
+def _add_passk_parser(commands: Any) -> None:
+    passk = commands.add_parser(
+        "passk",
+        help="pass@k per prompt over several answers per prompt (unbiased estimator)",
+        description="pass@k: the chance that at least one of k answers to a prompt passes, "
+        "from n answers per prompt of which c pass (1 - C(n-c,k)/C(n,k)), averaged over "
+        "the prompts.",
+    )
+    passk.add_argument("run", metavar="RUN_DIR", help="directory written by `evalkit score`")
+    passk.add_argument("--on", required=True, metavar="COLUMN", help="the prompt column")
+    passk.add_argument("--k", default="1", metavar="K[,K...]", help="values of k (default: 1)")
+    passk.add_argument("--by", metavar="COLUMN", help="per group of this column, e.g. model")
+    passk.add_argument(
+        "--pass",
+        dest="rule",
+        default="no-critical",
+        metavar="RULE",
+        help="what passes: no-critical (no failed check the rubric rates critical; default), "
+        "no-high (neither critical nor high) or score>=X",
+    )
+    passk.add_argument("--out", metavar="FILE.csv", help="also write the table as CSV")
+
+
+def _add_leaderboard_parser(commands: Any) -> None:
+    board = commands.add_parser(
+        "leaderboard",
+        help="one table of several runs: mean score, scored share, category failure rates",
+        description="Rank runs by mean score (95%% interval), with the share of submissions "
+        "that could be scored and each category's failure rate with its Wilson interval.",
+    )
+    board.add_argument("runs", nargs="+", metavar="RUN_DIR")
+    board.add_argument(
+        "--sort",
+        default="score",
+        metavar="COLUMN",
+        help="sort by score (default, highest first), scored, a category (lowest failure "
+        "rate first) or run",
+    )
+    board.add_argument("--out", metavar="FILE", help="also write FILE.csv or FILE.md")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -285,6 +329,10 @@ def _dispatch(args: argparse.Namespace, arguments: list[str]) -> int:
             return _report(args)
         if args.command == "view":
             return _view(args)
+        if args.command == "passk":
+            return _passk(args)
+        if args.command == "leaderboard":
+            return _leaderboard(args)
         return _score(args)
     except KeyboardInterrupt:
         print(f"\nevalkit: interrupted{_resume_hint(args, arguments)}", file=sys.stderr)
@@ -633,6 +681,45 @@ def _report(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
     charts = len(list(path.parent.glob("*.png")))
     print(f"wrote {path} and {charts} charts beside it")
+    return EXIT_OK
+
+
+def _passk(args: argparse.Namespace) -> int:
+    from evalkit.api import load_run
+    from evalkit.passk import format_table, pass_at_k
+
+    try:
+        ks = [int(k) for k in args.k.split(",") if k.strip()]
+    except ValueError:
+        return _usage(f"--k takes whole numbers separated by commas, not {args.k!r}")
+    if not ks or min(ks) < 1:
+        return _usage("--k needs values of at least 1")
+    try:
+        table = pass_at_k(load_run(args.run), args.on, ks, rule=args.rule, by=args.by)
+    except (FileNotFoundError, KeyError, ValueError) as error:
+        return _usage(str(error.args[0] if error.args else error))
+    print(f"pass@k over {args.on} (pass: {args.rule})")
+    print(format_table(table, args.by))
+    if args.out:
+        table.to_csv(args.out, index=False)
+    return EXIT_OK
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    from evalkit.leaderboard import leaderboard, to_markdown
+
+    try:
+        table = leaderboard(args.runs, sort=args.sort)
+    except (FileNotFoundError, KeyError, ValueError) as error:
+        return _usage(str(error.args[0] if error.args else error))
+    text = to_markdown(table)
+    print(text)
+    if args.out:
+        if args.out.lower().endswith(".csv"):
+            table.to_csv(args.out, index=False)
+        else:
+            with open(args.out, "w", encoding="utf-8") as out:
+                out.write(text + "\n")
     return EXIT_OK
 
 
