@@ -254,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     view.add_argument("run", metavar="RUN_DIR", help="directory written by `evalkit score`")
     view.add_argument("--out", metavar="FILE", help="output file (default: RUN_DIR/view.html)")
+    view.add_argument(
+        "--on",
+        metavar="COLUMN",
+        help="the column naming the prompt, to show answers to the same prompt side by side "
+        "(default: prompt_id, prompt, task or question when the run has one)",
+    )
     return parser
 
 
@@ -729,8 +735,8 @@ def _view(args: argparse.Namespace) -> int:
     from evalkit.viewer import write_view
 
     try:
-        path = write_view(args.run, args.out)
-    except FileNotFoundError as error:
+        path = write_view(args.run, args.out, pair_on=args.on)
+    except (FileNotFoundError, KeyError) as error:
         return _usage(str(error.args[0] if error.args else error))
     except OSError as error:
         return _usage(f"{error.filename or ''}: {error.strerror}")

@@ -543,6 +543,25 @@ rubrics.score""",
 plots.difference_chart(models).savefig(out_dir / "model-differences.png", dpi=120)
 print(sorted(p.name for p in out_dir.iterdir()))""",
     ),
+    (
+        "md",
+        """\
+## A leaderboard
+
+`evalkit leaderboard RUN_DIR...` (or `evalkit.leaderboard.leaderboard`) ranks saved runs by
+mean score with a 95% interval, with the share of answers that could be scored and every
+category's failure rate with its Wilson interval. Here the two models, saved as runs of their
+own:""",
+    ),
+    (
+        "code",
+        """\
+from evalkit.leaderboard import leaderboard
+
+board = leaderboard([run_a.save(out_dir / "runs" / "a"), run_b.save(out_dir / "runs" / "b")])
+board = board.assign(run=board["run"].map({"a": MODEL_A, "b": MODEL_B}))
+board[["rank", "run", "n", "scored", "score_mean", "score_ci_low", "score_ci_high"]]""",
+    ),
 ]
 
 
@@ -680,6 +699,27 @@ else:
           f"names the prompt; metadata columns: {metadata or 'none'}")
 if BY in export.columns:
     print(export.groupby(BY)["reward"].agg(["count", "mean"]).round(3))""",
+    ),
+    (
+        "md",
+        """\
+## pass@k
+
+With several answers per prompt (best-of-n sampling), pass@k is the chance that at least one
+of k answers to a prompt passes: `1 − C(n−c, k) / C(n, k)` for a prompt with n answers of which
+c pass, averaged over the prompts with at least k answers. What passes comes from the rubric:
+by default no failed check it rates critical (`rule="score>=80"` for a score threshold). The
+same from a shell: `evalkit passk RUN_DIR --on PROMPT --k 1,5 --by BY`.""",
+    ),
+    (
+        "code",
+        """\
+from evalkit.passk import pass_at_k
+
+passk = None
+if PROMPT in run.scores.columns:
+    passk = pass_at_k(run, PROMPT, [1, 5], by=BY if BY in run.scores.columns else None)
+passk""",
     ),
 ]
 
