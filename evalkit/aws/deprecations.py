@@ -52,9 +52,7 @@ DEPRECATIONS = (
     Deprecation("aws_flow_log", "log_group_name", "log_destination", (5,)),
     Deprecation("aws_api_gateway_deployment", "stage_name", "an aws_api_gateway_stage", (5,)),
     Deprecation("aws_instance", "cpu_core_count", "cpu_options { core_count }", (5,)),
-    Deprecation(
-        "aws_instance", "cpu_threads_per_core", "cpu_options { threads_per_core }", (5,)
-    ),
+    Deprecation("aws_instance", "cpu_threads_per_core", "cpu_options { threads_per_core }", (5,)),
 )
 
 # What replaced arguments removed in AWS provider 6.0 (the removal itself is read from the
@@ -73,7 +71,7 @@ REPLACEMENTS = {
     ("aws_redshift_cluster", "logging"): "an aws_redshift_logging resource",
     ("aws_batch_compute_environment", "compute_environment_name"): "name",
     ("aws_batch_compute_environment", "compute_environment_name_prefix"): "name_prefix",
-    ("aws_ssm_association", "instance_id"): "targets { key = \"InstanceIds\" ... }",
+    ("aws_ssm_association", "instance_id"): 'targets { key = "InstanceIds" ... }',
     ("aws_dx_gateway_association", "vpn_gateway_id"): "associated_gateway_id",
     ("aws_spot_instance_request", "block_duration_minutes"): "nothing (no longer supported)",
 }
@@ -101,9 +99,7 @@ KNOWN_TYPE_FIXES = {
 }
 
 
-def removal_fix(
-    mode: str, type_name: str, path: list[str], provider: ProviderSchema
-) -> str | None:
+def removal_fix(mode: str, type_name: str, path: list[str], provider: ProviderSchema) -> str | None:
     """Why an argument or block the selected major lacks is still written, and the fix:
     removed in 6.0 (it is in the 5.x schema), added only in 6.x, or a known invented name."""
     other_major = 5 if provider.major == 6 else 6
@@ -112,13 +108,15 @@ def removal_fix(
         (type_name, ".".join(path))
     )
     if other and provider.major == 6:
-        return "removed in AWS provider 6.0; use " + (use or "what the 6.0 upgrade guide names")
+        return "removed in AWS provider 6.0; use " + (
+            _code(use) if use else "what the 6.0 upgrade guide names"
+        )
     if other:
         return (
             "it exists only in AWS provider 6.x, and the required_providers constraint "
             "selects 5.x (allow 6.x, or leave it out)"
         )
-    return f"use {use}" if use else None
+    return f"use {_code(use)}" if use else None
 
 
 def type_fix(mode: str, type_name: str, provider: ProviderSchema) -> str | None:
@@ -127,11 +125,15 @@ def type_fix(mode: str, type_name: str, provider: ProviderSchema) -> str | None:
         if provider.major == 6:
             return "removed in AWS provider 6.0 (see the 6.0 upgrade guide)"
         return (
-            "it exists only in AWS provider 6.x, and the required_providers constraint "
-            "selects 5.x"
+            "it exists only in AWS provider 6.x, and the required_providers constraint selects 5.x"
         )
     real = KNOWN_TYPE_FIXES.get(type_name)
     return f"use {real}" if real else None
+
+
+def _code(use: str) -> str:
+    """A bare argument name in backticks; a description as it is."""
+    return f"`{use}`" if re.fullmatch(r"[a-z0-9_]+", use) else use
 
 
 def _lookup(schema: ProviderSchema, mode: str, type_name: str, path: list[str]) -> bool:
@@ -168,6 +170,5 @@ def _notes(model: TerraformModel, major: int) -> Iterator[str]:
         for name in sorted(model.terraform_files):
             for match in _REGION_NAME.finditer(model.files[name]):
                 yield (
-                    f"{name}: `{match.group(0)}` is deprecated in AWS provider 6.x; use "
-                    "`.region`"
+                    f"{name}: `{match.group(0)}` is deprecated in AWS provider 6.x; use `.region`"
                 )

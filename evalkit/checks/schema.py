@@ -18,7 +18,7 @@ from evalkit.aws.deprecations import deprecation_notes, removal_fix, type_fix
 from evalkit.aws.schema import BlockSchema, MajorChoice, ProviderSchema, load_schema, select_major
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
-from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
+from evalkit.terraform.model import Body, ModuleContext, TerraformModel
 from evalkit.terraform.parse import Block
 
 # Meta-arguments Terraform itself handles, per kind of block.
@@ -42,11 +42,22 @@ _ELISION = re.compile(
 _COMMENT = re.compile(r"(?:#|//|/\*)(.*)$")
 
 
+def schema_notes(model: TerraformModel) -> list[str]:
+    """What a pass or `n/a` says: why no major was judged, deprecated arguments in use."""
+    if not _declares_aws(model):
+        return []
+    choice = aws_major(model)
+    if choice.major is None:
+        return [choice.reason]
+    return deprecation_notes(model, choice.major)
+
+
 @check(
     "IAC-SCHEMA-VIOLATION",
     category="iac",
     severity="critical",
     title="Code that `terraform validate` rejects against the AWS provider schema",
+    notes=schema_notes,
 )
 def schema_violation(model: TerraformModel) -> list[Finding] | None:
     """A resource, data source or ephemeral type the AWS provider does not have; an argument
@@ -99,16 +110,6 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     return findings
 
 
-def schema_notes(model: TerraformModel) -> list[str]:
-    """What a pass or `n/a` says: why no major was judged, deprecated arguments in use."""
-    if not _declares_aws(model):
-        return []
-    choice = aws_major(model)
-    if choice.major is None:
-        return [choice.reason]
-    return deprecation_notes(model, choice.major)
-
-
 def aws_major(model: TerraformModel) -> MajorChoice:
     """The AWS provider major the configuration's version constraints select."""
     return select_major(list(_version_constraints(model)))
@@ -137,16 +138,13 @@ def _subjects(module: ModuleContext) -> Iterator[_Subject]:
     exist (a `count = 0` resource is declared but never created)."""
     for resource in module.resources.values():
         if resource.type.startswith("aws_"):
-            yield _Subject(resource.mode, resource.block, _address(resource))
+            yield _Subject(resource.mode, resource.block, resource.address)
     for block in module.blocks:
-        if block.type == "ephemeral" and len(block.labels) == 2:
-            if block.labels[0].startswith("aws_") and _may_exist(block, module):
-                local = f"ephemeral.{block.labels[0]}.{block.labels[1]}"
-                yield _Subject("ephemeral", block, _qualified(module, local))
-
-
-def _address(resource: Resource) -> str:
-    return resource.address
+        if not (block.type == "ephemeral" and len(block.labels) == 2):
+            continue
+        if block.labels[0].startswith("aws_") and _may_exist(block, module):
+            local = f"ephemeral.{block.labels[0]}.{block.labels[1]}"
+            yield _Subject("ephemeral", block, _qualified(module, local))
 
 
 def _qualified(module: ModuleContext, local: str) -> str:
@@ -308,7 +306,7 @@ def _judge_nested(
         judgement.report(
             nested.line,
             f"`{_at(path, name)}` is an argument of {judgement.type_name} (type "
-            f"{argument.type}), not a block; write `{name} = {{ ... }}`",
+            f"{argument.type}), not a block; write `{name} = {_value_shape(argument.type)}`",
         )
         return
     judgement.report(nested.line, _unsupported(judgement, schema, path, name, "block"))
@@ -352,12 +350,20 @@ def _judge_required(
         if name not in given:
             judgement.report(
                 block.line,
-                f"the required block `{name} {{ ... }}` of {judgement.type_name} is "
-                f"missing{where}",
+                f"the required block `{name} {{ ... }}` of {judgement.type_name} is missing{where}",
             )
 
 
 # --- messages ------------------------------------------------------------------------------------
+
+
+def _value_shape(type_: str) -> str:
+    """How a value of a schema type is written, for a message."""
+    if type_.startswith(("map(", "object")):
+        return "{ ... }"
+    if type_.startswith(("list(", "set(")):
+        return "[ ... ]"
+    return {"bool": "true", "number": "1"}.get(type_, "...")
 
 
 def _at(path: list[str], name: str) -> str:
@@ -372,7 +378,7 @@ def _unsupported(
     text = f"{what} of {judgement.type_name} in AWS provider {provider.provider}"
     removed = removal_fix(judgement.subject.mode, judgement.type_name, [*path, name], provider)
     if removed is not None:
-        return f"{text}: {removed}"
+        return f"{text}; {removed}"
     suggestion = _closest(name, [*schema.argument_names, *schema.block_names])
     return f"{text}; did you mean `{suggestion}`?" if suggestion else text
 
@@ -382,7 +388,7 @@ def _unknown_type(schema: ProviderSchema, mode: str, type_name: str) -> str:
     text = f"{type_name} is not a {kind} type of AWS provider {schema.provider}"
     fix = type_fix(mode, type_name, schema)
     if fix:
-        return f"{text}: {fix}"
+        return f"{text}; {fix}"
     suggestion = _closest(type_name, schema.type_names(mode))
     return f"{text}; did you mean {suggestion}?" if suggestion else text
 
