@@ -89,6 +89,11 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     (AWS provider 5.99.1), shipped in `evalkit/aws/schemas/`. Regenerate with
     `python tools/build_aws_schema.py` (it downloads the pinned wheels; change the pins there
     to move to a newer provider).
+
+        resource "aws_flow_log" "vpc" {
+          log_destination = aws_cloudwatch_log_group.flow.arn   # not log_destination_arn
+          tags = { Name = "vpc-flow" }                          # a map, not tags { ... }
+          ...
     """
     if not _declares_aws(model):
         return None
