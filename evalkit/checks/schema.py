@@ -103,6 +103,7 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     schema = load_schema(choice.major)
     findings: list[Finding] = []
     seen: set[tuple[str, int]] = set()
+    lines: dict[str, list[str]] = {}
     for module in model.modules:
         if module.call is None and _is_uncalled_module(module):
             continue
@@ -111,7 +112,7 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
             if key in seen:
                 continue
             seen.add(key)
-            findings.extend(_judge(model, schema, subject))
+            findings.extend(_judge(model, schema, subject, lines))
     return findings
 
 
@@ -217,9 +218,17 @@ class _Judgement:
         )
 
 
-def _judge(model: TerraformModel, schema: ProviderSchema, subject: _Subject) -> list[Finding]:
+def _judge(
+    model: TerraformModel,
+    schema: ProviderSchema,
+    subject: _Subject,
+    lines: dict[str, list[str]],
+) -> list[Finding]:
     block = subject.block
-    judgement = _Judgement(model, schema, subject, complete=not _abbreviated(model, block))
+    if block.file not in lines:
+        lines[block.file] = model.files.get(block.file, "").split("\n")
+    complete = not _abbreviated(lines[block.file], block)
+    judgement = _Judgement(model, schema, subject, complete)
     type_schema = schema.type_schema(subject.mode, block.labels[0])
     if type_schema is None:
         judgement.report(block.line, _unknown_type(schema, subject.mode, block.labels[0]))
@@ -230,9 +239,10 @@ def _judge(model: TerraformModel, schema: ProviderSchema, subject: _Subject) -> 
     return judgement.findings
 
 
-def _abbreviated(model: TerraformModel, block: Block) -> bool:
-    lines = model.files.get(block.file, "").split("\n")[block.line - 1 : block.end_line]
-    for line in lines:
+def _abbreviated(lines: list[str], block: Block) -> bool:
+    for line in lines[block.line - 1 : block.end_line]:
+        if "#" not in line and "/" not in line:
+            continue
         comment = _COMMENT.search(line)
         if comment and _ELISION.search(comment.group(1)):
             return True
