@@ -9,6 +9,7 @@ deprecation is reported in a note, never failed.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -167,7 +168,11 @@ def _notes(model: TerraformModel, major: int) -> Iterator[str]:
                     f"provider {major}.x; use {deprecation.use}"
                 )
     if major == 6:
+        # Only the code of modules that are loaded (not module code nobody calls).
+        loaded = {d for module in model.modules for d in module.directories}
         for name in sorted(model.terraform_files):
+            if posixpath.dirname(name) not in loaded:
+                continue
             for match in _REGION_NAME.finditer(model.files[name]):
                 yield (
                     f"{name}: `{match.group(0)}` is deprecated in AWS provider 6.x; use `.region`"

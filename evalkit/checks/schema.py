@@ -104,12 +104,11 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     findings: list[Finding] = []
     seen: set[tuple[str, int]] = set()
     lines: dict[str, list[str]] = {}
+    uncalled = _uncalled_module_directories(model)
     for module in model.modules:
-        if module.call is None and _is_uncalled_module(module):
-            continue
         for subject in _subjects(module):
             key = (subject.block.file, subject.block.line)
-            if key in seen:
+            if key in seen or (module.call is None and _directory(subject) in uncalled):
                 continue
             seen.add(key)
             findings.extend(_judge(model, schema, subject, lines))
@@ -165,10 +164,17 @@ def _may_exist(block: Block, module: ModuleContext) -> bool:
     return not (isinstance(value, int | float | bool) and int(value) <= 0)
 
 
-def _is_uncalled_module(module: ModuleContext) -> bool:
-    """A root that is a module directory nobody calls (``modules/vpc`` shipped next to a root
-    that does not use it): `terraform` never loads it."""
-    return any("modules" in posixpath.normpath(d).split("/") for d in module.directories)
+def _uncalled_module_directories(model: TerraformModel) -> set[str]:
+    """Root directories under ``modules/`` next to a root that is not: module code nobody
+    calls, which `terraform` never loads (an answer made only of module code is judged as it
+    stands)."""
+    directories = {d for m in model.modules if m.call is None for d in m.directories}
+    modules = {d for d in directories if "modules" in posixpath.normpath(d).split("/")}
+    return modules if directories - modules else set()
+
+
+def _directory(subject: _Subject) -> str:
+    return posixpath.dirname(subject.block.file)
 
 
 def _version_constraints(model: TerraformModel) -> Iterator[str]:
