@@ -97,6 +97,8 @@ KNOWN_TYPE_FIXES = {
     "aws_s3_bucket_lifecycle": "aws_s3_bucket_lifecycle_configuration",
     "aws_lambda_function_code": "aws_lambda_function (its filename or s3_key)",
     "aws_cloudwatch_log_subscription": "aws_cloudwatch_log_subscription_filter",
+    "aws_ec2_instance": "aws_instance",
+    "aws_rds_instance": "aws_db_instance",
 }
 
 

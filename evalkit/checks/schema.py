@@ -415,8 +415,41 @@ def _unknown_type(schema: ProviderSchema, mode: str, type_name: str) -> str:
 
 
 def _closest(name: str, candidates: list[str]) -> str | None:
-    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    """The real name meant: the shortest one holding every word of a name of two words or
+    more (`aws_s3_bucket_encryption_configuration` ->
+    `aws_s3_bucket_server_side_encryption_configuration`), else the most similar spelling."""
+    words = set(name.split("_")) - {"aws"}
+    if len(words) >= 2:
+        holding = [c for c in candidates if words <= set(c.split("_")) and c != name]
+        if holding:
+            return min(holding, key=lambda c: (len(c), c))
+    matches = difflib.get_close_matches(name, candidates, n=5, cutoff=0.6)
+    if len(words) >= 2:
+        # A similar spelling that shares only a generic word (`enabled`, `count`) is another
+        # setting, not the one meant.
+        meaningful = words - _GENERIC_WORDS
+        matches = [m for m in matches if meaningful & set(m.split("_"))]
     return matches[0] if matches else None
+
+
+_GENERIC_WORDS = frozenset(
+    {
+        "enabled",
+        "enable",
+        "id",
+        "ids",
+        "arn",
+        "arns",
+        "name",
+        "type",
+        "count",
+        "config",
+        "configuration",
+        "settings",
+        "policy",
+        "aws",
+    }
+)
 
 
 __all__ = ["aws_major", "schema_notes", "schema_violation"]
