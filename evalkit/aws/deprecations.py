@@ -86,6 +86,9 @@ KNOWN_FIXES = {
     ("aws_elasticache_replication_group", "auth_token_enabled"): "auth_token",
     ("aws_elasticache_replication_group", "number_cache_clusters"): "num_cache_clusters",
     ("aws_db_instance", "name"): "db_name",
+    ("aws_api_gateway_stage", "throttle_settings"): (
+        "an aws_api_gateway_method_settings resource (settings { throttling_rate_limit })"
+    ),
     ("aws_s3_bucket", "encryption_enabled"): (
         "an aws_s3_bucket_server_side_encryption_configuration resource"
     ),
