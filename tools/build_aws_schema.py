@@ -155,12 +155,15 @@ class Builder:
             if config is None or config not in self.types:
                 continue
             schema["provider"] = schema["provider"] or link.group(1)
-            body = self.body(config, spec.get("name", ""), ())
+            body = self.body(config, spec.get("name", ""), (), top=True)
             schema[kind].setdefault(link.group(2), body)
         return schema
 
-    def body(self, fqn: str, js_owner: str, ancestors: tuple[str, ...]) -> dict[str, Any]:
-        """The arguments, blocks and object fields of one struct."""
+    def body(
+        self, fqn: str, js_owner: str, ancestors: tuple[str, ...], top: bool = False
+    ) -> dict[str, Any]:
+        """The arguments, blocks and object fields of one struct (`top`: a type's config
+        struct, which also holds the meta-arguments)."""
         if fqn in ancestors:  # a self-recursive struct: its inner levels are not described
             return {"x": 1}
         struct = self.types[fqn]
@@ -169,7 +172,7 @@ class Builder:
         blocks: dict[str, Any] = {}
         fields: dict[str, Any] = {}
         for prop in struct.get("properties", []):
-            if fqn.endswith("Config") and prop["name"] in _META_PROPERTIES:
+            if top and prop["name"] in _META_PROPERTIES:
                 continue
             docs = prop.get("docs", {})
             block = _BLOCK_SUMMARY.match(docs.get("summary", ""))
