@@ -80,7 +80,7 @@ _TYPES: dict[str, Any] = {
             _prop("ingress", "ingress", _array("p.thing.ThingIngress")),
             _prop("count", "count", {"primitive": "number"}),
             _block("rule", "rule", _array("p.thing.ThingRule"), optional=False),
-            _block("setting", "setting", {"fqn": "p.thing.ThingSetting"}),
+            _block("setting", "setting", {"fqn": "p.thing.ThingSettingConfig"}),
             _block("definition", "definition", {"primitive": "any"}),
         ],
     },
@@ -90,11 +90,15 @@ _TYPES: dict[str, Any] = {
         "name": "ThingRule",
         "properties": [_prop("action", "action", {"primitive": "string"}, optional=False)],
     },
-    "p.thing.ThingSetting": {
+    "p.thing.ThingSettingConfig": {
         "kind": "interface",
         "datatype": True,
-        "name": "ThingSetting",
-        "properties": [_prop("value", "value", {"primitive": "number"})],
+        "name": "ThingSettingConfig",
+        "properties": [
+            _prop("value", "value", {"primitive": "number"}),
+            # A nested struct's own argument, not the meta-argument of the same name.
+            _prop("provider", "provider", {"primitive": "string"}),
+        ],
     },
     "p.thing.ThingIngress": {
         "kind": "interface",
@@ -174,7 +178,8 @@ def test_build_script_reads_a_synthetic_assembly_deterministically(tmp_path: Pat
         "tags": "o map(string)",
     }  # meta-arguments (count) are not the provider's
     assert body["b"]["rule"] == {"a": {"action": "r string"}, "min": 1, "n": "set"}
-    assert body["b"]["setting"] == {"a": {"value": "o number"}, "max": 1, "n": "single"}
+    setting = {"a": {"provider": "o string", "value": "o number"}, "max": 1, "n": "single"}
+    assert body["b"]["setting"] == setting
     assert body["b"]["definition"] == {"n": "single", "max": 1, "x": 1}
     assert body["f"]["ingress"] == {"a": {"from_port": "o number"}}
 
