@@ -277,3 +277,12 @@ def test_below_5_is_not_applicable_with_the_reason() -> None:
     )
     assert result.status == "n/a"
     assert "allows only AWS provider 3.x or older" in result.note
+
+
+def test_explain_names_the_shipped_packages_and_how_to_regenerate() -> None:
+    doc = " ".join(REGISTRY.get("IAC-SCHEMA-VIOLATION").doc.split())
+    for major in (6, 5):
+        schema = load_schema(major)
+        assert f"`{schema.package}` (AWS provider {schema.provider})" in doc
+    assert "python tools/build_aws_schema.py" in doc
+    assert set(_build_script().PINNED) == {load_schema(6).package, load_schema(5).package}

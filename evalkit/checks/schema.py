@@ -74,7 +74,7 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     describe (QuickSight definitions, WAFv2 statements), resources shown abbreviated (a
     `# ...` comment inside them) for what they leave out, and instances known not to exist
     (`count = 0`). Local module code is judged where a root calls it. Deprecated arguments
-    are not failed.
+    are not failed: the check's note names them, with their replacement.
 
     Why: code that `terraform validate` rejects cannot be planned or deployed, however good
     the rest of it looks; an invented argument (`encryption_enabled = true` on a bucket) only
