@@ -35,8 +35,9 @@ _META_BLOCKS = {
 # A comment inside a resource that says code was left out: the resource is shown abbreviated,
 # so what it lacks is not a schema error of the code shown.
 _ELISION = re.compile(
-    r"\.\.\.|…|\b(omitted|truncated|rest of|same as|as (above|before)|unchanged|"
-    r"previous(ly)?|other (settings|arguments|attributes|configuration)|etc)\b",
+    r"\.\.\.|…|\b(omitted|truncated|rest of|same as|similar (to|as)|as (above|before)|"
+    r"unchanged|previous(ly)?|existing (code|config\w*|settings)|remaining (settings|"
+    r"arguments|config\w*)|other (settings|arguments|attributes|config\w*)|etc)\b",
     re.IGNORECASE,
 )
 _COMMENT = re.compile(r"(?:#|//|/\*)(.*)$")
