@@ -285,6 +285,16 @@ def _judge_body(
             _judge_dynamic(judgement, nested, schema, path)
         else:
             _judge_nested(judgement, nested, nested.type, nested, schema, path)
+    _judge_repeats(judgement, block, schema, path, static)
+    if judgement.complete:
+        _judge_required(judgement, block, schema, path, set(static) | dynamic)
+
+
+def _judge_repeats(
+    judgement: _Judgement, block: Block, schema: BlockSchema, path: list[str], static: Counter[str]
+) -> None:
+    """Single-instance blocks written more than once (a `dynamic` one may create none, so
+    only blocks written out are counted)."""
     for name, count in sorted(static.items()):
         nested_schema = schema.block(name)
         if nested_schema is not None and nested_schema.max_items == 1 and count > 1:
@@ -294,8 +304,6 @@ def _judge_body(
                 f"`{_at(path, name)}` is given {count} times; {judgement.type_name} accepts "
                 f"at most one `{name}` block here (merge them into one)",
             )
-    if judgement.complete:
-        _judge_required(judgement, block, schema, path, set(static) | dynamic)
 
 
 def _judge_nested(
@@ -369,7 +377,8 @@ def _judge_required(
                 f"the required argument `{name}` of {judgement.type_name} is missing{where}",
             )
     for name in schema.required_blocks():
-        if name not in given:
+        # A block written as an argument is reported as such, not as missing too.
+        if name not in given and name not in block.attributes:
             judgement.report(
                 block.line,
                 f"the required block `{name} {{ ... }}` of {judgement.type_name} is missing{where}",
