@@ -259,7 +259,9 @@ def masked(result: SubmissionResult, secrets: Iterable[str]) -> SubmissionResult
         )
 
     checks = tuple(
-        replace(r, findings=tuple(clean_finding(f) for f in r.findings)) if r.findings else r
+        replace(r, findings=tuple(clean_finding(f) for f in r.findings), note=clean(r.note))
+        if r.findings or r.note
+        else r
         for r in result.results
     )
     meta = {k: clean(v) if isinstance(v, str) else v for k, v in result.meta.items()}

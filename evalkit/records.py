@@ -71,3 +71,5 @@ class CheckResult:
     check_id: str
     status: Status
     findings: tuple[Finding, ...] = ()
+    # What a check says beyond its findings (why it is n/a, deprecations a pass uses).
+    note: str = ""

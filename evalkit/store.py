@@ -62,6 +62,8 @@ def _check_to_dict(result: CheckResult) -> dict[str, Any]:
         entry["findings"] = [
             [f.file, f.line, f.resource, f.region, f.message] for f in result.findings
         ]
+    if result.note:
+        entry["note"] = result.note
     return entry
 
 
@@ -74,6 +76,7 @@ def result_from_dict(data: dict[str, Any]) -> SubmissionResult:
                 Finding(c["id"], file, line, resource, message, region)
                 for file, line, resource, region, message in c.get("findings", [])
             ),
+            c.get("note", ""),
         )
         for c in data["checks"]
     )
