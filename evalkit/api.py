@@ -22,6 +22,7 @@ from evalkit.dataset import (
     iter_submissions,
     submissions_from_records,
 )
+from evalkit.dataset.references import ReferenceJoin
 from evalkit.engine import DEFAULT_TIME_LIMIT, SubmissionResult
 from evalkit.records import Submission
 from evalkit.results import (
@@ -179,6 +180,9 @@ def score(
     scheduler: str | None = None,
     waivers: str | Path | Waivers | None = None,
     waive_field: str = DEFAULT_WAIVE_FIELD,
+    reference_field: str | None = None,
+    requires_field: str | None = None,
+    references: str | Path | None = None,
 ) -> Run:
     """Grade a dataset and return a `Run` (everything in memory: for notebooks).
 
@@ -192,10 +196,19 @@ def score(
     `executor="dask"` grades on a Dask cluster (`scheduler` address, or a local cluster).
     Checks named in a record's `waive_field`, or for it in a `waivers` file (keyed by a
     metadata column), are `n/a` for that record (see `evalkit.waivers`).
+    `reference_field` (a record field holding a reference solution), `references` (a dataset
+    of references joined by id) and `requires_field` (a field listing required kinds) make
+    the score measure coverage (see `evalkit.coverage`).
     """
     active_rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
     active_waivers = as_waivers(waivers, waive_field)
-    submissions, total, described = _submissions(source, id_field, text_field, max_file_bytes)
+    coverage_fields = {"reference_field": reference_field, "requires_field": requires_field}
+    submissions, total, described = _submissions(
+        source, id_field, text_field, max_file_bytes, coverage_fields
+    )
+    join = _reference_join(references, id_field, max_file_bytes)
+    if join is not None:
+        submissions = join.attach(submissions)
     execution = Execution(jobs or default_jobs(), time_limit, executor, scheduler)
     result_cache = _open_cache(cache)
     started = time.perf_counter()
@@ -226,6 +239,7 @@ def score(
             "waiver_summary": waiver_summary(
                 results, active_waivers.settings(), _file_keys(active_waivers)
             ),
+            **_coverage_context(coverage_fields, references, join),
         },
     )
 
@@ -246,6 +260,42 @@ def rewaive_journal(path: Path, waivers: Waivers) -> None:
     if waivers.settings() != {"field": DEFAULT_WAIVE_FIELD}:
         header["waivers"] = waivers.settings()
     write_journal(path, header, iter(waivers.apply_all(iter_journal(path))))
+
+
+def _reference_join(
+    references: str | Path | None, id_field: str, max_file_bytes: int
+) -> ReferenceJoin | None:
+    if references is None:
+        return None
+    return ReferenceJoin(references, id_field=id_field, max_file_bytes=max_file_bytes)
+
+
+def _coverage_context(
+    fields: dict[str, str | None], references: str | Path | None, join: ReferenceJoin | None
+) -> dict[str, Any]:
+    """What run.json says about where references and requirements came from."""
+    settings = {k: v for k, v in fields.items() if v} | (
+        {"references": str(references)} if references is not None else {}
+    )
+    context: dict[str, Any] = {"coverage_settings": settings} if settings else {}
+    if join is not None:
+        context["reference_problems"] = join.problems()
+    return context
+
+
+def _coverage_info(rubric: Rubric, context: dict[str, Any], tally: RunTally) -> dict[str, Any]:
+    settings = context.get("coverage_settings") or {}
+    if not settings and not tally.covered and rubric.coverage == "multiply":
+        return {}
+    mean = tally.mean_coverage
+    return {
+        "coverage": {
+            **settings,
+            "mode": rubric.coverage,
+            "n_defined": tally.covered,
+            "mean": None if mean is None else round(mean, 4),
+        }
+    }
 
 
 def _file_keys(waivers: Waivers) -> list[str] | None:
@@ -269,6 +319,9 @@ def score_to_directory(
     waive_field: str = DEFAULT_WAIVE_FIELD,
     overwrite: bool = False,
     by: str | None = None,
+    reference_field: str | None = None,
+    requires_field: str | None = None,
+    references: str | Path | None = None,
 ) -> RunTally:
     """Grade `paths` into `out` with flat memory: what `evalkit score` does.
 
@@ -278,7 +331,8 @@ def score_to_directory(
     result is journalled. Tables, summary.json and run.json are written last, atomically. A
     directory that already holds a run raises `ExistingRun` unless `resume` or `overwrite` is
     given; `overwrite` also removes the old run's report, which would no longer match.
-    `by` groups summary.json by a metadata column.
+    `by` groups summary.json by a metadata column. `reference_field`, `requires_field` and
+    `references` are as for `score`.
     """
     directory = Path(out)
     refuse_existing_run(directory, resume, overwrite)
@@ -296,6 +350,12 @@ def score_to_directory(
     if active_waivers.settings() != {"field": DEFAULT_WAIVE_FIELD}:
         # Resuming with other waivers would mix two waiver sets in one run's tables.
         header["waivers"] = active_waivers.settings()
+    coverage_fields = {"reference_field": reference_field, "requires_field": requires_field}
+    coverage_context = _coverage_context(coverage_fields, references, None)
+    if coverage_context:
+        # Resuming with other references would mix two kinds of coverage in one run.
+        header["coverage"] = coverage_context["coverage_settings"]
+    join = _reference_join(references, id_field, max_file_bytes)
     journal = Journal(directory / JOURNAL_NAME, header, resume)
     if not journal.done:
         clear_saved_files(directory)
@@ -303,8 +363,14 @@ def score_to_directory(
         paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
     )
     submissions = iter_submissions(
-        paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+        paths,
+        id_field=id_field,
+        text_field=text_field,
+        max_file_bytes=max_file_bytes,
+        **coverage_fields,
     )
+    if join is not None:
+        submissions = join.attach(submissions)
     # A finished submission whose files are missing (journalled by an older evalkit) is
     # graded again for its files only; its journalled result stands.
     todo = (
@@ -338,6 +404,7 @@ def score_to_directory(
             "resumed": sorted(journal.done) and len(journal.done),
             "waivers": active_waivers.settings(),
             "waiver_keys": _file_keys(active_waivers),
+            **_coverage_context(coverage_fields, references, join),
         },
         by=by,
     )
@@ -364,7 +431,7 @@ def write_run_directory(
         {"submission_id": r.submission_id, "problem": problem}
         for r in iter_journal(journal_path)
         for problem in r.problems
-    ]
+    ] + list(context.get("reference_problems") or [])
     info = run_info(rubric, context, tally, problems, fmt)
     if by is not None:
         info["by"] = by
@@ -423,32 +490,36 @@ def run_info(
     fmt: str,
 ) -> dict[str, Any]:
     seconds = float(context.get("seconds", 0.0))
-    return {
-        "evalkit_version": __version__,
-        "rubric": {
-            "name": rubric.name,
-            "version": rubric.version,
-            "sha256": rubric.sha256,
-            "source": rubric.source,
-        },
-        "input": context.get("input"),
-        "id_field": context.get("id_field"),
-        "text_field": context.get("text_field"),
-        "format": fmt,
-        "counts": {
-            "submissions": tally.submissions,
-            "findings": tally.findings,
-            "status": dict(tally.status),
-        },
-        "timings": {
-            "grading_seconds": round(seconds, 3),
-            "jobs": context.get("jobs", 1),
-            "executor": context.get("executor", "local"),
-            "resumed_submissions": context.get("resumed") or 0,
-        },
-        "problems": problems,
-        "column_types": dict(tally.meta_types),
-    } | ({"waivers": context["waiver_summary"]} if context.get("waiver_summary") else {})
+    return (
+        {
+            "evalkit_version": __version__,
+            "rubric": {
+                "name": rubric.name,
+                "version": rubric.version,
+                "sha256": rubric.sha256,
+                "source": rubric.source,
+            },
+            "input": context.get("input"),
+            "id_field": context.get("id_field"),
+            "text_field": context.get("text_field"),
+            "format": fmt,
+            "counts": {
+                "submissions": tally.submissions,
+                "findings": tally.findings,
+                "status": dict(tally.status),
+            },
+            "timings": {
+                "grading_seconds": round(seconds, 3),
+                "jobs": context.get("jobs", 1),
+                "executor": context.get("executor", "local"),
+                "resumed_submissions": context.get("resumed") or 0,
+            },
+            "problems": problems,
+            "column_types": dict(tally.meta_types),
+        }
+        | ({"waivers": context["waiver_summary"]} if context.get("waiver_summary") else {})
+        | (_coverage_info(rubric, context, tally))
+    )
 
 
 def build_run(
@@ -469,7 +540,7 @@ def build_run(
         {"submission_id": r.submission_id, "problem": problem}
         for r in results
         for problem in r.problems
-    ]
+    ] + list(context.get("reference_problems") or [])
     info = run_info(rubric, context, tally, problems, "csv") | {"column_types": meta_types(scores)}
     return Run(scores, findings, info, results=list(results))
 
@@ -527,13 +598,22 @@ def _run_names(paths: list[Path]) -> list[str]:
 
 
 def _submissions(
-    source: Source, id_field: str, text_field: str, max_file_bytes: int
+    source: Source,
+    id_field: str,
+    text_field: str,
+    max_file_bytes: int,
+    coverage_fields: dict[str, str | None] | None = None,
 ) -> tuple[Iterable[Submission], int | None, Any]:
+    fields: dict[str, Any] = dict(coverage_fields or {})
     if isinstance(source, pd.DataFrame):
         records = [{str(k): v for k, v in r.items()} for r in source.to_dict(orient="records")]
         return (
             submissions_from_records(
-                records, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+                records,
+                id_field=id_field,
+                text_field=text_field,
+                max_file_bytes=max_file_bytes,
+                **fields,
             ),
             len(records),
             "records",
@@ -549,7 +629,11 @@ def _submissions(
         if items and len(dicts) == len(items):
             return (
                 submissions_from_records(
-                    dicts, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+                    dicts,
+                    id_field=id_field,
+                    text_field=text_field,
+                    max_file_bytes=max_file_bytes,
+                    **fields,
                 ),
                 len(dicts),
                 "records",
@@ -560,7 +644,11 @@ def _submissions(
     )
     return (
         iter_submissions(
-            paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+            paths,
+            id_field=id_field,
+            text_field=text_field,
+            max_file_bytes=max_file_bytes,
+            **fields,
         ),
         total,
         paths,
