@@ -316,3 +316,19 @@ def test_a_degraded_answer_scores_below_its_original_with_a_reference() -> None:
     assert rewards[0] > rewards[1] > rewards[2] == 0.0
     # Without the reference, deleting the CDN does not lower the score: what coverage is for.
     assert fn([half])[0] >= fn([original])[0]
+
+
+def test_compare_and_report_show_coverage_beside_the_score(tmp_path: Path) -> None:
+    out = scored(tmp_path)
+    plain = tmp_path / "plain"
+    data = write_jsonl(tmp_path / "plain.jsonl", [{"id": "half", "response": md(ONE_DB)}])
+    assert main(["score", str(data), "--out", str(plain), "--quiet", "--no-cache"]) == 0
+    comparison = evalkit.load_run(plain).compare(evalkit.load_run(out), n_boot=50, paired=False)
+    assert comparison.coverage is not None
+    assert "Mean coverage: A - (n=0), B 0.38 (n=4); B − A" in comparison.summary()
+    no_coverage = evalkit.load_run(plain).compare(evalkit.load_run(plain), n_boot=50)
+    assert no_coverage.coverage is None and "coverage" not in no_coverage.summary()
+    assert main(["report", str(out), "--out", str(tmp_path / "report")]) == 0
+    report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "Mean coverage 0.38 over 4 submissions" in report
+    assert "| scored | mean | median | min | max | mean coverage |" in report
