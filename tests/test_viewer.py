@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from answers import OPEN_SSH, OPEN_SSH_GROUP
+from answers import OPEN_SSH
 
 from evalkit.cli import main
 from evalkit.saved_files import submission_dir
@@ -190,7 +190,7 @@ def _score_key(text: str) -> float:
 def test_viewer_shows_coverage_beside_the_score(tmp_path: Path, browser: object) -> None:
     from selenium.webdriver.common.by import By
 
-    reference = f'```hcl\n{OPEN_SSH_GROUP}\nresource "aws_sqs_queue" "jobs" {{}}\n```'
+    reference = '```hcl\nresource "aws_sqs_queue" "jobs" {}\n```'
     records = [
         {"id": "full", "response": OPEN_SSH.replace("aws_security_group", "aws_sqs_queue")},
         {"id": "none", "response": OPEN_SSH},

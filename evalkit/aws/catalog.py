@@ -217,9 +217,11 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Only resources that are infrastructure in their own right count. Left out on purpose: utility
 # resources of other providers (random_*, null_resource, time_*, tls_*, ...), IAM glue (roles,
 # policies, attachments, instance profiles), and configuration glue that only shapes or wires a
-# counted resource (security groups and rules, subnets and route tables, listeners and target
-# groups, bucket companions such as versioning, launch templates, parameter and subnet groups,
-# KMS aliases, DNS records' validation, ...). Global containers that only group regional members
+# counted resource (security group rules, route table associations and routes, listeners and
+# target groups, bucket companions such as versioning, launch templates, parameter and subnet
+# groups, KMS aliases, certificate validations, topic subscriptions, Lambda permissions, API
+# Gateway methods and stages, elastic IPs, ...). The pieces of a network that exist on their own
+# (subnets, route tables, gateways, security groups and network ACLs) count, each as its kind. Global containers that only group regional members
 # (an Aurora global cluster, an ElastiCache global datastore) are left out too: their members in
 # each region are what is built there.
 COVERAGE_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -286,6 +288,20 @@ COVERAGE_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "health_check": ("a DNS health check", ("aws_route53_health_check",)),
     "traffic_accelerator": ("a global accelerator", ("aws_globalaccelerator_accelerator",)),
     "network": ("a VPC", VPCS),
+    "subnet": ("subnets", SUBNETS),
+    "route_table": ("route tables", ("aws_route_table",)),
+    "internet_gateway": (
+        "an internet gateway",
+        ("aws_internet_gateway", "aws_egress_only_internet_gateway"),
+    ),
+    "nat_gateway": ("a NAT gateway", NAT_GATEWAYS),
+    "firewall": (
+        "firewall rules (a security group or network ACL)",
+        ("aws_security_group", "aws_network_acl", "aws_networkfirewall_firewall"),
+    ),
+    "vpc_endpoint": ("a VPC endpoint", ("aws_vpc_endpoint",)),
+    "flow_log": ("VPC flow logs", FLOW_LOGS),
+    "dns_resolver": ("a DNS resolver endpoint", ("aws_route53_resolver_endpoint",)),
     "network_peering": (
         "network peering (VPC peering or a transit gateway)",
         (
@@ -322,6 +338,17 @@ COVERAGE_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "log_group": ("a log group", LOG_GROUPS),
     "alarm": ("an alarm", ALARMS),
     "dashboard": ("a dashboard", ("aws_cloudwatch_dashboard",)),
+    "metric_filter": ("a log metric filter", ("aws_cloudwatch_log_metric_filter",)),
+    "canary": ("a synthetics canary", ("aws_synthetics_canary",)),
+    "parameter": ("a configuration parameter (SSM)", ("aws_ssm_parameter",)),
+    "config_rule": ("AWS Config rules", ("aws_config_config_rule",)),
+    "security_hub": ("Security Hub", ("aws_securityhub_account",)),
+    "ddos_protection": ("DDoS protection (Shield)", ("aws_shield_protection",)),
+    "graphql_api": ("a GraphQL API (AppSync)", ("aws_appsync_graphql_api",)),
+    "data_migration": (
+        "data migration (DMS)",
+        ("aws_dms_replication_instance", "aws_dms_replication_task"),
+    ),
     "audit_trail": ("an audit trail (CloudTrail)", ("aws_cloudtrail",)),
     "threat_detection": ("threat detection (GuardDuty)", ("aws_guardduty_detector",)),
     "config_recorder": ("a configuration recorder", ("aws_config_configuration_recorder",)),
