@@ -221,9 +221,9 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # target groups, bucket companions such as versioning, launch templates, parameter and subnet
 # groups, KMS aliases, certificate validations, topic subscriptions, Lambda permissions, API
 # Gateway methods and stages, elastic IPs, ...). The pieces of a network that exist on their own
-# (subnets, route tables, gateways, security groups and network ACLs) count, each as its kind. Global containers that only group regional members
-# (an Aurora global cluster, an ElastiCache global datastore) are left out too: their members in
-# each region are what is built there.
+# (subnets, route tables, gateways, security groups and network ACLs) count, each as its kind.
+# Global containers that only group regional members (an Aurora global cluster, an ElastiCache
+# global datastore) are left out too: their members in each region are what is built there.
 COVERAGE_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     # kind: (how feedback names it, resource types)
     "database": (
