@@ -29,6 +29,7 @@ from evalkit.results import (
     RunTally,
     finding_rows,
     findings_frame,
+    has_coverage,
     meta_columns_of,
     meta_types,
     read_checks,
@@ -528,12 +529,14 @@ def build_run(
     registry: CheckRegistry,
     context: dict[str, Any],
 ) -> Run:
-    meta_columns = meta_columns_of(results, registry)
+    coverage = any(has_coverage(r, rubric) for r in results)
+    meta_columns = meta_columns_of(results, registry, coverage)
     score_rows = [score_row(r, rubric, registry, meta_columns) for r in results]
     found = [row for r in results for row in finding_rows(r, rubric, registry)]
-    scores = scores_frame(score_rows, meta_columns, registry)
+    scores = scores_frame(score_rows, meta_columns, registry, coverage)
     findings = findings_frame(found)
     tally = RunTally(registry)
+    tally.measures_coverage = coverage
     for row in score_rows:
         tally.add(row)
     problems = [

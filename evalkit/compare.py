@@ -218,15 +218,14 @@ def compare(
 
 def _coverage_table(scores_a: pd.DataFrame, scores_b: pd.DataFrame) -> pd.DataFrame | None:
     """Mean coverage per run (over submissions where it is defined), when either measured it."""
-    if "coverage" not in scores_a.columns and "coverage" not in scores_b.columns:
+    from evalkit.coverage import has_coverage_column
+
+    measured = [has_coverage_column(s.columns) for s in (scores_a, scores_b)]
+    if not any(measured):
         return None
     row: dict[str, Any] = {}
-    for side, scores in (("a", scores_a), ("b", scores_b)):
-        values = (
-            scores["coverage"].dropna().astype(float)
-            if "coverage" in scores.columns
-            else pd.Series(dtype=float)
-        )
+    for side, scores, has in (("a", scores_a, measured[0]), ("b", scores_b, measured[1])):
+        values = scores["coverage"].dropna().astype(float) if has else pd.Series(dtype=float)
         row[f"n_{side}"] = len(values)
         row[f"mean_{side}"] = float(values.mean()) if len(values) else math.nan
     row["diff"] = row["mean_b"] - row["mean_a"]

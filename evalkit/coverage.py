@@ -298,6 +298,15 @@ def coverage(answer: Mapping[str, int], reference: Mapping[str, int]) -> float |
     return sum(shares) / len(shares) if shares else None
 
 
+def has_coverage_column(columns: Iterable[Any]) -> bool:
+    """Whether a scores table measures coverage: its `coverage` column sits right after
+    `score` (a metadata field of that name, in a run without references, sits before
+    `status`)."""
+    names = [str(c) for c in columns]
+    at = names.index("score") + 1 if "score" in names else 0
+    return 0 < at < len(names) and names[at] == "coverage"
+
+
 def coverage_of(data: Mapping[str, Any] | None) -> float | None:
     """Coverage from what `measure` stored, None when there is none or it is undefined."""
     if not data:

@@ -16,6 +16,7 @@ import pandas as pd
 from evalkit.api import Run
 from evalkit.checks import REGISTRY
 from evalkit.compare import compare_groups, markdown_table
+from evalkit.coverage import has_coverage_column
 from evalkit.plots import (
     category_rates,
     check_rates,
@@ -164,7 +165,7 @@ def _summary(run: Run, by: str | None) -> str:
 
 def _coverage_sentence(run: Run) -> list[str]:
     """What coverage did to the scores, in runs with references or requirements."""
-    if "coverage" not in run.scores.columns:
+    if not has_coverage_column(run.scores.columns):
         return []
     values = run.scores["coverage"].dropna()
     mode = (run.info.get("coverage") or {}).get("mode", "multiply")
@@ -182,7 +183,7 @@ def _coverage_sentence(run: Run) -> list[str]:
 
 
 def _coverage_means(run: Run, by: str | None) -> dict[Any, float] | None:
-    if "coverage" not in run.scores.columns:
+    if not has_coverage_column(run.scores.columns):
         return None
     values = run.scores["coverage"].astype(float)
     if not by:

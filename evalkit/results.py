@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit.checks.registry import CheckRegistry
-from evalkit.coverage import coverage_of, missing_text
+from evalkit.coverage import coverage_of, has_coverage_column, missing_text
 from evalkit.engine import SubmissionResult
 from evalkit.masking import mask_text
 from evalkit.records import CATEGORIES, SUBMISSION_STATUSES
@@ -155,9 +155,11 @@ def finding_rows(
 
 
 def scores_frame(
-    rows: list[dict[str, Any]], meta_columns: list[str], registry: CheckRegistry
+    rows: list[dict[str, Any]],
+    meta_columns: list[str],
+    registry: CheckRegistry,
+    coverage: bool = False,
 ) -> pd.DataFrame:
-    coverage = any("coverage" in row for row in rows)
     return typed_scores_frame(rows, scores_columns(meta_columns, registry, coverage))
 
 
@@ -185,12 +187,19 @@ def typed_scores_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.Dat
     int64 ``n_findings``, and object for the rest."""
     # object dtype keeps metadata as given (an int column with gaps stays ints, not floats)
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    for name in _FLOAT_COLUMNS:
+    for name in _float_columns(columns):
         if name in frame.columns:
             frame[name] = frame[name].astype("float64")
     if "n_findings" in frame.columns:
         frame["n_findings"] = frame["n_findings"].astype("int64")
     return frame
+
+
+def _float_columns(columns: list[str]) -> tuple[str, ...]:
+    """The table's float columns; `coverage` only where it is the measured column, right after
+    `score` (a metadata field of that name in a run without references stays as it is)."""
+    measured = has_coverage_column(columns)
+    return tuple(c for c in _FLOAT_COLUMNS if c != "coverage" or measured)
 
 
 def findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -199,10 +208,12 @@ def findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def meta_columns_of(results: Iterable[SubmissionResult], registry: CheckRegistry) -> list[str]:
+def meta_columns_of(
+    results: Iterable[SubmissionResult], registry: CheckRegistry, coverage: bool = False
+) -> list[str]:
     """Metadata fields in order of first appearance, minus names the table already uses
-    (its own columns and the registered check IDs)."""
-    reserved = set(scores_columns([], registry, coverage=True))
+    (its own columns, `coverage` in a run that measures it, and the registered check IDs)."""
+    reserved = set(scores_columns([], registry, coverage))
     seen: dict[str, None] = {}
     for result in results:
         for key in result.meta:
@@ -544,6 +555,7 @@ class RunTally:
         self.scored = 0
         self.coverage_total = 0.0
         self.covered = 0  # submissions with a defined coverage
+        self.measures_coverage = False  # the table has the coverage column
         self.applies: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
         self.failed: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
         self.meta_types: dict[str, str] = {}
@@ -555,7 +567,7 @@ class RunTally:
         if row["score"] is not None:
             self.score_total += row["score"]
             self.scored += 1
-        if row.get("coverage") is not None:
+        if self.measures_coverage and row.get("coverage") is not None:
             self.coverage_total += row["coverage"]
             self.covered += 1
         if row["status"] in ("error", "timeout"):
@@ -616,15 +628,16 @@ def write_run_tables(
             kinds = meta_values.setdefault(column, [])
             if value is not None and (not kinds or type(kinds[-1]) is not type(value)):
                 kinds.append(value)
-    columns_meta = list(meta_columns)
+    columns_meta = [c for c in meta_columns if not (coverage and c == "coverage")]
     score_columns = scores_columns(columns_meta, registry, coverage)
     types = {c: "str" for c in score_columns}
     types.update({c: _narrowest(meta_values.get(c, [])) for c in columns_meta})
-    types.update(dict.fromkeys(_FLOAT_COLUMNS, "float"))
+    types.update(dict.fromkeys(_float_columns(score_columns), "float"))
     types["n_findings"] = "int"
     finding_types = {c: "str" for c in FINDING_COLUMNS} | {"line": "int"}
     tally = RunTally(registry)
     tally.meta_types = {c: types[c] for c in columns_meta}
+    tally.measures_coverage = coverage
     scores = TableWriter(out / "scores", fmt, score_columns, types)
     findings = TableWriter(out / "findings", fmt, FINDING_COLUMNS, finding_types)
     checks = TableWriter(out / "checks", fmt, CHECK_COLUMNS, CHECK_TYPES)

@@ -160,7 +160,9 @@ def _block(scores: pd.DataFrame, categories: pd.DataFrame, checks: pd.DataFrame)
 
 def _coverage(scores: pd.DataFrame) -> dict[str, Any]:
     """Mean coverage and how many submissions it is defined for, in runs that measure it."""
-    if "coverage" not in scores.columns:
+    from evalkit.coverage import has_coverage_column
+
+    if not has_coverage_column(scores.columns):
         return {}
     values = scores["coverage"].dropna().astype(float)
     return {

@@ -332,3 +332,42 @@ def test_compare_and_report_show_coverage_beside_the_score(tmp_path: Path) -> No
     report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert "Mean coverage 0.38 over 4 submissions" in report
     assert "| scored | mean | median | min | max | mean coverage |" in report
+
+
+def test_a_metadata_field_named_coverage_stays_in_runs_without_references() -> None:
+    run = evalkit.score([{"id": "a", "response": md(ONE_DB), "coverage": "high"}])
+    assert run.scores["coverage"].tolist() == ["high"]
+    measured = evalkit.score(
+        [{"id": "a", "response": md(ONE_DB), "coverage": "high", "reference": REFERENCE_MD}],
+        reference_field="reference",
+    )
+    assert list(measured.scores.columns).count("coverage") == 1
+    assert measured.scores["coverage"].tolist() == [0.25]
+
+
+def test_cached_results_keep_their_coverage_and_a_new_reference_grades_again(
+    tmp_path: Path,
+) -> None:
+    def run(reference: str) -> float:
+        records = [{"id": "a", "response": md(ONE_DB), "reference": reference}]
+        scored = evalkit.score(records, reference_field="reference", cache=tmp_path / "cache")
+        return float(scored.scores["coverage"][0])
+
+    assert run(REFERENCE_MD) == 0.25
+    assert run(REFERENCE_MD) == 0.25  # from the cache
+    assert run(md(ONE_DB)) == 1.0  # another reference: another cache entry
+
+
+def test_tables_summaries_and_pages_ignore_a_metadata_field_named_coverage(
+    tmp_path: Path,
+) -> None:
+    data = write_jsonl(
+        tmp_path / "a.jsonl", [{"id": "a", "response": md(ONE_DB), "coverage": "high"}]
+    )
+    out = tmp_path / "out"
+    assert main(["score", str(data), "--out", str(out), "--quiet", "--no-cache"]) == 0
+    assert main(["view", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    assert rows_of(out)["a"]["coverage"] == "high"
+    assert "coverage_mean" not in json.loads((out / "summary.json").read_text())["overall"]
+    assert evalkit.load_run(out).compare(evalkit.load_run(out), n_boot=20).coverage is None

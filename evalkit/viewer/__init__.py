@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit.checks import REGISTRY
+from evalkit.coverage import has_coverage_column
 from evalkit.records import CATEGORIES
 from evalkit.saved_files import has_saved_files, iter_saved_files
 
@@ -98,7 +99,7 @@ def render_page(
         },
         "categories": list(CATEGORIES),
         # Runs with references or requirements show each submission's coverage of them.
-        "has_coverage": "coverage" in scores.columns,
+        "has_coverage": has_coverage_column(scores.columns),
         "submissions": submissions,
     }
     asset = resources.files(__package__)
@@ -182,7 +183,7 @@ def _run_header(info: dict[str, Any], scores: pd.DataFrame) -> dict[str, Any]:
         "n": len(scores),
         "mean": _number(mean),
         "mean_coverage": _number(scores["coverage"].dropna().mean())
-        if "coverage" in scores.columns and len(scores)
+        if has_coverage_column(scores.columns) and len(scores)
         else None,
         "status": {str(k): int(v) for k, v in sorted(counts.items())},
     }
