@@ -356,13 +356,7 @@ def score_to_directory(
     if coverage_context:
         # Resuming with other references would mix two kinds of coverage in one run.
         header["coverage"] = coverage_context["coverage_settings"]
-    join = _reference_join(references, id_field, max_file_bytes)
-    journal = Journal(directory / JOURNAL_NAME, header, resume)
-    if not journal.done:
-        clear_saved_files(directory)
-    total = count_submissions(
-        paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
-    )
+    # Read before anything is written: a bad requirement or references path is a usage error.
     submissions = iter_submissions(
         paths,
         id_field=id_field,
@@ -370,8 +364,15 @@ def score_to_directory(
         max_file_bytes=max_file_bytes,
         **coverage_fields,
     )
+    join = _reference_join(references, id_field, max_file_bytes)
     if join is not None:
         submissions = join.attach(submissions)
+    journal = Journal(directory / JOURNAL_NAME, header, resume)
+    if not journal.done:
+        clear_saved_files(directory)
+    total = count_submissions(
+        paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+    )
     # A finished submission whose files are missing (journalled by an older evalkit) is
     # graded again for its files only; its journalled result stands.
     todo = (

@@ -268,8 +268,7 @@ def test_a_bad_requirement_stops_the_run_before_grading(
     assert main(args) == 2
     error = capsys.readouterr().err
     assert "record 'b'" in error and "did you mean 'database'?" in error
-    journal = out / "results.jsonl"
-    assert not journal.exists() or len(journal.read_text().splitlines()) <= 1
+    assert not (out / "results.jsonl").exists()
 
 
 @pytest.mark.parametrize("value", ["multiply-ish", "[column]", "1"])

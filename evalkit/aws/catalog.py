@@ -353,6 +353,14 @@ COVERAGE_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "threat_detection": ("threat detection (GuardDuty)", ("aws_guardduty_detector",)),
     "config_recorder": ("a configuration recorder", ("aws_config_configuration_recorder",)),
     "backup": ("backups (AWS Backup)", ("aws_backup_plan", "aws_backup_vault")),
+    "organization": (
+        "an AWS organization (accounts and organizational units)",
+        (
+            "aws_organizations_organization",
+            "aws_organizations_organizational_unit",
+            "aws_organizations_account",
+        ),
+    ),
 }
 _COVERAGE_KIND_OF_TYPE = {
     resource_type: kind for kind, (_, types) in COVERAGE_KINDS.items() for resource_type in types
