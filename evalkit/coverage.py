@@ -15,8 +15,8 @@ Where a resource is:
 - a provider configuration whose region is unknown (``region = var.region`` with no default)
   is one region of its own: a separate provider alias is there to reach another region;
 - global services (IAM, Route 53, CloudFront) are in one place, whatever provider declares them;
-- a DynamoDB table's ``replica`` blocks add their regions (a global table is one resource in
-  several regions);
+- the ``replica`` blocks of a DynamoDB table or a Secrets Manager secret add their regions (a
+  global table is one resource in several regions);
 - a call of a well-known registry module (``terraform-aws-modules/vpc/aws``, ...) builds its kind
   in the region of the provider it is given; other registry modules are not read.
 
@@ -94,6 +94,13 @@ REGISTRY_MODULE_KINDS: dict[str, str] = {
     "transit-gateway": "network_peering",
     "vpn-gateway": "vpn",
 }
+# Resources that are built in several regions by their own `replica` blocks, and the attribute
+# of the block naming the region.
+_REPLICA_REGION = {
+    "aws_dynamodb_table": "region_name",
+    "aws_dynamodb_global_table": "region_name",
+    "aws_secretsmanager_secret": "region",
+}
 _REGISTRY_SOURCE = re.compile(r"terraform-aws-modules/(?:terraform-aws-)?([a-z0-9-]+)")
 _GLOBAL = "global"
 
@@ -137,11 +144,14 @@ def _resource_places(resource: Resource) -> set[str]:
     if catalog.is_global(resource.type):
         return {_GLOBAL}
     places: set[str] = set()
+    replica_region = _REPLICA_REGION.get(resource.type)
     for instance in resource.instances:
         own = instance.get("region")
         places.add(own if isinstance(own, str) and own else _provider_place(resource))
+        if replica_region is None:
+            continue
         for number, replica in enumerate(instance.blocks("replica"), start=1):
-            region = replica.get("region_name")
+            region = replica.get(replica_region)
             places.add(region if isinstance(region, str) and region else f"replica {number}")
     return places or {_provider_place(resource)}
 

@@ -187,6 +187,15 @@ def test_a_global_dynamodb_table_is_in_the_regions_of_its_replicas() -> None:
         '  replica {\n    region_name = "ap-south-1"\n  }\n',
     )
     assert fp(providers("us-east-1") + table) == {"key_value_store": 3}
+    secret = resource(
+        "aws_secretsmanager_secret", "db", body='  replica {\n    region = "eu-west-1"\n  }\n'
+    )
+    assert fp(providers("us-east-1") + secret) == {"secret": 2}
+    # Other resources' replica blocks say nothing about regions.
+    bucket = resource(
+        "aws_s3_bucket", "b", body='  replica {\n    region_name = "eu-west-1"\n  }\n'
+    )
+    assert fp(providers("us-east-1") + bucket) == {"object_storage": 1}
 
 
 def test_instances_of_a_for_each_over_regions_count_each_region() -> None:
