@@ -4,6 +4,7 @@ configuration is judged against, and the deprecation notes."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib.util
 import io
 import json
@@ -140,13 +141,13 @@ class Thing extends cdktn.TerraformResource {
 """
 
 
-def _wheel(directory: Path) -> Path:
+def _wheel(directory: Path, js: str = _JS) -> Path:
     document = {"name": "@p/provider-thing", "version": "1.0.0", "types": _TYPES}
     tgz = io.BytesIO()
     with tarfile.open(fileobj=tgz, mode="w:gz") as tar:
         for name, data in (
             ("package/.jsii", json.dumps(document).encode()),
-            ("package/lib/thing/index.js", _JS.encode()),
+            ("package/lib/thing/index.js", js.encode()),
         ):
             info = tarfile.TarInfo(name)
             info.size = len(data)
@@ -184,14 +185,31 @@ def test_build_script_reads_a_synthetic_assembly_deterministically(tmp_path: Pat
     assert body["f"]["ingress"] == {"a": {"from_port": "o number"}}
 
 
+def test_build_script_reads_bindings_that_do_not_say_list_or_set(tmp_path: Path) -> None:
+    """Older generated JavaScript (the 4.x wheel) has no per-argument list/set entries:
+    collections then read ``list``, and nothing else changes."""
+    script = _build_script()
+    wheel = _wheel(tmp_path, js="class Thing extends cdktf.TerraformResource {\n}\n")
+    body = script.build_from_wheel(wheel)["resource"]["aws_thing"]
+    assert body["a"]["ingress"] == "o list(object)"
+    assert body["b"]["rule"] == {"a": {"action": "r string"}, "min": 1, "n": "list"}
+    assert body["b"]["setting"]["n"] == "single" and body["a"]["self"] == "o bool"
+
+
 # --- the shipped data -----------------------------------------------------------------------------
 
 
-def test_shipped_schemas_load_once_and_describe_both_majors() -> None:
-    six, five = load_schema(6), load_schema(5)
+def test_shipped_schemas_load_once_and_describe_three_majors() -> None:
+    six, five, four = load_schema(6), load_schema(5), load_schema(4)
     assert load_schema(6) is six
     assert six.provider == "6.69.1" and six.package == "cdktn-provider-aws==25.8.1"
     assert five.provider == "5.99.1" and five.package == "cdktf-cdktf-provider-aws==19.65.1"
+    assert four.provider == "4.67.0" and four.package == "cdktf-cdktf-provider-aws==15.0.0"
+    counts = {
+        m: tuple(len(load_schema(m).type_names(k)) for k in ("managed", "data", "ephemeral"))
+        for m in (6, 5, 4)
+    }
+    assert counts == {6: (1735, 685, 11), 5: (1514, 608, 0), 4: (1213, 494, 0)}
     bucket = six.type_schema("managed", "aws_s3_bucket")
     assert bucket is not None and bucket.argument("bucket") is not None
     versioning = bucket.block("versioning")
@@ -210,8 +228,43 @@ def test_shipped_schemas_load_once_and_describe_both_majors() -> None:
     assert stage_5 is not None and stage_5.argument("stage_name") is not None
     assert stage_6 is not None and stage_6.argument("stage_name") is None
     assert six.type_schema("data", "aws_region") is not None
+    # 4.x: what 5.0 removed is there, what 5.x added is not; blocks and lists read as in 5.x.
+    db_4, db_5 = (
+        four.type_schema("managed", "aws_db_instance"),
+        five.type_schema("managed", "aws_db_instance"),
+    )
+    assert db_4 is not None and db_4.argument("name") is not None
+    assert db_5 is not None and db_5.argument("name") is None
+    assert db_4.argument("db_name") is not None
+    assert four.type_schema("data", "aws_subnet_ids") is not None
+    assert five.type_schema("data", "aws_subnet_ids") is None
+    group_4 = four.type_schema("managed", "aws_security_group")
+    assert group_4 is not None
+    ingress_4 = group_4.argument("ingress")
+    assert ingress_4 is not None and ingress_4.accepts_block_syntax
+    bucket_4 = four.type_schema("managed", "aws_s3_bucket")
+    assert bucket_4 is not None and bucket_4.argument("encryption_enabled") is None
+    versioning_4 = bucket_4.block("versioning")
+    assert versioning_4 is not None and versioning_4.max_items == 1
+    listener_4 = four.type_schema("managed", "aws_lb_listener")
+    assert listener_4 is not None and "default_action" in listener_4.required_blocks()
     with pytest.raises(ValueError):
-        load_schema(4)
+        load_schema(3)
+
+
+# Regenerating from the pinned wheels gives these bytes (checked with `cmp`); a change to the
+# build script or the files that alters them shows here.
+_SHIPPED_SHA256 = {
+    6: "586d7a1b4770fa417234cba07ff31bea597f3113c5d7c0e2c80f56405e912e56",
+    5: "0e045d27cf79aea31bcee2b8299b60b015b26bdb79e03a255e43c5524d4851b1",
+    4: "526d3a81d942a5f909f3437f922f042be15ffdd713fee9d4a83464d38928c536",
+}
+
+
+def test_shipped_files_are_the_generated_ones() -> None:
+    for major, digest in _SHIPPED_SHA256.items():
+        data = (REPO / "evalkit" / "aws" / "schemas" / f"aws-{major}.json.gz").read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest, major
 
 
 @pytest.mark.parametrize(
@@ -227,8 +280,17 @@ def test_shipped_schemas_load_once_and_describe_both_majors() -> None:
         (["= 5.31.0"], 5),
         ([">= 4.0, < 6.0"], 5),
         (["~> 5.0", ">= 5.10"], 5),
-        (["~> 4.0"], None),
-        (["<= 4.67"], None),
+        (["~> 4.0"], 4),
+        (["~> 4.67"], 4),
+        (["<= 4.67"], 4),
+        ([">= 4.0, < 5.0"], 4),
+        (["= 4.67.0"], 4),
+        (["4.60.0"], 4),
+        (["~> 4.0", "!= 4.67.0"], 4),
+        ([">= 3.0, < 5.0"], 4),
+        (["~> 3.0"], None),
+        (["< 4.0"], None),
+        (["= 3.76.1"], None),
         ([">= 7.0"], None),
         (["~> 4.0", ">= 5.0"], None),
         (["latest"], 6),  # unreadable: narrows nothing
@@ -238,7 +300,7 @@ def test_major_is_the_newest_the_constraints_allow(constraints: list[str], major
     choice = select_major(constraints)
     assert choice.major == major, choice.reason
     if major is None:
-        assert "5.x" in choice.reason
+        assert "4.x" in choice.reason
 
 
 def _run(text: str) -> CheckResult:
@@ -270,7 +332,7 @@ def test_deprecations_are_noted_on_a_pass_and_kept_in_results() -> None:
     assert result_from_dict(result_to_dict(submission)).results[0].note == result.note
 
 
-def test_below_5_is_not_applicable_with_the_reason() -> None:
+def test_below_4_is_not_applicable_with_the_reason() -> None:
     result = _run(
         'terraform {\n  required_providers {\n    aws = { version = "~> 3.0" }\n  }\n}\n'
         'resource "aws_s3_bucket" "b" {\n  made_up = 1\n}\n'
@@ -281,8 +343,40 @@ def test_below_5_is_not_applicable_with_the_reason() -> None:
 
 def test_explain_names_the_shipped_packages_and_how_to_regenerate() -> None:
     doc = " ".join(REGISTRY.get("IAC-SCHEMA-VIOLATION").doc.split())
-    for major in (6, 5):
+    for major in (6, 5, 4):
         schema = load_schema(major)
         assert f"`{schema.package}` (AWS provider {schema.provider})" in doc
     assert "python tools/build_aws_schema.py" in doc
-    assert set(_build_script().PINNED) == {load_schema(6).package, load_schema(5).package}
+    assert set(_build_script().PINNED) == {load_schema(m).package for m in (6, 5, 4)}
+
+
+_PINNED_4 = 'terraform {\n  required_providers {\n    aws = { version = "~> 4.0" }\n  }\n}\n'
+
+
+def test_a_4x_pin_notes_what_5_0_removed_and_never_fails_it() -> None:
+    result = _run(
+        _PINNED_4 + 'resource "aws_db_instance" "db" {\n  engine = "mysql"\n'
+        '  instance_class = "db.t3.micro"\n  name = "app"\n}\n'
+        'data "aws_subnet_ids" "all" {\n  vpc_id = "vpc-1"\n}\n'
+    )
+    assert result.status == "pass", [f.message for f in result.findings]
+    assert (
+        "aws_db_instance.db: `name` is deprecated in AWS provider 4.x and removed in 5.0; "
+        "use `db_name`" in result.note
+    )
+    assert (
+        "data.aws_subnet_ids.all: aws_subnet_ids is deprecated in AWS provider 4.x" in result.note
+    )
+
+
+def test_a_4x_pin_names_what_exists_only_in_newer_majors() -> None:
+    result = _run(
+        _PINNED_4 + 'resource "aws_db_instance" "db" {\n  engine = "mysql"\n'
+        '  instance_class = "db.t3.micro"\n  dedicated_log_volume = true\n}\n'
+    )
+    assert result.status == "fail"
+    assert (
+        "`dedicated_log_volume` is not an argument of aws_db_instance in AWS provider 4.67.0; "
+        "it exists only in AWS provider 5.x and 6.x, and the required_providers constraint "
+        "selects 4.x (allow 5.x, or leave it out)" in result.findings[0].message
+    )

@@ -1,10 +1,10 @@
 """Deprecated and removed AWS provider arguments, and what replaced them.
 
 Neither provider package marks deprecations, so this list is kept by hand from the AWS
-provider's upgrade guides and changelog. What was removed in 6.0 is known from the shipped
-schemas themselves (in 5.x, not in 6.x); the tables here only add the replacement to name in
-a message. Add a row when a new provider release deprecates something answers use; a
-deprecation is reported in a note, never failed.
+provider's upgrade guides and changelog. What was removed in 5.0 and 6.0 is known from the
+shipped schemas themselves (in 4.x, not in 5.x; in 5.x, not in 6.x); the tables here only add
+the replacement to name in a message. Add a row when a new provider release deprecates
+something answers use; a deprecation is reported in a note, never failed.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from evalkit.aws.schema import SHIPPED_MAJORS, BlockSchema, ProviderSchema, load_schema
 from evalkit.terraform.model import TerraformModel
+from evalkit.terraform.parse import Block
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,11 @@ DEPRECATIONS = (
         "an aws_s3_bucket_replication_configuration resource",
     ),
     Deprecation("aws_s3_bucket", "acl", "an aws_s3_bucket_acl resource"),
-    Deprecation("aws_iam_role", "managed_policy_arns", "aws_iam_role_policy_attachment resources"),
-    Deprecation("aws_iam_role", "inline_policy", "aws_iam_role_policy resources"),
-    Deprecation("aws_guardduty_detector", "datasources", "aws_guardduty_detector_feature"),
+    Deprecation(
+        "aws_iam_role", "managed_policy_arns", "aws_iam_role_policy_attachment resources", (5, 6)
+    ),
+    Deprecation("aws_iam_role", "inline_policy", "aws_iam_role_policy resources", (5, 6)),
+    Deprecation("aws_guardduty_detector", "datasources", "aws_guardduty_detector_feature", (5, 6)),
     Deprecation("aws_eip", "vpc", 'domain = "vpc"', (5,)),
     Deprecation("aws_flow_log", "log_group_name", "log_destination", (5,)),
     Deprecation("aws_api_gateway_deployment", "stage_name", "an aws_api_gateway_stage", (5,)),
@@ -56,9 +59,16 @@ DEPRECATIONS = (
     Deprecation("aws_instance", "cpu_threads_per_core", "cpu_options { threads_per_core }", (5,)),
 )
 
-# What replaced arguments removed in AWS provider 6.0 (the removal itself is read from the
-# schemas); keyed by resource type and argument path.
+# What replaced arguments removed in AWS provider 5.0 and 6.0 (the removal itself is read from
+# the schemas); keyed by resource type and argument path.
 REPLACEMENTS = {
+    ("aws_db_instance", "name"): "db_name",
+    ("aws_elasticache_replication_group", "replication_group_description"): "description",
+    ("aws_elasticache_replication_group", "number_cache_clusters"): "num_cache_clusters",
+    ("aws_elasticache_replication_group", "availability_zones"): "preferred_cache_cluster_azs",
+    ("aws_elasticache_replication_group", "cluster_mode"): (
+        "num_node_groups and replicas_per_node_group"
+    ),
     ("aws_eip", "vpc"): 'domain = "vpc"',
     ("aws_flow_log", "log_group_name"): "log_destination (the log group's ARN)",
     ("aws_api_gateway_deployment", "stage_name"): "an aws_api_gateway_stage resource",
@@ -107,34 +117,47 @@ KNOWN_TYPE_FIXES = {
 
 def removal_fix(mode: str, type_name: str, path: list[str], provider: ProviderSchema) -> str | None:
     """Why an argument or block the selected major lacks is still written, and the fix:
-    removed in 6.0 (it is in the 5.x schema), added only in 6.x, or a known invented name."""
-    other_major = 5 if provider.major == 6 else 6
-    other = _lookup(load_schema(other_major), mode, type_name, path)
+    removed in a later major (an older shipped schema has it), added only in a newer major,
+    or a known invented name."""
+    older = [m for m in SHIPPED_MAJORS if m < provider.major]
+    newer = [m for m in SHIPPED_MAJORS if m > provider.major]
     use = REPLACEMENTS.get((type_name, ".".join(path))) or KNOWN_FIXES.get(
         (type_name, ".".join(path))
     )
-    if other and provider.major == 6:
-        return "removed in AWS provider 6.0; use " + (
-            _code(use) if use else "what the 6.0 upgrade guide names"
+    had = [m for m in older if _lookup(load_schema(m), mode, type_name, path)]
+    if had:
+        removed_in = max(had) + 1
+        return f"removed in AWS provider {removed_in}.0; use " + (
+            _code(use) if use else f"what the {removed_in}.0 upgrade guide names"
         )
-    if other:
+    has = sorted(m for m in newer if _lookup(load_schema(m), mode, type_name, path))
+    if has:
         return (
-            "it exists only in AWS provider 6.x, and the required_providers constraint "
-            "selects 5.x (allow 6.x, or leave it out)"
+            f"it exists only in AWS provider {_majors(has)}, and the required_providers "
+            f"constraint selects {provider.major}.x (allow {has[0]}.x, or leave it out)"
         )
     return f"use {_code(use)}" if use else None
 
 
 def type_fix(mode: str, type_name: str, provider: ProviderSchema) -> str | None:
-    other_major = 5 if provider.major == 6 else 6
-    if load_schema(other_major).type_schema(mode, type_name) is not None:
-        if provider.major == 6:
-            return "removed in AWS provider 6.0 (see the 6.0 upgrade guide)"
+    older = [m for m in SHIPPED_MAJORS if m < provider.major]
+    newer = [m for m in SHIPPED_MAJORS if m > provider.major]
+    had = [m for m in older if load_schema(m).type_schema(mode, type_name) is not None]
+    if had:
+        removed_in = max(had) + 1
+        return f"removed in AWS provider {removed_in}.0 (see the {removed_in}.0 upgrade guide)"
+    has = sorted(m for m in newer if load_schema(m).type_schema(mode, type_name) is not None)
+    if has:
         return (
-            "it exists only in AWS provider 6.x, and the required_providers constraint selects 5.x"
+            f"it exists only in AWS provider {_majors(has)}, and the required_providers "
+            f"constraint selects {provider.major}.x"
         )
     real = KNOWN_TYPE_FIXES.get(type_name)
     return f"use {real}" if real else None
+
+
+def _majors(majors: list[int]) -> str:
+    return " and ".join(f"{m}.x" for m in majors)
 
 
 def _code(use: str) -> str:
@@ -172,6 +195,8 @@ def _notes(model: TerraformModel, major: int) -> Iterator[str]:
                     f"{resource.address}: `{deprecation.argument}` is deprecated in AWS "
                     f"provider {major}.x; use {deprecation.use}"
                 )
+    if major == 4:
+        yield from _removed_in_5(model)
     if major == 6:
         # Only the code of modules that are loaded (not module code nobody calls).
         loaded = {d for module in model.modules for d in module.directories}
@@ -182,3 +207,46 @@ def _notes(model: TerraformModel, major: int) -> Iterator[str]:
                 yield (
                     f"{name}: `{match.group(0)}` is deprecated in AWS provider 6.x; use `.region`"
                 )
+
+
+def _removed_in_5(model: TerraformModel) -> Iterator[str]:
+    """Types, arguments and blocks a 4.x configuration uses that AWS provider 5.0 removed
+    (in the 4.x schema, not in the 5.x one): they work under the pin, and block the upgrade."""
+    old, new = load_schema(4), load_schema(5)
+    for mode in ("managed", "data"):
+        for resource in model.resources(mode=mode):
+            before = old.type_schema(mode, resource.type)
+            if before is None:
+                continue
+            after = new.type_schema(mode, resource.type)
+            if after is None:
+                yield (
+                    f"{resource.address}: {resource.type} is deprecated in AWS provider 4.x "
+                    "and removed in 5.0 (see the 5.0 upgrade guide)"
+                )
+                continue
+            for path in _gone(resource.block, before, after, []):
+                use = REPLACEMENTS.get((resource.type, path)) or KNOWN_FIXES.get(
+                    (resource.type, path)
+                )
+                fix = f"use {_code(use)}" if use else "see the 5.0 upgrade guide"
+                yield (
+                    f"{resource.address}: `{path}` is deprecated in AWS provider 4.x and "
+                    f"removed in 5.0; {fix}"
+                )
+
+
+def _gone(block: Block, before: BlockSchema, after: BlockSchema, path: list[str]) -> Iterator[str]:
+    """Paths written in `block` that `before` accepts and `after` has no name for at all."""
+    if before.opaque or after.opaque:
+        return
+    names = set(block.attributes) | {b.type for b in block.blocks if b.type != "dynamic"}
+    for name in sorted(names):
+        known_before = before.argument(name) is not None or before.block(name) is not None
+        known_after = after.argument(name) is not None or after.block(name) is not None
+        if known_before and not known_after:
+            yield ".".join([*path, name])
+    for child in block.blocks:
+        inner_before, inner_after = before.block(child.type), after.block(child.type)
+        if inner_before is not None and inner_after is not None:
+            yield from _gone(child, inner_before, inner_after, [*path, child.type])

@@ -67,27 +67,29 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     a required argument or block left out of a complete resource; a single-instance block
     given more than once.
 
-    Judged against the AWS provider major that `terraform init` would install: the newest
-    that the `required_providers` version constraints allow (none or `>= 5`: 6.x; `~> 5.0`:
-    5.x). Constraints allowing only older majors are `n/a`. What Terraform accepts is not
-    failed: block syntax for list/set-of-object arguments (`ingress {}`, `route {}`),
+    Judged against the AWS provider major that `terraform init` would install: the newest that
+    the `required_providers` version constraints allow (none or `>= 5`: 6.x; `~> 5.0`: 5.x;
+    `~> 4.0`: 4.x). Constraints allowing only majors below 4 are `n/a`. What Terraform accepts
+    is not failed: block syntax for list/set-of-object arguments (`ingress {}`, `route {}`),
     meta-arguments, `dynamic` blocks whose count is unknown, content the provider does not
-    describe (QuickSight definitions, WAFv2 statements), resources shown abbreviated (a
-    `# ...` comment inside them) for what they leave out, and instances known not to exist
-    (`count = 0`). Local module code is judged where a root calls it. Deprecated arguments
-    are not failed: the check's note names them, with their replacement.
+    describe (QuickSight definitions, WAFv2 statements), resources shown abbreviated (a `# ...`
+    comment inside them) for what they leave out, and instances known not to exist
+    (`count = 0`). Local module code is judged where a root calls it. Deprecated arguments are
+    not failed: the check's note names them, with their replacement (under a 4.x pin, also
+    what AWS provider 5.0 removed).
 
     Why: code that `terraform validate` rejects cannot be planned or deployed, however good
     the rest of it looks; an invented argument (`encryption_enabled = true` on a bucket) only
     pretends to configure something.
 
     Fix: use the names the message suggests (the current provider documentation lists every
-    argument); move settings removed in AWS provider 6.0 to their replacement; write blocks
+    argument); move settings removed in AWS provider 5.0 or 6.0 to their replacement; write blocks
     as blocks and maps as `tags = { ... }`; run `terraform validate`.
 
     Schema: generated from the AWS provider's jsii bindings on the Python registry,
-    `cdktn-provider-aws==25.8.1` (AWS provider 6.69.1) and `cdktf-cdktf-provider-aws==19.65.1`
-    (AWS provider 5.99.1), shipped in `evalkit/aws/schemas/`. Regenerate with
+    `cdktn-provider-aws==25.8.1` (AWS provider 6.69.1), `cdktf-cdktf-provider-aws==19.65.1`
+    (AWS provider 5.99.1) and `cdktf-cdktf-provider-aws==15.0.0` (AWS provider 4.67.0),
+    shipped in `evalkit/aws/schemas/`. Regenerate with
     `python tools/build_aws_schema.py` (it downloads the pinned wheels; change the pins there
     to move to a newer provider).
 
