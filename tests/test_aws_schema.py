@@ -380,3 +380,16 @@ def test_a_4x_pin_names_what_exists_only_in_newer_majors() -> None:
         "it exists only in AWS provider 5.x and 6.x, and the required_providers constraint "
         "selects 4.x (allow 5.x, or leave it out)" in result.findings[0].message
     )
+
+
+def test_an_argument_removed_in_5_0_names_the_closest_current_one() -> None:
+    result = _run(
+        'terraform {\n  required_providers {\n    aws = { version = "~> 5.0" }\n  }\n}\n'
+        'resource "aws_ce_anomaly_subscription" "s" {\n  threshold = 100\n}\n'
+    )
+    messages = [f.message for f in result.findings]
+    assert (
+        "aws_ce_anomaly_subscription.s: `threshold` is not an argument of "
+        "aws_ce_anomaly_subscription in AWS provider 5.99.1; removed in AWS provider 5.0; "
+        "did you mean `threshold_expression`?" in messages
+    ), messages

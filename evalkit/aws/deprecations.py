@@ -115,10 +115,13 @@ KNOWN_TYPE_FIXES = {
 }
 
 
-def removal_fix(mode: str, type_name: str, path: list[str], provider: ProviderSchema) -> str | None:
+def removal_fix(
+    mode: str, type_name: str, path: list[str], provider: ProviderSchema, closest: str = ""
+) -> str | None:
     """Why an argument or block the selected major lacks is still written, and the fix:
-    removed in a later major (an older shipped schema has it), added only in a newer major,
-    or a known invented name."""
+    removed in a later major (an older shipped schema has it; `closest`, the most similar
+    name the selected major has, stands in for an unknown replacement), added only in a
+    newer major, or a known invented name."""
     older = [m for m in SHIPPED_MAJORS if m < provider.major]
     newer = [m for m in SHIPPED_MAJORS if m > provider.major]
     use = REPLACEMENTS.get((type_name, ".".join(path))) or KNOWN_FIXES.get(
@@ -127,9 +130,11 @@ def removal_fix(mode: str, type_name: str, path: list[str], provider: ProviderSc
     had = [m for m in older if _lookup(load_schema(m), mode, type_name, path)]
     if had:
         removed_in = max(had) + 1
-        return f"removed in AWS provider {removed_in}.0; use " + (
-            _code(use) if use else f"what the {removed_in}.0 upgrade guide names"
-        )
+        if use:
+            return f"removed in AWS provider {removed_in}.0; use {_code(use)}"
+        if closest:
+            return f"removed in AWS provider {removed_in}.0; did you mean `{closest}`?"
+        return f"removed in AWS provider {removed_in}.0; see the {removed_in}.0 upgrade guide"
     has = sorted(m for m in newer if _lookup(load_schema(m), mode, type_name, path))
     if has:
         return (

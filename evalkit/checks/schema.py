@@ -409,10 +409,12 @@ def _unsupported(
     provider = judgement.schema
     what = f"`{_at(path, name)}` is not {'an argument' if kind == 'argument' else 'a block'}"
     text = f"{what} of {judgement.type_name} in AWS provider {provider.provider}"
-    removed = removal_fix(judgement.subject.mode, judgement.type_name, [*path, name], provider)
+    suggestion = _closest(name, [*schema.argument_names, *schema.block_names])
+    removed = removal_fix(
+        judgement.subject.mode, judgement.type_name, [*path, name], provider, suggestion or ""
+    )
     if removed is not None:
         return f"{text}; {removed}"
-    suggestion = _closest(name, [*schema.argument_names, *schema.block_names])
     return f"{text}; did you mean `{suggestion}`?" if suggestion else text
 
 
