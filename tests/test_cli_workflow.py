@@ -106,25 +106,69 @@ def test_rerun_into_a_finished_folder_is_refused_without_resume_or_overwrite(
     assert main([*base, "--resume"]) == 0
 
 
+# Runs `evalkit score` with its arguments, with one change: once the journal holds HELD
+# results, the run waits there until it is interrupted, as a long run would still be busy.
+# So the interrupt always lands mid-run, however slowly the machine grades.
+HOLD_AFTER_RESULTS = """
+import signal
+import sys
+
+from evalkit.cli import main
+from evalkit.store import Journal
+
+HELD = int(sys.argv[1])
+append = Journal.append
+written = []
+
+
+def append_then_hold(self, result):
+    append(self, result)
+    written.append(result.submission_id)
+    if len(written) == HELD:
+        while True:  # until SIGINT raises KeyboardInterrupt here
+            signal.pause()
+
+
+Journal.append = append_then_hold
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def _journal_lines(journal: Path) -> int:
+    """Complete lines in the journal (the header and one per finished submission)."""
+    return journal.read_text(encoding="utf-8").count("\n") if journal.exists() else 0
+
+
 def test_ctrl_c_prints_the_resume_command_and_keeps_the_journal(tmp_path: Path) -> None:
-    data = _records(tmp_path, 60, blocks=40)
+    held = 5
+    data = _records(tmp_path, 60, blocks=10)
     out = tmp_path / "out with space"
     args = ["score", str(data), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]
+    script = tmp_path / "hold_after_results.py"
+    script.write_text(HOLD_AFTER_RESULTS, encoding="utf-8")
     process = subprocess.Popen(
-        _evalkit(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, str(script), str(held), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     journal = out / "results.jsonl"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        if journal.exists() and journal.read_text().count("\n") > 3:
-            break
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=120)
+    try:
+        # The run cannot finish on its own: it waits for the signal once `held` results are
+        # journalled. Polling stops only on that state or on the process ending early.
+        while _journal_lines(journal) < 1 + held and process.poll() is None:
+            time.sleep(0.05)
+        assert process.poll() is None, process.communicate()[1]
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=600)  # guards against a hang only
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
-    kept = journal.read_text().splitlines()
-    assert 1 < len(kept) < 61, "the interrupt must land mid-run"
+    kept = journal.read_text(encoding="utf-8").splitlines()
+    assert len(kept) == 1 + held  # the header and every result finished before Ctrl-C
     assert all(json.loads(line) for line in kept)  # every line complete
     assert not (out / "scores.csv").exists()
     command = stderr.strip().splitlines()[-1].strip()
@@ -137,7 +181,9 @@ def test_ctrl_c_prints_the_resume_command_and_keeps_the_journal(tmp_path: Path) 
     assert main(resumed) == 0
     info = json.loads((out / "run.json").read_text())
     assert info["counts"]["submissions"] == 60
-    assert info["timings"]["resumed_submissions"] == len(kept) - 1
+    assert info["timings"]["resumed_submissions"] == held
+    results = journal.read_text(encoding="utf-8").splitlines()[1:]
+    assert sorted(json.loads(line)["id"] for line in results) == [f"q-{i:03d}" for i in range(60)]
 
 
 # --- closed pipes ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import evalkit
@@ -83,7 +84,10 @@ def test_notebook_opens_a_run_folder_without_grading(
     data = tmp_path / "records.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in _records()), encoding="utf-8")
     saved = evalkit.score(str(data), cache=False).save(tmp_path / "run")
-    notebook = setup(tmp_path / "out", start=tmp_path, quiet=True)
+    # `setup` sets pandas display options for a notebook; they end with this test.
+    names = ("display.max_columns", "display.width", "display.max_colwidth")
+    with pd.option_context(*[v for name in names for v in (name, pd.get_option(name))]):
+        notebook = setup(tmp_path / "out", start=tmp_path, quiet=True)
     monkeypatch.setattr(evalkit.runner, "grade", _no_grading)
     run = notebook.run(str(saved), "ignored-when-a-run-folder-is-given")
     assert sorted(run.scores["submission_id"]) == ["s1", "s2", "s3"]

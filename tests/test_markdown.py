@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from evalkit.dataset.markdown import extract_files, looks_like_hcl, normalise_file_name
 
 ANSWERS = Path(__file__).parent / "data" / "answers"
-RLHF_DEV = Path("/work/shared/datasets/rlhf-dev")
 
 
 def extract_fixture(name: str) -> dict[str, str]:
@@ -146,6 +145,24 @@ EXPECTED: dict[str, dict[str, str]] = {
         "main.tf": 'resource "aws_ecr_repository" "app" {',
         "snippet_1.tfvars": 'environment = "prod"',
         "snippet_2.hcl": "scan_on_push = true",
+    },
+    # Answers with no Terraform: a template placeholder, a prose-only write-up, and a task
+    # whose answer is a Python script (its regex and prose mention resources).
+    "placeholder.md": {},
+    "prose_write_up.md": {},
+    "python_only.md": {
+        "lib/check_tags.py": '"""Report Terraform resources without a cost-centre tag."""',
+    },
+    # Environments over shared modules: `../../modules` sources and `cd ../../..` in the
+    # deploy steps must not leak into the file names.
+    "environments_layout.md": {
+        "backend.tf": 'backend "s3" {',
+        "modules/network/variables.tf": 'variable "cidr_block" {',
+        "modules/network/main.tf": 'resource "aws_vpc" "this" {',
+        "environments/dev/main.tf": 'source     = "../../modules/network"',
+        "environments/prod/main.tf": 'cidr_block = "10.20.0.0/16"',
+        "snippet_1.txt": "├── backend.tf",
+        "snippet_2.sh": "cd ../../..",
     },
 }
 
@@ -359,31 +376,26 @@ def test_a_one_megabyte_answer_gives_every_file() -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Real answers, when the sample dataset is available
+# What holds for every answer: names stay inside the answer, Terraform is never lost
 
 
-def _real_answers() -> list[Path]:
-    if not RLHF_DEV.is_dir():
-        return []
-    return sorted(RLHF_DEV.glob("*/MODEL_RESPONSE.md")) + sorted(
-        RLHF_DEV.glob("*/IDEAL_RESPONSE.md")
-    )
-
-
-@pytest.mark.skipif(not RLHF_DEV.is_dir(), reason="rlhf-dev sample dataset not available")
-@pytest.mark.parametrize(
-    "path", _real_answers(), ids=lambda path: f"{path.parent.name}/{path.stem}"
-)
-def test_real_answers(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
+@pytest.mark.parametrize("fixture", sorted(EXPECTED))
+def test_file_names_stay_inside_the_answer_and_terraform_is_kept(fixture: str) -> None:
+    text = (ANSWERS / fixture).read_text(encoding="utf-8")
     files = extract_files(text)
     for name in files:
         assert " " not in name
         assert ".." not in name.split("/")
         assert not name.startswith("/")
-    # Placeholders, prose-only write-ups and a Python-only task hold no Terraform at all.
     if looks_like_hcl(text):
         assert any(name.endswith(".tf") for name in files), sorted(files)
+
+
+def test_answers_without_terraform_do_not_look_like_hcl() -> None:
+    for fixture in ("placeholder.md", "prose_write_up.md", "python_only.md", "no_code.md"):
+        text = (ANSWERS / fixture).read_text(encoding="utf-8")
+        assert not looks_like_hcl(text), fixture
+    assert looks_like_hcl((ANSWERS / "environments_layout.md").read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -12,18 +13,37 @@ from evalkit.notebook import find_root, parameter, setup
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWER = '```hcl\nresource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n```'
+DISPLAY_OPTIONS = ("display.max_columns", "display.width", "display.max_colwidth")
+
+
+@pytest.fixture(autouse=True)
+def _display_options_restored() -> Iterator[None]:
+    """`setup` sets pandas display options for the notebook it runs in; here they must not
+    outlive the test, or later tests would print and compare with them."""
+    saved = [value for name in DISPLAY_OPTIONS for value in (name, pd.get_option(name))]
+    with pd.option_context(*saved):
+        yield
 
 
 def test_setup_finds_the_root_from_a_nested_folder_and_makes_the_output_folder(
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    notebook = setup("out/notebooks/helper-test", start=ROOT / "notebooks")
-    assert notebook.root == ROOT
-    assert notebook.out_dir == ROOT / "out" / "notebooks" / "helper-test"
+    # A repository of its own, so the output folder is made under tmp_path, not in this one.
+    root = tmp_path / "project"
+    (root / "datasets").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\n", encoding="utf-8")
+    notebook = setup("out/notebooks/helper-test", start=root / "notebooks")
+    assert notebook.root == root
+    assert notebook.out_dir == root / "out" / "notebooks" / "helper-test"
     assert notebook.out_dir.is_dir()
-    assert f"repository root: {ROOT}" in capsys.readouterr().out
+    assert f"repository root: {root}" in capsys.readouterr().out
     assert pd.get_option("display.max_columns") == 40
-    notebook.out_dir.rmdir()
+
+
+def test_setup_from_inside_this_repository_finds_its_root(tmp_path: Path) -> None:
+    notebook = setup(tmp_path / "out", start=ROOT / "notebooks", quiet=True)
+    assert notebook.root == ROOT and notebook.out_dir == tmp_path / "out"
 
 
 def test_paths_resolve_from_the_root_unless_absolute(tmp_path: Path) -> None:

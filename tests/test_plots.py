@@ -152,14 +152,42 @@ def test_category_rates_count_each_submission_once_per_category() -> None:
     assert list(dict.fromkeys(table.index.get_level_values(0))) == ["m1", "m2", "(no model)"]
 
 
-def test_category_rates_agree_with_run_failure_rates() -> None:
-    run = known_run()
-    ours = plots.category_rates(run)
-    theirs = run.failure_rates()
-    merged = ours.merge(theirs, on="category", suffixes=("", "_run"))
-    assert len(merged) == len(theirs)
-    assert (merged["n"] == merged["n_run"]).all()
-    assert (merged["failed"] == merged["failed_run"]).all()
+def test_category_rates_and_run_failure_rates_match_hand_counts() -> None:
+    # A scores table built by hand, so the expected rates do not come from evalkit itself:
+    #   s1 ok           SEC1 fail, SEC2 pass, IAC1 pass -> security applies+fails, iac applies
+    #   s2 ok           SEC1 pass, SEC2 n/a,  IAC1 empty -> security applies, iac does not
+    #   s3 ok           SEC1 n/a,  SEC2 n/a,  IAC1 fail  -> security does not, iac fails
+    #   s4 ok           SEC1 pass, SEC2 pass, IAC1 pass  -> both apply, neither fails
+    #   s5 parse_error  SEC1 n/a,  SEC2 n/a,  IAC1 fail  -> iac applies+fails (graded)
+    #   s6 error        SEC1 fail, SEC2 fail, IAC1 fail  -> not graded: counts nowhere
+    # security: 3 applicable, 1 failed; iac: 4 applicable, 2 failed.
+    cells = {
+        "s1": ("ok", "fail", "pass", "pass"),
+        "s2": ("ok", "pass", "n/a", None),
+        "s3": ("ok", "n/a", "n/a", "fail"),
+        "s4": ("ok", "pass", "pass", "pass"),
+        "s5": ("parse_error", "n/a", "n/a", "fail"),
+        "s6": ("error", "fail", "fail", "fail"),
+    }
+    scores = pd.DataFrame(
+        [
+            {"submission_id": key, "status": status, SEC1: a, SEC2: b, IAC1: c}
+            for key, (status, a, b, c) in cells.items()
+        ]
+    )
+    expected = {"security": (3, 1), "iac": (4, 2)}
+    # Wilson 95 % bounds for 1 of 3 and 2 of 4, worked out by hand from
+    # (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n) with z = 1.959964.
+    bounds = {"security": (0.061492, 0.792340), "iac": (0.150039, 0.849961)}
+    for table in (plots.category_rates(scores), Run(scores, pd.DataFrame()).failure_rates()):
+        assert table["category"].tolist() == ["security", "iac"]
+        rows = table.set_index("category")
+        for category, (n, failed) in expected.items():
+            assert rows.loc[category, ["n", "failed"]].tolist() == [n, failed]
+            assert rows.loc[category, "failure_rate"] == pytest.approx(failed / n)
+            low, high = bounds[category]
+            assert rows.loc[category, "ci_low"] == pytest.approx(low, abs=1e-6)
+            assert rows.loc[category, "ci_high"] == pytest.approx(high, abs=1e-6)
 
 
 def test_check_rates_and_unknown_group_column() -> None:
