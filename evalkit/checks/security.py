@@ -16,6 +16,7 @@ from evalkit.checks._helpers import (
     Problem,
     bucket_has_companion,
     instance_addresses,
+    names_a_source,
     per_instance,
     resource_finding,
     truth,
@@ -728,6 +729,9 @@ def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
     file systems and Redshift clusters without `encrypted = true`; ElastiCache replication groups
     without `at_rest_encryption_enabled = true`; DynamoDB tables with SSE explicitly disabled.
     A flag whose value cannot be known (a variable without a value) is not a failure.
+    Read replicas inherit their source's encryption and are not judged; a
+    `replicate_source_db` or `replication_source_identifier` set to null or "" names no
+    source, so that database is judged as a primary.
 
     Why: unencrypted storage exposes data through snapshots, backups and lost media, and fails
     most compliance regimes.
@@ -778,14 +782,16 @@ def _rds_instance(context: _EncryptionContext, resource: Resource, body: Body) -
     if (
         body.has("cluster_identifier")
         or (isinstance(engine, str) and engine.startswith("aurora"))
-        or body.has("replicate_source_db")
+        or names_a_source(body, "replicate_source_db")
     ):
         return  # storage belongs to the cluster, or is inherited from the source
     yield from _unless_true(body, "storage_encrypted", "stores data unencrypted", STORAGE_FIX)
 
 
 def _rds_cluster(context: _EncryptionContext, resource: Resource, body: Body) -> Iterator[Problem]:
-    if body.get("engine_mode") == "serverless" or body.has("replication_source_identifier"):
+    if body.get("engine_mode") == "serverless" or names_a_source(
+        body, "replication_source_identifier"
+    ):
         return
     if not body.has("storage_encrypted") and body.has("global_cluster_identifier"):
         globals_ = context.model.referenced_resources(
