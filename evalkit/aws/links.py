@@ -77,8 +77,9 @@ def follow(
 
     `by_name` lists the target attributes a literal string may equal (the bucket name for
     ``bucket = "logs"``); `owner` is the resource `body` belongs to, whose region a named
-    target must share; `name_prefix` is what the literal carries before the name. With `many`, an unknown that names several resources is several
-    elements (a list written as a splat whose evaluation kept only the references).
+    target must share; `name_prefix` is what the literal carries before the name. With
+    `many`, an unknown that names several resources is several elements (a list written as
+    a splat whose evaluation kept only the references).
     """
     value = body.get(name)
     if value is None:
