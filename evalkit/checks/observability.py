@@ -12,6 +12,7 @@ from lark import Tree
 
 from evalkit.aws import AwsLayer, aws_of, catalog, same_region
 from evalkit.aws.links import mentioned, resolved
+from evalkit.aws.zones import has_known_instances
 from evalkit.checks._helpers import (
     Problem,
     instance_addresses,
@@ -157,6 +158,11 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
     by reference or by the resource's configured name; each of its resources is reported.
     An alarm on an Aurora member instance, an ECS cluster or a target group also watches the
     Aurora cluster, the cluster's services and the compute registered in the group.
+    Coverage is per instance within a `count`/`for_each` resource: an alarm naming
+    `aws_instance.web[0].id` watches web[0] only, and an alarm whose `for_each` filters out
+    some keys leaves those instances unwatched, each reported when the alarms watch others
+    of the same resource; an alarm with `count = length(aws_instance.web)` indexed by
+    `count.index` watches all of them, and one whose instances cannot be known watches all.
     Terraform state lock tables (DynamoDB keyed on `LockID`) are not databases here.
     Compute with no `aws_cloudwatch_log_group` other than flow-log or CloudTrail groups fails,
     and so does each log group without `retention_in_days` (or with 0, never expire). Alarm
@@ -193,6 +199,7 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
             members = [r for r in monitored if r.type in types]
             if members and not any(r in watched for r in members):
                 findings.extend(_unwatched(resource, kind) for resource in members)
+        findings.extend(_partly_watched(model, monitored, watched))
     compute = [r for r in monitored if r.type in MONITORED_KINDS["compute"]]
     if (
         compute
@@ -242,6 +249,55 @@ def _watched_through_links(layer: AwsLayer, watched: set[Resource]) -> set[Resou
         else:
             found |= _mentioned(layer, linked, member_link)
     return found
+
+
+def _partly_watched(
+    model: TerraformModel, monitored: list[Resource], watched: set[Resource]
+) -> Iterator[Finding]:
+    """Instances of a `count`/`for_each` resource left out by the alarms that watch some of
+    its other instances: an alarm naming ``aws_instance.web[0].id`` watches web[0] only, one
+    whose `for_each` filters out a key leaves that instance unwatched."""
+    layer = aws_of(model)
+    named: dict[Resource, set[str]] = {}
+    for edge in layer.edges("alarm_watches"):
+        for mention in edge.mentions:
+            if same_region(edge.source.resource, mention.resource):
+                named.setdefault(mention.resource, set()).add(mention.address)
+    # Watched through a cluster, a target group or a member: every instance is watched.
+    linked = _watched_through_links(layer, set(named))
+    for resource in monitored:
+        addresses = named.get(resource)
+        if (
+            not addresses
+            or resource not in watched
+            or resource in linked
+            or not resource.is_expanded
+            or not has_known_instances(resource)
+        ):
+            continue
+        missing = [i.address for i in resource.instances if i.address not in addresses]
+        if missing:
+            yield from _unwatched_instances(resource, missing, sorted(addresses))
+
+
+def _unwatched_instances(
+    resource: Resource, missing: list[str], covered: list[str]
+) -> Iterator[Finding]:
+    local = _local_address(resource)
+    if "count" in resource.block.attributes:
+        repeat = f"count = length({local})"
+        dimensions = ALARM_DIMENSION[resource.type].format(r=f"{local}[count.index]")
+    else:
+        repeat = f"for_each = {local}"
+        dimensions = ALARM_DIMENSION[resource.type].format(r="each.value")
+    for address in missing:
+        yield resource_finding(
+            resource,
+            f"{address}{where(resource)} has no CloudWatch metric alarm watching it: the "
+            f"alarms on {local} name only {', '.join(covered)}; give every instance its own "
+            f"alarm ({repeat}, dimensions = {{ {dimensions} }}).",
+            address=address,
+        )
 
 
 def _any_in(instances: Iterable[ResourceInstance], resources: set[Resource]) -> bool:
