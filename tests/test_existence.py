@@ -235,3 +235,79 @@ def test_module_with_unknown_count_may_exist_and_so_do_its_resources() -> None:
     assert [m.address for m in model.modules] == ["", "module.net"]
     assert existence(model, "module.net.aws_subnet.a") is Existence.MAY_EXIST
     assert visible(model) == ["module.net.aws_db_instance.db", "module.net.aws_subnet.a"]
+
+
+OPTIONAL_INPUTS = {
+    "main.tf": """
+    module "app" {
+      source   = "./modules/app"
+      settings = { name = "web" }
+      tags     = null
+      alarms   = { cpu = { threshold = 80 } }
+    }
+    """,
+    "modules/app/main.tf": """
+    variable "settings" {
+      type = object({
+        name       = string
+        create_dns = optional(bool, false)
+        log_group  = optional(string)
+        logging    = optional(object({ enabled = optional(bool, true) }), {})
+      })
+    }
+    variable "tags" {
+      type     = map(string)
+      default  = { team = "platform" }
+      nullable = false
+    }
+    variable "alarms" {
+      type = map(object({ threshold = number, actions = optional(list(string), []) }))
+    }
+    resource "aws_route53_record" "web" {
+      count   = var.settings.create_dns ? 1 : 0
+      zone_id = "Z123"
+      name    = var.settings.name
+      type    = "A"
+    }
+    resource "aws_cloudwatch_log_group" "web" {
+      count = var.settings.log_group == null ? 0 : 1
+      name  = var.settings.log_group
+    }
+    resource "aws_sns_topic" "logging" {
+      count = var.settings.logging.enabled ? 1 : 0
+      name  = "logging"
+    }
+    """,
+}
+
+
+def test_optional_attributes_left_out_are_null_or_their_default() -> None:
+    model = model_of(OPTIONAL_INPUTS)
+    assert existence(model, "module.app.aws_route53_record.web") is Existence.ABSENT
+    assert existence(model, "module.app.aws_cloudwatch_log_group.web") is Existence.ABSENT
+    # A nested optional object defaults to {} and then gets its own attributes' defaults.
+    assert existence(model, "module.app.aws_sns_topic.logging") is Existence.EXISTS
+    child = model.modules[1]
+    assert child.variable_value("alarms") == {"cpu": {"threshold": 80, "actions": []}}
+
+
+def test_an_optional_attribute_given_keeps_its_value() -> None:
+    files = dict(OPTIONAL_INPUTS)
+    files["main.tf"] = files["main.tf"].replace(
+        '{ name = "web" }', '{ name = "web", create_dns = true, log_group = "/app/web" }'
+    )
+    model = model_of(files)
+    assert existence(model, "module.app.aws_route53_record.web") is Existence.EXISTS
+    assert existence(model, "module.app.aws_cloudwatch_log_group.web") is Existence.EXISTS
+
+
+def test_non_nullable_variable_takes_its_default_for_a_null() -> None:
+    model = model_of(OPTIONAL_INPUTS)
+    assert model.modules[1].variable_value("tags") == {"team": "platform"}
+    nullable = {
+        **OPTIONAL_INPUTS,
+        "modules/app/main.tf": OPTIONAL_INPUTS["modules/app/main.tf"].replace(
+            "nullable = false", "nullable = true"
+        ),
+    }
+    assert model_of(nullable).modules[1].variable_value("tags") is None

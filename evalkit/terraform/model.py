@@ -26,6 +26,7 @@ from typing import Any
 
 from evalkit.terraform.evaluator import Evaluator, NamesNothing, Step, apply_steps, as_collection
 from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure, parse_file
+from evalkit.terraform.types import TypeSpec, conform, type_spec
 from evalkit.terraform.values import Unknown
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
@@ -475,6 +476,7 @@ class ModuleContext:
         self.evaluator = Evaluator(self)
         self._local_cache: dict[str, Any] = {}
         self._var_cache: dict[str, Any] = {}
+        self._type_cache: dict[str, TypeSpec | None] = {}
 
     # declarations, indexed once
     def _of_type(self, block_type: str) -> list[Block]:
@@ -581,17 +583,35 @@ class ModuleContext:
         return value
 
     def _compute_variable(self, name: str) -> Any:
+        """The variable's value as Terraform passes it: the caller's argument, else the
+        winning ``.tfvars`` entry, else the default; converted to its `type` (left-out
+        `optional()` attributes are null or their default), and a null replaced by the
+        default when the variable says ``nullable = false``."""
         reference = self.qualified(f"var.{name}")
         if name not in self.variables:
             return Unknown((reference,), "undeclared variable")
+        block = self.variables[name]
+        default = block.attributes.get("default")
         if self.call is not None and self.parent is not None and name in self.call.block.attributes:
-            return self.parent.evaluate(self.call.block.attributes[name].expr, self.scope)
-        if name in self.tfvars:
-            return self.evaluate(self.tfvars[name].expr, {})
-        default = self.variables[name].attributes.get("default")
-        if default is None:
+            value = self.parent.evaluate(self.call.block.attributes[name].expr, self.scope)
+        elif name in self.tfvars:
+            value = self.evaluate(self.tfvars[name].expr, {})
+        elif default is None:
             return Unknown((reference,), "no default")
-        return self.evaluate(default.expr, {})
+        else:
+            value = self.evaluate(default.expr, {})
+        if value is None and default is not None and _not_nullable(block):
+            value = self.evaluate(default.expr, {})
+        spec = self._variable_type(name)
+        return conform(value, spec) if spec is not None else value
+
+    def _variable_type(self, name: str) -> TypeSpec | None:
+        """The variable's type constraint when converting to it can change a value."""
+        if name not in self._type_cache:
+            attribute = self.variables[name].attributes.get("type")
+            spec = type_spec(attribute.expr) if attribute is not None else None
+            self._type_cache[name] = spec if spec is not None and spec.has_optional else None
+        return self._type_cache[name]
 
     def local_value(self, name: str) -> Any:
         if name in self._local_cache:
@@ -1139,6 +1159,14 @@ def _call_exists_in_some_deployment(
 _NON_RESOURCE_ROOTS = frozenset(
     {"var", "local", "module", "data", "count", "each", "self", "path", "terraform"}
 )
+
+
+def _not_nullable(variable: Block) -> bool:
+    """``nullable = false``: a null the variable receives becomes its default."""
+    attribute = variable.attributes.get("nullable")
+    if attribute is None:
+        return False
+    return Evaluator(NamesNothing()).evaluate(attribute.expr) is False
 
 
 def _walk_blocks(block: Block) -> Iterator[Block]:
