@@ -70,3 +70,20 @@ def test_a_provider_file_beside_a_code_folder_stays_one_configuration() -> None:
     )
     assert model.root_models == [model]
     assert [r.region for r in model.resources("aws_vpc")] == ["us-east-1"]
+
+
+def test_a_bare_path_source_is_the_module_it_means_not_a_root() -> None:
+    case = (
+        Path(__file__).parent
+        / "fixtures"
+        / "checks"
+        / "IAC-UNDEFINED-REFERENCE"
+        / "fail_bare_path_module_sources"
+    )
+    model = build_model(files_of(case))
+    assert model.root_groups == [[""]]
+    assert [m.address for m in model.modules] == ["", "module.vpc", "module.dns"]
+    [vpc] = model.resources("aws_vpc")
+    assert vpc.config.get("cidr_block") == "10.0.0.0/16"
+    # Nothing is loaded for a bare name that no directory of the submission has.
+    assert model.modules[0].module_calls["web"].child is None

@@ -203,6 +203,12 @@ def written_from(
     return tuple(dict.fromkeys(found))
 
 
+def addresses_behind(expr: Any, context: ModuleContext) -> set[str]:
+    """Addresses of the resources an expression is written from, following locals,
+    variables and local module outputs to their source."""
+    return _addresses_behind(expr, context, set())
+
+
 def _instances_in(
     model: TerraformModel, refs: Sequence[str], types: Sequence[str]
 ) -> list[ResourceInstance]:

@@ -11,7 +11,7 @@ from typing import Any
 from lark import Tree
 
 from evalkit.aws import AwsLayer, aws_of, catalog, same_region
-from evalkit.aws.links import mentioned, resolved
+from evalkit.aws.links import addresses_behind, mentioned, resolved
 from evalkit.aws.zones import has_known_instances
 from evalkit.checks._helpers import (
     Problem,
@@ -32,6 +32,7 @@ from evalkit.terraform.model import (
 )
 from evalkit.terraform.policy import PolicyStatement, policy_documents
 from evalkit.terraform.references import iter_references
+from evalkit.terraform.sources import is_opaque
 from evalkit.terraform.values import (
     Unknown,
     iter_known_strings,
@@ -65,14 +66,35 @@ def _has_anonymous_unknown(value: Any) -> bool:
 
 
 def _opaque_calls(model: TerraformModel, pattern: re.Pattern[str]) -> list[ModuleCall]:
-    """Module calls evalkit cannot read (registry or missing sources) whose name or source
-    matches `pattern`: what they create is unknown, so it may be what a check looks for."""
+    """Calls of registry, git or URL modules whose source address matches `pattern`: their
+    code is not in the submission, and the source names it (terraform-aws-modules/cloudwatch
+    creates CloudWatch resources), so what they create may be what a check looks for.
+
+    A module's name or label never tells what it creates (``module "monitoring"`` may hold
+    anything), and a local or bare-path source that the submission lacks creates nothing a
+    deployment could have: neither counts."""
     return [
         call
         for module in model.modules
         for call in module.module_calls.values()
-        if call.child is None and (pattern.search(call.name) or pattern.search(call.source))
+        if call.child is None and is_opaque(call.source) and pattern.search(call.source)
     ]
+
+
+def _given_to(model: TerraformModel, calls: list[ModuleCall]) -> set[Resource]:
+    """Resources that the arguments of `calls` are written from (through locals, inputs and
+    module outputs): what an unreadable module is told about, so what it may act on."""
+    found: set[Resource] = set()
+    for module in model.modules:
+        for call in module.module_calls.values():
+            if call not in calls:
+                continue
+            for attribute in call.block.attributes.values():
+                for address in addresses_behind(attribute.expr, module):
+                    resource = model.find_resource(address)
+                    if resource is not None:
+                        found.add(resource)
+    return found
 
 
 def _first(resources: Iterable[Resource]) -> Resource:
@@ -132,8 +154,9 @@ MEMBER_LINKS = (
     ("attachment_target_group", "attachment_target"),
     ("attachment_target_group", "attachment_group"),
 )
+# Registry, git or URL module sources that create alarms, and ones that create log groups.
 MONITORING_MODULE = re.compile(r"(?i)monitor|alarm|alert|observab|cloudwatch")
-LOGGING_MODULE = re.compile(r"(?i)monitor|observab|cloudwatch|log")
+LOGGING_MODULE = re.compile(r"(?i)log")
 # Log groups that receive network or audit logs rather than what applications write.
 AUDIT_LOG_GROUP_NAME = re.compile(
     r"(?i)flow[-_ ]?logs?|cloudtrail|/aws/rds/|/aws/route53|aws-waf-logs"
@@ -166,8 +189,11 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
     Terraform state lock tables (DynamoDB keyed on `LockID`) are not databases here.
     Compute with no `aws_cloudwatch_log_group` other than flow-log or CloudTrail groups fails,
     and so does each log group without `retention_in_days` (or with 0, never expire). Alarm
-    dimensions evalkit cannot resolve watch nothing, but a registry module named for
-    monitoring may hold the alarms (and log groups), so their absence is not reported then.
+    dimensions evalkit cannot resolve watch nothing. A module's name or label never counts:
+    a local module is read for what it builds, and a registry, git or URL module whose
+    source is a CloudWatch or monitoring module may watch the resources its arguments are
+    written from (nothing else), and one whose source is a logging module may hold the
+    application log group.
 
     Why: without alarms an outage, a full disk or a throttled table is noticed by users first;
     without application logs it cannot be diagnosed; logs kept forever cost money and hold
@@ -193,13 +219,16 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
     if not monitored and not log_groups:
         return None
     findings: list[Finding] = []
-    if monitored and not _opaque_calls(model, MONITORING_MODULE):
-        watched = _watched_resources(model)
+    if monitored:
+        # A registry CloudWatch module may watch what it is given, nothing else.
+        given = _given_to(model, _opaque_calls(model, MONITORING_MODULE))
+        watched = _watched_resources(model) | given
         for kind, types in MONITORED_KINDS.items():
             members = [r for r in monitored if r.type in types]
             if members and not any(r in watched for r in members):
                 findings.extend(_unwatched(resource, kind) for resource in members)
-        findings.extend(_partly_watched(model, monitored, watched))
+        alarmed = [r for r in monitored if r not in given]
+        findings.extend(_partly_watched(model, alarmed, watched))
     compute = [r for r in monitored if r.type in MONITORED_KINDS["compute"]]
     if (
         compute
@@ -366,8 +395,8 @@ def missing_logging(model: TerraformModel) -> list[Finding] | None:
     need an `access_logs` block that is not disabled; gateway load balancers have no access
     logs and are exempt. Every `aws_cloudtrail` needs `is_multi_region_trail = true` and
     `enable_log_file_validation = true`. A submission with VPCs and no `aws_cloudtrail` at all
-    is reported once, on its first VPC (unless a registry module named for CloudTrail or audit
-    may build one). Values evalkit cannot resolve are not failures, and a flow log for a VPC
+    is reported once, on its first VPC (unless a registry, git or URL module whose source is a
+    CloudTrail or audit module may build one; a module's name never counts). Values evalkit cannot resolve are not failures, and a flow log for a VPC
     looked up by a data source may cover any VPC of its region.
 
     Why: flow logs, access logs and CloudTrail are the record an incident responder needs:
@@ -749,7 +778,9 @@ def no_cloudwatch_agent(model: TerraformModel) -> list[Finding] | None:
     sends nothing, and a permission with no agent is unused. Unknowns never fail: a boot
     script read from a file (`file()`, `templatefile()`) or a variable, an instance profile
     or role defined outside the submission, or a policy evalkit cannot read leave that half
-    unknown, and only a half known to be missing fails. Instances that `count = 0` removes
+    unknown, and only a half known to be missing fails; so does a registry, git or URL module
+    whose source is a CloudWatch agent or SSM module (a module's name never counts). Instances
+    that `count = 0` removes
     are not judged. n/a without instances, launch templates or launch configurations.
 
     Why: EC2's own metrics stop at the hypervisor: without the agent there is no memory,

@@ -26,6 +26,7 @@ from typing import Any
 
 from evalkit.terraform.evaluator import Evaluator, NamesNothing, Step, apply_steps, as_collection
 from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure, parse_file
+from evalkit.terraform.sources import LOCAL, REMOTE, source_kind
 from evalkit.terraform.types import TypeSpec, conform, type_spec
 from evalkit.terraform.values import Unknown
 
@@ -548,7 +549,7 @@ class ModuleContext:
         source = call.block.attributes.get("source")
         directory = posixpath.dirname(call.block.file)
         target = _local_source_directory(directory, source) if source else None
-        if target is None or call.template is not None:
+        if target is None or call.template is not None or source_kind(call.source) != LOCAL:
             return None
         present = any(posixpath.dirname(name) == target for name in self.root.terraform_files)
         return None if present else target
@@ -1083,8 +1084,14 @@ def _local_source_directory(directory: str, source: Attribute) -> str | None:
     from evalkit.terraform.evaluator import Evaluator as _Evaluator
 
     value = _Evaluator(NamesNothing()).evaluate(source.expr)
-    if not isinstance(value, str) or not value.startswith(("./", "../")):
+    if not isinstance(value, str):
         return None
+    kind = source_kind(value)
+    if kind == REMOTE or (kind != LOCAL and "//" in value):
+        return None
+    # A bare path (``modules/vpc``, which Terraform rejects or looks up in the registry) is
+    # read as the ``./modules/vpc`` it means when the submission holds that directory; the
+    # mistake itself is reported by IAC-UNDEFINED-REFERENCE.
     joined = posixpath.normpath(posixpath.join(directory or ".", value))
     if joined.startswith(".."):
         return None  # outside the submission: never read
