@@ -396,8 +396,9 @@ def missing_logging(model: TerraformModel) -> list[Finding] | None:
     logs and are exempt. Every `aws_cloudtrail` needs `is_multi_region_trail = true` and
     `enable_log_file_validation = true`. A submission with VPCs and no `aws_cloudtrail` at all
     is reported once, on its first VPC (unless a registry, git or URL module whose source is a
-    CloudTrail or audit module may build one; a module's name never counts). Values evalkit cannot resolve are not failures, and a flow log for a VPC
-    looked up by a data source may cover any VPC of its region.
+    CloudTrail or audit module may build one; a module's name never counts). Values evalkit
+    cannot resolve are not failures, and a flow log for a VPC looked up by a data source may
+    cover any VPC of its region.
 
     Why: flow logs, access logs and CloudTrail are the record an incident responder needs:
     who connected, who called which API, in every region; without them an intrusion leaves
