@@ -101,31 +101,98 @@ def test_absent_resources_are_invisible_as_judged_and_as_evidence() -> None:
     assert instance.address == "aws_subnet.per_workspace"
 
 
-def test_a_var_file_that_creates_the_resource_makes_it_possible() -> None:
+DEPLOYED = """
+    variable "alarm_email" {
+      type    = string
+      default = ""
+    }
+    variable "create_bastion" {
+      type    = bool
+      default = true
+    }
+    resource "aws_sns_topic" "alerts" {
+      name = "alerts"
+    }
+    resource "aws_sns_topic_subscription" "email" {
+      count     = var.alarm_email != "" ? 1 : 0
+      topic_arn = aws_sns_topic.alerts.arn
+      protocol  = "email"
+      endpoint  = var.alarm_email
+    }
+    resource "aws_instance" "bastion" {
+      count         = var.create_bastion ? 1 : 0
+      ami           = "ami-0123456789abcdef0"
+      instance_type = "t3.micro"
+    }
+"""
+
+
+def deployed(model: TerraformModel, address: str) -> dict[str, Existence]:
+    """The existence of `address` in each deployment, by var file."""
+    return {d.var_file: existence(d.model, address) for d in model.deployments}
+
+
+def test_each_var_file_is_a_deployment_that_can_add_or_remove() -> None:
+    model = model_of(
+        {
+            "main.tf": DEPLOYED,
+            "dev.tfvars": 'alarm_email = ""\n',
+            "prod.tfvars": 'alarm_email = "ops@example.com"\ncreate_bastion = false\n',
+        }
+    )
+    assert deployed(model, "aws_sns_topic_subscription.email") == {
+        "dev.tfvars": Existence.ABSENT,
+        "prod.tfvars": Existence.EXISTS,
+    }
+    # A value a var file sets removes a resource as well as adding one.
+    assert deployed(model, "aws_instance.bastion") == {
+        "dev.tfvars": Existence.EXISTS,
+        "prod.tfvars": Existence.ABSENT,
+    }
+    # Parsed files are shared by the deployments.
+    assert all(d.model.parsed is model.parsed for d in model.deployments)
+
+
+def test_without_var_files_the_auto_loaded_inputs_are_the_one_deployment() -> None:
+    model = model_of({"main.tf": DEPLOYED, "terraform.tfvars": "create_bastion = false\n"})
+    assert [d.var_file for d in model.deployments] == [""]
+    assert model.deployments[0].model is model
+    assert existence(model, "aws_instance.bastion") is Existence.ABSENT
+
+
+def test_auto_loaded_inputs_apply_in_every_deployment() -> None:
+    model = model_of(
+        {
+            "main.tf": DEPLOYED,
+            "terraform.tfvars": "create_bastion = false\n",
+            "ops.auto.tfvars": 'alarm_email = "ops@example.com"\n',
+            "prod.tfvars": 'alarm_email = "oncall@example.com"\n',
+        }
+    )
+    assert deployed(model, "aws_instance.bastion") == {"prod.tfvars": Existence.ABSENT}
+    [deployment] = model.deployments
+    [subscription] = deployment.model.resources("aws_sns_topic_subscription")
+    assert subscription.instances[0].get("endpoint") == "oncall@example.com"
+
+
+def test_a_root_that_needs_its_var_file_is_judged_with_it() -> None:
     model = model_of(
         {
             "main.tf": """
-            variable "alarm_email" {
-              type    = string
-              default = ""
+            variable "instance_count" {
+              type = number
             }
-            resource "aws_sns_topic" "alerts" {
-              name = "alerts"
+            resource "aws_instance" "web" {
+              count         = var.instance_count
+              ami           = "ami-0123456789abcdef0"
+              instance_type = "t3.micro"
             }
-            resource "aws_sns_topic_subscription" "email" {
-              count     = var.alarm_email != "" ? 1 : 0
-              topic_arn = aws_sns_topic.alerts.arn
-              protocol  = "email"
-              endpoint  = var.alarm_email
-            }
-        """,
-            "dev.tfvars": 'alarm_email = ""\n',
-            "prod.tfvars": 'alarm_email = "ops@example.com"\n',
+            """,
+            "env/prod.tfvars": "instance_count = 0\n",
         }
     )
-    assert existence(model, "aws_sns_topic_subscription.email") is Existence.MAY_EXIST
-    without_prod = model_of({"main.tf": model.files["main.tf"], "dev.tfvars": 'alarm_email = ""\n'})
-    assert existence(without_prod, "aws_sns_topic_subscription.email") is Existence.ABSENT
+    assert existence(model, "aws_instance.web") is Existence.MAY_EXIST
+    assert deployed(model, "aws_instance.web") == {"env/prod.tfvars": Existence.ABSENT}
 
 
 MODULE = """

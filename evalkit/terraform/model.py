@@ -13,6 +13,9 @@ or for_each is unknown, or it is gated on the workspace), or known not to exist 
 declared (references to it resolve) but invisible: `TerraformModel.resources`, `modules`,
 `ModuleContext.resources` and `module_calls`, `find_resource` and `referrers` never return
 it, so no check judges it or counts it as evidence.
+
+A root configuration has one or more `deployments`: each ``-var-file`` it ships, else its
+auto-loaded inputs; checks judge each deployment on its own model.
 """
 
 from __future__ import annotations
@@ -285,18 +288,9 @@ class Resource:
         """The instances `count`/`for_each` creates: none when known to be empty, one keyless
         instance (with `count.index`/`each` unknown) when the expansion is unknown."""
         pairs = expansion(self.block, self.context)
-        if pairs is None or (not pairs and self._exists_in_some_deployment()):
+        if pairs is None:
             return [ResourceInstance(self, None, unknown_expansion_scope(self.block))]
         return [ResourceInstance(self, key, scope) for key, scope in pairs[:MAX_RESOURCE_INSTANCES]]
-
-    def _exists_in_some_deployment(self) -> bool:
-        """Whether a ``-var-file`` the submission ships (``prod.tfvars``) creates this resource
-        that the auto-loaded inputs leave out: some deployment creates it, so it may exist."""
-        for variant in self.context.root.variants:
-            other = variant.declared_resource(self.address)
-            if other is not None and other.instances:
-                return True
-        return False
 
     @cached_property
     def existence(self) -> Existence:
@@ -720,6 +714,18 @@ class ResourceValue:
 
 # --- the whole submission ----------------------------------------------------------------------
 
+# At most this many ``-var-file`` deployments of one root are judged.
+MAX_DEPLOYMENTS = 6
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One way a root configuration is planned: with the ``-var-file`` named `var_file`, or
+    ("") with the auto-loaded inputs only."""
+
+    var_file: str
+    model: TerraformModel
+
 
 @dataclass
 class TerraformModel:
@@ -733,7 +739,7 @@ class TerraformModel:
     # Those and the code of module calls known to create no instance (count = 0).
     declared_modules: list[ModuleContext] = field(default_factory=list)
     evaluating: set[tuple[str, str]] = field(default_factory=set)
-    # A model planned with one -var-file: it asks no further variants.
+    # A model planned with one -var-file: it is a deployment of its own.
     is_variant: bool = False
     # The submission's root configurations (each a list of directories, see _root_groups),
     # and the one this model grades when it is the model of a single root.
@@ -758,17 +764,31 @@ class TerraformModel:
         return models
 
     @cached_property
-    def variants(self) -> list[TerraformModel]:
-        """The submission planned with each ``-var-file`` it ships that sets a root variable:
-        what some deployment creates beyond the auto-loaded inputs."""
-        if self.is_variant:
-            return []
-        found = []
+    def deployments(self) -> list[Deployment]:
+        """The deployments of this root configuration, each judged on its own.
+
+        A ``-var-file`` the submission ships (``prod.tfvars``, ``environments/dev.tfvars``)
+        that sets a variable of the root is a deployment: the root planned with it, over the
+        auto-loaded ``terraform.tfvars`` and ``*.auto.tfvars``, so what it sets applies
+        whether it adds a resource or removes one. With no such file the configuration as
+        the auto-loaded inputs and defaults give it is the one deployment. A root that
+        ships var-files is planned with them, also when it cannot be planned without one (a
+        required variable without default). At most `MAX_DEPLOYMENTS` are judged, in name
+        order. Parsed files are shared; each deployment evaluates its own values."""
+        if self.is_variant or (len(self.root_groups) > 1 and self.graded_group is None):
+            return [Deployment("", self)]
+        found: list[Deployment] = []
         for name in self.var_files():
             variant = self.with_var_file(name)
             if variant is not None:
-                found.append(variant)
-        return found
+                found.append(Deployment(name, variant))
+            if len(found) == MAX_DEPLOYMENTS:
+                break
+        return found or [Deployment("", self)]
+
+    def graded_models(self) -> list[TerraformModel]:
+        """Every model a check judges: one per deployment of each root configuration."""
+        return [d.model for root in self.root_models for d in root.deployments]
 
     def declared_resource(self, address: str) -> Resource | None:
         """The resource or data block at exactly `address`, whether it exists or not."""
@@ -791,8 +811,9 @@ class TerraformModel:
                 resource.__dict__.pop("instances", None)
                 resource.__dict__.pop("config", None)
             module.__dict__.clear()
-        for variant in self.__dict__.pop("variants", []):
-            variant.release()
+        for deployment in self.__dict__.pop("deployments", []):
+            if deployment.model is not self:
+                deployment.model.release()
         for model in self.__dict__.pop("root_models", []):
             if model is not self:
                 model.release()
@@ -1117,7 +1138,7 @@ def _load_children(
         return
     for call in parent.declared_module_calls.values():
         pairs = expansion(call.block, parent)
-        if pairs is None or (not pairs and _call_exists_in_some_deployment(model, parent, call)):
+        if pairs is None:
             call.existence = Existence.MAY_EXIST.within(parent.existence)
             pairs = [(None, unknown_expansion_scope(call.block))]
         elif not pairs:
@@ -1145,20 +1166,6 @@ def _load_children(
                 call.instances.append(child)
                 model.modules.append(child)
             _load_children(model, child, by_directory, depth + 1)
-
-
-def _call_exists_in_some_deployment(
-    model: TerraformModel, parent: ModuleContext, call: ModuleCall
-) -> bool:
-    """Whether a ``-var-file`` the submission ships makes a call that the auto-loaded inputs
-    leave empty create module instances."""
-    for variant in model.variants:
-        for module in variant.declared_modules:
-            if module.address == parent.address and module.directory == parent.directory:
-                other = module.declared_module_calls.get(call.name)
-                if other is not None and other.existence.visible:
-                    return True
-    return False
 
 
 # --- helpers -----------------------------------------------------------------------------------
