@@ -32,7 +32,6 @@ from evalkit.terraform.model import (
 )
 from evalkit.terraform.policy import PolicyStatement, policy_documents
 from evalkit.terraform.references import iter_references
-from evalkit.terraform.sources import is_opaque
 from evalkit.terraform.values import (
     Unknown,
     iter_known_strings,
@@ -66,28 +65,39 @@ def _has_anonymous_unknown(value: Any) -> bool:
 
 
 def _opaque_calls(model: TerraformModel, pattern: re.Pattern[str]) -> list[ModuleCall]:
-    """Calls of registry, git or URL modules whose source address matches `pattern`: their
-    code is not in the submission, and the source names it (terraform-aws-modules/cloudwatch
-    creates CloudWatch resources), so what they create may be what a check looks for.
+    """Calls of modules whose code evalkit cannot read (registry, git or URL sources, or a
+    local directory the submission lacks) and whose source address matches `pattern`: the
+    source names the code (terraform-aws-modules/cloudwatch creates CloudWatch resources),
+    so what they create may be what a check looks for.
 
-    A module's name or label never tells what it creates (``module "monitoring"`` may hold
-    anything), and a local or bare-path source that the submission lacks creates nothing a
-    deployment could have: neither counts."""
+    A module's name or label never tells what it creates: ``module "monitoring"`` may hold
+    anything, and a local module is read for what it builds."""
     return [
         call
         for module in model.modules
         for call in module.module_calls.values()
-        if call.child is None and is_opaque(call.source) and pattern.search(call.source)
+        if call.child is None and pattern.search(_module_code(call.source))
     ]
+
+
+def _module_code(source: str) -> str:
+    """The part of a source address that names the code: its sub-directory when it has one
+    (``terraform-aws-modules/cloudwatch/aws//modules/metric-alarm`` creates alarms, not log
+    groups), else the whole address."""
+    address = re.sub(r"^[A-Za-z0-9+.-]+::", "", source)
+    address = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", address)
+    _, separator, subdirectory = address.partition("//")
+    return subdirectory.split("?", 1)[0] if separator and subdirectory else source
 
 
 def _given_to(model: TerraformModel, calls: list[ModuleCall]) -> set[Resource]:
     """Resources that the arguments of `calls` are written from (through locals, inputs and
     module outputs): what an unreadable module is told about, so what it may act on."""
+    wanted = {id(call) for call in calls}
     found: set[Resource] = set()
     for module in model.modules:
         for call in module.module_calls.values():
-            if call not in calls:
+            if id(call) not in wanted:
                 continue
             for attribute in call.block.attributes.values():
                 for address in addresses_behind(attribute.expr, module):
@@ -154,9 +164,9 @@ MEMBER_LINKS = (
     ("attachment_target_group", "attachment_target"),
     ("attachment_target_group", "attachment_group"),
 )
-# Registry, git or URL module sources that create alarms, and ones that create log groups.
+# Sources of unreadable modules that may create alarms, and ones that may create log groups.
 MONITORING_MODULE = re.compile(r"(?i)monitor|alarm|alert|observab|cloudwatch")
-LOGGING_MODULE = re.compile(r"(?i)log")
+LOGGING_MODULE = re.compile(r"(?i)monitor|observab|cloudwatch|log")
 # Log groups that receive network or audit logs rather than what applications write.
 AUDIT_LOG_GROUP_NAME = re.compile(
     r"(?i)flow[-_ ]?logs?|cloudtrail|/aws/rds/|/aws/route53|aws-waf-logs"
@@ -190,10 +200,10 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
     Compute with no `aws_cloudwatch_log_group` other than flow-log or CloudTrail groups fails,
     and so does each log group without `retention_in_days` (or with 0, never expire). Alarm
     dimensions evalkit cannot resolve watch nothing. A module's name or label never counts:
-    a local module is read for what it builds, and a registry, git or URL module whose
-    source is a CloudWatch or monitoring module may watch the resources its arguments are
-    written from (nothing else), and one whose source is a logging module may hold the
-    application log group.
+    a local module is read for what it builds, and a module evalkit cannot read (registry,
+    git or URL, or a local directory the submission lacks) whose source is a CloudWatch or
+    monitoring module may watch the resources its arguments are written from (nothing
+    else), and one whose source is a logging module may hold the application log group.
 
     Why: without alarms an outage, a full disk or a throttled table is noticed by users first;
     without application logs it cannot be diagnosed; logs kept forever cost money and hold
@@ -395,7 +405,7 @@ def missing_logging(model: TerraformModel) -> list[Finding] | None:
     need an `access_logs` block that is not disabled; gateway load balancers have no access
     logs and are exempt. Every `aws_cloudtrail` needs `is_multi_region_trail = true` and
     `enable_log_file_validation = true`. A submission with VPCs and no `aws_cloudtrail` at all
-    is reported once, on its first VPC (unless a registry, git or URL module whose source is a
+    is reported once, on its first VPC (unless a module evalkit cannot read whose source is a
     CloudTrail or audit module may build one; a module's name never counts). Values evalkit
     cannot resolve are not failures, and a flow log for a VPC looked up by a data source may
     cover any VPC of its region.
@@ -779,7 +789,7 @@ def no_cloudwatch_agent(model: TerraformModel) -> list[Finding] | None:
     sends nothing, and a permission with no agent is unused. Unknowns never fail: a boot
     script read from a file (`file()`, `templatefile()`) or a variable, an instance profile
     or role defined outside the submission, or a policy evalkit cannot read leave that half
-    unknown, and only a half known to be missing fails; so does a registry, git or URL module
+    unknown, and only a half known to be missing fails; so does a module evalkit cannot read
     whose source is a CloudWatch agent or SSM module (a module's name never counts). Instances
     that `count = 0` removes
     are not judged. n/a without instances, launch templates or launch configurations.

@@ -22,7 +22,6 @@ from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, ModuleContext, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.policy import PolicyStatement, statements_from_document, statements_from_json
-from evalkit.terraform.sources import is_opaque
 from evalkit.terraform.values import Unknown
 
 # --- PERF-INSTANCE-SIZING ----------------------------------------------------------------------
@@ -251,8 +250,9 @@ def no_cdn(model: TerraformModel) -> list[Finding] | None:
     (`aws_apigatewayv2_api`) and `REGIONAL` REST APIs (an `EDGE` REST API is already served
     through CloudFront; an API whose every route requires `AWS_IAM` authorisation serves
     other workloads, not users). It fails when that tier spans two or more regions (or provider
-    aliases) and the submission has no `aws_cloudfront_distribution` (nor a registry, git or
-    URL module whose source is a CloudFront module). One finding per web-tier resource.
+    aliases) and the submission has no `aws_cloudfront_distribution` (nor an unreadable
+    module, such as a registry one, whose source is a CloudFront module). One finding per
+    web-tier resource.
 
     A web tier in a single region is n/a: the catalog asks for a CDN in front of tiers served
     from several regions, where it also gives users one global entry point; n/a too when
@@ -391,10 +391,10 @@ def _location_key(resource: Resource) -> str:
 def _has_cdn(model: TerraformModel) -> bool:
     if any(model.resources("aws_cloudfront_distribution")):
         return True
-    # A local module is read for what it builds; only a registry, git or URL module whose
-    # source is a CloudFront module may hold a distribution evalkit cannot see.
+    # A local module is read for what it builds; only a module evalkit cannot read whose
+    # source is a CloudFront module may hold a distribution it does not see.
     return any(
-        "cloudfront" in call.source.lower() and call.child is None and is_opaque(call.source)
+        "cloudfront" in call.source.lower() and call.child is None
         for module in model.modules
         for call in module.module_calls.values()
     )

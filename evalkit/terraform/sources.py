@@ -43,7 +43,3 @@ def source_kind(source: str) -> str:
         return REGISTRY
     return INVALID
 
-
-def is_opaque(source: str) -> bool:
-    """A source whose code lives outside the submission (registry, git, URL...)."""
-    return source_kind(source) in (REGISTRY, REMOTE)
