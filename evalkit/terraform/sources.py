@@ -42,4 +42,3 @@ def source_kind(source: str) -> str:
     if _REGISTRY.match(source):
         return REGISTRY
     return INVALID
-
