@@ -6,11 +6,13 @@ values assigned to secret-named keys anywhere in a submission's text or metadata
 patterns that are secrets wherever they appear (AWS access key ids, secret keys in
 assignments).
 
-A secret is masked by where it can be. A long one (`LONG_SECRET` characters or more) is
-masked wherever it appears: no word of feedback is that long and random. A short one
-(`pass`, `admin1`) is masked only where it stands as quoted or assigned text, the shape in
-which it was found (`"pass"`, `password=pass`, `user:pass@host`), so that generated
-feedback such as "pass it at run time" keeps its words.
+A secret is masked by where it can be. A long one (`LONG_SECRET` characters or more) that
+is not made of words alone is masked wherever it appears: no word of feedback or identifier
+is that long and random. A short one (`pass`, `admin1`) or one made of words (`password`,
+`changeme`) is masked only where it stands as a value, the shape in which it was found
+(`"pass"`, `password=pass`, `user:pass@host`, `--password pass`), never inside an identifier
+or as a key: generated feedback such as "pass it at run time", `random_password`,
+`var.password` and the key of `password = "password"` keep their words.
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ _MIN_CUT_SHORT = 16
 # A secret-named key (the name ends with it: `db_password`, `DB_PASSWORD`, `"password"`, but
 # not `password_length` or `secret_name`) assigned a literal. The name is matched from its
 # last word only, so the scan stays linear on long lines.
+# A write-only argument (`password_wo`) and a list of passwords (`passwords = ["..."]`, its
+# first item) are assignments too.
 _ASSIGNED_SECRET = re.compile(
     r"""(?i)(?:password|passwd|secret|token|api_?key|access_?key|secret_?key|private_?key)
-        ["']?[ \t]*[:=][ \t]*
+        s?(?:_wo)?["']?[ \t]*[:=][ \t]*\[?[ \t]*
         (?:"([^"\n]{4,200})"|'([^'\n]{4,200})'|([^\s"',;{}()\[\]]{4,200}))""",
     re.VERBOSE,
 )
@@ -43,10 +47,15 @@ _URL_PASSWORD = re.compile(r"://[^:/@\s]{1,100}:([^@/\s]{4,200})@")
 _NOT_A_LITERAL = re.compile(
     r"(?i)^(?:[A-Za-z_][\w-]*(?:\.[\w\-\[\]\"*]+)+|\$.*|true|false|null|none|required)$"
 )
-# What may stand on either side of a short secret quoted from code: quotes, an assignment,
-# the `user:` and `@host` of a connection string.
-_QUOTED_BEFORE = r"(?:(?<=[\"'`])|(?<=[:=])|(?<=[:=] ))"
-_QUOTED_AFTER = r"(?=[\"'`@;,]|\s|$)"
+# A secret made of words only, which feedback or code may use as a word or an identifier.
+_WORDS_ONLY = re.compile(r"[A-Za-z]+(?:[-_ ][A-Za-z]+)*")
+_IDENTIFIER_CHARACTER = re.compile(r"[\w.\-/]")
+_NAME_CONTINUES = re.compile(r"\w|[.\-]\w")
+# A key or a block label: the text after it is an assignment (`password = `, `"password": `,
+# not `==` or `://`) or the rest of a block header (`variable "password" {`).
+_KEY_AFTER = re.compile(r"""["'`]?[ \t]*(?:=(?!=)|:(?!//))|"[ \t]*(?:\{|"[\w-]*"[ \t]*\{)""")
+# A command-line option right before a value: `--password `, `-p `, `-p` glued to it.
+_OPTION_BEFORE = re.compile(r"(?:^|\s)(?:--?[A-Za-z][\w-]*[ =]|-[A-Za-z])$")
 
 
 def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
@@ -56,19 +65,48 @@ def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in sorted(
         {s for s in secrets if len(s) >= _MIN_SECRET_LENGTH}, key=len, reverse=True
     ):
-        if len(secret) >= LONG_SECRET:
-            text = _mask_long(text, secret)
-        elif secret in text:
-            text = re.sub(_QUOTED_BEFORE + re.escape(secret) + _QUOTED_AFTER, MASK, text)
+        if len(secret) >= LONG_SECRET and not _WORDS_ONLY.fullmatch(secret):
+            text = _mask_cut_short(text.replace(secret, MASK), secret)
+        else:
+            text = _mask_cut_short(_mask_values(text, secret), secret)
     text = ACCESS_KEY_ID.sub(lambda m: m.group(0)[:8] + MASK, text)
     return _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)
 
 
-def _mask_long(text: str, secret: str) -> str:
-    """Mask `secret`, and a quoted piece that is its start cut short (a parse error shows
+def _mask_values(text: str, secret: str) -> str:
+    """Mask the places where `secret` stands as a value, not as a word or a name."""
+    if secret not in text:
+        return text
+    pieces: list[str] = []
+    last = 0
+    for match in re.finditer(re.escape(secret), text):
+        if _is_value_position(text, match.start(), match.end()):
+            pieces.extend((text[last : match.start()], MASK))
+            last = match.end()
+    return "".join(pieces) + text[last:] if pieces else text
+
+
+def _is_value_position(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` stands as a value: quoted, assigned, given to an option or
+    as a URL's password, and neither part of a longer name nor a key."""
+    before = text[max(0, start - 64) : start]
+    after = text[end : end + 8]
+    if _NAME_CONTINUES.match(after):
+        return False  # the start of a longer name: `password_length`, `password.length`
+    if _OPTION_BEFORE.search(before):
+        return True  # `--password pass`, `-ppass`
+    if before[-1:] and _IDENTIFIER_CHARACTER.match(before[-1]):
+        return False  # inside a name: `random_password`, `var.password`, `db-password`
+    if _KEY_AFTER.match(after):
+        return False  # a key or label: `"password": ...`, `variable "password" {`
+    stripped = before.rstrip(" \t")
+    return before[-1:] in ('"', "'", "`") or stripped[-1:] in (":", "=")
+
+
+def _mask_cut_short(text: str, secret: str) -> str:
+    """Mask a quoted piece that is the start of a long secret cut short (a parse error shows
     only the first characters of a token): no part of a long secret may leak either."""
-    text = text.replace(secret, MASK)
-    if len(secret) <= _MIN_CUT_SHORT:
+    if len(secret) <= _MIN_CUT_SHORT or secret[:_MIN_CUT_SHORT] not in text:
         return text
     head = secret[:_MIN_CUT_SHORT]
     start = text.find(head)

@@ -252,17 +252,61 @@ def test_directory_of_submission_directories(tmp_path: Path) -> None:
     subs = load(root)
     assert [sub.id for sub in subs] == ["loose", "sub1", "sub2"]
     sub1 = subs[1]
+    # Beside main.tf, answer.md is the submission's documentation, kept as written.
     assert sorted(sub1.files) == [
         "README.md",
+        "answer.md",
         "main.tf",
         "modules/vpc/main.tf",
-        "outputs.tf",
         "terraform.tfvars",
         "tests/main.tftest.hcl",
     ]
     assert sub1.files["README.md"].startswith("# Notes")
+    assert sub1.files["answer.md"].startswith("## outputs.tf")
     assert subs[0].files == {"main.tf": BUCKET}
     assert count_submissions([str(root)]) == 3
+
+
+UPGRADE_NOTES = (
+    "# Upgrade from v4 to v5\n\nThe module call now reads:\n\n"
+    '```hcl\nmodule "queue" {\n  source = "../.."\n  name   = "jobs"\n}\n```\n'
+)
+
+
+def test_documents_beside_terraform_are_documentation(tmp_path: Path) -> None:
+    write(tmp_path / "data" / "sub" / "main.tf", BUCKET)
+    write(tmp_path / "data" / "sub" / "UPGRADE.md", UPGRADE_NOTES)
+    write(tmp_path / "data" / "sub" / "docs" / "CHANGELOG.md", ANSWER)
+    write(tmp_path / "data" / "sub" / "lambda" / "requirements.txt", "boto3==1.34.0\n")
+    (sub,) = load(tmp_path / "data")
+    assert sub.files == {
+        "UPGRADE.md": UPGRADE_NOTES,
+        "docs/CHANGELOG.md": ANSWER,
+        "lambda/requirements.txt": "boto3==1.34.0\n",
+        "main.tf": BUCKET,
+    }
+    assert sub.problems == ()
+
+
+def test_answer_document_in_a_folder_without_terraform_is_extracted(tmp_path: Path) -> None:
+    write(tmp_path / "data" / "sub" / "RESPONSE.md", ANSWER)
+    write(tmp_path / "data" / "sub" / "README.md", "# Task notes\n")
+    (sub,) = load(tmp_path / "data")
+    assert sub.files == {"README.md": "# Task notes\n", "main.tf": BUCKET}
+
+
+def test_oversized_document_beside_terraform_does_not_stop_grading(tmp_path: Path) -> None:
+    write(tmp_path / "data" / "sub" / "main.tf", BUCKET)
+    write(tmp_path / "data" / "sub" / "CHANGELOG.md", "x" * 2000)
+    (sub,) = load(tmp_path / "data", max_file_bytes=1000)
+    assert sub.files == {"main.tf": BUCKET}
+    assert sub.load_error == ""
+
+
+def test_oversized_answer_document_of_an_answer_folder_is_a_load_error(tmp_path: Path) -> None:
+    write(tmp_path / "data" / "sub" / "RESPONSE.md", ANSWER + "x" * 2000)
+    (sub,) = load(tmp_path / "data", max_file_bytes=1000)
+    assert "1000-byte file size limit" in sub.load_error
 
 
 def test_directory_of_answer_files_fixture() -> None:

@@ -133,6 +133,15 @@ EXPECTED: dict[str, dict[str, str]] = {
         "modules/network/variables.tf": 'variable "cidr" {',
         "outputs.tf": 'output "vpc_id" {',
     },
+    "unfenced_markdown_escapes.md": {
+        "providers.tf": "required_providers {",
+        "variables.tf": 'variable "aws_region" {',
+        "lib/storage.tf": 'resource "aws_s3_bucket" "access_logs" {',
+    },
+    "hash_glued_fence.md": {
+        "main.tf": 'resource "aws_sqs_queue" "orders_dlq" {',
+        "variables.tf": 'variable "environment" {',
+    },
     "unnamed_fragments.md": {
         "main.tf": 'resource "aws_ecr_repository" "app" {',
         "snippet_1.tfvars": 'environment = "prod"',
@@ -448,3 +457,87 @@ def test_root_code_after_a_module_file_stays_in_the_root() -> None:
         "  records = [module.app.queue_url]\n}\n```\n"
     )
     assert "aws_route53_record" in extract_files(text + wiring)["main.tf"]
+
+
+# --------------------------------------------------------------------------------------
+# Markdown escapes, list-style file markers and fences with a glued comment mark
+
+
+def test_markdown_escapes_in_an_unfenced_answer_are_undone() -> None:
+    files = extract_fixture("unfenced_markdown_escapes.md")
+    storage = files["lib/storage.tf"]
+    assert "\\_" not in storage and "\\*" not in storage
+    assert 'Action   = ["s3:Get*", "s3:List*"]' in storage
+    assert "${aws_s3_bucket.access_logs.arn}/*" in storage
+    # The heredoc went through the same converter, so its policy is read unescaped too.
+    assert '"Action": "s3:Put*", "Resource": "*"' in storage
+
+
+def test_unescaping_keeps_hcl_escapes() -> None:
+    variables = extract_fixture("unfenced_markdown_escapes.md")["variables.tf"]
+    assert 'such as \\"eu-west-1\\""' in variables
+    assert 'regex("^[a-z]{2}-[a-z]+-\\\\d$", var.aws_region)' in variables
+
+
+def test_file_markers_with_a_note_or_a_list_label_start_a_file() -> None:
+    files = extract_fixture("unfenced_markdown_escapes.md")
+    assert sorted(files) == ["lib/storage.tf", "providers.tf", "variables.tf"]
+    assert not any("FILE:" in text or "B)" in text for text in files.values())
+
+
+def test_escaped_star_only_inside_a_heredoc_is_kept() -> None:
+    text = (
+        'resource "aws_instance" "web" {\n'
+        "  user_data = <<-EOT\n"
+        "    #!/bin/bash\n"
+        "    ls /var/log/\\*.log\n"
+        "  EOT\n"
+        "}\n"
+    )
+    assert extract_files(text)["main.tf"] == text
+
+
+def test_escapes_inside_fenced_code_are_kept() -> None:
+    body = 'resource "aws_instance" "web" {\n  user_data = "echo \\\\*"\n}\n'
+    text = "Escaped prose: \\*bold\\* and aws\\_name.\n\n```hcl\n" + body + "```\n"
+    assert extract_files(text) == {"main.tf": body}
+
+
+def test_list_labelled_marker_needs_a_known_file_name() -> None:
+    text = 'A) Storage\n\nresource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+    assert list(extract_files(text)) == ["main.tf"]
+
+
+def test_fence_with_a_comment_mark_glued_to_the_language_names_its_file() -> None:
+    files = extract_fixture("hash_glued_fence.md")
+    assert sorted(files) == ["main.tf", "variables.tf"]
+    # The closing fence glued to the brace ends the block and is not code.
+    assert files["main.tf"].endswith('name = "orders-dlq"\n}\n')
+    assert "```" not in files["main.tf"] + files["variables.tf"]
+
+
+def test_a_list_of_file_names_before_bare_code_is_prose() -> None:
+    text = (
+        "The answer has two files:\n\n- main.tf\n- variables.tf\n\n"
+        'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+    )
+    assert extract_files(text) == {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'}
+
+
+@pytest.mark.parametrize(
+    ("prose", "name"),
+    [
+        ("### tap\\_stack.tf", "tap_stack.tf"),
+        ("**FILE: lib/tap\\_stack.tf**", "lib/tap_stack.tf"),
+        ("FILE: main.tf (providers and backend)", "main.tf"),
+        ("B) lib/network.tf", "lib/network.tf"),
+    ],
+)
+def test_escaped_or_labelled_names_in_prose_name_the_next_fence(prose: str, name: str) -> None:
+    text = f'{prose}\n\n```hcl\nresource "aws_sqs_queue" "q" {{}}\n```\n'
+    assert list(extract_files(text)) == [name]
+
+
+def test_fence_info_with_a_spaced_comment_mark_names_the_file() -> None:
+    text = '```terraform # variables.tf\nvariable "region" {}\n```\n'
+    assert list(extract_files(text)) == ["variables.tf"]

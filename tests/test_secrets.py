@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from evalkit.checks import REGISTRY
+from evalkit.checks._credentials import is_literal_secret
 from evalkit.cli import main
 from evalkit.engine import grade
 from evalkit.masking import find_secrets, mask_text
@@ -340,3 +341,78 @@ def test_private_key_material_never_reaches_a_message() -> None:
     assert result.status == "parse_error"
     assert "****" in result.message
     assert key_line[:16] not in repr(result)
+
+
+# --- masking never garbles names ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('password = "password"', 'password = "****"'),
+        ('{"password": "password"}', '{"password": "****"}'),
+        ("password: password", "password: ****"),
+        (
+            'variable "password" {\n  default = "password"',
+            'variable "password" {\n  default = "****"',
+        ),
+        ("unexpected string 'password'", "unexpected string '****'"),
+        ("master_password = random_password.db.result", None),
+        ('password = "${var.password}"', None),
+        ("aws_db_instance.db sets password to a literal value", None),
+        ("password_length = 24 and password.length", None),
+        ("mysql --password password -ppassword", "mysql --password **** -p****"),
+        ("postgresql://app:password@db/app", "postgresql://app:****@db/app"),
+    ],
+)
+def test_a_secret_made_of_words_is_masked_only_where_it_is_a_value(
+    text: str, expected: str | None
+) -> None:
+    assert mask_text(text, {"password"}) == (expected or text)
+
+
+def test_graded_outputs_keep_names_equal_to_a_placeholder_password() -> None:
+    files = {
+        "main.tf": (
+            'resource "random_password" "db" {\n  length = 20\n}\n'
+            'variable "password" {\n  type = string\n  default = "password"\n}\n'
+            'resource "aws_db_instance" "db" {\n  engine = "postgres"\n'
+            '  instance_class = "db.t3.micro"\n  allocated_storage = 20\n'
+            '  username = "app"\n  password = var.password\n}\n'
+            'output "master" {\n  value = random_password.db.result\n  sensitive = true\n}\n'
+        )
+    }
+    result = grade(Submission("words", files, {}), list(REGISTRY))
+    saved = result.files["main.tf"]
+    assert 'resource "random_password" "db"' in saved and "password = var.password" in saved
+    assert 'variable "password" {' in saved and 'default = "****"' in saved
+    messages = [f.message for r in result.results for f in r.findings]
+    assert "aws_db_instance.db sets password to a literal value" in " ".join(messages)
+    assert not any("random_****" in m or "var.****" in m for m in messages)
+
+
+def test_write_only_and_listed_passwords_are_found_in_any_text() -> None:
+    text = 'password_wo = "Wr1te-0nly-Pass"\npasswords = ["L1sted-Pass-One", "x"]\n'
+    assert find_secrets(text) == {"Wr1te-0nly-Pass", "L1sted-Pass-One"}
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"),
+    [
+        ("$DB_PASSWORD", False),
+        ("${DB_PASSWORD}", False),
+        ("<password>", False),
+        ("{{ db_password }}", False),
+        ("var.db_password", False),
+        ("random_password.db.result", False),
+        ("$ecretPass", True),  # a password that starts with a dollar sign
+        ("hunter2", True),
+    ],
+)
+def test_text_that_names_a_secret_is_no_literal(value: str, literal: bool) -> None:
+    assert is_literal_secret(value) is literal
+
+
+def test_a_long_secret_made_of_words_cut_short_by_a_message_is_masked() -> None:
+    secret = "correct-horse-battery-staple"
+    assert mask_text(f"unexpected '{secret[:20]}'", {secret}) == "unexpected '****'"

@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, TypeGuard
 
 from evalkit.checks._helpers import literal_origin, nested_bodies
@@ -38,8 +39,15 @@ KEY_FIX = (
     "Manager or SSM."
 )
 
-# Attributes that hold a secret whatever their name says (`secret_string` names its content).
-SECRET_ATTRIBUTES = frozenset({"secret_string", "secret_binary", "private_key", "host_key"})
+# Attributes that store whatever value they are given as a secret (`secret_string` names its
+# content, not what it is). What they hold is judged by its shape and by what the secret is
+# for (see `_typed_slot_secret`). A write-only twin (`secret_string_wo`) is the same slot.
+SECRET_ATTRIBUTES = frozenset(
+    {"secret_string", "secret_binary", "private_key", "host_key", "host_key_body", "plaintext"}
+)
+# The suffix of the AWS provider's write-only arguments (`password_wo`, `secret_string_wo`):
+# the value is kept out of the state, but it is still written in the code.
+_WRITE_ONLY_WORD = "wo"
 PROVIDER_SECRET_ATTRIBUTES = ("access_key", "secret_key", "token")
 # A name is secret when its last word is one of these (`db_password`, `clientSecret`, `TOKEN`)
 # or its last two words are one of the pairs (`apiKey`, `SECRET_ACCESS_KEY`). Names that
@@ -57,6 +65,10 @@ _SECRET_WORDS = frozenset(
         "credential",
         "credentials",
         "apikey",
+        # a list of them: `aws_elasticache_user.passwords`
+        "passwords",
+        "passwds",
+        "passphrases",
     }
 )
 _SECRET_PAIRS = frozenset(
@@ -136,6 +148,8 @@ def secret_values(model: TerraformModel) -> set[str]:
 def is_secret_name(name: str) -> bool:
     """Whether a key or attribute named `name` holds a secret (see `_SECRET_WORDS`)."""
     words = [w.lower() for w in _NAME_WORDS.split(_CAMEL_BOUNDARY.sub("_", name)) if w]
+    if len(words) > 1 and words[-1] == _WRITE_ONLY_WORD:
+        words = words[:-1]
     if not words or "_".join(words) in _NOT_SECRET_NAMES:
         return False
     return words[-1] in _SECRET_WORDS or tuple(words[-2:]) in _SECRET_PAIRS
@@ -150,7 +164,19 @@ def is_literal_secret(value: Any) -> TypeGuard[str]:
     if UNKNOWN_PLACEHOLDER in value or "${" in value:
         return False
     # ARNs, SSM parameter paths and the like name where a secret lives; they are not secrets.
-    return not value.startswith(("arn:", "/", "alias/", "ssm:", "{{resolve:"))
+    if value.startswith(("arn:", "/", "alias/", "ssm:", "{{resolve:")):
+        return False
+    return not _REFERENCE_TEXT.match(value.strip())
+
+
+# Text that names where a value comes from rather than being one: an environment or template
+# variable (`$DB_PASSWORD`, `{{ db_password }}`, `%{x}`), a placeholder (`<password>`), or a
+# Terraform reference written inside quotes (`"var.db_password"`). `$ecretPass` is a password.
+_REFERENCE_TEXT = re.compile(
+    r"^(?:\$\{?[A-Z_][A-Z0-9_]*\}?|\{\{.*\}\}|%\{.*\}|<[^<>\s]+>"
+    r"|(?:var|local|data|module|each|self)\.[A-Za-z_][\w.\[\]\"-]*"
+    r"|[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*\.[A-Za-z_][\w.\[\]\"-]*)$"
+)
 
 
 def _scan(model: TerraformModel) -> Iterator[Credential]:
@@ -344,20 +370,86 @@ def _attribute_members(resource: Resource, body: Body, name: str) -> Iterator[_M
         and is_literal_secret(value)
         and _json_document(value) is None
     ):
-        yield _Member(name, value, "named", (value,))
+        if _typed_slot_secret(body.context.root, resource, body, value):
+            yield _Member(name, value, "named", (value,))
         return
     yield from _secret_members(name, value)
 
 
 def _holds_a_secret(resource: Resource, body: Body, name: str) -> bool:
-    if name in SECRET_ATTRIBUTES:
+    """Whether `name` is a slot that stores its value as a secret, whatever the value is."""
+    slot = name.removesuffix("_" + _WRITE_ONLY_WORD)
+    if slot in SECRET_ATTRIBUTES:
         return True
     # An SSM SecureString parameter is a secret by its type, whatever it is called.
     return (
         resource.type == "aws_ssm_parameter"
-        and name == "value"
+        and slot == "value"
         and body.get("type") == "SecureString"
     )
+
+
+def _typed_slot_secret(model: TerraformModel, resource: Resource, body: Body, value: str) -> bool:
+    """Whether a literal in a slot typed as secret (`secret_string`, a SecureString value) is
+    a secret.
+
+    Such a slot stores any value encrypted: a timeout, a table name, an endpoint. A value is
+    a secret when what the secret is for says so (a parameter `/app/db/password`, a Secrets
+    Manager secret labelled `api_token`, a value `my-secret-password`), or when it has the
+    shape of one: not a number, a duration, a flag, an address, or an identifier made of words.
+    """
+    return (
+        any(is_secret_name(n) for n in _slot_names(model, resource, body))
+        or not _NOT_SECRET_SHAPE.match(value.strip())
+        or _says_secret(value)
+    )
+
+
+def _says_secret(value: str) -> bool:
+    """A value made of words that say it is a secret (`my-secret-password`, `ApiToken`)."""
+    words = [w.lower() for w in _NAME_WORDS.split(_CAMEL_BOUNDARY.sub("_", value)) if w]
+    return any(word in _SECRET_WORDS for word in words) or any(
+        pair in _SECRET_PAIRS for pair in pairwise(words)
+    )
+
+
+def _slot_names(model: TerraformModel, resource: Resource, body: Body) -> list[str]:
+    """What names the secret a slot belongs to: the resource's label and `name`, and for a
+    secret version the label and name of the secret it belongs to."""
+    names = [resource.name]
+    owners = [body]
+    if resource.type == "aws_secretsmanager_secret_version":
+        for secret in model.referenced_resources(body.get("secret_id")):
+            names.append(secret.name)
+            owners.extend(instance for instance in secret.instances[:1])
+        names.extend(_last_segment(body.get("secret_id")))
+    for owner in owners:
+        for key in ("name", "name_prefix"):
+            names.extend(_last_segment(owner.get(key)))
+    return names
+
+
+def _last_segment(value: Any) -> list[str]:
+    """The last part of a known name or path (`prod/app/db-password` -> `db-password`)."""
+    text = known_text(value).strip().rstrip("/")
+    return [re.split(r"[/:]", text)[-1]] if text and not text.startswith("arn:") else []
+
+
+# Values that a secret-typed slot may store and that are not secrets: numbers, durations,
+# flags, hosts, IP addresses, e-mail addresses, URLs without credentials, and identifiers made
+# of words (letters only) and numbers joined by separators (`orders-table`, `MyTable`,
+# `app_users_2024`, `us-east-1`). A word with digits inside (`Passw0rd`, `admin123`) or any
+# other character is the shape of a secret.
+_NOT_SECRET_SHAPE = re.compile(
+    r"""(?x)^(?:
+        [-+]?\d+(?:\.\d+)?[a-zA-Z]{0,3}                  # 86400, 1.5, 30d, 512Mi
+        | [A-Za-z]+(?:[-_.:/ ][A-Za-z]+|[-_.:/ ]\d+)*     # identifiers and plain words
+        | (?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?::\d+)?    # an IP address or CIDR
+        | [\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+      # an e-mail address
+        | (?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?(?:/[^\s:@]*)?  # a host name
+        | [A-Za-z][A-Za-z0-9+.-]*://[^\s:@/]+(?::\d+)?(?:/\S*)?  # a URL without user info
+    )$"""
+)
 
 
 def _script_members(name: str, value: Any) -> Iterator[_Member]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,9 @@ from typing import Any
 from lark import Tree
 
 from evalkit.aws import aws_of, catalog
+from evalkit.checks import _naming
 from evalkit.checks._helpers import Problem, per_instance, resource_finding, truth, where
+from evalkit.checks._unread_code import no_terraform_message
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.evaluator import Evaluator, NamesNothing
@@ -32,7 +33,7 @@ from evalkit.terraform.references import (
     traversal_text,
 )
 from evalkit.terraform.sources import INVALID, REGISTRY, source_kind
-from evalkit.terraform.values import Unknown
+from evalkit.terraform.values import Unknown, known_text
 
 # Roots that never name a declaration of the module.
 _SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
@@ -59,8 +60,10 @@ _MODULE_META_ARGUMENTS = frozenset(
 def parse_error(model: TerraformModel) -> list[Finding]:
     """The submission contains no Terraform at all, or a file is not valid HCL2.
 
-    Reported with the parser's line and a description of what it expected. Every other check
-    is `n/a` for a submission with no parseable Terraform, and it scores 0.
+    Reported with the parser's line and a description of what it expected. A submission with
+    code but no Terraform evalkit could read (a block fenced with an unknown tag, Terraform in
+    a `.txt` file, a `.tf` file that declares nothing) is told what was found instead. Every
+    other check is `n/a` for a submission with no parseable Terraform, and it scores 0.
 
     Why: code that does not parse cannot be planned, so nothing else about it matters.
 
@@ -68,14 +71,7 @@ def parse_error(model: TerraformModel) -> list[Finding]:
     files; run `terraform fmt` and `terraform validate` before answering.
     """
     if not model.has_terraform:
-        return [
-            finding(
-                "",
-                0,
-                "",
-                "the submission contains no Terraform code; answer with complete .tf files.",
-            )
-        ]
+        return [finding("", 0, "", no_terraform_message(model))]
     return [
         finding(
             failure.file,
@@ -529,13 +525,21 @@ class _Name:
     title="Names that follow no single convention or say nothing of where they belong",
 )
 def inconsistent_naming(model: TerraformModel) -> list[Finding] | None:
-    """Block labels mix naming conventions, or resource names carry no environment, region or
-    project although the submission spans several regions or environments.
+    """Terraform identifiers break Terraform's snake_case convention, resource names mix
+    conventions, or resource names carry no environment, region or project although the
+    submission spans several regions or environments.
 
-    Labels of resources, data sources, modules, variables, outputs and locals are classified
-    as snake_case, kebab-case or camelCase/PascalCase; a single lowercase word fits every
-    convention. Every label outside the majority convention is reported (on a tie, snake_case,
-    Terraform's own style, is the reference).
+    Labels of resources, data sources, modules, variables, outputs and locals are Terraform
+    identifiers: Terraform's style is snake_case (a single lowercase word is one), so every
+    label in kebab-case, camelCase or PascalCase is reported, however many of them there are.
+
+    The names resources get in AWS (`name`, `identifier`, `bucket`, ... and `Name` tags; their
+    written parts, display text with spaces aside) are classified as kebab-case, snake_case
+    or camelCase; a name that mixes hyphens and underscores, and every name outside the
+    convention most names follow (kebab-case on a tie), is reported. A convention the service
+    imposes (hyphens only in S3 bucket, RDS, ElastiCache and load balancer names, underscores
+    only in Athena and Glue names) is no choice and is not counted. Keys an API defines (ECS
+    container definitions, IAM policy documents, tag keys) are never judged.
 
     Where resources live in two or more regions (or provider aliases), or the code is made
     for several environments (a map or `for_each` over environment names, several
@@ -543,8 +547,10 @@ def inconsistent_naming(model: TerraformModel) -> list[Finding] | None:
     attribute written as a plain literal must contain an environment (prod, staging, dev,
     ...), a region (`us-east-1`, `use1`, primary/secondary/dr, ...) or the project (the value
     of a `project`/`app`/`name_prefix`/`environment`-style variable or local, or of a
-    `Project` tag). Names built from variables, locals or `each` always pass. n/a when there
-    are fewer than two labels and no names to judge.
+    `Project` tag, also abbreviated: `ecom` or `ecp` for ecommerce-platform). A global
+    service (IAM, Route 53, CloudFront, Organizations) needs no region: its names are only
+    judged where environments spread. Names built from variables, locals or `each` always
+    pass. n/a when there are fewer than two labels and no names to judge.
 
     Why: mixed conventions make references easy to get wrong and code hard to search; a
     literal name deployed to two regions or environments collides for global resources (S3
@@ -558,10 +564,14 @@ def inconsistent_naming(model: TerraformModel) -> list[Finding] | None:
     """
     labels = _labels(model)
     spread = _spread(model)
-    names = _names_to_judge(model) if spread else []
-    if len(labels) < 2 and not names:
+    names = _names_to_judge(model)
+    if len(labels) < 2 and not (spread and names):
         return None
-    return [*_convention_findings(labels), *_unqualified_name_findings(model, names, spread)]
+    return [
+        *_convention_findings(labels),
+        *_name_convention_findings(names),
+        *_unqualified_name_findings(model, names if spread else [], spread),
+    ]
 
 
 def _labels(model: TerraformModel) -> list[_Label]:
@@ -597,35 +607,73 @@ def _convention(label: str) -> str | None:
     return MIXED_CASE
 
 
-def _reference_convention(conventions: list[str]) -> str:
-    """The convention most labels follow; snake_case when no single one leads."""
-    counts = Counter(c for c in conventions if c != MIXED_CASE)
-    if not counts:
-        return SNAKE_CASE
-    top = max(counts.values())
-    leaders = [c for c, n in counts.items() if n == top]
-    return leaders[0] if len(leaders) == 1 else SNAKE_CASE
+_QUOTED_TEMPLATE = re.compile(r'[=:]\s*("(?:[^"\\$]|\\.|\$\{[^}]*\}|\$)*")\s*,?\s*(?:#.*)?$')
+
+
+def _written_string(resource: Resource, name: _Name, text: str) -> str:
+    """The quoted string as written on the name's line (`"${var.project}_queue"`), or ""."""
+    lines = resource.config.context.root.files.get(name.file, "").split("\n")
+    line = lines[name.line - 1] if 0 < name.line <= len(lines) else ""
+    found = _QUOTED_TEMPLATE.search(line)
+    # Another string on the same line (`{ Name = "a", Team = "b" }`) is not this name.
+    if found is None or _naming.literal_text(found.group(1)[1:-1]) != _naming.literal_text(text):
+        return ""
+    return found.group(1)
 
 
 def _convention_findings(labels: list[_Label]) -> list[Finding]:
+    """Labels that break Terraform's convention: snake_case, whatever most labels use."""
     classified = [(label, _convention(label.text)) for label in labels]
-    conventions = [c for _, c in classified if c is not None]
-    if not conventions:
-        return []
-    reference = _reference_convention(conventions)
     return [
         finding(
             label.file,
             label.line,
             label.address,
             f"{label.address}{f' in {label.region}' if label.region else ''} is "
-            f"named in {convention} while the submission's labels use {reference}; rename it "
-            f"{_renamed(label.text, reference)}.",
+            f"named in {convention}, but Terraform names resources, data sources, variables, "
+            f"outputs, locals and modules in {SNAKE_CASE}; rename it "
+            f"{_renamed(label.text, SNAKE_CASE)}.",
             label.region,
         )
         for label, convention in classified
-        if convention is not None and convention != reference
+        if convention is not None and convention != SNAKE_CASE
     ]
+
+
+def _name_convention_findings(names: list[_Name]) -> list[Finding]:
+    """Resource names (in AWS) that mix conventions, or leave the one most names follow."""
+    judged: list[tuple[_Name, str, str]] = []
+    for name in names:
+        text = known_text(_written_value(name.expr, {"count": {"index": 0}}))
+        convention = _naming.value_convention(text) if text else None
+        # A tag is free text; only the name AWS validates can be imposed.
+        tag = name.attribute.endswith("Name")
+        if convention is not None and (tag or not _naming.imposed(name.resource.type, convention)):
+            judged.append((name, text, convention))
+    reference = _naming.reference_convention([c for _, _, c in judged])
+    findings = []
+    for name, text, convention in judged:
+        written = _written_string(name.resource, name, text) or f'"{_naming.shown(text)}"'
+        if convention == _naming.MIXED:
+            advice = f"write it in {reference or _naming.KEBAB}"
+            what = "mixes hyphens and underscores"
+        elif reference is not None and convention != reference:
+            advice = f'rename it "{_naming.renamed(written[1:-1], reference)}"'
+            what = f"is in {convention} while the submission's other names use {reference}"
+        else:
+            continue
+        resource = name.resource
+        findings.append(
+            resource_finding(
+                resource,
+                f"{resource.address}{where(resource)} has {name.attribute} "
+                f"{written}, which {what}; "
+                f"{advice}.",
+                line=name.line,
+                file=name.file,
+            )
+        )
+    return findings
 
 
 def _renamed(label: str, convention: str) -> str:
@@ -756,6 +804,8 @@ def _unqualified_name_findings(
     for name in names:
         if _built_from_configuration(name.expr):
             continue
+        if spread.startswith("spans") and catalog.is_global(name.resource.type):
+            continue  # an IAM role, a Route 53 or CloudFront name lives in no region
         value = _written_value(name.expr, {"count": {"index": 0}})
         if not isinstance(value, str) or not value.strip() or _has_indicator(value, projects):
             continue
@@ -801,7 +851,11 @@ def _carries_project(words: list[str], compact: str, project: tuple[str, ...]) -
     """The name holds the project's words, together ("retailv2") or apart ("retail-s3-v2")."""
     squeezed = "".join(project)
     # Short values ("dev", "app") only count as whole words: "developer" is not "dev".
-    return (len(squeezed) >= 4 and squeezed in compact) or all(word in words for word in project)
+    return (
+        (len(squeezed) >= 4 and squeezed in compact)
+        or all(word in words for word in project)
+        or any(_naming.abbreviates(word, project) for word in words)
+    )
 
 
 def _project_values(model: TerraformModel) -> set[tuple[str, ...]]:

@@ -45,17 +45,24 @@ def hardcoded_credentials(model: TerraformModel) -> list[Finding]:
     PEM private keys (RSA, EC, OPENSSH, PKCS#8, encrypted) and PuTTY key files anywhere;
     provider `access_key`/`secret_key`/`token`; secret-named attributes and keys
     (`password`, `master_password`, `auth_token`, `client_secret`, `apiKey`, `db_password`,
-    `token`, `secret_string`, SSM `SecureString` values) whose value is written in the code, at
+    `token`, a `passwords` list, and their write-only twins `password_wo`, `secret_string_wo`)
+    whose value is written in the code, at
     any depth of a map, object, `jsonencode` or JSON heredoc, directly or through a variable
     default, a `.tfvars` file, a local, a `for_each` collection or a module argument;
     connection strings with a literal password (`postgresql://user:pass@host`); secrets in
     `user_data` scripts or environment maps, also when base64-encoded. The finding points at
     the line where the literal is written.
 
+    A slot that stores any value as a secret (`secret_string`, an SSM `SecureString` value)
+    holds a secret when what it is for says so (a parameter `/app/db/password`, a secret
+    labelled `api_token`) or when the value has the shape of one; a number, flag, duration,
+    ARN, host, URL or word-made identifier kept there (a TTL `"86400"`, a table name) is a
+    setting, not a secret.
+
     Names that only describe a secret (`password_length`, `password_policy`,
     `secret_rotation_schedule_expression`, `secret_arn`) are not secrets, and a value only
     `terraform apply` knows (a reference, also inside a heredoc or JSON template) is not a
-    literal.
+    literal, nor is text that names one (`$DB_PASSWORD`, `<password>`, `{{ password }}`).
 
     Why: a committed credential is leaked to everyone who can read the repository or the
     state, and cannot be rotated without a code change.

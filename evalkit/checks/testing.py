@@ -6,11 +6,13 @@ import ipaddress
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from lark import Token, Tree
 
 from evalkit.aws import catalog
+from evalkit.checks._assertions import asserting_runs, why_not_a_test
 from evalkit.checks._helpers import where
 from evalkit.checks.documentation import has_description
 from evalkit.checks.registry import check, finding
@@ -76,6 +78,15 @@ def no_tests(model: TerraformModel) -> list[Finding] | None:
     the answer gave it no file name (`func TestX(t *testing.T)`, `def test_x()`,
     `describe(...)`).
 
+    A test asserts something, or it cannot fail: a Terraform test file whose `run` blocks have
+    no `assert` block and no `expect_failures`, and a Go, Python, JavaScript/TypeScript,
+    Ruby, Java, Kotlin, Rust or PowerShell test file with no assertion (`assert.*`,
+    `require.*`, `t.Fatal`/`t.Error`, `assert`, `self.assert*`, `pytest.raises`, `expect(`,
+    `should`, ...) is not one. Nor is a Lambda handler module (a function taking
+    `(event, context)`) outside a test directory, whatever its functions are called: the
+    `test_secret` step of a Secrets Manager rotation Lambda is part of the rotation protocol.
+    The finding names each file that looked like a test and why it was not counted.
+
     `check {}` blocks and `precondition`/`postcondition` do not count: they are assertions
     evaluated while planning or applying the real infrastructure, not a suite that exercises
     the configuration before it ships. Never n/a for a submission with Terraform.
@@ -96,9 +107,8 @@ def no_tests(model: TerraformModel) -> list[Finding] | None:
     """
     if not model.has_terraform:
         return None
-    if any(_is_test_file(name, text) for name, text in model.files.items()):
-        return []
-    if _has_run_blocks(model):
+    tests, not_tests = _test_files(model)
+    if tests or _has_run_blocks(model):
         return []
     return [
         finding(
@@ -108,9 +118,39 @@ def no_tests(model: TerraformModel) -> list[Finding] | None:
             "the submission ships no tests; add Terraform tests "
             "(tests/*.tftest.hcl with run blocks and assert conditions) or Terratest "
             "that plan the configuration and check its resources and outputs"
-            f"{_assertions_note(model)}.",
+            f"{_assertions_note(model)}{_not_tests_note(model, not_tests)}.",
         )
     ]
+
+
+def _test_files(model: TerraformModel) -> tuple[list[str], dict[str, str]]:
+    """The files that are tests, and those that look like tests with why they are not."""
+    tests: list[str] = []
+    not_tests: dict[str, str] = {}
+    for name in sorted(model.files):
+        text = model.files[name]
+        if not _is_test_file(name, text):
+            continue
+        reason = why_not_a_test(name, text, _terraform_test_blocks(model, name))
+        if reason is None:
+            tests.append(name)
+        else:
+            not_tests[name] = reason
+    return tests, not_tests
+
+
+def _not_tests_note(model: TerraformModel, not_tests: dict[str, str]) -> str:
+    """Why the files that look like tests were not counted, also `run` blocks in `.tf`."""
+    reasons = [r for name, r in not_tests.items() if not SUPPORT_FILE.search(name)]
+    for name in model.terraform_files:
+        parsed = model.parsed.get(name)
+        if parsed is None or name in not_tests:
+            continue
+        if any(b.type == "run" for b in parsed.blocks) and not asserting_runs(parsed.blocks):
+            reasons.append(
+                f"the run blocks in {name} have no assert or expect_failures, so they cannot fail"
+            )
+    return f" ({_listed(reasons)})" if reasons else ""
 
 
 def _is_test_file(name: str, text: str) -> bool:
@@ -132,11 +172,7 @@ def _is_test_file(name: str, text: str) -> bool:
 
 def _has_run_blocks(model: TerraformModel) -> bool:
     """Terraform test `run` blocks with assertions that ended up in a `.tf` file."""
-    return any(
-        block.type == "run" and block.blocks_of("assert")
-        for parsed in model.parsed.values()
-        for block in parsed.blocks
-    )
+    return any(asserting_runs(parsed.blocks) for parsed in model.parsed.values())
 
 
 def _assertions_note(model: TerraformModel) -> str:
@@ -515,7 +551,9 @@ COMMENT_LINE = re.compile(r"^[ \t]*(?:#|//).*$", re.MULTILINE)
 def live_only_tests(model: TerraformModel) -> list[Finding] | None:
     """The submission has tests, but every one of them needs a live AWS account.
 
-    Tests are found as TST-NO-TESTS finds them. A test needs live AWS when:
+    Tests are found as TST-NO-TESTS finds them: a file that asserts nothing (a plan-only
+    Terraform test without `assert`) is no test, so it neither passes this check nor makes
+    it applicable; the findings name such files. A test needs live AWS when:
     - a Terraform test file (`*.tftest.hcl`, `*.tftest.json`, or `run` blocks written into a
       `.tf` file) has a `run` block that applies (`command = apply`, or no `command`, since
       apply is the default) and no `mock_provider`, `override_resource`, `override_data` or
@@ -550,21 +588,31 @@ def live_only_tests(model: TerraformModel) -> list[Finding] | None:
     """
     if not model.has_terraform:
         return None
-    tests = [name for name, text in model.files.items() if _is_test_unit(name, text)]
+    counted, not_tests = _test_files(model)
+    tests = [name for name in counted if not SUPPORT_FILE.search(name)]
     run_files = [name for name in model.terraform_files if _run_blocks_of(model, name)]
     if not tests and not run_files:
         return None
     findings: list[Finding] = []
+    note = _uncounted_note(not_tests)
     for name in sorted(set(tests) | set(run_files)):
         live = _live_evidence(model, name)
         if live is None:
             return []
-        findings.append(live)
+        findings.append(replace(live, message=live.message + note) if note else live)
     return findings
 
 
-def _is_test_unit(name: str, text: str) -> bool:
-    return _is_test_file(name, text) and not SUPPORT_FILE.search(name)
+def _uncounted_note(not_tests: dict[str, str]) -> str:
+    """Why the files that look like tests but assert nothing were not taken as offline ones."""
+    reasons = [r for name, r in not_tests.items() if not SUPPORT_FILE.search(name)]
+    return f" Not counted as tests: {_listed(reasons)}." if reasons else ""
+
+
+def _listed(reasons: list[str], limit: int = 5) -> str:
+    """The first reasons, and how many more, so a message stays readable."""
+    more = f"; and {len(reasons) - limit} more" if len(reasons) > limit else ""
+    return "; ".join(reasons[:limit]) + more
 
 
 def _live_evidence(model: TerraformModel, name: str) -> Finding | None:
@@ -635,14 +683,17 @@ def _live_terraform_test(model: TerraformModel, name: str) -> Finding | None:
         f"run.{label}" if label else "",
         f"{name}: run {label!r} applies the configuration{default} with the real AWS "
         "provider; every test of the submission needs a live account. Add "
-        '`mock_provider "aws" {}` or a run with `command = plan`.',
+        '`mock_provider "aws" {}` or a run with `command = plan` that asserts.',
     )
 
 
 def _terraform_test_blocks(model: TerraformModel, name: str) -> list[Block] | None:
-    """The top-level blocks of a Terraform test file, or None when it does not parse."""
+    """The top-level blocks of a Terraform test file, or None when it does not parse or is
+    not Terraform."""
     if name in model.parsed:
         return model.parsed[name].blocks
+    if not name.lower().endswith((".hcl", ".json")):
+        return None
     from evalkit.terraform.parse import ParsedFile, parse_file
 
     parsed = parse_file(name, model.files[name])
@@ -653,7 +704,7 @@ def _run_blocks_of(model: TerraformModel, name: str) -> list[Block]:
     parsed = model.parsed.get(name)
     if parsed is None:
         return []
-    return [b for b in parsed.blocks if b.type == "run" and b.blocks_of("assert")]
+    return asserting_runs(parsed.blocks)
 
 
 def _mocks(block: Block) -> bool:

@@ -584,7 +584,9 @@ class _AnswerFileSource(_Source):
 
 @dataclass
 class _DirectorySource(_Source):
-    """A directory that is one submission; answers inside it are extracted and merged."""
+    """A directory that is one submission. Answer documents inside it are extracted and
+    merged when it holds no Terraform file of its own; beside Terraform they are its
+    documentation and kept as they are."""
 
     directory: Path
     submission_id: str
@@ -598,18 +600,22 @@ class _DirectorySource(_Source):
         over_limit = False
         files: dict[str, str] = {}
         answers: list[tuple[str, str]] = []
+        # Beside Terraform of its own, a document (UPGRADE.md, CHANGELOG.md, docs/*.md) is
+        # documentation: its usage examples are not part of the configuration.
+        documentation = any(_is_terraform_name(walked.relative) for walked in walk.files)
         for walked in walk.files:
             if walked.relative.lower().endswith(_STATE_FILE_SUFFIXES):
                 problems.append(f"{walked.relative}: Terraform state file skipped")
                 continue
             decoded = read_text_file(walked.path, walked.relative, self.max_bytes)
             problems.extend(decoded.problems)
+            is_answer = not documentation and _is_answer_document(walked.relative)
             if decoded.text is None:
-                if _is_graded_file(walked.relative):
+                if is_answer or _is_module_file(walked.relative):
                     missing.extend(decoded.problems)
                     over_limit = over_limit or decoded.over_limit
                 continue
-            if _is_answer_document(walked.relative):
+            if is_answer:
                 answers.append((walked.relative, decoded.text))
             else:
                 files[walked.relative] = decoded.text
@@ -624,10 +630,14 @@ class _DirectorySource(_Source):
         )
 
 
-def _is_graded_file(relative: str) -> bool:
-    """Terraform, tfvars and answer documents: the files a grade depends on."""
-    name = relative.lower()
-    return name.endswith(_MODULE_FILE_SUFFIXES) or _is_answer_document(relative)
+def _is_terraform_name(relative: str) -> bool:
+    return relative.lower().endswith(_TERRAFORM_SUFFIXES)
+
+
+def _is_module_file(relative: str) -> bool:
+    """Terraform and tfvars files: with the answer documents of a submission that is an
+    answer, the files a grade depends on."""
+    return relative.lower().endswith(_MODULE_FILE_SUFFIXES)
 
 
 def _is_answer_document(relative: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -149,6 +150,7 @@ _SNIPPET_EXTENSIONS: dict[str, str] = {
 }
 _TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _TERRAFORM_FAMILY = (*_TERRAFORM_SUFFIXES, ".hcl")
+_GLUED_COMMENT_MARK = re.compile(r"^(?P<lang>hcl2?|terraform|tf|opentofu)#+[ \t]*", re.IGNORECASE)
 _INFO_ATTRIBUTE = re.compile(
     r"(?:title|file(?:name)?|name|path)\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>\S+))",
     re.IGNORECASE,
@@ -257,7 +259,7 @@ def _extract_files(text: str) -> dict[str, str]:
     lines = text.split("\n")
     scan = _scan_blocks(lines)
     if not scan.saw_fence:
-        return _extract_bare(lines)
+        return _extract_bare(_unescape_markdown(lines))
     blocks = _final_answer_blocks(text, scan.blocks)
     return _assemble(blocks)
 
@@ -505,6 +507,8 @@ def _parse_info(info: str) -> tuple[str, str | None]:
     info = info.strip().strip("{}").strip()
     if not info:
         return "", None
+    # ```hcl# main.tf: a comment marker glued to the language still names the file.
+    info = _GLUED_COMMENT_MARK.sub(r"\g<lang> ", info, count=1)
     attribute = _INFO_ATTRIBUTE.search(info)
     if attribute:
         raw = attribute["dq"] or attribute["sq"] or attribute["bare"] or ""
@@ -512,7 +516,7 @@ def _parse_info(info: str) -> tuple[str, str | None]:
         return _normalise_lang(head), normalise_file_name(raw) if raw else None
     head, _, rest = [*re.split(r"([\s:|]+)", info, maxsplit=1), "", ""][:3]
     head = head.lstrip(".")
-    rest = rest.strip().lstrip("-–—:|").strip()
+    rest = rest.strip().lstrip("-–—:|#").strip()
     if not rest and _NAME_AT_START.match(head) and "." in head:
         name = normalise_file_name(head)
         return _lang_from_name(name or ""), name
@@ -527,7 +531,7 @@ def _parse_info(info: str) -> tuple[str, str | None]:
 @functools.lru_cache(maxsize=256)
 def _normalise_lang(raw: str) -> str:
     token = raw.strip().lstrip(".").split(maxsplit=1)[0].lower() if raw.strip() else ""
-    token = token.split(":", 1)[0]
+    token = _GLUED_COMMENT_MARK.sub(r"\g<lang>", token.split(":", 1)[0], count=1)
     return _LANG_ALIASES.get(token, token)
 
 
@@ -599,6 +603,8 @@ def _is_title_like(line: str) -> bool:
 
 
 def _clean_title(text: str) -> str:
+    # Prose is markdown: a name written `tap\_stack.tf` there reads tap_stack.tf.
+    text = _MARKDOWN_ESCAPE.sub(r"\1", text) if "\\" in text else text
     text = text.replace("`", "").replace("*", "")
     text = _LIST_MARKER.sub("", text.strip(), count=1)
     text = _NUMBERING.sub("", text, count=1)
@@ -917,11 +923,13 @@ _BARE_FILE_MARKER = re.compile(
     r"(?:\s+[-–—:].*)?\s*$",
     re.IGNORECASE,
 )
-# A line that is nothing but a file name, maybe labelled or emphasised: `FILE: main.tf`,
-# `main.tf:`, `**outputs.tf**`. No Terraform line looks like this outside a heredoc.
+# A line that is nothing but a file name, maybe listed, labelled, emphasised or followed by a
+# note in brackets: `FILE: main.tf`, `main.tf:`, `**outputs.tf**`, `B) lib/x.tf`,
+# `FILE: x.tf (providers)`. No Terraform line looks like this outside a heredoc.
 _BARE_NAME_LINE = re.compile(
-    rf"^[ \t]*(?:(?:file(?:name)?|path)[ \t]*[:\-–—][ \t]*)?[`*_]*(?P<name>{_NAME_PATTERN})"
-    r"[`*_]*[ \t]*:?[ \t]*$",
+    r"^[ \t]*[`*_]*(?P<item>(?:[A-Za-z]|\d{1,3})[.)][ \t]+|[-+][ \t]+)?[`*_]*"
+    r"(?:(?:file(?:name)?|path)[ \t]*[:\-–—][ \t]*)?[`*_]*"
+    rf"(?P<name>{_NAME_PATTERN})[`*_]*[ \t]*:?(?:[ \t]*\([^()\n]*\))?[ \t]*:?[ \t]*$",
     re.IGNORECASE,
 )
 
@@ -931,12 +939,13 @@ def _extract_bare(lines: list[str]) -> dict[str, str]:
     name them (``# name.tf``, ``FILE: name.tf``, a bare ``name.tf``)."""
     sections: list[tuple[str | None, list[str]]] = [(None, [])]
     heredoc: str | None = None
-    for line in lines:
+    listed = _listed_file_names(lines)
+    for index, line in enumerate(lines):
         if heredoc is not None:
             heredoc = None if line.strip() == heredoc else heredoc
             sections[-1][1].append(line)
             continue
-        name, keep = _bare_file_marker(line)
+        name, keep = (None, False) if index in listed else _bare_file_marker(line)
         if name:
             sections.append((name, [line] if keep else []))
             continue
@@ -961,6 +970,53 @@ def _extract_bare(lines: list[str]) -> dict[str, str]:
         if body.strip():
             files.setdefault(name, []).append(body)
     return {name: "\n\n".join(parts) + "\n" for name, parts in files.items()}
+
+
+# What a markdown converter escapes in prose: `*` and `_` become `\*` and `\_`. Neither is
+# valid in HCL outside a heredoc (an unknown escape in a quoted string, a stray backslash
+# elsewhere), so seeing them there means the whole answer went through such a converter.
+_MARKDOWN_ESCAPE = re.compile(r"(?<!\\)\\([*_])")
+
+
+def _unescape_markdown(lines: list[str]) -> list[str]:
+    r"""Undo markdown escaping (``aws\_s3\_bucket``, ``"s3:Get\*"``) in an answer without
+    fences, when the escapes show outside heredocs, where Terraform would reject them.
+
+    An answer whose only ``\*`` sits inside a heredoc is left alone: a shell script or a
+    regular expression there may mean it. Fenced code never comes here: markdown keeps
+    backslashes inside code blocks as written.
+    """
+    if not any("\\" in line for line in lines) or not _escaped_outside_heredocs(lines):
+        return lines
+    return [_MARKDOWN_ESCAPE.sub(r"\1", line) if "\\" in line else line for line in lines]
+
+
+def _escaped_outside_heredocs(lines: list[str]) -> bool:
+    heredoc: str | None = None
+    for line in lines:
+        if heredoc is not None:
+            heredoc = None if line.strip() == heredoc else heredoc
+            continue
+        if _MARKDOWN_ESCAPE.search(line):
+            return True
+        opened = _HEREDOC_OPEN.search(line)
+        heredoc = opened["tag"] if opened else None
+    return False
+
+
+def _listed_file_names(lines: list[str]) -> set[int]:
+    """Lines of a bulleted or numbered list of file names ("- main.tf", "- variables.tf"):
+    prose that tells what the answer holds, not markers that each start a file."""
+    items = [
+        index
+        for index, line in enumerate(lines)
+        if "." in line and (match := _BARE_NAME_LINE.match(line)) and match["item"]
+    ]
+    listed: set[int] = set()
+    for first, second in itertools.pairwise(items):
+        if all(not line.strip() for line in lines[first + 1 : second]):
+            listed.update((first, second))
+    return listed
 
 
 def _bare_file_marker(line: str) -> tuple[str | None, bool]:

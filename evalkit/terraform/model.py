@@ -28,7 +28,8 @@ from functools import cached_property
 from typing import Any
 
 from evalkit.terraform.evaluator import Evaluator, NamesNothing, Step, apply_steps, as_collection
-from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure, parse_file
+from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure
+from evalkit.terraform.parse_memo import parse_file_once
 from evalkit.terraform.sources import LOCAL, REMOTE, source_kind
 from evalkit.terraform.types import TypeSpec, conform, type_spec
 from evalkit.terraform.values import Unknown
@@ -1007,7 +1008,7 @@ def build_model(files: dict[str, str]) -> TerraformModel:
     model = TerraformModel(files)
     for name in sorted(files):
         if is_terraform_file(name) or is_tfvars_file(name):
-            result = parse_file(name, files[name])
+            result = parse_file_once(name, files[name])
             if isinstance(result, ParseFailure):
                 model.failures.append(result)
             else:

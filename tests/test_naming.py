@@ -1,0 +1,56 @@
+"""Conventions of resource names and abbreviations of a project's name
+(IAC-INCONSISTENT-NAMING reads them through `evalkit.checks._naming`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evalkit.checks import _naming
+from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
+
+
+@pytest.mark.parametrize(
+    ("word", "project", "expected"),
+    [
+        ("ecp", ("ecommerce", "platform"), True),
+        ("ecom", ("ecommerce", "platform"), True),
+        ("ep", ("ecommerce", "platform"), True),
+        ("eat", ("ecommerce", "platform"), False),  # no initial of "platform"
+        ("orders", ("ecommerce", "platform"), False),
+        ("ret", ("retail",), True),
+        ("rt", ("retail",), False),  # one word: only its start abbreviates it
+        ("ap", ("app",), False),  # too short a project to abbreviate
+    ],
+)
+def test_project_abbreviations(word: str, project: tuple[str, ...], expected: bool) -> None:
+    assert _naming.abbreviates(word, project) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("orders-queue", _naming.KEBAB),
+        (f"{UNKNOWN_PLACEHOLDER}_dead_letters", _naming.SNAKE),
+        ("ShopCarts", _naming.CAMEL),
+        ("shop-carts_table", _naming.MIXED),
+        ("Main VPC", None),  # display text
+        ("orders", None),
+        (UNKNOWN_PLACEHOLDER, None),
+    ],
+)
+def test_value_conventions(text: str, expected: str | None) -> None:
+    assert _naming.value_convention(text) == expected
+
+
+def test_renamed_keeps_interpolations() -> None:
+    assert _naming.renamed("${var.project}_dead_letters", _naming.KEBAB) == (
+        "${var.project}-dead-letters"
+    )
+    assert _naming.renamed("ShopCarts", _naming.SNAKE) == "shop_carts"
+
+
+def test_renamed_keeps_prefixes_and_paths_aws_defines() -> None:
+    assert _naming.renamed("alias/legal-cloudtrail-key", _naming.CAMEL) == (
+        "alias/LegalCloudtrailKey"
+    )
+    assert _naming.renamed("/app/Orders_Table", _naming.KEBAB) == "/app/orders-table"
