@@ -6,17 +6,28 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install sample test lint types format bench lab clean browser
 
+# Two installs: RUN_STAMP is evalkit alone (what scoring, reports and the viewer need),
+# STAMP adds the developer tools (tests, lint, types, notebooks, inspect). The full install
+# also satisfies the smaller one.
+RUN_STAMP := $(VENV)/.installed-run
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,inspect]'
 	@# Build python-hcl2's parser tables once, so no process pays for it later.
 	$(BIN)/python -c "import hcl2; hcl2.parses_to_tree('a = 1')"
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-install: $(STAMP)
+$(RUN_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -c "import hcl2; hcl2.parses_to_tree('a = 1')"
+	touch $(RUN_STAMP)
 
-sample: $(STAMP)  ## score the bundled sample dataset into out/sample
+install: $(STAMP)  ## evalkit with the developer tools (tests, lint, types, notebooks)
+
+sample: $(RUN_STAMP)  ## install evalkit alone and score the bundled sample into out/sample
 	$(BIN)/evalkit score datasets/sample --out out/sample --overwrite
 
 # One command for everything CI checks: lint, format, types, then the suite on all cores.

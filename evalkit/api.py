@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,13 @@ from evalkit.results import (
 )
 from evalkit.rubric import Rubric, load_rubric
 from evalkit.runner import Execution, default_jobs, grade_stream
-from evalkit.saved_files import clear_saved_files, has_saved_files, save_submission_files
+from evalkit.saved_files import (
+    FILES_DIR,
+    clear_saved_files,
+    has_saved_files,
+    save_submission_files,
+    submission_dir,
+)
 from evalkit.store import (
     JOURNAL_NAME,
     Journal,
@@ -117,19 +124,67 @@ class Run:
         return compare(self, other, **options)
 
     def save(self, directory: str | Path, fmt: str = "csv") -> Path:
-        """Write scores, findings, checks, run.json, summary.json and results.jsonl into
-        `directory` (created if needed), as `evalkit score` would, so that `evalkit.load_run`,
-        `evalkit report`, `evalkit view` and `evalkit rescore` work on it."""
+        """Write scores, findings, checks, run.json, summary.json, results.jsonl and the
+        graded files (files/) into `directory` (created if needed), as `evalkit score` would,
+        so that `evalkit.load_run`, `evalkit report`, `evalkit view` (with each finding at its
+        line) and `evalkit rescore` work on it."""
         out = Path(directory)
         write_table(self.scores, out / "scores", fmt)
         write_table(self.findings, out / "findings", fmt)
         write_table(self.checks, out / "checks", fmt)
         self._save_journal(out)
+        self._save_files(out)
         info = {**self.info, "format": fmt, "column_types": meta_types(self.scores)}
         write_json(summary(self.scores, info), out / SUMMARY_NAME)
         write_json(info, out / "run.json")
         _remove_other_formats(out, fmt)
         return out
+
+    def rescore(self, rubric: str | Path | Rubric | None = None) -> Run:
+        """This run's verdicts weighed with another rubric (a YAML path, or the default when
+        None), without grading again: what `evalkit rescore` does, in memory. Needs the
+        per-check results: a run scored in memory, or loaded from a folder with
+        results.jsonl."""
+        active = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
+        results = self._results()
+        if results is None:
+            raise ValueError("rescore needs the run's results.jsonl (or a run scored in memory)")
+        kept = set(self.scores["submission_id"].astype(str))
+        context = {
+            **{k: self.info.get(k) for k in ("input", "id_field", "text_field")},
+            "jobs": 0,
+            "seconds": 0.0,
+        }
+        return build_run([r for r in results if r.submission_id in kept], active, REGISTRY, context)
+
+    def _results(self) -> Iterable[SubmissionResult] | None:
+        journal = None if self.source is None else self.source / JOURNAL_NAME
+        if self.results is not None:
+            return self.results
+        if journal is not None and journal.is_file():
+            return iter_journal(journal)
+        return None
+
+    def _save_files(self, out: Path) -> None:
+        """files/ as `evalkit score` writes it: each kept submission's files as graded, from
+        the results of a run scored in memory or from the folder a run was loaded from."""
+        kept = set(self.scores["submission_id"].astype(str))
+        if self.results is not None:
+            clear_saved_files(out)
+            for result in self.results:
+                if result.submission_id in kept:
+                    save_submission_files(out, result.submission_id, result.files)
+        elif self.source is not None and (self.source / FILES_DIR).is_dir():
+            if self.source.resolve() == out.resolve():
+                return
+            clear_saved_files(out)
+            for submission_id in sorted(kept):
+                if has_saved_files(self.source, submission_id):
+                    shutil.copytree(
+                        submission_dir(self.source, submission_id),
+                        submission_dir(out, submission_id),
+                        symlinks=True,
+                    )
 
     def _save_journal(self, out: Path) -> None:
         journal = None if self.source is None else self.source / JOURNAL_NAME
@@ -167,14 +222,14 @@ def failure_rates(
 def score(
     source: Source,
     rubric: str | Path | Rubric | None = None,
-    jobs: int | None = 1,
+    jobs: int | None = None,
     *,
     id_field: str = "id",
     text_field: str = "response",
     progress: bool | None = False,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-    cache: bool | str | Path = False,
+    cache: bool | str | Path | None = None,
     executor: str = "local",
     scheduler: str | None = None,
     waivers: str | Path | Waivers | None = None,
@@ -185,10 +240,14 @@ def score(
     `source` is a path, a glob, a list of them, a list of records (dicts with `id_field` and
     `text_field`), a DataFrame of such records, or a list of `Submission`s. `rubric` is a YAML
     path (the default rubric when None). `jobs` > 1 grades in that many processes (None: all
-    cores); the result is the same whatever `jobs` is. `progress` shows a bar on stderr (None:
-    only on a terminal). A submission taking longer than `time_limit` seconds gets status
-    ``timeout``; files larger than `max_file_bytes` are skipped with a note in run.json.
-    `cache` reuses results of unchanged submissions (True: the default cache directory).
+    cores, at most one per submission); the result is the same whatever `jobs` is. `progress`
+    shows a bar on stderr (None: only on a terminal). A submission taking longer than
+    `time_limit` seconds gets status ``timeout``; files larger than `max_file_bytes` are
+    skipped with a note in run.json. `cache` reuses results of unchanged submissions from the
+    cache `evalkit score` fills (None or True: its default directory, $EVALKIT_CACHE_DIR or
+    ~/.cache/evalkit; a path: that directory; False: none). When a check from outside the
+    evalkit package is registered, the defaults (None) grade in this process without the
+    cache, since neither the cache key nor a fresh worker process knows that check.
     `executor="dask"` grades on a Dask cluster (`scheduler` address, or a local cluster).
     Checks named in a record's `waive_field`, or for it in a `waivers` file (keyed by a
     metadata column), are `n/a` for that record (see `evalkit.waivers`).
@@ -196,18 +255,18 @@ def score(
     active_rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
     active_waivers = as_waivers(waivers, waive_field)
     submissions, total, described = _submissions(source, id_field, text_field, max_file_bytes)
-    execution = Execution(jobs or default_jobs(), time_limit, executor, scheduler)
+    jobs, cache = fast_defaults(jobs, cache, total)
+    execution = Execution(jobs, time_limit, executor, scheduler)
     result_cache = _open_cache(cache)
     started = time.perf_counter()
     try:
-        # The files are saved only by runs written to a directory; a Run in memory keeps
-        # its tables, not every submission's text.
-        results = [
-            replace(r, files={})
-            for r in active_waivers.apply_all(
+        # The results keep each submission's files as graded (secrets masked): `Run.save`
+        # writes them to files/, so a view of the saved run shows the code of each finding.
+        results = list(
+            active_waivers.apply_all(
                 grade_stream(submissions, execution, result_cache, _progress(progress, total))
             )
-        ]
+        )
     finally:
         if result_cache is not None:
             result_cache.close()
@@ -228,6 +287,31 @@ def score(
             ),
         },
     )
+
+
+def fast_defaults(
+    jobs: int | None, cache: bool | str | Path | None, total: int | None
+) -> tuple[int, bool | str | Path]:
+    """The processes and cache `score` uses when given None: all cores (no more than there
+    are submissions) and the shared result cache, as `evalkit score` does.
+
+    Both are safe only for checks that live in the evalkit package: the cache key hashes
+    evalkit's own source, and a worker started afresh (the spawn start method) imports only
+    the package's checks. With any other check registered, None means one process and no
+    cache; explicit values are used as given.
+    """
+    foreign = [c.id for c in REGISTRY if not _module(c.function).startswith("evalkit.")]
+    if jobs is None:
+        jobs = 1 if foreign else default_jobs()
+        if total is not None:
+            jobs = max(1, min(jobs, total))
+    if cache is None:
+        cache = not foreign
+    return jobs, cache
+
+
+def _module(function: Any) -> str:
+    return str(getattr(function, "__module__", "") or "")
 
 
 def as_waivers(waivers: str | Path | Waivers | None, waive_field: str) -> Waivers:

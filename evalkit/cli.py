@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 from evalkit import __version__
 
 if TYPE_CHECKING:
+    from evalkit.compare import Comparison
     from evalkit.results import RunTally
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FAIL_UNDER = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 OUTPUT_FORMATS = ("csv", "jsonl", "parquet", "sarif")
+CORRECT_CHOICES = ("holm", "bh", "none")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,7 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COLUMN",
         help="compare the groups of RUN_A by this metadata column pairwise, e.g. model",
     )
-    compare.add_argument("--out", metavar="FILE.md", help="also write the comparison as markdown")
+    compare.add_argument(
+        "--out",
+        metavar="FILE",
+        help="also write the comparison: FILE.csv one row per statistic, FILE.json the rows "
+        "with how the runs were matched, any other name markdown",
+    )
     compare.add_argument(
         "--on",
         default=None,
@@ -198,9 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument(
         "--correct",
-        choices=("holm", "bh"),
-        help="judge the category and check rows by p-values adjusted over those rows: Holm "
-        "(family-wise error) or bh (Benjamini-Hochberg, false discovery rate)",
+        choices=CORRECT_CHOICES,
+        default="holm",
+        help="judge the category and check rows by p-values adjusted over those rows: holm "
+        "(family-wise error, the default), bh (Benjamini-Hochberg, false discovery rate) or "
+        "none (each row by its own interval)",
     )
     compare.add_argument(
         "--n-boot", type=int, default=2000, metavar="N", help="bootstrap resamples (default: 2000)"
@@ -225,6 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COLUMN",
         help="with --by: pair the groups' comparison on this column, e.g. prompt_id",
     )
+    report.add_argument(
+        "--correct",
+        choices=CORRECT_CHOICES,
+        default="holm",
+        help="with --by: adjust the comparison's p-values over its category and check rows: "
+        "holm (the default), bh (Benjamini-Hochberg) or none",
+    )
+
+    _add_passk_parser(commands)
+    _add_leaderboard_parser(commands)
 
     view = commands.add_parser(
         "view",
@@ -235,7 +254,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     view.add_argument("run", metavar="RUN_DIR", help="directory written by `evalkit score`")
     view.add_argument("--out", metavar="FILE", help="output file (default: RUN_DIR/view.html)")
+    view.add_argument(
+        "--on",
+        metavar="COLUMN",
+        help="the column naming the prompt, to show answers to the same prompt side by side "
+        "(default: prompt_id, prompt, task or question when the run has one)",
+    )
     return parser
+
+
+def _add_passk_parser(commands: Any) -> None:
+    passk = commands.add_parser(
+        "passk",
+        help="pass@k per prompt over several answers per prompt (unbiased estimator)",
+        description="pass@k: the chance that at least one of k answers to a prompt passes, "
+        "from n answers per prompt of which c pass (1 - C(n-c,k)/C(n,k)), averaged over "
+        "the prompts.",
+    )
+    passk.add_argument("run", metavar="RUN_DIR", help="directory written by `evalkit score`")
+    passk.add_argument("--on", required=True, metavar="COLUMN", help="the prompt column")
+    passk.add_argument("--k", default="1", metavar="K[,K...]", help="values of k (default: 1)")
+    passk.add_argument("--by", metavar="COLUMN", help="per group of this column, e.g. model")
+    passk.add_argument(
+        "--pass",
+        dest="rule",
+        default="no-critical",
+        metavar="RULE",
+        help="what passes: no-critical (no failed check the rubric rates critical; default), "
+        "no-high (neither critical nor high) or score>=X",
+    )
+    passk.add_argument("--out", metavar="FILE.csv", help="also write the table as CSV")
+
+
+def _add_leaderboard_parser(commands: Any) -> None:
+    board = commands.add_parser(
+        "leaderboard",
+        help="one table of several runs: mean score, scored share, category failure rates",
+        description="Rank runs by mean score (95%% interval), with the share of submissions "
+        "that could be scored and each category's failure rate with its Wilson interval.",
+    )
+    board.add_argument("runs", nargs="+", metavar="RUN_DIR")
+    board.add_argument(
+        "--sort",
+        default="score",
+        metavar="COLUMN",
+        help="sort by score (default, highest first), scored, a category (lowest failure "
+        "rate first) or run",
+    )
+    board.add_argument("--out", metavar="FILE", help="also write FILE.csv or FILE.md")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -269,6 +335,10 @@ def _dispatch(args: argparse.Namespace, arguments: list[str]) -> int:
             return _report(args)
         if args.command == "view":
             return _view(args)
+        if args.command == "passk":
+            return _passk(args)
+        if args.command == "leaderboard":
+            return _leaderboard(args)
         return _score(args)
     except KeyboardInterrupt:
         print(f"\nevalkit: interrupted{_resume_hint(args, arguments)}", file=sys.stderr)
@@ -317,9 +387,14 @@ def _explain(check_id: str) -> int:
 
     try:
         check = REGISTRY.get(check_id.strip().upper())
-    except UnknownCheckError as error:
-        print(f"evalkit: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    except UnknownCheckError:
+        from evalkit.pairing import closest
+
+        near = closest(check_id.strip(), REGISTRY.ids())
+        hint = f"; did you mean {' or '.join(near)}?" if near else ""
+        return _usage(
+            f"unknown check ID {check_id!r}{hint} (`evalkit checks` lists all {len(REGISTRY)})"
+        )
     print(f"{check.id}  ({check.category}, {check.severity})\n{check.title}\n")
     print(check.doc)
     return EXIT_OK
@@ -339,6 +414,10 @@ def _score(args: argparse.Namespace) -> int:
 
     if args.resume and args.overwrite:
         return _usage("--resume and --overwrite exclude each other")
+    if args.by is not None:
+        problem = _by_problem(args)
+        if problem:
+            return _usage(problem)
 
     def run() -> RunTally:
         rubric = load_rubric(args.rubric, REGISTRY)
@@ -366,6 +445,27 @@ def _score(args: argparse.Namespace) -> int:
         return tally
 
     return _finish(run, args, args.out, args.format)
+
+
+def _by_problem(args: argparse.Namespace) -> str:
+    """Why --by cannot work, found from the records before anything is graded or written."""
+    from evalkit.dataset import DatasetError
+    from evalkit.preflight import check_by_column
+    from evalkit.rates import UnknownColumn
+
+    try:
+        check_by_column(
+            args.paths,
+            args.by,
+            id_field=args.id_field,
+            text_field=args.text_field,
+            max_file_bytes=int(args.max_file_mb * 1024 * 1024),
+        )
+    except UnknownColumn as error:
+        return f"--by: {error}; nothing was graded"
+    except DatasetError as error:
+        return str(error)
+    return ""
 
 
 def _warn_about_waivers(out: str) -> None:
@@ -463,6 +563,7 @@ def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt
         return EXIT_INTERNAL
     if not args.quiet:
         print(summary(tally, out, fmt))
+        _print_groups(out)
     mean = tally.mean_score
     if args.fail_under is not None and not mean >= args.fail_under:
         reason = (
@@ -475,6 +576,17 @@ def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt
     return EXIT_OK
 
 
+def _print_groups(out: str) -> None:
+    from pathlib import Path
+
+    from evalkit.preflight import group_lines
+    from evalkit.summary import SUMMARY_NAME
+
+    lines = group_lines(Path(out) / SUMMARY_NAME)
+    if lines:
+        print(f"\n{lines}")
+
+
 def _usage(message: str) -> int:
     print(f"evalkit: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -482,7 +594,7 @@ def _usage(message: str) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from evalkit.api import load_run
-    from evalkit.compare import compare, compare_groups
+    from evalkit.compare import compare_groups
 
     if args.n_boot < 1:
         return _usage("--n-boot must be at least 1")
@@ -496,28 +608,47 @@ def _compare(args: argparse.Namespace) -> int:
             grouped = compare_groups(run, args.by, on=args.on, paired=paired, **options)
             name = os.path.basename(os.path.abspath(args.run_a))
             title = f"# Comparison of the {args.by} groups of {name}"
-            markdown, text = grouped.to_markdown(), grouped.summary()
+            text = grouped.summary()
         else:
-            result = compare(
-                load_run(args.run_a),
-                load_run(args.run_b),
-                on=args.on or "submission_id",
-                paired=False if args.unpaired else None,
-                labels=_run_labels(args.run_a, args.run_b),
-                **options,
-            )
+            result = _compare_runs(args, options)
             title = f"# Comparison of {result.labels[1]} with {result.labels[0]}"
-            markdown, text = result.to_markdown(), result.summary()
+            text = result.summary()
     except (FileNotFoundError, KeyError, ValueError) as error:
         return _usage(str(error.args[0] if error.args else error))
     if args.out:
+        from evalkit.compare_export import write_comparison
+
         try:
-            with open(args.out, "w", encoding="utf-8") as out:
-                out.write(f"{title}\n\n{markdown}\n")
+            write_comparison(grouped if args.by is not None else result, args.out, title)
         except OSError as error:
             return _usage(f"{args.out}: {error.strerror}")
     print(text)
     return EXIT_OK
+
+
+def _compare_runs(args: argparse.Namespace, options: dict[str, Any]) -> Comparison:
+    """Two runs compared; without --on, matched as `evalkit.pairing.detect_pairing` finds
+    (shared ids, a shared column such as prompt_id, or ids without the run's name), and
+    the report says how, or which --on columns there are."""
+    from dataclasses import replace
+
+    from evalkit.api import load_run
+    from evalkit.compare import compare
+    from evalkit.pairing import Pairing, detect_pairing
+
+    run_a, run_b = load_run(args.run_a), load_run(args.run_b)
+    if args.on or args.unpaired:
+        pairing = Pairing(args.on or "submission_id", (run_a, run_b), "")
+    else:
+        pairing = detect_pairing(run_a, run_b)
+    result = compare(
+        *pairing.runs,
+        on=pairing.on or "submission_id",
+        paired=False if args.unpaired else None,
+        labels=_run_labels(args.run_a, args.run_b),
+        **options,
+    )
+    return replace(result, notes=(pairing.note, *result.notes)) if pairing.note else result
 
 
 def _run_labels(path_a: str, path_b: str) -> tuple[str, str]:
@@ -545,6 +676,7 @@ def _report(args: argparse.Namespace) -> int:
             rubric=args.rubric,
             title=f"evalkit report: {Path(args.run).resolve().name}",
             on=args.on,
+            correct=args.correct,
         )
     except (FileNotFoundError, KeyError, RubricError) as error:
         return _usage(str(error.args[0] if error.args else error))
@@ -558,14 +690,53 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _passk(args: argparse.Namespace) -> int:
+    from evalkit.api import load_run
+    from evalkit.passk import format_table, pass_at_k
+
+    try:
+        ks = [int(k) for k in args.k.split(",") if k.strip()]
+    except ValueError:
+        return _usage(f"--k takes whole numbers separated by commas, not {args.k!r}")
+    if not ks or min(ks) < 1:
+        return _usage("--k needs values of at least 1")
+    try:
+        table = pass_at_k(load_run(args.run), args.on, ks, rule=args.rule, by=args.by)
+    except (FileNotFoundError, KeyError, ValueError) as error:
+        return _usage(str(error.args[0] if error.args else error))
+    print(f"pass@k over {args.on} (pass: {args.rule})")
+    print(format_table(table, args.by))
+    if args.out:
+        table.to_csv(args.out, index=False)
+    return EXIT_OK
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    from evalkit.leaderboard import leaderboard, to_markdown
+
+    try:
+        table = leaderboard(args.runs, sort=args.sort)
+    except (FileNotFoundError, KeyError, ValueError) as error:
+        return _usage(str(error.args[0] if error.args else error))
+    text = to_markdown(table)
+    print(text)
+    if args.out:
+        if args.out.lower().endswith(".csv"):
+            table.to_csv(args.out, index=False)
+        else:
+            with open(args.out, "w", encoding="utf-8") as out:
+                out.write(text + "\n")
+    return EXIT_OK
+
+
 def _view(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from evalkit.viewer import write_view
 
     try:
-        path = write_view(args.run, args.out)
-    except FileNotFoundError as error:
+        path = write_view(args.run, args.out, pair_on=args.on)
+    except (FileNotFoundError, KeyError) as error:
         return _usage(str(error.args[0] if error.args else error))
     except OSError as error:
         return _usage(f"{error.filename or ''}: {error.strerror}")

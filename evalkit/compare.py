@@ -19,7 +19,15 @@ import pandas as pd
 
 from evalkit.api import Run
 from evalkit.checks import REGISTRY
-from evalkit.rates import GRADED, group_labels, group_order, outcomes, table_rows
+from evalkit.rates import (
+    GRADED,
+    UnknownColumn,
+    group_labels,
+    group_order,
+    metadata_columns,
+    outcomes,
+    table_rows,
+)
 
 FEW = 10  # below this many submissions on either side, an interval is a rough guide only
 MIN_N = 5  # default: below this many on either side, a difference is never called significant
@@ -51,6 +59,7 @@ class Comparison:
     score_deltas: pd.DataFrame
     notes: tuple[str, ...] = field(default_factory=tuple)
     correction: str | None = None
+    family: int = 0  # the rows adjusted together (see `family_rows`)
 
     def significant(self) -> pd.DataFrame:
         """Rows whose interval excludes 0: columns kind (score/category/check), name, diff,
@@ -124,7 +133,7 @@ def compare(
     labels: tuple[str, str] = ("A", "B"),
     confidence: float = 0.95,
     min_n: int = MIN_N,
-    correct: str | None = None,
+    correct: str | None = "holm",
 ) -> Comparison:
     """Compare `run_b` with `run_a` (differences are B − A).
 
@@ -140,12 +149,17 @@ def compare(
     would exclude 0 for no good reason.
 
     Every row also gets a two-sided bootstrap ``p_value`` (twice the share of resamples on
-    the far side of 0). With `correct` (``"holm"`` or ``"bh"``), the category and check
-    rows that can be judged (at least `min_n` on each side) are one family: their p-values
-    are adjusted by Holm's step-down method (family-wise error) or Benjamini-Hochberg (false
-    discovery rate) into ``p_adjusted``, and such a row is significant when ``p_adjusted``
-    is below ``1 - confidence``. The mean score row is a single test and is not adjusted.
+    the far side of 0). With `correct` (``"holm"``, the default, or ``"bh"``), the category
+    and check rows that can be judged (at least `min_n` on each side) are one family: their
+    p-values are adjusted by Holm's step-down method (family-wise error) or
+    Benjamini-Hochberg (false discovery rate) into ``p_adjusted``, and such a row is
+    significant when ``p_adjusted`` is below ``1 - confidence``. Rows that cannot differ
+    (both sides fail 0% or both 100%) and categories that only repeat their one applicable
+    check are left out of the family (see `family_rows`). The mean score row is a single
+    test and is not adjusted. ``correct=None`` (or ``"none"``) judges each row by its own
+    interval.
     """
+    correct = None if correct == "none" else correct
     if correct not in CORRECTIONS:
         raise ValueError(f"correct must be one of {', '.join(map(str, CORRECTIONS))}")
     if n_boot < 1:
@@ -210,6 +224,7 @@ def compare(
         else pd.DataFrame(columns=[on, "score_a", "score_b", "delta"]),
         notes=tuple(notes),
         correction=correct,
+        family=int(table.attrs.get("family", 0)),
     )
 
 
@@ -299,6 +314,8 @@ def compare_groups(
     orders the groups to compare (default: all named groups).
     """
     parts = split_run(run, by)
+    if on is not None and on not in run.scores.columns:
+        raise UnknownColumn(on, ["submission_id", *metadata_columns(run.scores)])
     named = [g for g in parts if not g.startswith("(no ")]
     chosen = groups if groups is not None else named
     missing = [g for g in chosen if g not in parts]
@@ -374,7 +391,9 @@ def _pairing(
     a, b = labels
     for label, scores in ((a, scores_a), (b, scores_b)):
         if on not in scores.columns:
-            raise KeyError(f"run {label} has no column {on!r} to match submissions on")
+            # Names the columns there are and the closest one ("did you mean 'task'?").
+            unknown = UnknownColumn(on, ["submission_id", *metadata_columns(scores)])
+            raise KeyError(f"run {label}: {unknown}")
     if paired is False:
         return None, "Not paired (independent resampling was asked for)."
     problem = ""
@@ -561,13 +580,57 @@ def benjamini_hochberg(p_values: Any) -> np.ndarray:
 def _corrected(
     table: pd.DataFrame, judged: pd.Series | np.ndarray, method: str, alpha: float
 ) -> pd.DataFrame:
-    """Adjust the judged category and check rows' p-values as one family; re-decide them."""
-    rows = table["name"].str.startswith(("category:", "check:")).to_numpy() & np.asarray(judged)
+    """Adjust the family's p-values together; re-decide the category and check rows.
+
+    A category left out because it repeats its only check takes that check's adjusted
+    p-value: it is the same test. Other rows left out cannot differ and stay as they were
+    (not significant)."""
+    rated = table["name"].str.startswith(("category:", "check:")).to_numpy() & np.asarray(judged)
+    rows, same_as = family_rows(table, rated)
     family = np.where(rows, table["p_value"].to_numpy(float), np.nan)
     adjusted = holm(family) if method == "holm" else benjamini_hochberg(family)
+    for category, check in same_as.items():
+        adjusted[category] = adjusted[check]
     significant = table["significant"].to_numpy(bool).copy()
-    significant[rows] = adjusted[rows] < alpha
-    return table.assign(p_adjusted=adjusted, significant=significant)
+    decided = rows | np.isin(np.arange(len(table)), list(same_as))
+    significant[decided] = adjusted[decided] < alpha
+    corrected = table.assign(p_adjusted=adjusted, significant=significant)
+    corrected.attrs["family"] = int(rows.sum())
+    return corrected
+
+
+def family_rows(table: pd.DataFrame, rated: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
+    """Which of the `rated` rows are tests of their own, for a multiple-comparison family.
+
+    Left out: rows where both sides fail none (0%) or all (100%) of the submissions where
+    they apply, which cannot show a difference and would only make the correction harsher;
+    and a category whose only check failing anywhere has the same counts as the category
+    (its other checks never fail), which is that check's test a second time. Returns the
+    mask of the family and, for each category left out as a repeat, the row of its check."""
+    n_a, n_b = table["n_a"].to_numpy(float), table["n_b"].to_numpy(float)
+    sum_a, sum_b = table["sum_a"].to_numpy(float), table["sum_b"].to_numpy(float)
+    constant = ((sum_a == 0) & (sum_b == 0)) | ((sum_a == n_a) & (sum_b == n_b))
+    rows = rated & ~constant
+    names = table["name"].tolist()
+    index = {name: i for i, name in enumerate(names)}
+    failing: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if name.startswith("check:") and sum_a[i] + sum_b[i] > 0:
+            check_id = name.removeprefix("check:")
+            category = REGISTRY.get(check_id).category if check_id in REGISTRY else ""
+            failing.setdefault(category, []).append(i)
+    same_as: dict[int, int] = {}
+    for category, checks in failing.items():
+        row = index.get(f"category:{category}")
+        if row is None or len(checks) != 1 or not rated[row]:
+            continue
+        check = checks[0]
+        counts = (n_a, n_b, sum_a, sum_b)
+        if all(c[row] == c[check] for c in counts):
+            rows[row] = False
+            if rows[check]:
+                same_as[row] = check
+    return rows, same_as
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -702,14 +765,11 @@ def _footer(comparison: Comparison, mark: str) -> list[str]:
             "to exclude 0 by chance."
         )
     else:
-        family = int(
-            comparison.categories["p_adjusted"].notna().sum()
-            + comparison.checks["p_adjusted"].notna().sum()
-        )
         rule = (
             f"Category and check rows are significant when their bootstrap p-value, adjusted "
-            f"by {CORRECTION_NAMES[comparison.correction]} over the {family} rows with at least "
-            f"{comparison.min_n} submissions on each side, is below "
+            f"by {CORRECTION_NAMES[comparison.correction]} over the {comparison.family} rows "
+            f"with at least {comparison.min_n} submissions on each side that can differ (not "
+            "0% or 100% on both sides; a category with one check counts once), is below "
             f"{1 - comparison.confidence:.2g} (column p adj.)."
         )
     return [

@@ -22,6 +22,7 @@ from evalkit.checks._credentials import secret_values
 from evalkit.checks.registry import Check
 from evalkit.masking import find_secrets, mask_text
 from evalkit.records import CheckResult, Finding, Submission, SubmissionStatus
+from evalkit.terraform.infrastructure import no_infrastructure_message, what_is_built
 from evalkit.terraform.model import TerraformModel, build_model
 
 PARSE_CHECK = "IAC-PARSE-ERROR"
@@ -136,8 +137,16 @@ def _run_checks(
         message = f"{first.file}:{first.line}: {first.message}"
     else:
         status, message = "ok", ""
+    if gradable:
+        status, message = _infrastructure_status(model)
+        gradable = status == "ok"
     results: list[CheckResult] = []
     for check in checks:
+        if check.id == PARSE_CHECK and status == "no_infrastructure":
+            # Built nothing: graded like code that does not parse, the reason as its finding.
+            found = Finding(PARSE_CHECK, "", 0, "", message)
+            results.append(CheckResult(PARSE_CHECK, "fail", (found,)))
+            continue
         if check.id != PARSE_CHECK and not gradable:
             results.append(CheckResult(check.id, "n/a"))
             continue
@@ -161,6 +170,19 @@ def _run_checks(
         files=dict(submission.files),
     )
     return masked(result, secrets | source_secrets(submission))
+
+
+def _infrastructure_status(model: TerraformModel) -> tuple[SubmissionStatus, str]:
+    """``no_infrastructure`` for Terraform that parses and builds nothing (see
+    evalkit.terraform.infrastructure): only variables, outputs, providers, data sources or
+    utility resources, whatever tests come with it."""
+    try:
+        inventory = what_is_built(model)
+    except Exception as error:  # noqa: BLE001 - a submission must never stop the batch
+        return "error", _describe(error, "finding what the submission builds")
+    if inventory.builds_infrastructure:
+        return "ok", ""
+    return "no_infrastructure", no_infrastructure_message(inventory)
 
 
 def _collect_secrets(model: TerraformModel) -> tuple[set[str], str]:

@@ -62,7 +62,9 @@ class Notebook:
         **options: Any,
     ) -> Run:
         """`evalkit.score` on a parameter path, with the rubric's path resolved too (empty:
-        the default rubric) and the records' id and text fields as given."""
+        the default rubric) and the records' id and text fields as given. Like
+        `evalkit.score`, it grades on all cores and reuses the result cache `evalkit score`
+        fills; ``jobs=1`` or ``cache=False`` in `options` turn either off."""
         import evalkit
 
         return evalkit.score(
@@ -73,9 +75,27 @@ class Notebook:
             **options,
         )
 
-    def record_files(self, path: str | Path) -> list[Path]:
+    def run(
+        self,
+        run_dir: str | Path,
+        dataset: str | Path,
+        **options: Any,
+    ) -> Run:
+        """The run saved in `run_dir` (by `evalkit score --out` or `Run.save`) when it is
+        set, so a dataset graded from the shell opens without grading again; otherwise
+        `score` on `dataset` with `options` (rubric, id_field, text_field, jobs, cache)."""
+        if run_dir:
+            import evalkit
+
+            return evalkit.load_run(self.resolve(run_dir))
+        return self.score(dataset, **options)
+
+    def record_files(self, path: str | Path | Iterable[str | Path]) -> list[Path]:
         """The record files (JSONL, JSON, CSV, Parquet) a dataset path holds: the file itself,
-        or those at the top of a folder; none for folders of Terraform or answer files."""
+        or those at the top of a folder; none for folders of Terraform or answer files. A
+        list (such as a loaded run's ``info["input"]``) gives the record files of each."""
+        if not isinstance(path, str | Path):
+            return [found for item in path for found in self.record_files(item)]
         target = self.resolve(path)
         if target.is_file():
             return [target] if table_format(target) else []

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from evalkit.checks import REGISTRY
 from evalkit.rates import (  # noqa: F401 - re-exported: evalkit.plots is the charts' public API
@@ -257,6 +256,51 @@ def score_distribution(run: RunLike, by: str | None = None, kind: str = "box") -
     return fig
 
 
+PARSE_CHECK = "IAC-PARSE-ERROR"
+NOT_PARSED = "not parsed / no Terraform"  # the lost-points segment of answers without findings
+_NOT_PARSED_COLOUR = "#b8b8b8"
+
+
+def lost_points_by_cause(
+    run: RunLike, by: str | None = None, rubric: str | Path | Rubric | None = None
+) -> pd.DataFrame:
+    """As `lost_points`, with the points lost to answers that could not be read in a row of
+    their own (category `NOT_PARSED`): the whole score of a submission whose status is
+    graded but not ``ok`` (``parse_error``, ``no_terraform``, ...), and what IAC-PARSE-ERROR
+    costs an ``ok`` one. What is left under each category, ``iac`` included, are findings
+    about infrastructure that was read. A group's rows still add up to ``100 − mean score``.
+    """
+    scores = scores_of(run)
+    weights = rubric_for(run, rubric)
+    per_submission = points_lost(scores, weights)
+    unread = (scores["status"].isin(GRADED) & (scores["status"] != "ok")).to_numpy()
+    not_parsed = pd.Series(0.0, index=scores.index)
+    if PARSE_CHECK in scores.columns:
+        # The parse check's cost: the iac loss minus the iac loss had it passed (a passed
+        # check still applies, so every other check's cost stays the same).
+        passed = scores.assign(**{PARSE_CHECK: scores[PARSE_CHECK].replace("fail", "pass")})
+        without = points_lost(passed, weights)
+        not_parsed += (per_submission["iac"] - without["iac"]).fillna(0.0)
+        per_submission["iac"] = without["iac"]
+    # An unread answer loses what its score says, whichever checks applied.
+    not_parsed[unread] = 100.0 - scores.loc[unread, "score"].astype(float)
+    per_submission.loc[unread, :] = 0.0
+    per_submission[NOT_PARSED] = not_parsed.where(scores["status"].isin(GRADED))
+    labels = group_labels(scores, by)
+    rows = []
+    for label in group_order(labels):
+        group = per_submission[(labels == label).to_numpy()].dropna(how="all")
+        for category in per_submission.columns:
+            row: dict[str, Any] = {} if by is None else {by: label}
+            row.update(
+                category=category,
+                n=len(group),
+                points_lost=float(group[category].mean()) if len(group) else math.nan,
+            )
+            rows.append(row)
+    return pd.DataFrame(rows, columns=([by] if by else []) + ["category", "n", "points_lost"])
+
+
 def lost_points_bars(
     run: RunLike, by: str | None = None, rubric: str | Path | Rubric | None = None
 ) -> Figure:
@@ -264,9 +308,12 @@ def lost_points_bars(
 
     A bar's total length is ``100 − mean score``; segments are weighted by the rubric, so a
     category with few but heavy (critical) failures can cost more than one that fails often.
+    Answers that could not be read (a parse error, no Terraform) cost their whole score in
+    a grey segment of their own, apart from the findings (see `lost_points_by_cause`). The
+    x-axis is fitted to the longest bar.
     """
     scores = scores_of(run)
-    table = lost_points(run, by, rubric)
+    table = lost_points_by_cause(run, by, rubric)
     key = by or "_group"
     if not by:
         table = table.assign(_group=ALL_LABEL)
@@ -274,6 +321,10 @@ def lost_points_bars(
     points = table.pivot(index=key, columns="category", values="points_lost").reindex(groups)
     sizes = table.groupby(key)["n"].first().reindex(groups).fillna(0).astype(int)
     shown = [c for c in table["category"].unique() if (points[c].fillna(0) > 0).any()]
+    totals = points[shown].fillna(0).sum(axis=1).to_numpy() if shown else np.zeros(len(groups))
+    longest = max(float(totals.max(initial=0.0)), 1.0)
+    # Room on the right for the totals' text: about a third of the axis.
+    right = 1.5 * longest
     fig = Chart(figsize=(8.0, max(3.2, 2.2 + 0.55 * len(groups))), layout="constrained", dpi=_DPI)
     ax = fig.add_subplot()
     y = np.arange(len(groups))
@@ -286,13 +337,14 @@ def lost_points_bars(
             0.6,
             left=left,
             label=category,
-            color=_CATEGORY_COLOURS[category],
+            color=_CATEGORY_COLOURS.get(category, _NOT_PARSED_COLOUR),
             edgecolor="white",
             linewidth=0.8,
+            hatch="//" if category == NOT_PARSED else None,
         )
         for bar, width in zip(bars, widths, strict=True):
             # Only label segments wide enough to hold the number.
-            if width >= 4:
+            if width >= 0.07 * right:
                 ax.text(
                     bar.get_x() + width / 2,
                     bar.get_y() + bar.get_height() / 2,
@@ -300,7 +352,7 @@ def lost_points_bars(
                     ha="center",
                     va="center",
                     fontsize=8,
-                    color="white",
+                    color="black" if category == NOT_PARSED else "white",
                 )
         left += widths
     for index, group in enumerate(groups):
@@ -309,18 +361,18 @@ def lost_points_bars(
             if sizes[group] == 0
             else f"−{left[index]:.1f} pts (mean score {100 - left[index]:.1f})"
         )
-        ax.text(left[index] + 1, index, text, va="center", fontsize=8.5)
+        ax.text(left[index] + 0.01 * right, index, text, va="center", fontsize=8.5)
     ax.set_yticks(y, [f"{g} (n={sizes[g]})" for g in groups])
     ax.invert_yaxis()
-    # Room on the right for the totals; the scale itself stops at 100.
-    ax.set_xlim(0, 130)
-    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlim(0, right)
+    ticks = MaxNLocator(nbins=6).tick_values(0, min(longest, 100.0))
+    ax.set_xticks([t for t in ticks if 0 <= t <= min(right, 100.0)])
     ax.set_xlabel("Mean score points lost per submission (out of 100)")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     if shown:
         fig.legend(
-            title="category",
+            title="lost to",
             loc="outside lower center",
             fontsize="small",
             frameon=False,
@@ -334,7 +386,8 @@ def lost_points_bars(
         ax,
         title,
         "Each failed check costs 100 × weight / applicable weight "
-        "(rubric weights); a bar adds up to 100 − mean score.",
+        "(rubric weights); a bar adds up to 100 − mean score. Grey: answers not parsed or "
+        "without Terraform (their whole score) and IAC-PARSE-ERROR.",
     )
     return fig
 
@@ -382,13 +435,14 @@ def difference_chart(comparison: Any, level: str = "category") -> Figure:
     ax.set_xlim(left, right)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _minus(f"{v:+g}") if v else "0"))
     ax.set_xlabel(f"{b} − {a}: failure rate difference\n(percentage points; right: {b} fails more)")
+    method = correction_label(comparison)
     fig.legend(
         handles=[
             Line2D(
-                [], [], color=more, marker="o", linewidth=2.2, label=f"significant: {b} fails more"
+                [], [], color=more, marker="o", linewidth=2.2, label=f"{method}: {b} fails more"
             ),
             Line2D(
-                [], [], color=less, marker="o", linewidth=2.2, label=f"significant: {b} fails less"
+                [], [], color=less, marker="o", linewidth=2.2, label=f"{method}: {b} fails less"
             ),
             Line2D([], [], color=neutral, marker="o", linewidth=2.2, label="not significant"),
         ],
@@ -425,6 +479,17 @@ def _difference_limits(diff: np.ndarray, low: np.ndarray, high: np.ndarray) -> t
     left = max(-105.0, lowest - 0.06 * span)
     right = min(118.0, highest + 0.16 * span)  # the labels sit right of each interval
     return left, right
+
+
+def correction_label(comparison: Any) -> str:
+    """How the chart's colours were decided, for its legend: "significant (Holm-corrected)"
+    or "significant (uncorrected)", so a reader never takes per-row intervals for a
+    corrected family."""
+    correction = getattr(comparison, "correction", None)
+    if correction is None:
+        return "significant (uncorrected)"
+    name = {"holm": "Holm", "bh": "Benjamini-Hochberg"}.get(correction, correction)
+    return f"significant ({name}-corrected)"
 
 
 def _correction_note(comparison: Any) -> str:
@@ -466,10 +531,10 @@ def save_charts(
 
 def _titles(fig: Figure, ax: Axes, title: str, note: str) -> None:
     fig.suptitle(title, fontsize=13, fontweight="bold")
-    # About 13 characters of 8.5-point text per inch; wrap so the note is never clipped.
-    width = max(30, int(fig.get_figwidth() * 11))
-    text = "\n".join(textwrap.fill(part, width) for part in note.split("\n"))
-    ax.set_title(text, fontsize=8.5, color="#555555")
+    # Centred over the axes, which long row labels push right, a note wrapped to the figure's
+    # width would run past its right edge: matplotlib wraps it when drawn, to the room the
+    # axes' centre leaves on either side.
+    ax.set_title(note, fontsize=8.5, color="#555555", wrap=True)
 
 
 def _empty(ax: Axes, message: str) -> None:

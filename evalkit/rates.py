@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from evalkit.checks import REGISTRY
-from evalkit.records import CATEGORIES
+from evalkit.records import CATEGORIES, GRADED_STATUSES
 from evalkit.rubric import Rubric, RubricError, default_rubric_path, load_rubric
 
-GRADED = ("ok", "parse_error", "no_terraform")
+GRADED = GRADED_STATUSES
 ALL_LABEL = "all submissions"
 
 
@@ -237,7 +237,8 @@ def rubric_for(run: Any, rubric: str | Path | Rubric | None = None) -> Rubric:
         return rubric
     if rubric is not None:
         return load_rubric(rubric, REGISTRY)
-    recorded = (getattr(run, "info", None) or {}).get("rubric") or {}
+    info = getattr(run, "info", None)  # a DataFrame's `info` is a method, not run.json
+    recorded = (info if isinstance(info, dict) else {}).get("rubric") or {}
     source, digest = recorded.get("source"), recorded.get("sha256")
     for candidate in (source, default_rubric_path()):
         if candidate and Path(candidate).is_file():

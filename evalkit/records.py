@@ -10,9 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 Status = Literal["pass", "fail", "n/a"]
-SubmissionStatus = Literal["ok", "parse_error", "no_terraform", "error", "timeout"]
+SubmissionStatus = Literal[
+    "ok", "parse_error", "no_terraform", "no_infrastructure", "error", "timeout"
+]
 # In the order summaries and reports list them.
 SUBMISSION_STATUSES: tuple[SubmissionStatus, ...] = get_args(SubmissionStatus)
+# Graded, with a score of 0 whatever the rubric: nothing parses, or nothing is built.
+ZERO_STATUSES: tuple[SubmissionStatus, ...] = ("parse_error", "no_terraform", "no_infrastructure")
+# Graded to the end (what the caches keep and the failure rates count).
+GRADED_STATUSES: tuple[SubmissionStatus, ...] = ("ok", *ZERO_STATUSES)
 
 CATEGORIES: tuple[str, ...] = (
     "security",

@@ -21,7 +21,7 @@ from evalkit.plots import (
     check_rates,
     difference_chart,
     group_labels,
-    lost_points,
+    lost_points_by_cause,
     rubric_for,
     save_charts,
     score_table,
@@ -43,6 +43,7 @@ def write_report(
     rubric: str | Path | Rubric | None = None,
     title: str | None = None,
     on: str | None = None,
+    correct: str | None = "holm",
 ) -> Path:
     """Write ``report.md`` and its charts (PNG) into `directory`; returns the report's path.
 
@@ -50,6 +51,9 @@ def write_report(
     more groups the report also compares them pairwise (the largest `MAX_COMPARED_GROUPS`),
     paired on `on` when given, with a check-level difference chart per pair. `rubric` sets
     the weights for the points-lost table (default: the rubric that scored the run).
+    `correct` adjusts the comparisons' p-values over each pair's categories and checks
+    (``"holm"``, ``"bh"``, or None / ``"none"`` for per-row intervals; see
+    `evalkit.compare.compare`).
     """
     out = Path(directory)
     if by is not None:
@@ -67,7 +71,7 @@ def write_report(
         title=title,
         notes=notes,
     )
-    differences = _differences_section(run, by, on, out)
+    differences = _differences_section(run, by, on, out, correct)
     if differences:
         text = text.rstrip("\n") + "\n\n" + differences + "\n"
     path = out / "report.md"
@@ -142,8 +146,8 @@ def _summary(run: Run, by: str | None) -> str:
         "## Summary",
         "",
         f"{len(scores)} submissions; {len(run.findings)} findings. Mean score "
-        f"{_number(mean)} out of 100 (unparseable and code-free answers score 0; "
-        "error and timeout rows have no score).",
+        f"{_number(mean)} out of 100 (unparseable, code-free and infrastructure-free answers "
+        "score 0; error and timeout rows have no score).",
         "",
         *markdown_table(["status", "submissions"], rows),
     ]
@@ -249,7 +253,7 @@ def _scores_section(run: Run, by: str | None, chart: str | None) -> str:
 
 
 def _lost_section(run: Run, by: str | None, rubric: Rubric, chart: str | None) -> str:
-    table = lost_points(run, by, rubric)
+    table = lost_points_by_cause(run, by, rubric)
     table = table[table.groupby("category")["points_lost"].transform("max").fillna(0) > 0]
     lines = [
         "## Where the score goes",
@@ -257,7 +261,9 @@ def _lost_section(run: Run, by: str | None, rubric: Rubric, chart: str | None) -
         f"Mean score points each category costs a submission, with the weights of rubric "
         f"{rubric.name} {rubric.version}: a failed check costs 100 × its weight / the "
         "total weight of the checks that apply to the submission, so the points of a "
-        "group add up to 100 − its mean score.",
+        "group add up to 100 − its mean score. Answers that were not parsed or hold no "
+        "Terraform cost their whole score under “not parsed / no Terraform”, with what "
+        "IAC-PARSE-ERROR costs, apart from the findings about Terraform that was read.",
         "",
     ]
     if table.empty:
@@ -343,7 +349,9 @@ def _rows(frame: pd.DataFrame) -> list[Any]:
     return list(frame.itertuples(index=False))
 
 
-def _differences_section(run: Run, by: str | None, on: str | None, out: Path) -> str:
+def _differences_section(
+    run: Run, by: str | None, on: str | None, out: Path, correct: str | None = "holm"
+) -> str:
     """Pairwise group comparisons with a check-level difference chart each; "" for fewer
     than two groups."""
     if by is None:
@@ -353,12 +361,24 @@ def _differences_section(run: Run, by: str | None, on: str | None, out: Path) ->
     if len(sizes) < 2:
         return ""
     largest = sorted(sizes.index, key=lambda g: (-sizes[g], g))[:MAX_COMPARED_GROUPS]
-    grouped = compare_groups(run, by, on=on, groups=sorted(largest))
+    grouped = compare_groups(run, by, on=on, groups=sorted(largest), correct=correct)
     lines = [f"## Differences between {by} groups", ""]
     intro = "Each pair of groups: failure-rate differences per check (B − A, percentage points)"
     intro += " with 95% bootstrap intervals."
     if len(sizes) > MAX_COMPARED_GROUPS:
         intro += f" Only the {MAX_COMPARED_GROUPS} largest groups are compared."
+    correct = None if correct == "none" else correct
+    if correct is None:
+        intro += (
+            " Significance is uncorrected: each row is judged by its own interval, so about"
+            " one row in twenty excludes 0 by chance."
+        )
+    else:
+        method = {"holm": "Holm", "bh": "Benjamini-Hochberg"}.get(correct, correct)
+        intro += (
+            f" Significance is {method}-corrected over each pair's category and check rows"
+            " that can differ."
+        )
     lines.append(_escape(" ".join([intro, grouped.hint]).strip()))
     for index, ((a, b), comparison) in enumerate(grouped.pairs.items(), start=1):
         chart = f"differences-{index}.png"

@@ -20,7 +20,7 @@ import pandas as pd
 from evalkit.checks.registry import CheckRegistry
 from evalkit.engine import SubmissionResult
 from evalkit.masking import mask_text
-from evalkit.records import CATEGORIES, SUBMISSION_STATUSES
+from evalkit.records import CATEGORIES, SUBMISSION_STATUSES, ZERO_STATUSES
 from evalkit.rubric import Rubric, weighted_score
 from evalkit.summary import CHECK_COLUMNS, CHECK_TYPES, check_rows
 
@@ -65,7 +65,7 @@ def score_row(
             if result.status in ("error", "timeout")
             else weighted_score(enabled_statuses, rubric, ids)
         )
-        if result.status in ("parse_error", "no_terraform"):
+        if result.status in ZERO_STATUSES:
             category_score = 0.0 if category == "iac" else None
         row[category] = _rounded(category_score, 2)
     for check in registry:
@@ -90,7 +90,7 @@ def _submission_score(
 ) -> float | None:
     if result.status in ("error", "timeout"):
         return None
-    if result.status in ("no_terraform", "parse_error"):
+    if result.status in ZERO_STATUSES:
         return 0.0
     score = weighted_score(statuses, rubric)
     return 100.0 if score is None else score

@@ -5,12 +5,18 @@ trainers such as TRL's GRPOTrainer call: completions are strings or chat message
 (``[{"role": "assistant", "content": "..."}]``), and the dataset's other columns arrive as
 keyword lists, one value per completion. Each completion is graded like one record of
 `evalkit score` (markdown answer or bare HCL), and its reward is the ``reward`` column of
-``scores.csv``: score / 100. ``parse_error`` and ``no_terraform`` score 0, so their reward is
-0.0; ``error`` and ``timeout`` (evalkit could not grade) give `error_reward` (0.0 unless set).
+``scores.csv``: score / 100. ``parse_error``, ``no_terraform`` and ``no_infrastructure`` score
+0, so their reward is 0.0; ``error`` and ``timeout`` (evalkit could not grade) give
+`error_reward` (0.0 unless set).
 
 `make_reward_fn` builds one with a rubric, shaping weights, waivers, caching and a process
 pool. Results are cached by content: the same completion is graded once per process (and once
 ever with ``cache=True``, across processes and runs).
+
+A reward function never returns numbers for a batch it did not grade: worker processes that
+cannot start raise `WorkerStartError` (naming the fix, most often the missing
+``if __name__ == "__main__":`` guard), and a batch in which no completion could be graded
+raises `RewardError` unless ``on_error="zero"``.
 """
 
 from __future__ import annotations
@@ -26,15 +32,34 @@ from typing import Any
 from evalkit.checks import REGISTRY
 from evalkit.dataset import DEFAULT_MAX_FILE_BYTES, submissions_from_records
 from evalkit.engine import DEFAULT_TIME_LIMIT, SubmissionResult, grade
-from evalkit.records import CATEGORIES, Finding, Submission
+from evalkit.records import CATEGORIES, GRADED_STATUSES, Finding, Submission
 from evalkit.results import score_row
 from evalkit.rubric import Rubric, RubricEntry, load_rubric
+from evalkit.runner import WorkerStartError
 from evalkit.store import ResultCache, cached_result, content_key, default_cache_dir
 from evalkit.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers
 
 Completion = str | Sequence[Mapping[str, Any]] | Mapping[str, Any]
-_CACHEABLE = ("ok", "parse_error", "no_terraform")
+_CACHEABLE = GRADED_STATUSES
 _TEXT = "response"
+ON_ERROR = ("raise", "zero")
+_UNGRADED = ("error", "timeout")
+
+__all__ = [
+    "GradedCompletion",
+    "Grader",
+    "RewardError",
+    "RewardFunction",
+    "WorkerStartError",
+    "completion_text",
+    "make_reward_fn",
+    "reward",
+    "shaped_rubric",
+]
+
+
+class RewardError(RuntimeError):
+    """No completion of a batch could be graded: its rewards would say nothing."""
 
 
 @dataclass(frozen=True)
@@ -201,8 +226,9 @@ class Grader:
             from evalkit.runner import _WorkerPool
 
             # Trainers hold threads and accelerator state that a forked child must not
-            # inherit, so workers start fresh.
-            self._pool = _WorkerPool(self.jobs, self.time_limit, start_method="spawn")
+            # inherit, so workers start fresh. Checking that they answer turns a script
+            # that cannot start them (no __main__ guard) into one error, not zero rewards.
+            self._pool = _WorkerPool(self.jobs, self.time_limit, start_method="spawn", probe=True)
         return self._pool
 
     # --- scoring -----------------------------------------------------------------------------
@@ -232,17 +258,29 @@ class RewardFunction:
     Keyword arguments that are lists with one value per completion are the dataset's columns;
     the waive field and the waivers file's column are read from them. Anything else a trainer
     passes (``completion_ids``, ``trainer_state``) is ignored.
+
+    A completion evalkit could not grade (``error``, ``timeout``) gets the grader's
+    `error_reward`; a batch in which none could be graded raises `RewardError` with
+    ``on_error="raise"`` (the default), and gets `error_reward` throughout with ``"zero"``.
     """
 
-    def __init__(self, grader: Grader, name: str = "terraform_reward") -> None:
+    def __init__(
+        self, grader: Grader, name: str = "terraform_reward", on_error: str = "raise"
+    ) -> None:
+        if on_error not in ON_ERROR:
+            raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}, got {on_error!r}")
         self.grader = grader
+        self.on_error = on_error
         # Trainers log each reward function under its __name__.
         self.__name__ = name
 
     def __call__(
         self, completions: Sequence[Completion], prompts: Sequence[Any] | None = None, **kwargs: Any
     ) -> list[float]:
-        return [graded.reward for graded in self.grade(completions, **kwargs)]
+        graded = self.grade(completions, **kwargs)
+        if self.on_error == "raise" and graded and all(g.status in _UNGRADED for g in graded):
+            raise RewardError(_ungraded_message(graded, self.grader.error_reward))
+        return [g.reward for g in graded]
 
     def grade(self, completions: Sequence[Completion], **kwargs: Any) -> list[GradedCompletion]:
         """The full grade of each completion (status, checks, feedback), not just the reward."""
@@ -275,8 +313,10 @@ def make_reward_fn(
     error_reward: float = 0.0,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     name: str = "terraform_reward",
+    on_error: str = "raise",
 ) -> RewardFunction:
-    """A reward function over completions; see `Grader` for the options.
+    """A reward function over completions; see `Grader` for the options and `RewardFunction`
+    for `on_error` (``"raise"`` or ``"zero"``).
 
     >>> reward = make_reward_fn(weights={"security": 2.0})
     >>> reward(["```hcl\\nresource ...\\n```"])
@@ -293,19 +333,23 @@ def make_reward_fn(
         error_reward=error_reward,
         max_file_bytes=max_file_bytes,
     )
-    return RewardFunction(grader, name)
+    return RewardFunction(grader, name, on_error)
 
 
-_DEFAULT: list[RewardFunction] = []
+_DEFAULT: dict[str, RewardFunction] = {}
 
 
 def reward(
-    completions: Sequence[Completion], prompts: Sequence[Any] | None = None, **kwargs: Any
+    completions: Sequence[Completion],
+    prompts: Sequence[Any] | None = None,
+    *,
+    on_error: str = "raise",
+    **kwargs: Any,
 ) -> list[float]:
     """The default reward: the default rubric, in process, with an in-memory cache."""
-    if not _DEFAULT:
-        _DEFAULT.append(make_reward_fn(name="reward"))
-    return _DEFAULT[0](completions, prompts, **kwargs)
+    if on_error not in _DEFAULT:
+        _DEFAULT[on_error] = make_reward_fn(name="reward", on_error=on_error)
+    return _DEFAULT[on_error](completions, prompts, **kwargs)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -365,6 +409,17 @@ def shaped_rubric(rubric: Rubric, weights: Mapping[str, float]) -> Rubric:
     shaping = repr(sorted((str(k), float(v)) for k, v in weights.items()))
     digest = hashlib.sha256((rubric.sha256 + shaping).encode()).hexdigest()
     return replace(rubric, name=f"{rubric.name}+shaped", sha256=digest, entries=entries)
+
+
+def _ungraded_message(graded: Sequence[GradedCompletion], error_reward: float) -> str:
+    reasons = list(dict.fromkeys(f"{g.status}: {g.message}" for g in graded))
+    shown = "; ".join(reasons[:3]) + (f" (+{len(reasons) - 3} more)" if len(reasons) > 3 else "")
+    return (
+        f"none of the {len(graded)} completions could be graded, so their rewards "
+        f"({error_reward:g} each) would measure nothing: {shown}. Fix the cause (the time "
+        'limit, the file size limit, the rubric), or pass on_error="zero" to make_reward_fn '
+        "to reward such batches with error_reward."
+    )
 
 
 def _for_submission(result: SubmissionResult, submission: Submission) -> SubmissionResult:

@@ -17,15 +17,16 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import Check
 from evalkit.engine import SubmissionResult, grade
-from evalkit.records import Submission, SubmissionStatus
+from evalkit.records import GRADED_STATUSES, Submission, SubmissionStatus
 from evalkit.store import ResultCache, cached_result, content_key
 
-_CACHEABLE = ("ok", "parse_error", "no_terraform")
+_CACHEABLE = GRADED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,11 @@ def _grade_in_worker(submission: Submission) -> SubmissionResult:
     return grade(submission, _WORKER["checks"], _WORKER["time_limit"])
 
 
+def _worker_ready() -> bool:
+    """Answered by a worker once its initializer has run: the pool can grade."""
+    return True
+
+
 def _processes(
     pending: Iterable[tuple[Submission, SubmissionResult | None]], execution: Execution
 ) -> Iterator[tuple[Submission, SubmissionResult]]:
@@ -135,21 +141,33 @@ class _WorkerPool:
     pool: every submission in flight fails with it and no new one can be queued. Those in
     flight are graded again one at a time, each in a pool of its own, so that only the
     submission that kills its worker again is reported, and the batch goes on.
+
+    With `probe`, every pool is first asked to answer once: a pool whose workers cannot start
+    at all raises `WorkerStartError` at once, instead of every submission being reported as
+    having killed its worker (and a new pool being started for each).
     """
 
     def __init__(
-        self, jobs: int, time_limit: float | None, start_method: str | None = None
+        self,
+        jobs: int,
+        time_limit: float | None,
+        start_method: str | None = None,
+        probe: bool = False,
     ) -> None:
         self.jobs = jobs
         self.time_limit = time_limit
+        self.probe = probe
         default_method = "fork" if sys.platform == "linux" else "spawn"
         self.context = multiprocessing.get_context(start_method or default_method)
         self.pool = self._new(jobs)
 
     def _new(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             workers, mp_context=self.context, initializer=_start_worker, initargs=(self.time_limit,)
         )
+        if self.probe:
+            _check_started(pool, self.context.get_start_method(), workers)
+        return pool
 
     def submit(self, submission: Submission) -> Future[SubmissionResult]:
         try:
@@ -184,6 +202,88 @@ class _WorkerPool:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class WorkerStartError(RuntimeError):
+    """The worker processes could not start, so nothing was graded."""
+
+
+# Spawned workers import evalkit and build the parser tables; on a loaded machine that takes
+# seconds, never minutes.
+WORKER_START_TIMEOUT = 180.0
+
+
+def _check_started(pool: ProcessPoolExecutor, method: str, workers: int) -> None:
+    try:
+        pool.submit(_worker_ready).result(timeout=WORKER_START_TIMEOUT)
+    except BrokenProcessPool as error:
+        _stop(pool)
+        raise WorkerStartError(_start_failure(method, workers, str(error))) from error
+    except TimeoutError as error:
+        _stop(pool)
+        waited = f"no worker answered within {WORKER_START_TIMEOUT:g} s"
+        raise WorkerStartError(_start_failure(method, workers, waited)) from error
+    except OSError as error:
+        # The system refused the processes themselves (process or memory limits).
+        _stop(pool)
+        raise WorkerStartError(
+            f"evalkit could not start {workers} worker process(es) ({method}): "
+            f"{type(error).__name__}: {error}. Lower jobs, or use jobs=1 to grade in this process."
+        ) from error
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    # Workers still running a script they imported must not outlive the failed start.
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _start_failure(method: str, workers: int, reason: str) -> str:
+    """Why the workers did not start, and the fix, as far as evalkit can tell."""
+    reason = reason.rstrip(".")
+    text = f"evalkit's {workers} worker process(es) could not start ({method}): {reason}."
+    if method == "fork":
+        return f"{text} See the workers' error output above; jobs=1 grades in this process."
+    script = _main_script()
+    guard = 'if __name__ == "__main__":'
+    if script is not None and not _has_main_guard(script):
+        return (
+            f"{text} {script} has no `{guard}` guard: a worker started by {method} imports "
+            "the script that started it, which runs its code again instead of grading. Put "
+            f"the script's entry point under `{guard}` (for example `{guard} main()`), or use "
+            "jobs=1."
+        )
+    return (
+        f"{text} A worker started by {method} imports the main script: code that creates or "
+        f"calls the reward function must run under `{guard}`, not when the script is "
+        "imported. See the workers' error output above; jobs=1 grades in this process."
+    )
+
+
+def _main_script() -> str | None:
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return path if isinstance(path, str) and path.endswith(".py") else None
+
+
+def _has_main_guard(path: str) -> bool:
+    """Whether a script has an ``if __name__ == "__main__":`` block at its top level."""
+    import ast
+
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return True  # cannot tell: say nothing about the guard
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare):
+            names = [node.test.left, *node.test.comparators]
+            if any(isinstance(n, ast.Name) and n.id == "__name__" for n in names) and any(
+                isinstance(n, ast.Constant) and n.value == "__main__" for n in names
+            ):
+                return True
+    return False
 
 
 def _failure(error: BaseException) -> str:

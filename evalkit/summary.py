@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit.checks.registry import CheckRegistry
+from evalkit.records import GRADED_STATUSES
 from evalkit.rubric import Rubric
 
 CHECK_COLUMNS = [
@@ -29,7 +30,7 @@ CHECK_COLUMNS = [
 ]
 CHECK_TYPES = {c: "str" for c in CHECK_COLUMNS} | {"weight": "float", "points_lost": "float"}
 SUMMARY_NAME = "summary.json"
-_GRADED = ("ok", "parse_error", "no_terraform")
+_GRADED = GRADED_STATUSES
 _DIGITS = 6
 
 

@@ -42,8 +42,18 @@ PARAMETER_NOTE = """\
 # starting Jupyter. Relative paths are taken from the repository root."""
 
 SCORE = """\
-run = notebook.score(DATASET, rubric=RUBRIC, id_field=ID_FIELD, text_field=TEXT_FIELD)
+run = notebook.run(RUN_DIR, DATASET, rubric=RUBRIC, id_field=ID_FIELD, text_field=TEXT_FIELD,
+                   jobs=int(JOBS) if JOBS else None)
 run"""
+
+SCORE_TEXT = """\
+## Load or score the run
+
+With `RUN_DIR` set, the notebook opens a run saved by `evalkit score --out` or `Run.save`,
+without grading anything again. Otherwise it scores `DATASET` with `evalkit.score`, on all
+cores and with the result cache `evalkit score` fills (set `JOBS` to 1, or pass `cache=False`,
+to turn either off): answers graded before, by the shell or another notebook, are not graded
+again. Nothing in a submission is executed: the Terraform is parsed and checked as data."""
 
 # The parameters every notebook takes: the data, how to read its records, the rubric and the
 # grouping column.
@@ -52,6 +62,8 @@ DATA_PARAMETERS = (
     'ID_FIELD = parameter("ID_FIELD", "id")  # the records\' id field (JSONL, CSV, Parquet)',
     'TEXT_FIELD = parameter("TEXT_FIELD", "response")  # the records\' answer text field',
     'RUBRIC = parameter("RUBRIC", "")  # rubric YAML; empty: the default rubric',
+    'RUN_DIR = parameter("RUN_DIR", "")  # a run folder of `evalkit score`; empty: score DATASET',
+    'JOBS = parameter("JOBS", "")  # processes grading DATASET; empty: all cores',
 )
 
 
@@ -85,11 +97,11 @@ data; everything else adapts.""",
     ("code", SETUP.format(imports="")),
     (
         "md",
-        """\
-## Score the dataset
+        SCORE_TEXT
+        + """
 
 `evalkit.score` takes a folder, files, globs, a list of records or a DataFrame and returns a
-`Run`. Nothing in a submission is executed: the Terraform is parsed and checked as data.""",
+`Run`.""",
     ),
     ("code", SCORE),
     (
@@ -98,7 +110,8 @@ data; everything else adapts.""",
 ## Scores: one row per submission
 
 `status` says whether a submission could be graded (`ok`), did not parse (`parse_error`), held no
-Terraform (`no_terraform`), or could not be graded (`error`, `timeout`). `score` runs from 0 to
+Terraform (`no_terraform`), built nothing (`no_infrastructure`), or could not be graded (`error`,
+`timeout`). `score` runs from 0 to
 100 and `reward` is the same on a 0–1 scale. Fields of the input records other than the id and
 the answer (here `model` and `prompt_id`) are carried through as metadata columns.""",
     ),
@@ -267,30 +280,22 @@ each category costs. Each chart comes with the table it is drawn from.""",
     ),
     (
         "code",
-        parameters(
-            "metadata column; empty: no grouping",
-            'RUN_DIR = parameter("RUN_DIR", "")  # a saved run; empty: score DATASET',
-            out="02-failure-rates",
-        ),
+        parameters("metadata column; empty: no grouping", out="02-failure-rates"),
     ),
     ("md", SETUP_TEXT),
     ("code", SETUP.format(imports="")),
     (
         "md",
-        """\
-## Load or score the run
+        SCORE_TEXT
+        + """
 
-With `RUN_DIR` set, the notebook reads a run saved by `evalkit score --out` or `Run.save`;
-otherwise it scores `DATASET`. Submissions without a value in the `BY` column form a group of
-their own, `(no model)`, so every submission is counted somewhere.""",
+Submissions without a value in the `BY` column form a group of their own, `(no model)`, so
+every submission is counted somewhere.""",
     ),
     (
         "code",
-        """\
-if RUN_DIR:
-    run = evalkit.load_run(resolve(RUN_DIR))
-else:
-    run = notebook.score(DATASET, rubric=RUBRIC, id_field=ID_FIELD, text_field=TEXT_FIELD)
+        SCORE.removesuffix("\nrun")
+        + """
 if BY and BY not in run.scores.columns:
     print(f"no column {BY!r} in this run: the charts cover all submissions together")
     BY = ""
@@ -344,12 +349,14 @@ histograms. Unparseable answers score 0, which pulls means down: the dots show h
 A failed check costs `100 × its weight / the total weight of the checks that apply` to the
 submission, with the rubric's weights (critical checks weigh most). Averaged per group, the
 categories' costs add up to `100 − mean score`: a category that fails rarely but critically can
-cost more points than one that fails often.""",
+cost more points than one that fails often. Answers that could not be read (a parse error, no
+Terraform) cost their whole score; they are counted apart, as `not parsed / no Terraform`, so the
+`iac` column holds only findings about Terraform that was read.""",
     ),
     (
         "code",
         """\
-lost = plots.lost_points(run, by=by)
+lost = plots.lost_points_by_cause(run, by=by)
 lost_table = (lost.pivot(index=by, columns="category", values="points_lost") if by
               else lost.set_index("category")[["points_lost"]].T)
 lost_table.assign(total=lost_table.sum(axis=1)).round(1)""",
@@ -483,9 +490,18 @@ all_pairs.significant()""",
     (
         "md",
         """\
-On the bundled sample each model answered only two prompts, so no difference can be called
-significant: the intervals span most of the scale. With a few hundred answers per model the same
-cells give usable answers.""",
+How far to trust these numbers depends on how many answers each model has: with a handful,
+the intervals span most of the scale and no difference can be called significant; with a few
+hundred answers per model the same cells give usable answers.""",
+    ),
+    (
+        "code",
+        """\
+counts = (len(run_a.scores), len(run_b.scores))
+print(f"{MODEL_A}: {counts[0]} answers, {MODEL_B}: {counts[1]}; "
+      f"{len(all_pairs.significant())} significant rows over all pairs (Holm-corrected)")
+if min(counts) < 30:
+    print("few answers per model: read the intervals, not the verdicts")""",
     ),
     (
         "md",
@@ -495,7 +511,8 @@ cells give usable answers.""",
 The same answers scored with a second rubric. Without `RUBRIC_B`, the notebook writes an example
 that only counts critical and high findings. A rubric changes weights, not verdicts: failure
 rates stay the same and only scores move, so the paired comparison isolates the effect of the
-weights.""",
+weights. `Run.rescore` weighs the run's verdicts with the second rubric without grading again
+(as `evalkit rescore` does for a run folder).""",
     ),
     (
         "code",
@@ -509,7 +526,7 @@ else:
         "version: '1'\\n"
         "description: Medium and low findings cost nothing.\\n"
         "severity_weights: {critical: 10, high: 5, medium: 0, low: 0}\\n", encoding="utf-8")
-run_rubric_b = notebook.score(DATASET, rubric=rubric_b, id_field=ID_FIELD, text_field=TEXT_FIELD)
+run_rubric_b = run.rescore(rubric_b)  # the same verdicts, other weights: nothing is graded
 rubric_labels = (run.info["rubric"]["name"], run_rubric_b.info["rubric"]["name"])
 rubrics = compare(run, run_rubric_b, labels=rubric_labels, n_boot=N_BOOT, seed=SEED)
 print(rubrics.pairing)
@@ -526,6 +543,25 @@ rubrics.score""",
 (out_dir / "compare-rubrics.md").write_text(rubrics.to_markdown() + "\\n", encoding="utf-8")
 plots.difference_chart(models).savefig(out_dir / "model-differences.png", dpi=120)
 print(sorted(p.name for p in out_dir.iterdir()))""",
+    ),
+    (
+        "md",
+        """\
+## A leaderboard
+
+`evalkit leaderboard RUN_DIR...` (or `evalkit.leaderboard.leaderboard`) ranks saved runs by
+mean score with a 95% interval, with the share of answers that could be scored and every
+category's failure rate with its Wilson interval. Here the two models, saved as runs of their
+own:""",
+    ),
+    (
+        "code",
+        """\
+from evalkit.leaderboard import leaderboard
+
+board = leaderboard([run_a.save(out_dir / "runs" / "a"), run_b.save(out_dir / "runs" / "b")])
+board = board.assign(run=board["run"].map({"a": MODEL_A, "b": MODEL_B}))
+board[["rank", "run", "n", "scored", "score_mean", "score_ci_low", "score_ci_high"]]""",
     ),
 ]
 
@@ -548,6 +584,7 @@ answer text and metadata from the input records, and writes CSV and Parquet.""",
             "# record files of DATASET itself.",
             'RECORDS = parameter("RECORDS", "")',
             'MIN_REWARD = float(parameter("MIN_REWARD", "0.8"))  # for the filtered set',
+            'PROMPT = parameter("PROMPT", "prompt_id")  # the column naming the prompt',
             out="04-training-export",
         ),
     ),
@@ -589,7 +626,8 @@ Rows with status `error` or `timeout` have no reward. The failed check IDs are a
         "code",
         """\
 check_ids = plots.check_columns(scores)
-gradable = scores[scores["status"].isin(["ok", "parse_error", "no_terraform"])].copy()
+graded = ["ok", "parse_error", "no_terraform", "no_infrastructure"]
+gradable = scores[scores["status"].isin(graded)].copy()
 failed = gradable[check_ids].eq("fail")
 gradable["failed_checks"] = failed.apply(lambda row: ";".join(row.index[row]), axis=1)
 gradable["feedback"] = gradable["feedback"].fillna("")
@@ -601,7 +639,8 @@ print(f"kept {len(gradable)} of {len(scores)} submissions")""",
 ## Join the answer text and metadata
 
 The scores carry the records' metadata (e.g. `model`, `prompt_id`) but not the answer itself.
-Reading the input records back gives the text a model produced, joined on the id. Submissions
+Reading the input records back gives the text a model produced, joined on the id, under the
+records' own name for it (`TEXT_FIELD`). Submissions
 that are not in the records (here, the folders of `.tf` files) are left out of the export.""",
     ),
     (
@@ -609,18 +648,22 @@ that are not in the records (here, the folders of `.tf` files) are left out of t
         """\
 metadata = list(scores.columns[1 : scores.columns.get_loc("status")])
 training = ["reward", "feedback", "failed_checks", "status", "score", "n_findings"]
-record_files = notebook.record_files(RECORDS or DATASET)
+# A run opened from RUN_DIR names the files it was graded from, and its id and text fields.
+record_files = notebook.record_files(RECORDS or (run.info.get("input") if RUN_DIR else DATASET))
+ID_FIELD = run.info.get("id_field") or ID_FIELD
+TEXT_FIELD = run.info.get("text_field") or TEXT_FIELD
 print("records read from:", [str(p) for p in record_files] or "none")
 if record_files:
+    # The answer text keeps the records' own field name (TEXT_FIELD), as the input had it.
     records = notebook.read_records(record_files, ID_FIELD).rename(
-        columns={ID_FIELD: "submission_id", TEXT_FIELD: "response"})
-    extra = [c for c in records.columns if c not in gradable.columns and c != "response"]
-    export = gradable.merge(records[["submission_id", "response", *extra]], on="submission_id")
-    export = export[["submission_id", *metadata, *extra, "response", *training]]
+        columns={ID_FIELD: "submission_id"})
+    extra = [c for c in records.columns if c not in gradable.columns and c != TEXT_FIELD]
+    export = gradable.merge(records[["submission_id", TEXT_FIELD, *extra]], on="submission_id")
+    export = export[["submission_id", *metadata, *extra, TEXT_FIELD, *training]]
 else:
     export = gradable[["submission_id", *metadata, *training]]
 export = export.sort_values("submission_id").reset_index(drop=True)
-export.drop(columns=["response"], errors="ignore")""",
+export.drop(columns=[TEXT_FIELD], errors="ignore")""",
     ),
     ("md", "## Write CSV and Parquet"),
     (
@@ -640,19 +683,45 @@ written.dtypes""",
 ## Variations
 
 Typical selections on top of the export: only high-reward answers (for supervised fine-tuning or
-rejection sampling), or the best answer per prompt.""",
+rejection sampling), or the best answer per prompt (`PROMPT` names the column that says which
+prompt an answer is for).""",
     ),
     (
         "code",
         """\
 high_reward = export[export["reward"] >= MIN_REWARD]
 print(f"{len(high_reward)} of {len(export)} answers have reward >= {MIN_REWARD}")
-if "prompt_id" in export.columns:
+best_per_prompt = None
+if PROMPT in export.columns:
     best_per_prompt = (export.sort_values(["reward", "submission_id"], ascending=[False, True])
-                       .groupby("prompt_id", sort=True).head(1))
-    print(best_per_prompt[["prompt_id", "submission_id", "reward"]].to_string(index=False))
+                       .groupby(PROMPT, sort=True).head(1))
+    print(best_per_prompt[[PROMPT, "submission_id", "reward"]].to_string(index=False))
+else:
+    print(f"no column {PROMPT!r} for the best answer per prompt: set PROMPT to the column that "
+          f"names the prompt; metadata columns: {metadata or 'none'}")
 if BY in export.columns:
     print(export.groupby(BY)["reward"].agg(["count", "mean"]).round(3))""",
+    ),
+    (
+        "md",
+        """\
+## pass@k
+
+With several answers per prompt (best-of-n sampling), pass@k is the chance that at least one
+of k answers to a prompt passes: `1 − C(n−c, k) / C(n, k)` for a prompt with n answers of which
+c pass, averaged over the prompts with at least k answers. What passes comes from the rubric:
+by default no failed check it rates critical (`rule="score>=80"` for a score threshold). The
+same from a shell: `evalkit passk RUN_DIR --on PROMPT --k 1,5 --by BY`.""",
+    ),
+    (
+        "code",
+        """\
+from evalkit.passk import pass_at_k
+
+passk = None
+if PROMPT in run.scores.columns:
+    passk = pass_at_k(run, PROMPT, [1, 5], by=BY if BY in run.scores.columns else None)
+passk""",
     ),
 ]
 

@@ -204,7 +204,7 @@ def test_text_and_markdown_reports() -> None:
     assert "+65.0" in security_line and security_line.split()[-1] == "*"
     markdown = result.to_markdown()
     assert (
-        "| category | old rate | new rate | new − old (pts) | 95% interval | significant |"
+        "| category | old rate | new rate | new − old (pts) | 95% interval | p adj. | significant |"
         in markdown
     )
     assert result._repr_markdown_() == markdown

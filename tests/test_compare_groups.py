@@ -106,12 +106,18 @@ def test_bootstrap_p_value_counts_the_far_side() -> None:
 
 def test_correction_adjusts_the_judged_category_and_check_rows() -> None:
     parts = split_run(models_run(), "model")
-    plain = compare(parts["a"], parts["b"], on="prompt_id", n_boot=500)
+    plain = compare(parts["a"], parts["b"], on="prompt_id", n_boot=500, correct=None)
     for method, adjust in (("holm", holm), ("bh", benjamini_hochberg)):
         result = compare(parts["a"], parts["b"], on="prompt_id", n_boot=500, correct=method)
         rows = pd.concat([result.categories, result.checks], ignore_index=True)
         judged = np.minimum(rows["n_a"], rows["n_b"]) >= result.min_n
-        expected = adjust(np.where(judged & rows["p_value"].notna(), rows["p_value"], np.nan))
+        # SEC2 never fails and each category fails only through one check: the family is
+        # SEC1 and IAC1, and each category takes its check's adjusted p-value.
+        family = rows["check_id"].isin([SEC1, IAC1]).to_numpy() & judged.to_numpy()
+        expected = adjust(np.where(family, rows["p_value"], np.nan))
+        checks = result.checks.set_index("check_id")["p_adjusted"]
+        expected[rows["category"].eq("security") & rows["check_id"].isna()] = checks[SEC1]
+        expected[rows["category"].eq("iac") & rows["check_id"].isna()] = checks[IAC1]
         assert rows["p_adjusted"].to_numpy() == pytest.approx(expected, nan_ok=True)
         assert (rows["p_adjusted"].dropna() >= rows["p_value"][rows["p_adjusted"].notna()]).all()
         assert rows["significant"].tolist() == (rows["p_adjusted"] < 0.05).tolist()
@@ -205,7 +211,11 @@ def test_difference_chart_fits_the_intervals_and_explains_its_colours() -> None:
     assert right - left < 0.5 * 228  # fitted, not the fixed −110..118 axis
     (legend,) = fig.legends
     labels = [t.get_text() for t in legend.get_texts()]
-    assert labels == ["significant: c fails more", "significant: c fails less", "not significant"]
+    assert labels == [
+        "significant (Holm-corrected): c fails more",
+        "significant (Holm-corrected): c fails less",
+        "not significant",
+    ]
 
     far = compare(parts["a"], parts["b"], on="prompt_id", n_boot=300)
     left, right = plots.difference_chart(far, "check").axes[0].get_xlim()

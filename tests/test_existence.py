@@ -378,3 +378,24 @@ def test_non_nullable_variable_takes_its_default_for_a_null() -> None:
         ),
     }
     assert model_of(nullable).modules[1].variable_value("tags") is None
+
+
+def test_a_count_too_large_to_list_is_one_representative_instance_that_may_exist() -> None:
+    model = model_of(
+        """
+        resource "aws_sqs_queue" "many" {
+          count = 6.3e16
+          name  = "q-${count.index}"
+        }
+        resource "aws_sqs_queue" "few" {
+          count = 3
+          name  = "q-${count.index}"
+        }
+    """
+    )
+    assert existence(model, "aws_sqs_queue.many") is Existence.MAY_EXIST
+    many = model.declared_resource("aws_sqs_queue.many")
+    few = model.declared_resource("aws_sqs_queue.few")
+    assert many is not None and few is not None
+    assert len(many.instances) == 1
+    assert len(few.instances) == 3

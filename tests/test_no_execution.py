@@ -261,10 +261,11 @@ def test_nothing_runs_and_nothing_outside_is_read(
         for line in list(journal)[1:]:
             record = json.loads(line)
             results[record["id"]] = record
+    # Graded to the end; a null_resource and a module from outside the tree build nothing.
     assert {key: value["status"] for key, value in results.items()} == {
         "exec-everything": "ok",
-        "exec-json": "ok",
-        "exec-answer": "ok",
+        "exec-json": "no_infrastructure",
+        "exec-answer": "no_infrastructure",
         "linked-submission": "error",
     }
     assert "symlink points outside" in results["linked-submission"]["message"]

@@ -77,6 +77,7 @@ print(json.dumps({
     "rubrics_score_significant": bool(rubrics.score["significant"].iloc[0]),
     "rubrics_rate_diffs": rubrics.categories["diff"].abs().max(),
     "deltas_max": float(rubrics.score_deltas["delta"].max()),
+    "board": board[["run", "score_mean"]].values.tolist(),
     "lowered_without_high_failures": int(
         rubrics.score_deltas.merge(run_rubric_b.scores, on=rubrics.on)
         .query("delta < 0 and score >= 100")
@@ -93,6 +94,9 @@ print(json.dumps({
     "csv": str(csv_path),
     "parquet": str(parquet_path),
     "high_reward": len(high_reward),
+    "best_per_prompt": None if best_per_prompt is None else len(best_per_prompt),
+    "passk": None if passk is None else (
+        passk[passk["prompts"] > 0][["k", "prompts", "pass_at_k"]].values.tolist()),
 }))""",
 }
 
@@ -160,8 +164,13 @@ def test_quickstart(executed: dict, sample_run: evalkit.Run) -> None:
     assert probe["prefix"] == sys.prefix  # the project's own environment runs the kernel
     assert Path(probe["cwd"]) == NOTEBOOKS and Path(probe["root"]) == ROOT
     assert probe["shape"] == list(sample_run.scores.shape)
-    assert probe["shape"][0] == 13
-    assert probe["statuses"] == {"ok": 11, "parse_error": 1, "no_terraform": 1}
+    assert probe["shape"][0] == 14
+    assert probe["statuses"] == {
+        "ok": 11,
+        "parse_error": 1,
+        "no_terraform": 1,
+        "no_infrastructure": 1,
+    }
     assert probe["checks"] == plots.check_columns(sample_run.scores)
     assert set(probe["checks"]) == set(REGISTRY.ids())
     assert probe["metadata"] == ["model", "prompt_id"]
@@ -211,6 +220,8 @@ def test_compare_models(executed: dict) -> None:
     assert probe["models"] == ["model-a", "model-b"]
     assert probe["models_paired"] and probe["models_on"] == "prompt_id"
     assert probe["models_pairs"] == 2
+    # The leaderboard of the two models, highest mean score first.
+    assert [row[0] for row in probe["board"]] == ["model-a", "model-b"]
     assert probe["rubrics_paired"]
     assert probe["rubrics_labels"] == ["aws-multi-region", "critical-and-high-only"]
     # Dropping medium and low weights changes no verdict. It raises the score of an answer
@@ -235,7 +246,7 @@ def test_compare_models(executed: dict) -> None:
 
 def test_training_export(executed: dict, sample_run: evalkit.Run) -> None:
     probe, _, out_dir = executed["04-training-export.ipynb"]
-    assert probe["kept"] == 13
+    assert probe["kept"] == 14
     records = pd.read_json(SAMPLE / "answers.jsonl", lines=True)
     assert probe["rows"] == len(records) == 4
     csv = pd.read_csv(probe["csv"], keep_default_na=False, na_values=[""])
@@ -255,11 +266,24 @@ def test_training_export(executed: dict, sample_run: evalkit.Run) -> None:
         first = row.failed_checks.split(";")[0]
         assert first in row.feedback
     assert probe["high_reward"] == int((csv["reward"] >= 0.8).sum())
+    assert probe["best_per_prompt"] == records["prompt_id"].nunique()
+    from evalkit.passk import pass_at_k
+
+    expected_passk = pass_at_k(sample_run, "prompt_id", [1, 5], by="model")
+    expected_passk = expected_passk[expected_passk["prompts"] > 0]
+    assert probe["passk"] == expected_passk[["k", "prompts", "pass_at_k"]].values.tolist()
+    assert probe["passk"] == [[1, 2, 0.5], [1, 2, 0.0]]  # model-a, then model-b
 
 
 # --- a dataset whose fields are not id/response/model/prompt_id ---------------------------------
 
-OTHER_FIELDS = {"ID_FIELD": "uid", "TEXT_FIELD": "completion", "BY": "system", "PAIR_ON": "task"}
+OTHER_FIELDS = {
+    "ID_FIELD": "uid",
+    "TEXT_FIELD": "completion",
+    "BY": "system",
+    "PAIR_ON": "task",
+    "PROMPT": "task",
+}
 BUCKET = 'resource "aws_s3_bucket" "b" {\n  bucket = "data-%s"\n}\n'
 OPEN_SSH = (
     'resource "aws_security_group" "ssh" {\n  ingress {\n    from_port   = 22\n'
@@ -326,12 +350,15 @@ def test_notebooks_read_a_dataset_with_other_field_names(executed_other: dict) -
 
     export, _, out_dir, dataset = executed_other["04-training-export.ipynb"]
     assert export["rows"] == 8 and export["kept"] == 8
-    assert export["columns"][:4] == ["submission_id", "system", "task", "response"]
+    # The answer text keeps its own field name; the best answer per prompt uses PROMPT.
+    assert export["columns"][:4] == ["submission_id", "system", "task", "completion"]
+    assert export["best_per_prompt"] == 4
     written = pd.read_parquet(out_dir / "training.parquet")
     records = pd.read_json(dataset, lines=True).set_index("uid")
     assert sorted(written["submission_id"]) == ids
     assert (
-        written["response"].tolist() == records.loc[written["submission_id"], "completion"].tolist()
+        written["completion"].tolist()
+        == records.loc[written["submission_id"], "completion"].tolist()
     )
 
 

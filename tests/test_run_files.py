@@ -132,11 +132,11 @@ def _only_critical(tmp_path: Path) -> Path:
 def test_rescore_a_saved_run_into_another_folder(run: evalkit.Run, tmp_path: Path) -> None:
     saved = run.save(tmp_path / "saved")
     assert (saved / "results.jsonl").is_file()
-    before = {p.name: p.read_bytes() for p in saved.iterdir()}
+    before = {p.name: p.read_bytes() for p in saved.iterdir() if p.is_file()}
     out = tmp_path / "rescored"
     rubric = _only_critical(tmp_path)
     assert main(["rescore", str(saved), "--rubric", str(rubric), "--out", str(out), "--quiet"]) == 0
-    assert {p.name: p.read_bytes() for p in saved.iterdir()} == before  # left as it was
+    assert {p.name: p.read_bytes() for p in saved.iterdir() if p.is_file()} == before
     rescored = evalkit.load_run(out)
     expected = evalkit.score(_records(), rubric=str(rubric))
     pd.testing.assert_frame_equal(rescored.scores, expected.scores)

@@ -321,6 +321,7 @@ def test_graded_feedback_keeps_its_words_when_a_short_password_is_in_the_code() 
         "main.tf": (
             'variable "db_password" {\n  default = "pass"\n}\n'
             'locals {\n  url = "postgresql://app:pass@db.internal/app"\n}\n'
+            'resource "aws_sqs_queue" "jobs" {}\n'
         )
     }
     result = grade(Submission("short", files, {}), list(REGISTRY))

@@ -226,6 +226,30 @@ def test_values_known_only_after_apply_are_unknown_and_remember_their_reference(
     assert refs(values["policy"]) == ["aws_vpc.main.arn"]
 
 
+def test_a_null_name_the_provider_generates_is_unknown_not_null() -> None:
+    values = locals_of("""
+        resource "aws_iam_instance_profile" "prefixed" {
+          name        = null
+          name_prefix = "app-"
+        }
+        resource "aws_db_instance" "prefixed" {
+          identifier        = null
+          identifier_prefix = "orders-"
+        }
+        resource "aws_instance" "plain" {
+          key_name = null
+        }
+        locals {
+          profile   = aws_iam_instance_profile.prefixed.name
+          database  = aws_db_instance.prefixed.identifier
+          key       = aws_instance.plain.key_name
+        }
+    """)
+    assert refs(values["profile"]) == ["aws_iam_instance_profile.prefixed.name"]
+    assert refs(values["database"]) == ["aws_db_instance.prefixed.identifier"]
+    assert values["key"] is None  # null stays null where nothing generates a value
+
+
 def test_try_and_can() -> None:
     values = locals_of("""
         variable "settings" {

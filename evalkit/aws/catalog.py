@@ -70,6 +70,28 @@ COMPUTE = (
     "aws_ecs_service",
     "aws_lambda_function",
     "aws_eks_cluster",
+    "aws_ecs_express_gateway_service",
+)
+# Resources that run code in the subnets they are given, which then needs a way out
+# (updates, images, AWS APIs) unless VPC endpoints serve it.
+RUNS_IN_SUBNET = (
+    *COMPUTE,
+    "aws_eks_node_group",
+    "aws_eks_fargate_profile",
+    "aws_launch_template",
+    "aws_network_interface",
+    "aws_spot_instance_request",
+    "aws_spot_fleet_request",
+    "aws_ec2_fleet",
+    "aws_batch_compute_environment",
+    "aws_emr_cluster",
+    "aws_codebuild_project",
+    "aws_mwaa_environment",
+    "aws_sagemaker_domain",
+    "aws_sagemaker_notebook_instance",
+    "aws_apprunner_vpc_connector",
+    "aws_ecs_task_set",
+    "aws_glue_connection",
 )
 SCALERS = ("aws_autoscaling_group", "aws_eks_node_group")
 SCALING_RULES = ("aws_autoscaling_policy", "aws_autoscaling_schedule")
@@ -100,7 +122,10 @@ BUCKET_COMPANIONS = (
 # attributes holding their names) such a value may name.
 NAMED_BY_DIMENSION: dict[str, tuple[tuple[str, str], ...]] = {
     "AutoScalingGroupName": (("aws_autoscaling_group", "name"),),
-    "ServiceName": (("aws_ecs_service", "name"),),
+    "ServiceName": (
+        ("aws_ecs_service", "name"),
+        ("aws_ecs_express_gateway_service", "service_name"),
+    ),
     "ClusterName": (("aws_eks_cluster", "name"), ("aws_ecs_cluster", "name")),
     "FunctionName": (("aws_lambda_function", "function_name"),),
     "DBInstanceIdentifier": (
@@ -110,7 +135,10 @@ NAMED_BY_DIMENSION: dict[str, tuple[tuple[str, str], ...]] = {
     "DBClusterIdentifier": (("aws_rds_cluster", "cluster_identifier"),),
     "TableName": (("aws_dynamodb_table", "name"),),
     "ReplicationGroupId": (("aws_elasticache_replication_group", "replication_group_id"),),
-    "CacheClusterId": (("aws_elasticache_replication_group", "replication_group_id"),),
+    "CacheClusterId": (
+        ("aws_elasticache_replication_group", "replication_group_id"),
+        ("aws_elasticache_cluster", "cluster_id"),
+    ),
     "LoadBalancer": (("aws_lb", "name"), ("aws_alb", "name")),
     "TargetGroup": (("aws_lb_target_group", "name"),),
     "LoadBalancerName": (("aws_elb", "name"),),
@@ -139,13 +167,6 @@ IAM_ATTACHMENTS: dict[str, tuple[str, ...]] = {
     "aws_iam_user_policy": ("user",),
     "aws_iam_group_policy": ("group",),
 }
-# The attachments and inline policies that give a role a policy, in the order a reader lists
-# them.
-ROLE_POLICIES = (
-    "aws_iam_role_policy_attachment",
-    "aws_iam_role_policy",
-    "aws_iam_policy_attachment",
-)
 
 # Global services: one namespace per account, whatever provider configuration (region or
 # alias) declares them, so a name written under one alias reaches a resource under another.

@@ -73,7 +73,7 @@ _SUBNET_PLACEMENT: tuple[tuple[tuple[str, ...], str], ...] = (
     (("aws_lambda_function",), "vpc_config.subnet_ids"),
     (("aws_eks_cluster",), "vpc_config.subnet_ids"),
     (("aws_eks_node_group",), "subnet_ids"),
-    (("aws_ecs_service",), "network_configuration.subnets"),
+    (("aws_ecs_service", "aws_ecs_express_gateway_service"), "network_configuration.subnets"),
     (("aws_vpc_endpoint",), "subnet_ids"),
     (catalog.DATA_SUBNET_GROUPS, "subnet_ids"),
 )
@@ -274,7 +274,12 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
             ("aws_wafv2_web_acl_logging_configuration", "log_destination_configs"),
         )
     ),
-    EdgeKind("service_cluster", ("aws_ecs_service",), "cluster", ("aws_ecs_cluster",)),
+    EdgeKind(
+        "service_cluster",
+        ("aws_ecs_service", "aws_ecs_express_gateway_service"),
+        "cluster",
+        ("aws_ecs_cluster",),
+    ),
     *(
         EdgeKind("alarm_action_topic", catalog.ALARMS, attribute, catalog.TOPICS, ("arn",))
         for attribute in _ALARM_ACTIONS

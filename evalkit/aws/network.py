@@ -17,6 +17,7 @@ the local route, an `aws_default_route_table`, or the table an
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,7 @@ from evalkit.terraform.model import (
     ResourceInstance,
     TerraformModel,
 )
-from evalkit.terraform.values import Unknown, collect_refs, contains_unknown
+from evalkit.terraform.values import Unknown, collect_refs, contains_unknown, known_parts
 
 # Route targets, by what they mean for traffic leaving the subnet.
 INTERNET_GATEWAY = "internet gateway"
@@ -166,6 +167,51 @@ class Vpc:
         return self.resource is not None
 
 
+# Words by which a subnet names itself a data tier: the "database", "intra" and "isolated"
+# subnets of AWS's reference layouts hold databases and caches, which never call out.
+_DATA_TIER_WORDS = frozenset(
+    ["database", "databases", "db", "dbs", "data", "isolated", "intra", "rds", "cache"]
+)
+# Words of a tier that runs applications: "app-data" is an application subnet.
+_APP_TIER_WORDS = frozenset(
+    [
+        "app",
+        "apps",
+        "application",
+        "applications",
+        "web",
+        "compute",
+        "worker",
+        "workers",
+        "service",
+        "services",
+        "backend",
+        "frontend",
+        "api",
+        "eks",
+        "ecs",
+        "lambda",
+        "kubernetes",
+        "node",
+        "nodes",
+        "container",
+        "containers",
+        "batch",
+        "jobs",
+    ]
+)
+# Tags that name or classify one subnet; others (Project, Owner) describe the whole stack.
+_TIER_TAGS = frozenset(
+    {"name", "tier", "type", "layer", "role", "purpose", "usage", "subnettype", "kind"}
+)
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words of an identifier or name: ``privateDb-subnet_1`` -> private, db,
+    subnet."""
+    return [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", text)]
+
+
 @dataclass(eq=False)
 class Subnet:
     resource: Resource
@@ -190,6 +236,24 @@ class Subnet:
     def ipv6_only(self) -> bool:
         """An IPv6-native subnet: it has no IPv4 traffic for a NAT gateway to translate."""
         return truth(self.body.get("ipv6_native", False)) is True
+
+    @property
+    def named_data_tier(self) -> bool:
+        """Its label, `for_each` key, Name or tier tag call it a data tier (database, db,
+        data, isolated, intra) and nothing in them an application tier."""
+        texts = [self.resource.name]
+        if isinstance(self.body.key, str):
+            texts.append(self.body.key)
+        tags = self.body.get("tags")
+        if isinstance(tags, dict):
+            texts.extend(
+                part
+                for key, value in tags.items()
+                if re.sub(r"[^a-z]", "", str(key).lower()) in _TIER_TAGS
+                for part in known_parts(value)
+            )
+        words = {word for text in texts for word in _words(text)}
+        return bool(words & _DATA_TIER_WORDS) and not words & _APP_TIER_WORDS
 
     def route_tables(self) -> list[tuple[RouteTable, ...] | None] | None:
         """The route tables in effect, as candidates; None when they cannot be known."""

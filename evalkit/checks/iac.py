@@ -55,20 +55,26 @@ _MODULE_META_ARGUMENTS = frozenset(
     "IAC-PARSE-ERROR",
     category="iac",
     severity="critical",
-    title="No Terraform, or Terraform that does not parse",
+    title="No Terraform, nothing built, or Terraform that does not parse",
 )
 def parse_error(model: TerraformModel) -> list[Finding]:
-    """The submission contains no Terraform at all, or a file is not valid HCL2.
+    """The submission contains no Terraform at all, a file is not valid HCL2, or the
+    Terraform builds nothing (status `no_infrastructure`).
 
     Reported with the parser's line and a description of what it expected. A submission with
     code but no Terraform evalkit could read (a block fenced with an unknown tag, Terraform in
     a `.txt` file, a `.tf` file that declares nothing) is told what was found instead. Every
-    other check is `n/a` for a submission with no parseable Terraform, and it scores 0.
+    other check is `n/a` for a submission with no parseable Terraform, and it scores 0. A
+    submission that parses but declares only variables, locals, outputs, providers, data
+    sources or utility resources (`random_*`, `null_resource`, `terraform_data`, `time_*`,
+    `tls_*`, `local_*`, ...) is graded the same way; the finding names what it declares.
 
-    Why: code that does not parse cannot be planned, so nothing else about it matters.
+    Why: code that does not parse cannot be planned, so nothing else about it matters; code
+    that builds nothing answers no infrastructure task, however clean it is.
 
     Fix: close every block, string and heredoc; keep prose and markdown fences out of `.tf`
-    files; run `terraform fmt` and `terraform validate` before answering.
+    files; run `terraform fmt` and `terraform validate` before answering; write the resources
+    the task asks for, not only their variables and outputs.
     """
     if not model.has_terraform:
         return [finding("", 0, "", no_terraform_message(model))]
@@ -1213,38 +1219,38 @@ _ROUTE_TARGETS = (
     title="Resource created before what it needs",
 )
 def missing_dependency(model: TerraformModel) -> list[Finding] | None:
-    """A resource needs another to exist first, and nothing orders them.
+    """A resource needs another to exist first, nothing orders them, and the apply fails.
 
     Terraform orders creation only by references (direct, or through locals, variables,
     module outputs and data sources, at any depth) and `depends_on` (on the resource, on
-    a module call, or on a whole module). The pairs the AWS provider documents as needing
-    an order:
-    - a NAT gateway (public), an Elastic IP associated with an instance or network interface,
-      or an instance with a public IP (`associate_public_ip_address`, or a subnet with
-      `map_public_ip_on_launch`) and the internet gateway of its VPC, when that gateway is
-      declared in the same configuration: the NAT gateway or address fails (or stays
-      unreachable) while the gateway is not attached; a NAT gateway ordered through its
-      Elastic IP counts;
+    a module call, or on a whole module). The pairs whose order AWS enforces with an error,
+    or a race the provider does not retry:
+    - a NAT gateway (public) or an Elastic IP associated with an instance or network
+      interface, and the internet gateway of its VPC, when that gateway is declared in the
+      same configuration: EC2 refuses them while the gateway is not attached; a NAT gateway
+      ordered through its Elastic IP counts;
     - an `aws_api_gateway_deployment` and the integrations (methods, when there are no
       integrations) of its REST API: a deployment made first deploys an API without them;
       a `triggers` map that references them orders them too;
     - an `aws_ecs_service` with a `load_balancer` and the listener (or listener rule)
       forwarding to its target group: ECS rejects a target group that has no load balancer;
-    - an `aws_lambda_function`, or an `aws_instance` through its instance profile, and the
-      policy attachments (`aws_iam_role_policy_attachment`, `aws_iam_role_policy`,
-      `aws_iam_policy_attachment`) of its role: the function or instance starts without its
-      permissions (a VPC function cannot even be created);
     - a cross-region read replica (`replicate_source_db`), an S3 replication destination,
       a peering accepter, or a route that names a resource of the configuration by a literal
       identifier, name or ARN instead of a reference: nothing orders them, and an id written
       down by hand is not the one Terraform will create.
-    A reference already orders a pair. Unknowns never fail: a subnet, role, API or target
-    group evalkit cannot resolve, or a literal that names nothing in the configuration
-    (it exists elsewhere). n/a when none of these resources is present.
+    Not judged, because the apply succeeds: a Lambda function or an instance (through its
+    instance profile) created before its role's policy attachments, a VPC function
+    included; the AWS provider retries the IAM propagation errors until the role can be
+    assumed with its permissions. Nor an instance with a public IP created before the
+    internet gateway: the instance launches, and the address routes once the gateway is
+    attached.
+    A reference already orders a pair. Unknowns never fail: a subnet, API or target group
+    evalkit cannot resolve, or a literal that names nothing in the configuration (it exists
+    elsewhere). n/a when none of these resources is present.
 
     Why: without an order Terraform creates both at once; the apply fails or, worse,
-    succeeds with a NAT gateway that cannot route, an API deployed without its methods, or
-    a function that starts without permissions, and a re-apply "fixes" it, hiding the bug.
+    succeeds with an API deployed without its methods, and a re-apply "fixes" it, hiding
+    the bug.
 
     Fix: reference the resource, or add `depends_on`.
 
@@ -1254,19 +1260,16 @@ def missing_dependency(model: TerraformModel) -> list[Finding] | None:
           depends_on    = [aws_internet_gateway.main]
         }
 
-        resource "aws_lambda_function" "api" {
-          role       = aws_iam_role.lambda.arn
-          # ...
-          depends_on = [aws_iam_role_policy_attachment.lambda_logs]
+        resource "aws_api_gateway_deployment" "api" {
+          rest_api_id = aws_api_gateway_rest_api.api.id
+          depends_on  = [aws_api_gateway_integration.get_items]
         }
     """
     judged = (
         "aws_nat_gateway",
         "aws_eip",
-        "aws_instance",
         "aws_api_gateway_deployment",
         "aws_ecs_service",
-        "aws_lambda_function",
         "aws_db_instance",
         "aws_s3_bucket_replication_configuration",
         "aws_s3_bucket",
@@ -1282,7 +1285,6 @@ def missing_dependency(model: TerraformModel) -> list[Finding] | None:
         _internet_gateway_order,
         _api_deployment_order,
         _ecs_listener_order,
-        _role_policy_order,
         _literal_counterparts,
     )
     findings: list[Finding] = []
@@ -1410,23 +1412,6 @@ def _linked_resources(model: TerraformModel, value: Any, *types: str) -> list[Re
     return model.referenced_resources(value, *types)
 
 
-def _named_resources(model: TerraformModel, value: Any, resource_type: str) -> list[Resource]:
-    """Resources of `resource_type` that a value refers to or names: IAM roles and profiles
-    are linked by name (``role = aws_iam_role.app.name`` evaluates to the literal name)."""
-    found = _linked_resources(model, value, resource_type)
-    names = {v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)}
-    if not names:
-        return found
-    for resource in model.resources(resource_type):
-        if resource not in found and any(
-            isinstance(name := i.get("name"), str)
-            and any(v == name or v.endswith(f"/{name}") for v in names)
-            for i in resource.instances
-        ):
-            found.append(resource)
-    return found
-
-
 def _vpc_of_subnet(model: TerraformModel, subnet: ResourceInstance) -> list[Resource]:
     return [vpc.resource for vpc in aws_of(model).targets(subnet, "subnet_vpc")]
 
@@ -1456,16 +1441,6 @@ def _needs_internet_gateway(model: TerraformModel, instance: ResourceInstance) -
         if instance.get("connectivity_type", "public") != "public":
             return []
         return _common_vpcs(model, _subnet_instances(model, instance))
-    if kind == "aws_instance":
-        subnets = _subnet_instances(model, instance)
-        if instance.has("associate_public_ip_address"):
-            public = truth(instance.get("associate_public_ip_address"))
-        else:
-            # Every subnet it may be placed in must give public IPs.
-            public = bool(subnets) and all(truth(s.get("map_public_ip_on_launch")) for s in subnets)
-        if not public:
-            return []
-        return _common_vpcs(model, subnets)
     if kind == "aws_eip":
         in_vpc = instance.get("domain") == "vpc" or truth(instance.get("vpc")) is True
         if not in_vpc:
@@ -1517,16 +1492,14 @@ def _internet_gateway_order(
             else "internet gateway"
         )
         what = {
-            "aws_nat_gateway": "is a public NAT gateway",
+            "aws_nat_gateway": "is a public NAT gateway in",
             "aws_eip": "is an Elastic IP associated in",
-            "aws_instance": "gets a public IP",
         }[instance.resource.type]
-        in_vpc = f" in {vpc.address}" if instance.resource.type != "aws_eip" else f" {vpc.address}"
         yield (
             instance.file,
             instance.line,
             (
-                f"{what}{in_vpc} but neither references nor depends on its {gateway_kind} "
+                f"{what} {vpc.address} but neither references nor depends on its {gateway_kind} "
                 f"{gateways[0].address}; Terraform may create it before the gateway is attached. "
                 f"Add depends_on = [{_relative(instance.resource, gateways[0])}]."
             ),
@@ -1613,55 +1586,6 @@ def _forwarders(model: TerraformModel, group: Resource) -> list[Resource]:
                 if any(group in _linked_resources(model, value) for value in values):
                     found.append(listener)
     return list(dict.fromkeys(found))
-
-
-def _role_policy_order(
-    model: TerraformModel, order: _Ordering, instance: ResourceInstance
-) -> Iterator[Problem]:
-    kind = instance.resource.type
-    if kind == "aws_lambda_function":
-        roles = _named_resources(model, instance.get("role"), "aws_iam_role")
-    elif kind == "aws_instance":
-        roles = [
-            role
-            for profile in _named_resources(
-                model, instance.get("iam_instance_profile"), "aws_iam_instance_profile"
-            )
-            for profile_instance in profile.instances
-            for role in _named_resources(model, profile_instance.get("role"), "aws_iam_role")
-        ]
-    else:
-        return
-    for role in dict.fromkeys(roles):
-        unordered = [
-            attachment
-            for attachment in _role_policies(model, role)
-            if not order.before(instance.resource, attachment)
-        ]
-        if unordered:
-            names = ", ".join(a.address for a in unordered[:3])
-            more = f" and {len(unordered) - 3} more" if len(unordered) > 3 else ""
-            yield (
-                instance.file,
-                instance.line,
-                (
-                    f"uses {role.address} but does not depend on its policies {names}{more}; "
-                    "Terraform may start it before they are attached. Add depends_on = "
-                    f"[{', '.join(_relative(instance.resource, a) for a in unordered[:3])}]."
-                ),
-            )
-
-
-def _role_policies(model: TerraformModel, role: Resource) -> list[Resource]:
-    """The attachments and inline policies that give `role` a policy (through the layer's
-    `iam_attachment` edges, which reach a role under any provider alias: IAM is global)."""
-    found = [
-        edge.source.resource
-        for edge in aws_of(model).edges_to(role, "iam_attachment")
-        if edge.source.resource.type in catalog.ROLE_POLICIES
-    ]
-    unique = list(dict.fromkeys(found))
-    return sorted(unique, key=lambda policy: catalog.ROLE_POLICIES.index(policy.type))
 
 
 def _literal_counterparts(

@@ -299,10 +299,15 @@ def missing_nat(model: TerraformModel) -> list[Finding] | None:
 
     A VPC with neither an internet gateway nor a NAT gateway is isolated by design (reached
     through VPC endpoints, a VPN or peering); its subnets are not judged, since a NAT there
-    could not reach the internet anyway. Subnets used only by database/cache subnet groups
-    are the isolated data tier (RDS, ElastiCache and the like never open connections out)
-    and are not judged either. IPv6-native subnets have no IPv4 traffic to
-    translate and are not judged either. n/a when there are no private subnets.
+    could not reach the internet anyway. The isolated data tier is not judged either (RDS,
+    ElastiCache and the like never open connections out): subnets in which nothing that runs
+    code is placed (instances, Auto Scaling groups, Lambda functions, ECS services, EKS nodes,
+    launch templates and the like, followed through variables, locals and module inputs),
+    and that either serve only database/cache subnet groups (declared here or inside a
+    module) or are named as a data tier by their label, `for_each` key, `Name` or tier tag
+    (database, db, data, isolated, intra; not when the name also says app, web, worker and
+    the like). IPv6-native subnets have no IPv4 traffic to translate and are not judged
+    either. n/a when there are no private subnets.
 
     Why: instances in a private subnet without NAT cannot install updates, pull images or
     call AWS APIs without VPC endpoints; a NAT gateway in a private subnet has no path to the
@@ -325,23 +330,25 @@ def missing_nat(model: TerraformModel) -> list[Finding] | None:
           }
         }
     """
-    network = aws_of(model).network
+    layer = aws_of(model)
+    network = layer.network
     private = [s for s in network.subnets if s.public is False]
     nat_findings = list(_nat_in_private_subnet(network))
     if not private and not nat_findings:
         return None
-    findings = _private_subnets_without_egress(network, private)
+    findings = _private_subnets_without_egress(layer, private)
     return findings + nat_findings
 
 
-def _private_subnets_without_egress(network: Network, private: list[Subnet]) -> list[Finding]:
+def _private_subnets_without_egress(layer: AwsLayer, private: list[Subnet]) -> list[Finding]:
     # A subnet holding a NAT gateway needs an internet gateway route, not a NAT route: the
     # placement finding says so.
+    network = layer.network
     hosting_nat = {s for nat in network.nat_gateways for s in nat.subnets or ()}
     tables: dict[Resource, dict[str, list[Subnet]]] = {}
     findings: list[Finding] = []
     for subnet in _ordered(private):
-        if subnet in hosting_nat or not _judged_for_egress(network, subnet):
+        if subnet in hosting_nat or not _judged_for_egress(layer, subnet):
             continue
         for candidates in subnet.route_tables() or []:
             for table in candidates or ():
@@ -355,22 +362,38 @@ def _private_subnets_without_egress(network: Network, private: list[Subnet]) -> 
     return findings
 
 
-def _judged_for_egress(network: Network, subnet: Subnet) -> bool:
+def _judged_for_egress(layer: AwsLayer, subnet: Subnet) -> bool:
     """A private subnet known to lack egress, in a VPC that is not isolated by design, and
     not an isolated data tier."""
+    network = layer.network
     if subnet.ipv6_only or subnet.vpc is None or not network.vpc_has_internet_path(subnet.vpc):
         return False
-    return subnet.has_egress_route is False and not _data_tier_only(network, subnet)
+    return subnet.has_egress_route is False and not _data_tier(layer, subnet)
 
 
-def _data_tier_only(network: Network, subnet: Subnet) -> bool:
-    """Whether the subnet hosts only managed databases/caches (the isolated database tier,
-    as in AWS's own reference VPC layouts): they serve the VPC and never call out."""
-    users = {user.type for user in network.users_of(subnet)}
+def _data_tier(layer: AwsLayer, subnet: Subnet) -> bool:
+    """Whether the subnet is the isolated data tier (as in AWS's own reference VPC layouts):
+    nothing that runs code is placed in it, and either it hosts only managed databases and
+    caches (they serve the VPC and never call out) or its name says it is a data tier."""
+    users = _user_types(layer, subnet)
+    if users & set(catalog.RUNS_IN_SUBNET):
+        return False
+    if subnet.named_data_tier:
+        return True
     return bool(users & set(catalog.DATA_SUBNET_GROUPS)) and users <= {
         *catalog.DATA_SUBNET_GROUPS,
         *catalog.NETWORK_PLUMBING,
     }
+
+
+def _user_types(layer: AwsLayer, subnet: Subnet) -> set[str]:
+    """The types of what refers to the subnet, and of what is placed in it through
+    variables, locals and module inputs (a subnet group inside a module, say)."""
+    users = {user.type for user in layer.network.users_of(subnet)}
+    for edge in layer.edges("in_subnet"):
+        if any(i is subnet.body for i in (edge.target, *edge.candidates, *edge.mentions)):
+            users.add(edge.source.resource.type)
+    return users
 
 
 def _implicit_main_table_finding(subnet: Subnet) -> Finding:

@@ -130,12 +130,14 @@ MONITORED_KINDS: dict[str, tuple[str, ...]] = {
         "aws_ecs_service",
         "aws_lambda_function",
         "aws_eks_cluster",
+        "aws_ecs_express_gateway_service",
     ),
     "database": (
         "aws_db_instance",
         "aws_rds_cluster",
         "aws_dynamodb_table",
         "aws_elasticache_replication_group",
+        "aws_elasticache_cluster",
     ),
     "load balancer": ("aws_lb", "aws_alb", "aws_elb"),
 }
@@ -148,10 +150,14 @@ ALARM_DIMENSION = {
     "aws_ecs_service": "ClusterName = <its cluster's name>, ServiceName = {r}.name",
     "aws_lambda_function": "FunctionName = {r}.function_name",
     "aws_eks_cluster": "ClusterName = {r}.name",
+    "aws_ecs_express_gateway_service": (
+        "ClusterName = <its cluster's name>, ServiceName = {r}.service_name"
+    ),
     "aws_db_instance": "DBInstanceIdentifier = {r}.identifier",
     "aws_rds_cluster": "DBClusterIdentifier = {r}.cluster_identifier",
     "aws_dynamodb_table": "TableName = {r}.name",
     "aws_elasticache_replication_group": "CacheClusterId = tolist({r}.member_clusters)[0]",
+    "aws_elasticache_cluster": "CacheClusterId = {r}.cluster_id",
     "aws_lb": "LoadBalancer = {r}.arn_suffix",
     "aws_alb": "LoadBalancer = {r}.arn_suffix",
     "aws_elb": "LoadBalancerName = {r}.name",
@@ -184,8 +190,9 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
     is no log group for application logs, or a log group keeps its logs forever.
 
     Resources are grouped in three kinds: compute (EC2 instances, Auto Scaling groups, ECS
-    services, Lambda functions, EKS clusters), databases (RDS instances and clusters, DynamoDB
-    tables, ElastiCache replication groups) and load balancers. A kind fails when none of its
+    services and Express services, Lambda functions, EKS clusters), databases (RDS instances
+    and clusters, DynamoDB tables, ElastiCache replication groups and clusters) and load
+    balancers. A kind fails when none of its
     resources is watched by an `aws_cloudwatch_metric_alarm` in the same region, found by
     following the alarm's `dimensions` (and `metric_query` metrics) to the resources they name,
     by reference or by the resource's configured name; each of its resources is reported.
@@ -582,6 +589,9 @@ def no_alerting(model: TerraformModel) -> list[Finding] | None:
     it fails when no `aws_sns_topic_subscription` (or AWS Chatbot channel) refers to it. A
     subscription whose `count`/`for_each` depends on a variable (an optional on-call address)
     counts even when the defaults create none. Actions evalkit cannot resolve are not failures.
+    An alarm that an `aws_fis_experiment_template` uses as a stop condition (`source =
+    "aws:cloudwatch:alarm"`, by reference or by its ARN) is acted upon: FIS halts the
+    experiment when it fires, so it needs no actions of its own.
 
     Why: an alarm that notifies nobody changes state in a console no one watches; the outage
     is still found by users.
@@ -605,8 +615,9 @@ def no_alerting(model: TerraformModel) -> list[Finding] | None:
     if not alarms and not topics:
         return None
     findings: list[Finding] = []
+    stopping = _experiment_stop_alarms(model)
     for alarm in alarms:
-        findings.extend(_silent_alarm(model, alarm))
+        findings.extend(_silent_alarm(model, alarm, stopping))
     subscribed = _subscribed_topics(model)
     for topic in topics:
         failing = [i.address for i in topic.instances if i.address not in subscribed]
@@ -621,6 +632,31 @@ def no_alerting(model: TerraformModel) -> list[Finding] | None:
                 )
             )
     return findings
+
+
+def _experiment_stop_alarms(model: TerraformModel) -> set[str]:
+    """Addresses of the alarm instances that a FIS experiment template watches to stop the
+    experiment."""
+    found: set[str] = set()
+    for template in model.resources("aws_fis_experiment_template"):
+        for instance in template.instances:
+            for stop in instance.blocks("stop_condition"):
+                if stop.get("source") != "aws:cloudwatch:alarm":
+                    continue
+                found.update(
+                    alarm.address
+                    for alarm in mentioned(model, template, stop, "value", ALARM_TYPES)
+                )
+                value = stop.get("value")
+                if isinstance(value, str) and ":alarm:" in value:
+                    name = value.rpartition(":alarm:")[2]
+                    found.update(
+                        alarm.address
+                        for resource in model.resources(*ALARM_TYPES)
+                        for alarm in resource.instances
+                        if alarm.get("alarm_name") == name
+                    )
+    return found
 
 
 def _topics_notified_by_alarms(model: TerraformModel, alarms: list[Resource]) -> set[Resource]:
@@ -640,8 +676,10 @@ def _is_alert_topic(topic: Resource, notified: set[Resource]) -> bool:
     return any(ALERT_NAME.search(text) for text in iter_known_strings(names))
 
 
-def _silent_alarm(model: TerraformModel, alarm: Resource) -> list[Finding]:
+def _silent_alarm(model: TerraformModel, alarm: Resource, stopping: set[str]) -> list[Finding]:
     def silent(instance: ResourceInstance) -> Iterator[Problem]:
+        if instance.address in stopping:
+            return  # FIS acts on it
         problem = _alarm_silence(model, alarm, instance)
         if problem is not None:
             yield instance.file, problem[0], problem[1]
@@ -754,6 +792,13 @@ NOT_INSTALLED = (
     "no amazon-cloudwatch-agent in user_data, no SSM association installing "
     "AmazonCloudWatchAgent on it"
 )
+# The EKS add-on that runs the agent on every node (Container Insights).
+AGENT_ADDON = "amazon-cloudwatch-observability"
+AGENT_CHART = re.compile(r"cloudwatch", re.IGNORECASE)
+EKS_INSTALL = (
+    f"install it (the {AGENT_ADDON} EKS add-on, amazon-cloudwatch-agent in user_data, or an "
+    "SSM association)"
+)
 # Resources that attach managed policies to a role: (type, role attribute, policy attribute).
 ROLE_ATTACHMENTS = (
     ("aws_iam_role_policy_attachment", "role", "policy_arn"),
@@ -784,6 +829,13 @@ def no_cloudwatch_agent(model: TerraformModel) -> list[Finding] | None:
       (or `CloudWatchAgentAdminPolicy`) attached (`aws_iam_role_policy_attachment`,
       `aws_iam_policy_attachment`, `managed_policy_arns`), or a policy of its own (inline,
       `aws_iam_role_policy`, an attached `aws_iam_policy`) allows `cloudwatch:PutMetricData`.
+    A launch template used by an `aws_eks_node_group` is judged as the node group runs it:
+    its nodes get the node group's `node_role_arn` role (EKS rejects an instance profile in
+    the template), so the permission is that role's (not judged when the role is defined
+    elsewhere, or when the add-on below publishes with a role of its own), and the
+    `amazon-cloudwatch-observability` EKS add-on on the node group's cluster, or a Helm
+    release of a CloudWatch agent chart, installs the agent. An instance profile the
+    provider names from a `name_prefix` (its `name` left null) is an instance profile.
     It fails when either is known to be missing, and the message says which: an agent that
     is installed but has no permission (no instance profile, or a role without the policy)
     sends nothing, and a permission with no agent is unused. Unknowns never fail: a boot
@@ -838,8 +890,26 @@ class _AgentEvidence:
         ]
         self.statements = _identity_statements(model)
         self.opaque_agent_module = bool(_opaque_calls(model, AGENT_MODULE))
+        self.node_groups = _node_groups_by_template(model)
+        self.addons = [
+            instance
+            for resource in model.resources("aws_eks_addon")
+            for instance in resource.instances
+            if instance.get("addon_name") == AGENT_ADDON
+        ]
+        # A Helm chart that runs the agent on the cluster's nodes (its DaemonSet).
+        self.agent_chart = any(
+            AGENT_CHART.search(known_text(instance.get(name)))
+            for resource in model.resources("helm_release")
+            for instance in resource.instances
+            for name in ("chart", "name")
+        )
 
     def problems(self, instance: ResourceInstance) -> Iterator[Problem]:
+        node_groups = self.node_groups.get(instance.address, [])
+        if node_groups:
+            yield from self.node_group_problems(instance, node_groups)
+            return
         template = _launch_template_of(self.model, instance)
         installed = self.installed(instance, template)
         permission = self.permission(instance, template)
@@ -852,18 +922,53 @@ class _AgentEvidence:
             if _profile_value(instance, template) is not None
             else "give it an instance profile whose role has CloudWatchAgentServerPolicy"
         )
-        if installed is False and permission is False:
-            text = f"runs no CloudWatch agent ({NOT_INSTALLED}) and {gap}; {install} and {allow}"
-        elif installed is False:
-            text = (
-                f"runs no CloudWatch agent: {NOT_INSTALLED}, so memory, disk and log "
-                f"metrics are never collected; {install}"
-            )
-        elif installed is True:
-            text = f"installs the CloudWatch agent, but {gap}; {allow}"
+        yield _agent_problem(instance, installed, permission, gap, install, allow)
+
+    def node_group_problems(
+        self, template: ResourceInstance, node_groups: list[ResourceInstance]
+    ) -> Iterator[Problem]:
+        """A launch template of EKS managed node groups: its nodes get the node group's
+        `node_role_arn` role (EKS rejects an instance profile in the template), and the agent
+        may run as the EKS add-on."""
+        installed = self.installed(template, None)
+        if self.agent_chart or _any_true([self.addon_installs(g) for g in node_groups]):
+            installed = True
+        roles = [_linked(self.model, g.get("node_role_arn"), "aws_iam_role") for g in node_groups]
+        if any(found is None for found in roles):
+            permission: bool | None = None  # a node role defined elsewhere
         else:
-            text = f"{gap}; {allow}"
-        yield instance.file, instance.line, f"{text}."
+            permission = _any_true([self.role_permits(r) for found in roles for r in found or ()])
+        if permission is False and self.addon_has_own_role(node_groups):
+            permission = None  # the add-on's service account may publish with its own role
+        if installed is not False and permission is not False:
+            return
+        names = ", ".join(dict.fromkeys(r.resource.address for found in roles for r in found or ()))
+        gap = (
+            f"runs nodes with the node role {names}, which lacks CloudWatchAgentServerPolicy "
+            "(or any grant of cloudwatch:PutMetricData), so an agent could not publish"
+        )
+        allow = f"attach CloudWatchAgentServerPolicy to {names}"
+        missing = f"{NOT_INSTALLED}, no {AGENT_ADDON} add-on on its cluster"
+        yield _agent_problem(template, installed, permission, gap, EKS_INSTALL, allow, missing)
+
+    def addon_installs(self, node_group: ResourceInstance) -> bool | None:
+        """The node group's cluster runs the CloudWatch observability add-on."""
+        found: bool | None = False
+        for addon in self.addons:
+            linked = _same_cluster(self.model, addon.get("cluster_name"), node_group)
+            if linked is True:
+                return True
+            if linked is None:
+                found = None
+        return found
+
+    def addon_has_own_role(self, node_groups: list[ResourceInstance]) -> bool:
+        return any(
+            addon.get("service_account_role_arn") is not None
+            or addon.blocks("pod_identity_association")
+            for addon in self.addons
+            if any(_same_cluster(self.model, addon.get("cluster_name"), g) for g in node_groups)
+        )
 
     # -- installed -------------------------------------------------------------------------
 
@@ -942,6 +1047,58 @@ class _AgentEvidence:
                     permits = _managed_arns_permit(self.model, item.get(arn_field), self.statements)
                     answers.append(None if linked is None and permits else permits)
         return _any_true(answers)
+
+
+def _agent_problem(
+    instance: ResourceInstance,
+    installed: bool | None,
+    permission: bool | None,
+    gap: str,
+    install: str,
+    allow: str,
+    missing: str = NOT_INSTALLED,
+) -> Problem:
+    """The finding's text: what is missing (the agent, the permission or both) and the fix."""
+    if installed is False and permission is False:
+        text = f"runs no CloudWatch agent ({missing}) and {gap}; {install} and {allow}"
+    elif installed is False:
+        text = (
+            f"runs no CloudWatch agent: {missing}, so memory, disk and log "
+            f"metrics are never collected; {install}"
+        )
+    elif installed is True:
+        text = f"installs the CloudWatch agent, but {gap}; {allow}"
+    else:
+        text = f"{gap}; {allow}"
+    return instance.file, instance.line, f"{text}."
+
+
+def _same_cluster(
+    model: TerraformModel, cluster_name: Any, node_group: ResourceInstance
+) -> bool | None:
+    """Whether an add-on's `cluster_name` is the node group's cluster (the same name, or a
+    reference to the same `aws_eks_cluster`); None when that cannot be known."""
+    names = [cluster_name, node_group.get("cluster_name")]
+    if all(isinstance(name, str) for name in names):
+        return names[0] == names[1]
+    clusters = [set(model.referenced_resources(name, "aws_eks_cluster")) for name in names]
+    if clusters[0] and clusters[1]:
+        return bool(clusters[0] & clusters[1])
+    return None
+
+
+def _node_groups_by_template(model: TerraformModel) -> dict[str, list[ResourceInstance]]:
+    """EKS managed node groups by the address of the launch template instance they use."""
+    found: dict[str, list[ResourceInstance]] = {}
+    for resource in model.resources("aws_eks_node_group"):
+        for group in resource.instances:
+            for block in group.blocks("launch_template"):
+                for name in ("id", "name"):
+                    for template in _linked(model, block.get(name), "aws_launch_template") or ():
+                        users = found.setdefault(template.address, [])
+                        if group not in users:
+                            users.append(group)
+    return found
 
 
 def _any_true(answers: list[bool | None]) -> bool | None:

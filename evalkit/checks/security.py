@@ -14,11 +14,9 @@ from lark import Tree
 from evalkit.checks._credentials import Credential, find_credentials, line_holds
 from evalkit.checks._helpers import (
     Problem,
-    bucket_has_companion,
     instance_addresses,
     names_a_source,
     per_instance,
-    resource_finding,
     truth,
     where,
 )
@@ -712,7 +710,6 @@ def _is_world(cidr: Any) -> bool:
 
 # --- SEC-ENCRYPTION-AT-REST --------------------------------------------------------------------
 
-S3_SSE_CONFIGURATION = "aws_s3_bucket_server_side_encryption_configuration"
 STORAGE_FIX = "set storage_encrypted = true."
 
 
@@ -726,19 +723,26 @@ def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
     """A data store is created without encryption at rest.
 
     Fails on: RDS instances and clusters without `storage_encrypted = true` (a secondary in a
-    global cluster inherits the global cluster's setting); S3 buckets with neither an inline
-    `server_side_encryption_configuration` nor an
-    `aws_s3_bucket_server_side_encryption_configuration` that refers to them; EBS volumes,
-    instance root/EBS block devices and launch template/configuration volumes without
-    `encrypted = true`, and instances, launch configurations and launch templates that
-    declare no root volume at all (its AMI's volume is unencrypted), unless
-    `aws_ebs_encryption_by_default` is enabled in that region; EFS
-    file systems and Redshift clusters without `encrypted = true`; ElastiCache replication groups
-    without `at_rest_encryption_enabled = true`; DynamoDB tables with SSE explicitly disabled.
+    global cluster inherits the global cluster's setting); EBS volumes, instance root/EBS
+    block devices and launch template/configuration volumes without `encrypted = true`, and
+    instances, launch configurations and launch templates that declare no root volume at
+    all (its AMI's volume is unencrypted), unless `aws_ebs_encryption_by_default` is enabled
+    in that region; EFS file systems and Redshift clusters without `encrypted = true`;
+    ElastiCache replication groups without `at_rest_encryption_enabled = true` (Valkey
+    encrypts unless told not to; a secondary of a global datastore, with
+    `global_replication_group_id`, inherits its primary's setting); Kinesis data streams
+    without `encryption_type = "KMS"` (the provider's default is `NONE`); OpenSearch and
+    Elasticsearch domains without `encrypt_at_rest { enabled = true }`.
     A flag whose value cannot be known (a variable without a value) is not a failure.
     Read replicas inherit their source's encryption and are not judged; a
     `replicate_source_db` or `replication_source_identifier` set to null or "" names no
     source, so that database is judged as a primary.
+
+    Not judged, because AWS encrypts them whatever the code says: S3 buckets (SSE-S3 is
+    applied to every bucket since 2023-01-05 and cannot be turned off) and DynamoDB tables
+    (`server_side_encryption { enabled = false }` selects the AWS-owned key). A check that
+    cannot fail on them does not apply to them: a submission whose only data stores are
+    buckets and tables is n/a here, so adding a bucket never earns a pass.
 
     Why: unencrypted storage exposes data through snapshots, backups and lost media, and fails
     most compliance regimes.
@@ -750,18 +754,15 @@ def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
           kms_key_id        = aws_kms_key.db.arn
         }
     """
-    stores = list(model.resources(*_ENCRYPTION_RULES, "aws_s3_bucket"))
+    stores = list(model.resources(*_ENCRYPTION_RULES))
     if not stores:
         return None
     findings: list[Finding] = []
     context = _EncryptionContext(model, _regions_with_default_ebs_encryption(model))
     for resource in stores:
-        if resource.type == "aws_s3_bucket":
-            findings.extend(_unencrypted_bucket(model, resource))
-        else:
-            findings.extend(
-                per_instance(resource, partial(_ENCRYPTION_RULES[resource.type], context, resource))
-            )
+        findings.extend(
+            per_instance(resource, partial(_ENCRYPTION_RULES[resource.type], context, resource))
+        )
     return findings
 
 
@@ -883,15 +884,49 @@ def _launch_template(
             )
 
 
-def _dynamodb(context: _EncryptionContext, resource: Resource, body: Body) -> Iterator[Problem]:
-    # Without the block DynamoDB encrypts with an AWS owned key; only an explicit off fails.
-    for sse in body.blocks("server_side_encryption"):
-        if sse.has("enabled") and truth(sse.get("enabled")) is False:
-            yield (
-                sse.file,
-                sse.line_of("enabled"),
-                "disables server-side encryption; set server_side_encryption { enabled = true }.",
-            )
+def _elasticache_group(
+    context: _EncryptionContext, resource: Resource, body: Body
+) -> Iterator[Problem]:
+    if body.has("global_replication_group_id"):
+        return  # a global datastore's secondary takes its primary's encryption
+    if not body.has("at_rest_encryption_enabled") and body.get("engine") == "valkey":
+        return  # Valkey groups are encrypted at rest unless the flag turns it off
+    yield from _unless_true(
+        body,
+        "at_rest_encryption_enabled",
+        "stores data unencrypted",
+        "set at_rest_encryption_enabled = true.",
+    )
+
+
+def _kinesis_stream(
+    context: _EncryptionContext, resource: Resource, body: Body
+) -> Iterator[Problem]:
+    # Streams are created with encryption_type NONE unless the code asks for KMS.
+    kind = body.get("encryption_type") if body.has("encryption_type") else "NONE"
+    if isinstance(kind, str) and kind.upper() != "KMS":
+        yield (
+            body.file,
+            body.line_of("encryption_type"),
+            'stores records unencrypted; set encryption_type = "KMS" with a kms_key_id '
+            '(e.g. "alias/aws/kinesis").',
+        )
+
+
+def _search_domain(
+    context: _EncryptionContext, resource: Resource, body: Body
+) -> Iterator[Problem]:
+    blocks = body.blocks("encrypt_at_rest")
+    fix = "add encrypt_at_rest { enabled = true }."
+    if not blocks:
+        yield body.file, body.line, f"stores indexes unencrypted; {fix}"
+    for block in blocks:
+        yield from _unless_true(
+            block,
+            "enabled",
+            "stores indexes unencrypted",
+            "set encrypt_at_rest { enabled = true }.",
+        )
 
 
 _ENCRYPTION_RULES: dict[str, EncryptionRule] = {
@@ -905,9 +940,11 @@ _ENCRYPTION_RULES: dict[str, EncryptionRule] = {
     "aws_launch_configuration": _instance_volumes,
     "aws_launch_template": _launch_template,
     "aws_efs_file_system": _flag("encrypted"),
-    "aws_elasticache_replication_group": _flag("at_rest_encryption_enabled"),
+    "aws_elasticache_replication_group": _elasticache_group,
     "aws_redshift_cluster": _flag("encrypted"),
-    "aws_dynamodb_table": _dynamodb,
+    "aws_kinesis_stream": _kinesis_stream,
+    "aws_opensearch_domain": _search_domain,
+    "aws_elasticsearch_domain": _search_domain,
 }
 
 
@@ -917,15 +954,3 @@ def _regions_with_default_ebs_encryption(model: TerraformModel) -> set[str]:
         for r in model.resources("aws_ebs_encryption_by_default")
         if r.region and truth(r.config.get("enabled", True)) is not False
     }
-
-
-def _unencrypted_bucket(model: TerraformModel, bucket: Resource) -> Iterator[Finding]:
-    if bucket.config.blocks("server_side_encryption_configuration"):
-        return
-    if bucket_has_companion(model, bucket, S3_SSE_CONFIGURATION):
-        return
-    yield resource_finding(
-        bucket,
-        f"{bucket.address}{where(bucket)} has no server-side encryption; add an "
-        f"{S3_SSE_CONFIGURATION} (SSE-KMS or AES256) for it.",
-    )

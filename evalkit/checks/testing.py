@@ -249,6 +249,9 @@ def output_validation(model: TerraformModel) -> list[Finding] | None:
       child modules count too, unless every call fills them from the caller's own variables
       (judged there) or from values Terraform computes (data sources, resources, module
       outputs); a variable passed as is to a module variable that validates it is validated.
+      The suggested condition for an environment name lists the values the code gives the
+      variable (default, `.tfvars`, module arguments) besides dev/staging/prod, so that it
+      holds for the code's own "qa" or "sandbox".
 
     Compared with DOC-MISSING-DESCRIPTIONS: that check covers every variable and output of
     every module as documentation; this one covers only the root module's outputs, the
@@ -330,12 +333,13 @@ def _unvalidated_inputs(model: TerraformModel) -> Iterator[Finding]:
         if all(_fed_by_caller(m, n) for m, n, _ in uses):
             continue  # the value enters elsewhere (a caller's variable) or is computed
         address = module.qualified(f"var.{name}")
+        hint = _validation_hint(kind, name, block, module, _given_values(model, uses))
         yield finding(
             block.file,
             block.line,
             address,
             f"{address} takes {kind} but has no validation block; add one "
-            f"({_validation_hint(kind, name, block, module)}) so a wrong value fails at plan time.",
+            f"({hint}) so a wrong value fails at plan time.",
         )
 
 
@@ -381,12 +385,48 @@ def _fed_by_caller(module: ModuleContext, name: str) -> bool:
 # A condition on one value `{v}`; collections get it for every element.
 _VALIDATION_CONDITIONS = {
     "a CIDR block": "can(cidrhost({v}, 0))",
-    "an environment name": 'contains(["dev", "staging", "prod"], {v})',
+    "an environment name": "contains({names}, {v})",
 }
+STANDARD_ENVIRONMENTS = ("dev", "staging", "prod")
 
 
-def _validation_hint(kind: str, name: str, block: Block, module: ModuleContext) -> str:
-    condition = _VALIDATION_CONDITIONS[kind]
+def _given_values(model: TerraformModel, uses: list[tuple[ModuleContext, str, Block]]) -> list[str]:
+    """The known strings the code gives a variable: its default, the module arguments of
+    every call, and (for a root variable) every ``.tfvars`` entry, auto-loaded or not."""
+    values: list[Any] = []
+    for module, name, block in uses:
+        values.append(Body(block, module, {}, f"var.{name}").get("default"))
+        values.append(module.variable_value(name))
+        if not module.address:
+            values.extend(
+                model.evaluate_constant(attribute.expr)
+                for attribute in model.tfvars_attributes()
+                if attribute.name == name
+            )
+    strings = [
+        item
+        for value in values
+        for item in (
+            value.values()
+            if isinstance(value, dict)
+            else value
+            if isinstance(value, list)
+            else [value]
+        )
+        if isinstance(item, str) and item
+    ]
+    return list(dict.fromkeys(strings))
+
+
+def _validation_hint(
+    kind: str, name: str, block: Block, module: ModuleContext, given: list[str]
+) -> str:
+    # An enum must hold for the values the code itself passes ("qa", "production"), or the
+    # suggested fix breaks the plan.
+    names = [*(g for g in given if g not in STANDARD_ENVIRONMENTS), *STANDARD_ENVIRONMENTS]
+    listed = "[" + ", ".join(f'"{n}"' for n in names) + "]"
+    listed = listed.replace("{", "{{").replace("}", "}}")
+    condition = _VALIDATION_CONDITIONS[kind].replace("{names}", listed)
     attribute = block.attributes.get("type")
     words = set(_type_words(attribute.expr)) if attribute is not None else set()
     default = Body(block, module, {}, f"var.{name}").get("default")

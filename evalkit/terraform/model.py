@@ -79,6 +79,11 @@ class Existence(Enum):
         return Existence.EXISTS
 
 
+# More instances than any deployable configuration declares with one `count`; past it the
+# instances are not listed one by one.
+MAX_COUNT = 10_000
+
+
 def expansion(block: Block, context: ModuleContext) -> list[tuple[Any, dict[str, Any]]] | None:
     """The instances a block's `count`/`for_each` creates, as (key, scope) pairs: one keyless
     instance without either, none when known to be empty, None when unknown."""
@@ -87,8 +92,10 @@ def expansion(block: Block, context: ModuleContext) -> list[tuple[Any, dict[str,
         count = context.evaluate(attributes["count"].expr, {})
         if isinstance(count, bool):
             count = int(count)
-        if isinstance(count, int | float):
+        if isinstance(count, int | float) and count <= MAX_COUNT:
             return [(index, {"count": {"index": index}}) for index in range(max(int(count), 0))]
+        # An unknown count, or one too large to list (`count = 6e16` would never plan), is
+        # judged through one representative instance, like any unknown expansion.
         return None
     if "for_each" in attributes:
         items = _for_each_items(context.evaluate(attributes["for_each"].expr, {}))
@@ -224,7 +231,10 @@ class ResourceInstance(Body):
             return Unknown((f"{self.address}[{step.key}]",))
         name = str(step.key)
         if self.has(name):
-            return self.get(name)
+            value = self.get(name)
+            if value is None and self._generated_when_null(name):
+                return Unknown((f"{self.address}.{name}",))
+            return value
         computed = self.resource.computed_attribute(self, name)
         if computed is not None:
             return computed
@@ -232,6 +242,12 @@ class ResourceInstance(Body):
         if nested:
             return [NestedValue(Body(b, self.context, self.scope, self.address)) for b in nested]
         return Unknown((f"{self.address}.{name}",))
+
+    def _generated_when_null(self, name: str) -> bool:
+        """A null `name` (or a null attribute beside its `<name>_prefix`) is not null once
+        applied: the provider generates it (``name = null, name_prefix = "app-"``, the
+        pattern of modules that offer both)."""
+        return name == "name" or self.get(f"{name}_prefix") is not None
 
 
 class NestedValue:

@@ -32,14 +32,27 @@ _MAX_FILE_CHARS = 400_000
 _FIXED_COLUMNS = {"submission_id", "status", "score", "reward", "n_findings", "feedback"}
 
 
-def write_view(run_dir: str | Path, out: str | Path | None = None) -> Path:
-    """Write the viewer page for the run in `run_dir` (default: ``run_dir/view.html``)."""
+def write_view(
+    run_dir: str | Path, out: str | Path | None = None, pair_on: str | None = None
+) -> Path:
+    """Write the viewer page for the run in `run_dir` (default: ``run_dir/view.html``).
+
+    `pair_on` names the metadata column that says which answers share a prompt (default: a
+    column called prompt_id, prompt, task or question, when there is one); a submission's
+    page lists the others with its value and shows any of them side by side with it."""
     from evalkit.api import load_run
     from evalkit.results import publish
 
     directory = Path(run_dir)
     run = load_run(directory)
-    page = render_page(run.scores, run.findings, run.info, directory, directory.resolve().name)
+    page = render_page(
+        run.scores,
+        run.findings,
+        run.info,
+        directory,
+        directory.resolve().name,
+        pair_on=pairing_column(run.scores, pair_on),
+    )
     target = Path(out) if out is not None else directory / VIEW_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.partial")
@@ -48,14 +61,32 @@ def write_view(run_dir: str | Path, out: str | Path | None = None) -> Path:
     return target
 
 
+_PROMPT_NAMES = ("prompt_id", "prompt", "task", "question")
+
+
+def pairing_column(scores: pd.DataFrame, pair_on: str | None) -> str | None:
+    """The column to pair answers on: `pair_on` when given (an unknown one raises
+    `UnknownColumn`), else the first metadata column with a usual prompt name."""
+    from evalkit.rates import UnknownColumn
+
+    meta = _meta_columns(scores)
+    if pair_on is not None:
+        if pair_on not in meta:
+            raise UnknownColumn(pair_on, meta)
+        return pair_on
+    return next((c for c in _PROMPT_NAMES if c in meta), None)
+
+
 def render_page(
     scores: pd.DataFrame,
     findings: pd.DataFrame,
     info: dict[str, Any],
     run_dir: Path | None,
     title: str,
+    pair_on: str | None = None,
 ) -> str:
-    """The page's HTML text; `run_dir` is where the saved files are (None: no files)."""
+    """The page's HTML text; `run_dir` is where the saved files are (None: no files);
+    `pair_on` the metadata column whose shared values put answers side by side."""
     meta_columns = _meta_columns(scores)
     by_submission = _findings_by_submission(findings)
     check_ids = [c.id for c in REGISTRY if c.id in scores.columns]
@@ -89,6 +120,7 @@ def render_page(
         },
         "categories": list(CATEGORIES),
         "submissions": submissions,
+        "pair_on": meta_columns.index(pair_on) if pair_on in meta_columns else None,
     }
     asset = resources.files(__package__)
     return (

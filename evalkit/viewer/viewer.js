@@ -48,6 +48,29 @@
     ];
     if (run.evalkit) parts.push("evalkit " + run.evalkit);
     document.getElementById("run-line").textContent = parts.join(" · ");
+    // What the coloured check chips in the table and the marks in the files mean.
+    const legend = document.getElementById("severity-legend");
+    legend.replaceChildren(el("span", { text: "failed checks by severity:" }));
+    for (const severity of Object.keys(SEVERITY_RANK)) {
+      legend.append(" ", el("span", { class: "chip sev-" + severity, text: severity }));
+    }
+  }
+
+  function meanScore(subs) {
+    const scored = subs.filter((s) => typeof s.score === "number");
+    return scored.length ? scored.reduce((total, s) => total + s.score, 0) / scored.length : null;
+  }
+
+  // Filtered, the header also gives the shown submissions' own mean: the run's mean would
+  // describe rows that are not on screen.
+  function renderFilteredLine() {
+    const line = document.getElementById("filtered-line");
+    const filtered = state.order.length !== SUBS.length;
+    line.hidden = !filtered;
+    line.textContent = filtered
+      ? "shown: " + state.order.length + " of " + SUBS.length + " submissions · mean score " +
+        scoreText(meanScore(state.order))
+      : "";
   }
 
   // --- filters ------------------------------------------------------------------------------
@@ -208,6 +231,7 @@
     more.textContent = "Show " + Math.min(left, PAGE) + " more of " + left;
     document.getElementById("match-count").textContent =
       state.order.length + " of " + SUBS.length + " submissions";
+    renderFilteredLine();
   }
 
   function tableRow(sub) {
@@ -243,7 +267,7 @@
     return filesCache.get(sub.index);
   }
 
-  function showSubmission(index) {
+  function showSubmission(index, withIndex) {
     const sub = SUBS[index];
     state.current = index;
     document.getElementById("list-view").hidden = true;
@@ -256,12 +280,56 @@
     document.getElementById("next").disabled = position < 0 || position >= ordered.length - 1;
 
     const detail = document.getElementById("detail");
-    detail.replaceChildren(
-      summaryCard(sub),
-      findingsCard(sub),
-      filesCard(sub),
-    );
+    if (withIndex !== undefined && withIndex !== index) {
+      // Two answers to the same prompt, each with its findings and files, in two columns.
+      const other = SUBS[withIndex];
+      detail.replaceChildren(...[
+        samePromptCard(sub, withIndex),
+        el("div", { class: "side-by-side" }, [
+          el("div", { class: "side", "data-side": "left" }, [
+            summaryCard(sub), findingsCard(sub, ""), filesCard(sub, ""),
+          ]),
+          el("div", { class: "side", "data-side": "right" }, [
+            summaryCard(other), findingsCard(other, "R-"), filesCard(other, "R-"),
+          ]),
+        ]),
+      ].filter(Boolean));
+    } else {
+      detail.replaceChildren(...[
+        summaryCard(sub),
+        samePromptCard(sub),
+        findingsCard(sub, ""),
+        filesCard(sub, ""),
+      ].filter(Boolean));
+    }
     window.scrollTo(0, 0);
+  }
+
+  // The other answers sharing this one's value of the pairing column (e.g. prompt_id), each
+  // with a link to see the two side by side; nothing when the run has no such column.
+  function samePromptCard(sub, shownWith) {
+    if (DATA.pair_on === null || DATA.pair_on === undefined) return null;
+    const value = cellText(sub.meta[DATA.pair_on]);
+    if (value === "") return null;
+    const others = SUBS.filter((s) => s !== sub && cellText(s.meta[DATA.pair_on]) === value);
+    if (!others.length) return null;
+    const column = META[DATA.pair_on];
+    const items = others.map((o) => {
+      const label = o.id + " · " + META.map((name, i) => cellText(o.meta[i]))
+        .filter((v, i) => i !== DATA.pair_on && v !== "").join(" · ") + " · score " + scoreText(o.score);
+      const link = o.index === shownWith
+        ? el("a", { class: "pair-link", href: "#sub=" + encodeURIComponent(sub.id), text: "close side by side" })
+        : el("a", {
+          class: "pair-link",
+          href: "#sub=" + encodeURIComponent(sub.id) + "&with=" + encodeURIComponent(o.id),
+          text: "side by side",
+        });
+      return el("li", { "data-id": o.id }, [el("span", { text: label + " " }), link]);
+    });
+    return el("section", { class: "card same-prompt" }, [
+      el("h3", { text: "Same " + column + " (" + value + "): " + others.length + " other answer(s)" }),
+      el("ul", {}, items),
+    ]);
   }
 
   function summaryCard(sub) {
@@ -290,7 +358,7 @@
       a.file.localeCompare(b.file) || a.line - b.line || a.check.localeCompare(b.check));
   }
 
-  function findingsCard(sub) {
+  function findingsCard(sub, prefix) {
     if (!sub.findings.length) {
       return el("section", { class: "card" }, [
         el("h3", { text: "Findings" }),
@@ -302,7 +370,7 @@
       el("td", { text: f.severity }),
       el("td", { class: "loc" }, [
         f.line > 0
-          ? el("a", { href: "#", text: f.file + ":" + f.line, onclick: (e) => { e.preventDefault(); jumpTo(f); } })
+          ? el("a", { href: "#", text: f.file + ":" + f.line, onclick: (e) => { e.preventDefault(); jumpTo(f, prefix); } })
           : document.createTextNode(f.file || "–"),
       ]),
       el("td", { class: "resource", text: f.resource }),
@@ -318,8 +386,8 @@
     ]);
   }
 
-  function jumpTo(finding) {
-    const target = document.getElementById(lineId(finding.file, finding.line));
+  function jumpTo(finding, prefix) {
+    const target = document.getElementById((prefix || "") + lineId(finding.file, finding.line));
     if (!target) return;
     target.scrollIntoView({ block: "center" });
     target.classList.add("flash");
@@ -330,7 +398,7 @@
     return "L-" + encodeURIComponent(file) + "-" + line;
   }
 
-  function filesCard(sub) {
+  function filesCard(sub, prefix) {
     const files = filesOf(sub);
     const card = el("section", { class: "card" }, [el("h3", { text: "Files as graded" })]);
     if (!files || !sub.saved) {
@@ -345,7 +413,9 @@
     }
     const names = new Set(files.map((f) => f.name));
     const orphans = sub.findings.filter((f) => f.file && !names.has(f.file));
-    for (const file of files) card.append(fileView(file, sub.findings.filter((f) => f.file === file.name)));
+    for (const file of files) {
+      card.append(fileView(file, sub.findings.filter((f) => f.file === file.name), prefix));
+    }
     if (orphans.length) {
       card.append(el("p", {
         class: "quiet",
@@ -356,7 +426,7 @@
     return card;
   }
 
-  function fileView(file, findings) {
+  function fileView(file, findings, prefix) {
     const byLine = new Map();
     const whole = [];
     for (const f of findings) {
@@ -375,7 +445,7 @@
       const worst = marked ? marked.map((f) => f.severity).sort((a, b) =>
         (SEVERITY_RANK[a] ?? 9) - (SEVERITY_RANK[b] ?? 9))[0] : null;
       body.append(el("tr", {
-        id: lineId(file.name, number),
+        id: (prefix || "") + lineId(file.name, number),
         class: marked ? "line marked sev-line-" + worst : "line",
       }, [
         el("td", { class: "ln", text: String(number) }),
@@ -414,13 +484,15 @@
   const indexById = new Map(SUBS.map((s, i) => [s.id, i]));
 
   function route() {
-    const match = /^#sub=(.*)$/.exec(location.hash);
+    const match = /^#sub=([^&]*)(?:&with=(.*))?$/.exec(location.hash);
     let id = null;
+    let other = null;
     if (match) {
       try { id = decodeURIComponent(match[1]); } catch (error) { id = null; }
+      try { other = match[2] === undefined ? null : decodeURIComponent(match[2]); } catch (error) { other = null; }
     }
     if (id !== null && indexById.has(id)) {
-      showSubmission(indexById.get(id));
+      showSubmission(indexById.get(id), other !== null && indexById.has(other) ? indexById.get(other) : undefined);
     } else {
       document.getElementById("detail-view").hidden = true;
       document.getElementById("list-view").hidden = false;
