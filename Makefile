@@ -50,8 +50,8 @@ browser:  ## install Chromium and chromedriver from the OS packages when absent
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check evalkit tests benchmarks
-	$(BIN)/ruff format --check evalkit tests benchmarks
+	$(BIN)/ruff check evalkit tests benchmarks tools
+	$(BIN)/ruff format --check evalkit tests benchmarks tools
 
 types: $(STAMP)  ## mypy on the package, as configured in pyproject.toml
 	$(BIN)/mypy evalkit

@@ -23,12 +23,14 @@ from evalkit.dataset import (
     iter_submissions,
     submissions_from_records,
 )
+from evalkit.dataset.references import ReferenceJoin
 from evalkit.engine import DEFAULT_TIME_LIMIT, SubmissionResult
 from evalkit.records import Submission
 from evalkit.results import (
     RunTally,
     finding_rows,
     findings_frame,
+    has_coverage,
     meta_columns_of,
     meta_types,
     read_checks,
@@ -234,6 +236,9 @@ def score(
     scheduler: str | None = None,
     waivers: str | Path | Waivers | None = None,
     waive_field: str = DEFAULT_WAIVE_FIELD,
+    reference_field: str | None = None,
+    requires_field: str | None = None,
+    references: str | Path | None = None,
 ) -> Run:
     """Grade a dataset and return a `Run` (everything in memory: for notebooks).
 
@@ -251,10 +256,19 @@ def score(
     `executor="dask"` grades on a Dask cluster (`scheduler` address, or a local cluster).
     Checks named in a record's `waive_field`, or for it in a `waivers` file (keyed by a
     metadata column), are `n/a` for that record (see `evalkit.waivers`).
+    `reference_field` (a record field holding a reference solution), `references` (a dataset
+    of references joined by id) and `requires_field` (a field listing required kinds) make
+    the score measure coverage (see `evalkit.coverage`).
     """
     active_rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
     active_waivers = as_waivers(waivers, waive_field)
-    submissions, total, described = _submissions(source, id_field, text_field, max_file_bytes)
+    coverage_fields = {"reference_field": reference_field, "requires_field": requires_field}
+    submissions, total, described = _submissions(
+        source, id_field, text_field, max_file_bytes, coverage_fields
+    )
+    join = _reference_join(references, id_field, max_file_bytes)
+    if join is not None:
+        submissions = join.attach(submissions)
     jobs, cache = fast_defaults(jobs, cache, total)
     execution = Execution(jobs, time_limit, executor, scheduler)
     result_cache = _open_cache(cache)
@@ -285,6 +299,7 @@ def score(
             "waiver_summary": waiver_summary(
                 results, active_waivers.settings(), _file_keys(active_waivers)
             ),
+            **_coverage_context(coverage_fields, references, join),
         },
     )
 
@@ -332,6 +347,42 @@ def rewaive_journal(path: Path, waivers: Waivers) -> None:
     write_journal(path, header, iter(waivers.apply_all(iter_journal(path))))
 
 
+def _reference_join(
+    references: str | Path | None, id_field: str, max_file_bytes: int
+) -> ReferenceJoin | None:
+    if references is None:
+        return None
+    return ReferenceJoin(references, id_field=id_field, max_file_bytes=max_file_bytes)
+
+
+def _coverage_context(
+    fields: dict[str, str | None], references: str | Path | None, join: ReferenceJoin | None
+) -> dict[str, Any]:
+    """What run.json says about where references and requirements came from."""
+    settings = {k: v for k, v in fields.items() if v} | (
+        {"references": str(references)} if references is not None else {}
+    )
+    context: dict[str, Any] = {"coverage_settings": settings} if settings else {}
+    if join is not None:
+        context["reference_problems"] = join.problems()
+    return context
+
+
+def _coverage_info(rubric: Rubric, context: dict[str, Any], tally: RunTally) -> dict[str, Any]:
+    settings = context.get("coverage_settings") or {}
+    if not settings and not tally.covered and rubric.coverage == "multiply":
+        return {}
+    mean = tally.mean_coverage
+    return {
+        "coverage": {
+            **settings,
+            "mode": rubric.coverage,
+            "n_defined": tally.covered,
+            "mean": None if mean is None else round(mean, 4),
+        }
+    }
+
+
 def _file_keys(waivers: Waivers) -> list[str] | None:
     return None if waivers.file is None else list(waivers.file.table)
 
@@ -353,6 +404,9 @@ def score_to_directory(
     waive_field: str = DEFAULT_WAIVE_FIELD,
     overwrite: bool = False,
     by: str | None = None,
+    reference_field: str | None = None,
+    requires_field: str | None = None,
+    references: str | Path | None = None,
 ) -> RunTally:
     """Grade `paths` into `out` with flat memory: what `evalkit score` does.
 
@@ -362,7 +416,8 @@ def score_to_directory(
     result is journalled. Tables, summary.json and run.json are written last, atomically. A
     directory that already holds a run raises `ExistingRun` unless `resume` or `overwrite` is
     given; `overwrite` also removes the old run's report, which would no longer match.
-    `by` groups summary.json by a metadata column.
+    `by` groups summary.json by a metadata column. `reference_field`, `requires_field` and
+    `references` are as for `score`.
     """
     directory = Path(out)
     refuse_existing_run(directory, resume, overwrite)
@@ -380,13 +435,26 @@ def score_to_directory(
     if active_waivers.settings() != {"field": DEFAULT_WAIVE_FIELD}:
         # Resuming with other waivers would mix two waiver sets in one run's tables.
         header["waivers"] = active_waivers.settings()
+    coverage_fields = {"reference_field": reference_field, "requires_field": requires_field}
+    coverage_context = _coverage_context(coverage_fields, references, None)
+    if coverage_context:
+        # Resuming with other references would mix two kinds of coverage in one run.
+        header["coverage"] = coverage_context["coverage_settings"]
+    # Read before anything is written: a bad requirement or references path is a usage error.
+    submissions = iter_submissions(
+        paths,
+        id_field=id_field,
+        text_field=text_field,
+        max_file_bytes=max_file_bytes,
+        **coverage_fields,
+    )
+    join = _reference_join(references, id_field, max_file_bytes)
+    if join is not None:
+        submissions = join.attach(submissions)
     journal = Journal(directory / JOURNAL_NAME, header, resume)
     if not journal.done:
         clear_saved_files(directory)
     total = count_submissions(
-        paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
-    )
-    submissions = iter_submissions(
         paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
     )
     # A finished submission whose files are missing (journalled by an older evalkit) is
@@ -422,6 +490,7 @@ def score_to_directory(
             "resumed": sorted(journal.done) and len(journal.done),
             "waivers": active_waivers.settings(),
             "waiver_keys": _file_keys(active_waivers),
+            **_coverage_context(coverage_fields, references, join),
         },
         by=by,
     )
@@ -448,7 +517,7 @@ def write_run_directory(
         {"submission_id": r.submission_id, "problem": problem}
         for r in iter_journal(journal_path)
         for problem in r.problems
-    ]
+    ] + list(context.get("reference_problems") or [])
     info = run_info(rubric, context, tally, problems, fmt)
     if by is not None:
         info["by"] = by
@@ -507,32 +576,36 @@ def run_info(
     fmt: str,
 ) -> dict[str, Any]:
     seconds = float(context.get("seconds", 0.0))
-    return {
-        "evalkit_version": __version__,
-        "rubric": {
-            "name": rubric.name,
-            "version": rubric.version,
-            "sha256": rubric.sha256,
-            "source": rubric.source,
-        },
-        "input": context.get("input"),
-        "id_field": context.get("id_field"),
-        "text_field": context.get("text_field"),
-        "format": fmt,
-        "counts": {
-            "submissions": tally.submissions,
-            "findings": tally.findings,
-            "status": dict(tally.status),
-        },
-        "timings": {
-            "grading_seconds": round(seconds, 3),
-            "jobs": context.get("jobs", 1),
-            "executor": context.get("executor", "local"),
-            "resumed_submissions": context.get("resumed") or 0,
-        },
-        "problems": problems,
-        "column_types": dict(tally.meta_types),
-    } | ({"waivers": context["waiver_summary"]} if context.get("waiver_summary") else {})
+    return (
+        {
+            "evalkit_version": __version__,
+            "rubric": {
+                "name": rubric.name,
+                "version": rubric.version,
+                "sha256": rubric.sha256,
+                "source": rubric.source,
+            },
+            "input": context.get("input"),
+            "id_field": context.get("id_field"),
+            "text_field": context.get("text_field"),
+            "format": fmt,
+            "counts": {
+                "submissions": tally.submissions,
+                "findings": tally.findings,
+                "status": dict(tally.status),
+            },
+            "timings": {
+                "grading_seconds": round(seconds, 3),
+                "jobs": context.get("jobs", 1),
+                "executor": context.get("executor", "local"),
+                "resumed_submissions": context.get("resumed") or 0,
+            },
+            "problems": problems,
+            "column_types": dict(tally.meta_types),
+        }
+        | ({"waivers": context["waiver_summary"]} if context.get("waiver_summary") else {})
+        | (_coverage_info(rubric, context, tally))
+    )
 
 
 def build_run(
@@ -541,19 +614,21 @@ def build_run(
     registry: CheckRegistry,
     context: dict[str, Any],
 ) -> Run:
-    meta_columns = meta_columns_of(results, registry)
+    coverage = any(has_coverage(r, rubric) for r in results)
+    meta_columns = meta_columns_of(results, registry, coverage)
     score_rows = [score_row(r, rubric, registry, meta_columns) for r in results]
     found = [row for r in results for row in finding_rows(r, rubric, registry)]
-    scores = scores_frame(score_rows, meta_columns, registry)
+    scores = scores_frame(score_rows, meta_columns, registry, coverage)
     findings = findings_frame(found)
     tally = RunTally(registry)
+    tally.measures_coverage = coverage
     for row in score_rows:
         tally.add(row)
     problems = [
         {"submission_id": r.submission_id, "problem": problem}
         for r in results
         for problem in r.problems
-    ]
+    ] + list(context.get("reference_problems") or [])
     info = run_info(rubric, context, tally, problems, "csv") | {"column_types": meta_types(scores)}
     return Run(scores, findings, info, results=list(results))
 
@@ -611,13 +686,22 @@ def _run_names(paths: list[Path]) -> list[str]:
 
 
 def _submissions(
-    source: Source, id_field: str, text_field: str, max_file_bytes: int
+    source: Source,
+    id_field: str,
+    text_field: str,
+    max_file_bytes: int,
+    coverage_fields: dict[str, str | None] | None = None,
 ) -> tuple[Iterable[Submission], int | None, Any]:
+    fields: dict[str, Any] = dict(coverage_fields or {})
     if isinstance(source, pd.DataFrame):
         records = [{str(k): v for k, v in r.items()} for r in source.to_dict(orient="records")]
         return (
             submissions_from_records(
-                records, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+                records,
+                id_field=id_field,
+                text_field=text_field,
+                max_file_bytes=max_file_bytes,
+                **fields,
             ),
             len(records),
             "records",
@@ -633,7 +717,11 @@ def _submissions(
         if items and len(dicts) == len(items):
             return (
                 submissions_from_records(
-                    dicts, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+                    dicts,
+                    id_field=id_field,
+                    text_field=text_field,
+                    max_file_bytes=max_file_bytes,
+                    **fields,
                 ),
                 len(dicts),
                 "records",
@@ -644,7 +732,11 @@ def _submissions(
     )
     return (
         iter_submissions(
-            paths, id_field=id_field, text_field=text_field, max_file_bytes=max_file_bytes
+            paths,
+            id_field=id_field,
+            text_field=text_field,
+            max_file_bytes=max_file_bytes,
+            **fields,
         ),
         total,
         paths,

@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="record field listing check IDs waived for that record (default: waive)",
     )
+    _add_coverage_arguments(score)
     score.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
     rescore = commands.add_parser(
@@ -304,6 +305,25 @@ def _add_leaderboard_parser(commands: Any) -> None:
     board.add_argument("--out", metavar="FILE", help="also write FILE.csv or FILE.md")
 
 
+def _add_coverage_arguments(score: argparse.ArgumentParser) -> None:
+    score.add_argument(
+        "--reference-field",
+        metavar="NAME",
+        help="record field holding a reference solution (markdown, HCL or a files object); "
+        "the score then measures coverage of it",
+    )
+    score.add_argument(
+        "--references",
+        metavar="PATH",
+        help="a dataset of reference solutions, joined to the submissions by id",
+    )
+    score.add_argument(
+        "--requires-field",
+        metavar="NAME",
+        help='record field listing required kinds, e.g. ["database@2", "cdn"]',
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -439,6 +459,9 @@ def _score(args: argparse.Namespace) -> int:
             waive_field=args.waive_field,
             overwrite=args.overwrite,
             by=args.by,
+            reference_field=args.reference_field,
+            requires_field=args.requires_field,
+            references=args.references,
         )
         if args.waivers:
             _warn_about_waivers(args.out)
@@ -528,6 +551,15 @@ def _rescore(args: argparse.Namespace) -> int:
             "seconds": 0.0,
             # Waivers were applied when grading and are in the journal; keep their source.
             "waivers": info.get("waivers"),
+            # Coverage was measured when grading; keep where its references came from.
+            "coverage_settings": {
+                k: v
+                for k, v in (info.get("coverage") or {}).items()
+                if k in ("reference_field", "requires_field", "references")
+            },
+            "reference_problems": [
+                p for p in info.get("problems", []) if p.get("source") == "references"
+            ],
         }
         if args.waivers is not None or args.waive_field is not None:
             waivers = load_waivers(args.waivers, args.waive_field or DEFAULT_WAIVE_FIELD)
@@ -753,8 +785,10 @@ def summary(tally: RunTally, out: str, fmt: str) -> str:
     status_text = ", ".join(f"{counts[s]} {s}" for s in sorted(counts)) or "none"
     total = tally.submissions
     mean = tally.mean_score
+    covered = tally.mean_coverage
+    coverage_text = "" if covered is None else f"; mean coverage {covered:.2f}"
     lines = [
-        f"scored {total} submissions ({status_text}); mean score {mean:.1f}"
+        f"scored {total} submissions ({status_text}); mean score {mean:.1f}{coverage_text}"
         if total
         else "scored 0 submissions",
         "",

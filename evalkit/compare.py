@@ -60,6 +60,8 @@ class Comparison:
     notes: tuple[str, ...] = field(default_factory=tuple)
     correction: str | None = None
     family: int = 0  # the rows adjusted together (see `family_rows`)
+    # Mean coverage of each run (n and mean), where a run measured it (references given).
+    coverage: pd.DataFrame | None = None
 
     def significant(self) -> pd.DataFrame:
         """Rows whose interval excludes 0: columns kind (score/category/check), name, diff,
@@ -225,7 +227,24 @@ def compare(
         notes=tuple(notes),
         correction=correct,
         family=int(table.attrs.get("family", 0)),
+        coverage=_coverage_table(scores_a, scores_b),
     )
+
+
+def _coverage_table(scores_a: pd.DataFrame, scores_b: pd.DataFrame) -> pd.DataFrame | None:
+    """Mean coverage per run (over submissions where it is defined), when either measured it."""
+    from evalkit.coverage import has_coverage_column
+
+    measured = [has_coverage_column(s.columns) for s in (scores_a, scores_b)]
+    if not any(measured):
+        return None
+    row: dict[str, Any] = {}
+    for side, scores, has in (("a", scores_a, measured[0]), ("b", scores_b, measured[1])):
+        values = scores["coverage"].dropna().astype(float) if has else pd.Series(dtype=float)
+        row[f"n_{side}"] = len(values)
+        row[f"mean_{side}"] = float(values.mean()) if len(values) else math.nan
+    row["diff"] = row["mean_b"] - row["mean_a"]
+    return pd.DataFrame([row])
 
 
 def subset(run: Run, mask: Any) -> Run:
@@ -731,6 +750,22 @@ def _header(comparison: Comparison) -> list[str]:
         f"(n={score.n_b}); {b} − {a} {_signed(score['diff'])} points "
         f"{_interval_text(score.ci_low, score.ci_high)}"
         f"{'  (significant)' if score.significant else ''}",
+        *_coverage_line(comparison),
+    ]
+
+
+def _coverage_line(comparison: Comparison) -> list[str]:
+    if comparison.coverage is None:
+        return []
+    a, b = comparison.labels
+    row = comparison.coverage.iloc[0]
+
+    def mean(value: float) -> str:
+        return "-" if math.isnan(value) else f"{value:.2f}"
+
+    return [
+        f"Mean coverage: {a} {mean(row.mean_a)} (n={int(row.n_a)}), {b} {mean(row.mean_b)} "
+        f"(n={int(row.n_b)}); {b} − {a} {_signed(row['diff'], 2)}"
     ]
 
 

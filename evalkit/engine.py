@@ -20,6 +20,7 @@ from typing import Any
 from evalkit.aws import release as release_aws_layer
 from evalkit.checks._credentials import secret_values
 from evalkit.checks.registry import Check
+from evalkit.coverage import measure, wants_coverage
 from evalkit.masking import find_secrets, mask_text
 from evalkit.records import CheckResult, Finding, Submission, SubmissionStatus
 from evalkit.terraform.infrastructure import no_infrastructure_message, what_is_built
@@ -47,6 +48,9 @@ class SubmissionResult:
     problems: tuple[str, ...] = field(default=())
     # Checks waived for this submission (see evalkit.waivers): graded, but counted as n/a.
     waived: tuple[str, ...] = field(default=())
+    # What coverage is computed from (evalkit.coverage.measure), when the record carries a
+    # reference or requirements: the basis and the reference's and the answer's footprints.
+    coverage: dict[str, Any] | None = None
     # The submission's files as graded, secrets masked: saved with the run (DIR/files/), never
     # written to the journal.
     files: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -113,7 +117,8 @@ def _grade(submission: Submission, checks: list[Check], started: float) -> Submi
     except Exception as error:  # noqa: BLE001 - a submission must never stop the batch
         return _failed(submission, checks, "error", _describe(error, "building the model"), started)
     try:
-        return _run_checks(submission, checks, model, started)
+        result = _run_checks(submission, checks, model, started)
+        return _with_coverage(result, submission, model, started)
     finally:
         # Checks judge each deployment of each root configuration on its own model (see
         # Check.run); each holds its own AWS layer.
@@ -183,6 +188,25 @@ def _infrastructure_status(model: TerraformModel) -> tuple[SubmissionStatus, str
     if inventory.builds_infrastructure:
         return "ok", ""
     return "no_infrastructure", no_infrastructure_message(inventory)
+
+
+def _with_coverage(
+    result: SubmissionResult, submission: Submission, model: TerraformModel, started: float
+) -> SubmissionResult:
+    """The result with what coverage is computed from, when the record asks for coverage."""
+    if not wants_coverage(submission):
+        return result
+    try:
+        data = measure(submission, model, result.status)
+    except Exception as error:  # noqa: BLE001 - a submission must never stop the batch
+        return replace(result, status="error", message=_describe(error, "measuring coverage"))
+    notes = tuple(data.pop("notes", ()))
+    return replace(
+        result,
+        coverage=data,
+        problems=result.problems + notes,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _collect_secrets(model: TerraformModel) -> tuple[set[str], str]:
@@ -261,7 +285,9 @@ def masked(result: SubmissionResult, secrets: Iterable[str]) -> SubmissionResult
         )
 
     checks = tuple(
-        replace(r, findings=tuple(clean_finding(f) for f in r.findings)) if r.findings else r
+        replace(r, findings=tuple(clean_finding(f) for f in r.findings), note=clean(r.note))
+        if r.findings or r.note
+        else r
         for r in result.results
     )
     meta = {k: clean(v) if isinstance(v, str) else v for k, v in result.meta.items()}

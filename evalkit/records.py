@@ -43,6 +43,8 @@ class Submission:
     `problems` lists what the loader had to skip or repair, in words a user can act on.
     `load_error` is set when the record itself could not be read (a broken JSONL line, an
     unreadable file); such a submission still gets a row, with status ``error``.
+    `reference` holds the files of a reference solution and `requires` a list of required
+    kinds (see `evalkit.coverage`); with either, the result measures coverage.
     """
 
     id: str
@@ -50,6 +52,8 @@ class Submission:
     meta: dict[str, Any] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     load_error: str = ""
+    reference: dict[str, str] | None = None
+    requires: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,5 @@ class CheckResult:
     check_id: str
     status: Status
     findings: tuple[Finding, ...] = ()
+    # What a check says beyond its findings (why it is n/a, deprecations a pass uses).
+    note: str = ""

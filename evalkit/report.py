@@ -16,6 +16,7 @@ import pandas as pd
 from evalkit.api import Run
 from evalkit.checks import REGISTRY
 from evalkit.compare import compare_groups, markdown_table
+from evalkit.coverage import has_coverage_column
 from evalkit.plots import (
     category_rates,
     check_rates,
@@ -148,18 +149,55 @@ def _summary(run: Run, by: str | None) -> str:
         f"{len(scores)} submissions; {len(run.findings)} findings. Mean score "
         f"{_number(mean)} out of 100 (unparseable, code-free and infrastructure-free answers "
         "score 0; error and timeout rows have no score).",
+        *_coverage_sentence(run),
         "",
         *markdown_table(["status", "submissions"], rows),
     ]
     table = score_table(run, by)
+    coverage = _coverage_means(run, by)
     head = ([by] if by else []) + ["scored", "mean", "median", "min", "max"]
+    head += ["mean coverage"] if coverage is not None else []
     body = [
         ([str(getattr(r, by))] if by else [])
         + [str(r.n), _number(r.mean), _number(r.median), _number(r.min), _number(r.max)]
+        + ([_coverage_text(coverage.get(getattr(r, by) if by else None))] if coverage else [])
         for r in _rows(table)
     ]
     lines += ["", f"Scores{f' by {by}' if by else ''}:", "", *markdown_table(head, body)]
     return "\n".join(lines)
+
+
+def _coverage_sentence(run: Run) -> list[str]:
+    """What coverage did to the scores, in runs with references or requirements."""
+    if not has_coverage_column(run.scores.columns):
+        return []
+    values = run.scores["coverage"].dropna()
+    mode = (run.info.get("coverage") or {}).get("mode", "multiply")
+    effect = (
+        "each score is its quality score times its coverage"
+        if mode == "multiply"
+        else "coverage is reported beside the score and does not change it"
+    )
+    return [
+        "",
+        f"Mean coverage {_coverage_text(values.mean() if len(values) else None)} over "
+        f"{len(values)} submissions with a reference or requirements (the share of the "
+        f"reference's infrastructure kinds built, in as many regions); {effect}.",
+    ]
+
+
+def _coverage_means(run: Run, by: str | None) -> dict[Any, float] | None:
+    if not has_coverage_column(run.scores.columns):
+        return None
+    values = run.scores["coverage"].astype(float)
+    if not by:
+        return {None: float(values.mean())}
+    labels = group_labels(run.scores, by)
+    return {label: float(values[(labels == label).to_numpy()].mean()) for label in set(labels)}
+
+
+def _coverage_text(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.2f}"
 
 
 def _category_section(run: Run, by: str | None, chart: str | None) -> str:

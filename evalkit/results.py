@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit.checks.registry import CheckRegistry
+from evalkit.coverage import coverage_of, has_coverage_column, missing_text
 from evalkit.engine import SubmissionResult
 from evalkit.masking import mask_text
 from evalkit.records import CATEGORIES, SUBMISSION_STATUSES, ZERO_STATUSES
@@ -36,7 +37,7 @@ FINDING_COLUMNS = [
     "message",
 ]
 FORMATS = ("csv", "jsonl", "parquet")
-_FLOAT_COLUMNS = ("score", "reward", *CATEGORIES)
+_FLOAT_COLUMNS = ("score", "coverage", "reward", *CATEGORIES)
 _FEEDBACK_PER_CHECK = 3
 _SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -56,6 +57,11 @@ def score_row(
         row[column] = result.meta.get(column)
     row["status"] = result.status
     score = _submission_score(result, enabled_statuses, rubric)
+    if has_coverage(result, rubric):
+        covered = coverage_of(result.coverage) if score is not None else None
+        if covered is not None and rubric.coverage == "multiply" and score is not None:
+            score *= covered
+        row["coverage"] = _rounded(covered, 4)
     row["score"] = _rounded(score, 2)
     row["reward"] = _rounded(None if score is None else score / 100.0, 4)
     for category in CATEGORIES:
@@ -76,6 +82,11 @@ def score_row(
     row["n_findings"] = len(findings)
     row["feedback"] = mask_text(feedback_text(result, rubric))
     return row
+
+
+def has_coverage(result: SubmissionResult, rubric: Rubric) -> bool:
+    """Whether the result carries what coverage is computed from and the rubric reports it."""
+    return result.coverage is not None and rubric.coverage != "off"
 
 
 def counts(result: SubmissionResult, rubric: Rubric, check_id: str) -> bool:
@@ -101,6 +112,9 @@ def feedback_text(result: SubmissionResult, rubric: Rubric) -> str:
     lines: list[str] = []
     if result.status in ("error", "timeout"):
         lines.append(f"{result.status}: {result.message}")
+    covered = coverage_of(result.coverage) if has_coverage(result, rubric) else None
+    if covered is not None and covered < 1 and result.status not in ("error", "timeout"):
+        lines.append(f"coverage {covered:.2f}: {missing_text(result.coverage or {})}")
     failed = [
         r for r in result.results if r.status == "fail" and counts(result, rubric, r.check_id)
     ]
@@ -141,18 +155,25 @@ def finding_rows(
 
 
 def scores_frame(
-    rows: list[dict[str, Any]], meta_columns: list[str], registry: CheckRegistry
+    rows: list[dict[str, Any]],
+    meta_columns: list[str],
+    registry: CheckRegistry,
+    coverage: bool = False,
 ) -> pd.DataFrame:
-    return typed_scores_frame(rows, scores_columns(meta_columns, registry))
+    return typed_scores_frame(rows, scores_columns(meta_columns, registry, coverage))
 
 
-def scores_columns(meta_columns: list[str], registry: CheckRegistry) -> list[str]:
-    """The scores table's columns in order: its own, with the metadata after `submission_id`."""
+def scores_columns(
+    meta_columns: list[str], registry: CheckRegistry, coverage: bool = False
+) -> list[str]:
+    """The scores table's columns in order: its own, with the metadata after `submission_id`;
+    `coverage` right after `score` when the run measures it."""
     return [
         "submission_id",
         *meta_columns,
         "status",
         "score",
+        *(["coverage"] if coverage else []),
         "reward",
         *CATEGORIES,
         *registry.ids(),
@@ -166,12 +187,19 @@ def typed_scores_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.Dat
     int64 ``n_findings``, and object for the rest."""
     # object dtype keeps metadata as given (an int column with gaps stays ints, not floats)
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    for name in _FLOAT_COLUMNS:
+    for name in _float_columns(columns):
         if name in frame.columns:
             frame[name] = frame[name].astype("float64")
     if "n_findings" in frame.columns:
         frame["n_findings"] = frame["n_findings"].astype("int64")
     return frame
+
+
+def _float_columns(columns: list[str]) -> tuple[str, ...]:
+    """The table's float columns; `coverage` only where it is the measured column, right after
+    `score` (a metadata field of that name in a run without references stays as it is)."""
+    measured = has_coverage_column(columns)
+    return tuple(c for c in _FLOAT_COLUMNS if c != "coverage" or measured)
 
 
 def findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -180,10 +208,12 @@ def findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def meta_columns_of(results: Iterable[SubmissionResult], registry: CheckRegistry) -> list[str]:
+def meta_columns_of(
+    results: Iterable[SubmissionResult], registry: CheckRegistry, coverage: bool = False
+) -> list[str]:
     """Metadata fields in order of first appearance, minus names the table already uses
-    (its own columns and the registered check IDs)."""
-    reserved = set(scores_columns([], registry))
+    (its own columns, `coverage` in a run that measures it, and the registered check IDs)."""
+    reserved = set(scores_columns([], registry, coverage))
     seen: dict[str, None] = {}
     for result in results:
         for key in result.meta:
@@ -523,6 +553,9 @@ class RunTally:
         self.findings = 0
         self.score_total = 0.0
         self.scored = 0
+        self.coverage_total = 0.0
+        self.covered = 0  # submissions with a defined coverage
+        self.measures_coverage = False  # the table has the coverage column
         self.applies: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
         self.failed: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
         self.meta_types: dict[str, str] = {}
@@ -534,6 +567,9 @@ class RunTally:
         if row["score"] is not None:
             self.score_total += row["score"]
             self.scored += 1
+        if self.measures_coverage and row.get("coverage") is not None:
+            self.coverage_total += row["coverage"]
+            self.covered += 1
         if row["status"] in ("error", "timeout"):
             return
         for category in CATEGORIES:
@@ -547,6 +583,11 @@ class RunTally:
     @property
     def mean_score(self) -> float:
         return self.score_total / self.scored if self.scored else float("nan")
+
+    @property
+    def mean_coverage(self) -> float | None:
+        """Mean coverage over submissions where it is defined; None when it is nowhere."""
+        return self.coverage_total / self.covered if self.covered else None
 
     def failure_rates(self) -> pd.DataFrame:
         rows = [
@@ -578,22 +619,25 @@ def write_run_tables(
     """
     meta_columns: dict[str, None] = {}
     meta_values: dict[str, list[Any]] = {}
+    coverage = False
     for result in results():
+        coverage = coverage or has_coverage(result, rubric)
         for column in meta_columns_of([result], registry):
             meta_columns.setdefault(column, None)
             value = _plain(result.meta.get(column))
             kinds = meta_values.setdefault(column, [])
             if value is not None and (not kinds or type(kinds[-1]) is not type(value)):
                 kinds.append(value)
-    columns_meta = list(meta_columns)
-    score_columns = scores_columns(columns_meta, registry)
+    columns_meta = [c for c in meta_columns if not (coverage and c == "coverage")]
+    score_columns = scores_columns(columns_meta, registry, coverage)
     types = {c: "str" for c in score_columns}
     types.update({c: _narrowest(meta_values.get(c, [])) for c in columns_meta})
-    types.update(dict.fromkeys(("score", "reward", *CATEGORIES), "float"))
+    types.update(dict.fromkeys(_float_columns(score_columns), "float"))
     types["n_findings"] = "int"
     finding_types = {c: "str" for c in FINDING_COLUMNS} | {"line": "int"}
     tally = RunTally(registry)
     tally.meta_types = {c: types[c] for c in columns_meta}
+    tally.measures_coverage = coverage
     scores = TableWriter(out / "scores", fmt, score_columns, types)
     findings = TableWriter(out / "findings", fmt, FINDING_COLUMNS, finding_types)
     checks = TableWriter(out / "checks", fmt, CHECK_COLUMNS, CHECK_TYPES)

@@ -42,6 +42,11 @@ from evalkit.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers
 Completion = str | Sequence[Mapping[str, Any]] | Mapping[str, Any]
 _CACHEABLE = GRADED_STATUSES
 _TEXT = "response"
+# Where a completion's reference and requirements travel inside the grader's records.
+_REFERENCE = "_reference"
+_REQUIRES = "_requires"
+REFERENCE_COLUMNS = ("reference", "references")
+
 ON_ERROR = ("raise", "zero")
 _UNGRADED = ("error", "timeout")
 
@@ -74,6 +79,7 @@ class GradedCompletion:
     findings: tuple[Finding, ...]
     waived: tuple[str, ...]
     message: str
+    coverage: float | None = None  # 0-1 with a reference or requirements, else None
 
 
 class Grader:
@@ -85,6 +91,9 @@ class Grader:
     keeps results in evalkit's on-disk cache; `memory_cache` is how many results the
     in-process cache keeps. `jobs` > 1 grades each call's new completions in that many worker
     processes, started on first use and reused until `close()`.
+    A completion's reference solution is read from its `reference_field` column (by default
+    ``reference`` or ``references``) and its required kinds from `requires_field`; with either,
+    the score is multiplied by coverage as the rubric says (see `evalkit.coverage`).
     """
 
     def __init__(
@@ -100,6 +109,8 @@ class Grader:
         time_limit: float | None = DEFAULT_TIME_LIMIT,
         error_reward: float = 0.0,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        reference_field: str | None = None,
+        requires_field: str = "requires",
     ) -> None:
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
@@ -112,6 +123,8 @@ class Grader:
         self.time_limit = time_limit
         self.error_reward = float(error_reward)
         self.max_file_bytes = max_file_bytes
+        self.reference_columns = (reference_field,) if reference_field else REFERENCE_COLUMNS
+        self.requires_column = requires_field
         self._memory: OrderedDict[str, SubmissionResult] = OrderedDict()
         self._memory_size = max(0, memory_cache)
         self._disk = (
@@ -132,12 +145,26 @@ class Grader:
         metadata) supplies the waive field and the waivers file's column."""
         metas = metas if metas is not None else [{}] * len(texts)
         records = [
-            {**self._waiver_fields(meta), "id": f"completion-{index + 1}", _TEXT: text}
+            {
+                **self._waiver_fields(meta),
+                **self._coverage_fields(meta),
+                "id": f"completion-{index + 1}",
+                _TEXT: text,
+            }
             for index, (text, meta) in enumerate(zip(texts, metas, strict=True))
         ]
+        coverage_fields = {
+            option: name
+            for option, name in (("reference_field", _REFERENCE), ("requires_field", _REQUIRES))
+            if any(name in record for record in records)
+        }
         submissions = list(
             submissions_from_records(
-                records, text_field=_TEXT, source="completion", max_file_bytes=self.max_file_bytes
+                records,
+                text_field=_TEXT,
+                source="completion",
+                max_file_bytes=self.max_file_bytes,
+                **coverage_fields,
             )
         )
         results = self._results(submissions)
@@ -151,6 +178,21 @@ class Grader:
 
     def _waiver_fields(self, meta: Mapping[str, Any]) -> dict[str, Any]:
         return {name: meta[name] for name in self.waiver_columns if name in meta}
+
+    @property
+    def record_columns(self) -> list[str]:
+        """The columns read per completion: waivers', references' and requirements'."""
+        return [*self.waiver_columns, *self.reference_columns, self.requires_column]
+
+    def _coverage_fields(self, meta: Mapping[str, Any]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name in self.reference_columns:
+            if meta.get(name) is not None:
+                found[_REFERENCE] = meta[name]
+                break
+        if meta.get(self.requires_column) is not None:
+            found[_REQUIRES] = meta[self.requires_column]
+        return found
 
     def close(self) -> None:
         """Stop the worker processes and commit the on-disk cache."""
@@ -249,6 +291,7 @@ class Grader:
             findings=findings,
             waived=result.waived,
             message=result.message,
+            coverage=row.get("coverage"),
         )
 
 
@@ -292,7 +335,7 @@ class RewardFunction:
 
     def _metas(self, count: int, columns: Mapping[str, Any]) -> list[dict[str, Any]]:
         metas: list[dict[str, Any]] = [{} for _ in range(count)]
-        for name in self.grader.waiver_columns:
+        for name in self.grader.record_columns:
             values = columns.get(name)
             if isinstance(values, list | tuple) and len(values) == count:
                 for meta, value in zip(metas, values, strict=True):
@@ -314,6 +357,8 @@ def make_reward_fn(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     name: str = "terraform_reward",
     on_error: str = "raise",
+    reference_field: str | None = None,
+    requires_field: str = "requires",
 ) -> RewardFunction:
     """A reward function over completions; see `Grader` for the options and `RewardFunction`
     for `on_error` (``"raise"`` or ``"zero"``).
@@ -332,6 +377,8 @@ def make_reward_fn(
         time_limit=time_limit,
         error_reward=error_reward,
         max_file_bytes=max_file_bytes,
+        reference_field=reference_field,
+        requires_field=requires_field,
     )
     return RewardFunction(grader, name, on_error)
 

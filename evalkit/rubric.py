@@ -9,6 +9,11 @@ A rubric file looks like::
       SEC-IAM-WILDCARD: {severity: critical}
       DOC-MISSING-COMMENTS: {enabled: false}
       IAC-HARDCODED-VALUES: {weight: 2}
+    coverage: multiply      # multiply (default) | column | off
+
+`coverage` says what the coverage of a reference (or of required kinds) does to the score:
+`multiply` makes the score quality x coverage, `column` only reports it in its own column, and
+`off` leaves it out of the tables (see `evalkit.coverage`).
 
 A check left out of `checks` is enabled with its catalog severity. Every mistake is reported
 as one line naming the file, the line and the key.
@@ -30,7 +35,8 @@ from evalkit.yaml_files import compose_mapping
 
 DEFAULT_RUBRIC = "aws-multi-region.yaml"
 DEFAULT_WEIGHTS = {"critical": 10.0, "high": 5.0, "medium": 3.0, "low": 1.0}
-_TOP_KEYS = {"name", "version", "description", "severity_weights", "checks"}
+_TOP_KEYS = {"name", "version", "description", "severity_weights", "checks", "coverage"}
+COVERAGE_MODES = ("multiply", "column", "off")
 _CHECK_KEYS = {"severity", "weight", "enabled"}
 
 
@@ -53,6 +59,7 @@ class Rubric:
     source: str
     sha256: str
     entries: dict[str, RubricEntry]
+    coverage: str = "multiply"  # one of COVERAGE_MODES
 
     def entry(self, check_id: str) -> RubricEntry:
         return self.entries[check_id]
@@ -112,7 +119,23 @@ def _build(document: yaml.MappingNode, name: str, digest: str, registry: CheckRe
         weight = override.get("weight", weights[severity])
         enabled = override.get("enabled", enabled)
         entries[check.id] = RubricEntry(check.id, severity, float(weight), bool(enabled))
-    return Rubric(rubric_name, version, name, digest, entries)
+    coverage = _coverage_mode(top, name)
+    return Rubric(rubric_name, version, name, digest, entries, coverage)
+
+
+def _coverage_mode(top: dict[str, tuple[yaml.Node, int]], name: str) -> str:
+    if "coverage" not in top:
+        return "multiply"
+    node, line = top["coverage"]
+    value = _scalar(node) if isinstance(node, yaml.ScalarNode) else None
+    # YAML reads a bare `off` as false.
+    value = "off" if value is False else value
+    if value not in COVERAGE_MODES:
+        shown = node.value if isinstance(node, yaml.ScalarNode) else "a " + type(node).__name__
+        raise RubricError(
+            f"{name}:{line}: coverage: must be one of {', '.join(COVERAGE_MODES)}, got {shown!r}"
+        )
+    return str(value)
 
 
 def _text(top: dict[str, tuple[yaml.Node, int]], key: str, name: str, required: bool) -> str:

@@ -36,7 +36,7 @@ _FSYNC_EVERY_SECONDS = 2.0
 
 
 def result_to_dict(result: SubmissionResult) -> dict[str, Any]:
-    return {
+    data = {
         "id": result.submission_id,
         "meta": result.meta,
         "status": result.status,
@@ -45,6 +45,11 @@ def result_to_dict(result: SubmissionResult) -> dict[str, Any]:
         "problems": list(result.problems),
         "checks": [_check_to_dict(r) for r in result.results],
     } | ({"waived": list(result.waived)} if result.waived else {})
+    return data | _with_coverage(result)
+
+
+def _with_coverage(result: SubmissionResult) -> dict[str, Any]:
+    return {} if result.coverage is None else {"coverage": result.coverage}
 
 
 def journal_line(result: SubmissionResult) -> str:
@@ -62,6 +67,8 @@ def _check_to_dict(result: CheckResult) -> dict[str, Any]:
         entry["findings"] = [
             [f.file, f.line, f.resource, f.region, f.message] for f in result.findings
         ]
+    if result.note:
+        entry["note"] = result.note
     return entry
 
 
@@ -74,6 +81,7 @@ def result_from_dict(data: dict[str, Any]) -> SubmissionResult:
                 Finding(c["id"], file, line, resource, message, region)
                 for file, line, resource, region, message in c.get("findings", [])
             ),
+            c.get("note", ""),
         )
         for c in data["checks"]
     )
@@ -86,6 +94,7 @@ def result_from_dict(data: dict[str, Any]) -> SubmissionResult:
         data.get("seconds", 0.0),
         tuple(data.get("problems", [])),
         tuple(data.get("waived", [])),
+        data.get("coverage"),
     )
 
 
@@ -228,6 +237,13 @@ def content_key(submission: Submission) -> str:
     for name in sorted(submission.files):
         digest.update(b"\0" + name.encode("utf-8", "surrogatepass") + b"\0")
         digest.update(submission.files[name].encode("utf-8", "surrogatepass"))
+    # A record's reference and requirements are part of its result (its coverage).
+    if submission.reference is not None:
+        for name in sorted(submission.reference):
+            digest.update(b"\1" + name.encode("utf-8", "surrogatepass") + b"\0")
+            digest.update(submission.reference[name].encode("utf-8", "surrogatepass"))
+    if submission.requires is not None:
+        digest.update(b"\2" + json.dumps(list(submission.requires)).encode())
     return digest.hexdigest()
 
 
@@ -301,7 +317,7 @@ class ResultCache:
             "message": result.message,
             "checks": result_to_dict(result)["checks"],
             "files": result.files,
-        }
+        } | _with_coverage(result)
         self._buffer[key] = json.dumps(value, sort_keys=True)
         due = time.monotonic() - self._flushed > self._FLUSH_SECONDS
         if len(self._buffer) >= self._FLUSH_EVERY or due:

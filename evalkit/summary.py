@@ -150,11 +150,25 @@ def _block(scores: pd.DataFrame, categories: pd.DataFrame, checks: pd.DataFrame)
         "score_mean": _number(values.mean() if n else math.nan),
         "score_stderr": _number(stderr),
         "reward_mean": _number(values.mean() / 100.0 if n else math.nan),
+        **_coverage(scores),
         "categories": {row["category"]: _rate(row) for _, row in categories.iterrows()},
         "checks": {
             row["check_id"]: {"category": row["category"], **_rate(row)}
             for _, row in checks.iterrows()
         },
+    }
+
+
+def _coverage(scores: pd.DataFrame) -> dict[str, Any]:
+    """Mean coverage and how many submissions it is defined for, in runs that measure it."""
+    from evalkit.coverage import has_coverage_column
+
+    if not has_coverage_column(scores.columns):
+        return {}
+    values = scores["coverage"].dropna().astype(float)
+    return {
+        "coverage_mean": _number(values.mean() if len(values) else math.nan),
+        "n_coverage": len(values),
     }
 
 

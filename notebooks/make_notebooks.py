@@ -113,7 +113,10 @@ data; everything else adapts.""",
 Terraform (`no_terraform`), built nothing (`no_infrastructure`), or could not be graded (`error`,
 `timeout`). `score` runs from 0 to
 100 and `reward` is the same on a 0–1 scale. Fields of the input records other than the id and
-the answer (here `model` and `prompt_id`) are carried through as metadata columns.""",
+the answer (here `model` and `prompt_id`) are carried through as metadata columns. Records that
+carry a reference solution or required kinds (e.g. `datasets/with-references`) also get
+`coverage` (0–1): the share of the reference's infrastructure the answer builds, which the
+default rubric multiplies into the score.""",
     ),
     (
         "code",
@@ -124,8 +127,9 @@ check_ids = plots.check_columns(scores)
 categories = list(plots.category_checks(scores))
 print(f"{len(scores)} submissions; metadata columns: {metadata or 'none'}")
 print(f"{len(check_ids)} checks in {len(categories)} categories")
-scores[["submission_id", *metadata, "status", "score", "reward", "n_findings"]].sort_values(
-    ["score", "submission_id"])""",
+coverage = ["coverage"] if "coverage" in scores.columns else []
+shown = ["submission_id", *metadata, "status", "score", *coverage, "reward", "n_findings"]
+scores[shown].sort_values(["score", "submission_id"])""",
     ),
     ("code", 'status_counts = scores["status"].value_counts()\nstatus_counts'),
     (
@@ -243,7 +247,8 @@ from evalkit.summary import summary
 
 headline = summary(run.scores, run.info, by=BY if BY in scores.columns else None)
 overall = headline["overall"]
-print({key: overall[key] for key in ("n_submissions", "n_scored", "score_mean", "score_stderr")})
+headline_keys = ("n_submissions", "n_scored", "score_mean", "score_stderr", "coverage_mean")
+print({key: overall[key] for key in headline_keys if key in overall})
 {group: round(block["score_mean"], 1) for group, block in headline.get("groups", {}).items()}""",
     ),
     (
@@ -647,7 +652,8 @@ that are not in the records (here, the folders of `.tf` files) are left out of t
         "code",
         """\
 metadata = list(scores.columns[1 : scores.columns.get_loc("status")])
-training = ["reward", "feedback", "failed_checks", "status", "score", "n_findings"]
+coverage = ["coverage"] if "coverage" in scores.columns else []  # with references only
+training = ["reward", "feedback", "failed_checks", "status", "score", *coverage, "n_findings"]
 # A run opened from RUN_DIR names the files it was graded from, and its id and text fields.
 record_files = notebook.record_files(RECORDS or (run.info.get("input") if RUN_DIR else DATASET))
 ID_FIELD = run.info.get("id_field") or ID_FIELD

@@ -112,3 +112,27 @@ def test_score_value_and_waivers_from_sample_metadata(tmp_path: Path) -> None:
 def test_unknown_value_is_rejected() -> None:
     with pytest.raises(ValueError, match="value must be one of reward, score"):
         terraform_scorer(value="points")
+
+
+def test_the_target_is_the_reference_solution(tmp_path: Path) -> None:
+    # The database answer builds a database in one region; the target asks for two and a CDN.
+    reference = (
+        '```hcl\nprovider "aws" {\n  region = "us-east-1"\n}\n'
+        'provider "aws" {\n  alias  = "dr"\n  region = "eu-west-1"\n}\n'
+        'resource "aws_db_instance" "a" {}\n'
+        'resource "aws_db_instance" "b" {\n  provider = aws.dr\n}\n'
+        'resource "aws_cloudfront_distribution" "cdn" {}\n```\n'
+    )
+    prompt = "Write Terraform for a Postgres database"
+    sample = Sample(id="s0", input=prompt, target=reference)
+    untargeted = Sample(id="s1", input=prompt)
+    task = Task(dataset=[sample, untargeted], solver=generate(), scorer=terraform_scorer())
+    model = get_model("mockllm/model", custom_outputs=answer_for)
+    [log] = eval(task, model=model, log_dir=str(tmp_path / "logs"), display="none")
+    assert log.status == "success", log.error
+    scores = {str(s.id): score_of(s) for s in log.samples or []}
+    assert scores["s0"].metadata["coverage"] == 0.25
+    assert scores["s0"].value == pytest.approx(DATABASE_REWARD * 0.25, abs=1e-4)
+    assert scores["s0"].explanation.startswith("coverage 0.25: the reference builds a CDN")
+    assert scores["s1"].metadata["coverage"] is None
+    assert scores["s1"].value == pytest.approx(DATABASE_REWARD, abs=1e-4)

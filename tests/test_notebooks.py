@@ -48,6 +48,8 @@ print(json.dumps({
     "saved": str(saved),
     "view": str(view),
     "score_mean": overall["score_mean"],
+    "shown": shown,
+    "headline": {key: overall[key] for key in headline_keys if key in overall},
 }))""",
     "02-failure-rates.ipynb": """\
 import json
@@ -388,3 +390,16 @@ def test_notebooks_match_their_generator() -> None:
     for name in module.NOTEBOOKS:
         stored = (NOTEBOOKS / name).read_text(encoding="utf-8")
         assert stored == module.render(name), f"{name}: run python notebooks/make_notebooks.py"
+
+
+def test_notebooks_show_coverage_for_a_dataset_with_references(tmp_path: Path) -> None:
+    dataset = ROOT / "datasets" / "with-references"
+    expected = evalkit.score(str(dataset))
+    parameters = {"DATASET": str(dataset)}
+    quick, _ = execute("01-quickstart.ipynb", tmp_path / "quick", parameters)
+    assert quick["shown"][quick["shown"].index("score") + 1] == "coverage"
+    assert quick["headline"]["coverage_mean"] == pytest.approx(
+        expected.scores["coverage"].mean(), abs=1e-4
+    )
+    export, _ = execute("04-training-export.ipynb", tmp_path / "export", parameters)
+    assert "coverage" in export["columns"]

@@ -185,3 +185,39 @@ def test_viewer_in_chromium_shows_each_finding_at_its_line(
 
 def _score_key(text: str) -> float:
     return -1.0 if text in ("", "–") else float(text)
+
+
+def test_viewer_shows_coverage_beside_the_score(tmp_path: Path, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    reference = '```hcl\nresource "aws_sqs_queue" "jobs" {}\n```'
+    records = [
+        {"id": "full", "response": OPEN_SSH.replace("aws_security_group", "aws_sqs_queue")},
+        {"id": "none", "response": OPEN_SSH},
+    ]
+    for record in records:
+        record["reference"] = reference
+    data = tmp_path / "answers.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "run"
+    arguments = ["score", str(data), "--out", str(out), "--reference-field", "reference"]
+    assert main([*arguments, "--quiet", "--no-cache"]) == 0
+    assert main(["view", str(out)]) == 0
+    html = (out / "view.html").read_text(encoding="utf-8")
+    block = re.search(r'<script type="application/json" id="run-data">(.*?)</script>', html)
+    assert block is not None
+    page = json.loads(block.group(1))
+    assert page["has_coverage"] is True
+    assert {s["id"]: s["coverage"] for s in page["submissions"]} == {"full": 1.0, "none": 0.0}
+
+    driver = browser
+    driver.get((out / "view.html").resolve().as_uri())  # type: ignore[attr-defined]
+    find_all = driver.find_elements  # type: ignore[attr-defined]
+    headers = [h.text for h in find_all(By.CSS_SELECTOR, "thead th")]
+    assert headers[headers.index("score") + 1] == "coverage"
+    cells = {
+        r.find_elements(By.TAG_NAME, "td")[0].text: r.find_elements(By.TAG_NAME, "td")[3].text
+        for r in find_all(By.CSS_SELECTOR, "#rows tr")
+    }
+    assert cells == {"full": "1.00", "none": "0.00"}
+    assert "mean coverage 0.50" in driver.find_element(By.ID, "run-line").text  # type: ignore[attr-defined]

@@ -225,3 +225,170 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("network", (*VPCS, *SUBNETS, *ROUTE_TABLES, *NAT_GATEWAYS, *INTERNET_GATEWAYS)),
     ("identity", IAM_PRINCIPALS),
 )
+
+
+# --- coverage kinds ------------------------------------------------------------------------------
+# What infrastructure a design builds, in kinds coarse enough that equivalent designs meet (an
+# RDS instance and an Aurora cluster are both a relational database; an ALB, an NLB and a classic
+# ELB are all a load balancer), for measuring how much of a reference an answer builds
+# (`evalkit.coverage`). Compute is split by its sort, because a task that asks for servers is not
+# answered by a function: virtual machines (instances, Auto Scaling groups, fleets), containers
+# (ECS, EKS, App Runner) and serverless functions (Lambda).
+#
+# Only resources that are infrastructure in their own right count. Left out on purpose: utility
+# resources of other providers (random_*, null_resource, time_*, tls_*, ...), IAM glue (roles,
+# policies, attachments, instance profiles), and configuration glue that only shapes or wires a
+# counted resource (security group rules, route table associations and routes, listeners and
+# target groups, bucket companions such as versioning, launch templates, parameter and subnet
+# groups, KMS aliases, certificate validations, topic subscriptions, Lambda permissions, API
+# Gateway methods and stages, elastic IPs, ...). The pieces of a network that exist on their own
+# (subnets, route tables, gateways, security groups and network ACLs) count, each as its kind.
+# Global containers that only group regional members (an Aurora global cluster, an ElastiCache
+# global datastore) are left out too: their members in each region are what is built there.
+COVERAGE_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # kind: (how feedback names it, resource types)
+    "database": (
+        "a relational database",
+        ("aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance"),
+    ),
+    "document_database": ("a document database", ("aws_docdb_cluster",)),
+    "graph_database": ("a graph database", ("aws_neptune_cluster",)),
+    "data_warehouse": (
+        "a data warehouse",
+        ("aws_redshift_cluster", "aws_redshiftserverless_workgroup"),
+    ),
+    "cache": (
+        "a cache",
+        (
+            "aws_elasticache_cluster",
+            "aws_elasticache_replication_group",
+            "aws_elasticache_serverless_cache",
+            "aws_memorydb_cluster",
+        ),
+    ),
+    "key_value_store": ("a key-value table", ("aws_dynamodb_table", "aws_dynamodb_global_table")),
+    "search": ("a search cluster", ("aws_opensearch_domain", "aws_elasticsearch_domain")),
+    "load_balancer": ("a load balancer", ALL_LOAD_BALANCERS),
+    "vm_compute": (
+        "virtual machines",
+        (
+            "aws_instance",
+            "aws_autoscaling_group",
+            "aws_spot_instance_request",
+            "aws_spot_fleet_request",
+            "aws_ec2_fleet",
+            "aws_elastic_beanstalk_environment",
+        ),
+    ),
+    "container_compute": (
+        "container compute",
+        (
+            "aws_ecs_cluster",
+            "aws_ecs_service",
+            "aws_eks_cluster",
+            "aws_eks_node_group",
+            "aws_eks_fargate_profile",
+            "aws_apprunner_service",
+        ),
+    ),
+    "function_compute": ("serverless functions", ("aws_lambda_function",)),
+    "object_storage": ("an S3 bucket", BUCKETS),
+    "file_storage": (
+        "a file system",
+        (
+            "aws_efs_file_system",
+            "aws_fsx_lustre_file_system",
+            "aws_fsx_windows_file_system",
+            "aws_fsx_ontap_file_system",
+            "aws_fsx_openzfs_file_system",
+        ),
+    ),
+    "block_storage": ("an EBS volume", ("aws_ebs_volume",)),
+    "cdn": ("a CDN", ("aws_cloudfront_distribution",)),
+    "dns": ("DNS (a Route 53 zone or records)", ("aws_route53_zone", "aws_route53_record")),
+    "health_check": ("a DNS health check", ("aws_route53_health_check",)),
+    "traffic_accelerator": ("a global accelerator", ("aws_globalaccelerator_accelerator",)),
+    "network": ("a VPC", VPCS),
+    "subnet": ("subnets", SUBNETS),
+    "route_table": ("route tables", ("aws_route_table",)),
+    "internet_gateway": (
+        "an internet gateway",
+        ("aws_internet_gateway", "aws_egress_only_internet_gateway"),
+    ),
+    "nat_gateway": ("a NAT gateway", NAT_GATEWAYS),
+    "firewall": (
+        "firewall rules (a security group or network ACL)",
+        ("aws_security_group", "aws_network_acl", "aws_networkfirewall_firewall"),
+    ),
+    "vpc_endpoint": ("a VPC endpoint", ("aws_vpc_endpoint",)),
+    "flow_log": ("VPC flow logs", FLOW_LOGS),
+    "dns_resolver": ("a DNS resolver endpoint", ("aws_route53_resolver_endpoint",)),
+    "network_peering": (
+        "network peering (VPC peering or a transit gateway)",
+        (
+            "aws_vpc_peering_connection",
+            "aws_ec2_transit_gateway",
+            "aws_ec2_transit_gateway_peering_attachment",
+        ),
+    ),
+    "vpn": (
+        "a VPN",
+        ("aws_vpn_connection", "aws_vpn_gateway", "aws_ec2_client_vpn_endpoint"),
+    ),
+    "api_gateway": ("an API gateway", ("aws_api_gateway_rest_api", "aws_apigatewayv2_api")),
+    "queue": ("a queue", ("aws_sqs_queue",)),
+    "topic": ("a notification topic", TOPICS),
+    "event_bus": (
+        "event routing (EventBridge)",
+        ("aws_cloudwatch_event_bus", "aws_cloudwatch_event_rule", "aws_scheduler_schedule"),
+    ),
+    "stream": (
+        "a data stream",
+        ("aws_kinesis_stream", "aws_kinesis_firehose_delivery_stream", "aws_msk_cluster"),
+    ),
+    "workflow": ("a workflow (Step Functions)", ("aws_sfn_state_machine",)),
+    "web_firewall": (
+        "a web firewall (WAF)",
+        ("aws_wafv2_web_acl", "aws_waf_web_acl", "aws_wafregional_web_acl"),
+    ),
+    "encryption_key": ("an encryption key", ("aws_kms_key", "aws_kms_replica_key")),
+    "secret": ("a secret", ("aws_secretsmanager_secret",)),
+    "certificate": ("a certificate", ("aws_acm_certificate",)),
+    "container_registry": ("a container registry", ("aws_ecr_repository",)),
+    "user_directory": ("a user pool", ("aws_cognito_user_pool",)),
+    "log_group": ("a log group", LOG_GROUPS),
+    "alarm": ("an alarm", ALARMS),
+    "dashboard": ("a dashboard", ("aws_cloudwatch_dashboard",)),
+    "metric_filter": ("a log metric filter", ("aws_cloudwatch_log_metric_filter",)),
+    "canary": ("a synthetics canary", ("aws_synthetics_canary",)),
+    "parameter": ("a configuration parameter (SSM)", ("aws_ssm_parameter",)),
+    "config_rule": ("AWS Config rules", ("aws_config_config_rule",)),
+    "security_hub": ("Security Hub", ("aws_securityhub_account",)),
+    "ddos_protection": ("DDoS protection (Shield)", ("aws_shield_protection",)),
+    "graphql_api": ("a GraphQL API (AppSync)", ("aws_appsync_graphql_api",)),
+    "data_migration": (
+        "data migration (DMS)",
+        ("aws_dms_replication_instance", "aws_dms_replication_task"),
+    ),
+    "audit_trail": ("an audit trail (CloudTrail)", ("aws_cloudtrail",)),
+    "threat_detection": ("threat detection (GuardDuty)", ("aws_guardduty_detector",)),
+    "config_recorder": ("a configuration recorder", ("aws_config_configuration_recorder",)),
+    "backup": ("backups (AWS Backup)", ("aws_backup_plan", "aws_backup_vault")),
+    "organization": (
+        "an AWS organization (accounts and organizational units)",
+        (
+            "aws_organizations_organization",
+            "aws_organizations_organizational_unit",
+            "aws_organizations_account",
+        ),
+    ),
+}
+_COVERAGE_KIND_OF_TYPE = {
+    resource_type: kind for kind, (_, types) in COVERAGE_KINDS.items() for resource_type in types
+}
+
+
+def coverage_kind(resource_type: str) -> str:
+    """The coverage kind a resource type builds (a key of `COVERAGE_KINDS`), "" when the type
+    does not count: utility, IAM and configuration-glue resources, and types not listed."""
+    return _COVERAGE_KIND_OF_TYPE.get(resource_type, "")

@@ -8,6 +8,7 @@ from evalkit.checks import (
     networking,
     observability,
     performance,
+    schema,
     security,
     testing,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "networking",
     "observability",
     "performance",
+    "schema",
     "security",
     "testing",
 ]

@@ -17,6 +17,7 @@ from evalkit.terraform.model import TerraformModel
 SEVERITIES = ("critical", "high", "medium", "low")
 
 CheckFunction = Callable[[TerraformModel], "list[Finding] | None"]
+NoteFunction = Callable[[TerraformModel], "list[str]"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Check:
     severity: str
     title: str
     function: CheckFunction
+    # Optional: what the verdict adds in words, whatever the status (never changes it).
+    notes: NoteFunction | None = None
 
     @property
     def doc(self) -> str:
@@ -39,15 +42,22 @@ class Check:
         that several roots share is reported once per distinct problem: findings with the
         same file, line and message from different roots are one finding."""
         results = [self._judge_root(root) for root in model.root_models]
+        note = self._note(model)
         if all(findings is None for findings in results):
-            return CheckResult(self.id, "n/a")
+            return CheckResult(self.id, "n/a", note=note)
         located = sorted(
             {replace(f, check_id=self.id) for findings in results for f in findings or ()},
             key=lambda f: (f.file, f.line, f.resource, f.message),
         )
         unique = {(f.file, f.line, f.message): f for f in reversed(located)}
         kept = tuple(f for f in located if unique[(f.file, f.line, f.message)] is f)
-        return CheckResult(self.id, "fail" if kept else "pass", kept)
+        return CheckResult(self.id, "fail" if kept else "pass", kept, note)
+
+    def _note(self, model: TerraformModel) -> str:
+        if self.notes is None:
+            return ""
+        found = [note for root in model.root_models for note in self.notes(root)]
+        return "; ".join(dict.fromkeys(found))
 
     def _judge_root(self, root: TerraformModel) -> list[Finding] | None:
         deployments = root.deployments
@@ -118,12 +128,17 @@ REGISTRY = CheckRegistry()
 
 
 def check(
-    check_id: str, *, category: str, severity: str, title: str
+    check_id: str,
+    *,
+    category: str,
+    severity: str,
+    title: str,
+    notes: NoteFunction | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its catalog ID."""
 
     def register(function: CheckFunction) -> CheckFunction:
-        REGISTRY.add(Check(check_id, category, severity, title, function))
+        REGISTRY.add(Check(check_id, category, severity, title, function, notes))
         return function
 
     return register

@@ -14,7 +14,14 @@ DIRECTORY_LAYOUTS = ("dirs", "files", "single")
 TABLE_FORMATS = ("jsonl", "json", "csv", "parquet")
 FORMATS = DIRECTORY_LAYOUTS + TABLE_FORMATS
 
-_KNOWN_KEYS = ("format", "id_field", "text_field", "description")
+_KNOWN_KEYS = (
+    "format",
+    "id_field",
+    "text_field",
+    "reference_field",
+    "requires_field",
+    "description",
+)
 
 
 class DatasetError(Exception):
@@ -36,6 +43,8 @@ class DatasetConfig:
     id_field: str | None = None
     text_field: str | None = None
     description: str = ""
+    reference_field: str | None = None
+    requires_field: str | None = None
 
 
 def load_dataset_config(directory: str | Path) -> DatasetConfig | None:
@@ -77,6 +86,8 @@ def _config_from_mapping(path: Path, data: dict[Any, Any]) -> DatasetConfig:
         id_field=_optional_field_name(path, data, "id_field"),
         text_field=_optional_field_name(path, data, "text_field"),
         description=_description(path, data),
+        reference_field=_optional_field_name(path, data, "reference_field"),
+        requires_field=_optional_field_name(path, data, "requires_field"),
     )
 
 

@@ -143,6 +143,8 @@ def iter_submissions(
     text_field: str = DEFAULT_TEXT_FIELD,
     layout: str | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    reference_field: str | None = None,
+    requires_field: str | None = None,
 ) -> Iterator[Submission]:
     """Yield one `Submission` per answer found under `paths`, lazily and in sorted order.
 
@@ -156,8 +158,18 @@ def iter_submissions(
     here. A table in which none of the first records has the text field raises
     `DatasetError` when iteration reaches it. Nothing else raises: unreadable records
     and files become submissions with ``load_error`` or ``problems`` set.
+
+    `reference_field` names the record field holding a reference solution and
+    `requires_field` the one listing required kinds (see `evalkit.coverage`); a bad
+    requirement anywhere in a table raises `DatasetError` here, before anything is graded.
     """
-    sources = _plan(paths, _Options(id_field, text_field, layout, max_file_bytes))
+    options = _Options(
+        id_field, text_field, layout, max_file_bytes, reference_field, requires_field
+    )
+    sources = _plan(paths, options)
+    for source in sources:
+        if isinstance(source, _TableSource):
+            source.check_requirements()
     return _with_unique_ids(_chain(sources))
 
 
@@ -168,13 +180,18 @@ def count_submissions(
     text_field: str = DEFAULT_TEXT_FIELD,
     layout: str | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    reference_field: str | None = None,
+    requires_field: str | None = None,
 ) -> int | None:
     """A cheap estimate of how many submissions `iter_submissions` will yield.
 
     Meant for a progress bar: exact for directories and Parquet, a line count for JSONL,
     and None when only a full parse would tell (large CSV or JSON files).
     """
-    sources = _plan(paths, _Options(id_field, text_field, layout, max_file_bytes))
+    options = _Options(
+        id_field, text_field, layout, max_file_bytes, reference_field, requires_field
+    )
+    sources = _plan(paths, options)
     total = 0
     for source in sources:
         count = source.count()
@@ -191,6 +208,8 @@ def submissions_from_records(
     text_field: str = DEFAULT_TEXT_FIELD,
     source: str = "records",
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    reference_field: str | None = None,
+    requires_field: str | None = None,
 ) -> Iterator[Submission]:
     """Turn in-memory records (dicts, DataFrame rows) into submissions, as for a JSONL file.
 
@@ -198,7 +217,9 @@ def submissions_from_records(
     the first records has the text field (on first iteration). An answer text or file
     larger than `max_file_bytes` makes that record an error, as an oversized file would.
     """
-    fields = _Fields(id_field, text_field, id_field != DEFAULT_ID_FIELD)
+    fields = _Fields(
+        id_field, text_field, id_field != DEFAULT_ID_FIELD, reference_field, requires_field
+    )
     raw = (
         RawRecord(number, dict(record))
         if isinstance(record, Mapping)
@@ -221,6 +242,8 @@ class _Options:
     text_field: str
     layout: str | None
     max_file_bytes: int
+    reference_field: str | None = None
+    requires_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +257,12 @@ class _Fields:
     id_field: str
     text_field: str
     id_named: bool = False
+    reference_field: str | None = None
+    requires_field: str | None = None
+
+    def extras(self) -> tuple[str, ...]:
+        """The reference and requirement fields: read, never carried as metadata."""
+        return tuple(name for name in (self.reference_field, self.requires_field) if name)
 
 
 class _Source:
@@ -351,7 +380,15 @@ class _Planner:
                 id_field = config.id_field
             if text_field == DEFAULT_TEXT_FIELD and config.text_field:
                 text_field = config.text_field
-        return _Fields(id_field, text_field, id_field != DEFAULT_ID_FIELD)
+        reference_field = self.options.reference_field or (config and config.reference_field)
+        requires_field = self.options.requires_field or (config and config.requires_field)
+        return _Fields(
+            id_field,
+            text_field,
+            id_field != DEFAULT_ID_FIELD,
+            reference_field or None,
+            requires_field or None,
+        )
 
     def _table_source(self, path: Path, fmt: str) -> _Source:
         return _TableSource(path, fmt, self._fields(path.parent), self.options.max_file_bytes)
@@ -683,6 +720,16 @@ class _TableSource(_Source):
     def count(self) -> int | None:
         return count_records(self.path, self.fmt)
 
+    def check_requirements(self) -> None:
+        """Read every record's requirements once, before grading: a mistake is a usage error
+        that must stop the run before hours of grading, not halfway through."""
+        name = self.fields.requires_field
+        if not name:
+            return
+        for record in iter_records(self.path, self.fmt):
+            if record.data is not None:
+                _requirements(record.data, self.path.stem, record.number, self.fields)
+
 
 def _check_fields(records: Iterator[RawRecord], path: Path, fields: _Fields) -> Iterator[RawRecord]:
     """Raise DatasetError if none of the first records has the text field, or the id field
@@ -694,6 +741,7 @@ def _check_fields(records: Iterator[RawRecord], path: Path, fields: _Fields) -> 
     head: list[RawRecord] = []
     parsed = 0
     has_text = has_id = False
+    extras_seen: set[str] = set()
     for record in records:
         head.append(record)
         if record.data is None:
@@ -701,7 +749,9 @@ def _check_fields(records: Iterator[RawRecord], path: Path, fields: _Fields) -> 
         parsed += 1
         has_text = has_text or fields.text_field in record.data or FILES_FIELD in record.data
         has_id = has_id or fields.id_field in record.data
-        if has_text and (has_id or not fields.id_named):
+        extras_seen.update(name for name in fields.extras() if name in record.data)
+        extras_found = len(extras_seen) == len(fields.extras())
+        if has_text and (has_id or not fields.id_named) and extras_found:
             break
         if parsed >= _RECORDS_CHECKED_FOR_TEXT_FIELD:
             break
@@ -709,6 +759,9 @@ def _check_fields(records: Iterator[RawRecord], path: Path, fields: _Fields) -> 
         _raise_missing_field(head, path, "text", fields.text_field)
     if parsed and fields.id_named and not has_id:
         _raise_missing_field(head, path, "id", fields.id_field)
+    for kind, name in (("reference", fields.reference_field), ("requires", fields.requires_field)):
+        if parsed and name and name not in extras_seen:
+            _raise_missing_field(head, path, kind, name)
     yield from head
     yield from records
 
@@ -740,6 +793,77 @@ def _closest_hint(name: str, seen: list[str], kind: str) -> str:
 def _submission_from_record(
     record: RawRecord, stem: str, fields: _Fields, max_bytes: int
 ) -> Submission:
+    """The record's answer, with its reference and requirements when fields name them."""
+    submission = _answer_from_record(record, stem, fields, max_bytes)
+    if record.data is None or not fields.extras():
+        return submission
+    requires = _requirements(record.data, stem, record.number, fields)
+    reference: dict[str, str] | None = None
+    notes: list[str] = []
+    if fields.reference_field:
+        reference, notes = reference_files(record.data.get(fields.reference_field), max_bytes)
+    return dataclasses.replace(
+        submission,
+        reference=reference,
+        requires=requires,
+        problems=submission.problems + tuple(notes),
+    )
+
+
+def reference_files(value: Any, max_bytes: int) -> tuple[dict[str, str] | None, list[str]]:
+    """A reference solution's files from a record value in any form an answer takes (a
+    markdown answer, bare HCL, a ``files`` object or JSON text of one); None when the record
+    has none (missing or empty), with notes on what could not be read."""
+    value = _plain(value)
+    if _is_missing(value) or value == "":
+        return None, []
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, dict) and all(isinstance(v, str) for v in parsed.values()):
+            value = parsed
+    if isinstance(value, dict | list):
+        files, problems = _files_from_record(value)
+        notes = [f"reference: {problem}" for problem in problems]
+        if files is None or _oversized_files(files, max_bytes):
+            return None, [*notes, "reference: not read (not files, or over the size limit)"]
+        return files, notes
+    text = value if isinstance(value, str) else _meta_text(value)
+    if utf8_size(text) > max_bytes:
+        return None, [f"reference: not read, over the {max_bytes}-byte file size limit"]
+    files, error = _extract(text)
+    if error:
+        return None, [f"reference: {error}"]
+    return files, []
+
+
+def _requirements(
+    data: Mapping[str, Any], stem: str, number: int, fields: _Fields
+) -> tuple[str, ...] | None:
+    """The record's required kinds, validated; a mistake raises `DatasetError` naming the
+    record and the entry."""
+    name = fields.requires_field
+    value = _plain(data.get(name)) if name else None
+    if not name or _is_missing(value) or value == "":
+        return None
+    from evalkit.coverage import RequirementError, parse_requirements
+
+    try:
+        required = parse_requirements(value)
+    except RequirementError as error:
+        record_id = _record_id(data.get(fields.id_field), stem, number)
+        raise DatasetError(
+            f"{stem}: record {record_id!r} (#{number}): {name}: {error}; see the README, "
+            "section Coverage, for the syntax"
+        ) from None
+    return tuple(f"{kind}@{regions}" for kind, regions in required.items())
+
+
+def _answer_from_record(
+    record: RawRecord, stem: str, fields: _Fields, max_bytes: int
+) -> Submission:
     problems = tuple(record.problems)
     if record.data is None:
         return Submission(record.error_id, {}, problems=problems, load_error=record.error)
@@ -748,7 +872,7 @@ def _submission_from_record(
     meta = {
         str(key): _meta_value(value)
         for key, value in data.items()
-        if key not in (fields.id_field, fields.text_field, FILES_FIELD)
+        if key not in (fields.id_field, fields.text_field, FILES_FIELD, *fields.extras())
     }
     if data.get(FILES_FIELD) not in (None, ""):
         files, file_problems = _files_from_record(data[FILES_FIELD])

@@ -3,8 +3,10 @@
 The Score's value is the reward (score / 100, in [0, 1]) or, with ``value="score"``, the
 0-100 score; its explanation is the feedback text (the failed checks' messages, most severe
 first); its metadata holds the status, the score, every check's status, the waived checks and
-the findings. A sample that evalkit could not grade (``error``, ``timeout``) is unscored, so
-it does not count in the metrics, and says why.
+the findings. The sample's `target`, when it holds Terraform, is the reference solution: the
+score then measures coverage of it (`coverage` in the metadata). A sample that evalkit could
+not grade (``error``, ``timeout``) is unscored, so it does not count in the metrics, and says
+why.
 """
 
 from __future__ import annotations
@@ -36,11 +38,15 @@ def terraform_scorer(
     cache: bool | str | Path = False,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    reference_from_target: bool = True,
 ) -> Scorer:
     """Score the model's completion with evalkit's checks under `rubric` (default rubric).
 
     `weights` shapes the score as for `evalkit.reward.make_reward_fn`; waivers are read from
     the sample's metadata (the `waive_field`, and the column a `waivers` file is keyed by).
+    With `reference_from_target`, the sample's target is the reference solution (a target
+    with no code in it measures nothing); required kinds are read from the metadata's
+    ``requires``.
     """
     if value not in VALUES:
         raise ValueError(f"value must be one of {', '.join(VALUES)}, got {value!r}")
@@ -55,7 +61,10 @@ def terraform_scorer(
     )
 
     async def score(state: TaskState, target: Target) -> Score:
-        graded = grader.grade_texts([state.output.completion], [state.metadata or {}])[0]
+        meta = dict(state.metadata or {})
+        if reference_from_target and target.text.strip():
+            meta[grader.reference_columns[0]] = target.text
+        graded = grader.grade_texts([state.output.completion], [meta])[0]
         return to_score(graded, value)
 
     return score
@@ -82,6 +91,7 @@ def score_metadata(graded: GradedCompletion) -> dict[str, Any]:
         "checks": dict(graded.checks),
         "failed": [cid for cid, status in graded.checks.items() if status == "fail"],
         "waived": list(graded.waived),
+        "coverage": graded.coverage,
         "findings": [
             {
                 "check_id": f.check_id,

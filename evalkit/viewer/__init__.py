@@ -23,13 +23,22 @@ from typing import Any
 import pandas as pd
 
 from evalkit.checks import REGISTRY
+from evalkit.coverage import has_coverage_column
 from evalkit.records import CATEGORIES
 from evalkit.saved_files import has_saved_files, iter_saved_files
 
 VIEW_NAME = "view.html"
 # Past this size a saved file is shown cut, so one huge answer cannot make the page unusable.
 _MAX_FILE_CHARS = 400_000
-_FIXED_COLUMNS = {"submission_id", "status", "score", "reward", "n_findings", "feedback"}
+_FIXED_COLUMNS = {
+    "submission_id",
+    "status",
+    "score",
+    "coverage",
+    "reward",
+    "n_findings",
+    "feedback",
+}
 
 
 def write_view(
@@ -99,6 +108,7 @@ def render_page(
                 "id": submission_id,
                 "status": _text(row.get("status")),
                 "score": _number(row.get("score")),
+                "coverage": _number(row.get("coverage")),
                 "meta": [_cell(row.get(c)) for c in meta_columns],
                 "failed": [c for c in check_ids if row.get(c) == "fail"],
                 "n_findings": int(_number(row.get("n_findings")) or 0),
@@ -119,6 +129,8 @@ def render_page(
             for c in REGISTRY
         },
         "categories": list(CATEGORIES),
+        # Runs with references or requirements show each submission's coverage of them.
+        "has_coverage": has_coverage_column(scores.columns),
         "submissions": submissions,
         "pair_on": meta_columns.index(pair_on) if pair_on in meta_columns else None,
     }
@@ -202,6 +214,9 @@ def _run_header(info: dict[str, Any], scores: pd.DataFrame) -> dict[str, Any]:
         "evalkit": info.get("evalkit_version") or "",
         "n": len(scores),
         "mean": _number(mean),
+        "mean_coverage": _number(scores["coverage"].dropna().mean())
+        if has_coverage_column(scores.columns) and len(scores)
+        else None,
         "status": {str(k): int(v) for k, v in sorted(counts.items())},
     }
 

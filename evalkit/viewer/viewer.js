@@ -30,6 +30,10 @@
     return score === null ? "–" : score.toFixed(1);
   }
 
+  function coverageText(coverage) {
+    return coverage === null || coverage === undefined ? "–" : coverage.toFixed(2);
+  }
+
   function severityOf(checkId) {
     const check = DATA.checks[checkId];
     return check ? check.severity : "low";
@@ -46,6 +50,7 @@
       "mean score " + scoreText(run.mean),
       "rubric " + run.rubric,
     ];
+    if (DATA.has_coverage) parts.splice(2, 0, "mean coverage " + coverageText(run.mean_coverage));
     if (run.evalkit) parts.push("evalkit " + run.evalkit);
     document.getElementById("run-line").textContent = parts.join(" · ");
     // What the coloured check chips in the table and the marks in the files mean.
@@ -143,6 +148,9 @@
     .concat([
       { key: "status", label: "status" },
       { key: "score", label: "score", numeric: true },
+    ])
+    .concat(DATA.has_coverage ? [{ key: "coverage", label: "coverage", numeric: true }] : [])
+    .concat([
       { key: "n_findings", label: "findings", numeric: true },
       { key: "failed", label: "failed checks" },
     ]);
@@ -243,6 +251,7 @@
     META.forEach((_, i) => cells.push(el("td", { text: cellText(sub.meta[i]) })));
     cells.push(el("td", {}, [el("span", { class: "status st-" + sub.status, text: sub.status })]));
     cells.push(el("td", { class: "num", text: scoreText(sub.score) }, []));
+    if (DATA.has_coverage) cells.push(el("td", { class: "num", text: coverageText(sub.coverage) }));
     cells.push(el("td", { class: "num", text: String(sub.n_findings) }));
     const chips = sub.failed.map((id) =>
       el("span", { class: "chip sev-" + severityOf(id), title: DATA.checks[id].title, text: id }));
@@ -338,6 +347,9 @@
       ["score", document.createTextNode(scoreText(sub.score))],
       ["findings", document.createTextNode(String(sub.n_findings))],
     ];
+    if (DATA.has_coverage) {
+      facts.splice(2, 0, ["coverage", document.createTextNode(coverageText(sub.coverage))]);
+    }
     META.forEach((name, i) => facts.push([name, document.createTextNode(cellText(sub.meta[i]))]));
     const list = el("dl", { class: "facts" });
     for (const [term, value] of facts) list.append(el("dt", { text: term }), el("dd", {}, [value]));
