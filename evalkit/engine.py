@@ -120,10 +120,10 @@ def _grade(submission: Submission, checks: list[Check], started: float) -> Submi
         result = _run_checks(submission, checks, model, started)
         return _with_coverage(result, submission, model, started)
     finally:
-        # Checks judge each root configuration on its own model (see Check.run); each holds
-        # its own AWS layer.
-        for root in {id(m): m for m in [model, *model.root_models]}.values():
-            release_aws_layer(root)
+        # Checks judge each deployment of each root configuration on its own model (see
+        # Check.run); each holds its own AWS layer.
+        for graded in {id(m): m for m in [model, *model.graded_models()]}.values():
+            release_aws_layer(graded)
         model.release()
 
 
@@ -217,7 +217,9 @@ def _collect_secrets(model: TerraformModel) -> tuple[set[str], str]:
     checks run. Its result is shared with SEC-HARDCODED-CREDENTIALS.
     """
     try:
-        return secret_values(model), ""
+        # Every deployment: a value only a -var-file sets is as secret as any other.
+        models = {id(m): m for m in [model, *model.graded_models()]}.values()
+        return set().union(*(secret_values(m) for m in models)), ""
     except Exception as error:  # noqa: BLE001 - the text scans below still mask secrets
         return set(), _describe(error, "the credential pass")
 

@@ -407,3 +407,38 @@ def test_catalog_tells_global_services_from_regional_ones() -> None:
     assert catalog.is_global("aws_organizations_policy")
     assert not catalog.is_global("aws_route53_resolver_endpoint")
     assert not catalog.is_global("aws_s3_bucket")
+
+
+@pytest.mark.parametrize(
+    "resource_id",
+    [
+        '"cluster:${aws_rds_cluster.t.cluster_identifier}"',
+        'format("cluster:%s", aws_rds_cluster.t.cluster_identifier)',
+        "local.scaling_id",
+        '"cluster:main"',
+    ],
+)
+def test_replica_scaling_links_whatever_builds_the_resource_id(resource_id: str) -> None:
+    """The cluster identifier is a literal, so the value keeps no reference: the edge is
+    what the expression is written from (through the local), or the name after `cluster:`."""
+    text = f"""
+resource "aws_rds_cluster" "t" {{
+  cluster_identifier = "main"
+  engine             = "aurora-mysql"
+}}
+resource "aws_rds_cluster" "other" {{
+  cluster_identifier = "other"
+  engine             = "aurora-mysql"
+}}
+locals {{ scaling_id = "cluster:${{aws_rds_cluster.t.cluster_identifier}}" }}
+resource "aws_appautoscaling_target" "s" {{
+  service_namespace  = "rds"
+  scalable_dimension = "rds:cluster:ReadReplicaCount"
+  resource_id        = {resource_id}
+  min_capacity       = 1
+  max_capacity       = 3
+}}
+"""
+    (edge,) = aws_of(build_model({"main.tf": text})).edges("replica_scaling")
+    assert edge.known and edge.target is not None
+    assert edge.target.address == "aws_rds_cluster.t"

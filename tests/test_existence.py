@@ -101,31 +101,98 @@ def test_absent_resources_are_invisible_as_judged_and_as_evidence() -> None:
     assert instance.address == "aws_subnet.per_workspace"
 
 
-def test_a_var_file_that_creates_the_resource_makes_it_possible() -> None:
+DEPLOYED = """
+    variable "alarm_email" {
+      type    = string
+      default = ""
+    }
+    variable "create_bastion" {
+      type    = bool
+      default = true
+    }
+    resource "aws_sns_topic" "alerts" {
+      name = "alerts"
+    }
+    resource "aws_sns_topic_subscription" "email" {
+      count     = var.alarm_email != "" ? 1 : 0
+      topic_arn = aws_sns_topic.alerts.arn
+      protocol  = "email"
+      endpoint  = var.alarm_email
+    }
+    resource "aws_instance" "bastion" {
+      count         = var.create_bastion ? 1 : 0
+      ami           = "ami-0123456789abcdef0"
+      instance_type = "t3.micro"
+    }
+"""
+
+
+def deployed(model: TerraformModel, address: str) -> dict[str, Existence]:
+    """The existence of `address` in each deployment, by var file."""
+    return {d.var_file: existence(d.model, address) for d in model.deployments}
+
+
+def test_each_var_file_is_a_deployment_that_can_add_or_remove() -> None:
+    model = model_of(
+        {
+            "main.tf": DEPLOYED,
+            "dev.tfvars": 'alarm_email = ""\n',
+            "prod.tfvars": 'alarm_email = "ops@example.com"\ncreate_bastion = false\n',
+        }
+    )
+    assert deployed(model, "aws_sns_topic_subscription.email") == {
+        "dev.tfvars": Existence.ABSENT,
+        "prod.tfvars": Existence.EXISTS,
+    }
+    # A value a var file sets removes a resource as well as adding one.
+    assert deployed(model, "aws_instance.bastion") == {
+        "dev.tfvars": Existence.EXISTS,
+        "prod.tfvars": Existence.ABSENT,
+    }
+    # Parsed files are shared by the deployments.
+    assert all(d.model.parsed is model.parsed for d in model.deployments)
+
+
+def test_without_var_files_the_auto_loaded_inputs_are_the_one_deployment() -> None:
+    model = model_of({"main.tf": DEPLOYED, "terraform.tfvars": "create_bastion = false\n"})
+    assert [d.var_file for d in model.deployments] == [""]
+    assert model.deployments[0].model is model
+    assert existence(model, "aws_instance.bastion") is Existence.ABSENT
+
+
+def test_auto_loaded_inputs_apply_in_every_deployment() -> None:
+    model = model_of(
+        {
+            "main.tf": DEPLOYED,
+            "terraform.tfvars": "create_bastion = false\n",
+            "ops.auto.tfvars": 'alarm_email = "ops@example.com"\n',
+            "prod.tfvars": 'alarm_email = "oncall@example.com"\n',
+        }
+    )
+    assert deployed(model, "aws_instance.bastion") == {"prod.tfvars": Existence.ABSENT}
+    [deployment] = model.deployments
+    [subscription] = deployment.model.resources("aws_sns_topic_subscription")
+    assert subscription.instances[0].get("endpoint") == "oncall@example.com"
+
+
+def test_a_root_that_needs_its_var_file_is_judged_with_it() -> None:
     model = model_of(
         {
             "main.tf": """
-            variable "alarm_email" {
-              type    = string
-              default = ""
+            variable "instance_count" {
+              type = number
             }
-            resource "aws_sns_topic" "alerts" {
-              name = "alerts"
+            resource "aws_instance" "web" {
+              count         = var.instance_count
+              ami           = "ami-0123456789abcdef0"
+              instance_type = "t3.micro"
             }
-            resource "aws_sns_topic_subscription" "email" {
-              count     = var.alarm_email != "" ? 1 : 0
-              topic_arn = aws_sns_topic.alerts.arn
-              protocol  = "email"
-              endpoint  = var.alarm_email
-            }
-        """,
-            "dev.tfvars": 'alarm_email = ""\n',
-            "prod.tfvars": 'alarm_email = "ops@example.com"\n',
+            """,
+            "env/prod.tfvars": "instance_count = 0\n",
         }
     )
-    assert existence(model, "aws_sns_topic_subscription.email") is Existence.MAY_EXIST
-    without_prod = model_of({"main.tf": model.files["main.tf"], "dev.tfvars": 'alarm_email = ""\n'})
-    assert existence(without_prod, "aws_sns_topic_subscription.email") is Existence.ABSENT
+    assert existence(model, "aws_instance.web") is Existence.MAY_EXIST
+    assert deployed(model, "aws_instance.web") == {"env/prod.tfvars": Existence.ABSENT}
 
 
 MODULE = """
@@ -235,6 +302,82 @@ def test_module_with_unknown_count_may_exist_and_so_do_its_resources() -> None:
     assert [m.address for m in model.modules] == ["", "module.net"]
     assert existence(model, "module.net.aws_subnet.a") is Existence.MAY_EXIST
     assert visible(model) == ["module.net.aws_db_instance.db", "module.net.aws_subnet.a"]
+
+
+OPTIONAL_INPUTS = {
+    "main.tf": """
+    module "app" {
+      source   = "./modules/app"
+      settings = { name = "web" }
+      tags     = null
+      alarms   = { cpu = { threshold = 80 } }
+    }
+    """,
+    "modules/app/main.tf": """
+    variable "settings" {
+      type = object({
+        name       = string
+        create_dns = optional(bool, false)
+        log_group  = optional(string)
+        logging    = optional(object({ enabled = optional(bool, true) }), {})
+      })
+    }
+    variable "tags" {
+      type     = map(string)
+      default  = { team = "platform" }
+      nullable = false
+    }
+    variable "alarms" {
+      type = map(object({ threshold = number, actions = optional(list(string), []) }))
+    }
+    resource "aws_route53_record" "web" {
+      count   = var.settings.create_dns ? 1 : 0
+      zone_id = "Z123"
+      name    = var.settings.name
+      type    = "A"
+    }
+    resource "aws_cloudwatch_log_group" "web" {
+      count = var.settings.log_group == null ? 0 : 1
+      name  = var.settings.log_group
+    }
+    resource "aws_sns_topic" "logging" {
+      count = var.settings.logging.enabled ? 1 : 0
+      name  = "logging"
+    }
+    """,
+}
+
+
+def test_optional_attributes_left_out_are_null_or_their_default() -> None:
+    model = model_of(OPTIONAL_INPUTS)
+    assert existence(model, "module.app.aws_route53_record.web") is Existence.ABSENT
+    assert existence(model, "module.app.aws_cloudwatch_log_group.web") is Existence.ABSENT
+    # A nested optional object defaults to {} and then gets its own attributes' defaults.
+    assert existence(model, "module.app.aws_sns_topic.logging") is Existence.EXISTS
+    child = model.modules[1]
+    assert child.variable_value("alarms") == {"cpu": {"threshold": 80, "actions": []}}
+
+
+def test_an_optional_attribute_given_keeps_its_value() -> None:
+    files = dict(OPTIONAL_INPUTS)
+    files["main.tf"] = files["main.tf"].replace(
+        '{ name = "web" }', '{ name = "web", create_dns = true, log_group = "/app/web" }'
+    )
+    model = model_of(files)
+    assert existence(model, "module.app.aws_route53_record.web") is Existence.EXISTS
+    assert existence(model, "module.app.aws_cloudwatch_log_group.web") is Existence.EXISTS
+
+
+def test_non_nullable_variable_takes_its_default_for_a_null() -> None:
+    model = model_of(OPTIONAL_INPUTS)
+    assert model.modules[1].variable_value("tags") == {"team": "platform"}
+    nullable = {
+        **OPTIONAL_INPUTS,
+        "modules/app/main.tf": OPTIONAL_INPUTS["modules/app/main.tf"].replace(
+            "nullable = false", "nullable = true"
+        ),
+    }
+    assert model_of(nullable).modules[1].variable_value("tags") is None
 
 
 def test_a_count_too_large_to_list_is_one_representative_instance_that_may_exist() -> None:

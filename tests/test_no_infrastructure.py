@@ -70,6 +70,9 @@ NOTHING_BUILT = {
     "a local module the submission does not contain": {
         "main.tf": PROVIDER + VARIABLES + 'module "vpc" {\n  source = "./modules/vpc"\n}\n'
     },
+    "a bare-path module source that names nothing": {
+        "main.tf": PROVIDER + 'module "vpc" {\n  source = "modules/vpc"\n}\n'
+    },
     "a registry module of a utility provider": {
         "main.tf": 'module "label" {\n  source  = "cloudposse/label/null"\n'
         '  version = "0.25.0"\n  name    = "app"\n}\n'
@@ -96,6 +99,10 @@ BUILT = {
     "a resource whose count is unknown": {
         "main.tf": 'variable "create" {\n  type = bool\n}\n'
         'resource "aws_s3_bucket" "logs" {\n  count = var.create ? 1 : 0\n}\n'
+    },
+    "a bare-path module source naming a directory of the submission": {
+        "main.tf": 'module "queue" {\n  source = "modules/queue"\n}\n',
+        "modules/queue/main.tf": 'resource "aws_sqs_queue" "q" {}\n',
     },
     "a resource that a shipped var-file creates": {
         "main.tf": 'variable "create" {\n  type    = bool\n  default = false\n}\n'

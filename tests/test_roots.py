@@ -70,3 +70,43 @@ def test_a_provider_file_beside_a_code_folder_stays_one_configuration() -> None:
     )
     assert model.root_models == [model]
     assert [r.region for r in model.resources("aws_vpc")] == ["us-east-1"]
+
+
+def test_a_bare_path_source_is_the_module_it_means_not_a_root() -> None:
+    case = (
+        Path(__file__).parent
+        / "fixtures"
+        / "checks"
+        / "IAC-UNDEFINED-REFERENCE"
+        / "fail_bare_path_module_sources"
+    )
+    model = build_model(files_of(case))
+    assert model.root_groups == [[""]]
+    assert [m.address for m in model.modules] == ["", "module.vpc", "module.dns"]
+    [vpc] = model.resources("aws_vpc")
+    assert vpc.config.get("cidr_block") == "10.0.0.0/16"
+    # Nothing is loaded for a bare name that no directory of the submission has.
+    assert model.modules[0].module_calls["web"].child is None
+
+
+def test_a_finding_of_some_deployments_names_them_one_of_all_does_not() -> None:
+    case = (
+        Path(__file__).parent
+        / "fixtures"
+        / "checks"
+        / "SEC-ENCRYPTION-AT-REST"
+        / "fail_unencrypted_volume_in_one_deployment"
+    )
+    files = files_of(case)
+    files["main.tf"] = files["main.tf"].replace(
+        "  size              = 100\n  encrypted         = true\n", "  size              = 100\n"
+    )
+    files["stage.tfvars"] = "create_scratch = true\n"
+    model = build_model(files)
+    assert [d.var_file for d in model.deployments] == ["dev.tfvars", "prod.tfvars", "stage.tfvars"]
+    result = REGISTRY.get("SEC-ENCRYPTION-AT-REST").run(model)
+    messages = {f.resource: f.message for f in result.findings}
+    assert messages["aws_ebs_volume.data"].endswith("set encrypted = true.")
+    assert messages["aws_ebs_volume.scratch"].endswith(
+        "set encrypted = true (with dev.tfvars, stage.tfvars)."
+    )

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from evalkit.aws import catalog
-from evalkit.aws.links import Candidates, follow, from_refs, lookup, mentioned
+from evalkit.aws.links import Candidates, follow, from_refs, lookup, mentioned, written_from
 from evalkit.aws.regions import may_link
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.values import Unknown, collect_refs
@@ -24,7 +24,11 @@ class EdgeKind:
 
     `path` is the attribute, after the nested blocks that hold it (``access_logs.bucket``).
     `by_name` lists the target attributes a literal string may equal, for relations AWS
-    makes by name (``bucket = "my-logs"``, ``db_subnet_group_name = "main"``).
+    makes by name (``bucket = "my-logs"``, ``db_subnet_group_name = "main"``); `name_prefix`
+    is what AWS writes before that name (``cluster:`` in an Application Auto Scaling
+    resource id). With `written_from`, a value built from a target's literal attributes
+    (``"cluster:${aws_rds_cluster.x.cluster_identifier}"``, ``format()``, a local) points
+    at the resources its expression is written from, followed through locals and inputs.
     """
 
     name: str
@@ -32,6 +36,8 @@ class EdgeKind:
     path: str
     targets: tuple[str, ...]
     by_name: tuple[str, ...] = ()
+    name_prefix: str = ""
+    written_from: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -314,6 +320,9 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         ("aws_appautoscaling_target",),
         "resource_id",
         ("aws_rds_cluster",),
+        by_name=("cluster_identifier",),
+        name_prefix="cluster:",
+        written_from=True,
     ),
 )
 KINDS = tuple(dict.fromkeys(kind.name for kind in EDGE_KINDS))
@@ -399,9 +408,22 @@ class Graph:
     ) -> list[Candidates]:
         if _is_map_attribute(spec):
             return _map_values(self.model, body, attribute, spec, resource)
-        return follow(
-            self.model, body, attribute, spec.targets, by_name=spec.by_name, owner=resource
+        found = follow(
+            self.model,
+            body,
+            attribute,
+            spec.targets,
+            by_name=spec.by_name,
+            owner=resource,
+            name_prefix=spec.name_prefix,
         )
+        if spec.written_from and found and not any(found):
+            # The value lost its references (it reads a literal attribute of the target):
+            # what the expression is written from is what it names.
+            behind = written_from(self.model, resource, body, attribute, spec.targets)
+            if behind:
+                return [behind]
+        return found
 
     def _mentioned(
         self, body: Body, attribute: str, types: tuple[str, ...]

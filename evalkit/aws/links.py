@@ -71,13 +71,15 @@ def follow(
     many: bool = True,
     by_name: Sequence[str] = (),
     owner: Resource | None = None,
+    name_prefix: str = "",
 ) -> list[Candidates]:
     """One `Candidates` per element that attribute `name` of `body` holds.
 
     `by_name` lists the target attributes a literal string may equal (the bucket name for
     ``bucket = "logs"``); `owner` is the resource `body` belongs to, whose region a named
-    target must share. With `many`, an unknown that names several resources is several
-    elements (a list written as a splat whose evaluation kept only the references).
+    target must share; `name_prefix` is what the literal carries before the name. With
+    `many`, an unknown that names several resources is several elements (a list written as
+    a splat whose evaluation kept only the references).
     """
     value = body.get(name)
     if value is None:
@@ -97,7 +99,8 @@ def follow(
         elif isinstance(element, Unknown):
             found.append(from_refs(model, element.refs, types))
         elif isinstance(element, str) and by_name:
-            found.append(_by_name(model, element, types, by_name, owner))
+            name = element.removeprefix(name_prefix) if name_prefix else element
+            found.append(_by_name(model, name, types, by_name, owner))
         else:
             found.append(())
     return found
@@ -189,6 +192,21 @@ def mentioned(
     if not found and contains_unknown(value):
         found = _instances_in(model, sorted(_written_from(resource, body, name)), types)
     return tuple(dict.fromkeys(found))
+
+
+def written_from(
+    model: TerraformModel, resource: Resource, body: Body, name: str, types: Sequence[str]
+) -> tuple[ResourceInstance, ...]:
+    """The instances of `types` that attribute `name` is written from, through locals,
+    inputs and local module outputs, whatever its value reads of them."""
+    found = _instances_in(model, sorted(_written_from(resource, body, name)), types)
+    return tuple(dict.fromkeys(found))
+
+
+def addresses_behind(expr: Any, context: ModuleContext) -> set[str]:
+    """Addresses of the resources an expression is written from, following locals,
+    variables and local module outputs to their source."""
+    return _addresses_behind(expr, context, set())
 
 
 def _instances_in(

@@ -77,6 +77,14 @@ def where(resource: Resource) -> str:
     return f" in {resource.location}" if resource.location else ""
 
 
+def names_a_source(body: Body, name: str) -> bool:
+    """Whether a replica's source attribute (`replicate_source_db`,
+    `replication_source_identifier`) makes it a replica: set to something other than null or
+    "" (a module's "no replica" default). An unknown value may name one."""
+    value = body.get(name)
+    return value is not None and value != ""
+
+
 def literal_origin(body: Body, name: str, value: Any = None) -> tuple[str, int]:
     """Where the value of `body.name` was written: the attribute, or the variable default /
     tfvars entry / local / module argument it comes from when the attribute only names one.

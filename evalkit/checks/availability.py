@@ -19,6 +19,7 @@ from evalkit.aws.zones import (
 from evalkit.checks._helpers import (
     Problem,
     instance_addresses,
+    names_a_source,
     per_instance,
     resource_finding,
     truth,
@@ -339,10 +340,10 @@ def rds_multi_az(model: TerraformModel) -> list[Finding] | None:
 def _single_az_database(database: Resource) -> list[Finding]:
     def single_az(instance: ResourceInstance) -> Iterator[Problem]:
         engine = instance.get("engine")
-        # `replicate_source_db = null` (a module's "no replica" default) is a primary.
+        # `replicate_source_db = null` or "" (a module's "no replica" default) is a primary.
         if (
             instance.get("cluster_identifier") is not None
-            or instance.get("replicate_source_db") is not None
+            or names_a_source(instance, "replicate_source_db")
             or (isinstance(engine, str) and engine.startswith("aurora"))
         ):
             return

@@ -19,6 +19,7 @@ from evalkit.records import Finding
 from evalkit.terraform.evaluator import Evaluator, NamesNothing
 from evalkit.terraform.model import (
     Body,
+    ModuleCall,
     ModuleContext,
     Resource,
     ResourceInstance,
@@ -31,6 +32,7 @@ from evalkit.terraform.references import (
     provider_entries,
     traversal_text,
 )
+from evalkit.terraform.sources import INVALID, REGISTRY, source_kind
 from evalkit.terraform.values import Unknown, known_text
 
 # Roots that never name a declaration of the module.
@@ -97,7 +99,11 @@ def undefined_reference(model: TerraformModel) -> list[Finding] | None:
     """An expression refers to a resource, data source, variable, local, module, module output
     or provider alias that the submission never declares (including in `depends_on`), a
     module call passes an argument its module does not declare, or a local module `source`
-    names a directory the submission does not contain.
+    names a directory the submission does not contain. A `source` written as a bare path
+    (`source = "modules/vpc"`, `source = "template"`) is no address Terraform can install
+    (a local path starts with `./` or `../`; registry, git and URL forms are remote), and
+    neither is a registry-shaped one that names a directory of the submission: both are
+    reported with the `./` form to use, and the directory is read as the module meant.
 
     Names bound by the expression itself are fine: `for` variables, `dynamic` iterators,
     `count.index`, `each.*`, `self`, `path.*`, `terraform.workspace`. Registry modules are
@@ -268,6 +274,10 @@ def _module_call_problems(module: ModuleContext, block: Block) -> Iterator[Findi
     if call is None:
         return
     address = module.qualified(f"module.{call.name}")
+    bare = _bare_path_source(module, call)
+    if bare is not None:
+        source = block.attributes["source"]
+        yield finding(source.file, source.line, address, f"{address} {bare}")
     missing = module.missing_local_source(call)
     if missing is not None:
         source = block.attributes["source"]
@@ -290,6 +300,32 @@ def _module_call_problems(module: ModuleContext, block: Block) -> Iterator[Findi
                 f"{address} passes {name}, which {code.directory} does not "
                 "declare as a variable; declare it there or remove the argument.",
             )
+
+
+def _bare_path_source(module: ModuleContext, call: ModuleCall) -> str | None:
+    """What is wrong with a `source` written as a bare path (``modules/vpc``), or None.
+
+    Terraform installs a source that is neither ``./``/``../`` nor a registry, git or URL
+    address from nowhere: `terraform init` stops and asks for ``./modules/vpc``. A source
+    shaped like a registry address (``modules/network/vpc``) that names a directory of the
+    submission is the same mistake: the registry has no such module.
+    """
+    source = call.source
+    if not source:
+        return None  # no literal source: not this mistake
+    kind = source_kind(source)
+    fix = f'use "./{source}" (a local path must start with ./ or ../).'
+    if kind == INVALID:
+        return (
+            f'has source = "{source}", which Terraform cannot install: it is no registry, '
+            f"git or URL address and not a relative path; {fix}"
+        )
+    if kind == REGISTRY and call.template is not None:
+        return (
+            f'has source = "{source}", which Terraform looks up in the module registry '
+            f"although it is a directory of the submission; {fix}"
+        )
+    return None
 
 
 # --- shared by the naming and hardcoded-values checks ------------------------------------------

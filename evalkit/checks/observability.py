@@ -11,7 +11,8 @@ from typing import Any
 from lark import Tree
 
 from evalkit.aws import AwsLayer, aws_of, catalog, same_region
-from evalkit.aws.links import mentioned, resolved
+from evalkit.aws.links import addresses_behind, mentioned, resolved
+from evalkit.aws.zones import has_known_instances
 from evalkit.checks._helpers import (
     Problem,
     instance_addresses,
@@ -64,14 +65,46 @@ def _has_anonymous_unknown(value: Any) -> bool:
 
 
 def _opaque_calls(model: TerraformModel, pattern: re.Pattern[str]) -> list[ModuleCall]:
-    """Module calls evalkit cannot read (registry or missing sources) whose name or source
-    matches `pattern`: what they create is unknown, so it may be what a check looks for."""
+    """Calls of modules whose code evalkit cannot read (registry, git or URL sources, or a
+    local directory the submission lacks) and whose source address matches `pattern`: the
+    source names the code (terraform-aws-modules/cloudwatch creates CloudWatch resources),
+    so what they create may be what a check looks for.
+
+    A module's name or label never tells what it creates: ``module "monitoring"`` may hold
+    anything, and a local module is read for what it builds."""
     return [
         call
         for module in model.modules
         for call in module.module_calls.values()
-        if call.child is None and (pattern.search(call.name) or pattern.search(call.source))
+        if call.child is None and pattern.search(_module_code(call.source))
     ]
+
+
+def _module_code(source: str) -> str:
+    """The part of a source address that names the code: its sub-directory when it has one
+    (``terraform-aws-modules/cloudwatch/aws//modules/metric-alarm`` creates alarms, not log
+    groups), else the whole address."""
+    address = re.sub(r"^[A-Za-z0-9+.-]+::", "", source)
+    address = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", address)
+    _, separator, subdirectory = address.partition("//")
+    return subdirectory.split("?", 1)[0] if separator and subdirectory else source
+
+
+def _given_to(model: TerraformModel, calls: list[ModuleCall]) -> set[Resource]:
+    """Resources that the arguments of `calls` are written from (through locals, inputs and
+    module outputs): what an unreadable module is told about, so what it may act on."""
+    wanted = {id(call) for call in calls}
+    found: set[Resource] = set()
+    for module in model.modules:
+        for call in module.module_calls.values():
+            if id(call) not in wanted:
+                continue
+            for attribute in call.block.attributes.values():
+                for address in addresses_behind(attribute.expr, module):
+                    resource = model.find_resource(address)
+                    if resource is not None:
+                        found.add(resource)
+    return found
 
 
 def _first(resources: Iterable[Resource]) -> Resource:
@@ -137,6 +170,7 @@ MEMBER_LINKS = (
     ("attachment_target_group", "attachment_target"),
     ("attachment_target_group", "attachment_group"),
 )
+# Sources of unreadable modules that may create alarms, and ones that may create log groups.
 MONITORING_MODULE = re.compile(r"(?i)monitor|alarm|alert|observab|cloudwatch")
 LOGGING_MODULE = re.compile(r"(?i)monitor|observab|cloudwatch|log")
 # Log groups that receive network or audit logs rather than what applications write.
@@ -164,11 +198,19 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
     by reference or by the resource's configured name; each of its resources is reported.
     An alarm on an Aurora member instance, an ECS cluster or a target group also watches the
     Aurora cluster, the cluster's services and the compute registered in the group.
+    Coverage is per instance within a `count`/`for_each` resource: an alarm naming
+    `aws_instance.web[0].id` watches web[0] only, and an alarm whose `for_each` filters out
+    some keys leaves those instances unwatched, each reported when the alarms watch others
+    of the same resource; an alarm with `count = length(aws_instance.web)` indexed by
+    `count.index` watches all of them, and one whose instances cannot be known watches all.
     Terraform state lock tables (DynamoDB keyed on `LockID`) are not databases here.
     Compute with no `aws_cloudwatch_log_group` other than flow-log or CloudTrail groups fails,
     and so does each log group without `retention_in_days` (or with 0, never expire). Alarm
-    dimensions evalkit cannot resolve watch nothing, but a registry module named for
-    monitoring may hold the alarms (and log groups), so their absence is not reported then.
+    dimensions evalkit cannot resolve watch nothing. A module's name or label never counts:
+    a local module is read for what it builds, and a module evalkit cannot read (registry,
+    git or URL, or a local directory the submission lacks) whose source is a CloudWatch or
+    monitoring module may watch the resources its arguments are written from (nothing
+    else), and one whose source is a logging module may hold the application log group.
 
     Why: without alarms an outage, a full disk or a throttled table is noticed by users first;
     without application logs it cannot be diagnosed; logs kept forever cost money and hold
@@ -194,12 +236,16 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
     if not monitored and not log_groups:
         return None
     findings: list[Finding] = []
-    if monitored and not _opaque_calls(model, MONITORING_MODULE):
-        watched = _watched_resources(model)
+    if monitored:
+        # A registry CloudWatch module may watch what it is given, nothing else.
+        given = _given_to(model, _opaque_calls(model, MONITORING_MODULE))
+        watched = _watched_resources(model) | given
         for kind, types in MONITORED_KINDS.items():
             members = [r for r in monitored if r.type in types]
             if members and not any(r in watched for r in members):
                 findings.extend(_unwatched(resource, kind) for resource in members)
+        alarmed = [r for r in monitored if r not in given]
+        findings.extend(_partly_watched(model, alarmed, watched))
     compute = [r for r in monitored if r.type in MONITORED_KINDS["compute"]]
     if (
         compute
@@ -249,6 +295,55 @@ def _watched_through_links(layer: AwsLayer, watched: set[Resource]) -> set[Resou
         else:
             found |= _mentioned(layer, linked, member_link)
     return found
+
+
+def _partly_watched(
+    model: TerraformModel, monitored: list[Resource], watched: set[Resource]
+) -> Iterator[Finding]:
+    """Instances of a `count`/`for_each` resource left out by the alarms that watch some of
+    its other instances: an alarm naming ``aws_instance.web[0].id`` watches web[0] only, one
+    whose `for_each` filters out a key leaves that instance unwatched."""
+    layer = aws_of(model)
+    named: dict[Resource, set[str]] = {}
+    for edge in layer.edges("alarm_watches"):
+        for mention in edge.mentions:
+            if same_region(edge.source.resource, mention.resource):
+                named.setdefault(mention.resource, set()).add(mention.address)
+    # Watched through a cluster, a target group or a member: every instance is watched.
+    linked = _watched_through_links(layer, set(named))
+    for resource in monitored:
+        addresses = named.get(resource)
+        if (
+            not addresses
+            or resource not in watched
+            or resource in linked
+            or not resource.is_expanded
+            or not has_known_instances(resource)
+        ):
+            continue
+        missing = [i.address for i in resource.instances if i.address not in addresses]
+        if missing:
+            yield from _unwatched_instances(resource, missing, sorted(addresses))
+
+
+def _unwatched_instances(
+    resource: Resource, missing: list[str], covered: list[str]
+) -> Iterator[Finding]:
+    local = _local_address(resource)
+    if "count" in resource.block.attributes:
+        repeat = f"count = length({local})"
+        dimensions = ALARM_DIMENSION[resource.type].format(r=f"{local}[count.index]")
+    else:
+        repeat = f"for_each = {local}"
+        dimensions = ALARM_DIMENSION[resource.type].format(r="each.value")
+    for address in missing:
+        yield resource_finding(
+            resource,
+            f"{address}{where(resource)} has no CloudWatch metric alarm watching it: the "
+            f"alarms on {local} name only {', '.join(covered)}; give every instance its own "
+            f"alarm ({repeat}, dimensions = {{ {dimensions} }}).",
+            address=address,
+        )
 
 
 def _any_in(instances: Iterable[ResourceInstance], resources: set[Resource]) -> bool:
@@ -317,9 +412,10 @@ def missing_logging(model: TerraformModel) -> list[Finding] | None:
     need an `access_logs` block that is not disabled; gateway load balancers have no access
     logs and are exempt. Every `aws_cloudtrail` needs `is_multi_region_trail = true` and
     `enable_log_file_validation = true`. A submission with VPCs and no `aws_cloudtrail` at all
-    is reported once, on its first VPC (unless a registry module named for CloudTrail or audit
-    may build one). Values evalkit cannot resolve are not failures, and a flow log for a VPC
-    looked up by a data source may cover any VPC of its region.
+    is reported once, on its first VPC (unless a module evalkit cannot read whose source is a
+    CloudTrail or audit module may build one; a module's name never counts). Values evalkit
+    cannot resolve are not failures, and a flow log for a VPC looked up by a data source may
+    cover any VPC of its region.
 
     Why: flow logs, access logs and CloudTrail are the record an incident responder needs:
     who connected, who called which API, in every region; without them an intrusion leaves
@@ -745,7 +841,9 @@ def no_cloudwatch_agent(model: TerraformModel) -> list[Finding] | None:
     sends nothing, and a permission with no agent is unused. Unknowns never fail: a boot
     script read from a file (`file()`, `templatefile()`) or a variable, an instance profile
     or role defined outside the submission, or a policy evalkit cannot read leave that half
-    unknown, and only a half known to be missing fails. Instances that `count = 0` removes
+    unknown, and only a half known to be missing fails; so does a module evalkit cannot read
+    whose source is a CloudWatch agent or SSM module (a module's name never counts). Instances
+    that `count = 0` removes
     are not judged. n/a without instances, launch templates or launch configurations.
 
     Why: EC2's own metrics stop at the hypervisor: without the agent there is no memory,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from evalkit.aws import aws_of, catalog
@@ -94,8 +95,8 @@ def instance_sizing(model: TerraformModel) -> list[Finding] | None:
     The environment is the resource's `Environment`/`Env`/`Stage` tag (provider
     `default_tags` included), else a variable or local named `environment`, `env` or `stage`
     of its module or a calling module. Values are resolved through variables, locals and
-    maps keyed by environment, for the defaults and auto-loaded `.tfvars`, and again for each
-    `-var-file` candidate (`prod.tfvars`, `environments/dev/terraform.tfvars`). An unknown
+    maps keyed by environment, in each deployment (every `-var-file` the submission ships,
+    such as `prod.tfvars`, over the auto-loaded `.tfvars`). An unknown
     environment or size is not judged. n/a when nothing is sized.
 
     Why: a dev stack on 8xlarge instances burns money around the clock; a production
@@ -114,30 +115,11 @@ def instance_sizing(model: TerraformModel) -> list[Finding] | None:
     """
     if not any(_sized_bodies(resource.config) for resource in model.resources()):
         return None
-    findings: dict[tuple[str, int, str], Finding] = {}
-    for scenario, label in _scenarios(model):
-        for resource in scenario.resources():
-            if not _sized_bodies(resource.config):
-                continue
-            for item in _judge_sizes(resource, label):
-                findings.setdefault((item.file, item.line, item.resource), item)
-    return list(findings.values())
-
-
-def _scenarios(model: TerraformModel) -> Iterator[tuple[TerraformModel, str]]:
-    """The submission as configured by default, then as planned with each var file."""
-    yield model, ""
-    for name in model.var_files():
-        variant = model.with_var_file(name)
-        if variant is not None:
-            yield variant, name
-
-
-def _judge_sizes(resource: Resource, var_file: str) -> list[Finding]:
-    def rule(instance: ResourceInstance) -> Iterator[Problem]:
-        return _sizing_problems(resource, instance, var_file)
-
-    return per_instance(resource, rule)
+    findings: list[Finding] = []
+    for resource in model.resources():
+        if _sized_bodies(resource.config):
+            findings.extend(per_instance(resource, partial(_sizing_problems, resource)))
+    return findings
 
 
 def _sized_bodies(body: Body) -> list[Body]:
@@ -146,14 +128,11 @@ def _sized_bodies(body: Body) -> list[Body]:
     ]
 
 
-def _sizing_problems(
-    resource: Resource, instance: ResourceInstance, var_file: str
-) -> Iterator[Problem]:
+def _sizing_problems(resource: Resource, instance: ResourceInstance) -> Iterator[Problem]:
     environment = _environment(resource, instance)
     kind = _environment_kind(environment)
     if kind is None:
         return
-    scenario = f" (with -var-file={var_file})" if var_file else ""
     for body in _sized_bodies(instance):
         for name in sorted(SIZE_ATTRIBUTES & body.block.attributes.keys()):
             for size in _sizes(body.get(name)):
@@ -162,7 +141,7 @@ def _sizing_problems(
                     yield (
                         file,
                         line,
-                        f"uses {size} although its environment is {environment!r}{scenario}; "
+                        f"uses {size} although its environment is {environment!r}; "
                         "metal and 8xlarge+ sizes are for production load, pick a smaller "
                         "class outside production.",
                     )
@@ -171,7 +150,7 @@ def _sizing_problems(
                         file,
                         line,
                         f"runs a production {_store(size)} (environment {environment!r}) on "
-                        f"{size}{scenario}; burstable micro/nano classes run out of CPU credits "
+                        f"{size}; burstable micro/nano classes run out of CPU credits "
                         "and memory under production load, use a larger (m- or r-family) class.",
                     )
 
@@ -271,8 +250,9 @@ def no_cdn(model: TerraformModel) -> list[Finding] | None:
     (`aws_apigatewayv2_api`) and `REGIONAL` REST APIs (an `EDGE` REST API is already served
     through CloudFront; an API whose every route requires `AWS_IAM` authorisation serves
     other workloads, not users). It fails when that tier spans two or more regions (or provider
-    aliases) and the submission has no `aws_cloudfront_distribution` (nor a CloudFront
-    module). One finding per web-tier resource.
+    aliases) and the submission has no `aws_cloudfront_distribution` (nor an unreadable
+    module, such as a registry one, whose source is a CloudFront module). One finding per
+    web-tier resource.
 
     A web tier in a single region is n/a: the catalog asks for a CDN in front of tiers served
     from several regions, where it also gives users one global entry point; n/a too when
@@ -411,8 +391,10 @@ def _location_key(resource: Resource) -> str:
 def _has_cdn(model: TerraformModel) -> bool:
     if any(model.resources("aws_cloudfront_distribution")):
         return True
+    # A local module is read for what it builds; only a module evalkit cannot read whose
+    # source is a CloudFront module may hold a distribution it does not see.
     return any(
-        "cloudfront" in call.source.lower()
+        "cloudfront" in call.source.lower() and call.child is None
         for module in model.modules
         for call in module.module_calls.values()
     )

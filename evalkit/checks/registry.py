@@ -35,12 +35,13 @@ class Check:
         return inspect.cleandoc(self.function.__doc__ or "")
 
     def run(self, model: TerraformModel) -> CheckResult:
-        """Judge every root configuration of the submission on its own.
+        """Judge every deployment of every root configuration of the submission on its own.
 
-        Fails when some root fails, passes when some root passes, else n/a. Module code that
-        several roots share is reported once per distinct problem: findings with the same
-        file, line and message from different roots are one finding."""
-        results = [self.function(root) for root in model.root_models]
+        Fails when some deployment fails, passes when some passes, else n/a. A finding that
+        only some deployments of a root have says which (`with prod.tfvars`). Module code
+        that several roots share is reported once per distinct problem: findings with the
+        same file, line and message from different roots are one finding."""
+        results = [self._judge_root(root) for root in model.root_models]
         note = self._note(model)
         if all(findings is None for findings in results):
             return CheckResult(self.id, "n/a", note=note)
@@ -57,6 +58,29 @@ class Check:
             return ""
         found = [note for root in model.root_models for note in self.notes(root)]
         return "; ".join(dict.fromkeys(found))
+
+    def _judge_root(self, root: TerraformModel) -> list[Finding] | None:
+        deployments = root.deployments
+        results = [(d.var_file, self.function(d.model)) for d in deployments]
+        if all(findings is None for _, findings in results):
+            return None
+        holders: dict[Finding, list[str]] = {}
+        for var_file, findings in results:
+            for item in findings or ():
+                holders.setdefault(item, []).append(var_file)
+        return [
+            item if len(set(files)) == len(deployments) else with_deployments(item, files)
+            for item, files in holders.items()
+        ]
+
+
+def with_deployments(item: Finding, var_files: list[str]) -> Finding:
+    """The finding with the deployments that have it named at the end of its message:
+    ``... pick a smaller class (with prod.tfvars).``"""
+    named = ", ".join(sorted(dict.fromkeys(var_files)))
+    message = item.message
+    stop = "." if message.endswith(".") else ""
+    return replace(item, message=f"{message.removesuffix(stop)} (with {named}){stop}")
 
 
 class UnknownCheckError(KeyError):

@@ -15,6 +15,7 @@ from evalkit.checks._credentials import Credential, find_credentials, line_holds
 from evalkit.checks._helpers import (
     Problem,
     instance_addresses,
+    names_a_source,
     per_instance,
     truth,
     where,
@@ -733,6 +734,9 @@ def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
     without `encryption_type = "KMS"` (the provider's default is `NONE`); OpenSearch and
     Elasticsearch domains without `encrypt_at_rest { enabled = true }`.
     A flag whose value cannot be known (a variable without a value) is not a failure.
+    Read replicas inherit their source's encryption and are not judged; a
+    `replicate_source_db` or `replication_source_identifier` set to null or "" names no
+    source, so that database is judged as a primary.
 
     Not judged, because AWS encrypts them whatever the code says: S3 buckets (SSE-S3 is
     applied to every bucket since 2023-01-05 and cannot be turned off) and DynamoDB tables
@@ -786,14 +790,16 @@ def _rds_instance(context: _EncryptionContext, resource: Resource, body: Body) -
     if (
         body.has("cluster_identifier")
         or (isinstance(engine, str) and engine.startswith("aurora"))
-        or body.has("replicate_source_db")
+        or names_a_source(body, "replicate_source_db")
     ):
         return  # storage belongs to the cluster, or is inherited from the source
     yield from _unless_true(body, "storage_encrypted", "stores data unencrypted", STORAGE_FIX)
 
 
 def _rds_cluster(context: _EncryptionContext, resource: Resource, body: Body) -> Iterator[Problem]:
-    if body.get("engine_mode") == "serverless" or body.has("replication_source_identifier"):
+    if body.get("engine_mode") == "serverless" or names_a_source(
+        body, "replication_source_identifier"
+    ):
         return
     if not body.has("storage_encrypted") and body.has("global_cluster_identifier"):
         globals_ = context.model.referenced_resources(

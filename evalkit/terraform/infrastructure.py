@@ -8,8 +8,8 @@ Such a submission is graded `no_infrastructure` (score 0); `what_is_built` decid
 the model's existence rules, over every root configuration:
 
 - a managed resource of any other provider (aws, azurerm, google, kubernetes, ...) that
-  exists or may exist builds something; one known not to exist (``count = 0`` with the
-  inputs the submission ships) does not;
+  exists or may exist in some deployment builds something; one known not to exist in every
+  deployment (``count = 0`` with the inputs the submission ships) does not;
 - a local module builds what its own resources and module calls build, instance by instance;
   a local module the submission does not contain builds nothing evalkit can see (and
   `terraform init` fails on it);
@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from evalkit.terraform.model import Existence, ModuleCall, ModuleContext, TerraformModel
+from evalkit.terraform.sources import INVALID, LOCAL, source_kind
 
 # Providers whose resources create nothing outside Terraform's state or the local machine,
 # and providers that only read (data sources) or render text.
@@ -69,10 +70,11 @@ def resource_provider(resource_type: str) -> str:
 
 
 def what_is_built(model: TerraformModel) -> Inventory:
-    """The inventory of every root configuration of a submission together."""
+    """The inventory of every deployment of every root configuration of a submission
+    together: a resource that some shipped ``-var-file`` creates is built."""
     inventory = Inventory()
-    for root in model.root_models:
-        for module in root.declared_modules:
+    for graded in model.graded_models():
+        for module in graded.declared_modules:
             _add_module(inventory, module)
     for name in ("builds", "utility", "absent", "empty_modules", "providers", "data_sources"):
         values: list[str] = getattr(inventory, name)
@@ -125,8 +127,8 @@ def _call_kind(call: ModuleCall) -> str:
     ``remote`` (any other registry or remote module, whose code evalkit cannot see)."""
     if call.template is not None:
         return "local"
-    if not call.source or call.source.startswith(("./", "../")):
-        return "missing"
+    if not call.source or source_kind(call.source) in (LOCAL, INVALID):
+        return "missing"  # a bare path (``modules/vpc``) is installed from nowhere
     return "utility" if _registry_provider(call.source) in UTILITY_PROVIDERS else "remote"
 
 

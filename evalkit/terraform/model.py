@@ -13,6 +13,9 @@ or for_each is unknown, or it is gated on the workspace), or known not to exist 
 declared (references to it resolve) but invisible: `TerraformModel.resources`, `modules`,
 `ModuleContext.resources` and `module_calls`, `find_resource` and `referrers` never return
 it, so no check judges it or counts it as evidence.
+
+A root configuration has one or more `deployments`: each ``-var-file`` it ships, else its
+auto-loaded inputs; checks judge each deployment on its own model.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from typing import Any
 from evalkit.terraform.evaluator import Evaluator, NamesNothing, Step, apply_steps, as_collection
 from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure
 from evalkit.terraform.parse_memo import parse_file_once
+from evalkit.terraform.sources import LOCAL, REMOTE, source_kind
+from evalkit.terraform.types import TypeSpec, conform, type_spec
 from evalkit.terraform.values import Unknown
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
@@ -300,18 +305,9 @@ class Resource:
         """The instances `count`/`for_each` creates: none when known to be empty, one keyless
         instance (with `count.index`/`each` unknown) when the expansion is unknown."""
         pairs = expansion(self.block, self.context)
-        if pairs is None or (not pairs and self._exists_in_some_deployment()):
+        if pairs is None:
             return [ResourceInstance(self, None, unknown_expansion_scope(self.block))]
         return [ResourceInstance(self, key, scope) for key, scope in pairs[:MAX_RESOURCE_INSTANCES]]
-
-    def _exists_in_some_deployment(self) -> bool:
-        """Whether a ``-var-file`` the submission ships (``prod.tfvars``) creates this resource
-        that the auto-loaded inputs leave out: some deployment creates it, so it may exist."""
-        for variant in self.context.root.variants:
-            other = variant.declared_resource(self.address)
-            if other is not None and other.instances:
-                return True
-        return False
 
     @cached_property
     def existence(self) -> Existence:
@@ -492,6 +488,7 @@ class ModuleContext:
         self.evaluator = Evaluator(self)
         self._local_cache: dict[str, Any] = {}
         self._var_cache: dict[str, Any] = {}
+        self._type_cache: dict[str, TypeSpec | None] = {}
 
     # declarations, indexed once
     def _of_type(self, block_type: str) -> list[Block]:
@@ -563,7 +560,7 @@ class ModuleContext:
         source = call.block.attributes.get("source")
         directory = posixpath.dirname(call.block.file)
         target = _local_source_directory(directory, source) if source else None
-        if target is None or call.template is not None:
+        if target is None or call.template is not None or source_kind(call.source) != LOCAL:
             return None
         present = any(posixpath.dirname(name) == target for name in self.root.terraform_files)
         return None if present else target
@@ -598,17 +595,35 @@ class ModuleContext:
         return value
 
     def _compute_variable(self, name: str) -> Any:
+        """The variable's value as Terraform passes it: the caller's argument, else the
+        winning ``.tfvars`` entry, else the default; converted to its `type` (left-out
+        `optional()` attributes are null or their default), and a null replaced by the
+        default when the variable says ``nullable = false``."""
         reference = self.qualified(f"var.{name}")
         if name not in self.variables:
             return Unknown((reference,), "undeclared variable")
+        block = self.variables[name]
+        default = block.attributes.get("default")
         if self.call is not None and self.parent is not None and name in self.call.block.attributes:
-            return self.parent.evaluate(self.call.block.attributes[name].expr, self.scope)
-        if name in self.tfvars:
-            return self.evaluate(self.tfvars[name].expr, {})
-        default = self.variables[name].attributes.get("default")
-        if default is None:
+            value = self.parent.evaluate(self.call.block.attributes[name].expr, self.scope)
+        elif name in self.tfvars:
+            value = self.evaluate(self.tfvars[name].expr, {})
+        elif default is None:
             return Unknown((reference,), "no default")
-        return self.evaluate(default.expr, {})
+        else:
+            value = self.evaluate(default.expr, {})
+        if value is None and default is not None and _not_nullable(block):
+            value = self.evaluate(default.expr, {})
+        spec = self._variable_type(name)
+        return conform(value, spec) if spec is not None else value
+
+    def _variable_type(self, name: str) -> TypeSpec | None:
+        """The variable's type constraint when converting to it can change a value."""
+        if name not in self._type_cache:
+            attribute = self.variables[name].attributes.get("type")
+            spec = type_spec(attribute.expr) if attribute is not None else None
+            self._type_cache[name] = spec if spec is not None and spec.has_optional else None
+        return self._type_cache[name]
 
     def local_value(self, name: str) -> Any:
         if name in self._local_cache:
@@ -716,6 +731,18 @@ class ResourceValue:
 
 # --- the whole submission ----------------------------------------------------------------------
 
+# At most this many ``-var-file`` deployments of one root are judged.
+MAX_DEPLOYMENTS = 6
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One way a root configuration is planned: with the ``-var-file`` named `var_file`, or
+    ("") with the auto-loaded inputs only."""
+
+    var_file: str
+    model: TerraformModel
+
 
 @dataclass
 class TerraformModel:
@@ -729,7 +756,7 @@ class TerraformModel:
     # Those and the code of module calls known to create no instance (count = 0).
     declared_modules: list[ModuleContext] = field(default_factory=list)
     evaluating: set[tuple[str, str]] = field(default_factory=set)
-    # A model planned with one -var-file: it asks no further variants.
+    # A model planned with one -var-file: it is a deployment of its own.
     is_variant: bool = False
     # The submission's root configurations (each a list of directories, see _root_groups),
     # and the one this model grades when it is the model of a single root.
@@ -754,17 +781,31 @@ class TerraformModel:
         return models
 
     @cached_property
-    def variants(self) -> list[TerraformModel]:
-        """The submission planned with each ``-var-file`` it ships that sets a root variable:
-        what some deployment creates beyond the auto-loaded inputs."""
-        if self.is_variant:
-            return []
-        found = []
+    def deployments(self) -> list[Deployment]:
+        """The deployments of this root configuration, each judged on its own.
+
+        A ``-var-file`` the submission ships (``prod.tfvars``, ``environments/dev.tfvars``)
+        that sets a variable of the root is a deployment: the root planned with it, over the
+        auto-loaded ``terraform.tfvars`` and ``*.auto.tfvars``, so what it sets applies
+        whether it adds a resource or removes one. With no such file the configuration as
+        the auto-loaded inputs and defaults give it is the one deployment. A root that
+        ships var-files is planned with them, also when it cannot be planned without one (a
+        required variable without default). At most `MAX_DEPLOYMENTS` are judged, in name
+        order. Parsed files are shared; each deployment evaluates its own values."""
+        if self.is_variant or (len(self.root_groups) > 1 and self.graded_group is None):
+            return [Deployment("", self)]
+        found: list[Deployment] = []
         for name in self.var_files():
             variant = self.with_var_file(name)
             if variant is not None:
-                found.append(variant)
-        return found
+                found.append(Deployment(name, variant))
+            if len(found) == MAX_DEPLOYMENTS:
+                break
+        return found or [Deployment("", self)]
+
+    def graded_models(self) -> list[TerraformModel]:
+        """Every model a check judges: one per deployment of each root configuration."""
+        return [d.model for root in self.root_models for d in root.deployments]
 
     def declared_resource(self, address: str) -> Resource | None:
         """The resource or data block at exactly `address`, whether it exists or not."""
@@ -787,8 +828,9 @@ class TerraformModel:
                 resource.__dict__.pop("instances", None)
                 resource.__dict__.pop("config", None)
             module.__dict__.clear()
-        for variant in self.__dict__.pop("variants", []):
-            variant.release()
+        for deployment in self.__dict__.pop("deployments", []):
+            if deployment.model is not self:
+                deployment.model.release()
         for model in self.__dict__.pop("root_models", []):
             if model is not self:
                 model.release()
@@ -1080,8 +1122,14 @@ def _local_source_directory(directory: str, source: Attribute) -> str | None:
     from evalkit.terraform.evaluator import Evaluator as _Evaluator
 
     value = _Evaluator(NamesNothing()).evaluate(source.expr)
-    if not isinstance(value, str) or not value.startswith(("./", "../")):
+    if not isinstance(value, str):
         return None
+    kind = source_kind(value)
+    if kind == REMOTE or (kind != LOCAL and "//" in value):
+        return None
+    # A bare path (``modules/vpc``, which Terraform rejects or looks up in the registry) is
+    # read as the ``./modules/vpc`` it means when the submission holds that directory; the
+    # mistake itself is reported by IAC-UNDEFINED-REFERENCE.
     joined = posixpath.normpath(posixpath.join(directory or ".", value))
     if joined.startswith(".."):
         return None  # outside the submission: never read
@@ -1107,7 +1155,7 @@ def _load_children(
         return
     for call in parent.declared_module_calls.values():
         pairs = expansion(call.block, parent)
-        if pairs is None or (not pairs and _call_exists_in_some_deployment(model, parent, call)):
+        if pairs is None:
             call.existence = Existence.MAY_EXIST.within(parent.existence)
             pairs = [(None, unknown_expansion_scope(call.block))]
         elif not pairs:
@@ -1137,25 +1185,19 @@ def _load_children(
             _load_children(model, child, by_directory, depth + 1)
 
 
-def _call_exists_in_some_deployment(
-    model: TerraformModel, parent: ModuleContext, call: ModuleCall
-) -> bool:
-    """Whether a ``-var-file`` the submission ships makes a call that the auto-loaded inputs
-    leave empty create module instances."""
-    for variant in model.variants:
-        for module in variant.declared_modules:
-            if module.address == parent.address and module.directory == parent.directory:
-                other = module.declared_module_calls.get(call.name)
-                if other is not None and other.existence.visible:
-                    return True
-    return False
-
-
 # --- helpers -----------------------------------------------------------------------------------
 
 _NON_RESOURCE_ROOTS = frozenset(
     {"var", "local", "module", "data", "count", "each", "self", "path", "terraform"}
 )
+
+
+def _not_nullable(variable: Block) -> bool:
+    """``nullable = false``: a null the variable receives becomes its default."""
+    attribute = variable.attributes.get("nullable")
+    if attribute is None:
+        return False
+    return Evaluator(NamesNothing()).evaluate(attribute.expr) is False
 
 
 def _walk_blocks(block: Block) -> Iterator[Block]:

@@ -1,0 +1,175 @@
+"""Type constraints of input variables, as far as they change a value: `optional()` attributes.
+
+Terraform converts every value a variable receives (a module argument, a `.tfvars` entry, the
+default) to the variable's `type`. For an `object({...})` constraint, an attribute declared
+`optional(type)` that the value leaves out (or sets to null) becomes null, and one declared
+`optional(type, default)` becomes that default, at any depth (`map(object(...))`,
+`list(object(...))`). Without this, a `count = var.cfg.enabled ? 1 : 0` over an omitted
+`enabled = optional(bool, false)` would be unknown instead of 0.
+
+Only the shape matters here: primitive conversions (``"true"`` to `true`) are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lark import Token, Tree
+
+from evalkit.terraform.evaluator import Evaluator, NamesNothing
+from evalkit.terraform.values import Unknown
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute of an object type: its type, whether it may be left out, its default."""
+
+    type: TypeSpec
+    optional: bool = False
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """A type constraint: ``object`` (attributes), ``map``/``list``/``set`` (one element
+    type), ``tuple`` (element types), or ``any`` for everything that holds no object."""
+
+    kind: str = "any"
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    elements: tuple[TypeSpec, ...] = ()
+
+    @property
+    def has_optional(self) -> bool:
+        """Whether conversion to this type can change a value (it declares optional())."""
+        if self.kind == "object":
+            return any(a.optional or a.type.has_optional for a in self.attributes.values())
+        return any(element.has_optional for element in self.elements)
+
+
+ANY = TypeSpec()
+
+
+def type_spec(expr: Any) -> TypeSpec:
+    """The constraint a variable's `type` expression writes; `any` for what is not read."""
+    node = _unwrap(expr)
+    if not isinstance(node, Tree) or node.data != "function_call":
+        return ANY
+    name = _function_name(node)
+    arguments = _arguments(node)
+    if name == "object" and len(arguments) == 1:
+        return TypeSpec("object", attributes=_object_attributes(arguments[0]))
+    if name in ("map", "list", "set") and len(arguments) == 1:
+        return TypeSpec(name, elements=(type_spec(arguments[0]),))
+    if name == "tuple" and len(arguments) == 1:
+        items = _unwrap(arguments[0])
+        if isinstance(items, Tree) and items.data == "tuple":
+            return TypeSpec("tuple", elements=tuple(type_spec(i) for i in _meaningful(items)))
+    return ANY
+
+
+def conform(value: Any, spec: TypeSpec) -> Any:
+    """`value` converted to `spec`: left-out optional attributes filled with null or their
+    default. Unknown values and shapes that do not match are returned as they are."""
+    if value is None or isinstance(value, Unknown) or not spec.has_optional:
+        return value
+    if spec.kind == "object" and isinstance(value, dict):
+        converted = dict(value)
+        for name, attribute in spec.attributes.items():
+            item = converted.get(name)
+            if item is None and attribute.optional:
+                item = conform(attribute.default, attribute.type)
+            elif item is not None:
+                item = conform(item, attribute.type)
+            if name in converted or attribute.optional:
+                converted[name] = item
+        return converted
+    if spec.kind == "map" and isinstance(value, dict):
+        return {key: conform(item, spec.elements[0]) for key, item in value.items()}
+    if spec.kind in ("list", "set") and isinstance(value, list):
+        return [conform(item, spec.elements[0]) for item in value]
+    if spec.kind == "tuple" and isinstance(value, list) and len(value) == len(spec.elements):
+        return [conform(item, element) for item, element in zip(value, spec.elements, strict=True)]
+    return value
+
+
+def _object_attributes(expr: Any) -> dict[str, Attribute]:
+    node = _unwrap(expr)
+    if not isinstance(node, Tree) or node.data != "object":
+        return {}
+    found: dict[str, Attribute] = {}
+    for element in _meaningful(node):
+        parts = _meaningful(element)
+        if len(parts) != 2:
+            continue
+        name = _key_name(parts[0])
+        if name is not None:
+            found[name] = _attribute(parts[1])
+    return found
+
+
+def _attribute(expr: Any) -> Attribute:
+    node = _unwrap(expr)
+    if _is_call(node, "optional"):
+        arguments = _arguments(node)
+        if not arguments:
+            return Attribute(ANY, optional=True)
+        default = (
+            Evaluator(NamesNothing("optional() default")).evaluate(arguments[1])
+            if len(arguments) > 1
+            else None
+        )
+        return Attribute(type_spec(arguments[0]), optional=True, default=default)
+    return Attribute(type_spec(expr))
+
+
+def _key_name(node: Any) -> str | None:
+    inner = _unwrap(node)
+    if isinstance(inner, Tree) and inner.data in ("object_elem_key", "expr_term"):
+        return _key_name(_meaningful(inner)[0]) if _meaningful(inner) else None
+    if isinstance(inner, Tree) and inner.data == "identifier":
+        return str(inner.children[0])
+    if isinstance(inner, Tree) and inner.data == "string":
+        value = Evaluator(NamesNothing()).evaluate(inner)
+        return value if isinstance(value, str) else None
+    if isinstance(inner, Token):
+        return str(inner).strip('"')
+    return None
+
+
+def _unwrap(node: Any) -> Any:
+    """The term inside ``expr_term`` wrappers."""
+    while isinstance(node, Tree) and node.data == "expr_term":
+        inner = _meaningful(node)
+        if len(inner) != 1:
+            return node
+        node = inner[0]
+    return node
+
+
+def _is_call(node: Any, name: str) -> bool:
+    return isinstance(node, Tree) and node.data == "function_call" and _function_name(node) == name
+
+
+def _function_name(node: Tree) -> str:
+    return "::".join(
+        str(child.children[0])
+        for child in node.children
+        if isinstance(child, Tree) and child.data == "identifier"
+    )
+
+
+def _arguments(node: Tree) -> list[Any]:
+    for child in node.children:
+        if isinstance(child, Tree) and child.data == "arguments":
+            return _meaningful(child)
+    return []
+
+
+def _meaningful(node: Tree) -> list[Any]:
+    """Children that are terms, not punctuation or new lines."""
+    return [
+        child
+        for child in node.children
+        if isinstance(child, Tree) and child.data not in ("new_line_or_comment",)
+    ]
