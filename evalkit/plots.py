@@ -42,6 +42,7 @@ from evalkit.rates import (  # noqa: F401 - re-exported: evalkit.plots is the ch
     group_labels,
     group_order,
     lost_points,
+    mean_points_lost,
     metadata_columns,
     outcomes,
     points_lost,
@@ -286,19 +287,7 @@ def lost_points_by_cause(
     not_parsed[unread] = 100.0 - scores.loc[unread, "score"].astype(float)
     per_submission.loc[unread, :] = 0.0
     per_submission[NOT_PARSED] = not_parsed.where(scores["status"].isin(GRADED))
-    labels = group_labels(scores, by)
-    rows = []
-    for label in group_order(labels):
-        group = per_submission[(labels == label).to_numpy()].dropna(how="all")
-        for category in per_submission.columns:
-            row: dict[str, Any] = {} if by is None else {by: label}
-            row.update(
-                category=category,
-                n=len(group),
-                points_lost=float(group[category].mean()) if len(group) else math.nan,
-            )
-            rows.append(row)
-    return pd.DataFrame(rows, columns=([by] if by else []) + ["category", "n", "points_lost"])
+    return mean_points_lost(per_submission, scores, by)
 
 
 def lost_points_bars(

@@ -292,7 +292,14 @@ def lost_points(
     add up to ``100 − mean score``. Weights come from `rubric` (see `rubric_for`).
     """
     scores = scores_of(run)
-    per_submission = points_lost(scores, rubric_for(run, rubric))
+    return mean_points_lost(points_lost(scores, rubric_for(run, rubric)), scores, by)
+
+
+def mean_points_lost(
+    per_submission: pd.DataFrame, scores: pd.DataFrame, by: str | None
+) -> pd.DataFrame:
+    """Per group and column of `per_submission` (points lost per submission), the mean over
+    the group's graded submissions: columns [by,] category, n, points_lost."""
     labels = group_labels(scores, by)
     rows = []
     for label in group_order(labels):
