@@ -1,4 +1,4 @@
-"""The README's inspect_ai example runs as printed, offline (no network, no tokenizer)."""
+"""The inspect_ai example of docs/training.md runs offline (no network, no tokenizer)."""
 
 from __future__ import annotations
 
@@ -13,18 +13,18 @@ pytest.importorskip(
     "inspect_ai", reason="inspect_ai is not installed (pip install -e '.[inspect]')"
 )
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+TRAINING = Path(__file__).resolve().parent.parent / "docs" / "training.md"
 
 
 def _example() -> str:
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("### inspect_ai scorer") :]
+    text = TRAINING.read_text(encoding="utf-8")
+    section = text[text.index("## inspect_ai scorer") :]
     match = re.search(r"^```python\n(.*?)^```$", section, flags=re.S | re.M)
     assert match is not None
     return match.group(1)
 
 
-def test_readme_inspect_example_runs_offline(
+def test_docs_inspect_example_runs_offline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -39,7 +39,7 @@ def test_readme_inspect_example_runs_offline(
     original = socket.socket.connect
     monkeypatch.setattr(socket.socket, "connect", no_network)
     namespace: dict[str, Any] = {}
-    exec(compile(_example(), str(README), "exec"), namespace)
+    exec(compile(_example(), str(TRAINING), "exec"), namespace)
     log = namespace["log"]
     assert log.status == "success", log.error
     [sample] = log.samples
