@@ -111,7 +111,7 @@ def test_dtypes_survive_a_scored_directory(tmp_path: Path, fmt: str) -> None:
     assert main(args) == 0
     in_memory = evalkit.score(str(data))
     loaded = evalkit.load_run(out)
-    # Metadata columns in the records' field order, as in memory (and as the README says).
+    # Metadata columns in the records' field order, as in memory (and as docs/outputs.md says).
     pd.testing.assert_frame_equal(loaded.scores, in_memory.scores)
     pd.testing.assert_frame_equal(loaded.findings, in_memory.findings)
 
