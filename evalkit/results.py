@@ -1,6 +1,6 @@
 """Results as pandas DataFrames, and the files a run writes (scores, findings, run.json).
 
-Column order and formatting are a contract (see the README): training pipelines join on
+Column order and formatting are a contract (see docs/outputs.md): training pipelines join on
 `scores.csv`, and the same input and rubric must give byte-identical tables.
 """
 

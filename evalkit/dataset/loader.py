@@ -855,8 +855,8 @@ def _requirements(
     except RequirementError as error:
         record_id = _record_id(data.get(fields.id_field), stem, number)
         raise DatasetError(
-            f"{stem}: record {record_id!r} (#{number}): {name}: {error}; see the README, "
-            "section Coverage, for the syntax"
+            f"{stem}: record {record_id!r} (#{number}): {name}: {error}; see docs/rubrics.md, "
+            "section Coverage of a reference, for the syntax"
         ) from None
     return tuple(f"{kind}@{regions}" for kind, regions in required.items())
 
