@@ -51,14 +51,7 @@ def _given_to(model: TerraformModel, calls: list[ModuleCall]) -> set[Resource]:
 # --- OBS-MISSING-MONITORING --------------------------------------------------------------------
 
 MONITORED_KINDS: dict[str, tuple[str, ...]] = {
-    "compute": (
-        "aws_instance",
-        "aws_autoscaling_group",
-        "aws_ecs_service",
-        "aws_lambda_function",
-        "aws_eks_cluster",
-        "aws_ecs_express_gateway_service",
-    ),
+    "compute": catalog.COMPUTE,
     "database": (
         "aws_db_instance",
         "aws_rds_cluster",
@@ -66,7 +59,7 @@ MONITORED_KINDS: dict[str, tuple[str, ...]] = {
         "aws_elasticache_replication_group",
         "aws_elasticache_cluster",
     ),
-    "load balancer": ("aws_lb", "aws_alb", "aws_elb"),
+    "load balancer": catalog.ALL_LOAD_BALANCERS,
 }
 MONITORED_TYPES = tuple(t for types in MONITORED_KINDS.values() for t in types)
 
