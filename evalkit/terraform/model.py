@@ -925,7 +925,7 @@ class TerraformModel:
         index: dict[str, list[tuple[Resource, str]]] = {}
         for module in self.modules:
             for resource in module.resources.values():
-                for block in _walk_blocks(resource.block):
+                for block in resource.block.walk():
                     for name, attribute in block.attributes.items():
                         for address in self.addresses_referenced_by(attribute.expr, module):
                             entries = index.setdefault(address, [])
@@ -1198,14 +1198,6 @@ def _not_nullable(variable: Block) -> bool:
     if attribute is None:
         return False
     return Evaluator(NamesNothing()).evaluate(attribute.expr) is False
-
-
-def _walk_blocks(block: Block) -> Iterator[Block]:
-    stack = [block]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.blocks)
 
 
 def _for_each_items(collection: Any) -> list[tuple[Any, Any]] | None:

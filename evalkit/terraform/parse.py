@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,14 @@ class Block:
 
     def blocks_of(self, block_type: str) -> list[Block]:
         return [b for b in self.blocks if b.type == block_type]
+
+    def walk(self) -> Iterator[Block]:
+        """This block and every block written inside it, at any depth, as written."""
+        stack = [self]
+        while stack:
+            current = stack.pop()
+            yield current
+            stack.extend(current.blocks)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from evalkit.terraform.model import (
     ResourceInstance,
     TerraformModel,
 )
-from evalkit.terraform.parse import Block
 from evalkit.terraform.references import (
     iter_references,
 )
@@ -175,7 +174,7 @@ class _Ordering:
         inside: set[str] = set()
         for resource in module.resources.values():
             targets: set[str] = set()
-            for block in _all_blocks(resource.block):
+            for block in resource.block.walk():
                 for attribute in block.attributes.values():
                     targets |= self._targets(attribute.expr, module)
             if module.call is not None:
@@ -225,14 +224,6 @@ class _Ordering:
             elif root != "data":
                 found.add(module.qualified(f"{root}.{names[0]}"))
         return found
-
-
-def _all_blocks(block: Block) -> Iterator[Block]:
-    stack = [block]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.blocks)
 
 
 def _linked_resources(model: TerraformModel, value: Any, *types: str) -> list[Resource]:
