@@ -32,7 +32,7 @@ Adding a cross-resource check:
    source types, the attribute (``block.attribute`` for a nested block) and the target
    types (plus `by_name` when AWS also links by a literal name). Add an adapter test in
    ``tests/test_aws_layer.py``: HCL in, the edge out, known and unknown.
-2. Write the check in ``evalkit/checks/<category>.py`` as a predicate over instances,
+2. Write the check in ``evalkit/checks/<category>/<name>.py`` as a predicate over instances,
    reported with ``per_instance`` from ``checks/_helpers.py``::
 
        def orphan_topic(instance):                  # -> Iterator[Problem]

@@ -1,0 +1,20 @@
+"""Availability checks: zones, database failover, scaling and health checks.
+
+One module per check, named after its ID without the category prefix (HA-SINGLE-AZ
+lives in `single_az.py`); helpers that several of them use live in `_common.py`. Importing this
+package registers the checks.
+"""
+
+from evalkit.checks.availability import (
+    health_checks,
+    no_autoscaling,
+    rds_multi_az,
+    single_az,
+)
+
+__all__ = [
+    "health_checks",
+    "no_autoscaling",
+    "rds_multi_az",
+    "single_az",
+]
