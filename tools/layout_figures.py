@@ -164,7 +164,7 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
 def depth(graph: dict[str, set[str]], components: list[list[str]]) -> int:
     """Longest chain of imports, a cycle counted as one node."""
     owner = {m: n for n, comp in enumerate(components) for m in comp}
-    edges = {n: set() for n in range(len(components))}
+    edges: dict[int, set[int]] = {n: set() for n in range(len(components))}
     for source, targets in graph.items():
         for target in targets:
             if owner[source] != owner[target]:
