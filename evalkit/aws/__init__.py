@@ -19,7 +19,6 @@ on the model:
 - ``edge.mentions`` / ``layer.mentioning(resource, kind)``: what an edge may point at, read
   widely (through locals, inputs and module outputs), for "is anything watching / notifying /
   configuring this" questions, where an unresolved reference must not hide what it names.
-- ``layer.named_in(value, *types)``: resources an evaluated value of a block refers to.
 - ``layer.network``: subnets with their VPC and route tables, public or private, NAT
   gateways (`evalkit.aws.network`); ``zones``: availability zones of placements.
 - ``regions.same_region(a, b)``: the one rule for "in the same region"; relations made by

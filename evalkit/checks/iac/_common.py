@@ -10,10 +10,6 @@ from evalkit.terraform.model import (
     Resource,
 )
 
-# Roots that never name a declaration of the module.
-_SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
-
-
 # --- shared by the naming and hardcoded-values checks ------------------------------------------
 
 AWS_REGION = re.compile(

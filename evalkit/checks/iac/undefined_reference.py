@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from evalkit.checks.iac._common import _SCOPE_ROOTS
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.model import (
@@ -15,6 +14,7 @@ from evalkit.terraform.model import (
 )
 from evalkit.terraform.parse import Block
 from evalkit.terraform.references import (
+    SCOPE_ROOTS,
     Reference,
     iter_references,
     provider_entries,
@@ -147,7 +147,7 @@ def _undeclared(
 ) -> str | None:
     """A description of what `reference` names if the module does not declare it."""
     root, names = reference.root, reference.names
-    if root in _SCOPE_ROOTS or not names:
+    if root in SCOPE_ROOTS or not names:
         return None
     head = names[0]
     if root == "var":
