@@ -42,8 +42,12 @@ Adding a cross-resource check:
    case with the finding's file, line, resource and message in ``expected.yaml``).
 """
 
+from evalkit.aws import provider
 from evalkit.aws.graph import EDGE_KINDS, Edge, EdgeKind
 from evalkit.aws.layer import AwsLayer, aws_of, release
 from evalkit.aws.regions import same_region
+
+# Models built from now on ask AWS where a resource is and what the provider computes.
+provider.register()
 
 __all__ = ["EDGE_KINDS", "AwsLayer", "Edge", "EdgeKind", "aws_of", "release", "same_region"]

@@ -27,6 +27,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
+from evalkit.terraform import providers
 from evalkit.terraform.dependencies import DependencyGraph
 from evalkit.terraform.evaluator import Evaluator, NamesNothing, Step, apply_steps, as_collection
 from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure
@@ -345,34 +346,20 @@ class Resource:
 
     @cached_property
     def region(self) -> str:
-        """The AWS region this resource is created in, or "" when it cannot be known."""
-        own = self.config.get("region")
-        if isinstance(own, str):
-            return own
-        provider = self.context.provider_body(self.provider_key)
-        if provider is None:
-            return ""
-        value = provider.get("region")
-        return value if isinstance(value, str) else ""
+        """The region this resource is created in, or "" when it cannot be known (the
+        registered provider rules decide, see `evalkit.terraform.providers`)."""
+        return providers.rules().region_of(self)
 
     @property
     def location(self) -> str:
-        """Region if known, else the provider alias: how findings say where a resource is."""
-        return self.region or (f"aws.{self.provider_alias}" if self.provider_alias else "")
+        """How findings say where a resource is: its region if known, else what the provider
+        rules give instead (the provider alias)."""
+        return providers.rules().location_of(self)
 
     def computed_attribute(self, instance: ResourceInstance, name: str) -> Any:
-        """Attributes Terraform computes that evalkit can still know (policy JSON, region)."""
-        if (
-            self.mode == "data"
-            and self.type == "aws_iam_policy_document"
-            and name in ("json", "minified_json")
-        ):
-            from evalkit.terraform.policy import policy_document_json
-
-            return policy_document_json(instance)
-        if self.mode == "data" and self.type == "aws_region" and name in ("name", "id", "region"):
-            return self.region or None
-        return None
+        """Attributes the provider computes that evalkit can still know (policy JSON,
+        region), or None."""
+        return providers.rules().computed_attribute(instance, name)
 
     def __repr__(self) -> str:
         return f"<Resource {self.address}>"
