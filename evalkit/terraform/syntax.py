@@ -13,7 +13,9 @@ evaluates) is asked here:
 - `calls_function`: whether an expression calls a function anywhere;
 - `call_argument`: the first argument of an expression that is a call of a given function;
 - `object_entries`: the entries of object literals (``{ Name = ... }``) with their lines;
-- `type_keywords`: the keywords of a type constraint (``list(string)``).
+- `type_keywords`: the keywords of a type constraint (``list(string)``);
+- `provider_entries`: the entries of a module call's ``providers = { aws = aws.west }``;
+- `written_value`: the value of an expression as written, every name it mentions unknown.
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ from lark import Token, Tree
 
 from evalkit.terraform.evaluator import Evaluator, NamesNothing
 from evalkit.terraform.parse import JsonValue
-from evalkit.terraform.references import Reference, iter_references, traversal_text
+from evalkit.terraform.references import (
+    Reference,
+    iter_references,
+    provider_entries,
+    traversal_text,
+)
 
 __all__ = [
     "Reference",
@@ -34,11 +41,13 @@ __all__ = [
     "calls_function",
     "element_lines",
     "object_entries",
+    "provider_entries",
     "reference_text",
     "references",
     "traversal_text",
     "type_keywords",
     "written_text",
+    "written_value",
 ]
 
 # Evaluates what is written literally; any name it meets is unknown.
@@ -49,6 +58,12 @@ def reference_text(expr: Any) -> str | None:
     """``var.x`` or ``aws.west`` for a native expression that is exactly a reference; None
     for anything else, JSON strings included."""
     return traversal_text(expr) if isinstance(expr, Tree) else None
+
+
+def written_value(expr: Any, scope: dict[str, Any] | None = None) -> Any:
+    """The value of an expression without looking up any name it mentions (those parts are
+    unknown); `scope` binds names such as ``each`` or a `for` variable."""
+    return _WRITTEN.evaluate(expr, scope or {})
 
 
 def references(expr: Any) -> Iterator[Reference]:
@@ -140,7 +155,7 @@ def _object_key(key: Tree) -> str | None:
     bare = traversal_text(inner[0])
     if bare is not None:
         return bare
-    value = _WRITTEN.evaluate(inner[0], {})
+    value = written_value(inner[0])
     return value if isinstance(value, str) else None
 
 
