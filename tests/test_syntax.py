@@ -90,3 +90,17 @@ def test_type_keywords_of_native_and_json_constraints() -> None:
     json_file = _parsed('{"variable": {"names": {"type": "${list(string)}"}}}', "main.tf.json")
     attribute = json_file.blocks[0].attributes["type"]
     assert syntax.type_keywords(attribute.expr) == ["list", "string"]
+
+
+def test_object_entries_of_a_json_object_are_its_own_entries() -> None:
+    json_file = _parsed('{"locals": {"tags": {"Name": "web"}}}', "main.tf.json")
+    attribute = json_file.blocks[0].attributes["tags"]
+    entries = [(key, value.value) for key, value, _ in syntax.object_entries(attribute.expr)]
+    assert entries == [("Name", "web")]
+
+
+def test_file_blocks_of_a_file_that_parses_and_of_one_that_does_not() -> None:
+    blocks = syntax.file_blocks("tests/main.tftest.hcl", 'run "plan" {\n  command = plan\n}\n')
+    assert blocks is not None
+    assert [(b.type, b.labels) for b in blocks] == [("run", ["plan"])]
+    assert syntax.file_blocks("broken.hcl", "run {{{") is None

@@ -13,6 +13,7 @@ evaluates) is asked here:
 - `calls_function`: whether an expression calls a function anywhere;
 - `call_argument`: the first argument of an expression that is a call of a given function;
 - `object_entries`: the entries of object literals (``{ Name = ... }``) with their lines;
+- `file_blocks`: the top-level blocks of a file the model does not load (a test file);
 - `type_keywords`: the keywords of a type constraint (``list(string)``);
 - `provider_entries`: the entries of a module call's ``providers = { aws = aws.west }``;
 - `written_value`: the value of an expression as written, every name it mentions unknown.
@@ -27,7 +28,7 @@ from typing import Any
 from lark import Token, Tree
 
 from evalkit.terraform.evaluator import Evaluator, NamesNothing
-from evalkit.terraform.parse import JsonValue
+from evalkit.terraform.parse import Block, JsonValue, ParsedFile, parse_file
 from evalkit.terraform.references import (
     Reference,
     iter_references,
@@ -40,6 +41,7 @@ __all__ = [
     "call_argument",
     "calls_function",
     "element_lines",
+    "file_blocks",
     "object_entries",
     "provider_entries",
     "reference_text",
@@ -137,7 +139,13 @@ def call_argument(expr: Any, functions: Collection[str]) -> Any:
 def object_entries(expr: Any) -> Iterator[tuple[str | None, Any, int]]:
     """(key, value expression, line) of every entry of the object literals written in a
     native expression, nested ones included. The key is a bare name (``Name = ...``) or a
-    literal string key (``"Name" = ...``); None when it is computed."""
+    literal string key (``"Name" = ...``); None when it is computed. In JSON syntax, the
+    entries of the object itself, each at the line of the attribute."""
+    if isinstance(expr, JsonValue):
+        if isinstance(expr.value, dict):
+            for key, value in expr.value.items():
+                yield str(key), JsonValue(value, expr.line), expr.line
+        return
     if not isinstance(expr, Tree):
         return
     for element in expr.iter_subtrees_topdown():
@@ -157,6 +165,13 @@ def _object_key(key: Tree) -> str | None:
         return bare
     value = written_value(inner[0])
     return value if isinstance(value, str) else None
+
+
+def file_blocks(name: str, text: str) -> list[Block] | None:
+    """The top-level blocks of a file in Terraform syntax (native, or JSON for a ``.json``
+    name), or None when it does not parse."""
+    parsed = parse_file(name, text)
+    return parsed.blocks if isinstance(parsed, ParsedFile) else None
 
 
 def type_keywords(expr: Any) -> list[str]:
