@@ -19,7 +19,6 @@ on the model:
 - ``edge.mentions`` / ``layer.mentioning(resource, kind)``: what an edge may point at, read
   widely (through locals, inputs and module outputs), for "is anything watching / notifying /
   configuring this" questions, where an unresolved reference must not hide what it names.
-- ``layer.named_in(value, *types)``: resources an evaluated value of a block refers to.
 - ``layer.network``: subnets with their VPC and route tables, public or private, NAT
   gateways (`evalkit.aws.network`); ``zones``: availability zones of placements.
 - ``regions.same_region(a, b)``: the one rule for "in the same region"; relations made by
@@ -43,8 +42,12 @@ Adding a cross-resource check:
    case with the finding's file, line, resource and message in ``expected.yaml``).
 """
 
+from evalkit.aws import provider
 from evalkit.aws.graph import EDGE_KINDS, Edge, EdgeKind
 from evalkit.aws.layer import AwsLayer, aws_of, release
 from evalkit.aws.regions import same_region
+
+# Models built from now on ask AWS where a resource is and what the provider computes.
+provider.register()
 
 __all__ = ["EDGE_KINDS", "AwsLayer", "Edge", "EdgeKind", "aws_of", "release", "same_region"]

@@ -12,10 +12,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from evalkit.aws import catalog
-from evalkit.aws.links import Candidates, follow, from_refs, lookup, mentioned, written_from
+from evalkit.aws.links import (
+    Candidates,
+    follow,
+    from_refs,
+    instances_named,
+    mentioned,
+    written_from,
+)
 from evalkit.aws.regions import may_link
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
-from evalkit.terraform.values import Unknown, collect_refs
+from evalkit.terraform.values import Unknown
 
 
 @dataclass(frozen=True)
@@ -399,7 +406,7 @@ class Graph:
                 line,
                 None,
                 False,
-                candidates if candidates else self._mentioned(body, attribute, spec.targets),
+                candidates or instances_named(self.model, body.get(attribute), spec.targets),
                 wide,
             )
 
@@ -424,15 +431,6 @@ class Graph:
             if behind:
                 return [behind]
         return found
-
-    def _mentioned(
-        self, body: Body, attribute: str, types: tuple[str, ...]
-    ) -> tuple[ResourceInstance, ...]:
-        """Instances an unknown value names among others (one arm of a conditional)."""
-        found: list[ResourceInstance] = []
-        for ref in collect_refs(body.get(attribute)):
-            found.extend(lookup(self.model, ref, types) or ())
-        return tuple(dict.fromkeys(found))
 
 
 def _is_map_attribute(spec: EdgeKind) -> bool:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
 
 from evalkit.aws.graph import Edge, Graph
 from evalkit.aws.network import Network
 from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
-from evalkit.terraform.values import collect_refs
 
 _ATTRIBUTE = "_aws_layer"
 
@@ -46,16 +44,6 @@ class AwsLayer:
             if any(mention.resource is target for mention in edge.mentions)
         ]
         return list(dict.fromkeys(found))
-
-    def named_in(self, value: Any, *types: str) -> list[Resource]:
-        """The resources of `types` that an evaluated value refers to (its own attribute
-        value, such as a launch template's id inside a block)."""
-        found: list[Resource] = []
-        for ref in collect_refs(value):
-            resource = self.model.find_resource(ref)
-            if resource is not None and resource.type in types and resource not in found:
-                found.append(resource)
-        return found
 
 
 def aws_of(model: TerraformModel) -> AwsLayer:

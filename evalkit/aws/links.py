@@ -16,12 +16,10 @@ from typing import Any
 from evalkit.aws.regions import may_link
 from evalkit.terraform.model import (
     Body,
-    ModuleContext,
     Resource,
     ResourceInstance,
     TerraformModel,
 )
-from evalkit.terraform.references import iter_references
 from evalkit.terraform.values import Unknown, collect_refs, contains_unknown, walk_values
 
 # One element of an attribute, followed: the instances it may name (it names one of them),
@@ -170,10 +168,6 @@ def _from_expression(
     return [(item,) for item in unique] if many and refs else [unique]
 
 
-# Names bound by the block being evaluated, not declarations of the module.
-_SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
-
-
 def mentioned(
     model: TerraformModel, resource: Resource, body: Body, name: str, types: Sequence[str]
 ) -> tuple[ResourceInstance, ...]:
@@ -188,10 +182,10 @@ def mentioned(
     module outputs) stand in for it.
     """
     value = body.get(name)
-    found = _instances_in(model, collect_refs(value), types)
+    found = instances_named(model, value, types)
     if not found and contains_unknown(value):
-        found = _instances_in(model, sorted(_written_from(resource, body, name)), types)
-    return tuple(dict.fromkeys(found))
+        return written_from(model, resource, body, name, types)
+    return found
 
 
 def written_from(
@@ -199,70 +193,28 @@ def written_from(
 ) -> tuple[ResourceInstance, ...]:
     """The instances of `types` that attribute `name` is written from, through locals,
     inputs and local module outputs, whatever its value reads of them."""
-    found = _instances_in(model, sorted(_written_from(resource, body, name)), types)
-    return tuple(dict.fromkeys(found))
-
-
-def addresses_behind(expr: Any, context: ModuleContext) -> set[str]:
-    """Addresses of the resources an expression is written from, following locals,
-    variables and local module outputs to their source."""
-    return _addresses_behind(expr, context, set())
-
-
-def _instances_in(
-    model: TerraformModel, refs: Sequence[str], types: Sequence[str]
-) -> list[ResourceInstance]:
-    found: list[ResourceInstance] = []
-    for ref in refs:
-        found.extend(lookup(model, ref, types) or ())
-    return found
-
-
-def _written_from(resource: Resource, body: Body, name: str) -> set[str]:
-    """Addresses of the resources an attribute (and its resource's `for_each`/`count`) is
-    written from, following locals, variables and local module outputs to their source."""
     expressions = [body.block.attributes[name].expr]
     expressions.extend(
         resource.block.attributes[meta].expr
         for meta in ("for_each", "count")
         if meta in resource.block.attributes
     )
-    found: set[str] = set()
-    seen: set[tuple[int, str]] = set()
-    for expr in expressions:
-        found |= _addresses_behind(expr, resource.context, seen)
-    return found
+    addresses = model.dependencies.resources_reached(expressions, resource.context)
+    return _instances_in(model, sorted(addresses), types)
 
 
-def _addresses_behind(expr: Any, context: ModuleContext, seen: set[tuple[int, str]]) -> set[str]:
-    found: set[str] = set()
-    for reference in iter_references(expr):
-        root, names = reference.root, reference.names
-        if not names or root in _SCOPE_ROOTS:
-            continue
-        if root in ("var", "local", "module"):
-            key = (id(context), f"{root}.{names[0]}")
-            if key not in seen:
-                seen.add(key)
-                for source, where_defined in _definitions(context, root, names):
-                    found |= _addresses_behind(source, where_defined, seen)
-        elif root == "data" and len(names) >= 2:
-            found.add(context.qualified(f"data.{names[0]}.{names[1]}"))
-        elif root != "data":
-            found.add(context.qualified(f"{root}.{names[0]}"))
-    return found
+def instances_named(
+    model: TerraformModel, value: Any, types: Sequence[str]
+) -> tuple[ResourceInstance, ...]:
+    """The instances of `types` an evaluated value names among others (one arm of a
+    conditional, one element of a list)."""
+    return _instances_in(model, collect_refs(value), types)
 
 
-def _definitions(
-    context: ModuleContext, root: str, names: tuple[str, ...]
-) -> list[tuple[Any, ModuleContext]]:
-    """The expression (and its module) that a ``var.x``, ``local.x`` or ``module.m.out`` is."""
-    if root == "module":
-        call = context.module_calls.get(names[0])
-        child = call.child if call is not None else None
-        if child is None or len(names) < 2 or names[1] not in child.outputs:
-            return []
-        value = child.outputs[names[1]].attributes.get("value")
-        return [(value.expr, child)] if value is not None else []
-    definition = context.definition(f"{root}.{names[0]}")
-    return [(definition[0].expr, definition[1])] if definition is not None else []
+def _instances_in(
+    model: TerraformModel, refs: Sequence[str], types: Sequence[str]
+) -> tuple[ResourceInstance, ...]:
+    found: list[ResourceInstance] = []
+    for ref in refs:
+        found.extend(lookup(model, ref, types) or ())
+    return tuple(dict.fromkeys(found))

@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Tree
-
 from evalkit.terraform.model import (
     Body,
     ModuleContext,
@@ -23,7 +21,7 @@ from evalkit.terraform.model import (
     ResourceInstance,
     TerraformModel,
 )
-from evalkit.terraform.references import iter_references
+from evalkit.terraform.syntax import references, written_text
 from evalkit.terraform.values import Unknown
 
 # `data.aws_availability_zones.<name>.names[<i>]` (or `.zone_ids[<i>]`), possibly inside a
@@ -86,28 +84,13 @@ def _shared_expression_zone(placed: Body, attribute: str, value: Unknown) -> Zon
         return None
     source = placed.attribute(attribute)
     if source is None or any(
-        reference.root in _INSTANCE_SCOPES for reference in iter_references(source.expr)
+        reference.root in _INSTANCE_SCOPES for reference in references(source.expr)
     ):
         return None
-    text = _source_text(placed.context, source.file, source.expr)
+    text = written_text(source.expr, placed.context.root.files.get(source.file, ""))
     if text is None:
         return None
     return Zone("expression", (placed.context.address, attribute, text))
-
-
-def _source_text(context: ModuleContext, file: str, expr: Any) -> str | None:
-    meta = getattr(expr, "meta", None) if isinstance(expr, Tree) else None
-    if meta is None or getattr(meta, "empty", True):
-        return None
-    lines = context.root.files.get(file, "").split("\n")
-    if meta.end_line > len(lines):
-        return None
-    if meta.line == meta.end_line:
-        return lines[meta.line - 1][meta.column - 1 : meta.end_column - 1]
-    chunk = [lines[meta.line - 1][meta.column - 1 :]]
-    chunk.extend(lines[meta.line : meta.end_line - 1])
-    chunk.append(lines[meta.end_line - 1][: meta.end_column - 1])
-    return "\n".join(chunk)
 
 
 def in_expanded_module(context: ModuleContext) -> bool:
@@ -217,7 +200,7 @@ def _subnets_named_by_expression(
     if expr is None:
         return Placement([], False)
     subnets: list[ResourceInstance] = []
-    for reference in iter_references(expr):
+    for reference in references(expr):
         if reference.root in _INSTANCE_SCOPES:
             continue
         if reference.root != "aws_subnet" or not reference.names:

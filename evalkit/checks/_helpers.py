@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from lark import Tree
-
 from evalkit.aws import aws_of
 from evalkit.aws.values import truth as truth  # checks read truthiness from here
 from evalkit.checks.registry import finding
 from evalkit.records import Finding
 from evalkit.terraform.blocks import nested_bodies as nested_bodies  # checks import it from here
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
-from evalkit.terraform.references import traversal_text
+from evalkit.terraform.syntax import reference_text
 
 
 def resource_finding(
@@ -96,7 +94,7 @@ def literal_origin(body: Body, name: str, value: Any = None) -> tuple[str, int]:
         return body.file, body.line
     context = body.context
     for _ in range(8):
-        text = traversal_text(attribute.expr) if isinstance(attribute.expr, Tree) else None
+        text = reference_text(attribute.expr)
         found = context.definition(".".join(text.split(".")[:2])) if text else None
         if found is None:
             break

@@ -27,9 +27,6 @@ from evalkit.terraform.values import (
     unknown_from,
 )
 
-# Names that live in an expression's own scope rather than in the module.
-SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
-
 
 @dataclass(frozen=True)
 class Step:

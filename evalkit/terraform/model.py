@@ -27,6 +27,8 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
+from evalkit.terraform import providers
+from evalkit.terraform.dependencies import DependencyGraph
 from evalkit.terraform.evaluator import Evaluator, NamesNothing, Step, apply_steps, as_collection
 from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure
 from evalkit.terraform.parse_memo import parse_file_once
@@ -344,34 +346,20 @@ class Resource:
 
     @cached_property
     def region(self) -> str:
-        """The AWS region this resource is created in, or "" when it cannot be known."""
-        own = self.config.get("region")
-        if isinstance(own, str):
-            return own
-        provider = self.context.provider_body(self.provider_key)
-        if provider is None:
-            return ""
-        value = provider.get("region")
-        return value if isinstance(value, str) else ""
+        """The region this resource is created in, or "" when it cannot be known (the
+        registered provider rules decide, see `evalkit.terraform.providers`)."""
+        return providers.rules().region_of(self)
 
     @property
     def location(self) -> str:
-        """Region if known, else the provider alias: how findings say where a resource is."""
-        return self.region or (f"aws.{self.provider_alias}" if self.provider_alias else "")
+        """How findings say where a resource is: its region if known, else what the provider
+        rules give instead (the provider alias)."""
+        return providers.rules().location_of(self)
 
     def computed_attribute(self, instance: ResourceInstance, name: str) -> Any:
-        """Attributes Terraform computes that evalkit can still know (policy JSON, region)."""
-        if (
-            self.mode == "data"
-            and self.type == "aws_iam_policy_document"
-            and name in ("json", "minified_json")
-        ):
-            from evalkit.terraform.policy import policy_document_json
-
-            return policy_document_json(instance)
-        if self.mode == "data" and self.type == "aws_region" and name in ("name", "id", "region"):
-            return self.region or None
-        return None
+        """Attributes the provider computes that evalkit can still know (policy JSON,
+        region), or None."""
+        return providers.rules().computed_attribute(instance, name)
 
     def __repr__(self) -> str:
         return f"<Resource {self.address}>"
@@ -836,7 +824,7 @@ class TerraformModel:
                 model.release()
         self.modules.clear()
         self.declared_modules.clear()
-        self.__dict__.pop("_referrer_index", None)
+        self.__dict__.pop("dependencies", None)
 
     @property
     def has_terraform(self) -> bool:
@@ -921,50 +909,21 @@ class TerraformModel:
         return None
 
     @cached_property
-    def _referrer_index(self) -> dict[str, list[tuple[Resource, str]]]:
-        index: dict[str, list[tuple[Resource, str]]] = {}
-        for module in self.modules:
-            for resource in module.resources.values():
-                for block in resource.block.walk():
-                    for name, attribute in block.attributes.items():
-                        for address in self.addresses_referenced_by(attribute.expr, module):
-                            entries = index.setdefault(address, [])
-                            if (resource, name) not in entries:
-                                entries.append((resource, name))
-        return index
+    def dependencies(self) -> DependencyGraph:
+        """What depends on what among the declarations (see `evalkit.terraform.dependencies`)."""
+        return DependencyGraph(self)
 
     def module_calls_referencing(self, address: str) -> list[ModuleCall]:
         """Module calls whose arguments refer to `address`."""
-        found: list[ModuleCall] = []
-        for module in self.modules:
-            for call in module.module_calls.values():
-                if any(
-                    address in self.addresses_referenced_by(attribute.expr, module)
-                    for attribute in call.block.attributes.values()
-                ):
-                    found.append(call)
-        return found
+        return self.dependencies.module_calls_referencing(address)
 
     def referrers(self, address: str) -> list[tuple[Resource, str]]:
         """Resources (and their attribute names) whose expressions refer to `address`."""
-        return self._referrer_index.get(address, [])
+        return self.dependencies.referrers(address)
 
     def addresses_referenced_by(self, expr: Any, context: ModuleContext) -> list[str]:
         """Resource and data source addresses that an expression names directly."""
-        from evalkit.terraform.references import iter_references
-
-        found: list[str] = []
-        for reference in iter_references(expr):
-            if reference.root == "data" and len(reference.names) >= 2:
-                local = f"data.{reference.names[0]}.{reference.names[1]}"
-            elif reference.root not in _NON_RESOURCE_ROOTS and reference.names:
-                local = f"{reference.root}.{reference.names[0]}"
-            else:
-                continue
-            address = f"{context.address}.{local}" if context.address else local
-            if address not in found:
-                found.append(address)
-        return found
+        return self.dependencies.resources_named(expr, context)
 
     def referenced_resources(self, value: Any, *types: str) -> list[Resource]:
         """Resources that an evaluated value's unknown parts refer to, optionally by type."""
@@ -1186,10 +1145,6 @@ def _load_children(
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-_NON_RESOURCE_ROOTS = frozenset(
-    {"var", "local", "module", "data", "count", "each", "self", "path", "terraform"}
-)
 
 
 def _not_nullable(variable: Block) -> bool:

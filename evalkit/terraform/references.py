@@ -15,6 +15,9 @@ from lark import Token, Tree
 from evalkit.terraform.evaluator import heredoc_body, parse_expression, split_template
 from evalkit.terraform.parse import JsonValue
 
+# Names bound by the block or expression being evaluated, never declarations of the module.
+SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
+
 _TRAVERSALS = {
     "get_attr_expr_term",
     "index_expr_term",

@@ -211,7 +211,7 @@ def _missing_health_check(
             "point health_check_id at an "
             "aws_route53_health_check (or use an alias with evaluate_target_health = true)",
         )
-    for health_check in aws_of(model).named_in(value, "aws_route53_health_check"):
+    for health_check in model.referenced_resources(value, "aws_route53_health_check"):
         if truth(health_check.config.get("disabled")) is True:
             return (
                 f"its health check {health_check.address} is disabled",

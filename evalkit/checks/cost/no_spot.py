@@ -179,7 +179,7 @@ def _template_is_spot(model: TerraformModel, reference: Body) -> bool | None:
         if reference.has(name)
     ]
     templates = [
-        t for value in values for t in aws_of(model).named_in(value, "aws_launch_template")
+        t for value in values for t in model.referenced_resources(value, "aws_launch_template")
     ]
     if not templates:
         # Named by a literal or something evalkit cannot follow: judge what can be found.
@@ -205,7 +205,7 @@ def _market_is_spot(template: Resource) -> bool | None:
 
 
 def _configuration_is_spot(model: TerraformModel, value: Any) -> bool | None:
-    configurations = aws_of(model).named_in(value, "aws_launch_configuration")
+    configurations = model.referenced_resources(value, "aws_launch_configuration")
     if not configurations:
         return None
     return any(c.config.has("spot_price") for c in configurations)

@@ -5,14 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from evalkit.terraform.evaluator import Evaluator, NamesNothing
 from evalkit.terraform.model import (
     Resource,
 )
-
-# Roots that never name a declaration of the module.
-_SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
-
+from evalkit.terraform.syntax import written_value
 
 # --- shared by the naming and hardcoded-values checks ------------------------------------------
 
@@ -41,12 +37,9 @@ GLOBAL_SERVICE_PREFIXES = (
 # `count.index` and `each` are bound by the caller (they belong to the resource itself);
 # variables, locals, resources, data sources and module outputs stay unknown, because a value
 # that comes from them is configured somewhere else.
-_WRITTEN = Evaluator(NamesNothing("not written in the expression"))
-
-
 def _written_value(expr: Any, scope: dict[str, Any] | None = None) -> Any:
     """The value of an expression without looking up any name it mentions."""
-    return _WRITTEN.evaluate(expr, scope or {})
+    return written_value(expr, scope)
 
 
 def _is_global_service(resource: Resource) -> bool:

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Tree
-
 from evalkit.checks._helpers import resource_finding, where
 from evalkit.checks.iac._common import AWS_REGION, _is_global_service, _strings, _written_value
 from evalkit.checks.registry import check, finding
@@ -20,9 +18,7 @@ from evalkit.terraform.model import (
     TerraformModel,
 )
 from evalkit.terraform.parse import Block
-from evalkit.terraform.references import (
-    traversal_text,
-)
+from evalkit.terraform.syntax import calls_function, traversal_text
 from evalkit.terraform.values import Unknown
 
 AVAILABILITY_ZONE = re.compile(AWS_REGION.pattern + r"[a-z]")
@@ -326,9 +322,4 @@ def _optional_reason(block: Block) -> str:
 
 def _has_optional_attributes(block: Block) -> bool:
     type_attribute = block.attributes.get("type")
-    if type_attribute is None or not isinstance(type_attribute.expr, Tree):
-        return False
-    return any(
-        node.data == "function_call" and traversal_text(node.children[0]) == "optional"
-        for node in type_attribute.expr.iter_subtrees()
-    )
+    return type_attribute is not None and calls_function(type_attribute.expr, "optional")

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from evalkit.aws import aws_of
 from evalkit.checks._helpers import Problem, per_instance, truth
-from evalkit.checks.iac._common import _SCOPE_ROOTS
 from evalkit.checks.registry import check
 from evalkit.records import Finding
+from evalkit.terraform.dependencies import DependencyGraph
 from evalkit.terraform.model import (
     Body,
-    ModuleContext,
     Resource,
     ResourceInstance,
     TerraformModel,
-)
-from evalkit.terraform.references import (
-    iter_references,
 )
 
 # --- IAC-MISSING-DEPENDENCY --------------------------------------------------------------------
@@ -107,7 +102,7 @@ def missing_dependency(model: TerraformModel) -> list[Finding] | None:
     subjects = [r for r in model.resources(*judged) if r.instances and _may_need_order(r)]
     if not subjects:
         return None
-    order = _Ordering(model)
+    order = model.dependencies
     rules = (
         _internet_gateway_order,
         _api_deployment_order,
@@ -141,96 +136,6 @@ def _may_need_order(resource: Resource) -> bool:
     return needs is None or needs in block.attributes or bool(block.blocks_of(needs))
 
 
-class _Ordering:
-    """Which resources Terraform creates before which: the graph of references and
-    `depends_on` between resources, locals, variables, module outputs and module calls."""
-
-    def __init__(self, model: TerraformModel) -> None:
-        self.edges: dict[str, set[str]] = {}
-        self.reached: dict[str, set[str]] = {}
-        for module in model.modules:
-            self._add_module(module)
-
-    def before(self, later: Resource, earlier: Resource) -> bool:
-        """`earlier` is created before `later` (a path of references leads there)."""
-        return earlier.address in self._reachable(later.address)
-
-    def _reachable(self, start: str) -> set[str]:
-        if start in self.reached:
-            return self.reached[start]
-        seen: set[str] = set()
-        stack = list(self.edges.get(start, ()))
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            stack.extend(self.edges.get(node, ()))
-        self.reached[start] = seen
-        return seen
-
-    def _add_module(self, module: ModuleContext) -> None:
-        prefix = module.address
-        inside: set[str] = set()
-        for resource in module.resources.values():
-            targets: set[str] = set()
-            for block in resource.block.walk():
-                for attribute in block.attributes.values():
-                    targets |= self._targets(attribute.expr, module)
-            if module.call is not None:
-                targets.add(f"call:{prefix}")
-            self.edges[resource.address] = targets
-            inside.add(resource.address)
-        for name, attribute in module.locals.items():
-            self.edges[f"local:{prefix}.{name}"] = self._targets(attribute.expr, module)
-        for name, block in module.outputs.items():
-            self.edges[f"output:{prefix}.{name}"] = {
-                target
-                for attribute in block.attributes.values()
-                for target in self._targets(attribute.expr, module)
-            }
-        call, parent = module.call, module.parent
-        if call is not None and parent is not None:
-            for name in module.variables:
-                argument = call.block.attributes.get(name)
-                self.edges[f"var:{prefix}.{name}"] = (
-                    self._targets(argument.expr, parent) if argument is not None else set()
-                )
-            depends_on = call.block.attributes.get("depends_on")
-            self.edges[f"call:{prefix}"] = (
-                self._targets(depends_on.expr, parent) if depends_on is not None else set()
-            ) | ({f"call:{parent.address}"} if parent.call is not None else set())
-        # `depends_on = [module.x]`: everything the module declares, nested modules included.
-        self.edges.setdefault(f"all:{prefix}", set()).update(inside)
-        if module.parent is not None:
-            self.edges.setdefault(f"all:{module.parent.address}", set()).add(f"all:{prefix}")
-
-    def _targets(self, expr: Any, module: ModuleContext) -> set[str]:
-        prefix = module.address
-        found: set[str] = set()
-        for reference in iter_references(expr):
-            root, names = reference.root, reference.names
-            if root in _SCOPE_ROOTS or not names:
-                continue
-            if root == "local":
-                found.add(f"local:{prefix}.{names[0]}")
-            elif root == "var":
-                found.add(f"var:{prefix}.{names[0]}")
-            elif root == "module":
-                child = module.qualified(f"module.{names[0]}")
-                found.add(f"output:{child}.{names[1]}" if len(names) > 1 else f"all:{child}")
-            elif root == "data" and len(names) >= 2:
-                found.add(module.qualified(f"data.{names[0]}.{names[1]}"))
-            elif root != "data":
-                found.add(module.qualified(f"{root}.{names[0]}"))
-        return found
-
-
-def _linked_resources(model: TerraformModel, value: Any, *types: str) -> list[Resource]:
-    """Resources of `types` that an evaluated value refers to."""
-    return model.referenced_resources(value, *types)
-
-
 def _vpc_of_subnet(model: TerraformModel, subnet: ResourceInstance) -> list[Resource]:
     return [vpc.resource for vpc in aws_of(model).targets(subnet, "subnet_vpc")]
 
@@ -241,12 +146,12 @@ def _internet_gateways(model: TerraformModel, vpc: Resource) -> list[Resource]:
         gateway
         for gateway in model.resources("aws_internet_gateway")
         if any(
-            vpc in _linked_resources(model, i.get("vpc_id"), "aws_vpc") for i in gateway.instances
+            vpc in model.referenced_resources(i.get("vpc_id"), "aws_vpc") for i in gateway.instances
         )
     ]
     for attachment in model.resources("aws_internet_gateway_attachment"):
         if any(
-            vpc in _linked_resources(model, i.get("vpc_id"), "aws_vpc")
+            vpc in model.referenced_resources(i.get("vpc_id"), "aws_vpc")
             for i in attachment.instances
         ):
             found.append(attachment)
@@ -265,8 +170,8 @@ def _needs_internet_gateway(model: TerraformModel, instance: ResourceInstance) -
         if not in_vpc:
             return []
         targets = [
-            *_linked_resources(model, instance.get("instance"), "aws_instance"),
-            *_linked_resources(model, instance.get("network_interface"), "aws_network_interface"),
+            *model.referenced_resources(instance.get("instance"), "aws_instance"),
+            *model.referenced_resources(instance.get("network_interface"), "aws_network_interface"),
         ]
         return [
             vpc
@@ -298,12 +203,12 @@ def _common_vpcs(model: TerraformModel, subnets: list[ResourceInstance]) -> list
 
 
 def _internet_gateway_order(
-    model: TerraformModel, order: _Ordering, instance: ResourceInstance
+    model: TerraformModel, order: DependencyGraph, instance: ResourceInstance
 ) -> Iterator[Problem]:
     vpcs = list(dict.fromkeys(_needs_internet_gateway(model, instance)))
     for vpc in vpcs:
         gateways = _internet_gateways(model, vpc)
-        if not gateways or any(order.before(instance.resource, g) for g in gateways):
+        if not gateways or any(order.created_before(instance.resource, g) for g in gateways):
             continue
         gateway_kind = (
             "internet gateway attachment"
@@ -326,18 +231,18 @@ def _internet_gateway_order(
 
 
 def _api_deployment_order(
-    model: TerraformModel, order: _Ordering, instance: ResourceInstance
+    model: TerraformModel, order: DependencyGraph, instance: ResourceInstance
 ) -> Iterator[Problem]:
     if instance.resource.type != "aws_api_gateway_deployment":
         return
-    apis = _linked_resources(model, instance.get("rest_api_id"), "aws_api_gateway_rest_api")
+    apis = model.referenced_resources(instance.get("rest_api_id"), "aws_api_gateway_rest_api")
     for api in apis:
         if any(i.has("body") for i in api.instances):
             continue  # an OpenAPI body: the methods are part of the API itself
         members = _api_members(model, api, "aws_api_gateway_integration") or _api_members(
             model, api, "aws_api_gateway_method"
         )
-        unordered = [m for m in members if not order.before(instance.resource, m)]
+        unordered = [m for m in members if not order.created_before(instance.resource, m)]
         if unordered:
             names = ", ".join(m.address for m in unordered[:3])
             more = f" and {len(unordered) - 3} more" if len(unordered) > 3 else ""
@@ -357,21 +262,21 @@ def _api_members(model: TerraformModel, api: Resource, kind: str) -> list[Resour
         member
         for member in model.resources(kind)
         if any(
-            api in _linked_resources(model, i.get("rest_api_id"), "aws_api_gateway_rest_api")
+            api in model.referenced_resources(i.get("rest_api_id"), "aws_api_gateway_rest_api")
             for i in member.instances
         )
     ]
 
 
 def _ecs_listener_order(
-    model: TerraformModel, order: _Ordering, instance: ResourceInstance
+    model: TerraformModel, order: DependencyGraph, instance: ResourceInstance
 ) -> Iterator[Problem]:
     if instance.resource.type != "aws_ecs_service":
         return
     groups = [g.resource for g in aws_of(model).targets(instance, "attachment_target_group")]
     for group in dict.fromkeys(groups):
         listeners = _forwarders(model, group)
-        if not listeners or any(order.before(instance.resource, x) for x in listeners):
+        if not listeners or any(order.created_before(instance.resource, x) for x in listeners):
             continue
         yield (
             instance.file,
@@ -402,13 +307,13 @@ def _forwarders(model: TerraformModel, group: Resource) -> list[Resource]:
                 values = [body.get("target_group_arn")] if is_rule else []
                 for forward in body.blocks("forward"):
                     values.extend(t.get("arn") for t in forward.blocks("target_group"))
-                if any(group in _linked_resources(model, value) for value in values):
+                if any(group in model.referenced_resources(value) for value in values):
                     found.append(listener)
     return list(dict.fromkeys(found))
 
 
 def _literal_counterparts(
-    model: TerraformModel, order: _Ordering, instance: ResourceInstance
+    model: TerraformModel, order: DependencyGraph, instance: ResourceInstance
 ) -> Iterator[Problem]:
     kind = instance.resource.type
     if kind == "aws_db_instance":
@@ -425,7 +330,7 @@ def _literal_counterparts(
 
 
 def _literal_replica_source(
-    model: TerraformModel, order: _Ordering, instance: ResourceInstance
+    model: TerraformModel, order: DependencyGraph, instance: ResourceInstance
 ) -> Iterator[Problem]:
     source = instance.get("replicate_source_db")
     if not isinstance(source, str) or not source:
@@ -446,7 +351,7 @@ def _literal_replica_source(
 
 
 def _literal_replication_destination(
-    model: TerraformModel, order: _Ordering, instance: ResourceInstance
+    model: TerraformModel, order: DependencyGraph, instance: ResourceInstance
 ) -> Iterator[Problem]:
     holders = (
         [instance]
@@ -477,7 +382,7 @@ def _literal_replication_destination(
 
 def _unordered_namesakes(
     model: TerraformModel,
-    order: _Ordering,
+    order: DependencyGraph,
     subject: Resource,
     resource_type: str,
     attribute: str,
@@ -486,7 +391,7 @@ def _unordered_namesakes(
     """Resources of `resource_type` that some instance names `name` by `attribute` and that
     nothing orders before `subject`: the counterparts a literal name points at."""
     for other in model.resources(resource_type):
-        if other is subject or order.before(subject, other):
+        if other is subject or order.created_before(subject, other):
             continue
         if any(i.get(attribute) == name for i in other.instances):
             yield other
@@ -494,7 +399,7 @@ def _unordered_namesakes(
 
 def _literal_ids(
     model: TerraformModel,
-    order: _Ordering,
+    order: DependencyGraph,
     instance: ResourceInstance,
     body: Body,
     attributes: tuple[str, ...],
@@ -507,7 +412,7 @@ def _literal_ids(
             if not value.startswith(prefix):
                 continue
             declared = [
-                r for r in model.resources(*types) if not order.before(instance.resource, r)
+                r for r in model.resources(*types) if not order.created_before(instance.resource, r)
             ]
             if declared and len(list(model.resources(*types))) == len(declared):
                 yield (

@@ -5,22 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from evalkit.checks.iac._common import _SCOPE_ROOTS
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
+from evalkit.terraform.dependencies import SCOPE_ROOTS
 from evalkit.terraform.model import (
     ModuleCall,
     ModuleContext,
     TerraformModel,
 )
 from evalkit.terraform.parse import Block
-from evalkit.terraform.references import (
-    Reference,
-    iter_references,
-    provider_entries,
-    traversal_text,
-)
 from evalkit.terraform.sources import INVALID, REGISTRY, source_kind
+from evalkit.terraform.syntax import Reference, provider_entries, references, traversal_text
 
 # Blocks whose expressions are not evaluated against the module (or name things, not values).
 _SKIPPED_BLOCKS = frozenset({"terraform", "moved", "import", "removed"})
@@ -120,7 +115,7 @@ def _dangling_in_block(
         if block.type == "variable" and name != "default":
             continue
         address = module.qualified(f"local.{name}") if block.type == "locals" else owner.address
-        for reference in iter_references(attribute.expr):
+        for reference in references(attribute.expr):
             if reference.root in bound:
                 continue
             problem = _undeclared(module, reference, scoped)
@@ -147,7 +142,7 @@ def _undeclared(
 ) -> str | None:
     """A description of what `reference` names if the module does not declare it."""
     root, names = reference.root, reference.names
-    if root in _SCOPE_ROOTS or not names:
+    if root in SCOPE_ROOTS or not names:
         return None
     head = names[0]
     if root == "var":

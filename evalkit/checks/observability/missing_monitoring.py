@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable, Iterator
 
 from evalkit.aws import AwsLayer, aws_of, catalog, same_region
-from evalkit.aws.links import addresses_behind
 from evalkit.aws.zones import has_known_instances
 from evalkit.checks._helpers import (
     resource_finding,
@@ -40,11 +39,11 @@ def _given_to(model: TerraformModel, calls: list[ModuleCall]) -> set[Resource]:
         for call in module.module_calls.values():
             if id(call) not in wanted:
                 continue
-            for attribute in call.block.attributes.values():
-                for address in addresses_behind(attribute.expr, module):
-                    resource = model.find_resource(address)
-                    if resource is not None:
-                        found.add(resource)
+            expressions = [attribute.expr for attribute in call.block.attributes.values()]
+            for address in model.dependencies.resources_reached(expressions, module):
+                resource = model.find_resource(address)
+                if resource is not None:
+                    found.add(resource)
     return found
 
 

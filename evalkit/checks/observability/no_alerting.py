@@ -25,7 +25,7 @@ from evalkit.terraform.model import (
     ResourceInstance,
     TerraformModel,
 )
-from evalkit.terraform.references import iter_references
+from evalkit.terraform.syntax import references
 from evalkit.terraform.values import (
     Unknown,
     iter_known_strings,
@@ -235,7 +235,7 @@ def _declared_instances(subscriber: Resource) -> list[Body]:
         for m in ("count", "for_each")
         if m in subscriber.block.attributes
     ]
-    written = {r.root for a in meta for r in iter_references(a.expr)}
+    written = {r.root for a in meta for r in references(a.expr)}
     return [subscriber.config] if "var" in written else []
 
 

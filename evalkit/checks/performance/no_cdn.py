@@ -137,7 +137,7 @@ def _strings(value: Any) -> list[str]:
 
 def _policy_statements(model: TerraformModel, config: Body) -> list[PolicyStatement]:
     value = config.get("policy")
-    documents = aws_of(model).named_in(value, "aws_iam_policy_document")
+    documents = model.referenced_resources(value, "aws_iam_policy_document")
     if documents:
         return [
             s for d in documents if d.mode == "data" for s in statements_from_document(d.config)
