@@ -1,4 +1,5 @@
-"""Every relative link in README.md, CONTRIBUTING.md and docs/*.md names a file that exists.
+"""Every relative link in README.md, CONTRIBUTING.md and docs/ (the check pages included) names
+a file that exists.
 
 The manual is spread over several pages that link to each other and to the repository; a page
 renamed or a section moved must not leave a reader at a missing file or heading.
@@ -13,7 +14,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = sorted(
-    [REPO / "README.md", *(REPO / "docs").glob("*.md")]
+    [REPO / "README.md", *(REPO / "docs").rglob("*.md")]
     + ([REPO / "CONTRIBUTING.md"] if (REPO / "CONTRIBUTING.md").exists() else [])
 )
 # [text](target): the target up to the first space or closing parenthesis.

@@ -36,3 +36,9 @@ def test_test_installs_the_developer_tools(tmp_path: Path) -> None:
     commands = _dry_run("test", tmp_path / "venv")
     assert "pip install --quiet -e '.[dev,inspect]'" in commands
     assert "pytest -n auto" in commands
+
+
+def test_docs_writes_the_check_documentation(tmp_path: Path) -> None:
+    commands = _dry_run("docs", tmp_path / "venv")
+    assert "python tools/generate_docs.py" in commands
+    assert "[dev" not in commands

@@ -183,6 +183,30 @@ def is_global(resource_type: str) -> bool:
     )
 
 
+# Services whose region is no choice of the author: global ones, or ones AWS pins to one
+# region (ACM certificates for CloudFront, Route 53 query logs, Budgets, Cost Explorer, Shield,
+# Global Accelerator). Where they are declared says nothing about how many regions a workload
+# spans, so the naming and hardcoded-values checks leave them out of that question. This is
+# not GLOBAL_SERVICE_PREFIXES, which is about names shared across regions: it adds the pinned
+# services, and it lists Route 53's global resources one by one instead of excepting the
+# Resolver (so delegation sets, DNSSEC signing keys, traffic policies and CIDR collections
+# are regional here). Each list keeps the findings of the checks that read it unchanged.
+REGION_FIXED_SERVICE_PREFIXES = (
+    "aws_iam_",
+    "aws_route53_record",
+    "aws_route53_zone",
+    "aws_route53_health_check",
+    "aws_route53_query_log",
+    "aws_cloudfront_",
+    "aws_acm_certificate",
+    "aws_organizations_",
+    "aws_budgets_",
+    "aws_ce_",
+    "aws_shield_",
+    "aws_globalaccelerator_",
+)
+
+
 # The network.
 VPCS = ("aws_vpc",)
 SUBNETS = ("aws_subnet",)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from evalkit.aws.catalog import REGION_FIXED_SERVICE_PREFIXES
 from evalkit.terraform.model import (
     Resource,
 )
@@ -15,22 +16,6 @@ from evalkit.terraform.syntax import written_value
 AWS_REGION = re.compile(
     r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?"
     r"-(?:east|west|north|south|central|northeast|southeast|northwest|southwest)-\d"
-)
-# Services whose resources are global (or pinned to us-east-1 by AWS): where they live says
-# nothing about how many regions the workload spans, and their region is no choice.
-GLOBAL_SERVICE_PREFIXES = (
-    "aws_iam_",
-    "aws_route53_record",
-    "aws_route53_zone",
-    "aws_route53_health_check",
-    "aws_route53_query_log",
-    "aws_cloudfront_",
-    "aws_acm_certificate",
-    "aws_organizations_",
-    "aws_budgets_",
-    "aws_ce_",
-    "aws_shield_",
-    "aws_globalaccelerator_",
 )
 
 
@@ -43,7 +28,7 @@ def _written_value(expr: Any, scope: dict[str, Any] | None = None) -> Any:
 
 
 def _is_global_service(resource: Resource) -> bool:
-    if resource.type.startswith(GLOBAL_SERVICE_PREFIXES):
+    if resource.type.startswith(REGION_FIXED_SERVICE_PREFIXES):
         return True
     return resource.type == "aws_wafv2_web_acl" and resource.config.get("scope") == "CLOUDFRONT"
 
