@@ -26,6 +26,16 @@ on the model:
   name go through ``regions.may_link``, which lets global services (IAM, Route 53,
   CloudFront, Organizations: ``catalog.is_global``) link across regions and aliases.
 
+Views normalise every syntax of one AWS concept into one shape, and answer yes / no /
+unknown (None: evalkit cannot know, and a check never fails on it alone):
+
+- ``firewall.rules(instance, direction)``: the security group and network ACL rules an
+  instance declares, inline blocks and lists, standalone rule resources (also provider v5),
+  default groups and ACLs, each a `FirewallRule` with its direction, protocol, port
+  interval, peers, action, rule number, group, file and lines; ask it
+  ``rule.opens_to_world(port)``. ``firewall.declaring(model, direction)``: the resources
+  with such rules.
+
 Adding a cross-resource check:
 
 1. If the relation is new, add one `EdgeKind` row to ``graph.EDGE_KINDS``: its name, the
