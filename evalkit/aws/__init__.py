@@ -35,6 +35,13 @@ unknown (None: evalkit cannot know, and a check never fails on it alone):
   interval, peers, action, rule number, group, file and lines; ask it
   ``rule.opens_to_world(port)``. ``firewall.declaring(model, direction)``: the resources
   with such rules.
+- ``testsuite.TestSuite(model)``: the submission's tests: which files are tests and why a
+  file that looks like one is not (``not_tests``), Terraform test `run` blocks
+  (``runs(name)``: command, asserts), `run` blocks written into `.tf` files, and why a test
+  needs a live AWS account (``live_use(name)``, None when it runs without).
+- ``interface``: what the configuration offers and takes: the resources other systems
+  connect to, root outputs, and the constrained inputs (CIDRs, environment names) with
+  whether validation guards them.
 
 Adding a cross-resource check:
 
