@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.checks import _naming
+from evalkit.aws import naming as _naming
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 
 

@@ -42,6 +42,11 @@ unknown (None: evalkit cannot know, and a check never fails on it alone):
 - ``interface``: what the configuration offers and takes: the resources other systems
   connect to, root outputs, and the constrained inputs (CIDRs, environment names) with
   whether validation guards them.
+- ``naming``: the names resources get in AWS (``resource_names``: `name`/`identifier`/...
+  by type and `Name` tags, each with its written `value` and whether it is `configured`
+  from variables or `numbered` by `count`), Terraform labels (``labels``), the conventions
+  names follow and those AWS imposes, where the code is deployed (``spread``: regions,
+  environments, var files) and whether a name says so (``names_context``).
 
 Adding a cross-resource check:
 

@@ -2,8 +2,40 @@
 
 from __future__ import annotations
 
+import re
+
 from evalkit.aws import catalog
 from evalkit.terraform.model import Resource
+
+# A region code as written in names and settings (``us-east-1``, ``eu-central-2``).
+AWS_REGION = re.compile(
+    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?"
+    r"-(?:east|west|north|south|central|northeast|southeast|northwest|southwest)-\d"
+)
+# Services whose resources are global (or pinned to us-east-1 by AWS): where they live says
+# nothing about how many regions the workload spans, and their region is no choice.
+REGIONLESS_SERVICE_PREFIXES = (
+    "aws_iam_",
+    "aws_route53_record",
+    "aws_route53_zone",
+    "aws_route53_health_check",
+    "aws_route53_query_log",
+    "aws_cloudfront_",
+    "aws_acm_certificate",
+    "aws_organizations_",
+    "aws_budgets_",
+    "aws_ce_",
+    "aws_shield_",
+    "aws_globalaccelerator_",
+)
+
+
+def regionless(resource: Resource) -> bool:
+    """The resource belongs to a global service, or to one AWS pins to us-east-1 (a
+    CloudFront-scoped WAF ACL): its region says nothing of the workload's."""
+    if resource.type.startswith(REGIONLESS_SERVICE_PREFIXES):
+        return True
+    return resource.type == "aws_wafv2_web_acl" and resource.config.get("scope") == "CLOUDFRONT"
 
 
 def same_region(one: Resource, other: Resource) -> bool:

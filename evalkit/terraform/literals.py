@@ -19,8 +19,16 @@ from evalkit.terraform.evaluator import Evaluator, NamesNothing
 from evalkit.terraform.parse import JsonValue
 from evalkit.terraform.references import traversal_text
 
-# Evaluates what an expression spells out, resolving no name.
+# `count.index` and `each` are bound by the caller (they belong to the resource itself);
+# variables, locals, resources, data sources and module outputs stay unknown, because a value
+# that comes from them is configured somewhere else.
 _WRITTEN = Evaluator(NamesNothing("not written in the expression"))
+
+
+def written_value(expr: Any, scope: dict[str, Any] | None = None) -> Any:
+    """The value of an expression without looking up any name it mentions (`scope` binds
+    `count`/`each` when given)."""
+    return _WRITTEN.evaluate(expr, scope or {})
 
 
 def element_lines(expr: Any) -> list[int]:
@@ -69,7 +77,7 @@ def _object_key(key: Tree) -> str | None:
     bare = traversal_text(inner[0])
     if bare is not None:
         return bare
-    value = _WRITTEN.evaluate(inner[0], {})
+    value = written_value(inner[0])
     return value if isinstance(value, str) else None
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from evalkit.terraform.evaluator import Evaluator, NamesNothing
-from evalkit.terraform.model import (
-    Resource,
-)
+from evalkit.aws.regions import AWS_REGION as AWS_REGION
+from evalkit.aws.regions import regionless
+from evalkit.terraform.literals import written_value
 
 # Roots that never name a declaration of the module.
 _SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
@@ -16,43 +14,13 @@ _SCOPE_ROOTS = frozenset({"count", "each", "self", "path", "terraform"})
 
 # --- shared by the naming and hardcoded-values checks ------------------------------------------
 
-AWS_REGION = re.compile(
-    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?"
-    r"-(?:east|west|north|south|central|northeast|southeast|northwest|southwest)-\d"
-)
-# Services whose resources are global (or pinned to us-east-1 by AWS): where they live says
-# nothing about how many regions the workload spans, and their region is no choice.
-GLOBAL_SERVICE_PREFIXES = (
-    "aws_iam_",
-    "aws_route53_record",
-    "aws_route53_zone",
-    "aws_route53_health_check",
-    "aws_route53_query_log",
-    "aws_cloudfront_",
-    "aws_acm_certificate",
-    "aws_organizations_",
-    "aws_budgets_",
-    "aws_ce_",
-    "aws_shield_",
-    "aws_globalaccelerator_",
-)
-
-
-# `count.index` and `each` are bound by the caller (they belong to the resource itself);
-# variables, locals, resources, data sources and module outputs stay unknown, because a value
-# that comes from them is configured somewhere else.
-_WRITTEN = Evaluator(NamesNothing("not written in the expression"))
-
 
 def _written_value(expr: Any, scope: dict[str, Any] | None = None) -> Any:
     """The value of an expression without looking up any name it mentions."""
-    return _WRITTEN.evaluate(expr, scope or {})
+    return written_value(expr, scope)
 
 
-def _is_global_service(resource: Resource) -> bool:
-    if resource.type.startswith(GLOBAL_SERVICE_PREFIXES):
-        return True
-    return resource.type == "aws_wafv2_web_acl" and resource.config.get("scope") == "CLOUDFRONT"
+_is_global_service = regionless
 
 
 def _strings(value: Any) -> list[str]:
