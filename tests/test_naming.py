@@ -1,5 +1,5 @@
 """Conventions of resource names and abbreviations of a project's name
-(IAC-INCONSISTENT-NAMING reads them through `evalkit.checks._naming`)."""
+(IAC-INCONSISTENT-NAMING reads them through `evalkit.aws.naming`)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalkit.aws.values import truth
-from evalkit.terraform.literals import element_lines
+from evalkit.terraform.literals import element_lines, end_line
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.values import Unknown
 
@@ -330,7 +330,7 @@ def _line_from(body: Body, name: str, start: int, text: str) -> int:
     if attribute is None:
         return start
     lines = body.context.root.files.get(attribute.file, "").split("\n")
-    end = getattr(getattr(attribute.expr, "meta", None), "end_line", start)
+    end = end_line(attribute.expr, start)
     for number in range(start, min(end, len(lines)) + 1):
         if text in lines[number - 1]:
             return number

@@ -48,6 +48,13 @@ def element_lines(expr: Any) -> list[int]:
     return []
 
 
+def end_line(expr: Any, default: int) -> int:
+    """The last line an expression was written on; `default` when it carries no lines
+    (JSON)."""
+    meta = getattr(expr, "meta", None) if isinstance(expr, Tree) else None
+    return int(getattr(meta, "end_line", default)) if meta is not None else default
+
+
 def entries_keyed(expr: Any, key: str, line: int) -> Iterator[tuple[Any, int]]:
     """The expressions given to `key` anywhere in an object expression (also in nested
     objects and `merge(...)` arguments), each with the line of its entry.
