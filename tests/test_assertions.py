@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from evalkit.aws.testsuite import why_not_a_test
 from evalkit.checks import REGISTRY
-from evalkit.checks._assertions import why_not_a_test
 from evalkit.terraform.model import build_model
 
 MAIN = 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n'

@@ -14,18 +14,13 @@ PARSER_PACKAGES = ("lark", "hcl2")
 # Modules that still read the parse tree themselves, until they ask `evalkit.terraform.syntax`
 # instead. Empty this list as they move; nothing may be added to it.
 READS_THE_PARSE_TREE = {
-    "checks/iac/inconsistent_naming.py",
     "checks/observability/no_cloudwatch_agent.py",
-    "checks/security/open_admin_ports.py",
-    "checks/testing/no_output_validation.py",
     "runner.py",  # warms the parser tables in each worker
 }
 
 # Names checks still import from outside the public surface, by module (relative to
 # evalkit/). Empty this list as they move; nothing may be added to it.
 PRIVATE_NAMES_IMPORTED = {
-    ("checks/iac/inconsistent_naming.py", "JsonValue"),
-    ("checks/iac/inconsistent_naming.py", "iter_references"),
     ("checks/observability/no_cloudwatch_agent.py", "PolicyStatement"),
     ("checks/observability/no_cloudwatch_agent.py", "policy_documents"),
     ("checks/performance/no_cdn.py", "PolicyStatement"),
@@ -33,10 +28,6 @@ PRIVATE_NAMES_IMPORTED = {
     ("checks/performance/no_cdn.py", "statements_from_json"),
     ("checks/security/iam_wildcard.py", "PolicyStatement"),
     ("checks/security/iam_wildcard.py", "policy_documents"),
-    ("checks/testing/_common.py", "ParsedFile"),
-    ("checks/testing/_common.py", "parse_file"),
-    ("checks/testing/live_only_tests.py", "JsonValue"),
-    ("checks/testing/no_output_validation.py", "JsonValue"),
 }
 
 

@@ -1,11 +1,11 @@
 """Conventions of resource names and abbreviations of a project's name
-(IAC-INCONSISTENT-NAMING reads them through `evalkit.checks._naming`)."""
+(IAC-INCONSISTENT-NAMING reads them through `evalkit.aws.naming`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from evalkit.checks import _naming
+from evalkit.aws import naming as _naming
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 
 

@@ -25,6 +25,28 @@ on the model:
   name go through ``regions.may_link``, which lets global services (IAM, Route 53,
   CloudFront, Organizations: ``catalog.is_global``) link across regions and aliases.
 
+Views normalise every syntax of one AWS concept into one shape, and answer yes / no /
+unknown (None: evalkit cannot know, and a check never fails on it alone):
+
+- ``firewall.rules(instance, direction)``: the security group and network ACL rules an
+  instance declares, inline blocks and lists, standalone rule resources (also provider v5),
+  default groups and ACLs, each a `FirewallRule` with its direction, protocol, port
+  interval, peers, action, rule number, group, file and lines; ask it
+  ``rule.opens_to_world(port)``. ``firewall.declaring(model, direction)``: the resources
+  with such rules.
+- ``testsuite.TestSuite(model)``: the submission's tests: which files are tests and why a
+  file that looks like one is not (``not_tests``), Terraform test `run` blocks
+  (``runs(name)``: command, asserts), `run` blocks written into `.tf` files, and why a test
+  needs a live AWS account (``live_use(name)``, None when it runs without).
+- ``interface``: what the configuration offers and takes: the resources other systems
+  connect to, root outputs, and the constrained inputs (CIDRs, environment names) with
+  whether validation guards them.
+- ``naming``: the names resources get in AWS (``resource_names``: `name`/`identifier`/...
+  by type and `Name` tags, each with its written `value` and whether it is `configured`
+  from variables or `numbered` by `count`), Terraform labels (``labels``), the conventions
+  names follow and those AWS imposes, where the code is deployed (``spread``: regions,
+  environments, var files) and whether a name says so (``names_context``).
+
 Adding a cross-resource check:
 
 1. If the relation is new, add one `EdgeKind` row to ``graph.EDGE_KINDS``: its name, the

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from evalkit.aws import catalog
 from evalkit.terraform.model import Resource
+
+# A region code as written in names and settings (``us-east-1``, ``eu-central-2``).
+AWS_REGION = re.compile(
+    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?"
+    r"-(?:east|west|north|south|central|northeast|southeast|northwest|southwest)-\d"
+)
+
+
+def regionless(resource: Resource) -> bool:
+    """The resource belongs to a global service, or to one AWS pins to us-east-1 (a
+    CloudFront-scoped WAF ACL): its region says nothing of the workload's."""
+    if resource.type.startswith(catalog.REGION_FIXED_SERVICE_PREFIXES):
+        return True
+    return resource.type == "aws_wafv2_web_acl" and resource.config.get("scope") == "CLOUDFRONT"
 
 
 def same_region(one: Resource, other: Resource) -> bool:

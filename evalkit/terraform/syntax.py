@@ -13,6 +13,8 @@ evaluates) is asked here:
 - `calls_function`: whether an expression calls a function anywhere;
 - `call_argument`: the first argument of an expression that is a call of a given function;
 - `object_entries`: the entries of object literals (``{ Name = ... }``) with their lines;
+  `entries_keyed` those of one key;
+- `end_line`: the last line an expression was written on;
 - `file_blocks`: the top-level blocks of a file the model does not load (a test file);
 - `type_keywords`: the keywords of a type constraint (``list(string)``);
 - `provider_entries`: the entries of a module call's ``providers = { aws = aws.west }``;
@@ -154,6 +156,29 @@ def object_entries(expr: Any) -> Iterator[tuple[str | None, Any, int]]:
         parts = [c for c in element.children if isinstance(c, Tree)]
         if len(parts) == 2:
             yield _object_key(parts[0]), parts[1], element.meta.line
+
+
+def entries_keyed(expr: Any, key: str, line: int) -> Iterator[tuple[Any, int]]:
+    """The expressions given to `key` anywhere in an object expression (also in nested
+    objects and `merge(...)` arguments), each with the line of its entry.
+
+    In a JSON file the expression is the value under `key` of the top-level object, at
+    `line` (JSON values carry no lines of their own).
+    """
+    if isinstance(expr, JsonValue):
+        if isinstance(expr.value, dict) and key in expr.value:
+            yield JsonValue(expr.value[key], expr.line), line
+        return
+    for name, value, at in object_entries(expr):
+        if name == key:
+            yield value, at
+
+
+def end_line(expr: Any, default: int) -> int:
+    """The last line an expression was written on; `default` when it carries no lines
+    (JSON)."""
+    meta = getattr(expr, "meta", None) if isinstance(expr, Tree) else None
+    return int(getattr(meta, "end_line", default)) if meta is not None else default
 
 
 def _object_key(key: Tree) -> str | None:

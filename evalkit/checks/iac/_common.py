@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from evalkit.aws.catalog import REGION_FIXED_SERVICE_PREFIXES
-from evalkit.terraform.model import (
-    Resource,
-)
+from evalkit.aws.regions import AWS_REGION as AWS_REGION
+from evalkit.aws.regions import regionless
 from evalkit.terraform.syntax import written_value
 
 # --- shared by the naming and hardcoded-values checks ------------------------------------------
-
-AWS_REGION = re.compile(
-    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?"
-    r"-(?:east|west|north|south|central|northeast|southeast|northwest|southwest)-\d"
-)
 
 
 # `count.index` and `each` are bound by the caller (they belong to the resource itself);
@@ -27,10 +19,7 @@ def _written_value(expr: Any, scope: dict[str, Any] | None = None) -> Any:
     return written_value(expr, scope)
 
 
-def _is_global_service(resource: Resource) -> bool:
-    if resource.type.startswith(REGION_FIXED_SERVICE_PREFIXES):
-        return True
-    return resource.type == "aws_wafv2_web_acl" and resource.config.get("scope") == "CLOUDFRONT"
+_is_global_service = regionless
 
 
 def _strings(value: Any) -> list[str]:

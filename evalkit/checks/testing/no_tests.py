@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from evalkit.checks._assertions import asserting_runs
+from evalkit.aws.testsuite import TestSuite
 from evalkit.checks.registry import check, finding
-from evalkit.checks.testing._common import SUPPORT_FILE, _listed, _test_files
+from evalkit.checks.testing._common import listed
 from evalkit.records import Finding
 from evalkit.terraform.model import TerraformModel
 
@@ -54,8 +54,8 @@ def no_tests(model: TerraformModel) -> list[Finding] | None:
     """
     if not model.has_terraform:
         return None
-    tests, not_tests = _test_files(model)
-    if tests or _has_run_blocks(model):
+    suite = TestSuite(model)
+    if suite.tests or suite.has_asserting_runs():
         return []
     return [
         finding(
@@ -65,32 +65,21 @@ def no_tests(model: TerraformModel) -> list[Finding] | None:
             "the submission ships no tests; add Terraform tests "
             "(tests/*.tftest.hcl with run blocks and assert conditions) or Terratest "
             "that plan the configuration and check its resources and outputs"
-            f"{_assertions_note(model)}{_not_tests_note(model, not_tests)}.",
+            f"{_assertions_note(suite)}{_not_tests_note(suite)}.",
         )
     ]
 
 
-def _not_tests_note(model: TerraformModel, not_tests: dict[str, str]) -> str:
+def _not_tests_note(suite: TestSuite) -> str:
     """Why the files that look like tests were not counted, also `run` blocks in `.tf`."""
-    reasons = [r for name, r in not_tests.items() if not SUPPORT_FILE.search(name)]
-    for name in model.terraform_files:
-        parsed = model.parsed.get(name)
-        if parsed is None or name in not_tests:
-            continue
-        if any(b.type == "run" for b in parsed.blocks) and not asserting_runs(parsed.blocks):
-            reasons.append(
-                f"the run blocks in {name} have no assert or expect_failures, so they cannot fail"
-            )
-    return f" ({_listed(reasons)})" if reasons else ""
+    reasons = suite.uncounted() + [
+        f"the run blocks in {name} have no assert or expect_failures, so they cannot fail"
+        for name in suite.unasserted_run_files()
+    ]
+    return f" ({listed(reasons)})" if reasons else ""
 
 
-def _has_run_blocks(model: TerraformModel) -> bool:
-    """Terraform test `run` blocks with assertions that ended up in a `.tf` file."""
-    return any(asserting_runs(parsed.blocks) for parsed in model.parsed.values())
-
-
-def _assertions_note(model: TerraformModel) -> str:
-    for module in model.modules:
-        if any(block.type == "check" for block in module.blocks):
-            return " (check blocks are runtime assertions, not tests)"
+def _assertions_note(suite: TestSuite) -> str:
+    if suite.has_check_blocks():
+        return " (check blocks are runtime assertions, not tests)"
     return ""
