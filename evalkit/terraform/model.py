@@ -27,6 +27,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
+from evalkit.terraform.data_sources import policy_document_json
 from evalkit.terraform.evaluator import Evaluator, NamesNothing, Step, apply_steps, as_collection
 from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure
 from evalkit.terraform.parse_memo import parse_file_once
@@ -366,8 +367,6 @@ class Resource:
             and self.type == "aws_iam_policy_document"
             and name in ("json", "minified_json")
         ):
-            from evalkit.terraform.policy import policy_document_json
-
             return policy_document_json(instance)
         if self.mode == "data" and self.type == "aws_region" and name in ("name", "id", "region"):
             return self.region or None

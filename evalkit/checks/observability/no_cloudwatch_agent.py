@@ -24,7 +24,7 @@ from evalkit.terraform.model import (
     ResourceInstance,
     TerraformModel,
 )
-from evalkit.terraform.policy import PolicyStatement, policy_documents
+from evalkit.aws.policy import PolicyStatement, policy_documents
 from evalkit.terraform.values import (
     Unknown,
     known_text,

@@ -14,7 +14,7 @@ from evalkit.checks._helpers import (
 from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, TerraformModel
-from evalkit.terraform.policy import PolicyStatement, statements_from_document, statements_from_json
+from evalkit.aws.policy import PolicyStatement, statements_from_document, statements_from_json
 from evalkit.terraform.values import Unknown
 
 S3_WEBSITE = "aws_s3_bucket_website_configuration"

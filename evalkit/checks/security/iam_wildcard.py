@@ -15,7 +15,7 @@ from evalkit.checks._helpers import (
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, TerraformModel
-from evalkit.terraform.policy import PolicyStatement, policy_documents
+from evalkit.aws.policy import PolicyStatement, policy_documents
 from evalkit.terraform.values import known_suffix
 
 READ_ONLY_VERBS = (

@@ -7,7 +7,7 @@ import json
 import textwrap
 
 from evalkit.terraform.model import TerraformModel, build_model
-from evalkit.terraform.policy import (
+from evalkit.aws.policy import (
     PolicyDocument,
     PolicyStatement,
     policy_document_json,
