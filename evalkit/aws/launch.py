@@ -29,7 +29,7 @@ from typing import Any
 
 from evalkit.aws.iam import IamView
 from evalkit.aws.values import named_instances, truth
-from evalkit.terraform.model import Body, ResourceInstance, TerraformModel
+from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.text_values import wrapped_value
 from evalkit.terraform.values import Unknown
 
@@ -94,6 +94,11 @@ class LaunchView:
             for r in self.model.resources("aws_ebs_encryption_by_default")
             if r.region and truth(r.config.get("enabled", True)) is not False
         }
+
+    def encrypted_by_default(self, resource: Resource) -> bool:
+        """EBS encryption by default (`aws_ebs_encryption_by_default`) is on in the region
+        `resource` is created in."""
+        return bool(resource.region) and resource.region in self._default_ebs_regions
 
     def path(self, launcher: ResourceInstance) -> LaunchPath:
         """What the instances of one launcher instance boot with."""
@@ -172,9 +177,7 @@ class LaunchView:
     def volumes(self, launcher: ResourceInstance) -> tuple[Volume, ...]:
         """The volumes a launcher declares (or leaves to the AMI). An instance launched from
         a template, known or not, and declaring no root volume gets the template's."""
-        by_default = bool(launcher.resource.region) and (
-            launcher.resource.region in self._default_ebs_regions
-        )
+        by_default = self.encrypted_by_default(launcher.resource)
         if _is_template(launcher):
             mappings = launcher.blocks("block_device_mappings")
             found = [] if mappings else [Volume(launcher, None, False, by_default)]
