@@ -80,7 +80,7 @@ class _EncryptionContext:
     launch: LaunchView
 
 
-EncryptionRule = Callable[[_EncryptionContext, Resource, Body], Iterator[Problem]]
+EncryptionRule = Callable[[_EncryptionContext, Resource, ResourceInstance], Iterator[Problem]]
 
 
 def _unless_true(body: Body, attribute: str, what: str, fix: str) -> Iterator[Problem]:
@@ -140,11 +140,10 @@ def _ebs_volume(context: _EncryptionContext, resource: Resource, body: Body) -> 
 
 
 def _launched_volumes(
-    context: _EncryptionContext, resource: Resource, body: Body
+    context: _EncryptionContext, resource: Resource, body: ResourceInstance
 ) -> Iterator[Problem]:
     """Volumes an instance, launch configuration or launch template declares, or leaves to
     the AMI (an instance launched from a template gets the template's, judged there)."""
-    assert isinstance(body, ResourceInstance)
     template = resource.type == "aws_launch_template"
     for volume in context.launch.volumes(body):
         if volume.encrypted is not False or volume.encrypted_by_default:

@@ -290,13 +290,14 @@ def _trust_problem(statement: PolicyStatement) -> str:
 
 def _admin_attachments(iam: IamView, holder: ResourceInstance) -> Iterator[Problem]:
     attachment = iam.attachment(holder)
-    for policy in attachment.policies if attachment else ():
-        for name in policy.known_names:
-            if ADMIN_MANAGED_POLICIES.search(name):
-                yield (
-                    holder.file,
-                    attachment.line,
-                    f"attaches {name.rsplit('/', 1)[-1]}; attach a policy "
-                    "with only the permissions the workload needs.",
-                )
-                break
+    if attachment is None:
+        return
+    for policy in attachment.policies:
+        admin = next((n for n in policy.known_names if ADMIN_MANAGED_POLICIES.search(n)), "")
+        if admin:
+            yield (
+                holder.file,
+                attachment.line,
+                f"attaches {admin.rsplit('/', 1)[-1]}; attach a policy "
+                "with only the permissions the workload needs.",
+            )
