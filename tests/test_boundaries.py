@@ -14,21 +14,12 @@ PARSER_PACKAGES = ("lark", "hcl2")
 # Modules that still read the parse tree themselves, until they ask `evalkit.terraform.syntax`
 # instead. Empty this list as they move; nothing may be added to it.
 READS_THE_PARSE_TREE = {
-    "checks/observability/no_cloudwatch_agent.py",
     "runner.py",  # warms the parser tables in each worker
 }
 
 # Names checks still import from outside the public surface, by module (relative to
 # evalkit/). Empty this list as they move; nothing may be added to it.
-PRIVATE_NAMES_IMPORTED = {
-    ("checks/observability/no_cloudwatch_agent.py", "PolicyStatement"),
-    ("checks/observability/no_cloudwatch_agent.py", "policy_documents"),
-    ("checks/performance/no_cdn.py", "PolicyStatement"),
-    ("checks/performance/no_cdn.py", "statements_from_document"),
-    ("checks/performance/no_cdn.py", "statements_from_json"),
-    ("checks/security/iam_wildcard.py", "PolicyStatement"),
-    ("checks/security/iam_wildcard.py", "policy_documents"),
-}
+PRIVATE_NAMES_IMPORTED: set[tuple[str, str]] = set()
 
 
 def _modules(under: str = "") -> dict[str, ast.Module]:

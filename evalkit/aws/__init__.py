@@ -21,6 +21,23 @@ on the model:
   configuring this" questions, where an unresolved reference must not hide what it names.
 - ``layer.network``: subnets with their VPC and route tables, public or private, NAT
   gateways (`evalkit.aws.network`); ``zones``: availability zones of placements.
+- ``layer.iam`` (`evalkit.aws.iam`): IAM in one shape. ``iam.documents``: every identity
+  and trust policy with its statements, whatever form it is written in (`jsonencode`,
+  heredoc, `data "aws_iam_policy_document"`, through locals; `evalkit.aws.policy`);
+  ``iam.managed_policies(principal)`` / ``iam.inline_policies(principal)``: what gives a
+  role, user or group its permissions (`managed_policy_arns`, every attachment of
+  ``catalog.IAM_POLICY_ATTACHMENTS``, the exclusive ones included, `inline_policy`,
+  `aws_iam_role_policy`), with ``names_principal`` None when an unknown value may name it;
+  ``iam.attachment(holder)``: the managed policies one attachment gives;
+  ``iam.instance_profiles(value)`` and ``iam.profile_roles(profile)``: profile -> role.
+- ``layer.launch`` (`evalkit.aws.launch`): the EC2 launch path. ``launch.path(launcher)``
+  for an instance, launch template or launch configuration: the template it launches from,
+  the EKS node groups launching it, its AMI, instance profile(s), and ``volumes`` with
+  ``encrypted`` True / False / None; ``launch.boot_scripts(launcher)``: user data, decoded
+  where known; ``launch.group_launchers(asg)``: an Auto Scaling group's templates and
+  launch configurations (mixed instances policy included); ``launch.instance_tags``.
+  Both views answer True / False / None, None meaning unknown (an input without default, a
+  registry module, a file): a check never fails on None.
 - ``regions.same_region(a, b)``: the one rule for "in the same region"; relations made by
   name go through ``regions.may_link``, which lets global services (IAM, Route 53,
   CloudFront, Organizations: ``catalog.is_global``) link across regions and aliases.

@@ -155,17 +155,35 @@ CHAT_CHANNELS = (
     "aws_chatbot_teams_channel_configuration",
 )
 
-# IAM principals, and the attachments that give one a managed policy (attachment type ->
-# the attributes naming its principals).
+# IAM principals, and what gives one its permissions.
 IAM_PRINCIPALS = ("aws_iam_role", "aws_iam_user", "aws_iam_group")
-IAM_ATTACHMENTS: dict[str, tuple[str, ...]] = {
-    "aws_iam_role_policy_attachment": ("role",),
-    "aws_iam_user_policy_attachment": ("user",),
-    "aws_iam_group_policy_attachment": ("group",),
-    "aws_iam_policy_attachment": ("roles", "users", "groups"),
+# Resources that attach managed policies: type -> (the attributes naming the principals, the
+# attribute naming the policy ARNs). The `*_exclusive` ones also detach every policy they do
+# not name; an SSO permission set (no IAM principal) gets its policy the same way.
+IAM_POLICY_ATTACHMENTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "aws_iam_role_policy_attachment": (("role",), "policy_arn"),
+    "aws_iam_user_policy_attachment": (("user",), "policy_arn"),
+    "aws_iam_group_policy_attachment": (("group",), "policy_arn"),
+    "aws_iam_policy_attachment": (("roles", "users", "groups"), "policy_arn"),
+    "aws_iam_role_policy_attachments_exclusive": (("role_name",), "policy_arns"),
+    "aws_iam_user_policy_attachments_exclusive": (("user_name",), "policy_arns"),
+    "aws_iam_group_policy_attachments_exclusive": (("group_name",), "policy_arns"),
+    "aws_ssoadmin_managed_policy_attachment": ((), "managed_policy_arn"),
+}
+# Inline policies of a principal, and the resources that keep only the inline policies they
+# name: type -> the attributes naming the principal.
+IAM_INLINE_POLICIES: dict[str, tuple[str, ...]] = {
     "aws_iam_role_policy": ("role",),
     "aws_iam_user_policy": ("user",),
     "aws_iam_group_policy": ("group",),
+    "aws_iam_role_policies_exclusive": ("role_name",),
+    "aws_iam_user_policies_exclusive": ("user_name",),
+    "aws_iam_group_policies_exclusive": ("group_name",),
+}
+# Every resource that ties a policy to a principal: type -> the attributes naming it.
+IAM_ATTACHMENTS: dict[str, tuple[str, ...]] = {
+    **{kind: principals for kind, (principals, _) in IAM_POLICY_ATTACHMENTS.items() if principals},
+    **IAM_INLINE_POLICIES,
 }
 
 # Global services: one namespace per account, whatever provider configuration (region or

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cached_property
 
 from evalkit.aws.graph import Edge, Graph
+from evalkit.aws.iam import IamView
+from evalkit.aws.launch import LaunchView
 from evalkit.aws.network import Network
 from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
 
@@ -22,6 +24,16 @@ class AwsLayer:
     def network(self) -> Network:
         """VPCs, subnets, route tables and NAT gateways, linked (see `evalkit.aws.network`)."""
         return Network(self.model)
+
+    @cached_property
+    def iam(self) -> IamView:
+        """Principals, their policies in every form, instance profiles (`evalkit.aws.iam`)."""
+        return IamView(self.model)
+
+    @cached_property
+    def launch(self) -> LaunchView:
+        """What EC2 launchers boot with: AMI, volumes, profile, user data (`evalkit.aws.launch`)."""
+        return LaunchView(self.model, self.iam)
 
     def edges(self, kind: str) -> list[Edge]:
         return self.graph.edges(kind)

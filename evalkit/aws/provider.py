@@ -40,7 +40,7 @@ class AwsRules:
         if resource.mode != "data":
             return None
         if resource.type == "aws_iam_policy_document" and name in _POLICY_DOCUMENT_ATTRIBUTES:
-            from evalkit.terraform.policy import policy_document_json
+            from evalkit.aws.policy import policy_document_json
 
             return policy_document_json(instance)
         if resource.type == "aws_region" and name in _REGION_ATTRIBUTES:

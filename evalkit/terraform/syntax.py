@@ -18,19 +18,20 @@ evaluates) is asked here:
 - `file_blocks`: the top-level blocks of a file the model does not load (a test file);
 - `type_keywords`: the keywords of a type constraint (``list(string)``);
 - `provider_entries`: the entries of a module call's ``providers = { aws = aws.west }``;
-- `written_value`: the value of an expression as written, every name it mentions unknown.
+- `written_value`: the value of an expression as written, every name it mentions unknown;
+- `key_lines`: where the keys of an object (or of JSON in a heredoc) are written.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lark import Token, Tree
 
 from evalkit.terraform.evaluator import Evaluator, NamesNothing
-from evalkit.terraform.parse import Block, JsonValue, ParsedFile, parse_file
+from evalkit.terraform.parse import Attribute, Block, JsonValue, ParsedFile, parse_file
 from evalkit.terraform.references import (
     Reference,
     iter_references,
@@ -38,12 +39,18 @@ from evalkit.terraform.references import (
     traversal_text,
 )
 
+if TYPE_CHECKING:
+    from evalkit.terraform.model import Body, ModuleContext
+
 __all__ = [
     "Reference",
     "call_argument",
     "calls_function",
     "element_lines",
+    "end_line",
+    "entries_keyed",
     "file_blocks",
+    "key_lines",
     "object_entries",
     "provider_entries",
     "reference_text",
@@ -211,3 +218,48 @@ def type_keywords(expr: Any) -> list[str]:
             if str(token).isidentifier()
         ]
     return []
+
+
+def key_lines(body: Body, attribute: str, keys: tuple[str, ...]) -> tuple[str, int, list[int]]:
+    """Where the object keys `keys` of an attribute are written: file, fallback line, and the
+    lines of those keys in order (an HCL object, or JSON in a heredoc).
+
+    The keys may sit in the attribute itself or in a local / variable it names
+    (``policy = jsonencode(local.admin)``); the first of those that holds one wins. Without
+    any, the lines are empty and file and line are the attribute's.
+    """
+    holder = body.block.attributes[attribute]
+    pending: list[tuple[Attribute, ModuleContext]] = [(holder, body.context)]
+    for _ in range(8):
+        if not pending:
+            break
+        current, context = pending.pop(0)
+        lines = _lines_of_keys(current.expr, keys)
+        if lines:
+            return current.file, current.line, lines
+        for reference in iter_references(current.expr):
+            if reference.root in ("local", "var") and reference.names:
+                found = context.definition(f"{reference.root}.{reference.names[0]}")
+                if found is not None:
+                    pending.append(found)
+    return holder.file, holder.line, []
+
+
+def _lines_of_keys(node: Any, keys: tuple[str, ...]) -> list[int]:
+    if not isinstance(node, Tree):
+        return []
+    json_key = re.compile("|".join(rf'"{re.escape(key)}"\s*:' for key in keys))
+    lines: list[int] = []
+    for subtree in node.iter_subtrees_topdown():
+        if subtree.data == "object_elem":
+            key = subtree.children[0]
+            text = "".join(str(t) for t in key.scan_values(lambda _: True)).strip('"')
+            if text in keys and hasattr(subtree.meta, "line"):
+                lines.append(subtree.meta.line)
+        elif subtree.data in ("heredoc_template", "heredoc_template_trim"):
+            raw = str(subtree.children[0])
+            start = subtree.meta.line
+            for offset, text_line in enumerate(raw.split("\n")):
+                if json_key.search(text_line):
+                    lines.append(start + offset)
+    return sorted(lines)

@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import base64
 import fnmatch
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from lark import Tree
-
-from evalkit.aws import same_region
-from evalkit.checks._helpers import (
-    Problem,
-    per_instance,
-)
+from evalkit.aws import aws_of, same_region
+from evalkit.aws.iam import ManagedPolicy
+from evalkit.aws.launch import LAUNCHERS, BootScript, LaunchPath
+from evalkit.aws.policy import PolicyStatement
+from evalkit.aws.values import named_instances, names
+from evalkit.checks._helpers import Problem, per_instance
 from evalkit.checks.observability._common import _opaque_calls
 from evalkit.checks.registry import check
 from evalkit.records import Finding
-from evalkit.terraform.model import (
-    Body,
-    Resource,
-    ResourceInstance,
-    TerraformModel,
-)
-from evalkit.terraform.policy import PolicyStatement, policy_documents
-from evalkit.terraform.values import (
-    Unknown,
-    known_text,
-)
+from evalkit.terraform.model import ResourceInstance, TerraformModel
+from evalkit.terraform.values import Unknown, known_text
 
-# --- OBS-NO-CLOUDWATCH-AGENT -------------------------------------------------------------------
-
-EC2_LAUNCHERS = ("aws_instance", "aws_launch_template", "aws_launch_configuration")
 # How the agent shows up in a boot script or an SSM document: its package, service and
 # control script names, and the SSM package and document that install and run it.
 AGENT_TEXT = re.compile(
@@ -44,7 +30,6 @@ MANAGE_DOCUMENT = "AmazonCloudWatch-ManageAgent"
 PUBLISH_ACTION = "cloudwatch:putmetricdata"
 # Module calls evalkit cannot read that may install or configure the agent.
 AGENT_MODULE = re.compile(r"cloudwatch|cwagent|ssm", re.IGNORECASE)
-BASE64_WRAPPERS = frozenset({"base64encode", "base64gzip"})
 NOT_INSTALLED = (
     "no amazon-cloudwatch-agent in user_data, no SSM association installing "
     "AmazonCloudWatchAgent on it"
@@ -55,12 +40,6 @@ AGENT_CHART = re.compile(r"cloudwatch", re.IGNORECASE)
 EKS_INSTALL = (
     f"install it (the {AGENT_ADDON} EKS add-on, amazon-cloudwatch-agent in user_data, or an "
     "SSM association)"
-)
-# Resources that attach managed policies to a role: (type, role attribute, policy attribute).
-ROLE_ATTACHMENTS = (
-    ("aws_iam_role_policy_attachment", "role", "policy_arn"),
-    ("aws_iam_policy_attachment", "roles", "policy_arn"),
-    ("aws_iam_role_policy_attachments_exclusive", "role_name", "policy_arns"),
 )
 
 
@@ -125,7 +104,7 @@ def no_cloudwatch_agent(model: TerraformModel) -> list[Finding] | None:
           )
         }
     """
-    subjects = [r for r in model.resources(*EC2_LAUNCHERS) if r.instances]
+    subjects = [r for r in model.resources(*LAUNCHERS) if r.instances]
     if not subjects:
         return None
     agent = _AgentEvidence(model)
@@ -140,57 +119,52 @@ class _AgentEvidence:
 
     def __init__(self, model: TerraformModel) -> None:
         self.model = model
-        self.associations = [
-            instance
-            for resource in model.resources("aws_ssm_association")
-            for instance in resource.instances
-        ]
-        self.statements = _identity_statements(model)
+        self.iam = aws_of(model).iam
+        self.launch = aws_of(model).launch
+        self.associations = _instances(model, "aws_ssm_association")
         self.opaque_agent_module = bool(_opaque_calls(model, AGENT_MODULE))
-        self.node_groups = _node_groups_by_template(model)
         self.addons = [
-            instance
-            for resource in model.resources("aws_eks_addon")
-            for instance in resource.instances
-            if instance.get("addon_name") == AGENT_ADDON
+            addon
+            for addon in _instances(model, "aws_eks_addon")
+            if addon.get("addon_name") == AGENT_ADDON
         ]
         # A Helm chart that runs the agent on the cluster's nodes (its DaemonSet).
         self.agent_chart = any(
-            AGENT_CHART.search(known_text(instance.get(name)))
-            for resource in model.resources("helm_release")
-            for instance in resource.instances
+            AGENT_CHART.search(known_text(release.get(name)))
+            for release in _instances(model, "helm_release")
             for name in ("chart", "name")
         )
 
     def problems(self, instance: ResourceInstance) -> Iterator[Problem]:
-        node_groups = self.node_groups.get(instance.address, [])
-        if node_groups:
-            yield from self.node_group_problems(instance, node_groups)
+        path = self.launch.path(instance)
+        if path.node_groups:
+            yield from self.node_group_problems(path)
             return
-        template = _launch_template_of(self.model, instance)
-        installed = self.installed(instance, template)
-        permission = self.permission(instance, template)
+        installed = self.installed(path)
+        permission = self.permission(path)
         if installed is not False and permission is not False:
             return
-        gap = _permission_gap(instance, template)
         install = "install it (amazon-cloudwatch-agent in user_data, or an SSM association)"
-        allow = (
-            "attach CloudWatchAgentServerPolicy to the instance profile's role"
-            if _profile_value(instance, template) is not None
-            else "give it an instance profile whose role has CloudWatchAgentServerPolicy"
-        )
+        if path.profile is None:
+            gap = "has no IAM instance profile, so an agent could not publish to CloudWatch"
+            allow = "give it an instance profile whose role has CloudWatchAgentServerPolicy"
+        else:
+            gap = (
+                "has an instance profile whose role lacks CloudWatchAgentServerPolicy (or any "
+                "grant of cloudwatch:PutMetricData), so an agent could not publish"
+            )
+            allow = "attach CloudWatchAgentServerPolicy to the instance profile's role"
         yield _agent_problem(instance, installed, permission, gap, install, allow)
 
-    def node_group_problems(
-        self, template: ResourceInstance, node_groups: list[ResourceInstance]
-    ) -> Iterator[Problem]:
+    def node_group_problems(self, path: LaunchPath) -> Iterator[Problem]:
         """A launch template of EKS managed node groups: its nodes get the node group's
         `node_role_arn` role (EKS rejects an instance profile in the template), and the agent
         may run as the EKS add-on."""
-        installed = self.installed(template, None)
+        node_groups = path.node_groups
+        installed = self.installed(path)
         if self.agent_chart or _any_true([self.addon_installs(g) for g in node_groups]):
             installed = True
-        roles = [_linked(self.model, g.get("node_role_arn"), "aws_iam_role") for g in node_groups]
+        roles = [self.iam.roles(g.get("node_role_arn")) for g in node_groups]
         if any(found is None for found in roles):
             permission: bool | None = None  # a node role defined elsewhere
         else:
@@ -199,14 +173,16 @@ class _AgentEvidence:
             permission = None  # the add-on's service account may publish with its own role
         if installed is not False and permission is not False:
             return
-        names = ", ".join(dict.fromkeys(r.resource.address for found in roles for r in found or ()))
+        role_names = ", ".join(
+            dict.fromkeys(r.resource.address for found in roles for r in found or ())
+        )
         gap = (
-            f"runs nodes with the node role {names}, which lacks CloudWatchAgentServerPolicy "
+            f"runs nodes with the node role {role_names}, which lacks CloudWatchAgentServerPolicy "
             "(or any grant of cloudwatch:PutMetricData), so an agent could not publish"
         )
-        allow = f"attach CloudWatchAgentServerPolicy to {names}"
+        allow = f"attach CloudWatchAgentServerPolicy to {role_names}"
         missing = f"{NOT_INSTALLED}, no {AGENT_ADDON} add-on on its cluster"
-        yield _agent_problem(template, installed, permission, gap, EKS_INSTALL, allow, missing)
+        yield _agent_problem(path.launcher, installed, permission, gap, EKS_INSTALL, allow, missing)
 
     def addon_installs(self, node_group: ResourceInstance) -> bool | None:
         """The node group's cluster runs the CloudWatch observability add-on."""
@@ -219,7 +195,7 @@ class _AgentEvidence:
                 found = None
         return found
 
-    def addon_has_own_role(self, node_groups: list[ResourceInstance]) -> bool:
+    def addon_has_own_role(self, node_groups: tuple[ResourceInstance, ...]) -> bool:
         return any(
             addon.get("service_account_role_arn") is not None
             or addon.blocks("pod_identity_association")
@@ -229,20 +205,18 @@ class _AgentEvidence:
 
     # -- installed -------------------------------------------------------------------------
 
-    def installed(
-        self, instance: ResourceInstance, template: ResourceInstance | None
-    ) -> bool | None:
-        script = _boot_script_evidence(instance)
-        if script is False and template is not None:
-            script = _boot_script_evidence(template)
-        elif script is False and _launches_from_unknown_template(instance):
+    def installed(self, path: LaunchPath) -> bool | None:
+        script = _script_evidence(self.launch.boot_scripts(path.launcher))
+        if script is False and path.template is not None:
+            script = _script_evidence(self.launch.boot_scripts(path.template))
+        elif script is False and path.template_unknown:
             script = None
         if script is True:
             return True
-        by_ssm = self.installed_by_ssm(instance)
+        by_ssm = self.installed_by_ssm(path.launcher)
         if by_ssm is True:
             return True
-        if template is not None and self.installed_by_ssm(template) is True:
+        if path.template is not None and self.installed_by_ssm(path.template) is True:
             return True
         if self.opaque_agent_module:
             return None
@@ -256,54 +230,76 @@ class _AgentEvidence:
             installs = _association_installs_agent(self.model, association)
             if installs is False:
                 continue
-            reaches = _association_targets(self.model, association, subject)
+            reaches = self.association_targets(association, subject)
             if installs and reaches:
                 return True
             if reaches is not False:
                 found = None
         return found
 
+    def association_targets(
+        self, association: ResourceInstance, subject: ResourceInstance
+    ) -> bool | None:
+        """Whether an association reaches the launcher's instances; None when it may."""
+        resource = subject.resource
+        answers: list[bool | None] = []
+        if association.has("instance_id"):
+            answers.append(names(self.model, association.get("instance_id"), resource))
+        for target in association.blocks("targets"):
+            key, values = target.get("key"), target.get("values")
+            if not isinstance(key, str) or not isinstance(values, list):
+                answers.append(None)
+            elif key == "InstanceIds":
+                if "*" in values:
+                    answers.append(True)
+                elif resource.type != "aws_instance":
+                    answers.append(False)
+                else:
+                    answers.append(names(self.model, values, resource))
+            elif key.startswith("tag:") or key == "tag-key":
+                answers.append(_tags_match(self.launch.instance_tags(subject), key, values))
+            else:
+                answers.append(None)
+        return _any_true(answers)
+
     # -- allowed to publish ---------------------------------------------------------------
 
-    def permission(
-        self, instance: ResourceInstance, template: ResourceInstance | None
-    ) -> bool | None:
-        profile_value = _profile_value(instance, template)
-        if profile_value is None:
-            return None if _launches_from_unknown_template(instance) and template is None else False
-        profiles = _linked(self.model, profile_value, "aws_iam_instance_profile")
-        if profiles is None:
+    def permission(self, path: LaunchPath) -> bool | None:
+        if path.profile is None:
+            return None if path.template_unknown else False
+        if path.profiles is None:
             return None
-        return _any_true([self.profile_permits(profile) for profile in profiles])
-
-    def profile_permits(self, profile: ResourceInstance) -> bool | None:
-        if not profile.has("role"):
-            return False
-        roles = _linked(self.model, profile.get("role"), "aws_iam_role")
-        if roles is None:
-            return None
-        return _any_true([self.role_permits(role) for role in roles])
+        return _any_true(
+            [
+                _any_true([self.role_permits(role) for role in roles])
+                if (roles := self.iam.profile_roles(profile)) is not None
+                else None
+                for profile in path.profiles
+            ]
+        )
 
     def role_permits(self, role: ResourceInstance) -> bool | None:
-        answers: list[bool | None] = [
-            _managed_arns_permit(self.model, role.get("managed_policy_arns"), self.statements),
-            _statements_permit(self.statements.get(("inline_policy", role.address))),
+        answers = [
+            _statements_permit(inline.statements) for inline in self.iam.inline_policies(role)
         ]
-        for policy in self.model.resources("aws_iam_role_policy"):
-            for item in policy.instances:
-                if _points_at(self.model, item.get("role"), role) is not False:
-                    answers.append(
-                        _statements_permit(self.statements.get(("policy", item.address)), item)
-                    )
-        for kind, role_field, arn_field in ROLE_ATTACHMENTS:
-            for attachment in self.model.resources(kind):
-                for item in attachment.instances:
-                    linked = _points_at(self.model, item.get(role_field), role)
-                    if linked is False:
-                        continue
-                    permits = _managed_arns_permit(self.model, item.get(arn_field), self.statements)
-                    answers.append(None if linked is None and permits else permits)
+        for attachment in self.iam.managed_policies(role):
+            permits = _any_true([self.managed_permits(p) for p in attachment.policies])
+            answers.append(None if attachment.names_principal is None and permits else permits)
         return _any_true(answers)
+
+    def managed_permits(self, policy: ManagedPolicy) -> bool | None:
+        """The agent's managed policy (by ARN or lookup), or an `aws_iam_policy` of the
+        submission allowing cloudwatch:PutMetricData; None for an ARN evalkit cannot know."""
+        if any(AGENT_MANAGED_POLICIES.search(name) for name in policy.known_names):
+            return True
+        if policy.unknown:
+            return None
+        return _any_true(
+            [
+                False if statements is None else _statements_permit(statements)
+                for statements in map(self.iam.policy_statements, policy.policies)
+            ]
+        )
 
 
 def _agent_problem(
@@ -330,6 +326,10 @@ def _agent_problem(
     return instance.file, instance.line, f"{text}."
 
 
+def _instances(model: TerraformModel, resource_type: str) -> list[ResourceInstance]:
+    return [i for resource in model.resources(resource_type) for i in resource.instances]
+
+
 def _same_cluster(
     model: TerraformModel, cluster_name: Any, node_group: ResourceInstance
 ) -> bool | None:
@@ -344,20 +344,6 @@ def _same_cluster(
     return None
 
 
-def _node_groups_by_template(model: TerraformModel) -> dict[str, list[ResourceInstance]]:
-    """EKS managed node groups by the address of the launch template instance they use."""
-    found: dict[str, list[ResourceInstance]] = {}
-    for resource in model.resources("aws_eks_node_group"):
-        for group in resource.instances:
-            for block in group.blocks("launch_template"):
-                for name in ("id", "name"):
-                    for template in _linked(model, block.get(name), "aws_launch_template") or ():
-                        users = found.setdefault(template.address, [])
-                        if group not in users:
-                            users.append(group)
-    return found
-
-
 def _any_true(answers: list[bool | None]) -> bool | None:
     """True when one answer is, False when all are known and none is, else None."""
     if any(answer is True for answer in answers):
@@ -365,103 +351,12 @@ def _any_true(answers: list[bool | None]) -> bool | None:
     return None if None in answers else False
 
 
-def _permission_gap(instance: ResourceInstance, template: ResourceInstance | None) -> str:
-    if _profile_value(instance, template) is None:
-        return "has no IAM instance profile, so an agent could not publish to CloudWatch"
-    return (
-        "has an instance profile whose role lacks CloudWatchAgentServerPolicy (or any grant "
-        "of cloudwatch:PutMetricData), so an agent could not publish"
-    )
-
-
-def _profile_value(instance: ResourceInstance, template: ResourceInstance | None) -> Any:
-    """The instance profile the launcher's instances get: their own, else the template's."""
-    value = _instance_profile_value(instance)
-    if value is None and template is not None:
-        value = _instance_profile_value(template)
-    return value
-
-
-def _launch_template_of(
-    model: TerraformModel, instance: ResourceInstance
-) -> ResourceInstance | None:
-    """The launch template instance an `aws_instance` is launched from, when it is known."""
-    if instance.resource.type != "aws_instance":
-        return None
-    for block in instance.blocks("launch_template"):
-        for name in ("id", "name"):
-            if block.has(name):
-                found = _linked(model, block.get(name), "aws_launch_template")
-                if found:
-                    return found[0]
-    return None
-
-
-def _launches_from_unknown_template(instance: ResourceInstance) -> bool:
-    return instance.resource.type == "aws_instance" and bool(instance.blocks("launch_template"))
-
-
-def _boot_script_evidence(body: Body) -> bool | None:
-    """True when the boot script installs the agent, False when it is known and does not,
-    None when it cannot be read (a file, a variable) or may be set elsewhere."""
-    texts = [_script_text(body, name) for name in ("user_data", "user_data_base64")]
-    if any(text is not None and AGENT_TEXT.search(text) for text in texts):
+def _script_evidence(scripts: tuple[BootScript, ...]) -> bool | None:
+    """True when a boot script installs the agent, False when all are known and none does,
+    None when one cannot be read (a file, a variable)."""
+    if any(AGENT_TEXT.search(script.sketch) for script in scripts):
         return True
-    if any(
-        body.has(name) and text is None
-        for name, text in zip(("user_data", "user_data_base64"), texts, strict=True)
-    ):
-        return None
-    return False
-
-
-def _script_text(body: Body, name: str) -> str | None:
-    """The readable text of a boot script attribute: decoded when it is base64, the literal
-    segments of a template whose unknown parts are resource attributes (ids, names).
-    None when the text is unknown."""
-    if not body.has(name):
-        return ""
-    value = body.get(name)
-    if isinstance(value, Unknown) and value.partial is None:
-        argument = _base64_argument(body.block.attributes[name].expr)
-        if argument is not None:
-            value = body.context.evaluate(argument, body.scope)
-    if isinstance(value, str):
-        return _decoded(value)
-    if isinstance(value, Unknown) and isinstance(value.partial, str):
-        if AGENT_TEXT.search(value.partial):
-            return value.partial
-        if value.reason or any(ref.split(".")[0] in ("var", "module") for ref in value.refs):
-            return None
-        return value.partial
-    return None
-
-
-def _base64_argument(expr: Any) -> Any:
-    node = expr
-    while isinstance(node, Tree) and node.data == "expr_term" and len(node.children) == 1:
-        node = node.children[0]
-    if not (isinstance(node, Tree) and node.data == "function_call"):
-        return None
-    names = [
-        str(c.children[0]) for c in node.children if isinstance(c, Tree) and c.data == "identifier"
-    ]
-    arguments = [c for c in node.children if isinstance(c, Tree) and c.data == "arguments"]
-    if names[-1:] and names[-1] in BASE64_WRAPPERS and arguments and arguments[0].children:
-        first = [c for c in arguments[0].children if isinstance(c, Tree)]
-        return first[0] if first else None
-    return None
-
-
-def _decoded(text: str) -> str:
-    """`text`, or what it decodes to when it is base64 of UTF-8 text."""
-    compact = "".join(text.split())
-    if len(compact) < 8 or len(compact) % 4 or not re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", compact):
-        return text
-    try:
-        return base64.b64decode(compact, validate=True).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
-        return text
+    return None if any(script.text is None for script in scripts) else False
 
 
 def _association_installs_agent(
@@ -469,7 +364,7 @@ def _association_installs_agent(
 ) -> bool | None:
     name = association.get("name")
     if isinstance(name, Unknown):
-        documents = _linked(model, name, "aws_ssm_document")
+        documents = named_instances(model, name, "aws_ssm_document")
         if not documents:
             return None
         return any(AGENT_TEXT.search(known_text(d.get("content"))) for d in documents) or None
@@ -485,46 +380,11 @@ def _association_installs_agent(
         if isinstance(package, str):
             return bool(AGENT_TEXT.search(package))
         return None
-    documents = [
-        d
-        for resource in model.resources("aws_ssm_document")
-        for d in resource.instances
-        if d.get("name") == name
-    ]
+    documents = [d for d in _instances(model, "aws_ssm_document") if d.get("name") == name]
     return any(AGENT_TEXT.search(known_text(d.get("content"))) for d in documents)
 
 
-def _association_targets(
-    model: TerraformModel, association: ResourceInstance, subject: ResourceInstance
-) -> bool | None:
-    """Whether an association reaches the launcher's instances; None when it may."""
-    resource = subject.resource
-    answers: list[bool | None] = []
-    if association.has("instance_id"):
-        answers.append(_points_at(model, association.get("instance_id"), resource))
-    for target in association.blocks("targets"):
-        key, values = target.get("key"), target.get("values")
-        if not isinstance(key, str) or not isinstance(values, list):
-            answers.append(None)
-            continue
-        if key == "InstanceIds":
-            if "*" in values:
-                answers.append(True)
-            elif resource.type != "aws_instance":
-                answers.append(False)
-            else:
-                answers.append(_points_at(model, values, resource))
-        elif key.startswith("tag:") or key == "tag-key":
-            answers.append(_tags_match(subject, key, values))
-        else:
-            answers.append(None)
-    if any(answer is True for answer in answers):
-        return True
-    return None if None in answers else False
-
-
-def _tags_match(subject: ResourceInstance, key: str, values: list[Any]) -> bool | None:
-    tags = _instance_tags(subject)
+def _tags_match(tags: dict[str, Any] | None, key: str, values: list[Any]) -> bool | None:
     if tags is None:
         return None
     if key == "tag-key":
@@ -539,141 +399,8 @@ def _tags_match(subject: ResourceInstance, key: str, values: list[Any]) -> bool 
     return value in values
 
 
-def _instance_tags(subject: ResourceInstance) -> dict[str, Any] | None:
-    """The tags the launcher's EC2 instances get: their own (or a launch template's
-    `tag_specifications` for instances) and the provider's `default_tags`; None when some
-    are unknown or come from elsewhere (an Auto Scaling group)."""
-    resource = subject.resource
-    body = subject
-    if resource.type == "aws_launch_configuration":
-        return None
-    if resource.type == "aws_launch_template":
-        specs = [
-            s for s in body.blocks("tag_specifications") if s.get("resource_type") == "instance"
-        ]
-        own = specs[0].get("tags", {}) if specs else {}
-    else:
-        own = body.get("tags", {})
-    defaults: Any = {}
-    provider = resource.context.provider_body(resource.provider_key)
-    if provider is not None:
-        blocks = provider.blocks("default_tags")
-        defaults = blocks[0].get("tags", {}) if blocks else {}
-    if not isinstance(own, dict) or not isinstance(defaults, dict):
-        return None
-    merged = {**defaults, **own}
-    if resource.type == "aws_launch_template":
-        # An Auto Scaling group may add tags to the instances it launches.
-        return merged if merged else None
-    return merged
-
-
-def _instance_profile_value(body: ResourceInstance) -> Any:
-    """What an instance, launch template or launch configuration names as its instance
-    profile (a name or an ARN), or None when it has none."""
-    if body.resource.type == "aws_launch_template":
-        for block in body.blocks("iam_instance_profile"):
-            for name in ("name", "arn"):
-                if block.has(name):
-                    return block.get(name)
-        return None
-    return body.get("iam_instance_profile")
-
-
-def _linked(model: TerraformModel, value: Any, resource_type: str) -> list[ResourceInstance] | None:
-    """The instances of `resource_type` that `value` names by reference, by name or by ARN;
-    None when it names none the submission declares (unknown, or defined elsewhere)."""
-    found: list[ResourceInstance] = []
-    for resource in model.referenced_resources(value, resource_type):
-        found.extend(resource.instances)
-    if found:
-        return found
-    if isinstance(value, str):
-        for resource in model.resources(resource_type):
-            for instance in resource.instances:
-                if _names(instance, value):
-                    found.append(instance)
-        return found if found else None
-    return None
-
-
-def _names(instance: ResourceInstance, value: str) -> bool:
-    """`value` is the instance's name (or ends its ARN)."""
-    name = instance.get("name")
-    if not isinstance(name, str) or not name:
-        return False
-    return value == name or value.endswith(f"/{name}")
-
-
-def _points_at(
-    model: TerraformModel, value: Any, target: Resource | ResourceInstance
-) -> bool | None:
-    """Whether `value` (a role, instance id, or a list of them) names `target`."""
-    resource = target.resource if isinstance(target, ResourceInstance) else target
-    if resource in model.referenced_resources(value, resource.type):
-        return True
-    items = value if isinstance(value, list) else [value]
-    named = [item for item in items if isinstance(item, str)]
-    instances = [target] if isinstance(target, ResourceInstance) else resource.instances
-    if any(_names(instance, item) for item in named for instance in instances):
-        return True
-    if any(isinstance(item, Unknown) and not model.referenced_resources(item) for item in items):
-        return None
-    return False
-
-
-def _managed_arns_permit(
-    model: TerraformModel, arns: Any, statements: dict[tuple[str, str], tuple[PolicyStatement, ...]]
-) -> bool | None:
-    if arns is None:
-        return False
-    answers: list[bool | None] = []
-    for item in arns if isinstance(arns, list) else [arns]:
-        if isinstance(item, str) and AGENT_MANAGED_POLICIES.search(item):
-            return True
-        policies = model.referenced_resources(item, "aws_iam_policy")
-        for policy in policies:
-            for instance in policy.instances:
-                answers.append(_statements_permit(statements.get(("policy", instance.address))))
-        if not policies and isinstance(item, Unknown):
-            answers.append(_data_policy_permits(model, item))
-    if any(answer is True for answer in answers):
-        return True
-    return None if None in answers else False
-
-
-def _data_policy_permits(model: TerraformModel, item: Unknown) -> bool | None:
-    """A `data "aws_iam_policy"` looked up by the agent policy's name or ARN permits."""
-    for source in model.referenced_resources(item):
-        if source.mode == "data" and source.type == "aws_iam_policy":
-            for instance in source.instances:
-                for name in ("name", "arn"):
-                    text = instance.get(name)
-                    if isinstance(text, str) and AGENT_MANAGED_POLICIES.search(text):
-                        return True
-    return None
-
-
-def _identity_statements(
-    model: TerraformModel,
-) -> dict[tuple[str, str], tuple[PolicyStatement, ...]]:
-    """Identity policy statements by (attribute, instance address): ``("policy",
-    "aws_iam_policy.x")``, ``("inline_policy", "aws_iam_role.app")``."""
-    found: dict[tuple[str, str], tuple[PolicyStatement, ...]] = {}
-    for document in policy_documents(model):
-        if document.kind == "identity":
-            key = (document.attribute, document.address)
-            found[key] = found.get(key, ()) + document.statements
-    return found
-
-
-def _statements_permit(
-    statements: tuple[PolicyStatement, ...] | None, holder: Body | None = None
-) -> bool | None:
-    """Whether the statements allow cloudwatch:PutMetricData; None when they cannot be read
-    (a `holder` whose policy was not read at all is unknown, not empty)."""
-    if statements is None:
-        return None if holder is not None else False
+def _statements_permit(statements: tuple[PolicyStatement, ...] | None) -> bool | None:
+    """Whether the statements allow cloudwatch:PutMetricData; None when they cannot be read."""
     if not statements:
         return None
     unknown = False

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from evalkit.aws import aws_of, catalog
+from evalkit.aws.policy import PolicyStatement, statements_from_document, statements_from_json
 from evalkit.checks._helpers import (
     resource_finding,
     truth,
@@ -14,7 +15,6 @@ from evalkit.checks._helpers import (
 from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import Body, Resource, TerraformModel
-from evalkit.terraform.policy import PolicyStatement, statements_from_document, statements_from_json
 from evalkit.terraform.values import Unknown
 
 S3_WEBSITE = "aws_s3_bucket_website_configuration"

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
+from evalkit.aws import aws_of
+from evalkit.aws.launch import LaunchView
 from evalkit.checks._helpers import (
     Problem,
     names_a_source,
@@ -14,7 +16,7 @@ from evalkit.checks._helpers import (
 )
 from evalkit.checks.registry import check
 from evalkit.records import Finding
-from evalkit.terraform.model import Body, Resource, TerraformModel
+from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 
 STORAGE_FIX = "set storage_encrypted = true."
 
@@ -64,7 +66,7 @@ def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
     if not stores:
         return None
     findings: list[Finding] = []
-    context = _EncryptionContext(model, _regions_with_default_ebs_encryption(model))
+    context = _EncryptionContext(model, aws_of(model).launch)
     for resource in stores:
         findings.extend(
             per_instance(resource, partial(_ENCRYPTION_RULES[resource.type], context, resource))
@@ -75,13 +77,10 @@ def encryption_at_rest(model: TerraformModel) -> list[Finding] | None:
 @dataclass(frozen=True)
 class _EncryptionContext:
     model: TerraformModel
-    default_ebs_regions: set[str]
-
-    def ebs_encrypted_by_default(self, resource: Resource) -> bool:
-        return bool(resource.region) and resource.region in self.default_ebs_regions
+    launch: LaunchView
 
 
-EncryptionRule = Callable[[_EncryptionContext, Resource, Body], Iterator[Problem]]
+EncryptionRule = Callable[[_EncryptionContext, Resource, ResourceInstance], Iterator[Problem]]
 
 
 def _unless_true(body: Body, attribute: str, what: str, fix: str) -> Iterator[Problem]:
@@ -134,59 +133,46 @@ def _flag(attribute: str) -> EncryptionRule:
 
 
 def _ebs_volume(context: _EncryptionContext, resource: Resource, body: Body) -> Iterator[Problem]:
-    if not context.ebs_encrypted_by_default(resource):
+    if not context.launch.encrypted_by_default(resource):
         yield from _unless_true(
             body, "encrypted", "creates an unencrypted EBS volume", "set encrypted = true."
         )
 
 
-def _instance_volumes(
-    context: _EncryptionContext, resource: Resource, body: Body
+def _launched_volumes(
+    context: _EncryptionContext, resource: Resource, body: ResourceInstance
 ) -> Iterator[Problem]:
-    if context.ebs_encrypted_by_default(resource):
-        return
-    roots = body.blocks("root_block_device")
-    # An instance launched from a template gets its volumes from the template, judged there.
-    from_template = resource.type == "aws_instance" and bool(body.blocks("launch_template"))
-    if not roots and not from_template:
-        yield (
-            body.file,
-            body.line,
-            "has an unencrypted root volume; add root_block_device { encrypted = true }.",
-        )
-    for device in roots + body.blocks("ebs_block_device"):
-        yield from _unless_true(
-            device,
-            "encrypted",
-            f"has an unencrypted {device.block.type.replace('_', ' ')}",
-            "set encrypted = true.",
-        )
-
-
-def _launch_template(
-    context: _EncryptionContext, resource: Resource, body: Body
-) -> Iterator[Problem]:
-    if context.ebs_encrypted_by_default(resource):
-        return
-    mappings = body.blocks("block_device_mappings")
-    if not mappings:
-        # Like an instance without root_block_device: the root volume comes from the AMI
-        # unencrypted.
-        yield (
-            body.file,
-            body.line,
-            "launches instances with an unencrypted root volume; add block_device_mappings "
-            "with ebs { encrypted = true } for the root device.",
-        )
-    for mapping in mappings:
-        for ebs in mapping.blocks("ebs"):
-            if ebs.has("snapshot_id") and not ebs.has("encrypted"):
-                continue  # a snapshot's volume inherits the snapshot's encryption
-            yield from _unless_true(
-                ebs,
-                "encrypted",
-                "launches instances with an unencrypted EBS volume",
+    """Volumes an instance, launch configuration or launch template declares, or leaves to
+    the AMI (an instance launched from a template gets the template's, judged there)."""
+    template = resource.type == "aws_launch_template"
+    for volume in context.launch.volumes(body):
+        if volume.encrypted is not False or volume.encrypted_by_default:
+            continue
+        if volume.block is None and template:
+            yield (
+                body.file,
+                body.line,
+                "launches instances with an unencrypted root volume; add block_device_mappings "
+                "with ebs { encrypted = true } for the root device.",
+            )
+        elif volume.block is None:
+            yield (
+                body.file,
+                body.line,
+                "has an unencrypted root volume; add root_block_device { encrypted = true }.",
+            )
+        elif template:
+            yield (
+                volume.block.file,
+                volume.block.line_of("encrypted"),
+                "launches instances with an unencrypted EBS volume; "
                 "set encrypted = true in block_device_mappings.ebs.",
+            )
+        else:
+            yield (
+                volume.block.file,
+                volume.block.line_of("encrypted"),
+                f"has an unencrypted {volume.kind.replace('_', ' ')}; set encrypted = true.",
             )
 
 
@@ -242,9 +228,9 @@ _ENCRYPTION_RULES: dict[str, EncryptionRule] = {
     "aws_docdb_cluster": _flag("storage_encrypted"),
     "aws_neptune_cluster": _flag("storage_encrypted"),
     "aws_ebs_volume": _ebs_volume,
-    "aws_instance": _instance_volumes,
-    "aws_launch_configuration": _instance_volumes,
-    "aws_launch_template": _launch_template,
+    "aws_instance": _launched_volumes,
+    "aws_launch_configuration": _launched_volumes,
+    "aws_launch_template": _launched_volumes,
     "aws_efs_file_system": _flag("encrypted"),
     "aws_elasticache_replication_group": _elasticache_group,
     "aws_redshift_cluster": _flag("encrypted"),
@@ -252,11 +238,3 @@ _ENCRYPTION_RULES: dict[str, EncryptionRule] = {
     "aws_opensearch_domain": _search_domain,
     "aws_elasticsearch_domain": _search_domain,
 }
-
-
-def _regions_with_default_ebs_encryption(model: TerraformModel) -> set[str]:
-    return {
-        r.region
-        for r in model.resources("aws_ebs_encryption_by_default")
-        if r.region and truth(r.config.get("enabled", True)) is not False
-    }

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from functools import partial
 
+from evalkit.aws import aws_of, catalog
+from evalkit.aws.iam import IamView
+from evalkit.aws.policy import PolicyStatement
 from evalkit.checks._helpers import (
     Problem,
     instance_addresses,
@@ -14,9 +17,7 @@ from evalkit.checks._helpers import (
 )
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
-from evalkit.terraform.model import Body, Resource, TerraformModel
-from evalkit.terraform.policy import PolicyStatement, policy_documents
-from evalkit.terraform.values import known_suffix
+from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
 
 READ_ONLY_VERBS = (
     "Get",
@@ -104,13 +105,6 @@ NON_SCOPING_CONDITION_KEYS = frozenset(
     )
 )
 ADMIN_MANAGED_POLICIES = re.compile(r":policy/(AdministratorAccess|IAMFullAccess)$")
-POLICY_ATTACHMENTS = (
-    "aws_ssoadmin_managed_policy_attachment",
-    "aws_iam_role_policy_attachment",
-    "aws_iam_user_policy_attachment",
-    "aws_iam_group_policy_attachment",
-    "aws_iam_policy_attachment",
-)
 
 
 @check(
@@ -126,10 +120,12 @@ def iam_wildcard(model: TerraformModel) -> list[Finding] | None:
     wildcard (`s3:Put*`, `iam:Create*`) or an IAM write action on `Resource = "*"`; a
     privilege escalation action on `Resource = "*"` (list below); `NotAction` on every
     resource; when `NotResource` stands for "every other resource" the same rules apply as for
-    `Resource = "*"`. It fails when `AdministratorAccess` or `IAMFullAccess` is attached,
-    also through an ARN built with `${data.aws_partition.current.partition}` or an account
-    id; when a role's trust policy allows `Action = "*"` or `"sts:*"`; and when a trust
-    policy lets Principal `*` assume the role without a condition. Every policy form counts:
+    `Resource = "*"`. It fails when `AdministratorAccess` or `IAMFullAccess` is attached (an
+    attachment resource, the `*_policy_attachments_exclusive` ones included, or a role's
+    `managed_policy_arns`), also through an ARN built with
+    `${data.aws_partition.current.partition}` or an account id; when a role's trust policy
+    allows `Action = "*"` or `"sts:*"`; and when a trust policy lets Principal `*` assume the
+    role without a condition. Every policy form counts:
     `aws_iam_policy`, inline role/user/group policies, `jsonencode`, heredoc JSON and
     `data "aws_iam_policy_document"`. A policy document used only as a resource policy
     (bucket, KMS key) or handed to a module is not judged here: broad statements for a named
@@ -162,8 +158,9 @@ def iam_wildcard(model: TerraformModel) -> list[Finding] | None:
           resources = ["${aws_s3_bucket.data.arn}/*"]
         }
     """
-    documents = policy_documents(model)
-    attachments = list(model.resources(*POLICY_ATTACHMENTS))
+    iam = aws_of(model).iam
+    documents = iam.documents
+    attachments = list(model.resources(*catalog.IAM_POLICY_ATTACHMENTS))
     roles = list(model.resources("aws_iam_role"))
     if not (
         documents or attachments or roles or any(model.data_sources("aws_iam_policy_document"))
@@ -190,7 +187,7 @@ def iam_wildcard(model: TerraformModel) -> list[Finding] | None:
                 )
             )
     for resource in attachments + roles:
-        findings.extend(per_instance(resource, _admin_attachments))
+        findings.extend(per_instance(resource, partial(_admin_attachments, iam)))
     return findings
 
 
@@ -291,36 +288,16 @@ def _trust_problem(statement: PolicyStatement) -> str:
     return ""
 
 
-def _admin_attachments(body: Body) -> Iterator[Problem]:
-    for name in ("policy_arn", "managed_policy_arns", "managed_policy_arn"):
-        if not body.has(name):
-            continue
-        value = body.get(name)
-        for arn in value if isinstance(value, list) else [value]:
-            policy = _admin_policy_named_by(body, arn)
-            if policy:
-                yield (
-                    body.file,
-                    body.line_of(name),
-                    f"attaches {policy}; attach a policy "
-                    "with only the permissions the workload needs.",
-                )
-
-
-def _admin_policy_named_by(body: Body, arn: Any) -> str:
-    """The admin policy an ARN names: by its known end whatever its partition or account
-    (``arn:${partition}:iam::aws:policy/AdministratorAccess``), or through a
-    `data "aws_iam_policy"` looked up by that name or ARN."""
-    tail = known_suffix(arn)
-    if ADMIN_MANAGED_POLICIES.search(tail):
-        return tail.rsplit("/", 1)[-1]
-    for lookup in body.context.root.referenced_resources(arn, "aws_iam_policy"):
-        if lookup.mode != "data":
-            continue
-        name = lookup.config.get("name")
-        if isinstance(name, str) and ADMIN_MANAGED_POLICIES.search(f":policy/{name}"):
-            return name
-        looked_up = known_suffix(lookup.config.get("arn"))
-        if ADMIN_MANAGED_POLICIES.search(looked_up):
-            return looked_up.rsplit("/", 1)[-1]
-    return ""
+def _admin_attachments(iam: IamView, holder: ResourceInstance) -> Iterator[Problem]:
+    attachment = iam.attachment(holder)
+    if attachment is None:
+        return
+    for policy in attachment.policies:
+        admin = next((n for n in policy.known_names if ADMIN_MANAGED_POLICIES.search(n)), "")
+        if admin:
+            yield (
+                holder.file,
+                attachment.line,
+                f"attaches {admin.rsplit('/', 1)[-1]}; attach a policy "
+                "with only the permissions the workload needs.",
+            )

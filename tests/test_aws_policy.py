@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import textwrap
 
-from evalkit.terraform.model import TerraformModel, build_model
-from evalkit.terraform.policy import (
+from evalkit.aws.policy import (
     PolicyDocument,
     PolicyStatement,
     policy_document_json,
     policy_documents,
 )
+from evalkit.terraform.model import TerraformModel, build_model
 from evalkit.terraform.values import Unknown
 
 

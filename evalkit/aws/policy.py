@@ -13,15 +13,21 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lark import Tree
-
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
-from evalkit.terraform.parse import Attribute
-from evalkit.terraform.references import iter_references
+from evalkit.terraform.syntax import key_lines
 from evalkit.terraform.values import Unknown, contains_unknown
 
 if TYPE_CHECKING:
-    from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
+    from evalkit.terraform.model import Body, Resource, TerraformModel
+
+__all__ = [
+    "PolicyDocument",
+    "PolicyStatement",
+    "policy_document_json",
+    "policy_documents",
+    "statements_from_document",
+    "statements_from_json",
+]
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,7 @@ def _statements_of_attribute(
     parsed = _policy_object(value)
     if parsed is None:
         return ()
-    file, line, action_lines = _written_at(body, attribute)
+    file, line, action_lines = key_lines(body, attribute, ("Action", "NotAction"))
     return tuple(statements_from_json(parsed, file, line, action_lines))
 
 
@@ -243,29 +249,6 @@ def _first_present(body: Body, names: tuple[str, ...]) -> str:
     return next((name for name in names if body.has(name)), "")
 
 
-def policy_document_json(instance: Body) -> Any:
-    """What `data.aws_iam_policy_document.x.json` renders to, or Unknown if any part is."""
-    statements = []
-    for block in instance.blocks("statement"):
-        statement: dict[str, Any] = {}
-        for attribute, key in (
-            ("sid", "Sid"),
-            ("effect", "Effect"),
-            ("actions", "Action"),
-            ("not_actions", "NotAction"),
-            ("resources", "Resource"),
-            ("not_resources", "NotResource"),
-        ):
-            if block.has(attribute):
-                statement[key] = block.get(attribute)
-        statement.setdefault("Effect", "Allow")
-        statements.append(statement)
-    document = {"Version": "2012-10-17", "Statement": statements}
-    if contains_unknown(document):
-        return Unknown((f"{instance.address}.json",), partial=document)
-    return json.dumps(document, separators=(",", ":"), sort_keys=True)
-
-
 def _strings(value: Any) -> tuple[str, ...] | None:
     """A policy element as a tuple of strings; None when any part is unknown."""
     if value is None:
@@ -306,49 +289,6 @@ def _json_principals(value: Any) -> tuple[str, ...] | None:
     return tuple(principals)
 
 
-def _written_at(body: Body, attribute: str) -> tuple[str, int, list[int]]:
-    """Where a JSON policy's statements are written: file, fallback line, `Action` lines.
-
-    The statements may sit in the attribute itself or in a local / variable it names
-    (``policy = jsonencode(local.admin)``); the first of those that holds `Action` keys wins.
-    """
-    holder = body.block.attributes[attribute]
-    pending: list[tuple[Attribute, ModuleContext]] = [(holder, body.context)]
-    for _ in range(8):
-        if not pending:
-            break
-        current, context = pending.pop(0)
-        lines = _action_lines(current.expr)
-        if lines:
-            return current.file, current.line, lines
-        for reference in iter_references(current.expr):
-            if reference.root in ("local", "var") and reference.names:
-                found = context.definition(f"{reference.root}.{reference.names[0]}")
-                if found is not None:
-                    pending.append(found)
-    return holder.file, holder.line, []
-
-
-def _action_lines(node: Any) -> list[int]:
-    """Lines of the `Action` keys written in a jsonencode or heredoc policy, in order."""
-    if not isinstance(node, Tree):
-        return []
-    lines: list[int] = []
-    for subtree in node.iter_subtrees_topdown():
-        if subtree.data == "object_elem":
-            key = subtree.children[0]
-            text = "".join(str(t) for t in key.scan_values(lambda _: True)).strip('"')
-            if text in ("Action", "NotAction") and hasattr(subtree.meta, "line"):
-                lines.append(subtree.meta.line)
-        elif subtree.data in ("heredoc_template", "heredoc_template_trim"):
-            raw = str(subtree.children[0])
-            start = subtree.meta.line
-            for offset, text_line in enumerate(raw.split("\n")):
-                if re.search(r'"(Not)?Action"\s*:', text_line):
-                    lines.append(start + offset)
-    return sorted(lines)
-
-
 def _used_elsewhere(model: TerraformModel, document: Resource) -> bool:
     """True when a document is referenced by something that is not an IAM policy.
 
@@ -359,3 +299,26 @@ def _used_elsewhere(model: TerraformModel, document: Resource) -> bool:
     return bool(model.referrers(document.address)) or bool(
         model.module_calls_referencing(document.address)
     )
+
+
+def policy_document_json(instance: Body) -> Any:
+    """What `data.aws_iam_policy_document.x.json` renders to, or Unknown if any part is."""
+    statements = []
+    for block in instance.blocks("statement"):
+        statement: dict[str, Any] = {}
+        for attribute, key in (
+            ("sid", "Sid"),
+            ("effect", "Effect"),
+            ("actions", "Action"),
+            ("not_actions", "NotAction"),
+            ("resources", "Resource"),
+            ("not_resources", "NotResource"),
+        ):
+            if block.has(attribute):
+                statement[key] = block.get(attribute)
+        statement.setdefault("Effect", "Allow")
+        statements.append(statement)
+    document = {"Version": "2012-10-17", "Statement": statements}
+    if contains_unknown(document):
+        return Unknown((f"{instance.address}.json",), partial=document)
+    return json.dumps(document, separators=(",", ":"), sort_keys=True)
