@@ -33,7 +33,7 @@ import evalkit
 from evalkit.api import build_run
 from evalkit.checks import REGISTRY
 from evalkit.dataset import extract_files
-from evalkit.rubric import load_rubric
+from evalkit.grading.rubric import load_rubric
 from evalkit.terraform.parse import ParsedFile, parse_file
 
 DEFAULT_DATASET = Path("/work/shared/datasets/rlhf-dev")

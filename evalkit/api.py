@@ -24,9 +24,27 @@ from evalkit.dataset import (
     submissions_from_records,
 )
 from evalkit.dataset.references import ReferenceJoin
-from evalkit.engine import DEFAULT_TIME_LIMIT, SubmissionResult
+from evalkit.grading.engine import DEFAULT_TIME_LIMIT, SubmissionResult
+from evalkit.grading.rubric import Rubric, load_rubric
+from evalkit.grading.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers, waiver_summary
 from evalkit.records import Submission
-from evalkit.results import (
+from evalkit.results.journal import (
+    JOURNAL_NAME,
+    Journal,
+    iter_journal,
+    read_journal_header,
+    refuse_existing_run,
+    write_journal,
+)
+from evalkit.results.saved_files import (
+    FILES_DIR,
+    clear_saved_files,
+    has_saved_files,
+    save_submission_files,
+    submission_dir,
+)
+from evalkit.results.summary import SUMMARY_NAME, checks_frame, summary
+from evalkit.results.tables import (
     RunTally,
     finding_rows,
     findings_frame,
@@ -42,30 +60,12 @@ from evalkit.results import (
     write_run_tables,
     write_table,
 )
-from evalkit.rubric import Rubric, load_rubric
-from evalkit.runner import Execution, default_jobs, grade_stream
-from evalkit.saved_files import (
-    FILES_DIR,
-    clear_saved_files,
-    has_saved_files,
-    save_submission_files,
-    submission_dir,
-)
-from evalkit.store import (
-    JOURNAL_NAME,
-    Journal,
-    ResultCache,
-    default_cache_dir,
-    iter_journal,
-    read_journal_header,
-    refuse_existing_run,
-    write_journal,
-)
-from evalkit.summary import SUMMARY_NAME, checks_frame, summary
-from evalkit.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers, waiver_summary
+from evalkit.running.cache import ResultCache, default_cache_dir
+from evalkit.running.runner import Execution, default_jobs, grade_stream
 
 if TYPE_CHECKING:
-    from evalkit.compare import Comparison
+    from evalkit.analysis.compare import Comparison
+
 
 Source = (
     str
@@ -99,29 +99,30 @@ class Run:
         weight, status (pass/fail/n/a) and points_lost (the score points the check cost).
 
         Read from ``checks.<fmt>`` for a run loaded from disk, else derived from `scores`
-        with the rubric that scored the run (see `evalkit.plots.rubric_for`).
+        with the rubric that scored the run (see `evalkit.analysis.plots.rubric_for`).
         """
         if self.check_table is None:
-            from evalkit.rates import rubric_for
+            from evalkit.results.rates import rubric_for
 
             self.check_table = checks_frame(self.scores, rubric_for(self), REGISTRY)
         return self.check_table
 
     def failure_rates(self, by: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
         """Per category: among submissions where it applies, the share failing any check,
-        with a Wilson interval (as `evalkit.plots.category_rates`).
+        with a Wilson interval (as `evalkit.analysis.plots.category_rates`).
 
         With `by` (a metadata column such as ``model``) the rates are computed per group;
         submissions without a value form the group ``(no <by>)``. Columns: [by,] category,
         n (applicable submissions), failed, failure_rate, ci_low, ci_high. An unknown `by`
-        raises `evalkit.plots.UnknownColumn` (a KeyError) naming the columns there are.
+        raises `evalkit.analysis.plots.UnknownColumn` (a KeyError) naming the columns there are.
         """
         return failure_rates(self.scores, by=by, confidence=confidence)
 
     def compare(self, other: Run, **options: Any) -> Comparison:
         """Compare `other` with this run (differences are other − self) with bootstrap
-        intervals; options as for `evalkit.compare.compare` (n_boot, seed, on, paired, ...)."""
-        from evalkit.compare import compare
+        intervals; options as for `evalkit.analysis.compare.compare` (n_boot, seed, on,
+        paired, ...)."""
+        from evalkit.analysis.compare import compare
 
         return compare(self, other, **options)
 
@@ -216,7 +217,7 @@ class Run:
 def failure_rates(
     scores: pd.DataFrame, by: str | None = None, confidence: float = 0.95
 ) -> pd.DataFrame:
-    from evalkit.rates import category_rates
+    from evalkit.results.rates import category_rates
 
     return category_rates(scores, by=by, confidence=confidence)
 
@@ -255,10 +256,10 @@ def score(
     cache, since neither the cache key nor a fresh worker process knows that check.
     `executor="dask"` grades on a Dask cluster (`scheduler` address, or a local cluster).
     Checks named in a record's `waive_field`, or for it in a `waivers` file (keyed by a
-    metadata column), are `n/a` for that record (see `evalkit.waivers`).
+    metadata column), are `n/a` for that record (see `evalkit.grading.waivers`).
     `reference_field` (a record field holding a reference solution), `references` (a dataset
     of references joined by id) and `requires_field` (a field listing required kinds) make
-    the score measure coverage (see `evalkit.coverage`).
+    the score measure coverage (see `evalkit.grading.coverage`).
     """
     active_rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
     active_waivers = as_waivers(waivers, waive_field)
@@ -522,7 +523,7 @@ def write_run_directory(
     if by is not None:
         info["by"] = by
     if fmt == "sarif":
-        from evalkit.sarif import SARIF_NAME, write_sarif
+        from evalkit.results.sarif import SARIF_NAME, write_sarif
 
         write_sarif(
             (row for r in iter_journal(journal_path) for row in finding_rows(r, rubric, REGISTRY)),
@@ -540,7 +541,7 @@ def write_run_directory(
 
 def _remove_other_formats(directory: Path, fmt: str) -> None:
     """Tables of an earlier run in another format would be read instead of the new ones."""
-    from evalkit.results import FORMATS
+    from evalkit.results.tables import FORMATS
 
     for other in FORMATS:
         if other != fmt:

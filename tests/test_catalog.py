@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from evalkit.checks import REGISTRY
-from evalkit.rubric import default_rubric_path
+from evalkit.grading.rubric import default_rubric_path
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"

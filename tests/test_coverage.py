@@ -7,7 +7,7 @@ import re
 import pytest
 
 from evalkit.aws import catalog
-from evalkit.coverage import (
+from evalkit.grading.coverage import (
     RequirementError,
     coverage,
     footprint,
@@ -276,7 +276,7 @@ def test_bad_requirements_name_the_entry(value: object, expected: str) -> None:
 
 
 def test_requirements_naming_a_resource_type_are_met_by_that_type() -> None:
-    from evalkit.coverage import measure
+    from evalkit.grading.coverage import measure
     from evalkit.records import Submission
 
     hcl = providers("us-east-1") + resource("aws_s3_bucket", "logs")

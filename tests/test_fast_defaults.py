@@ -11,10 +11,10 @@ import pytest
 
 import evalkit
 import evalkit.api
-import evalkit.runner
+import evalkit.running.runner
+from evalkit.analysis.notebook import setup
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import Check
-from evalkit.notebook import setup
 from tests.answers import OPEN_SSH
 
 BUCKET = '```hcl\nresource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n```'
@@ -39,7 +39,7 @@ def test_score_fills_and_reuses_the_cli_cache_by_default(
     first = evalkit.score(_records())
     assert (tmp_path / "cache" / "results.sqlite3").is_file()
     # Graded again, every submission would fail: the second run must come from the cache.
-    monkeypatch.setattr(evalkit.runner, "grade", _no_grading)
+    monkeypatch.setattr(evalkit.running.runner, "grade", _no_grading)
     second = evalkit.score(_records(), jobs=1)
     assert second.scores["status"].tolist() == first.scores["status"].tolist()
     assert second.scores["score"].tolist() == first.scores["score"].tolist()
@@ -88,7 +88,7 @@ def test_notebook_opens_a_run_folder_without_grading(
     names = ("display.max_columns", "display.width", "display.max_colwidth")
     with pd.option_context(*[v for name in names for v in (name, pd.get_option(name))]):
         notebook = setup(tmp_path / "out", start=tmp_path, quiet=True)
-    monkeypatch.setattr(evalkit.runner, "grade", _no_grading)
+    monkeypatch.setattr(evalkit.running.runner, "grade", _no_grading)
     run = notebook.run(str(saved), "ignored-when-a-run-folder-is-given")
     assert sorted(run.scores["submission_id"]) == ["s1", "s2", "s3"]
     assert notebook.record_files(run.info["input"]) == [data]
@@ -105,7 +105,7 @@ def test_rescore_weighs_the_same_verdicts_without_grading(
         encoding="utf-8",
     )
     expected = evalkit.score(_records(), rubric=str(rubric), cache=False, jobs=1)
-    monkeypatch.setattr(evalkit.runner, "grade", _no_grading)
+    monkeypatch.setattr(evalkit.running.runner, "grade", _no_grading)
     rescored = loaded.rescore(rubric)
     assert rescored.info["rubric"]["name"] == "flat"
     assert rescored.scores["status"].tolist() == run.scores["status"].tolist()

@@ -13,11 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from evalkit.api import Run
-from evalkit.checks import REGISTRY
-from evalkit.compare import compare_groups, markdown_table
-from evalkit.coverage import has_coverage_column
-from evalkit.plots import (
+from evalkit.analysis.compare import compare_groups, markdown_table
+from evalkit.analysis.plots import (
     category_rates,
     check_rates,
     difference_chart,
@@ -27,8 +24,11 @@ from evalkit.plots import (
     save_charts,
     score_table,
 )
+from evalkit.api import Run
+from evalkit.checks import REGISTRY
+from evalkit.grading.coverage import has_coverage_column
+from evalkit.grading.rubric import Rubric
 from evalkit.records import SUBMISSION_STATUSES
-from evalkit.rubric import Rubric
 
 TOP_CHECKS = 10
 EXAMPLE_CHECKS = 5
@@ -54,7 +54,7 @@ def write_report(
     the weights for the points-lost table (default: the rubric that scored the run).
     `correct` adjusts the comparisons' p-values over each pair's categories and checks
     (``"holm"``, ``"bh"``, or None / ``"none"`` for per-row intervals; see
-    `evalkit.compare.compare`).
+    `evalkit.analysis.compare.compare`).
     """
     out = Path(directory)
     if by is not None:

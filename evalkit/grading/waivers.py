@@ -30,8 +30,8 @@ import yaml
 
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import CheckRegistry
-from evalkit.engine import SubmissionResult
-from evalkit.yaml_files import compose_mapping
+from evalkit.grading.yaml_files import compose_mapping
+from evalkit.records import SubmissionResult
 
 DEFAULT_WAIVE_FIELD = "waive"
 _TOP_KEYS = ("by", "waivers", "description")

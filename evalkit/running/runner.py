@@ -22,9 +22,9 @@ from typing import Any
 
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import Check
-from evalkit.engine import SubmissionResult, grade
+from evalkit.grading.engine import SubmissionResult, grade
 from evalkit.records import GRADED_STATUSES, Submission, SubmissionStatus
-from evalkit.store import ResultCache, cached_result, content_key
+from evalkit.running.cache import ResultCache, cached_result, content_key
 
 _CACHEABLE = GRADED_STATUSES
 
@@ -293,7 +293,7 @@ def _failure(error: BaseException) -> str:
 def _crashed(
     submission: Submission, message: str, status: SubmissionStatus = "error"
 ) -> SubmissionResult:
-    from evalkit.engine import masked, source_secrets
+    from evalkit.masking import masked, source_secrets
     from evalkit.records import CheckResult
 
     checks = tuple(CheckResult(c.id, "n/a") for c in REGISTRY)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from evalkit.api import Run
 from evalkit.checks import REGISTRY
-from evalkit.rates import (
+from evalkit.results.rates import (
     GRADED,
     UnknownColumn,
     group_labels,
@@ -233,7 +233,7 @@ def compare(
 
 def _coverage_table(scores_a: pd.DataFrame, scores_b: pd.DataFrame) -> pd.DataFrame | None:
     """Mean coverage per run (over submissions where it is defined), when either measured it."""
-    from evalkit.coverage import has_coverage_column
+    from evalkit.grading.coverage import has_coverage_column
 
     measured = [has_coverage_column(s.columns) for s in (scores_a, scores_b)]
     if not any(measured):

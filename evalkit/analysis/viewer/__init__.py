@@ -23,9 +23,9 @@ from typing import Any
 import pandas as pd
 
 from evalkit.checks import REGISTRY
-from evalkit.coverage import has_coverage_column
+from evalkit.grading.coverage import has_coverage_column
 from evalkit.records import CATEGORIES
-from evalkit.saved_files import has_saved_files, iter_saved_files
+from evalkit.results.saved_files import has_saved_files, iter_saved_files
 
 VIEW_NAME = "view.html"
 # Past this size a saved file is shown cut, so one huge answer cannot make the page unusable.
@@ -50,7 +50,7 @@ def write_view(
     column called prompt_id, prompt, task or question, when there is one); a submission's
     page lists the others with its value and shows any of them side by side with it."""
     from evalkit.api import load_run
-    from evalkit.results import publish
+    from evalkit.results.tables import publish
 
     directory = Path(run_dir)
     run = load_run(directory)
@@ -76,7 +76,7 @@ _PROMPT_NAMES = ("prompt_id", "prompt", "task", "question")
 def pairing_column(scores: pd.DataFrame, pair_on: str | None) -> str | None:
     """The column to pair answers on: `pair_on` when given (an unknown one raises
     `UnknownColumn`), else the first metadata column with a usual prompt name."""
-    from evalkit.rates import UnknownColumn
+    from evalkit.results.rates import UnknownColumn
 
     meta = _meta_columns(scores)
     if pair_on is not None:

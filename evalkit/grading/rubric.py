@@ -13,7 +13,7 @@ A rubric file looks like::
 
 `coverage` says what the coverage of a reference (or of required kinds) does to the score:
 `multiply` makes the score quality x coverage, `column` only reports it in its own column, and
-`off` leaves it out of the tables (see `evalkit.coverage`).
+`off` leaves it out of the tables (see `evalkit.grading.coverage`).
 
 A check left out of `checks` is enabled with its catalog severity. Every mistake is reported
 as one line naming the file, the line and the key.
@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from evalkit.checks.registry import SEVERITIES, CheckRegistry
-from evalkit.yaml_files import compose_mapping
+from evalkit.grading.yaml_files import compose_mapping
 
 DEFAULT_RUBRIC = "aws-multi-region.yaml"
 DEFAULT_WEIGHTS = {"critical": 10.0, "high": 5.0, "medium": 3.0, "low": 1.0}

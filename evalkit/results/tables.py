@@ -18,12 +18,11 @@ from typing import Any
 import pandas as pd
 
 from evalkit.checks.registry import CheckRegistry
-from evalkit.coverage import coverage_of, has_coverage_column, missing_text
-from evalkit.engine import SubmissionResult
+from evalkit.grading.coverage import coverage_of, has_coverage_column, missing_text
+from evalkit.grading.rubric import Rubric, weighted_score
 from evalkit.masking import mask_text
-from evalkit.records import CATEGORIES, SUBMISSION_STATUSES, ZERO_STATUSES
-from evalkit.rubric import Rubric, weighted_score
-from evalkit.summary import CHECK_COLUMNS, CHECK_TYPES, check_rows
+from evalkit.records import CATEGORIES, SUBMISSION_STATUSES, ZERO_STATUSES, SubmissionResult
+from evalkit.results.summary import CHECK_COLUMNS, CHECK_TYPES, check_rows
 
 FINDING_COLUMNS = [
     "submission_id",
@@ -435,7 +434,7 @@ def read_findings(directory: Path) -> pd.DataFrame:
 
 
 def read_checks(directory: Path) -> pd.DataFrame:
-    """The long check table of a run directory (`evalkit.summary`), typed as when scored."""
+    """The long check table of a run directory (`evalkit.results.summary`), typed as when scored."""
     rows, columns, fmt = _read_rows(directory / "checks")
     kinds = {c: "text" for c in columns} | {"weight": "float", "points_lost": "float"}
     frame = pd.DataFrame(_typed_rows(rows, kinds, fmt), columns=columns)

@@ -27,7 +27,9 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from evalkit.checks import REGISTRY
-from evalkit.rates import (  # noqa: F401 - re-exported: evalkit.plots is the charts' public API
+from evalkit.grading.rubric import Rubric
+from evalkit.records import CATEGORIES
+from evalkit.results.rates import (  # noqa: F401 - re-exported: evalkit.analysis.plots is the charts' public API
     ALL_LABEL,
     GRADED,
     HasScores,
@@ -52,8 +54,6 @@ from evalkit.rates import (  # noqa: F401 - re-exported: evalkit.plots is the ch
     table_rows,
     wilson_interval,
 )
-from evalkit.records import CATEGORIES
-from evalkit.rubric import Rubric
 
 CHART_NAMES = ("failure_rates", "check_heatmap", "score_distribution", "lost_points")
 
@@ -386,7 +386,7 @@ def difference_chart(comparison: Any, level: str = "category") -> Figure:
     bootstrap intervals, one row per category (``level="category"``) or check
     (``level="check"``); significant rows in colour: red where B fails more, green where less.
 
-    `comparison` is an `evalkit.compare.Comparison`.
+    `comparison` is an `evalkit.analysis.compare.Comparison`.
     """
     if level not in ("category", "check"):
         raise ValueError(f"level must be 'category' or 'check', not {level!r}")

@@ -2,7 +2,7 @@
 score summaries and points lost, per group of a metadata column.
 
 Plain pandas and numpy, no plotting library, so that writing a run's ``summary.json`` or
-computing `Run.failure_rates` does not pay for importing matplotlib. `evalkit.plots` draws
+computing `Run.failure_rates` does not pay for importing matplotlib. `evalkit.analysis.plots` draws
 from these tables and re-exports them.
 """
 
@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from evalkit.checks import REGISTRY
+from evalkit.grading.rubric import Rubric, RubricError, default_rubric_path, load_rubric
 from evalkit.records import CATEGORIES, GRADED_STATUSES
-from evalkit.rubric import Rubric, RubricError, default_rubric_path, load_rubric
 
 GRADED = GRADED_STATUSES
 ALL_LABEL = "all submissions"

@@ -15,9 +15,9 @@ from typing import Any
 
 from evalkit.checks import REGISTRY
 from evalkit.dataset import iter_submissions
-from evalkit.rates import UnknownColumn
 from evalkit.records import CATEGORIES
-from evalkit.results import scores_columns
+from evalkit.results.rates import UnknownColumn
+from evalkit.results.tables import scores_columns
 
 
 def check_by_column(
