@@ -421,9 +421,9 @@ def _explain(check_id: str) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from evalkit.api import score_to_directory
     from evalkit.checks import REGISTRY
     from evalkit.grading.rubric import load_rubric
+    from evalkit.running.pipeline import score_to_directory
     from evalkit.running.runner import Execution, default_jobs
 
     jobs = args.jobs if args.jobs is not None else default_jobs()
@@ -515,12 +515,13 @@ def _rescore(args: argparse.Namespace) -> int:
     import shutil
     from pathlib import Path
 
-    from evalkit.api import remove_stale_report, rewaive_journal, write_run_directory
     from evalkit.checks import REGISTRY
     from evalkit.grading.rubric import load_rubric
     from evalkit.grading.waivers import DEFAULT_WAIVE_FIELD, load_waivers
     from evalkit.results.journal import JOURNAL_NAME, refuse_existing_run
+    from evalkit.results.run import remove_stale_report, write_run_directory
     from evalkit.results.saved_files import copy_saved_files
+    from evalkit.running.pipeline import rewaive_journal
 
     directory = Path(args.run_dir)
     if not (directory / JOURNAL_NAME).exists():
@@ -626,7 +627,7 @@ def _usage(message: str) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from evalkit.analysis.compare import compare_groups
-    from evalkit.api import load_run
+    from evalkit.results.run import load_run
 
     if args.n_boot < 1:
         return _usage("--n-boot must be at least 1")
@@ -666,7 +667,7 @@ def _compare_runs(args: argparse.Namespace, options: dict[str, Any]) -> Comparis
 
     from evalkit.analysis.compare import compare
     from evalkit.analysis.pairing import Pairing, detect_pairing
-    from evalkit.api import load_run
+    from evalkit.results.run import load_run
 
     run_a, run_b = load_run(args.run_a), load_run(args.run_b)
     if args.on or args.unpaired:
@@ -695,8 +696,8 @@ def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from evalkit.analysis.report import write_report
-    from evalkit.api import load_run
     from evalkit.grading.rubric import RubricError
+    from evalkit.results.run import load_run
 
     out = Path(args.out) if args.out else Path(args.run) / "report"
     try:
@@ -724,7 +725,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _passk(args: argparse.Namespace) -> int:
     from evalkit.analysis.passk import format_table, pass_at_k
-    from evalkit.api import load_run
+    from evalkit.results.run import load_run
 
     try:
         ks = [int(k) for k in args.k.split(",") if k.strip()]

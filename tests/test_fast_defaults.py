@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import evalkit
-import evalkit.api
+import evalkit.running.pipeline
 import evalkit.running.runner
 from evalkit.analysis.notebook import setup
 from evalkit.checks import REGISTRY
@@ -56,7 +56,7 @@ def test_cache_false_neither_reads_nor_writes_the_cache(
 def test_score_uses_all_cores_up_to_one_per_submission_and_jobs_overrides(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(evalkit.api, "default_jobs", lambda: 8)
+    monkeypatch.setattr(evalkit.running.pipeline, "default_jobs", lambda: 8)
     assert evalkit.score(_records()).info["timings"]["jobs"] == 3
     assert evalkit.score(_records(), jobs=1).info["timings"]["jobs"] == 1
 
@@ -64,8 +64,8 @@ def test_score_uses_all_cores_up_to_one_per_submission_and_jobs_overrides(
 def test_a_check_from_outside_the_package_keeps_the_defaults_in_process_and_uncached(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(evalkit.api, "default_jobs", lambda: 8)
-    assert evalkit.api.fast_defaults(None, None, 100) == (8, True)
+    monkeypatch.setattr(evalkit.running.pipeline, "default_jobs", lambda: 8)
+    assert evalkit.running.pipeline.fast_defaults(None, None, 100) == (8, True)
 
     def local_check(model: Any) -> list[Any]:
         return []
@@ -73,9 +73,9 @@ def test_a_check_from_outside_the_package_keeps_the_defaults_in_process_and_unca
     local_check.__module__ = "__main__"  # as defined in a notebook cell
     foreign = Check("ZZ-LOCAL", "security", "low", "a check defined in a notebook", local_check)
     monkeypatch.setitem(REGISTRY._checks, foreign.id, foreign)
-    assert evalkit.api.fast_defaults(None, None, 100) == (1, False)
+    assert evalkit.running.pipeline.fast_defaults(None, None, 100) == (1, False)
     # Explicit choices stand.
-    assert evalkit.api.fast_defaults(4, "/tmp/c", 100) == (4, "/tmp/c")
+    assert evalkit.running.pipeline.fast_defaults(4, "/tmp/c", 100) == (4, "/tmp/c")
 
 
 def test_notebook_opens_a_run_folder_without_grading(

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evalkit.api import Run
 from evalkit.checks import REGISTRY
 from evalkit.results.rates import (
     GRADED,
@@ -28,6 +27,7 @@ from evalkit.results.rates import (
     outcomes,
     table_rows,
 )
+from evalkit.results.run import Run
 
 FEW = 10  # below this many submissions on either side, an interval is a rough guide only
 MIN_N = 5  # default: below this many on either side, a difference is never called significant

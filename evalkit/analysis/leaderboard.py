@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit.api import load_run
 from evalkit.records import CATEGORIES
 from evalkit.results.rates import category_rates
+from evalkit.results.run import load_run
 
 _Z = 1.959964  # the normal quantile of a two-sided 95% interval
 

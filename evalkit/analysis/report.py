@@ -24,11 +24,11 @@ from evalkit.analysis.plots import (
     save_charts,
     score_table,
 )
-from evalkit.api import Run
 from evalkit.checks import REGISTRY
 from evalkit.grading.coverage import has_coverage_column
 from evalkit.grading.rubric import Rubric
 from evalkit.records import SUBMISSION_STATUSES
+from evalkit.results.run import Run
 
 TOP_CHECKS = 10
 EXAMPLE_CHECKS = 5

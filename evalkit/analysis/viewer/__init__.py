@@ -49,7 +49,7 @@ def write_view(
     `pair_on` names the metadata column that says which answers share a prompt (default: a
     column called prompt_id, prompt, task or question, when there is one); a submission's
     page lists the others with its value and shows any of them side by side with it."""
-    from evalkit.api import load_run
+    from evalkit.results.run import load_run
     from evalkit.results.tables import publish
 
     directory = Path(run_dir)
