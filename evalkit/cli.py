@@ -392,12 +392,13 @@ def _resume_hint(args: argparse.Namespace, arguments: list[str]) -> str:
 
 
 def _list_checks() -> int:
-    from evalkit.checks import REGISTRY
+    from evalkit.checks.metadata import catalog
 
+    checks = catalog()
     print(f"{'ID':<28} {'CATEGORY':<14} {'SEVERITY':<9} TITLE")
-    for check in REGISTRY:
+    for check in checks:
         print(f"{check.id:<28} {check.category:<14} {check.severity:<9} {check.title}")
-    print(f"\n{len(REGISTRY)} checks")
+    print(f"\n{len(checks)} checks")
     return EXIT_OK
 
 
@@ -515,7 +516,7 @@ def _rescore(args: argparse.Namespace) -> int:
     import shutil
     from pathlib import Path
 
-    from evalkit.checks import REGISTRY
+    from evalkit.checks.metadata import catalog
     from evalkit.grading.rubric import load_rubric
     from evalkit.grading.waivers import DEFAULT_WAIVE_FIELD, load_waivers
     from evalkit.results.journal import JOURNAL_NAME, refuse_existing_run
@@ -536,7 +537,7 @@ def _rescore(args: argparse.Namespace) -> int:
     args.fail_under = None
 
     def run() -> RunTally:
-        rubric = load_rubric(args.rubric, REGISTRY)
+        rubric = load_rubric(args.rubric, catalog())
         if elsewhere:
             refuse_existing_run(out, False, args.overwrite)
             out.mkdir(parents=True, exist_ok=True)

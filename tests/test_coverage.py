@@ -9,12 +9,11 @@ import pytest
 from evalkit.aws import catalog
 from evalkit.grading.coverage import (
     RequirementError,
-    coverage,
     footprint,
-    missing_text,
     parse_requirements,
     reference_footprint,
 )
+from evalkit.results.coverage import coverage, missing_text
 from evalkit.terraform.model import build_model
 
 

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from evalkit import __version__
-from evalkit.checks import REGISTRY
-from evalkit.checks.registry import CheckRegistry
+from evalkit.checks.metadata import CheckTable, catalog
 from evalkit.grading.rubric import Rubric, load_rubric
 from evalkit.grading.waivers import waiver_summary
 from evalkit.records import SubmissionResult
@@ -84,7 +83,7 @@ class Run:
         if self.check_table is None:
             from evalkit.results.rates import rubric_for
 
-            self.check_table = checks_frame(self.scores, rubric_for(self), REGISTRY)
+            self.check_table = checks_frame(self.scores, rubric_for(self), catalog())
         return self.check_table
 
     def failure_rates(self, by: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
@@ -128,7 +127,7 @@ class Run:
         None), without grading again: what `evalkit rescore` does, in memory. Needs the
         per-check results: a run scored in memory, or loaded from a folder with
         results.jsonl."""
-        active = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
+        active = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, catalog())
         results = self._results()
         if results is None:
             raise ValueError("rescore needs the run's results.jsonl (or a run scored in memory)")
@@ -138,7 +137,9 @@ class Run:
             "jobs": 0,
             "seconds": 0.0,
         }
-        return build_run([r for r in results if r.submission_id in kept], active, REGISTRY, context)
+        return build_run(
+            [r for r in results if r.submission_id in kept], active, catalog(), context
+        )
 
     def _results(self) -> Iterable[SubmissionResult] | None:
         journal = None if self.source is None else self.source / JOURNAL_NAME
@@ -225,8 +226,9 @@ def write_run_directory(
     """
     journal_path = directory / JOURNAL_NAME
     table_fmt = table_format(fmt)
+    checks = catalog()
     tally = write_run_tables(
-        lambda: iter_journal(journal_path), rubric, REGISTRY, directory, table_fmt
+        lambda: iter_journal(journal_path), rubric, checks, directory, table_fmt
     )
     context = context | {
         "waiver_summary": waiver_summary(
@@ -243,10 +245,12 @@ def write_run_directory(
     if by is not None:
         info["by"] = by
     if fmt == "sarif":
+        # SARIF rules carry each check's documentation: its docstring, in the registry.
+        from evalkit.checks import REGISTRY
         from evalkit.results.sarif import SARIF_NAME, write_sarif
 
         write_sarif(
-            (row for r in iter_journal(journal_path) for row in finding_rows(r, rubric, REGISTRY)),
+            (row for r in iter_journal(journal_path) for row in finding_rows(r, rubric, checks)),
             rubric,
             REGISTRY,
             directory / SARIF_NAME,
@@ -332,7 +336,7 @@ def run_info(
 def build_run(
     results: list[SubmissionResult],
     rubric: Rubric,
-    registry: CheckRegistry,
+    registry: CheckTable,
     context: dict[str, Any],
 ) -> Run:
     coverage = any(has_coverage(r, rubric) for r in results)

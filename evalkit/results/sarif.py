@@ -15,14 +15,16 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from evalkit import __version__
-from evalkit.checks.registry import CheckRegistry
 from evalkit.grading.rubric import Rubric
 from evalkit.results.saved_files import FILES_DIR, encode_name, saved_path
 from evalkit.results.tables import publish
+
+if TYPE_CHECKING:
+    from evalkit.checks.registry import CheckRegistry
 
 SARIF_NAME = "findings.sarif"
 SCHEMA_URI = (

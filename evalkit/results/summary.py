@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from evalkit.checks.registry import CheckRegistry
+from evalkit.checks.metadata import CheckTable
 from evalkit.grading.rubric import Rubric
 from evalkit.records import GRADED_STATUSES
 
@@ -39,7 +39,7 @@ def check_rows(
     status: str,
     verdicts: dict[str, str],
     rubric: Rubric,
-    registry: CheckRegistry,
+    registry: CheckTable,
 ) -> list[dict[str, Any]]:
     """The long-table rows of one submission.
 
@@ -77,7 +77,7 @@ def check_rows(
     return rows
 
 
-def checks_frame(scores: pd.DataFrame, rubric: Rubric, registry: CheckRegistry) -> pd.DataFrame:
+def checks_frame(scores: pd.DataFrame, rubric: Rubric, registry: CheckTable) -> pd.DataFrame:
     """The long check table of a scores table (what `Run.checks` returns)."""
     ids = [c.id for c in registry if c.id in scores.columns]
     rows = []
@@ -161,7 +161,7 @@ def _block(scores: pd.DataFrame, categories: pd.DataFrame, checks: pd.DataFrame)
 
 def _coverage(scores: pd.DataFrame) -> dict[str, Any]:
     """Mean coverage and how many submissions it is defined for, in runs that measure it."""
-    from evalkit.grading.coverage import has_coverage_column
+    from evalkit.results.coverage import has_coverage_column
 
     if not has_coverage_column(scores.columns):
         return {}

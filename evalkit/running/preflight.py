@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evalkit.checks import REGISTRY
+from evalkit.checks.metadata import catalog
 from evalkit.dataset import iter_submissions
 from evalkit.records import CATEGORIES
 from evalkit.results.rates import UnknownColumn
@@ -30,7 +30,7 @@ def check_by_column(
 ) -> None:
     """Raise `UnknownColumn` (with the closest name) when no record has the field `by` and
     it is none of the scores table's own columns (``status`` and the like)."""
-    reserved = scores_columns([], REGISTRY)
+    reserved = scores_columns([], catalog())
     if by in reserved:
         return
     seen: dict[str, None] = {}

@@ -22,9 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from evalkit.checks import REGISTRY
-from evalkit.grading.coverage import has_coverage_column
+from evalkit.checks.metadata import catalog
 from evalkit.records import CATEGORIES
+from evalkit.results.coverage import has_coverage_column
 from evalkit.results.saved_files import has_saved_files, iter_saved_files
 
 VIEW_NAME = "view.html"
@@ -98,7 +98,7 @@ def render_page(
     `pair_on` the metadata column whose shared values put answers side by side."""
     meta_columns = _meta_columns(scores)
     by_submission = _findings_by_submission(findings)
-    check_ids = [c.id for c in REGISTRY if c.id in scores.columns]
+    check_ids = [c.id for c in catalog() if c.id in scores.columns]
     submissions = []
     file_blocks = []
     for index, row in enumerate(scores.to_dict(orient="records")):
@@ -126,7 +126,7 @@ def render_page(
         "meta_columns": meta_columns,
         "checks": {
             c.id: {"category": c.category, "severity": c.severity, "title": c.title}
-            for c in REGISTRY
+            for c in catalog()
         },
         "categories": list(CATEGORIES),
         # Runs with references or requirements show each submission's coverage of them.
@@ -172,10 +172,11 @@ def _html_text(text: str) -> str:
 def _meta_columns(scores: pd.DataFrame) -> list[str]:
     columns = list(scores.columns)
     end = columns.index("status") if "status" in columns else len(columns)
+    checks = catalog()
     return [
         c
         for c in columns[:end]
-        if c not in _FIXED_COLUMNS and c not in REGISTRY and c not in CATEGORIES
+        if c not in _FIXED_COLUMNS and c not in checks and c not in CATEGORIES
     ]
 
 
