@@ -520,9 +520,8 @@ def _rescore(args: argparse.Namespace) -> int:
     from evalkit.grading.rubric import load_rubric
     from evalkit.grading.waivers import DEFAULT_WAIVE_FIELD, load_waivers
     from evalkit.results.journal import JOURNAL_NAME, refuse_existing_run
-    from evalkit.results.run import remove_stale_report, write_run_directory
+    from evalkit.results.run import remove_stale_report, rewaive_journal, write_run_directory
     from evalkit.results.saved_files import copy_saved_files
-    from evalkit.running.pipeline import rewaive_journal
 
     directory = Path(args.run_dir)
     if not (directory / JOURNAL_NAME).exists():
@@ -579,16 +578,21 @@ def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt
     from evalkit.grading.waivers import WaiverError
     from evalkit.results.journal import ExistingRun, JournalMismatch
     from evalkit.results.rates import UnknownColumn
-    from evalkit.running.runner import ExecutorUnavailable
 
-    errors = (DatasetError, RubricError, JournalMismatch, ExecutorUnavailable, WaiverError)
+    errors: tuple[type[Exception], ...] = (
+        DatasetError,
+        RubricError,
+        JournalMismatch,
+        WaiverError,
+        ExistingRun,
+    )
     try:
         tally = run()
     except UnknownColumn as error:
         return _usage(
             f"--by: {error}; the tables are written, run `evalkit rescore {out} --by COLUMN`"
         )
-    except (*errors, ExistingRun) as error:
+    except errors + _runner_errors() as error:
         return _usage(str(error))
     except OSError as error:
         return _usage(f"{error.filename or ''}: {error.strerror}")
@@ -608,6 +612,13 @@ def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt
         print(f"evalkit: {reason}", file=sys.stderr)
         return EXIT_FAIL_UNDER
     return EXIT_OK
+
+
+def _runner_errors() -> tuple[type[Exception], ...]:
+    """The runner's usage errors, once it is loaded: only grading raises them, and rescoring
+    should not import the grader just to name them."""
+    runner = sys.modules.get("evalkit.running.runner")
+    return () if runner is None else (runner.ExecutorUnavailable,)
 
 
 def _print_groups(out: str) -> None:

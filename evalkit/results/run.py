@@ -19,7 +19,7 @@ import pandas as pd
 from evalkit import __version__
 from evalkit.checks.metadata import CheckTable, catalog
 from evalkit.grading.rubric import Rubric, load_rubric
-from evalkit.grading.waivers import waiver_summary
+from evalkit.grading.waivers import DEFAULT_WAIVE_FIELD, Waivers, waiver_summary
 from evalkit.records import SubmissionResult
 from evalkit.results.journal import (
     JOURNAL_NAME,
@@ -216,6 +216,17 @@ def _coverage_info(rubric: Rubric, context: dict[str, Any], tally: RunTally) -> 
             "mean": None if mean is None else round(mean, 4),
         }
     }
+
+
+def rewaive_journal(path: Path, waivers: Waivers) -> None:
+    """Apply other waivers to a run's journal (`evalkit rescore --waivers`).
+
+    The checks' verdicts stay as graded; only which of them are waived changes, replacing the
+    waivers the run had. The journal is replaced whole, and left as it was on an error."""
+    header = {k: v for k, v in (read_journal_header(path) or {}).items() if k != "waivers"}
+    if waivers.settings() != {"field": DEFAULT_WAIVE_FIELD}:
+        header["waivers"] = waivers.settings()
+    write_journal(path, header, iter(waivers.apply_all(iter_journal(path))))
 
 
 def write_run_directory(

@@ -29,10 +29,7 @@ from evalkit.records import Submission
 from evalkit.results.journal import (
     JOURNAL_NAME,
     Journal,
-    iter_journal,
-    read_journal_header,
     refuse_existing_run,
-    write_journal,
 )
 from evalkit.results.run import Run, build_run, remove_stale_report, write_run_directory
 from evalkit.results.saved_files import clear_saved_files, has_saved_files, save_submission_files
@@ -163,17 +160,6 @@ def as_waivers(waivers: str | Path | Waivers | None, waive_field: str) -> Waiver
     if isinstance(waivers, Waivers):
         return waivers
     return load_waivers(waivers, waive_field)
-
-
-def rewaive_journal(path: Path, waivers: Waivers) -> None:
-    """Apply other waivers to a run's journal (`evalkit rescore --waivers`).
-
-    The checks' verdicts stay as graded; only which of them are waived changes, replacing the
-    waivers the run had. The journal is replaced whole, and left as it was on an error."""
-    header = {k: v for k, v in (read_journal_header(path) or {}).items() if k != "waivers"}
-    if waivers.settings() != {"field": DEFAULT_WAIVE_FIELD}:
-        header["waivers"] = waivers.settings()
-    write_journal(path, header, iter(waivers.apply_all(iter_journal(path))))
 
 
 def _reference_join(
