@@ -62,8 +62,9 @@ format: $(STAMP)
 
 # The check pages, the README's check table and the default rubric's severities are written
 # from the check registry; `tests/test_catalog.py` fails while they are out of date.
-docs: $(RUN_STAMP)  ## write docs/checks/, the README check table and the rubric's severities
+docs: $(RUN_STAMP)  ## write docs/checks/, the README check table, the rubric's severities and checks/catalog.json
 	$(BIN)/python tools/generate_docs.py
+	$(BIN)/python -m evalkit.checks.metadata --write
 
 LAB_STAMP := $(VENV)/.installed-lab
 

@@ -30,10 +30,10 @@ from statistics import mean
 from typing import Any
 
 import evalkit
-from evalkit.api import build_run
 from evalkit.checks import REGISTRY
 from evalkit.dataset import extract_files
-from evalkit.rubric import load_rubric
+from evalkit.grading.rubric import load_rubric
+from evalkit.results.run import build_run
 from evalkit.terraform.parse import ParsedFile, parse_file
 
 DEFAULT_DATASET = Path("/work/shared/datasets/rlhf-dev")

@@ -31,7 +31,7 @@ import argparse
 import time
 
 from evalkit.checks import REGISTRY
-from evalkit.engine import SubmissionResult, grade
+from evalkit.grading.engine import SubmissionResult, grade
 from evalkit.records import Submission
 from evalkit.terraform import parse_memo
 from evalkit.terraform.parse import parse_file

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from corpus import corpus
 
-from evalkit.reward import make_reward_fn
+from evalkit.training.reward import make_reward_fn
 
 
 def answers(count: int, min_kb: int, max_kb: int, seed: int) -> list[str]:

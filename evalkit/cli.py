@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from evalkit import __version__
 
 if TYPE_CHECKING:
-    from evalkit.compare import Comparison
-    from evalkit.results import RunTally
+    from evalkit.analysis.compare import Comparison
+    from evalkit.results.tables import RunTally
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FAIL_UNDER = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
@@ -381,7 +381,7 @@ def _resume_hint(args: argparse.Namespace, arguments: list[str]) -> str:
     """For an interrupted `score`: where the finished work is and the command to go on."""
     if args.command != "score":
         return ""
-    from evalkit.store import JOURNAL_NAME
+    from evalkit.results.journal import JOURNAL_NAME
 
     journal = os.path.join(args.out, JOURNAL_NAME)
     if not os.path.exists(journal):
@@ -392,12 +392,13 @@ def _resume_hint(args: argparse.Namespace, arguments: list[str]) -> str:
 
 
 def _list_checks() -> int:
-    from evalkit.checks import REGISTRY
+    from evalkit.checks.metadata import catalog
 
+    checks = catalog()
     print(f"{'ID':<28} {'CATEGORY':<14} {'SEVERITY':<9} TITLE")
-    for check in REGISTRY:
+    for check in checks:
         print(f"{check.id:<28} {check.category:<14} {check.severity:<9} {check.title}")
-    print(f"\n{len(REGISTRY)} checks")
+    print(f"\n{len(checks)} checks")
     return EXIT_OK
 
 
@@ -408,7 +409,7 @@ def _explain(check_id: str) -> int:
     try:
         check = REGISTRY.get(check_id.strip().upper())
     except UnknownCheckError:
-        from evalkit.pairing import closest
+        from evalkit.analysis.pairing import closest
 
         near = closest(check_id.strip(), REGISTRY.ids())
         hint = f"; did you mean {' or '.join(near)}?" if near else ""
@@ -421,10 +422,10 @@ def _explain(check_id: str) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from evalkit.api import score_to_directory
     from evalkit.checks import REGISTRY
-    from evalkit.rubric import load_rubric
-    from evalkit.runner import Execution, default_jobs
+    from evalkit.grading.rubric import load_rubric
+    from evalkit.running.pipeline import score_to_directory
+    from evalkit.running.runner import Execution, default_jobs
 
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
@@ -473,8 +474,8 @@ def _score(args: argparse.Namespace) -> int:
 def _by_problem(args: argparse.Namespace) -> str:
     """Why --by cannot work, found from the records before anything is graded or written."""
     from evalkit.dataset import DatasetError
-    from evalkit.preflight import check_by_column
-    from evalkit.rates import UnknownColumn
+    from evalkit.results.rates import UnknownColumn
+    from evalkit.running.preflight import check_by_column
 
     try:
         check_by_column(
@@ -515,12 +516,12 @@ def _rescore(args: argparse.Namespace) -> int:
     import shutil
     from pathlib import Path
 
-    from evalkit.api import remove_stale_report, rewaive_journal, write_run_directory
-    from evalkit.checks import REGISTRY
-    from evalkit.rubric import load_rubric
-    from evalkit.saved_files import copy_saved_files
-    from evalkit.store import JOURNAL_NAME, refuse_existing_run
-    from evalkit.waivers import DEFAULT_WAIVE_FIELD, load_waivers
+    from evalkit.checks.metadata import catalog
+    from evalkit.grading.rubric import load_rubric
+    from evalkit.grading.waivers import DEFAULT_WAIVE_FIELD, load_waivers
+    from evalkit.results.journal import JOURNAL_NAME, refuse_existing_run
+    from evalkit.results.run import remove_stale_report, rewaive_journal, write_run_directory
+    from evalkit.results.saved_files import copy_saved_files
 
     directory = Path(args.run_dir)
     if not (directory / JOURNAL_NAME).exists():
@@ -535,7 +536,7 @@ def _rescore(args: argparse.Namespace) -> int:
     args.fail_under = None
 
     def run() -> RunTally:
-        rubric = load_rubric(args.rubric, REGISTRY)
+        rubric = load_rubric(args.rubric, catalog())
         if elsewhere:
             refuse_existing_run(out, False, args.overwrite)
             out.mkdir(parents=True, exist_ok=True)
@@ -573,20 +574,25 @@ def _rescore(args: argparse.Namespace) -> int:
 
 def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt: str) -> int:
     from evalkit.dataset import DatasetError
-    from evalkit.rates import UnknownColumn
-    from evalkit.rubric import RubricError
-    from evalkit.runner import ExecutorUnavailable
-    from evalkit.store import ExistingRun, JournalMismatch
-    from evalkit.waivers import WaiverError
+    from evalkit.grading.rubric import RubricError
+    from evalkit.grading.waivers import WaiverError
+    from evalkit.results.journal import ExistingRun, JournalMismatch
+    from evalkit.results.rates import UnknownColumn
 
-    errors = (DatasetError, RubricError, JournalMismatch, ExecutorUnavailable, WaiverError)
+    errors: tuple[type[Exception], ...] = (
+        DatasetError,
+        RubricError,
+        JournalMismatch,
+        WaiverError,
+        ExistingRun,
+    )
     try:
         tally = run()
     except UnknownColumn as error:
         return _usage(
             f"--by: {error}; the tables are written, run `evalkit rescore {out} --by COLUMN`"
         )
-    except (*errors, ExistingRun) as error:
+    except errors + _runner_errors() as error:
         return _usage(str(error))
     except OSError as error:
         return _usage(f"{error.filename or ''}: {error.strerror}")
@@ -608,11 +614,18 @@ def _finish(run: Callable[[], RunTally], args: argparse.Namespace, out: str, fmt
     return EXIT_OK
 
 
+def _runner_errors() -> tuple[type[Exception], ...]:
+    """The runner's usage errors, once it is loaded: only grading raises them, and rescoring
+    should not import the grader just to name them."""
+    runner = sys.modules.get("evalkit.running.runner")
+    return () if runner is None else (runner.ExecutorUnavailable,)
+
+
 def _print_groups(out: str) -> None:
     from pathlib import Path
 
-    from evalkit.preflight import group_lines
-    from evalkit.summary import SUMMARY_NAME
+    from evalkit.results.summary import SUMMARY_NAME
+    from evalkit.running.preflight import group_lines
 
     lines = group_lines(Path(out) / SUMMARY_NAME)
     if lines:
@@ -625,8 +638,8 @@ def _usage(message: str) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from evalkit.api import load_run
-    from evalkit.compare import compare_groups
+    from evalkit.analysis.compare import compare_groups
+    from evalkit.results.run import load_run
 
     if args.n_boot < 1:
         return _usage("--n-boot must be at least 1")
@@ -648,7 +661,7 @@ def _compare(args: argparse.Namespace) -> int:
     except (FileNotFoundError, KeyError, ValueError) as error:
         return _usage(str(error.args[0] if error.args else error))
     if args.out:
-        from evalkit.compare_export import write_comparison
+        from evalkit.analysis.compare_export import write_comparison
 
         try:
             write_comparison(grouped if args.by is not None else result, args.out, title)
@@ -659,14 +672,14 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _compare_runs(args: argparse.Namespace, options: dict[str, Any]) -> Comparison:
-    """Two runs compared; without --on, matched as `evalkit.pairing.detect_pairing` finds
+    """Two runs compared; without --on, matched as `evalkit.analysis.pairing.detect_pairing` finds
     (shared ids, a shared column such as prompt_id, or ids without the run's name), and
     the report says how, or which --on columns there are."""
     from dataclasses import replace
 
-    from evalkit.api import load_run
-    from evalkit.compare import compare
-    from evalkit.pairing import Pairing, detect_pairing
+    from evalkit.analysis.compare import compare
+    from evalkit.analysis.pairing import Pairing, detect_pairing
+    from evalkit.results.run import load_run
 
     run_a, run_b = load_run(args.run_a), load_run(args.run_b)
     if args.on or args.unpaired:
@@ -694,9 +707,9 @@ def _run_labels(path_a: str, path_b: str) -> tuple[str, str]:
 def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from evalkit.api import load_run
-    from evalkit.report import write_report
-    from evalkit.rubric import RubricError
+    from evalkit.analysis.report import write_report
+    from evalkit.grading.rubric import RubricError
+    from evalkit.results.run import load_run
 
     out = Path(args.out) if args.out else Path(args.run) / "report"
     try:
@@ -723,8 +736,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _passk(args: argparse.Namespace) -> int:
-    from evalkit.api import load_run
-    from evalkit.passk import format_table, pass_at_k
+    from evalkit.analysis.passk import format_table, pass_at_k
+    from evalkit.results.run import load_run
 
     try:
         ks = [int(k) for k in args.k.split(",") if k.strip()]
@@ -744,7 +757,7 @@ def _passk(args: argparse.Namespace) -> int:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
-    from evalkit.leaderboard import leaderboard, to_markdown
+    from evalkit.analysis.leaderboard import leaderboard, to_markdown
 
     try:
         table = leaderboard(args.runs, sort=args.sort)
@@ -764,7 +777,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
 def _view(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from evalkit.viewer import write_view
+    from evalkit.analysis.viewer import write_view
 
     try:
         path = write_view(args.run, args.out, pair_on=args.on)

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
+
+from evalkit.records import Finding, Submission, SubmissionResult
 
 MASK = "****"
 # An AWS access key id, wherever it appears; masking leaves its first 8 characters readable.
@@ -137,3 +140,52 @@ def find_secrets(text: str) -> set[str]:
         found.add(value)
     found.update(match.group(1) for match in _URL_PASSWORD.finditer(text))
     return found
+
+
+def source_secrets(submission: Submission) -> set[str]:
+    """Literal secrets written anywhere in the submission's files, found by their shape.
+
+    The credential pass only sees what parses; a parse error quotes the offending token,
+    and that token may be a password.
+    """
+    found: set[str] = set()
+    for text in submission.files.values():
+        found |= find_secrets(text)
+    return found
+
+
+def masked(result: SubmissionResult, secrets: Iterable[str]) -> SubmissionResult:
+    """The result with every secret masked, so that nothing downstream ever holds one.
+
+    Secrets written in the metadata itself (a record's notes, its config) are found here, so
+    every path that builds a result (graded, failed, cached, crashed) masks them.
+    """
+    known = set(secrets)
+    for value in (result.submission_id, *result.meta.values()):
+        if isinstance(value, str):
+            known |= find_secrets(value)
+
+    def clean(text: str) -> str:
+        return mask_text(text, known)
+
+    def clean_finding(item: Finding) -> Finding:
+        return replace(
+            item, file=clean(item.file), resource=clean(item.resource), message=clean(item.message)
+        )
+
+    checks = tuple(
+        replace(r, findings=tuple(clean_finding(f) for f in r.findings), note=clean(r.note))
+        if r.findings or r.note
+        else r
+        for r in result.results
+    )
+    meta = {k: clean(v) if isinstance(v, str) else v for k, v in result.meta.items()}
+    return replace(
+        result,
+        submission_id=clean(result.submission_id),
+        meta=meta,
+        message=clean(result.message),
+        results=checks,
+        problems=tuple(clean(p) for p in result.problems),
+        files={clean(name): clean(text) for name, text in result.files.items()},
+    )

@@ -20,6 +20,11 @@ ZERO_STATUSES: tuple[SubmissionStatus, ...] = ("parse_error", "no_terraform", "n
 # Graded to the end (what the caches keep and the failure rates count).
 GRADED_STATUSES: tuple[SubmissionStatus, ...] = ("ok", *ZERO_STATUSES)
 
+# What the coverage a result stores is measured against (`SubmissionResult.coverage["basis"]`).
+BASIS_REFERENCE = "reference"
+BASIS_REQUIRES = "requires"
+BASIS_BOTH = "reference+requires"
+
 CATEGORIES: tuple[str, ...] = (
     "security",
     "networking",
@@ -44,7 +49,7 @@ class Submission:
     `load_error` is set when the record itself could not be read (a broken JSONL line, an
     unreadable file); such a submission still gets a row, with status ``error``.
     `reference` holds the files of a reference solution and `requires` a list of required
-    kinds (see `evalkit.coverage`); with either, the result measures coverage.
+    kinds (see `evalkit.grading.coverage`); with either, the result measures coverage.
     """
 
     id: str
@@ -77,3 +82,22 @@ class CheckResult:
     findings: tuple[Finding, ...] = ()
     # What a check says beyond its findings (why it is n/a, deprecations a pass uses).
     note: str = ""
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    submission_id: str
+    meta: dict[str, Any]
+    status: SubmissionStatus
+    message: str
+    results: tuple[CheckResult, ...]
+    seconds: float = 0.0
+    problems: tuple[str, ...] = field(default=())
+    # Checks waived for this submission (see evalkit.grading.waivers): graded, but counted as n/a.
+    waived: tuple[str, ...] = field(default=())
+    # What coverage is computed from (evalkit.grading.coverage.measure), when the record carries a
+    # reference or requirements: the basis and the reference's and the answer's footprints.
+    coverage: dict[str, Any] | None = None
+    # The submission's files as graded, secrets masked: saved with the run (DIR/files/), never
+    # written to the journal.
+    files: dict[str, str] = field(default_factory=dict, compare=False, repr=False)

@@ -14,7 +14,7 @@ from nbformat.notebooknode import NotebookNode
 
 HERE = Path(__file__).resolve().parent
 
-# Every notebook starts with the same set-up, which lives in evalkit.notebook: find the
+# Every notebook starts with the same set-up, which lives in evalkit.analysis.notebook: find the
 # repository root so that relative parameter paths work whether Jupyter was started in the
 # repository or in notebooks/, and make the output folder.
 SETUP = """\
@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 import evalkit
-from evalkit import plots
-from evalkit.notebook import setup{imports}
+from evalkit.analysis import plots
+from evalkit.analysis.notebook import setup{imports}
 
 notebook = setup(OUT_DIR)
 ROOT, out_dir, resolve = notebook.root, notebook.out_dir, notebook.resolve"""
@@ -32,7 +32,7 @@ ROOT, out_dir, resolve = notebook.root, notebook.out_dir, notebook.resolve"""
 SETUP_TEXT = """\
 ## Setup
 
-`evalkit.notebook.setup` finds the repository root from the folder the notebook runs in
+`evalkit.analysis.notebook.setup` finds the repository root from the folder the notebook runs in
 (Jupyter starts a notebook in its own folder, `notebooks/`); relative paths in the parameters are
 taken from there. Files the notebook writes go to `OUT_DIR`."""
 
@@ -70,7 +70,7 @@ DATA_PARAMETERS = (
 def parameters(by_comment: str, *lines: str, out: str) -> str:
     return "\n".join(
         [
-            "from evalkit.notebook import parameter",
+            "from evalkit.analysis.notebook import parameter",
             "",
             PARAMETER_NOTE,
             *DATA_PARAMETERS,
@@ -238,12 +238,12 @@ print("reloaded the same submissions:",
         """\
 `summary.json` holds the headline numbers in the shape eval harnesses report them (mean score
 with its standard error, per-category and per-check failure rates with intervals), overall and
-per group; `evalkit.summary.summary` computes it for any grouping column.""",
+per group; `evalkit.results.summary.summary` computes it for any grouping column.""",
     ),
     (
         "code",
         """\
-from evalkit.summary import summary
+from evalkit.results.summary import summary
 
 headline = summary(run.scores, run.info, by=BY if BY in scores.columns else None)
 overall = headline["overall"]
@@ -256,15 +256,15 @@ print({key: overall[key] for key in headline_keys if key in overall})
         """\
 ## Look at each answer with its findings
 
-`evalkit view RUN_DIR` (or `evalkit.viewer.write_view`) writes one self-contained HTML page: a
-sortable, filterable table of the submissions, and for each its files with every finding marked
-at its line. It opens from disk, no server needed. (A run written by `evalkit score` also keeps
-the graded files, so they are shown too.)""",
+`evalkit view RUN_DIR` (or `evalkit.analysis.viewer.write_view`) writes one self-contained HTML
+page: a sortable, filterable table of the submissions, and for each its files with every finding
+marked at its line. It opens from disk, no server needed. (A run written by `evalkit score` also
+keeps the graded files, so they are shown too.)""",
     ),
     (
         "code",
         """\
-from evalkit.viewer import write_view
+from evalkit.analysis.viewer import write_view
 
 view = write_view(saved)
 print(f"open {view.resolve().as_uri()}")""",
@@ -372,14 +372,14 @@ lost_table.assign(total=lost_table.sum(axis=1)).round(1)""",
         """\
 ## Save the charts and a report
 
-`plots.save_charts` writes the four charts as PNG files; `evalkit.report.write_report` (or
+`plots.save_charts` writes the four charts as PNG files; `evalkit.analysis.report.write_report` (or
 `evalkit report RUN_DIR --by model` from a shell) writes them with a `report.md` of the tables,
 ready to share without a notebook.""",
     ),
     (
         "code",
         """\
-from evalkit.report import write_report
+from evalkit.analysis.report import write_report
 
 charts = plots.save_charts(run, out_dir, by=by)
 report_path = write_report(run, out_dir / "report", by=by)
@@ -423,7 +423,7 @@ at least 5 submissions.""",
     (
         "code",
         SETUP.format(
-            imports="\nfrom evalkit.compare import (\n"
+            imports="\nfrom evalkit.analysis.compare import (\n"
             "    compare, compare_groups, pairing_columns, split_run)"
         ),
     ),
@@ -554,7 +554,7 @@ print(sorted(p.name for p in out_dir.iterdir()))""",
         """\
 ## A leaderboard
 
-`evalkit leaderboard RUN_DIR...` (or `evalkit.leaderboard.leaderboard`) ranks saved runs by
+`evalkit leaderboard RUN_DIR...` (or `evalkit.analysis.leaderboard.leaderboard`) ranks saved runs by
 mean score with a 95% interval, with the share of answers that could be scored and every
 category's failure rate with its Wilson interval. Here the two models, saved as runs of their
 own:""",
@@ -562,7 +562,7 @@ own:""",
     (
         "code",
         """\
-from evalkit.leaderboard import leaderboard
+from evalkit.analysis.leaderboard import leaderboard
 
 board = leaderboard([run_a.save(out_dir / "runs" / "a"), run_b.save(out_dir / "runs" / "b")])
 board = board.assign(run=board["run"].map({"a": MODEL_A, "b": MODEL_B}))
@@ -722,7 +722,7 @@ same from a shell: `evalkit passk RUN_DIR --on PROMPT --k 1,5 --by BY`.""",
     (
         "code",
         """\
-from evalkit.passk import pass_at_k
+from evalkit.analysis.passk import pass_at_k
 
 passk = None
 if PROMPT in run.scores.columns:
@@ -754,7 +754,8 @@ def build(cells: list[tuple[str, str]], stem: str) -> NotebookNode:
             else nbformat.v4.new_code_cell(source)
         )
         cell.id = f"{stem}-{index:02d}"
-        if kind == "code" and source.startswith("from evalkit.notebook import parameter\n"):
+        parameters = source.startswith("from evalkit.analysis.notebook import parameter\n")
+        if kind == "code" and parameters:
             cell.metadata["tags"] = ["parameters"]
         notebook.cells.append(cell)
     nbformat.validate(notebook)

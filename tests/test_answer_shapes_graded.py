@@ -12,10 +12,10 @@ import pytest
 
 from evalkit.checks import REGISTRY
 from evalkit.dataset import iter_submissions
-from evalkit.engine import SubmissionResult, grade
+from evalkit.grading.engine import SubmissionResult, grade
+from evalkit.grading.rubric import load_rubric
 from evalkit.records import Submission
-from evalkit.results import score_row
-from evalkit.rubric import load_rubric
+from evalkit.results.tables import score_row
 
 ANSWERS = Path(__file__).parent / "data" / "answers"
 RUBRIC = load_rubric(None, REGISTRY)

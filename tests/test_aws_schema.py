@@ -19,9 +19,8 @@ import pytest
 
 from evalkit.aws.schema import load_schema, select_major
 from evalkit.checks import REGISTRY
-from evalkit.engine import SubmissionResult
-from evalkit.records import CheckResult
-from evalkit.store import result_from_dict, result_to_dict
+from evalkit.records import CheckResult, SubmissionResult
+from evalkit.results.journal import result_from_dict, result_to_dict
 from evalkit.terraform.model import build_model
 
 REPO = Path(__file__).resolve().parent.parent

@@ -13,9 +13,7 @@ PARSER_PACKAGES = ("lark", "hcl2")
 
 # Modules that still read the parse tree themselves, until they ask `evalkit.terraform.syntax`
 # instead. Empty this list as they move; nothing may be added to it.
-READS_THE_PARSE_TREE = {
-    "runner.py",  # warms the parser tables in each worker
-}
+READS_THE_PARSE_TREE: set[str] = set()
 
 # Names checks still import from outside the public surface, by module (relative to
 # evalkit/). Empty this list as they move; nothing may be added to it.

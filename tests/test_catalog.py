@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.checks import REGISTRY
-from evalkit.rubric import default_rubric_path
+from evalkit.grading.rubric import default_rubric_path
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO.parent / "shared" / "spec" / "checks.md"

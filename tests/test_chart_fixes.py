@@ -9,8 +9,8 @@ import matplotlib.image
 import pytest
 
 import evalkit
-from evalkit import plots
-from evalkit.compare import compare, split_run
+from evalkit.analysis import plots
+from evalkit.analysis.compare import compare, split_run
 from tests.answers import OPEN_SSH
 from tests.test_compare_groups import models_run
 

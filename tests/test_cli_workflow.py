@@ -114,7 +114,7 @@ import signal
 import sys
 
 from evalkit.cli import main
-from evalkit.store import Journal
+from evalkit.results.journal import Journal
 
 HELD = int(sys.argv[1])
 append = Journal.append

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import plots
+from evalkit.analysis import plots
+from evalkit.analysis.compare import compare, split_run, subset
 from evalkit.api import Run, load_run
 from evalkit.checks import REGISTRY
 from evalkit.cli import main
-from evalkit.compare import compare, split_run, subset
 from evalkit.records import CATEGORIES
 
 SEC1, SEC2 = [c.id for c in REGISTRY if c.category == "security"][:2]

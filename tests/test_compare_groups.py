@@ -10,11 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import plots
-from evalkit.api import Run, load_run
-from evalkit.checks import REGISTRY
-from evalkit.cli import main
-from evalkit.compare import (
+from evalkit.analysis import plots
+from evalkit.analysis.compare import (
     benjamini_hochberg,
     bootstrap_p_value,
     compare,
@@ -23,6 +20,9 @@ from evalkit.compare import (
     pairing_columns,
     split_run,
 )
+from evalkit.api import Run, load_run
+from evalkit.checks import REGISTRY
+from evalkit.cli import main
 from evalkit.records import CATEGORIES
 
 SEC1, SEC2 = [c.id for c in REGISTRY if c.category == "security"][:2]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.analysis.compare import compare, split_run
 from evalkit.cli import main
-from evalkit.compare import compare, split_run
 from tests.test_compare_groups import SEC1, models_run
 
 

@@ -7,14 +7,13 @@ import re
 import pytest
 
 from evalkit.aws import catalog
-from evalkit.coverage import (
+from evalkit.grading.coverage import (
     RequirementError,
-    coverage,
     footprint,
-    missing_text,
     parse_requirements,
     reference_footprint,
 )
+from evalkit.results.coverage import coverage, missing_text
 from evalkit.terraform.model import build_model
 
 
@@ -276,7 +275,7 @@ def test_bad_requirements_name_the_entry(value: object, expected: str) -> None:
 
 
 def test_requirements_naming_a_resource_type_are_met_by_that_type() -> None:
-    from evalkit.coverage import measure
+    from evalkit.grading.coverage import measure
     from evalkit.records import Submission
 
     hcl = providers("us-east-1") + resource("aws_s3_bucket", "logs")

@@ -14,8 +14,8 @@ import evalkit
 from evalkit.checks import REGISTRY
 from evalkit.cli import main
 from evalkit.dataset import DatasetError, iter_submissions
-from evalkit.reward import make_reward_fn
-from evalkit.rubric import RubricError, load_rubric
+from evalkit.grading.rubric import RubricError, load_rubric
+from evalkit.training.reward import make_reward_fn
 
 PROVIDERS = """provider "aws" {
   region = "us-east-1"

@@ -6,7 +6,7 @@ import time
 
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import Check
-from evalkit.engine import grade
+from evalkit.grading.engine import grade
 from evalkit.records import Submission
 
 VALID = 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n'

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 import evalkit
-import evalkit.api
-import evalkit.runner
+import evalkit.running.pipeline
+import evalkit.running.runner
+from evalkit.analysis.notebook import setup
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import Check
-from evalkit.notebook import setup
 from tests.answers import OPEN_SSH
 
 BUCKET = '```hcl\nresource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n```'
@@ -39,7 +39,7 @@ def test_score_fills_and_reuses_the_cli_cache_by_default(
     first = evalkit.score(_records())
     assert (tmp_path / "cache" / "results.sqlite3").is_file()
     # Graded again, every submission would fail: the second run must come from the cache.
-    monkeypatch.setattr(evalkit.runner, "grade", _no_grading)
+    monkeypatch.setattr(evalkit.running.runner, "grade", _no_grading)
     second = evalkit.score(_records(), jobs=1)
     assert second.scores["status"].tolist() == first.scores["status"].tolist()
     assert second.scores["score"].tolist() == first.scores["score"].tolist()
@@ -56,7 +56,7 @@ def test_cache_false_neither_reads_nor_writes_the_cache(
 def test_score_uses_all_cores_up_to_one_per_submission_and_jobs_overrides(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(evalkit.api, "default_jobs", lambda: 8)
+    monkeypatch.setattr(evalkit.running.pipeline, "default_jobs", lambda: 8)
     assert evalkit.score(_records()).info["timings"]["jobs"] == 3
     assert evalkit.score(_records(), jobs=1).info["timings"]["jobs"] == 1
 
@@ -64,8 +64,8 @@ def test_score_uses_all_cores_up_to_one_per_submission_and_jobs_overrides(
 def test_a_check_from_outside_the_package_keeps_the_defaults_in_process_and_uncached(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(evalkit.api, "default_jobs", lambda: 8)
-    assert evalkit.api.fast_defaults(None, None, 100) == (8, True)
+    monkeypatch.setattr(evalkit.running.pipeline, "default_jobs", lambda: 8)
+    assert evalkit.running.pipeline.fast_defaults(None, None, 100) == (8, True)
 
     def local_check(model: Any) -> list[Any]:
         return []
@@ -73,9 +73,9 @@ def test_a_check_from_outside_the_package_keeps_the_defaults_in_process_and_unca
     local_check.__module__ = "__main__"  # as defined in a notebook cell
     foreign = Check("ZZ-LOCAL", "security", "low", "a check defined in a notebook", local_check)
     monkeypatch.setitem(REGISTRY._checks, foreign.id, foreign)
-    assert evalkit.api.fast_defaults(None, None, 100) == (1, False)
+    assert evalkit.running.pipeline.fast_defaults(None, None, 100) == (1, False)
     # Explicit choices stand.
-    assert evalkit.api.fast_defaults(4, "/tmp/c", 100) == (4, "/tmp/c")
+    assert evalkit.running.pipeline.fast_defaults(4, "/tmp/c", 100) == (4, "/tmp/c")
 
 
 def test_notebook_opens_a_run_folder_without_grading(
@@ -88,7 +88,7 @@ def test_notebook_opens_a_run_folder_without_grading(
     names = ("display.max_columns", "display.width", "display.max_colwidth")
     with pd.option_context(*[v for name in names for v in (name, pd.get_option(name))]):
         notebook = setup(tmp_path / "out", start=tmp_path, quiet=True)
-    monkeypatch.setattr(evalkit.runner, "grade", _no_grading)
+    monkeypatch.setattr(evalkit.running.runner, "grade", _no_grading)
     run = notebook.run(str(saved), "ignored-when-a-run-folder-is-given")
     assert sorted(run.scores["submission_id"]) == ["s1", "s2", "s3"]
     assert notebook.record_files(run.info["input"]) == [data]
@@ -105,7 +105,7 @@ def test_rescore_weighs_the_same_verdicts_without_grading(
         encoding="utf-8",
     )
     expected = evalkit.score(_records(), rubric=str(rubric), cache=False, jobs=1)
-    monkeypatch.setattr(evalkit.runner, "grade", _no_grading)
+    monkeypatch.setattr(evalkit.running.runner, "grade", _no_grading)
     rescored = loaded.rescore(rubric)
     assert rescored.info["rubric"]["name"] == "flat"
     assert rescored.scores["status"].tolist() == run.scores["status"].tolist()

@@ -18,7 +18,7 @@ from evalkit.checks import REGISTRY
 from evalkit.dataset import extract_files
 from evalkit.dataset.tables import iter_jsonl_records
 from evalkit.dataset.textfiles import decode_bytes
-from evalkit.engine import grade
+from evalkit.grading.engine import grade
 from evalkit.records import Submission
 from evalkit.terraform.model import build_model
 

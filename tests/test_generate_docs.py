@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from evalkit.checks import REGISTRY, Check
-from evalkit.rubric import default_rubric_path
+from evalkit.grading.rubric import default_rubric_path
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -600,7 +600,7 @@ def test_a_worker_killed_mid_submission_loses_no_other_result(
     """Out of memory, the kernel kills the worker; the batch must go on without it."""
     import signal
 
-    import evalkit.runner as runner
+    import evalkit.running.runner as runner
 
     real_grade = runner.grade
 

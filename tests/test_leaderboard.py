@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from evalkit.analysis.leaderboard import leaderboard
 from evalkit.cli import main
-from evalkit.leaderboard import leaderboard
 from tests.test_compare import make_run
 
 

@@ -14,8 +14,9 @@ import pytest
 from answers import OPEN_SSH
 
 import evalkit
+from evalkit.analysis.plots import category_rates, check_rates
+from evalkit.checks import REGISTRY
 from evalkit.cli import main
-from evalkit.plots import category_rates, check_rates
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
@@ -67,7 +68,7 @@ def test_checks_table_has_a_row_per_submission_and_check_and_points_add_up(
         "status",
         "points_lost",
     ]
-    n_checks = len(evalkit.api.REGISTRY)
+    n_checks = len(REGISTRY)
     assert len(checks) == len(scores) * n_checks
     for submission_id, row in scores.items():
         rows = [c for c in checks if c["submission_id"] == submission_id]
@@ -166,7 +167,7 @@ def test_load_runs_concatenates_runs_with_a_run_column(tmp_path: Path) -> None:
     assert runs.scores.loc[runs.scores["run"] == "two", "model"].isna().all()
     assert runs.scores.loc[runs.scores["run"] == "out", "team"].isna().all()
     assert set(runs.findings["run"]) == {"out", "two"}
-    assert len(runs.checks) == 6 * len(evalkit.api.REGISTRY)
+    assert len(runs.checks) == 6 * len(REGISTRY)
     assert set(runs.info["runs"]) == {"out", "two"}
     assert category_rates(runs, by="run")["run"].unique().tolist() == ["out", "two"]
 
@@ -187,7 +188,7 @@ def test_sarif_output_is_valid_sarif_2_1_0_and_keeps_csv_tables(tmp_path: Path) 
     assert json.loads((out / "run.json").read_text())["format"] == "sarif"
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == evalkit.api.REGISTRY.ids()
+    assert [r["id"] for r in rules] == REGISTRY.ids()
     ssh_rule = rules[[r["id"] for r in rules].index("SEC-OPEN-ADMIN-PORTS")]
     assert ssh_rule["defaultConfiguration"]["level"] == "error"
     assert "Why:" in ssh_rule["help"]["text"] and "Fix:" in ssh_rule["help"]["text"]

@@ -15,9 +15,9 @@ import pytest
 import evalkit
 from evalkit.checks import REGISTRY
 from evalkit.cli import main
-from evalkit.engine import PARSE_CHECK, grade
+from evalkit.grading.engine import PARSE_CHECK, grade
 from evalkit.records import Submission
-from evalkit.reward import make_reward_fn
+from evalkit.training.reward import make_reward_fn
 
 PROVIDER = 'provider "aws" {\n  region = var.region\n}\n'
 VARIABLES = (
@@ -140,7 +140,7 @@ BUILT = {
 }
 
 
-def _grade(files: dict[str, str]) -> evalkit.engine.SubmissionResult:
+def _grade(files: dict[str, str]) -> evalkit.grading.engine.SubmissionResult:
     return grade(Submission("s", files), list(REGISTRY))
 
 
@@ -297,7 +297,7 @@ def test_resume_and_sarif_keep_the_status(tmp_path: Path) -> None:
 def test_the_inspect_scorer_gives_no_infrastructure_a_score_of_zero() -> None:
     pytest.importorskip("inspect_ai")
     from evalkit.integrations.inspect import to_score
-    from evalkit.reward import Grader
+    from evalkit.training.reward import Grader
 
     graded = Grader().grade_texts([f"```hcl\n{RANDOM_ID}```"])[0]
     score = to_score(graded)
@@ -313,7 +313,7 @@ def test_a_failure_to_take_the_inventory_is_an_error_not_a_zero(
     def broken(model: object) -> None:
         raise RuntimeError("unexpected shape")
 
-    monkeypatch.setattr(evalkit.engine, "what_is_built", broken)
+    monkeypatch.setattr(evalkit.grading.engine, "what_is_built", broken)
     result = _grade({"main.tf": BUCKET})
     assert result.status == "error"
     assert "finding what the submission builds" in result.message

@@ -1,4 +1,4 @@
-"""`evalkit.notebook`: the set-up the example notebooks share."""
+"""`evalkit.analysis.notebook`: the set-up the example notebooks share."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evalkit.notebook import find_root, parameter, setup
+from evalkit.analysis.notebook import find_root, parameter, setup
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWER = '```hcl\nresource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n```'

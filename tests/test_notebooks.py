@@ -22,7 +22,7 @@ nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
 import evalkit  # noqa: E402
-from evalkit import plots  # noqa: E402
+from evalkit.analysis import plots  # noqa: E402
 from evalkit.checks import REGISTRY  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,7 +269,7 @@ def test_training_export(executed: dict, sample_run: evalkit.Run) -> None:
         assert first in row.feedback
     assert probe["high_reward"] == int((csv["reward"] >= 0.8).sum())
     assert probe["best_per_prompt"] == records["prompt_id"].nunique()
-    from evalkit.passk import pass_at_k
+    from evalkit.analysis.passk import pass_at_k
 
     expected_passk = pass_at_k(sample_run, "prompt_id", [1, 5], by="model")
     expected_passk = expected_passk[expected_passk["prompts"] > 0]
@@ -374,7 +374,7 @@ def test_notebooks_are_stored_without_outputs() -> None:
         assert "parameters" in first_code.metadata.get("tags", []), path.name
         for name in ("DATASET", "ID_FIELD", "TEXT_FIELD", "RUBRIC", "BY", "OUT_DIR"):
             assert f"\n{name} = parameter(" in first_code.source, (path.name, name)
-        # The set-up is one call to evalkit.notebook, not a copy of path-handling code.
+        # The set-up is one call to evalkit.analysis.notebook, not a copy of path-handling code.
         code = [c.source for c in notebook.cells if c.cell_type == "code"]
         assert "notebook = setup(OUT_DIR)" in code[1] and len(code[1].splitlines()) <= 12
         assert not any("def find_root" in source for source in code), path.name

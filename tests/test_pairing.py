@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.analysis.pairing import detect_pairing, id_stems
 from evalkit.api import Run
 from evalkit.checks import REGISTRY
 from evalkit.cli import main
-from evalkit.pairing import detect_pairing, id_stems
 from tests.test_compare import make_run
 from tests.test_compare_groups import models_run
 

@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 from evalkit.checks import REGISTRY
-from evalkit.engine import grade
+from evalkit.grading.engine import grade
 from evalkit.records import Submission
 from evalkit.terraform import parse_memo
 from evalkit.terraform.model import build_model

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import evalkit
+from evalkit.analysis.passk import pass_at_k, pass_at_k_estimate, passed
 from evalkit.api import Run
 from evalkit.cli import main
-from evalkit.passk import pass_at_k, pass_at_k_estimate, passed
 from tests.answers import OPEN_SSH
 
 # prompt -> scores of its answers; with score>=80, p1 has 2 of 5 passing, p2 0 of 2, p3 3 of 3

@@ -14,11 +14,11 @@ import pytest
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
-from evalkit import plots
+from evalkit.analysis import plots
 from evalkit.api import Run
 from evalkit.checks import REGISTRY
+from evalkit.grading.rubric import Rubric, load_rubric, weighted_score
 from evalkit.records import CATEGORIES
-from evalkit.rubric import Rubric, load_rubric, weighted_score
 
 SECURITY = [c.id for c in REGISTRY if c.category == "security"][:2]
 IAC = [c.id for c in REGISTRY if c.category == "iac"][:1]

@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from evalkit.analysis.plots import CHART_NAMES
+from evalkit.analysis.report import report_markdown, write_report
 from evalkit.api import Run, load_run
 from evalkit.checks import REGISTRY
 from evalkit.cli import main
-from evalkit.plots import CHART_NAMES
 from evalkit.records import CATEGORIES
-from evalkit.report import report_markdown, write_report
 
 SEC1, SEC2 = [c.id for c in REGISTRY if c.category == "security"][:2]
 IAC1 = next(c.id for c in REGISTRY if c.category == "iac")

@@ -8,11 +8,11 @@ import pytest
 from answers import OPEN_SSH_GROUP
 
 import evalkit
-import evalkit.reward as reward_module
+import evalkit.training.reward as reward_module
 from evalkit.checks import REGISTRY
-from evalkit.reward import completion_text, make_reward_fn, reward
-from evalkit.rubric import load_rubric
-from evalkit.waivers import WaiverError
+from evalkit.grading.rubric import load_rubric
+from evalkit.grading.waivers import WaiverError
+from evalkit.training.reward import completion_text, make_reward_fn, reward
 
 # Fails SEC-ENCRYPTION-AT-REST and SEC-OPEN-ADMIN-PORTS (critical), HA-RDS-MULTI-AZ (high) and
 # IAC-HARDCODED-VALUES (medium), among others; passes SEC-HARDCODED-CREDENTIALS.

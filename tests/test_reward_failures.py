@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import runner
-from evalkit.reward import RewardError, WorkerStartError, make_reward_fn, reward
-from evalkit.runner import _has_main_guard
+from evalkit.running import runner
+from evalkit.running.runner import _has_main_guard
+from evalkit.training.reward import RewardError, WorkerStartError, make_reward_fn, reward
 
 BUCKET = 'resource "aws_s3_bucket" "logs" {\n  bucket = "app-logs"\n}\n'
 QUEUE = 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n'
@@ -23,7 +23,7 @@ QUEUE = 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n'
 QUICK = 120.0
 
 SCRIPT = """\
-from evalkit.reward import make_reward_fn
+from evalkit.training.reward import make_reward_fn
 
 fn = make_reward_fn(jobs=2, memory_cache=0)
 {call}
@@ -52,7 +52,7 @@ def test_a_script_without_the_main_guard_fails_quickly_naming_the_guard(tmp_path
     assert done.returncode != 0
     assert "rewards" not in done.stdout  # no list of zeros for a batch never graded
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("evalkit.runner.WorkerStartError: ")
+    assert last.startswith("evalkit.running.runner.WorkerStartError: ")
     assert 'has no `if __name__ == "__main__":` guard' in last
     assert str(tmp_path / "train.py") in last
     assert "memory" not in last

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.checks import REGISTRY
-from evalkit.rubric import RubricError, default_rubric_path, load_rubric, weighted_score
+from evalkit.grading.rubric import RubricError, default_rubric_path, load_rubric, weighted_score
 
 
 def write(tmp_path: Path, text: str) -> Path:

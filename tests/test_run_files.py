@@ -12,11 +12,10 @@ import pandas as pd
 import pytest
 
 import evalkit
-from evalkit import plots
+from evalkit.analysis import plots
 from evalkit.cli import main
-from evalkit.engine import SubmissionResult
-from evalkit.records import CheckResult
-from evalkit.store import ResultCache
+from evalkit.records import CheckResult, SubmissionResult
+from evalkit.running.cache import ResultCache
 
 BUCKET = 'resource "aws_s3_bucket" "b%d" {\n  bucket = "logs-%d"\n}\n'
 OPEN_SSH = """
@@ -158,7 +157,7 @@ def test_rescore_in_place_removes_the_stale_report(run: evalkit.Run, tmp_path: P
 
 
 def test_a_saved_subset_keeps_only_its_own_results(run: evalkit.Run, tmp_path: Path) -> None:
-    from evalkit.compare import split_run
+    from evalkit.analysis.compare import split_run
 
     part = split_run(run, "model")["m-b"]
     saved = part.save(tmp_path / "m-b")

@@ -181,7 +181,7 @@ def test_cache_reuses_results_and_gives_identical_tables(
         == 0
     )
 
-    import evalkit.runner as runner
+    import evalkit.running.runner as runner
 
     def no_grading(*args: object) -> None:
         raise AssertionError("a cached submission must not be graded again")
@@ -261,7 +261,7 @@ class _StuckFuture:
 
 def test_a_stuck_or_lost_cluster_batch_still_gives_rows() -> None:
     from evalkit.records import Submission
-    from evalkit.runner import _batch_results
+    from evalkit.running.runner import _batch_results
 
     batch = [Submission("a", {"main.tf": ""}), Submission("b", {"main.tf": ""})]
     stuck = _StuckFuture(TimeoutError())

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.cli import main
-from evalkit.saved_files import (
+from evalkit.results.saved_files import (
     FILES_DIR,
     decode_name,
     encode_name,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import evalkit
-from evalkit.compare import split_run
-from evalkit.saved_files import FILES_DIR, iter_saved_files
-from evalkit.viewer import write_view
+from evalkit.analysis.compare import split_run
+from evalkit.analysis.viewer import write_view
+from evalkit.results.saved_files import FILES_DIR, iter_saved_files
 from tests.test_saved_files import ANSWER, LOCAL_SECRET
 
 RECORDS = [

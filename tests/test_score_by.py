@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import evalkit.runner
+import evalkit.running.runner
 from evalkit.cli import main
 from tests.answers import OPEN_SSH
 
@@ -34,7 +34,7 @@ def _no_grading(*args: Any, **kwargs: Any) -> Any:
 def test_unknown_by_is_refused_before_grading_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(evalkit.runner, "grade", _no_grading)
+    monkeypatch.setattr(evalkit.running.runner, "grade", _no_grading)
     out = tmp_path / "out"
     args = ["score", str(_data(tmp_path)), "--out", str(out), "--jobs", "1", "--no-cache"]
     assert main([*args, "--by", "modle"]) == 2

@@ -17,7 +17,7 @@ import pytest
 from evalkit.checks import REGISTRY
 from evalkit.checks._credentials import is_literal_secret
 from evalkit.cli import main
-from evalkit.engine import grade
+from evalkit.grading.engine import grade
 from evalkit.masking import find_secrets, mask_text
 from evalkit.records import Submission
 

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import plots
+from evalkit.analysis import plots
+from evalkit.analysis.compare import compare, family_rows, holm, split_run
 from evalkit.cli import main
-from evalkit.compare import compare, family_rows, holm, split_run
 from tests.test_compare_groups import IAC1, SEC1, SEC2, models_run
 
 

@@ -14,7 +14,7 @@ import pytest
 from answers import OPEN_SSH
 
 from evalkit.cli import main
-from evalkit.saved_files import submission_dir
+from evalkit.results.saved_files import submission_dir
 
 HOSTILE_ID = "x</script><script>window.__pwned=1</script>"
 HOSTILE_META = '<img src=x onerror="window.__pwned=2">'

@@ -10,7 +10,7 @@ import pytest
 
 import evalkit
 from evalkit.cli import main
-from evalkit.waivers import WaiverError, load_waivers
+from evalkit.grading.waivers import WaiverError, load_waivers
 
 # Fails IAC-INCONSISTENT-NAMING (labels mix snake_case and camelCase) and HA-RDS-MULTI-AZ.
 ANSWER = """```hcl

@@ -41,7 +41,7 @@ from typing import Any
 import yaml
 
 from evalkit.checks import REGISTRY, Check
-from evalkit.rubric import DEFAULT_RUBRIC, default_rubric_path, load_rubric
+from evalkit.grading.rubric import DEFAULT_RUBRIC, default_rubric_path, load_rubric
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = Path("docs") / "checks"

@@ -273,9 +273,9 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # What infrastructure a design builds, in kinds coarse enough that equivalent designs meet (an
 # RDS instance and an Aurora cluster are both a relational database; an ALB, an NLB and a classic
 # ELB are all a load balancer), for measuring how much of a reference an answer builds
-# (`evalkit.coverage`). Compute is split by its sort, because a task that asks for servers is not
-# answered by a function: virtual machines (instances, Auto Scaling groups, fleets), containers
-# (ECS, EKS, App Runner) and serverless functions (Lambda).
+# (`evalkit.grading.coverage`). Compute is split by its sort, because a task that asks for
+# servers is not answered by a function: virtual machines (instances, Auto Scaling groups,
+# fleets), containers (ECS, EKS, App Runner) and serverless functions (Lambda).
 #
 # Only resources that are infrastructure in their own right count. Left out on purpose: utility
 # resources of other providers (random_*, null_resource, time_*, tls_*, ...), IAM glue (roles,

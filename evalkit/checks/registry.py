@@ -11,10 +11,11 @@ import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
+from evalkit.checks import metadata
 from evalkit.records import CATEGORIES, CheckResult, Finding
 from evalkit.terraform.model import TerraformModel
 
-SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITIES = metadata.SEVERITIES
 
 CheckFunction = Callable[[TerraformModel], "list[Finding] | None"]
 NoteFunction = Callable[[TerraformModel], "list[str]"]

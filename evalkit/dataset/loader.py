@@ -160,7 +160,7 @@ def iter_submissions(
     and files become submissions with ``load_error`` or ``problems`` set.
 
     `reference_field` names the record field holding a reference solution and
-    `requires_field` the one listing required kinds (see `evalkit.coverage`); a bad
+    `requires_field` the one listing required kinds (see `evalkit.grading.coverage`); a bad
     requirement anywhere in a table raises `DatasetError` here, before anything is graded.
     """
     options = _Options(
@@ -848,7 +848,7 @@ def _requirements(
     value = _plain(data.get(name)) if name else None
     if not name or _is_missing(value) or value == "":
         return None
-    from evalkit.coverage import RequirementError, parse_requirements
+    from evalkit.grading.coverage import RequirementError, parse_requirements
 
     try:
         required = parse_requirements(value)

@@ -13,11 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from evalkit.api import Run
-from evalkit.checks import REGISTRY
-from evalkit.compare import compare_groups, markdown_table
-from evalkit.coverage import has_coverage_column
-from evalkit.plots import (
+from evalkit.analysis.compare import compare_groups, markdown_table
+from evalkit.analysis.plots import (
     category_rates,
     check_rates,
     difference_chart,
@@ -27,8 +24,11 @@ from evalkit.plots import (
     save_charts,
     score_table,
 )
+from evalkit.checks.metadata import catalog
+from evalkit.grading.rubric import Rubric
 from evalkit.records import SUBMISSION_STATUSES
-from evalkit.rubric import Rubric
+from evalkit.results.coverage import has_coverage_column
+from evalkit.results.run import Run
 
 TOP_CHECKS = 10
 EXAMPLE_CHECKS = 5
@@ -54,7 +54,7 @@ def write_report(
     the weights for the points-lost table (default: the rubric that scored the run).
     `correct` adjusts the comparisons' p-values over each pair's categories and checks
     (``"holm"``, ``"bh"``, or None / ``"none"`` for per-row intervals; see
-    `evalkit.compare.compare`).
+    `evalkit.analysis.compare.compare`).
     """
     out = Path(directory)
     if by is not None:
@@ -335,6 +335,7 @@ def _examples_section(run: Run) -> str:
         f"Up to {EXAMPLES_PER_CHECK} findings, from different submissions where possible, "
         f"of each of the {len(order)} checks with the most findings.",
     ]
+    checks = catalog()
     for check_id in order:
         rows = findings[findings["check_id"] == check_id].sort_values(
             ["submission_id", "file", "line"]
@@ -353,7 +354,7 @@ def _examples_section(run: Run) -> str:
             ]
             for r in rows.itertuples()
         ]
-        title = REGISTRY.get(check_id).title if check_id in REGISTRY else ""
+        title = checks.get(check_id).title if check_id in checks else ""
         lines += [
             "",
             f"### {check_id}" + (f": {_escape(title)}" if title else ""),
@@ -380,7 +381,7 @@ def _problems_section(run: Run) -> str:
 def _severities(run: Run) -> dict[str, str]:
     """Each check's severity as the run's rubric set it (from findings), else the catalog's."""
     found = run.findings.drop_duplicates("check_id").set_index("check_id")["severity"]
-    return {c.id: str(found.get(c.id, c.severity)) for c in REGISTRY}
+    return {c.id: str(found.get(c.id, c.severity)) for c in catalog()}
 
 
 def _rows(frame: pd.DataFrame) -> list[Any]:

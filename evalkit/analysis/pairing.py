@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from evalkit.api import Run
-from evalkit.rates import metadata_columns
+from evalkit.results.rates import metadata_columns
+from evalkit.results.run import Run
 
 ID_STEM = "id_stem"  # the column `detect_pairing` adds when ids match without their run part
 _SEPARATORS = "-_/.:|@ "

@@ -22,10 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from evalkit.checks import REGISTRY
-from evalkit.coverage import has_coverage_column
+from evalkit.checks.metadata import catalog
 from evalkit.records import CATEGORIES
-from evalkit.saved_files import has_saved_files, iter_saved_files
+from evalkit.results.coverage import has_coverage_column
+from evalkit.results.saved_files import has_saved_files, iter_saved_files
 
 VIEW_NAME = "view.html"
 # Past this size a saved file is shown cut, so one huge answer cannot make the page unusable.
@@ -49,8 +49,8 @@ def write_view(
     `pair_on` names the metadata column that says which answers share a prompt (default: a
     column called prompt_id, prompt, task or question, when there is one); a submission's
     page lists the others with its value and shows any of them side by side with it."""
-    from evalkit.api import load_run
-    from evalkit.results import publish
+    from evalkit.results.run import load_run
+    from evalkit.results.tables import publish
 
     directory = Path(run_dir)
     run = load_run(directory)
@@ -76,7 +76,7 @@ _PROMPT_NAMES = ("prompt_id", "prompt", "task", "question")
 def pairing_column(scores: pd.DataFrame, pair_on: str | None) -> str | None:
     """The column to pair answers on: `pair_on` when given (an unknown one raises
     `UnknownColumn`), else the first metadata column with a usual prompt name."""
-    from evalkit.rates import UnknownColumn
+    from evalkit.results.rates import UnknownColumn
 
     meta = _meta_columns(scores)
     if pair_on is not None:
@@ -98,7 +98,7 @@ def render_page(
     `pair_on` the metadata column whose shared values put answers side by side."""
     meta_columns = _meta_columns(scores)
     by_submission = _findings_by_submission(findings)
-    check_ids = [c.id for c in REGISTRY if c.id in scores.columns]
+    check_ids = [c.id for c in catalog() if c.id in scores.columns]
     submissions = []
     file_blocks = []
     for index, row in enumerate(scores.to_dict(orient="records")):
@@ -126,7 +126,7 @@ def render_page(
         "meta_columns": meta_columns,
         "checks": {
             c.id: {"category": c.category, "severity": c.severity, "title": c.title}
-            for c in REGISTRY
+            for c in catalog()
         },
         "categories": list(CATEGORIES),
         # Runs with references or requirements show each submission's coverage of them.
@@ -172,10 +172,11 @@ def _html_text(text: str) -> str:
 def _meta_columns(scores: pd.DataFrame) -> list[str]:
     columns = list(scores.columns)
     end = columns.index("status") if "status" in columns else len(columns)
+    checks = catalog()
     return [
         c
         for c in columns[:end]
-        if c not in _FIXED_COLUMNS and c not in REGISTRY and c not in CATEGORIES
+        if c not in _FIXED_COLUMNS and c not in checks and c not in CATEGORIES
     ]
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit.api import load_run
-from evalkit.rates import category_rates
 from evalkit.records import CATEGORIES
+from evalkit.results.rates import category_rates
+from evalkit.results.run import load_run
 
 _Z = 1.959964  # the normal quantile of a two-sided 95% interval
 
@@ -38,7 +38,7 @@ def leaderboard(directories: Iterable[str | Path], sort: str = "score") -> pd.Da
 
 def to_markdown(table: pd.DataFrame) -> str:
     """The leaderboard as a markdown table: rates as percentages with their intervals."""
-    from evalkit.compare import markdown_table
+    from evalkit.analysis.compare import markdown_table
 
     shown = [c for c in CATEGORIES if table[f"{c}_n"].sum() > 0]
     head = ["rank", "run", "n", "scored", "mean score (95% CI)", *shown]

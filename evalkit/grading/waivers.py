@@ -28,10 +28,9 @@ from typing import Any
 
 import yaml
 
-from evalkit.checks import REGISTRY
-from evalkit.checks.registry import CheckRegistry
-from evalkit.engine import SubmissionResult
-from evalkit.yaml_files import compose_mapping
+from evalkit.checks.metadata import CheckTable, catalog
+from evalkit.grading.yaml_files import compose_mapping
+from evalkit.records import SubmissionResult
 
 DEFAULT_WAIVE_FIELD = "waive"
 _TOP_KEYS = ("by", "waivers", "description")
@@ -63,15 +62,16 @@ class Waivers:
 
     def for_record(self, submission_id: str, meta: Mapping[str, Any]) -> tuple[str, ...]:
         """The check IDs waived for one submission, in catalog order."""
+        checks = catalog()
         waived = set(
             parse_check_ids(
-                meta.get(self.field), REGISTRY, f"submission {submission_id}: {self.field}"
+                meta.get(self.field), checks, f"submission {submission_id}: {self.field}"
             )
         )
         key = self._file_key(submission_id, meta)
         if self.file is not None and key is not None:
             waived.update(self.file.table.get(key, ()))
-        return tuple(cid for cid in REGISTRY.ids() if cid in waived)
+        return tuple(cid for cid in checks.ids() if cid in waived)
 
     def _file_key(self, submission_id: str, meta: Mapping[str, Any]) -> str | None:
         if self.file is None:
@@ -99,7 +99,7 @@ class Waivers:
         return described
 
 
-def parse_check_ids(value: Any, registry: CheckRegistry, where: str) -> list[str]:
+def parse_check_ids(value: Any, registry: CheckTable, where: str) -> list[str]:
     """Check IDs from a field value (a list, or text separated by commas or spaces).
 
     An unknown ID raises `WaiverError`: a mistyped waiver silently waiving nothing would
@@ -138,11 +138,11 @@ def load_waivers(path: str | Path | None, field_name: str = DEFAULT_WAIVE_FIELD)
     """Waivers from a record field and, when `path` is given, a waivers file (validated)."""
     if not field_name:
         raise WaiverError("the waive field name must not be empty")
-    waiver_file = None if path is None else _load_file(Path(path), REGISTRY)
+    waiver_file = None if path is None else _load_file(Path(path), catalog())
     return Waivers(field_name, waiver_file)
 
 
-def _load_file(path: Path, registry: CheckRegistry) -> WaiverFile:
+def _load_file(path: Path, registry: CheckTable) -> WaiverFile:
     try:
         raw = path.read_bytes()
     except OSError as error:

@@ -26,8 +26,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from evalkit.checks import REGISTRY
-from evalkit.rates import (  # noqa: F401 - re-exported: evalkit.plots is the charts' public API
+from evalkit.checks.metadata import catalog
+from evalkit.grading.rubric import Rubric
+from evalkit.records import CATEGORIES
+from evalkit.results.rates import (  # noqa: F401 - re-exported: evalkit.analysis.plots is the charts' public API
     ALL_LABEL,
     GRADED,
     HasScores,
@@ -52,8 +54,6 @@ from evalkit.rates import (  # noqa: F401 - re-exported: evalkit.plots is the ch
     table_rows,
     wilson_interval,
 )
-from evalkit.records import CATEGORIES
-from evalkit.rubric import Rubric
 
 CHART_NAMES = ("failure_rates", "check_heatmap", "score_distribution", "lost_points")
 
@@ -213,7 +213,7 @@ def check_heatmap(run: RunLike, by: str | None = None) -> Figure:
     _category_separators(ax, order, len(groups))
     sizes = _group_sizes(scores, by, groups)
     ax.set_xticks(range(len(groups)), [f"{g}\n(n={sizes[g]})" for g in groups])
-    ax.set_yticks(range(len(order)), [f"{c}  [{REGISTRY.get(c).category}]" for c in order])
+    ax.set_yticks(range(len(order)), [f"{c}  [{catalog().get(c).category}]" for c in order])
     ax.tick_params(axis="x", top=True, labeltop=True, bottom=False, labelbottom=False)
     ax.set_xlabel(by or "", labelpad=6)
     ax.xaxis.set_label_position("top")
@@ -386,7 +386,7 @@ def difference_chart(comparison: Any, level: str = "category") -> Figure:
     bootstrap intervals, one row per category (``level="category"``) or check
     (``level="check"``); significant rows in colour: red where B fails more, green where less.
 
-    `comparison` is an `evalkit.compare.Comparison`.
+    `comparison` is an `evalkit.analysis.compare.Comparison`.
     """
     if level not in ("category", "check"):
         raise ValueError(f"level must be 'category' or 'check', not {level!r}")
@@ -562,7 +562,7 @@ def _group_sizes(scores: pd.DataFrame, by: str | None, groups: list[str]) -> dic
 
 def _category_separators(ax: Axes, order: list[str], columns: int) -> None:
     """White lines between blocks of checks of different categories."""
-    categories = [REGISTRY.get(c).category for c in order]
+    categories = [catalog().get(c).category for c in order]
     for i in range(1, len(categories)):
         if categories[i] != categories[i - 1]:
             ax.plot([-0.5, columns - 0.5], [i - 0.5, i - 0.5], color="#444444", linewidth=1.2)

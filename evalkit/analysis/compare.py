@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evalkit.api import Run
-from evalkit.checks import REGISTRY
-from evalkit.rates import (
+from evalkit.checks.metadata import catalog
+from evalkit.results.rates import (
     GRADED,
     UnknownColumn,
     group_labels,
@@ -28,6 +27,7 @@ from evalkit.rates import (
     outcomes,
     table_rows,
 )
+from evalkit.results.run import Run
 
 FEW = 10  # below this many submissions on either side, an interval is a rough guide only
 MIN_N = 5  # default: below this many on either side, a difference is never called significant
@@ -233,7 +233,7 @@ def compare(
 
 def _coverage_table(scores_a: pd.DataFrame, scores_b: pd.DataFrame) -> pd.DataFrame | None:
     """Mean coverage per run (over submissions where it is defined), when either measured it."""
-    from evalkit.coverage import has_coverage_column
+    from evalkit.results.coverage import has_coverage_column
 
     measured = [has_coverage_column(s.columns) for s in (scores_a, scores_b)]
     if not any(measured):
@@ -450,8 +450,9 @@ def _column_notes(
     scores_a: pd.DataFrame, scores_b: pd.DataFrame, labels: tuple[str, str]
 ) -> list[str]:
     """Checks only one run has (e.g. scored before a check existed) are left out; say so."""
-    ids_a = {c for c in scores_a.columns if c in REGISTRY}
-    ids_b = {c for c in scores_b.columns if c in REGISTRY}
+    checks = catalog()
+    ids_a = {c for c in scores_a.columns if c in checks}
+    ids_b = {c for c in scores_b.columns if c in checks}
     notes = []
     for label, only in ((labels[0], ids_a - ids_b), (labels[1], ids_b - ids_a)):
         if only:
@@ -633,10 +634,11 @@ def family_rows(table: pd.DataFrame, rated: np.ndarray) -> tuple[np.ndarray, dic
     names = table["name"].tolist()
     index = {name: i for i, name in enumerate(names)}
     failing: dict[str, list[int]] = {}
+    known = catalog()
     for i, name in enumerate(names):
         if name.startswith("check:") and sum_a[i] + sum_b[i] > 0:
             check_id = name.removeprefix("check:")
-            category = REGISTRY.get(check_id).category if check_id in REGISTRY else ""
+            category = known.get(check_id).category if check_id in known else ""
             failing.setdefault(category, []).append(i)
     same_as: dict[int, int] = {}
     for category, checks in failing.items():
@@ -680,7 +682,8 @@ def _rate_table(table: pd.DataFrame, prefix: str, key: str) -> pd.DataFrame:
     rows = rows[(rows["n_a"] + rows["n_b"]) > 0]
     out = pd.DataFrame({key: rows["name"].str.removeprefix(prefix)})
     if key == "check_id":
-        out["category"] = [REGISTRY.get(c).category for c in out[key]]
+        checks = catalog()
+        out["category"] = [checks.get(c).category for c in out[key]]
     out["n_a"] = rows["n_a"].astype(int)
     out["failed_a"] = rows["sum_a"].astype(int)
     out["rate_a"] = _ratio(rows["sum_a"].to_numpy(), rows["n_a"].to_numpy())

@@ -2,9 +2,9 @@
 
 One SARIF run holds every submission's findings. Rules are the check catalog with its
 documentation and the rubric's severities; a result points at the graded copy of the file
-(``files/<id>/<path>``, relative to the run directory, see `evalkit.saved_files`) and the line,
-and names the Terraform resource as a logical location. Levels follow severity: critical and
-high are ``error``, medium ``warning``, low ``note``.
+(``files/<id>/<path>``, relative to the run directory, see `evalkit.results.saved_files`) and
+the line, and names the Terraform resource as a logical location. Levels follow severity:
+critical and high are ``error``, medium ``warning``, low ``note``.
 """
 
 from __future__ import annotations
@@ -15,14 +15,16 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from evalkit import __version__
-from evalkit.checks.registry import CheckRegistry
-from evalkit.results import publish
-from evalkit.rubric import Rubric
-from evalkit.saved_files import FILES_DIR, encode_name, saved_path
+from evalkit.grading.rubric import Rubric
+from evalkit.results.saved_files import FILES_DIR, encode_name, saved_path
+from evalkit.results.tables import publish
+
+if TYPE_CHECKING:
+    from evalkit.checks.registry import CheckRegistry
 
 SARIF_NAME = "findings.sarif"
 SCHEMA_URI = (

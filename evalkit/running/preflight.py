@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evalkit.checks import REGISTRY
+from evalkit.checks.metadata import catalog
 from evalkit.dataset import iter_submissions
-from evalkit.rates import UnknownColumn
 from evalkit.records import CATEGORIES
-from evalkit.results import scores_columns
+from evalkit.results.rates import UnknownColumn
+from evalkit.results.tables import scores_columns
 
 
 def check_by_column(
@@ -30,7 +30,7 @@ def check_by_column(
 ) -> None:
     """Raise `UnknownColumn` (with the closest name) when no record has the field `by` and
     it is none of the scores table's own columns (``status`` and the like)."""
-    reserved = scores_columns([], REGISTRY)
+    reserved = scores_columns([], catalog())
     if by in reserved:
         return
     seen: dict[str, None] = {}

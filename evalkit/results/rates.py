@@ -2,7 +2,7 @@
 score summaries and points lost, per group of a metadata column.
 
 Plain pandas and numpy, no plotting library, so that writing a run's ``summary.json`` or
-computing `Run.failure_rates` does not pay for importing matplotlib. `evalkit.plots` draws
+computing `Run.failure_rates` does not pay for importing matplotlib. `evalkit.analysis.plots` draws
 from these tables and re-exports them.
 """
 
@@ -19,9 +19,9 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from evalkit.checks import REGISTRY
+from evalkit.checks.metadata import catalog
+from evalkit.grading.rubric import Rubric, RubricError, default_rubric_path, load_rubric
 from evalkit.records import CATEGORIES, GRADED_STATUSES
-from evalkit.rubric import Rubric, RubricError, default_rubric_path, load_rubric
 
 GRADED = GRADED_STATUSES
 ALL_LABEL = "all submissions"
@@ -87,14 +87,15 @@ def scores_of(run: RunLike) -> pd.DataFrame:
 def check_columns(scores: pd.DataFrame) -> list[str]:
     """Check ID columns of a scores table, in catalog order (registered checks only)."""
     present = set(scores.columns)
-    return [c.id for c in REGISTRY if c.id in present]
+    return [c.id for c in catalog() if c.id in present]
 
 
 def category_checks(scores: pd.DataFrame) -> dict[str, list[str]]:
     """Category -> its check columns present in `scores`, in catalog order."""
     by_category: dict[str, list[str]] = {}
+    checks = catalog()
     for check_id in check_columns(scores):
-        by_category.setdefault(REGISTRY.get(check_id).category, []).append(check_id)
+        by_category.setdefault(checks.get(check_id).category, []).append(check_id)
     return {c: by_category[c] for c in CATEGORIES if c in by_category}
 
 
@@ -174,7 +175,7 @@ def _rate_table(
             row: dict[str, Any] = {} if by is None else {by: label}
             row[key] = column
             if level == "check":
-                row["category"] = REGISTRY.get(column).category
+                row["category"] = catalog().get(column).category
             row.update(n=n, failed=k, failure_rate=k / n if n else math.nan)
             rows.append(row)
     columns = (
@@ -236,14 +237,14 @@ def rubric_for(run: Any, rubric: str | Path | Rubric | None = None) -> Rubric:
     if isinstance(rubric, Rubric):
         return rubric
     if rubric is not None:
-        return load_rubric(rubric, REGISTRY)
+        return load_rubric(rubric, catalog())
     info = getattr(run, "info", None)  # a DataFrame's `info` is a method, not run.json
     recorded = (info if isinstance(info, dict) else {}).get("rubric") or {}
     source, digest = recorded.get("source"), recorded.get("sha256")
     for candidate in (source, default_rubric_path()):
         if candidate and Path(candidate).is_file():
             try:
-                loaded = load_rubric(candidate, REGISTRY)
+                loaded = load_rubric(candidate, catalog())
             except RubricError:
                 continue
             if digest is None or loaded.sha256 == digest:
@@ -253,7 +254,7 @@ def rubric_for(run: Any, rubric: str | Path | Rubric | None = None) -> Rubric:
         "using the default rubric's weights",
         stacklevel=2,
     )
-    return load_rubric(None, REGISTRY)
+    return load_rubric(None, catalog())
 
 
 def points_lost(scores: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from evalkit.compare import Comparison, GroupComparison
+from evalkit.analysis.compare import Comparison, GroupComparison
 
 ROW_COLUMNS = [
     "kind",

@@ -13,7 +13,7 @@ A rubric file looks like::
 
 `coverage` says what the coverage of a reference (or of required kinds) does to the score:
 `multiply` makes the score quality x coverage, `column` only reports it in its own column, and
-`off` leaves it out of the tables (see `evalkit.coverage`).
+`off` leaves it out of the tables (see `evalkit.grading.coverage`).
 
 A check left out of `checks` is enabled with its catalog severity. Every mistake is reported
 as one line naming the file, the line and the key.
@@ -30,8 +30,8 @@ from typing import Any
 
 import yaml
 
-from evalkit.checks.registry import SEVERITIES, CheckRegistry
-from evalkit.yaml_files import compose_mapping
+from evalkit.checks.metadata import SEVERITIES, CheckTable
+from evalkit.grading.yaml_files import compose_mapping
 
 DEFAULT_RUBRIC = "aws-multi-region.yaml"
 DEFAULT_WEIGHTS = {"critical": 10.0, "high": 5.0, "medium": 3.0, "low": 1.0}
@@ -69,7 +69,7 @@ def default_rubric_path() -> Path:
     return Path(str(resources.files("evalkit") / "rubrics" / DEFAULT_RUBRIC))
 
 
-def load_rubric(path: str | Path | None, registry: CheckRegistry) -> Rubric:
+def load_rubric(path: str | Path | None, registry: CheckTable) -> Rubric:
     """Load and validate a rubric file (the default rubric when `path` is None)."""
     rubric_path = Path(path) if path is not None else default_rubric_path()
     try:
@@ -100,7 +100,7 @@ def _scalar(node: yaml.Node) -> Any:
     return yaml.SafeLoader(" ").construct_object(node, deep=True) if node is not None else None
 
 
-def _build(document: yaml.MappingNode, name: str, digest: str, registry: CheckRegistry) -> Rubric:
+def _build(document: yaml.MappingNode, name: str, digest: str, registry: CheckTable) -> Rubric:
     top = _mapping(document, name, "")
     for key, (_, line) in top.items():
         if key not in _TOP_KEYS:
@@ -180,7 +180,7 @@ def _weight(node: yaml.Node, line: int, name: str, key: str) -> float:
 def _check_overrides(
     top: dict[str, tuple[yaml.Node, int]],
     name: str,
-    registry: CheckRegistry,
+    registry: CheckTable,
     weights: dict[str, float],
 ) -> dict[str, dict[str, Any]]:
     if "checks" not in top:

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evalkit.api import Run
-from evalkit.rates import GRADED, UnknownColumn, group_labels, group_order, metadata_columns
+from evalkit.results.rates import GRADED, UnknownColumn, group_labels, group_order, metadata_columns
+from evalkit.results.run import Run
 
 DEFAULT_RULE = "no-critical"
 _SEVERITIES = {"no-critical": ("critical",), "no-high": ("critical", "high")}

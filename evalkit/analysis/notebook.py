@@ -20,7 +20,7 @@ import pandas as pd
 from evalkit.dataset.tables import table_format
 
 if TYPE_CHECKING:
-    from evalkit.api import Run
+    from evalkit.results.run import Run
 
 _DISPLAY = ("display.max_columns", 40, "display.width", 160, "display.max_colwidth", 90)
 

@@ -17,13 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from evalkit.checks.registry import CheckRegistry
-from evalkit.coverage import coverage_of, has_coverage_column, missing_text
-from evalkit.engine import SubmissionResult
+from evalkit.checks.metadata import CheckTable
+from evalkit.grading.rubric import Rubric, weighted_score
 from evalkit.masking import mask_text
-from evalkit.records import CATEGORIES, SUBMISSION_STATUSES, ZERO_STATUSES
-from evalkit.rubric import Rubric, weighted_score
-from evalkit.summary import CHECK_COLUMNS, CHECK_TYPES, check_rows
+from evalkit.records import CATEGORIES, SUBMISSION_STATUSES, ZERO_STATUSES, SubmissionResult
+from evalkit.results.coverage import coverage_of, has_coverage_column, missing_text
+from evalkit.results.summary import CHECK_COLUMNS, CHECK_TYPES, check_rows
 
 FINDING_COLUMNS = [
     "submission_id",
@@ -43,7 +42,7 @@ _SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 def score_row(
-    result: SubmissionResult, rubric: Rubric, registry: CheckRegistry, meta_columns: list[str]
+    result: SubmissionResult, rubric: Rubric, registry: CheckTable, meta_columns: list[str]
 ) -> dict[str, Any]:
     """One `scores.csv` row for a graded submission."""
     statuses = {r.check_id: r.status for r in result.results}
@@ -129,7 +128,7 @@ def feedback_text(result: SubmissionResult, rubric: Rubric) -> str:
 
 
 def finding_rows(
-    result: SubmissionResult, rubric: Rubric, registry: CheckRegistry
+    result: SubmissionResult, rubric: Rubric, registry: CheckTable
 ) -> list[dict[str, Any]]:
     rows = []
     for check_result in result.results:
@@ -157,14 +156,14 @@ def finding_rows(
 def scores_frame(
     rows: list[dict[str, Any]],
     meta_columns: list[str],
-    registry: CheckRegistry,
+    registry: CheckTable,
     coverage: bool = False,
 ) -> pd.DataFrame:
     return typed_scores_frame(rows, scores_columns(meta_columns, registry, coverage))
 
 
 def scores_columns(
-    meta_columns: list[str], registry: CheckRegistry, coverage: bool = False
+    meta_columns: list[str], registry: CheckTable, coverage: bool = False
 ) -> list[str]:
     """The scores table's columns in order: its own, with the metadata after `submission_id`;
     `coverage` right after `score` when the run measures it."""
@@ -209,7 +208,7 @@ def findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def meta_columns_of(
-    results: Iterable[SubmissionResult], registry: CheckRegistry, coverage: bool = False
+    results: Iterable[SubmissionResult], registry: CheckTable, coverage: bool = False
 ) -> list[str]:
     """Metadata fields in order of first appearance, minus names the table already uses
     (its own columns, `coverage` in a run that measures it, and the registered check IDs)."""
@@ -435,7 +434,7 @@ def read_findings(directory: Path) -> pd.DataFrame:
 
 
 def read_checks(directory: Path) -> pd.DataFrame:
-    """The long check table of a run directory (`evalkit.summary`), typed as when scored."""
+    """The long check table of a run directory (`evalkit.results.summary`), typed as when scored."""
     rows, columns, fmt = _read_rows(directory / "checks")
     kinds = {c: "text" for c in columns} | {"weight": "float", "points_lost": "float"}
     frame = pd.DataFrame(_typed_rows(rows, kinds, fmt), columns=columns)
@@ -546,7 +545,7 @@ def write_json(data: dict[str, Any], path: Path) -> None:
 class RunTally:
     """Counts gathered while the tables are written: the run summary without a DataFrame."""
 
-    def __init__(self, registry: CheckRegistry) -> None:
+    def __init__(self, registry: CheckTable) -> None:
         self.categories = {c.id: c.category for c in registry}
         self.status: dict[str, int] = dict.fromkeys(SUBMISSION_STATUSES, 0)
         self.submissions = 0
@@ -608,7 +607,7 @@ class RunTally:
 def write_run_tables(
     results: Callable[[], Iterable[SubmissionResult]],
     rubric: Rubric,
-    registry: CheckRegistry,
+    registry: CheckTable,
     out: Path,
     fmt: str,
 ) -> RunTally:

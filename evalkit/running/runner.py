@@ -22,9 +22,9 @@ from typing import Any
 
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import Check
-from evalkit.engine import SubmissionResult, grade
+from evalkit.grading.engine import SubmissionResult, grade
 from evalkit.records import GRADED_STATUSES, Submission, SubmissionStatus
-from evalkit.store import ResultCache, cached_result, content_key
+from evalkit.running.cache import ResultCache, cached_result, content_key
 
 _CACHEABLE = GRADED_STATUSES
 
@@ -91,12 +91,12 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(time_limit: float | None) -> None:
-    import hcl2
+    from evalkit.terraform.parse import load_parser
 
     # Ctrl-C reaches every process of the terminal's group; the main process alone stops
     # the run (keeping the journal), so workers must not print tracebacks of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    hcl2.parses_to_tree("warm = 1")  # load the parser tables once per worker
+    load_parser()
     gc.freeze()
     _WORKER["checks"] = list(REGISTRY)
     _WORKER["time_limit"] = time_limit
@@ -293,7 +293,7 @@ def _failure(error: BaseException) -> str:
 def _crashed(
     submission: Submission, message: str, status: SubmissionStatus = "error"
 ) -> SubmissionResult:
-    from evalkit.engine import masked, source_secrets
+    from evalkit.masking import masked, source_secrets
     from evalkit.records import CheckResult
 
     checks = tuple(CheckResult(c.id, "n/a") for c in REGISTRY)

@@ -5,7 +5,7 @@ weight under the rubric, and the score points it cost. `summary.json` holds the 
 numbers (mean score, counts by status, per-category and per-check failure rates with Wilson
 intervals), overall and per group of a metadata column, in the spirit of the results JSON of
 evaluation harnesses. Both are computed with the same functions as the report and the charts,
-so every number can be found again in `evalkit.plots`.
+so every number can be found again in `evalkit.analysis.plots`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from evalkit.checks.registry import CheckRegistry
+from evalkit.checks.metadata import CheckTable
+from evalkit.grading.rubric import Rubric
 from evalkit.records import GRADED_STATUSES
-from evalkit.rubric import Rubric
 
 CHECK_COLUMNS = [
     "submission_id",
@@ -39,7 +39,7 @@ def check_rows(
     status: str,
     verdicts: dict[str, str],
     rubric: Rubric,
-    registry: CheckRegistry,
+    registry: CheckTable,
 ) -> list[dict[str, Any]]:
     """The long-table rows of one submission.
 
@@ -77,7 +77,7 @@ def check_rows(
     return rows
 
 
-def checks_frame(scores: pd.DataFrame, rubric: Rubric, registry: CheckRegistry) -> pd.DataFrame:
+def checks_frame(scores: pd.DataFrame, rubric: Rubric, registry: CheckTable) -> pd.DataFrame:
     """The long check table of a scores table (what `Run.checks` returns)."""
     ids = [c.id for c in registry if c.id in scores.columns]
     rows = []
@@ -102,7 +102,7 @@ def summary(
     scores: pd.DataFrame, info: dict[str, Any], by: str | None = None, confidence: float = 0.95
 ) -> dict[str, Any]:
     """The run's headline numbers, overall and (with `by`) per group of that column."""
-    from evalkit.rates import (
+    from evalkit.results.rates import (
         UnknownColumn,
         category_rates,
         check_rates,
@@ -161,7 +161,7 @@ def _block(scores: pd.DataFrame, categories: pd.DataFrame, checks: pd.DataFrame)
 
 def _coverage(scores: pd.DataFrame) -> dict[str, Any]:
     """Mean coverage and how many submissions it is defined for, in runs that measure it."""
-    from evalkit.coverage import has_coverage_column
+    from evalkit.results.coverage import has_coverage_column
 
     if not has_coverage_column(scores.columns):
         return {}

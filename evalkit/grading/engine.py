@@ -12,17 +12,22 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from evalkit.aws import release as release_aws_layer
 from evalkit.checks._credentials import secret_values
 from evalkit.checks.registry import Check
-from evalkit.coverage import measure, wants_coverage
-from evalkit.masking import find_secrets, mask_text
-from evalkit.records import CheckResult, Finding, Submission, SubmissionStatus
+from evalkit.grading.coverage import measure, wants_coverage
+from evalkit.masking import masked, source_secrets
+from evalkit.records import (
+    CheckResult,
+    Finding,
+    Submission,
+    SubmissionResult,
+    SubmissionStatus,
+)
 from evalkit.terraform.infrastructure import no_infrastructure_message, what_is_built
 from evalkit.terraform.model import TerraformModel, build_model
 
@@ -35,25 +40,6 @@ class SubmissionTimeout(BaseException):
 
     A BaseException, so that the broad handlers that keep one bad file or check from stopping
     a batch do not swallow it."""
-
-
-@dataclass(frozen=True)
-class SubmissionResult:
-    submission_id: str
-    meta: dict[str, Any]
-    status: SubmissionStatus
-    message: str
-    results: tuple[CheckResult, ...]
-    seconds: float = 0.0
-    problems: tuple[str, ...] = field(default=())
-    # Checks waived for this submission (see evalkit.waivers): graded, but counted as n/a.
-    waived: tuple[str, ...] = field(default=())
-    # What coverage is computed from (evalkit.coverage.measure), when the record carries a
-    # reference or requirements: the basis and the reference's and the answer's footprints.
-    coverage: dict[str, Any] | None = None
-    # The submission's files as graded, secrets masked: saved with the run (DIR/files/), never
-    # written to the journal.
-    files: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 def grade(
@@ -251,55 +237,6 @@ def _failed(
         files=dict(submission.files),
     )
     return masked(result, source_secrets(submission))
-
-
-def source_secrets(submission: Submission) -> set[str]:
-    """Literal secrets written anywhere in the submission's files, found by their shape.
-
-    The credential pass only sees what parses; a parse error quotes the offending token,
-    and that token may be a password.
-    """
-    found: set[str] = set()
-    for text in submission.files.values():
-        found |= find_secrets(text)
-    return found
-
-
-def masked(result: SubmissionResult, secrets: Iterable[str]) -> SubmissionResult:
-    """The result with every secret masked, so that nothing downstream ever holds one.
-
-    Secrets written in the metadata itself (a record's notes, its config) are found here, so
-    every path that builds a result (graded, failed, cached, crashed) masks them.
-    """
-    known = set(secrets)
-    for value in (result.submission_id, *result.meta.values()):
-        if isinstance(value, str):
-            known |= find_secrets(value)
-
-    def clean(text: str) -> str:
-        return mask_text(text, known)
-
-    def clean_finding(item: Finding) -> Finding:
-        return replace(
-            item, file=clean(item.file), resource=clean(item.resource), message=clean(item.message)
-        )
-
-    checks = tuple(
-        replace(r, findings=tuple(clean_finding(f) for f in r.findings), note=clean(r.note))
-        if r.findings or r.note
-        else r
-        for r in result.results
-    )
-    meta = {k: clean(v) if isinstance(v, str) else v for k, v in result.meta.items()}
-    return replace(
-        result,
-        submission_id=clean(result.submission_id),
-        meta=meta,
-        message=clean(result.message),
-        results=checks,
-        problems=tuple(clean(p) for p in result.problems),
-        files={clean(name): clean(text) for name, text in result.files.items()},
-    )
 
 
 def _describe(error: BaseException, during: str) -> str:
