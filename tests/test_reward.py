@@ -234,3 +234,20 @@ def test_worker_pool_gives_the_same_rewards_and_is_reused() -> None:
         assert [g.reward for g in grader.grade_texts(list(reversed(batch)))] == expected[::-1]
         assert grader._pool is pool
     assert grader._pool is None
+
+
+def test_make_reward_fn_takes_exactly_the_options_of_grader() -> None:
+    import inspect
+
+    from evalkit.training.reward import Grader, GraderOptions
+
+    keyword_only = {
+        name
+        for name, parameter in inspect.signature(Grader).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    assert set(GraderOptions.__annotations__) == keyword_only
+    reward_fn = make_reward_fn(weights={"security": 0.0}, jobs=1)
+    assert reward_fn.grader.rubric.entry("SEC-IAM-WILDCARD").weight == 0
+    with pytest.raises(TypeError, match="unexpected options \\['job'\\]"):
+        make_reward_fn(job=2)  # type: ignore[call-arg]

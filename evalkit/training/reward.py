@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from evalkit.checks import REGISTRY
 from evalkit.dataset import DEFAULT_MAX_FILE_BYTES, submissions_from_records
@@ -343,44 +343,44 @@ class RewardFunction:
         return metas
 
 
+class GraderOptions(TypedDict, total=False):
+    """The keyword options of `Grader`, which `make_reward_fn` passes on (defaults and
+    meanings: `Grader`). Type checkers hold the two to the same names and types."""
+
+    weights: Mapping[str, float] | None
+    waivers: str | Path | Waivers | None
+    waive_field: str
+    cache: bool | str | Path
+    memory_cache: int
+    jobs: int
+    time_limit: float | None
+    error_reward: float
+    max_file_bytes: int
+    reference_field: str | None
+    requires_field: str
+
+
 def make_reward_fn(
     rubric: str | Path | Rubric | None = None,
     *,
-    weights: Mapping[str, float] | None = None,
-    waivers: str | Path | Waivers | None = None,
-    waive_field: str = DEFAULT_WAIVE_FIELD,
-    cache: bool | str | Path = False,
-    memory_cache: int = 4096,
-    jobs: int = 1,
-    time_limit: float | None = DEFAULT_TIME_LIMIT,
-    error_reward: float = 0.0,
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     name: str = "terraform_reward",
     on_error: str = "raise",
-    reference_field: str | None = None,
-    requires_field: str = "requires",
+    **options: Unpack[GraderOptions],
 ) -> RewardFunction:
-    """A reward function over completions; see `Grader` for the options and `RewardFunction`
-    for `on_error` (``"raise"`` or ``"zero"``).
+    """A reward function over completions; `options` are those of `Grader` (weights,
+    waivers, cache, jobs, time limit, references...) and `on_error` is `RewardFunction`'s
+    (``"raise"`` or ``"zero"``).
 
     >>> reward = make_reward_fn(weights={"security": 2.0})
     >>> reward(["```hcl\\nresource ...\\n```"])
     """
-    grader = Grader(
-        rubric,
-        weights=weights,
-        waivers=waivers,
-        waive_field=waive_field,
-        cache=cache,
-        memory_cache=memory_cache,
-        jobs=jobs,
-        time_limit=time_limit,
-        error_reward=error_reward,
-        max_file_bytes=max_file_bytes,
-        reference_field=reference_field,
-        requires_field=requires_field,
-    )
-    return RewardFunction(grader, name, on_error)
+    unknown = set(options) - set(GraderOptions.__annotations__)
+    if unknown:
+        raise TypeError(
+            f"make_reward_fn() got unexpected options {sorted(unknown)}; "
+            f"Grader takes {sorted(GraderOptions.__annotations__)}"
+        )
+    return RewardFunction(Grader(rubric, **options), name, on_error)
 
 
 _DEFAULT: dict[str, RewardFunction] = {}
