@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 import evalkit
-from evalkit.analysis import plots
 from evalkit.cli import main
 from evalkit.records import CheckResult, SubmissionResult
 from evalkit.running.cache import ResultCache
@@ -79,11 +78,19 @@ def test_failure_rates_carry_wilson_intervals(run: evalkit.Run) -> None:
         "ci_low",
         "ci_high",
     ]
-    pd.testing.assert_frame_equal(rates, plots.category_rates(run, by="model"))
-    security = rates[(rates["model"] == "m-a") & (rates["category"] == "security")].iloc[0]
-    low, high = plots.wilson_interval(security["failed"], security["n"])
-    assert (security["ci_low"], security["ci_high"]) == pytest.approx((low, high))
-    assert security["ci_low"] <= security["failure_rate"] <= security["ci_high"]
+    table = rates.set_index(["model", "category"])
+    # Counted from _records: m-a is 000-002, and 001 opens SSH; m-b is 003-005, 003 opens SSH
+    # and 005 has no code, so no security check judges it while IAC-PARSE-ERROR fails it.
+    assert table.loc[("m-a", "security"), ["n", "failed"]].tolist() == [3, 1]
+    assert table.loc[("m-b", "security"), ["n", "failed"]].tolist() == [2, 1]
+    assert table.loc[("m-b", "iac"), ["n", "failed"]].tolist() == [3, 1]
+    assert table.loc[("m-a", "networking"), "n"] == 0
+    assert pd.isna(table.loc[("m-a", "networking"), "failure_rate"])
+    # The 95% Wilson interval of 1 failure in 3, worked out from the formula by hand:
+    # centre (1/3 + z²/6) / (1 + z²/3) = 0.42692, half-width 0.36543 with z = 1.96.
+    security = table.loc[("m-a", "security")]
+    assert security["failure_rate"] == pytest.approx(1 / 3)
+    assert (security["ci_low"], security["ci_high"]) == pytest.approx((0.06149, 0.79234), abs=1e-4)
 
 
 # --- dtypes across save and load ---------------------------------------------------------------
