@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from evalkit.aws import catalog
 from evalkit.aws.layer import AwsLayer, aws_of
+from evalkit.aws.links import mentioned, resolved
 from evalkit.aws.regions import same_region
+from evalkit.aws.values import truth
 from evalkit.aws.zones import has_known_instances
-from evalkit.terraform.model import ModuleCall, Resource, TerraformModel
-from evalkit.terraform.values import Unknown
+from evalkit.terraform.model import Body, ModuleCall, Resource, ResourceInstance, TerraformModel
+from evalkit.terraform.syntax import references
+from evalkit.terraform.values import Unknown, iter_known_strings
 
 
 def opaque_calls(model: TerraformModel, pattern: re.Pattern[str]) -> list[ModuleCall]:
@@ -221,3 +226,157 @@ def _mentioned(layer: AwsLayer, sources: Iterable[Resource], kind: str) -> set[R
         if edge.source.resource in wanted
         for mention in edge.mentions
     }
+
+
+# --- alerting: alarm actions, topics, subscriptions -----------------------------------------
+
+SNS_TOPIC = "aws_sns_topic"
+ALERT_NAME = re.compile(r"(?i)alert|alarm|notif")
+# Besides topic subscriptions, AWS Chatbot channels subscribe themselves to the topics they name.
+TOPIC_SUBSCRIBERS: dict[str, str] = {
+    "aws_sns_topic_subscription": "topic_arn",
+    "aws_chatbot_slack_channel_configuration": "sns_topic_arns",
+    "aws_chatbot_teams_channel_configuration": "sns_topic_arns",
+}
+ARN_REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d+):")
+
+
+@dataclass(frozen=True)
+class Silence:
+    """Why an alarm notifies nobody, at `line`: ``"disabled"`` (`actions_enabled = false`),
+    ``"no actions"``, ``"empty actions"``, or ``"other region"`` (every action is a topic
+    in one of `regions`, and an alarm can only notify a topic in its own region)."""
+
+    reason: str
+    line: int
+    regions: tuple[str, ...] = ()
+
+
+class Alerting:
+    """Who hears of alarms: their actions, the topics those name, the subscriptions."""
+
+    def __init__(self, model: TerraformModel) -> None:
+        self.model = model
+        self.layer = aws_of(model)
+
+    def alert_topics(self) -> list[Resource]:
+        """SNS topics meant for alerts: an alarm's actions refer to them, or their name,
+        label or tags say alert, alarm or notification."""
+        notified = _mentioned(self.layer, self.model.resources(*ALARM_TYPES), "alarm_action_topic")
+        return [t for t in self.model.resources(SNS_TOPIC) if _is_alert_topic(t, notified)]
+
+    @cached_property
+    def acted_upon(self) -> set[str]:
+        """Addresses of the alarm instances that a FIS experiment template watches to stop
+        the experiment (by reference or by ARN)."""
+        found: set[str] = set()
+        for template in self.model.resources("aws_fis_experiment_template"):
+            for instance in template.instances:
+                for stop in instance.blocks("stop_condition"):
+                    if stop.get("source") == "aws:cloudwatch:alarm":
+                        found |= self._stop_alarms(template, stop)
+        return found
+
+    def _stop_alarms(self, template: Resource, stop: Body) -> set[str]:
+        found = {
+            alarm.address for alarm in mentioned(self.model, template, stop, "value", ALARM_TYPES)
+        }
+        value = stop.get("value")
+        if isinstance(value, str) and ":alarm:" in value:
+            name = value.rpartition(":alarm:")[2]
+            found.update(
+                alarm.address
+                for resource in self.model.resources(*ALARM_TYPES)
+                for alarm in resource.instances
+                if alarm.get("alarm_name") == name
+            )
+        return found
+
+    def silence(self, alarm: ResourceInstance) -> Silence | None:
+        """Why this alarm instance notifies nobody; None when it notifies someone, or its
+        actions cannot be known."""
+        if truth(alarm.get("actions_enabled", True)) is False:
+            return Silence("disabled", alarm.line_of("actions_enabled"))
+        if not alarm.has("alarm_actions"):
+            return Silence("no actions", alarm.line)
+        actions = alarm.get("alarm_actions")
+        if isinstance(actions, Unknown):
+            return None
+        listed = actions if isinstance(actions, list) else [actions]
+        entries = [action for action in listed if action not in (None, "")]
+        if not entries:
+            return Silence("empty actions", alarm.line_of("alarm_actions"))
+        regions = [self._action_region(action) for action in entries]
+        own = alarm.resource.region
+        if own and all(region and region != own for region in regions):
+            return Silence(
+                "other region", alarm.line_of("alarm_actions"), tuple(sorted(set(regions)))
+            )
+        return None
+
+    def _action_region(self, action: Any) -> str:
+        """The region of an alarm action (an SNS topic or ARN) when known, else ""."""
+        if isinstance(action, str):
+            match = ARN_REGION.match(action)
+            return match.group(1) if match else ""
+        topics = resolved(self.model, action, catalog.TOPICS)
+        regions = {topic.resource.region for topic in topics or ()}
+        return regions.pop() if len(regions) == 1 else ""
+
+    @cached_property
+    def subscribed(self) -> set[str]:
+        """Addresses of topic instances that a subscription or chat channel refers to."""
+        subscribed = {m.address for e in self.layer.edges("subscription_topic") for m in e.mentions}
+        topic_names = _topic_names(self.model)
+        for resource_type, attribute in TOPIC_SUBSCRIBERS.items():
+            for subscriber in self.model.resources(resource_type):
+                instances = _declared_instances(subscriber)
+                if instances and not subscriber.instances:
+                    found = mentioned(
+                        self.model, subscriber, instances[0], attribute, catalog.TOPICS
+                    )
+                    subscribed |= {topic.address for topic in found}
+                for instance in instances:
+                    for arn in iter_known_strings(instance.get(attribute)):
+                        subscribed |= {
+                            address for address, name in topic_names if arn.endswith(f":{name}")
+                        }
+        return subscribed
+
+
+def _is_alert_topic(topic: Resource, notified: set[Resource]) -> bool:
+    if topic in notified or ALERT_NAME.search(topic.name):
+        return True
+    config = topic.config
+    names = [
+        config.get("name"),
+        config.get("name_prefix"),
+        config.get("display_name"),
+        config.get("tags"),
+    ]
+    return any(ALERT_NAME.search(text) for text in iter_known_strings(names))
+
+
+def _declared_instances(subscriber: Resource) -> list[Body]:
+    """A subscriber's instances; its configuration when its `count`/`for_each` leaves it out
+    under the defaults of variables: an endpoint such as an on-call email address can only
+    come from whoever deploys, so a subscription made optional on it still counts."""
+    if subscriber.instances:
+        return list(subscriber.instances)
+    meta = [
+        subscriber.block.attributes[m]
+        for m in ("count", "for_each")
+        if m in subscriber.block.attributes
+    ]
+    written = {r.root for a in meta for r in references(a.expr)}
+    return [subscriber.config] if "var" in written else []
+
+
+def _topic_names(model: TerraformModel) -> list[tuple[str, str]]:
+    """(instance address, name) of every SNS topic whose name is known."""
+    return [
+        (instance.address, name)
+        for topic in model.resources(SNS_TOPIC)
+        for instance in topic.instances
+        if isinstance(name := instance.get("name"), str) and name
+    ]
