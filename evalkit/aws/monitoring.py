@@ -22,7 +22,7 @@ from evalkit.aws.values import truth
 from evalkit.aws.zones import has_known_instances
 from evalkit.terraform.model import Body, ModuleCall, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.syntax import references
-from evalkit.terraform.values import Unknown, iter_known_strings
+from evalkit.terraform.values import Unknown, iter_known_strings, walk_values
 
 
 def opaque_calls(model: TerraformModel, pattern: re.Pattern[str]) -> list[ModuleCall]:
@@ -380,3 +380,71 @@ def _topic_names(model: TerraformModel) -> list[tuple[str, str]]:
         for instance in topic.instances
         if isinstance(name := instance.get("name"), str) and name
     ]
+
+
+# --- activity logs: flow logs, access logs, CloudTrail ----------------------------------------
+
+TRAIL_MODULE = re.compile(r"(?i)cloudtrail|audit")
+
+
+class FlowLogs:
+    """Which VPC instances an `aws_flow_log` in their region covers (flow logs on a subnet or
+    an ENI do not cover the VPC)."""
+
+    def __init__(self, model: TerraformModel) -> None:
+        self.covered: set[str] = set()
+        self.elsewhere: dict[str, Resource] = {}
+        self.blind_regions: set[str] = set()
+        edges = aws_of(model).edges("flow_log_vpc")
+        for flow_log in model.resources(*catalog.FLOW_LOGS):
+            targets = {m for e in edges if e.source.resource is flow_log for m in e.mentions}
+            for target in sorted(targets, key=lambda i: i.address):
+                if same_region(flow_log, target.resource):
+                    self.covered.add(target.address)
+                else:
+                    self.elsewhere.setdefault(target.address, flow_log)
+            if not targets and _targets_unknown_vpc(flow_log):
+                self.blind_regions.add(flow_log.region)
+
+    def may_cover_any(self, vpc: Resource) -> bool:
+        """A flow log for a VPC evalkit cannot identify (looked up by a data source, computed
+        by an expression it cannot evaluate) is in the VPC's region: it may be this one."""
+        return vpc.region in self.blind_regions or "" in self.blind_regions
+
+    def covers(self, address: str) -> bool:
+        """A flow log in its region refers to the VPC instance at `address`."""
+        return address in self.covered
+
+    def from_other_region(self, address: str) -> Resource | None:
+        """A flow log that refers to the VPC instance from another region (it covers nothing)."""
+        return self.elsewhere.get(address)
+
+
+def _targets_unknown_vpc(flow_log: Resource) -> bool:
+    """The flow log is for a VPC evalkit cannot name, one looked up by a data source or
+    computed by an expression it cannot evaluate; a variable without a default or a registry
+    module output names a VPC from outside, not one the submission builds."""
+    value = flow_log.config.get("vpc_id")
+    return isinstance(value, Unknown) and (
+        any(isinstance(item, Unknown) and not item.refs for item in walk_values(value))
+        or any(ref.startswith("data.") for ref in value.refs)
+    )
+
+
+def writes_access_logs(balancer: ResourceInstance) -> bool | None:
+    """Whether a load balancer writes access logs: an `access_logs` block, enabled (ALBs and
+    NLBs need `enabled = true`; classic ELBs log once the block is there). None for gateway
+    load balancers, which have none, and for an `enabled` evalkit cannot know."""
+    classic = balancer.resource.type == "aws_elb"
+    if not classic and balancer.get("load_balancer_type") == "gateway":
+        return None
+    blocks = balancer.blocks("access_logs")
+    answers = [truth(block.get("enabled", classic)) for block in blocks]
+    if True in answers:
+        return True
+    return None if None in answers else False
+
+
+def may_build_trail(model: TerraformModel) -> bool:
+    """A CloudTrail or audit module evalkit cannot read may build a trail."""
+    return bool(opaque_calls(model, TRAIL_MODULE))
