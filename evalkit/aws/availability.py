@@ -42,7 +42,9 @@ class Spread:
 
     def single_zone(self) -> bool | None:
         """True when everything is in one zone (or there is a single subnet or zone), False
-        when two different zones are known, None when that cannot be told."""
+        when two placements are known to be in different zones, None when that cannot be told
+        (a zone evalkit cannot know, or two zones written differently, such as a name and an
+        expression, that may be the same)."""
         if not self.placed:
             return None
         if len(self.placed) == 1:
@@ -50,7 +52,15 @@ class Spread:
         zones = {zone for _, zone in self.placed}
         if None in zones:
             return None
-        return len(zones) == 1
+        if len(zones) == 1:
+            return True
+        comparable: dict[tuple[str, ...], set[Zone]] = {}
+        for zone in zones:
+            if zone is not None and zone.kind != "expression":
+                # Names with names, ids with ids, indexes of one data source with each other.
+                kind = (zone.kind, zone.key[0]) if zone.kind == "indexed" else (zone.kind,)
+                comparable.setdefault(kind, set()).add(zone)
+        return False if any(len(same) > 1 for same in comparable.values()) else None
 
     @property
     def zone(self) -> Zone | None:
