@@ -63,6 +63,22 @@ unknown (None: evalkit cannot know, and a check never fails on it alone):
   from variables or `numbered` by `count`), Terraform labels (``labels``), the conventions
   names follow and those AWS imposes, where the code is deployed (``spread``: regions,
   environments, var files) and whether a name says so (``names_context``).
+- ``availability``: where things run and what survives a failure: ``vpc_spreads``,
+  ``group_spread``, ``balancer_spread`` (each a `Spread` of subnets or zone names, asked
+  ``single_zone()``); ``has_standby`` / ``is_standalone_database`` for RDS instances,
+  ``cluster_members`` and ``fails_over_to_members`` for Aurora clusters.
+- ``scaling.Scaling(model)``: scalers in a region, an Auto Scaling group's scaling rules and
+  fixed size, the load balancers a fixed instance serves; ``tier_of``: what it is for.
+- ``health``: target group health checks (``target_check``), the load balancer traffic an
+  Auto Scaling group receives (``traffic_source``) and its check type, and the health check
+  of Route 53 records that route by policy (``needs_health_check``, ``record_check``).
+- ``monitoring``: what alarms watch (``Monitoring``: ``is_watched``,
+  ``unwatched_instances``, application log groups, ``keeps_logs_forever``), who hears of
+  them (``Alerting``: alert topics, ``silence(alarm)``, subscribed topics), activity logs
+  (``FlowLogs``, ``writes_access_logs``), and modules evalkit cannot read that may create
+  such things (``opaque_calls``).
+- ``agent.CloudWatchAgent(model).state(launcher)``: whether an EC2 launcher's instances run
+  the CloudWatch agent (boot script, SSM association, EKS add-on) and may publish.
 
 Adding a cross-resource check:
 

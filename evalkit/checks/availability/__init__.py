@@ -1,8 +1,8 @@
 """Availability checks: zones, database failover, scaling and health checks.
 
 One module per check, named after its ID without the category prefix (HA-SINGLE-AZ
-lives in `single_az.py`); helpers that several of them use live in `_common.py`. Importing this
-package registers the checks.
+lives in `single_az.py`), a short rule over the AWS views of `evalkit.aws.availability`.
+Importing this package registers the checks.
 """
 
 from evalkit.checks.availability import (

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from evalkit.aws import AwsLayer, aws_of, catalog
-from evalkit.checks._helpers import (
-    Problem,
-    per_instance,
-    truth,
+from evalkit.aws import catalog
+from evalkit.aws.health import (
+    needs_health_check,
+    record_check,
+    routing_policies,
+    target_check,
+    traffic_source,
+    uses_ec2_checks,
 )
+from evalkit.checks._helpers import Problem, per_instance
 from evalkit.checks.registry import check
 from evalkit.records import Finding
-from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
-from evalkit.terraform.values import Unknown
-
-ROUTING_POLICIES = ("failover_routing_policy", "latency_routing_policy", "weighted_routing_policy")
+from evalkit.terraform.model import ResourceInstance, TerraformModel
 
 
 @check(
@@ -56,16 +56,16 @@ def health_checks(model: TerraformModel) -> list[Finding] | None:
     """
     target_groups = list(model.resources(*catalog.TARGET_GROUPS))
     groups = list(model.resources("aws_autoscaling_group"))
-    records = [r for r in model.resources("aws_route53_record") if _routing_policies(r.config)]
+    records = [r for r in model.resources("aws_route53_record") if routing_policies(r.config)]
     if not (target_groups or groups or records):
         return None
     findings: list[Finding] = []
     for target_group in target_groups:
-        findings.extend(_unchecked_target_group(target_group))
+        findings.extend(per_instance(target_group, _unchecked_target_group))
     for group in groups:
-        findings.extend(_group_on_ec2_checks(model, group))
+        findings.extend(per_instance(group, lambda instance: _on_ec2_checks(model, instance)))
     for record in records:
-        findings.extend(_unchecked_record(model, record))
+        findings.extend(per_instance(record, lambda instance: _unchecked_record(model, instance)))
     return findings
 
 
@@ -80,141 +80,45 @@ DISABLED_TARGET_CHECK = (
 )
 
 
-def _unchecked_target_group(target_group: Resource) -> Iterator[Finding]:
-    def unchecked(instance: ResourceInstance) -> Iterator[Problem]:
-        target_type = instance.get("target_type", "instance")
-        if not isinstance(target_type, str) or target_type == "lambda":
-            return
-        checks = instance.blocks("health_check")
-        if not checks:
-            yield instance.file, instance.line, NO_TARGET_CHECK
-        for health_check in checks:
-            if health_check.has("enabled") and truth(health_check.get("enabled")) is False:
-                yield instance.file, health_check.line_of("enabled"), DISABLED_TARGET_CHECK
-
-    return iter(per_instance(target_group, unchecked))
+def _unchecked_target_group(target_group: ResourceInstance) -> Iterator[Problem]:
+    health = target_check(target_group)
+    if health is not None and not health.declared:
+        yield target_group.file, target_group.line, NO_TARGET_CHECK
+    for line in health.disabled_lines if health else ():
+        yield target_group.file, line, DISABLED_TARGET_CHECK
 
 
-def _group_on_ec2_checks(model: TerraformModel, group: Resource) -> Iterator[Finding]:
-    layer = aws_of(model)
-
-    def on_ec2_checks(instance: ResourceInstance) -> Iterator[Problem]:
-        source = _traffic_source(layer, instance)
-        check_type = instance.get("health_check_type", "EC2")
-        if source is not None and isinstance(check_type, str) and check_type.upper() == "EC2":
-            yield (
-                instance.file,
-                instance.line_of("health_check_type"),
-                f"receives traffic from {source} but uses EC2 health checks, so instances "
-                "whose application fails the load balancer's check are never replaced; set "
-                'health_check_type = "ELB".',
-            )
-
-    return iter(per_instance(group, on_ec2_checks))
-
-
-def _traffic_source(layer: AwsLayer, group: ResourceInstance) -> str | None:
-    """What load balancer sends traffic to this group, in words; None when nothing does."""
-    for name, kind in (
-        ("target_group_arns", "attachment_target_group"),
-        ("load_balancers", "group_classic_lb"),
-        ("traffic_source", ""),
-    ):
-        value = group.get(name)
-        if name == "traffic_source":
-            value = [block.get("identifier") for block in group.blocks(name)]
-        if not _non_empty(value):
-            continue
-        targets = layer.targets(group, kind) if kind else []
-        if targets:
-            return _describe_target(layer, targets[0])
-        if not isinstance(value, Unknown):
-            return f"the load balancers in {name}"
-    for edge in layer.graph.edges_to(group.resource, "attachment_group"):
-        attachment = edge.source
-        for kind in ("attachment_target_group", "attachment_classic_lb"):
-            targets = layer.targets(attachment, kind)
-            if targets:
-                return _describe_target(layer, targets[0])
-        if any(
-            attachment.get(name) is not None
-            for name in ("lb_target_group_arn", "alb_target_group_arn", "elb")
-        ) or attachment.blocks("traffic_source"):
-            return attachment.resource.address
-    return None
-
-
-def _non_empty(value: Any) -> bool:
-    if isinstance(value, list):
-        return any(item is not None for item in value)
-    return isinstance(value, Unknown) and bool(value.refs) and not value.reason
-
-
-def _describe_target(layer: AwsLayer, target: ResourceInstance) -> str:
-    """``aws_lb.web via aws_lb_target_group.web``: follow target group -> listener -> LB."""
-    resource = target.resource
-    if resource.type not in catalog.TARGET_GROUPS:
-        return resource.address
-    listeners = layer.sources(resource, "listener_target_group")
-    for rule in layer.sources(resource, "rule_target_group"):
-        listeners.extend(layer.targets(rule, "rule_listener"))
-    for listener in listeners:
-        balancers = layer.targets(listener, "listener_lb")
-        if balancers:
-            return f"{balancers[0].resource.address} via {resource.address}"
-    return resource.address
-
-
-def _routing_policies(body: Body) -> list[str]:
-    return [name for name in ROUTING_POLICIES if body.blocks(name)]
-
-
-def _unchecked_record(model: TerraformModel, record: Resource) -> Iterator[Finding]:
-    def unchecked(instance: ResourceInstance) -> Iterator[Problem]:
-        policies = _routing_policies(instance)
-        if not policies or _is_secondary(instance) or _evaluates_alias_target(instance):
-            return
-        problem = _missing_health_check(model, instance)
-        if problem:
-            kind = policies[0].replace("_routing_policy", "")
-            yield (
-                instance.file,
-                instance.line_of("health_check_id"),
-                f"uses {kind} routing but {problem[0]}, so Route 53 keeps answering with an "
-                f"endpoint that is down; {problem[1]}.",
-            )
-
-    return iter(per_instance(record, unchecked))
-
-
-def _is_secondary(record: ResourceInstance) -> bool:
-    return any(
-        isinstance(kind := policy.get("type"), str) and kind.upper() == "SECONDARY"
-        for policy in record.blocks("failover_routing_policy")
-    )
-
-
-def _evaluates_alias_target(record: ResourceInstance) -> bool:
-    return any(
-        truth(alias.get("evaluate_target_health")) is not False for alias in record.blocks("alias")
-    )
-
-
-def _missing_health_check(
-    model: TerraformModel, record: ResourceInstance
-) -> tuple[str, str] | None:
-    """What is wrong with the record's health check, and the fix; None when it has one."""
-    value = record.get("health_check_id")
-    if value is None or value == "":
-        return (
-            "has no health_check_id",
-            "point health_check_id at an "
-            "aws_route53_health_check (or use an alias with evaluate_target_health = true)",
+def _on_ec2_checks(model: TerraformModel, group: ResourceInstance) -> Iterator[Problem]:
+    source = traffic_source(model, group)
+    if source is not None and uses_ec2_checks(group):
+        yield (
+            group.file,
+            group.line_of("health_check_type"),
+            f"receives traffic from {source} but uses EC2 health checks, so instances "
+            "whose application fails the load balancer's check are never replaced; set "
+            'health_check_type = "ELB".',
         )
-    for health_check in model.referenced_resources(value, "aws_route53_health_check"):
-        if truth(health_check.config.get("disabled")) is True:
-            return (
-                f"its health check {health_check.address} is disabled",
-                f"remove disabled = true from {health_check.address}",
-            )
-    return None
+
+
+def _unchecked_record(model: TerraformModel, record: ResourceInstance) -> Iterator[Problem]:
+    if not needs_health_check(record):
+        return
+    health = record_check(model, record)
+    if not health.present:
+        problem = "has no health_check_id"
+        fix = (
+            "point health_check_id at an aws_route53_health_check (or use an alias with "
+            "evaluate_target_health = true)"
+        )
+    elif health.disabled is not None:
+        problem = f"its health check {health.disabled.address} is disabled"
+        fix = f"remove disabled = true from {health.disabled.address}"
+    else:
+        return
+    kind = routing_policies(record)[0].replace("_routing_policy", "")
+    yield (
+        record.file,
+        record.line_of("health_check_id"),
+        f"uses {kind} routing but {problem}, so Route 53 keeps answering with an "
+        f"endpoint that is down; {fix}.",
+    )

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from evalkit.aws import aws_of
-from evalkit.aws.zones import (
-    has_known_instances,
+from evalkit.aws.availability import (
+    ClusterMembers,
+    cluster_members,
+    fails_over_to_members,
+    has_standby,
+    is_standalone_database,
+    passed_to_unseen_module,
 )
+from evalkit.aws.zones import has_known_instances
 from evalkit.checks._helpers import (
     Problem,
     instance_addresses,
-    names_a_source,
     per_instance,
     resource_finding,
-    truth,
     where,
 )
-from evalkit.checks.availability._common import _number, _passed_to_unseen_module
 from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
-
-CLUSTER_MEMBERS = ("aws_rds_cluster_instance",)
 
 
 @check(
@@ -68,107 +68,42 @@ def rds_multi_az(model: TerraformModel) -> list[Finding] | None:
         return None
     findings: list[Finding] = []
     for database in databases:
-        findings.extend(_single_az_database(database))
-    members = _cluster_members(model)
+        findings.extend(per_instance(database, _single_az_database))
+    members = cluster_members(model)
     for cluster in clusters:
-        findings.extend(_under_provisioned_cluster(model, cluster, members))
+        if has_known_instances(cluster) and not passed_to_unseen_module(model, cluster):
+            findings.extend(_under_provisioned_cluster(cluster, members))
     return findings
 
 
-def _single_az_database(database: Resource) -> list[Finding]:
-    def single_az(instance: ResourceInstance) -> Iterator[Problem]:
-        engine = instance.get("engine")
-        # `replicate_source_db = null` or "" (a module's "no replica" default) is a primary.
-        if (
-            instance.get("cluster_identifier") is not None
-            or names_a_source(instance, "replicate_source_db")
-            or (isinstance(engine, str) and engine.startswith("aurora"))
-        ):
-            return
-        multi_az = truth(instance.get("multi_az"))
-        if multi_az or (multi_az is None and instance.has("multi_az")):
-            return
-        state = "multi_az evaluates to false" if instance.has("multi_az") else "multi_az is not set"
-        fix = (
-            "SQL Server Express cannot run Multi-AZ; use the Standard or Enterprise edition "
-            "with multi_az = true"
-            if engine == "sqlserver-ex"
-            else "set multi_az = true so RDS keeps a synchronous standby in another zone"
-        )
-        yield (
-            instance.file,
-            instance.line_of("multi_az"),
-            f"runs in a single availability zone ({state}); {fix}.",
-        )
-
-    return per_instance(database, single_az)
-
-
-class _Members:
-    """How many Aurora instances belong to each cluster instance address."""
-
-    def __init__(self) -> None:
-        self.count: dict[str, int] = {}
-        self.names: dict[str, list[str]] = {}
-        self.undecided: set[str] = set()
-        self.unattributed = False
-
-    def add(self, cluster: str, name: str, number: int, exact: bool) -> None:
-        self.count[cluster] = self.count.get(cluster, 0) + number
-        names = self.names.setdefault(cluster, [])
-        if name not in names:
-            names.append(name)
-        if not exact:
-            self.undecided.add(cluster)
-
-
-READ_REPLICA_COUNT = "rds:cluster:ReadReplicaCount"
-
-
-def _cluster_members(model: TerraformModel) -> _Members:
-    """Cluster instances, and read replicas that Aurora Auto Scaling keeps at all times."""
-    members = _Members()
-    layer = aws_of(model)
-    for edge in layer.edges("cluster_member"):
-        member = edge.source.resource
-        if edge.target is None and not edge.candidates:
-            members.unattributed = True
-            continue
-        exact = edge.known and has_known_instances(member)
-        for cluster in edge.candidates:
-            members.add(cluster.address, member.address, 1, exact)
-    for edge in layer.edges("replica_scaling"):
-        scaling = edge.source
-        if scaling.get("scalable_dimension") != READ_REPLICA_COUNT:
-            continue
-        minimum = _number(scaling.get("min_capacity"))
-        for cluster in edge.candidates:
-            if minimum is None:
-                members.undecided.add(cluster.address)
-            elif minimum >= 1:
-                exact = edge.known and has_known_instances(scaling.resource)
-                members.add(cluster.address, scaling.resource.address, minimum, exact)
-    return members
-
-
-def _under_provisioned_cluster(
-    model: TerraformModel, cluster: Resource, members: _Members
-) -> Iterator[Finding]:
-    if not has_known_instances(cluster) or _passed_to_unseen_module(model, cluster):
+def _single_az_database(database: ResourceInstance) -> Iterator[Problem]:
+    if not is_standalone_database(database) or has_standby(database) is not False:
         return
+    state = "multi_az evaluates to false" if database.has("multi_az") else "multi_az is not set"
+    fix = (
+        "SQL Server Express cannot run Multi-AZ; use the Standard or Enterprise edition "
+        "with multi_az = true"
+        if database.get("engine") == "sqlserver-ex"
+        else "set multi_az = true so RDS keeps a synchronous standby in another zone"
+    )
+    yield (
+        database.file,
+        database.line_of("multi_az"),
+        f"runs in a single availability zone ({state}); {fix}.",
+    )
+
+
+def _under_provisioned_cluster(cluster: Resource, members: ClusterMembers) -> Iterator[Finding]:
     failing: dict[str, list[str]] = {}
     for instance in cluster.instances:
-        if not _needs_two_instances(instance):
+        count = members.of(instance.address)
+        if fails_over_to_members(instance) is not True or count is None or count >= 2:
             continue
-        address = instance.address
-        count = members.count.get(address, 0)
-        if count >= 2 or address in members.undecided or members.unattributed:
-            continue
-        names = ", ".join(members.names.get(address, []))
+        names = ", ".join(members.names.get(instance.address, []))
         problem = (
             f"has a single instance ({names})" if count == 1 else "has no aws_rds_cluster_instance"
         )
-        failing.setdefault(problem, []).append(address)
+        failing.setdefault(problem, []).append(instance.address)
     for problem, addresses in failing.items():
         for address in instance_addresses(cluster, addresses):
             yield resource_finding(
@@ -178,16 +113,3 @@ def _under_provisioned_cluster(
                 "over zones.",
                 address=address,
             )
-
-
-def _needs_two_instances(cluster: ResourceInstance) -> bool:
-    engine = cluster.get("engine", "aurora")  # the provider's historical default
-    mode = cluster.get("engine_mode", "provisioned")
-    if not isinstance(engine, str) or not isinstance(mode, str):
-        return False  # unknown: not judged
-    if mode == "serverless":
-        return False  # Serverless v1 fails over across zones by itself
-    scalability = cluster.get("cluster_scalability_type", "standard")
-    if not isinstance(scalability, str) or scalability.lower() == "limitless":
-        return False  # Limitless: shard groups, not cluster instances, carry the load
-    return engine.startswith("aurora")

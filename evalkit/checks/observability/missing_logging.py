@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import Any
 
-from evalkit.aws import aws_of, catalog, same_region
+from evalkit.aws import catalog
+from evalkit.aws.monitoring import FlowLogs, may_build_trail, writes_access_logs
 from evalkit.checks._helpers import (
     Problem,
     instance_addresses,
@@ -15,35 +14,15 @@ from evalkit.checks._helpers import (
     truth,
     where,
 )
-from evalkit.checks.observability._common import _first, _opaque_calls
+from evalkit.checks.observability._common import _first
 from evalkit.checks.registry import check
 from evalkit.records import Finding
-from evalkit.terraform.model import (
-    Body,
-    Resource,
-    ResourceInstance,
-    TerraformModel,
+from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
+
+TRAIL_GAPS = (
+    ("is_multi_region_trail", "records API calls in its own region only"),
+    ("enable_log_file_validation", "does not validate its log files"),
 )
-from evalkit.terraform.values import (
-    Unknown,
-    walk_values,
-)
-
-
-def _has_anonymous_unknown(value: Any) -> bool:
-    """True when `value` holds an unknown that remembers no reference (an `each`/`count`)."""
-    return any(isinstance(item, Unknown) and not item.refs for item in walk_values(value))
-
-
-def _within_module(resource: Resource, address: str) -> str:
-    """An instance address as the resource's own module writes it (no ``module.x.`` prefix)."""
-    prefix = f"{resource.context.address}." if resource.context.address else ""
-    return address.removeprefix(prefix)
-
-
-# --- OBS-MISSING-LOGGING -----------------------------------------------------------------------
-
-TRAIL_MODULE = re.compile(r"(?i)cloudtrail|audit")
 
 
 @check(
@@ -98,13 +77,23 @@ def missing_logging(model: TerraformModel) -> list[Finding] | None:
     trails = list(model.resources("aws_cloudtrail"))
     if not vpcs and not balancers and not trails:
         return None
+    flow_logs = FlowLogs(model)
     findings: list[Finding] = []
-    findings.extend(_vpcs_without_flow_logs(model, vpcs))
+    for vpc in vpcs:
+        findings.extend(_without_flow_log(flow_logs, vpc))
     for balancer in balancers:
-        findings.extend(_without_access_logs(balancer))
+        findings.extend(per_instance(balancer, _without_access_logs))
     for trail in trails:
-        findings.extend(_trail_gaps(trail))
-    if vpcs and not trails and not _opaque_calls(model, TRAIL_MODULE):
+        findings.extend(
+            resource_finding(
+                trail,
+                f"{trail.address}{where(trail)} {problem}; set {attribute} = true.",
+                line=trail.config.line_of(attribute),
+            )
+            for attribute, problem in TRAIL_GAPS
+            if truth(trail.config.get(attribute)) is False
+        )
+    if vpcs and not trails and not may_build_trail(model):
         first = _first(vpcs)
         findings.append(
             resource_finding(
@@ -117,93 +106,32 @@ def missing_logging(model: TerraformModel) -> list[Finding] | None:
     return findings
 
 
-def _vpcs_without_flow_logs(model: TerraformModel, vpcs: list[Resource]) -> Iterator[Finding]:
-    covered: set[str] = set()
-    elsewhere: dict[str, Resource] = {}
-    blind_regions: set[str] = set()
-    edges = aws_of(model).edges("flow_log_vpc")
-    for flow_log in model.resources(*catalog.FLOW_LOGS):
-        targets = {m for e in edges if e.source.resource is flow_log for m in e.mentions}
-        for target in sorted(targets, key=lambda i: i.address):
-            if same_region(flow_log, target.resource):
-                covered.add(target.address)
-            else:
-                elsewhere.setdefault(target.address, flow_log)
-        if not targets and _targets_unknown_vpc(flow_log):
-            blind_regions.add(flow_log.region)
-    for vpc in vpcs:
-        if vpc.region in blind_regions or "" in blind_regions:
-            continue  # a flow log for a VPC evalkit cannot identify may well be this one
-        failing = [i.address for i in vpc.instances if i.address not in covered]
-        for address in instance_addresses(vpc, failing) if failing else []:
-            yield resource_finding(
-                vpc, _flow_log_message(address, vpc, elsewhere.get(address)), address=address
+def _without_flow_log(flow_logs: FlowLogs, vpc: Resource) -> Iterator[Finding]:
+    if flow_logs.may_cover_any(vpc):
+        return
+    failing = [i.address for i in vpc.instances if not flow_logs.covers(i.address)]
+    for address in instance_addresses(vpc, failing) if failing else []:
+        other_region = flow_logs.from_other_region(address)
+        if other_region is not None:
+            message = (
+                f"{address}{where(vpc)} has no flow log in its own region: "
+                f"{other_region.address} refers to it from {other_region.location}; give the "
+                "flow log the VPC's provider."
             )
+        else:
+            local = address.removeprefix(f"{vpc.context.address}." if vpc.context.address else "")
+            message = (
+                f"{address}{where(vpc)} has no VPC flow log; add an aws_flow_log with vpc_id = "
+                f'{local}.id and traffic_type = "ALL".'
+            )
+        yield resource_finding(vpc, message, address=address)
 
 
-def _targets_unknown_vpc(flow_log: Resource) -> bool:
-    """The flow log is for a VPC evalkit cannot name, one looked up by a data source or
-    computed by an expression it cannot evaluate; a variable without a default or a registry
-    module output names a VPC from outside, not one the submission builds."""
-    value = flow_log.config.get("vpc_id")
-    return isinstance(value, Unknown) and (
-        _has_anonymous_unknown(value) or any(ref.startswith("data.") for ref in value.refs)
-    )
-
-
-def _flow_log_message(address: str, vpc: Resource, other_region: Resource | None) -> str:
-    if other_region is not None:
-        return (
-            f"{address}{where(vpc)} has no flow log in its own region: "
-            f"{other_region.address} refers to it from {other_region.location}; give the "
-            "flow log the VPC's provider."
+def _without_access_logs(balancer: ResourceInstance) -> Iterator[Problem]:
+    if writes_access_logs(balancer) is False:
+        blocks = balancer.blocks("access_logs")
+        yield (
+            balancer.file,
+            blocks[0].line_of("enabled") if blocks else balancer.line,
+            "does not write access logs; add access_logs { bucket = <S3 bucket>, enabled = true }.",
         )
-    return (
-        f"{address}{where(vpc)} has no VPC flow log; add an aws_flow_log with vpc_id = "
-        f'{_within_module(vpc, address)}.id and traffic_type = "ALL".'
-    )
-
-
-def _without_access_logs(balancer: Resource) -> list[Finding]:
-    def without_access_logs(instance: ResourceInstance) -> Iterator[Problem]:
-        line = _access_logs_gap(balancer, instance)
-        if line is not None:
-            yield (
-                instance.file,
-                line,
-                "does not write access logs; add access_logs "
-                "{ bucket = <S3 bucket>, enabled = true }.",
-            )
-
-    return per_instance(balancer, without_access_logs)
-
-
-def _access_logs_gap(balancer: Resource, instance: Body) -> int | None:
-    """The line to report when this load balancer instance writes no access logs, else None."""
-    if balancer.type != "aws_elb" and instance.get("load_balancer_type") == "gateway":
-        return None
-    blocks = instance.blocks("access_logs")
-    if not blocks:
-        return instance.line
-    # Classic ELBs log by default once the block is there; ALBs and NLBs only when enabled.
-    default = balancer.type == "aws_elb"
-    for block in blocks:
-        enabled = truth(block.get("enabled", default))
-        if enabled is None or enabled:
-            return None
-    return blocks[0].line_of("enabled")
-
-
-def _trail_gaps(trail: Resource) -> Iterator[Finding]:
-    config = trail.config
-    gaps = (
-        ("is_multi_region_trail", "records API calls in its own region only"),
-        ("enable_log_file_validation", "does not validate its log files"),
-    )
-    for attribute, problem in gaps:
-        if truth(config.get(attribute)) is False:
-            yield resource_finding(
-                trail,
-                f"{trail.address}{where(trail)} {problem}; set {attribute} = true.",
-                line=config.line_of(attribute),
-            )

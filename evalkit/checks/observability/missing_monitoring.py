@@ -2,52 +2,21 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from evalkit.aws import AwsLayer, aws_of, catalog, same_region
-from evalkit.aws.zones import has_known_instances
-from evalkit.checks._helpers import (
-    resource_finding,
-    where,
+from evalkit.aws import catalog
+from evalkit.aws.monitoring import (
+    ALARM_DIMENSION,
+    LOG_GROUP,
+    Monitoring,
+    is_state_lock_table,
+    keeps_logs_forever,
 )
-from evalkit.checks.observability._common import (
-    METRIC_ALARM,
-    _first,
-    _local_address,
-    _mentioned,
-    _opaque_calls,
-)
+from evalkit.checks._helpers import resource_finding, where
+from evalkit.checks.observability._common import _first, _local_address
 from evalkit.checks.registry import check
 from evalkit.records import Finding
-from evalkit.terraform.model import (
-    ModuleCall,
-    Resource,
-    ResourceInstance,
-    TerraformModel,
-)
-
-LOG_GROUP = "aws_cloudwatch_log_group"
-
-
-def _given_to(model: TerraformModel, calls: list[ModuleCall]) -> set[Resource]:
-    """Resources that the arguments of `calls` are written from (through locals, inputs and
-    module outputs): what an unreadable module is told about, so what it may act on."""
-    wanted = {id(call) for call in calls}
-    found: set[Resource] = set()
-    for module in model.modules:
-        for call in module.module_calls.values():
-            if id(call) not in wanted:
-                continue
-            expressions = [attribute.expr for attribute in call.block.attributes.values()]
-            for address in model.dependencies.resources_reached(expressions, module):
-                resource = model.find_resource(address)
-                if resource is not None:
-                    found.add(resource)
-    return found
-
-
-# --- OBS-MISSING-MONITORING --------------------------------------------------------------------
+from evalkit.terraform.model import Resource, TerraformModel
 
 MONITORED_KINDS: dict[str, tuple[str, ...]] = {
     "compute": catalog.COMPUTE,
@@ -61,41 +30,6 @@ MONITORED_KINDS: dict[str, tuple[str, ...]] = {
     "load balancer": catalog.ALL_LOAD_BALANCERS,
 }
 MONITORED_TYPES = tuple(t for types in MONITORED_KINDS.values() for t in types)
-
-# How an alarm names each monitored type in its dimensions ({r}: the resource), for messages.
-ALARM_DIMENSION = {
-    "aws_instance": "InstanceId = {r}.id",
-    "aws_autoscaling_group": "AutoScalingGroupName = {r}.name",
-    "aws_ecs_service": "ClusterName = <its cluster's name>, ServiceName = {r}.name",
-    "aws_lambda_function": "FunctionName = {r}.function_name",
-    "aws_eks_cluster": "ClusterName = {r}.name",
-    "aws_ecs_express_gateway_service": (
-        "ClusterName = <its cluster's name>, ServiceName = {r}.service_name"
-    ),
-    "aws_db_instance": "DBInstanceIdentifier = {r}.identifier",
-    "aws_rds_cluster": "DBClusterIdentifier = {r}.cluster_identifier",
-    "aws_dynamodb_table": "TableName = {r}.name",
-    "aws_elasticache_replication_group": "CacheClusterId = tolist({r}.member_clusters)[0]",
-    "aws_elasticache_cluster": "CacheClusterId = {r}.cluster_id",
-    "aws_lb": "LoadBalancer = {r}.arn_suffix",
-    "aws_alb": "LoadBalancer = {r}.arn_suffix",
-    "aws_elb": "LoadBalancerName = {r}.name",
-}
-# (member kind of edge, parent kind of edge): a member whose parent is watched is watched.
-# An ECS service runs in a watched cluster, compute registered in a watched target group.
-MEMBER_LINKS = (
-    ("service_cluster", ""),
-    ("attachment_target_group", ""),
-    ("attachment_target_group", "attachment_target"),
-    ("attachment_target_group", "attachment_group"),
-)
-# Sources of unreadable modules that may create alarms, and ones that may create log groups.
-MONITORING_MODULE = re.compile(r"(?i)monitor|alarm|alert|observab|cloudwatch")
-LOGGING_MODULE = re.compile(r"(?i)monitor|observab|cloudwatch|log")
-# Log groups that receive network or audit logs rather than what applications write.
-AUDIT_LOG_GROUP_NAME = re.compile(
-    r"(?i)flow[-_ ]?logs?|cloudtrail|/aws/rds/|/aws/route53|aws-waf-logs"
-)
 
 
 @check(
@@ -150,27 +84,20 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
           retention_in_days = 30
         }
     """
-    monitored = [r for r in model.resources(*MONITORED_TYPES) if not _is_state_lock_table(r)]
+    monitored = [r for r in model.resources(*MONITORED_TYPES) if not is_state_lock_table(r)]
     log_groups = list(model.resources(LOG_GROUP))
     if not monitored and not log_groups:
         return None
+    monitoring = Monitoring(model)
     findings: list[Finding] = []
-    if monitored:
-        # A registry CloudWatch module may watch what it is given, nothing else.
-        given = _given_to(model, _opaque_calls(model, MONITORING_MODULE))
-        watched = _watched_resources(model) | given
-        for kind, types in MONITORED_KINDS.items():
-            members = [r for r in monitored if r.type in types]
-            if members and not any(r in watched for r in members):
-                findings.extend(_unwatched(resource, kind) for resource in members)
-        alarmed = [r for r in monitored if r not in given]
-        findings.extend(_partly_watched(model, alarmed, watched))
+    for kind, types in MONITORED_KINDS.items():
+        members = [r for r in monitored if r.type in types]
+        if members and not any(monitoring.is_watched(r) for r in members):
+            findings.extend(_unwatched(resource, kind) for resource in members)
+    for resource in monitored:
+        findings.extend(_unwatched_instances(resource, *monitoring.unwatched_instances(resource)))
     compute = [r for r in monitored if r.type in MONITORED_KINDS["compute"]]
-    if (
-        compute
-        and not _has_application_log_group(model, log_groups)
-        and not _opaque_calls(model, LOGGING_MODULE)
-    ):
+    if compute and monitoring.has_application_log_group() is False:
         first = _first(compute)
         findings.append(
             resource_finding(
@@ -180,69 +107,18 @@ def missing_monitoring(model: TerraformModel) -> list[Finding] | None:
                 "retention_in_days and send the application's logs to it.",
             )
         )
-    for group in log_groups:
-        findings.extend(_unbounded_retention(group))
+    findings.extend(_unbounded_retention(g) for g in log_groups if keeps_logs_forever(g))
     return findings
 
 
-def _is_state_lock_table(resource: Resource) -> bool:
-    """The DynamoDB table of Terraform's S3 backend: keyed on LockID, it holds no app data."""
-    return resource.type == "aws_dynamodb_table" and resource.config.get("hash_key") == "LockID"
-
-
-def _watched_resources(model: TerraformModel) -> set[Resource]:
-    """Monitored resources that some metric alarm in their region watches."""
-    layer = aws_of(model)
-    watched: set[Resource] = set()
-    for alarm in model.resources(METRIC_ALARM):
-        targets = _mentioned(layer, [alarm], "alarm_watches")
-        watched |= {target for target in targets if same_region(alarm, target)}
-    watched |= _watched_through_links(layer, watched)
-    return watched
-
-
-def _watched_through_links(layer: AwsLayer, watched: set[Resource]) -> set[Resource]:
-    """Monitored resources that an alarm watches through a related resource: the Aurora
-    cluster of a watched member instance, the ECS services of a watched cluster, and the
-    compute registered in a watched target group (its healthy-host alarm watches them)."""
-    members = [r for r in watched if r.type in catalog.AURORA_MEMBERS]
-    found = _mentioned(layer, members, "cluster_member")
-    for link, member_link in MEMBER_LINKS:
-        linked = {e.source.resource for e in layer.edges(link) if _any_in(e.mentions, watched)}
-        if not member_link:
-            found |= linked
-        else:
-            found |= _mentioned(layer, linked, member_link)
-    return found
-
-
-def _partly_watched(
-    model: TerraformModel, monitored: list[Resource], watched: set[Resource]
-) -> Iterator[Finding]:
-    """Instances of a `count`/`for_each` resource left out by the alarms that watch some of
-    its other instances: an alarm naming ``aws_instance.web[0].id`` watches web[0] only, one
-    whose `for_each` filters out a key leaves that instance unwatched."""
-    layer = aws_of(model)
-    named: dict[Resource, set[str]] = {}
-    for edge in layer.edges("alarm_watches"):
-        for mention in edge.mentions:
-            if same_region(edge.source.resource, mention.resource):
-                named.setdefault(mention.resource, set()).add(mention.address)
-    # Watched through a cluster, a target group or a member: every instance is watched.
-    linked = _watched_through_links(layer, set(named))
-    for resource in monitored:
-        addresses = named.get(resource)
-        if (
-            not addresses
-            or resource not in watched
-            or resource in linked
-            or not resource.is_expanded
-            or not has_known_instances(resource)
-        ):
-            continue
-        missing = [i.address for i in resource.instances if i.address not in addresses]
-        if missing:
-            yield from _unwatched_instances(resource, missing, sorted(addresses))
+def _unwatched(resource: Resource, kind: str) -> Finding:
+    dimensions = ALARM_DIMENSION[resource.type].format(r=_local_address(resource))
+    return resource_finding(
+        resource,
+        f"{resource.address}{where(resource)} has no CloudWatch metric alarm watching it, and "
+        f"no other {kind} has one either; add an aws_cloudwatch_metric_alarm in its region with "
+        f"dimensions = {{ {dimensions} }}.",
+    )
 
 
 def _unwatched_instances(
@@ -265,46 +141,18 @@ def _unwatched_instances(
         )
 
 
-def _any_in(instances: Iterable[ResourceInstance], resources: set[Resource]) -> bool:
-    return any(instance.resource in resources for instance in instances)
-
-
-def _unwatched(resource: Resource, kind: str) -> Finding:
-    dimensions = ALARM_DIMENSION[resource.type].format(r=_local_address(resource))
-    return resource_finding(
-        resource,
-        f"{resource.address}{where(resource)} has no CloudWatch metric alarm watching it, and "
-        f"no other {kind} has one either; add an aws_cloudwatch_metric_alarm in its region with "
-        f"dimensions = {{ {dimensions} }}.",
-    )
-
-
-def _has_application_log_group(model: TerraformModel, log_groups: list[Resource]) -> bool:
-    return any(not _is_audit_log_group(model, group) for group in log_groups)
-
-
-def _is_audit_log_group(model: TerraformModel, group: Resource) -> bool:
-    if aws_of(model).mentioning(group, "log_destination"):
-        return True
-    name = group.config.get("name")
-    return isinstance(name, str) and bool(AUDIT_LOG_GROUP_NAME.search(name))
-
-
-def _unbounded_retention(group: Resource) -> Iterator[Finding]:
-    config = group.config
-    if not config.has("retention_in_days"):
-        yield resource_finding(
+def _unbounded_retention(group: Resource) -> Finding:
+    if not group.config.has("retention_in_days"):
+        return resource_finding(
             group,
             f"{group.address}{where(group)} keeps its logs forever (no "
             "retention_in_days); set retention_in_days, e.g. 30 or 90.",
         )
-        return
-    days = config.get("retention_in_days")
-    if days == 0 or days is None:
-        yield resource_finding(
-            group,
-            f"{group.address}{where(group)} sets retention_in_days to "
-            f"{'0' if days == 0 else 'null'}, which keeps logs forever; set a retention period "
-            "such as 30 or 90 days.",
-            line=config.line_of("retention_in_days"),
-        )
+    days = group.config.get("retention_in_days")
+    return resource_finding(
+        group,
+        f"{group.address}{where(group)} sets retention_in_days to "
+        f"{'0' if days == 0 else 'null'}, which keeps logs forever; set a retention period "
+        "such as 30 or 90 days.",
+        line=group.config.line_of("retention_in_days"),
+    )

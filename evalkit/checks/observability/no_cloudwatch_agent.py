@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from collections.abc import Iterator
-from typing import Any
 
-from evalkit.aws import aws_of, same_region
-from evalkit.aws.iam import ManagedPolicy
-from evalkit.aws.launch import LAUNCHERS, BootScript, LaunchPath
-from evalkit.aws.policy import PolicyStatement
-from evalkit.aws.values import named_instances, names
+from evalkit.aws.agent import AGENT_ADDON, AgentState, CloudWatchAgent
+from evalkit.aws.launch import LAUNCHERS
 from evalkit.checks._helpers import Problem, per_instance
-from evalkit.checks.observability._common import _opaque_calls
 from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import ResourceInstance, TerraformModel
-from evalkit.terraform.values import Unknown, known_text
 
-# How the agent shows up in a boot script or an SSM document: its package, service and
-# control script names, and the SSM package and document that install and run it.
-AGENT_TEXT = re.compile(
-    r"amazon-cloudwatch-agent|AmazonCloudWatchAgent|AmazonCloudWatch-ManageAgent", re.IGNORECASE
-)
-AGENT_MANAGED_POLICIES = re.compile(r"CloudWatchAgent(?:Server|Admin)Policy$")
-INSTALL_DOCUMENT = "AWS-ConfigureAWSPackage"
-MANAGE_DOCUMENT = "AmazonCloudWatch-ManageAgent"
-PUBLISH_ACTION = "cloudwatch:putmetricdata"
-# Module calls evalkit cannot read that may install or configure the agent.
-AGENT_MODULE = re.compile(r"cloudwatch|cwagent|ssm", re.IGNORECASE)
 NOT_INSTALLED = (
     "no amazon-cloudwatch-agent in user_data, no SSM association installing "
     "AmazonCloudWatchAgent on it"
 )
-# The EKS add-on that runs the agent on every node (Container Insights).
-AGENT_ADDON = "amazon-cloudwatch-observability"
-AGENT_CHART = re.compile(r"cloudwatch", re.IGNORECASE)
+INSTALL = "install it (amazon-cloudwatch-agent in user_data, or an SSM association)"
 EKS_INSTALL = (
     f"install it (the {AGENT_ADDON} EKS add-on, amazon-cloudwatch-agent in user_data, or an "
     "SSM association)"
+)
+LACKS_POLICY = (
+    "lacks CloudWatchAgentServerPolicy (or any grant of cloudwatch:PutMetricData), so an "
+    "agent could not publish"
 )
 
 
@@ -107,309 +90,41 @@ def no_cloudwatch_agent(model: TerraformModel) -> list[Finding] | None:
     subjects = [r for r in model.resources(*LAUNCHERS) if r.instances]
     if not subjects:
         return None
-    agent = _AgentEvidence(model)
+    agent = CloudWatchAgent(model)
     findings: list[Finding] = []
     for resource in subjects:
-        findings.extend(per_instance(resource, agent.problems))
+        findings.extend(per_instance(resource, lambda launcher: _problems(agent, launcher)))
     return findings
 
 
-class _AgentEvidence:
-    """What the submission shows about the agent, asked one launcher instance at a time."""
-
-    def __init__(self, model: TerraformModel) -> None:
-        self.model = model
-        self.iam = aws_of(model).iam
-        self.launch = aws_of(model).launch
-        self.associations = _instances(model, "aws_ssm_association")
-        self.opaque_agent_module = bool(_opaque_calls(model, AGENT_MODULE))
-        self.addons = [
-            addon
-            for addon in _instances(model, "aws_eks_addon")
-            if addon.get("addon_name") == AGENT_ADDON
-        ]
-        # A Helm chart that runs the agent on the cluster's nodes (its DaemonSet).
-        self.agent_chart = any(
-            AGENT_CHART.search(known_text(release.get(name)))
-            for release in _instances(model, "helm_release")
-            for name in ("chart", "name")
-        )
-
-    def problems(self, instance: ResourceInstance) -> Iterator[Problem]:
-        path = self.launch.path(instance)
-        if path.node_groups:
-            yield from self.node_group_problems(path)
-            return
-        installed = self.installed(path)
-        permission = self.permission(path)
-        if installed is not False and permission is not False:
-            return
-        install = "install it (amazon-cloudwatch-agent in user_data, or an SSM association)"
-        if path.profile is None:
-            gap = "has no IAM instance profile, so an agent could not publish to CloudWatch"
-            allow = "give it an instance profile whose role has CloudWatchAgentServerPolicy"
-        else:
-            gap = (
-                "has an instance profile whose role lacks CloudWatchAgentServerPolicy (or any "
-                "grant of cloudwatch:PutMetricData), so an agent could not publish"
-            )
-            allow = "attach CloudWatchAgentServerPolicy to the instance profile's role"
-        yield _agent_problem(instance, installed, permission, gap, install, allow)
-
-    def node_group_problems(self, path: LaunchPath) -> Iterator[Problem]:
-        """A launch template of EKS managed node groups: its nodes get the node group's
-        `node_role_arn` role (EKS rejects an instance profile in the template), and the agent
-        may run as the EKS add-on."""
-        node_groups = path.node_groups
-        installed = self.installed(path)
-        if self.agent_chart or _any_true([self.addon_installs(g) for g in node_groups]):
-            installed = True
-        roles = [self.iam.roles(g.get("node_role_arn")) for g in node_groups]
-        if any(found is None for found in roles):
-            permission: bool | None = None  # a node role defined elsewhere
-        else:
-            permission = _any_true([self.role_permits(r) for found in roles for r in found or ()])
-        if permission is False and self.addon_has_own_role(node_groups):
-            permission = None  # the add-on's service account may publish with its own role
-        if installed is not False and permission is not False:
-            return
-        role_names = ", ".join(
-            dict.fromkeys(r.resource.address for found in roles for r in found or ())
-        )
-        gap = (
-            f"runs nodes with the node role {role_names}, which lacks CloudWatchAgentServerPolicy "
-            "(or any grant of cloudwatch:PutMetricData), so an agent could not publish"
-        )
-        allow = f"attach CloudWatchAgentServerPolicy to {role_names}"
-        missing = f"{NOT_INSTALLED}, no {AGENT_ADDON} add-on on its cluster"
-        yield _agent_problem(path.launcher, installed, permission, gap, EKS_INSTALL, allow, missing)
-
-    def addon_installs(self, node_group: ResourceInstance) -> bool | None:
-        """The node group's cluster runs the CloudWatch observability add-on."""
-        found: bool | None = False
-        for addon in self.addons:
-            linked = _same_cluster(self.model, addon.get("cluster_name"), node_group)
-            if linked is True:
-                return True
-            if linked is None:
-                found = None
-        return found
-
-    def addon_has_own_role(self, node_groups: tuple[ResourceInstance, ...]) -> bool:
-        return any(
-            addon.get("service_account_role_arn") is not None
-            or addon.blocks("pod_identity_association")
-            for addon in self.addons
-            if any(_same_cluster(self.model, addon.get("cluster_name"), g) for g in node_groups)
-        )
-
-    # -- installed -------------------------------------------------------------------------
-
-    def installed(self, path: LaunchPath) -> bool | None:
-        script = _script_evidence(self.launch.boot_scripts(path.launcher))
-        if script is False and path.template is not None:
-            script = _script_evidence(self.launch.boot_scripts(path.template))
-        elif script is False and path.template_unknown:
-            script = None
-        if script is True:
-            return True
-        by_ssm = self.installed_by_ssm(path.launcher)
-        if by_ssm is True:
-            return True
-        if path.template is not None and self.installed_by_ssm(path.template) is True:
-            return True
-        if self.opaque_agent_module:
-            return None
-        return False if script is False and by_ssm is False else None
-
-    def installed_by_ssm(self, subject: ResourceInstance) -> bool | None:
-        found: bool | None = False
-        for association in self.associations:
-            if not same_region(association.resource, subject.resource):
-                continue
-            installs = _association_installs_agent(self.model, association)
-            if installs is False:
-                continue
-            reaches = self.association_targets(association, subject)
-            if installs and reaches:
-                return True
-            if reaches is not False:
-                found = None
-        return found
-
-    def association_targets(
-        self, association: ResourceInstance, subject: ResourceInstance
-    ) -> bool | None:
-        """Whether an association reaches the launcher's instances; None when it may."""
-        resource = subject.resource
-        answers: list[bool | None] = []
-        if association.has("instance_id"):
-            answers.append(names(self.model, association.get("instance_id"), resource))
-        for target in association.blocks("targets"):
-            key, values = target.get("key"), target.get("values")
-            if not isinstance(key, str) or not isinstance(values, list):
-                answers.append(None)
-            elif key == "InstanceIds":
-                if "*" in values:
-                    answers.append(True)
-                elif resource.type != "aws_instance":
-                    answers.append(False)
-                else:
-                    answers.append(names(self.model, values, resource))
-            elif key.startswith("tag:") or key == "tag-key":
-                answers.append(_tags_match(self.launch.instance_tags(subject), key, values))
-            else:
-                answers.append(None)
-        return _any_true(answers)
-
-    # -- allowed to publish ---------------------------------------------------------------
-
-    def permission(self, path: LaunchPath) -> bool | None:
-        if path.profile is None:
-            return None if path.template_unknown else False
-        if path.profiles is None:
-            return None
-        return _any_true(
-            [
-                _any_true([self.role_permits(role) for role in roles])
-                if (roles := self.iam.profile_roles(profile)) is not None
-                else None
-                for profile in path.profiles
-            ]
-        )
-
-    def role_permits(self, role: ResourceInstance) -> bool | None:
-        answers = [
-            _statements_permit(inline.statements) for inline in self.iam.inline_policies(role)
-        ]
-        for attachment in self.iam.managed_policies(role):
-            permits = _any_true([self.managed_permits(p) for p in attachment.policies])
-            answers.append(None if attachment.names_principal is None and permits else permits)
-        return _any_true(answers)
-
-    def managed_permits(self, policy: ManagedPolicy) -> bool | None:
-        """The agent's managed policy (by ARN or lookup), or an `aws_iam_policy` of the
-        submission allowing cloudwatch:PutMetricData; None for an ARN evalkit cannot know."""
-        if any(AGENT_MANAGED_POLICIES.search(name) for name in policy.known_names):
-            return True
-        if policy.unknown:
-            return None
-        return _any_true(
-            [
-                False if statements is None else _statements_permit(statements)
-                for statements in map(self.iam.policy_statements, policy.policies)
-            ]
-        )
+def _problems(agent: CloudWatchAgent, launcher: ResourceInstance) -> Iterator[Problem]:
+    state = agent.state(launcher)
+    if state.installed is not False and state.permitted is not False:
+        return
+    missing, install = NOT_INSTALLED, INSTALL
+    if state.node_roles is not None:
+        roles = ", ".join(state.node_roles)
+        gap = f"runs nodes with the node role {roles}, which {LACKS_POLICY}"
+        allow = f"attach CloudWatchAgentServerPolicy to {roles}"
+        missing, install = f"{NOT_INSTALLED}, no {AGENT_ADDON} add-on on its cluster", EKS_INSTALL
+    elif not state.has_profile:
+        gap = "has no IAM instance profile, so an agent could not publish to CloudWatch"
+        allow = "give it an instance profile whose role has CloudWatchAgentServerPolicy"
+    else:
+        gap = f"has an instance profile whose role {LACKS_POLICY}"
+        allow = "attach CloudWatchAgentServerPolicy to the instance profile's role"
+    yield launcher.file, launcher.line, f"{_text(state, gap, install, allow, missing)}."
 
 
-def _agent_problem(
-    instance: ResourceInstance,
-    installed: bool | None,
-    permission: bool | None,
-    gap: str,
-    install: str,
-    allow: str,
-    missing: str = NOT_INSTALLED,
-) -> Problem:
-    """The finding's text: what is missing (the agent, the permission or both) and the fix."""
-    if installed is False and permission is False:
-        text = f"runs no CloudWatch agent ({missing}) and {gap}; {install} and {allow}"
-    elif installed is False:
-        text = (
+def _text(state: AgentState, gap: str, install: str, allow: str, missing: str) -> str:
+    """What is missing (the agent, the permission or both) and the fix."""
+    if state.installed is False and state.permitted is False:
+        return f"runs no CloudWatch agent ({missing}) and {gap}; {install} and {allow}"
+    if state.installed is False:
+        return (
             f"runs no CloudWatch agent: {missing}, so memory, disk and log "
             f"metrics are never collected; {install}"
         )
-    elif installed is True:
-        text = f"installs the CloudWatch agent, but {gap}; {allow}"
-    else:
-        text = f"{gap}; {allow}"
-    return instance.file, instance.line, f"{text}."
-
-
-def _instances(model: TerraformModel, resource_type: str) -> list[ResourceInstance]:
-    return [i for resource in model.resources(resource_type) for i in resource.instances]
-
-
-def _same_cluster(
-    model: TerraformModel, cluster_name: Any, node_group: ResourceInstance
-) -> bool | None:
-    """Whether an add-on's `cluster_name` is the node group's cluster (the same name, or a
-    reference to the same `aws_eks_cluster`); None when that cannot be known."""
-    names = [cluster_name, node_group.get("cluster_name")]
-    if all(isinstance(name, str) for name in names):
-        return names[0] == names[1]
-    clusters = [set(model.referenced_resources(name, "aws_eks_cluster")) for name in names]
-    if clusters[0] and clusters[1]:
-        return bool(clusters[0] & clusters[1])
-    return None
-
-
-def _any_true(answers: list[bool | None]) -> bool | None:
-    """True when one answer is, False when all are known and none is, else None."""
-    if any(answer is True for answer in answers):
-        return True
-    return None if None in answers else False
-
-
-def _script_evidence(scripts: tuple[BootScript, ...]) -> bool | None:
-    """True when a boot script installs the agent, False when all are known and none does,
-    None when one cannot be read (a file, a variable)."""
-    if any(AGENT_TEXT.search(script.sketch) for script in scripts):
-        return True
-    return None if any(script.text is None for script in scripts) else False
-
-
-def _association_installs_agent(
-    model: TerraformModel, association: ResourceInstance
-) -> bool | None:
-    name = association.get("name")
-    if isinstance(name, Unknown):
-        documents = named_instances(model, name, "aws_ssm_document")
-        if not documents:
-            return None
-        return any(AGENT_TEXT.search(known_text(d.get("content"))) for d in documents) or None
-    if not isinstance(name, str):
-        return False
-    if name == MANAGE_DOCUMENT:
-        return True
-    if name == INSTALL_DOCUMENT:
-        parameters = association.get("parameters")
-        if not isinstance(parameters, dict):
-            return None
-        package = parameters.get("name")
-        if isinstance(package, str):
-            return bool(AGENT_TEXT.search(package))
-        return None
-    documents = [d for d in _instances(model, "aws_ssm_document") if d.get("name") == name]
-    return any(AGENT_TEXT.search(known_text(d.get("content"))) for d in documents)
-
-
-def _tags_match(tags: dict[str, Any] | None, key: str, values: list[Any]) -> bool | None:
-    if tags is None:
-        return None
-    if key == "tag-key":
-        return any(isinstance(v, str) and v in tags for v in values) or (
-            None if any(not isinstance(v, str) for v in values) else False
-        )
-    value = tags.get(key.removeprefix("tag:"))
-    if value is None:
-        return False
-    if isinstance(value, Unknown) or any(not isinstance(v, str) for v in values):
-        return None
-    return value in values
-
-
-def _statements_permit(statements: tuple[PolicyStatement, ...] | None) -> bool | None:
-    """Whether the statements allow cloudwatch:PutMetricData; None when they cannot be read."""
-    if not statements:
-        return None
-    unknown = False
-    for statement in statements:
-        if statement.effect == "Deny":
-            continue
-        if statement.actions is None or not statement.effect:
-            unknown = True
-            continue
-        if any(fnmatch.fnmatchcase(PUBLISH_ACTION, action.lower()) for action in statement.actions):
-            return True
-    return None if unknown else False
+    if state.installed is True:
+        return f"installs the CloudWatch agent, but {gap}; {allow}"
+    return f"{gap}; {allow}"
