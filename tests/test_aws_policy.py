@@ -361,11 +361,11 @@ def test_policy_from_a_child_module_variable() -> None:
 
 
 def test_explain_documents_every_privilege_escalation_action_and_its_source() -> None:
-    from evalkit.checks import REGISTRY
-    from evalkit.checks.security.iam_wildcard import (
+    from evalkit.aws.privileges import (
         PASS_ROLE_COMPUTE_ACTIONS,
         PRIVILEGE_ESCALATION_ACTIONS,
     )
+    from evalkit.checks import REGISTRY
 
     doc = " ".join(REGISTRY.get("SEC-IAM-WILDCARD").doc.split())
     assert "Rhino Security Labs" in doc
