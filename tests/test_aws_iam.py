@@ -150,6 +150,27 @@ def test_managed_policy_names_known_through_partition_and_lookup() -> None:
     user = instance(model, "aws_iam_user.u")
     names = {p.known_names for a in iam.managed_policies(user) for p in a.policies}
     assert names == {(":iam::aws:policy/IAMFullAccess",), (":policy/AdministratorAccess",)}
+    admins = {p.admin_name for a in iam.managed_policies(user) for p in a.policies}
+    assert admins == {"IAMFullAccess", "AdministratorAccess"}
+
+
+def test_a_scoped_or_unknown_managed_policy_is_no_admin() -> None:
+    iam, model = view("""
+        variable "policy_arn" { type = string }
+        resource "aws_iam_user" "u" { name = "u" }
+        resource "aws_iam_user_policy_attachment" "read" {
+          user       = aws_iam_user.u.name
+          policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        }
+        resource "aws_iam_user_policy_attachment" "input" {
+          user       = aws_iam_user.u.name
+          policy_arn = var.policy_arn
+        }
+        """)
+    user = instance(model, "aws_iam_user.u")
+    policies = [p for a in iam.managed_policies(user) for p in a.policies]
+    assert len(policies) == 2
+    assert [p.admin_name for p in policies] == ["", ""]
 
 
 def test_unknown_principal_and_unknown_policy() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+from evalkit.aws import privileges
 from evalkit.aws.policy import (
     PolicyDocument,
     PolicyStatement,
@@ -361,11 +362,11 @@ def test_policy_from_a_child_module_variable() -> None:
 
 
 def test_explain_documents_every_privilege_escalation_action_and_its_source() -> None:
-    from evalkit.checks import REGISTRY
-    from evalkit.checks.security.iam_wildcard import (
+    from evalkit.aws.privileges import (
         PASS_ROLE_COMPUTE_ACTIONS,
         PRIVILEGE_ESCALATION_ACTIONS,
     )
+    from evalkit.checks import REGISTRY
 
     doc = " ".join(REGISTRY.get("SEC-IAM-WILDCARD").doc.split())
     assert "Rhino Security Labs" in doc
@@ -405,3 +406,110 @@ data "aws_iam_policy_document" "doc" {
     documents = policy_documents(build_model(files))
     keys = sorted(k for d in documents for s in d.statements for k in s.condition_keys)
     assert keys == ["iam:AWSServiceName", "iam:PassedToService"]
+
+
+def _statements(text: str) -> list[PolicyStatement]:
+    return [s for d in policy_documents(model_of(text)) for s in d.statements]
+
+
+def test_statements_answer_what_they_grant_and_on_what() -> None:
+    everything, not_resource, named, unknown = _statements("""
+        variable "actions" { type = list(string) }
+        data "aws_iam_policy_document" "doc" {
+          statement {
+            actions   = ["*"]
+            resources = ["*"]
+          }
+          statement {
+            actions       = ["s3:*"]
+            not_resources = ["arn:aws:s3:::audit"]
+          }
+          statement {
+            effect    = "Deny"
+            actions   = ["iam:PassRole", "ec2:RunInstances"]
+            resources = ["arn:aws:iam::1:role/app"]
+          }
+          statement {
+            actions   = var.actions
+            resources = ["*"]
+          }
+        }
+        """)
+    assert everything.allows and everything.grants_all_actions and everything.on_every_resource
+    assert not_resource.on_every_resource and not not_resource.grants_all_actions
+    assert not named.allows and not named.on_every_resource
+    assert named.actions_where(privileges.is_pass_role) == ["iam:PassRole"]
+    assert unknown.actions is None and not unknown.grants_all_actions
+    assert unknown.actions_where(privileges.is_escalation) == []
+
+
+def test_conditions_that_narrow_a_grant_and_those_that_do_not() -> None:
+    narrowed, when_only, no_condition = _statements("""
+        resource "aws_iam_policy" "p" {
+          policy = jsonencode({
+            Statement = [
+              {
+                Effect    = "Allow"
+                Action    = "iam:PassRole"
+                Resource  = "*"
+                Condition = { StringEquals = { "iam:PassedToService" = "ec2.amazonaws.com" } }
+              },
+              {
+                Effect    = "Allow"
+                Action    = "iam:PassRole"
+                Resource  = "*"
+                Condition = { Bool = { "aws:SecureTransport" = "true" } }
+              },
+              { Effect = "Allow", Action = "iam:PassRole", Resource = "*" },
+            ]
+          })
+        }
+        """)
+    assert narrowed.scoped_by_condition
+    assert not when_only.scoped_by_condition
+    assert not no_condition.scoped_by_condition
+    assert privileges.narrows_grant([])  # keys that cannot be known may narrow it
+
+
+def test_trust_statements_answer_wildcard_actions_and_any_principal() -> None:
+    found = documents("""
+        resource "aws_iam_role" "open" {
+          assume_role_policy = jsonencode({
+            Statement = [
+              { Effect = "Allow", Action = "sts:*", Principal = { Service = "ec2.amazonaws.com" } },
+              { Effect = "Allow", Action = "sts:AssumeRole", Principal = "*" },
+              { Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "1" } },
+            ]
+          })
+        }
+        """)
+    sts, anyone, account = found["aws_iam_role.open"].statements
+    assert (sts.wildcard_assume_action, sts.trusts_anyone) == ("sts:*", False)
+    assert (anyone.wildcard_assume_action, anyone.trusts_anyone) == ("", True)
+    assert (account.wildcard_assume_action, account.trusts_anyone) == ("", False)
+
+
+def test_a_document_names_the_compute_actions_it_allows_on_every_resource() -> None:
+    found = documents("""
+        resource "aws_iam_policy" "p" {
+          policy = jsonencode({
+            Statement = [
+              { Effect = "Allow", Action = ["lambda:CreateFunction"], Resource = "*" },
+              { Effect = "Allow", Action = ["ec2:RunInstances"], Resource = "arn:aws:ec2:::x" },
+              { Effect = "Deny", Action = ["ecs:RunTask"], Resource = "*" },
+            ]
+          })
+        }
+        """)
+    document = found["aws_iam_policy.p"]
+    assert document.actions_on_every_resource(privileges.runs_code_as_passed_role) == [
+        "lambda:CreateFunction"
+    ]
+
+
+def test_action_kinds() -> None:
+    assert privileges.is_service_wildcard("s3:*") and not privileges.is_service_wildcard("s3:Get*")
+    assert privileges.is_write_wildcard("s3:Put*") and not privileges.is_write_wildcard("s3:Get*")
+    assert privileges.is_iam_write("iam:CreateUser") and not privileges.is_iam_write("iam:GetUser")
+    assert privileges.is_escalation("IAM:CreateAccessKey")
+    assert not privileges.is_escalation("iam:ListUsers")

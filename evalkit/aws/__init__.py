@@ -37,7 +37,14 @@ on the model:
   where known; ``launch.group_launchers(asg)``: an Auto Scaling group's templates and
   launch configurations (mixed instances policy included); ``launch.instance_tags``.
   Both views answer True / False / None, None meaning unknown (an input without default, a
-  registry module, a file): a check never fails on None.
+  registry module, a file): a check never fails on None. ``privileges`` says what IAM
+  actions, condition keys and managed policies give (wildcards, privilege escalation paths);
+  statements ask it (``statement.on_every_resource``, ``statement.scoped_by_condition``).
+- ``layer.encryption`` (`evalkit.aws.encryption`): encryption at rest of every data store,
+  ``encryption.at_rest(store)``: its settings, each with ``encrypted`` True / False / None,
+  the attribute and line that decide it, and the fix.
+- ``schema_validation.violations(model)``: what `terraform validate` would reject against
+  the AWS provider schema of the major the constraints select (`evalkit.aws.schema`).
 - ``regions.same_region(a, b)``: the one rule for "in the same region"; relations made by
   name go through ``regions.may_link``, which lets global services (IAM, Route 53,
   CloudFront, Organizations: ``catalog.is_global``) link across regions and aliases.

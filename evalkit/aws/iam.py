@@ -33,6 +33,7 @@ from evalkit.aws.policy import (
     PolicyStatement,
     policy_documents,
 )
+from evalkit.aws.privileges import admin_policy_name
 from evalkit.aws.values import named_instances, names
 from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.values import Unknown, known_suffix
@@ -72,6 +73,11 @@ class ManagedPolicy:
                 found.append(f":policy/{name}")
             found.append(known_suffix(lookup.config.get("arn")))
         return tuple(name for name in found if name)
+
+    @property
+    def admin_name(self) -> str:
+        """``AdministratorAccess`` or ``IAMFullAccess`` when the policy is one of them; ""."""
+        return admin_policy_name(self.known_names)
 
     @property
     def unknown(self) -> bool:

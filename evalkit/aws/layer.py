@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from evalkit.aws.encryption import EncryptionView
 from evalkit.aws.graph import Edge, Graph
 from evalkit.aws.iam import IamView
 from evalkit.aws.launch import LaunchView
@@ -34,6 +35,11 @@ class AwsLayer:
     def launch(self) -> LaunchView:
         """What EC2 launchers boot with: AMI, volumes, profile, user data (`evalkit.aws.launch`)."""
         return LaunchView(self.model, self.iam)
+
+    @cached_property
+    def encryption(self) -> EncryptionView:
+        """Encryption at rest of every data store (`evalkit.aws.encryption`)."""
+        return EncryptionView(self.model, self.launch)
 
     def edges(self, kind: str) -> list[Edge]:
         return self.graph.edges(kind)

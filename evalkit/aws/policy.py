@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from evalkit.aws.privileges import narrows_grant
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 from evalkit.terraform.syntax import key_lines
 from evalkit.terraform.values import Unknown, contains_unknown
@@ -45,6 +47,45 @@ class PolicyStatement:
     # order written; empty when there is no condition or its keys cannot be known.
     condition_keys: tuple[str, ...] = ()
 
+    @property
+    def allows(self) -> bool:
+        return self.effect == "Allow"
+
+    @property
+    def grants_all_actions(self) -> bool:
+        """``Action = "*"``."""
+        return "*" in (self.actions or ())
+
+    @property
+    def on_every_resource(self) -> bool:
+        """``Resource = "*"``, or NotResource: everything but a few named resources."""
+        if self.not_resources:
+            return True
+        return self.resources is not None and "*" in self.resources
+
+    @property
+    def scoped_by_condition(self) -> bool:
+        """A condition narrows the grant (`privileges.narrows_grant`): then a sensitive action
+        in it is not granted on everything."""
+        return self.has_condition and narrows_grant(self.condition_keys)
+
+    @property
+    def wildcard_assume_action(self) -> str:
+        """``*`` or ``sts:*`` when the statement allows every (assume) action; "" otherwise."""
+        actions = {action.lower() for action in self.actions or ()}
+        if "*" in actions:
+            return "*"
+        return "sts:*" if "sts:*" in actions else ""
+
+    @property
+    def trusts_anyone(self) -> bool:
+        """Principal ``*`` (or ``AWS = "*"``)."""
+        return bool(self.principals) and any(p in ("*", "AWS:*") for p in self.principals or ())
+
+    def actions_where(self, predicate: Callable[[str], bool]) -> list[str]:
+        """The known actions that satisfy `predicate` (`privileges.is_escalation`, ...)."""
+        return [action for action in self.actions or () if predicate(action)]
+
 
 @dataclass(frozen=True)
 class PolicyDocument:
@@ -59,6 +100,15 @@ class PolicyDocument:
     kind: str
     statements: tuple[PolicyStatement, ...]
     address: str = ""
+
+    def actions_on_every_resource(self, predicate: Callable[[str], bool]) -> list[str]:
+        """The actions satisfying `predicate` that some statement allows on every resource."""
+        return [
+            action
+            for statement in self.statements
+            if statement.allows and statement.on_every_resource
+            for action in statement.actions_where(predicate)
+        ]
 
 
 # Attributes holding identity policies (what a principal may do) and trust policies.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
+from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.values import Unknown
 
 
@@ -21,6 +21,14 @@ def truth(value: Any) -> bool | None:
     if value is None:
         return False
     return None
+
+
+def names_a_source(body: Body, name: str) -> bool:
+    """Whether a replica's source attribute (`replicate_source_db`,
+    `replication_source_identifier`) makes it a replica: set to something other than null or
+    "" (a module's "no replica" default). An unknown value may name one."""
+    value = body.get(name)
+    return value is not None and value != ""
 
 
 def named_instances(

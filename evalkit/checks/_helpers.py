@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from evalkit.aws import aws_of
+from evalkit.aws.values import names_a_source as names_a_source  # checks import it from here
 from evalkit.aws.values import truth as truth  # checks read truthiness from here
 from evalkit.checks.registry import finding
 from evalkit.records import Finding
@@ -73,14 +74,6 @@ def per_instance(
 def where(resource: Resource) -> str:
     """`` in us-west-2`` (or the provider alias) for messages; empty when unknown."""
     return f" in {resource.location}" if resource.location else ""
-
-
-def names_a_source(body: Body, name: str) -> bool:
-    """Whether a replica's source attribute (`replicate_source_db`,
-    `replication_source_identifier`) makes it a replica: set to something other than null or
-    "" (a module's "no replica" default). An unknown value may name one."""
-    value = body.get(name)
-    return value is not None and value != ""
 
 
 def literal_origin(body: Body, name: str, value: Any = None) -> tuple[str, int]:

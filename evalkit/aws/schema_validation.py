@@ -1,0 +1,450 @@
+"""Validation of a configuration against the AWS provider schema: what `terraform validate`
+would reject.
+
+`violations(model)` walks the code as written (`Block`: attributes and nested blocks,
+`dynamic` ones unexpanded) against the schema of the provider major the configuration's
+``required_providers`` constraints select (`aws_major`, `evalkit.aws.schema.select_major`),
+and answers one `Violation` per problem: a resource, data source or ephemeral type the
+provider does not have, an argument or block it does not accept (with the closest real name,
+or what replaced a removed one), a required argument or block left out of a complete
+resource, a single-instance block given more than once.
+
+It is lenient where Terraform is: meta-arguments, block syntax for list/set-of-object
+arguments, `dynamic` blocks whose count is unknown, content the provider does not describe,
+instances known not to exist (`count = 0`), module code no root calls; and where the code
+only shows part of a resource (a `# ...` comment inside it), for what it leaves out.
+
+`violations` is None when nothing is judged: the configuration declares no AWS type, or its
+constraints allow no shipped major (`notes` then says why; otherwise it names the deprecated
+arguments in use).
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from evalkit.aws.deprecations import deprecation_notes, removal_fix, type_fix
+from evalkit.aws.schema import BlockSchema, MajorChoice, ProviderSchema, load_schema, select_major
+from evalkit.terraform.model import Body, ModuleContext, TerraformModel
+from evalkit.terraform.parse import Block
+
+# Meta-arguments Terraform itself handles, per kind of block.
+_META_ARGUMENTS = {
+    "managed": frozenset({"count", "for_each", "provider", "depends_on"}),
+    "data": frozenset({"count", "for_each", "provider", "depends_on"}),
+    "ephemeral": frozenset({"count", "for_each", "provider", "depends_on"}),
+}
+_META_BLOCKS = {
+    "managed": frozenset({"lifecycle", "connection", "provisioner"}),
+    "data": frozenset({"lifecycle"}),
+    "ephemeral": frozenset({"lifecycle"}),
+}
+# A comment inside a resource that says code was left out: the resource is shown abbreviated,
+# so what it lacks is not a schema error of the code shown.
+_ELISION = re.compile(
+    r"\.\.\.|…|\b(omitted|truncated|rest of|same as|similar (to|as)|as (above|before)|"
+    r"unchanged|previous(ly)?|existing (code|config\w*|settings)|remaining (settings|"
+    r"arguments|config\w*)|other (settings|arguments|attributes|config\w*)|etc)\b",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(r"(?:#|//|/\*)(.*)$")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One thing `terraform validate` rejects: where, in which resource (its address), and
+    the problem in words (without the address)."""
+
+    file: str
+    line: int
+    resource: str
+    message: str
+
+
+def violations(model: TerraformModel) -> list[Violation] | None:
+    """Every schema violation of the AWS resources, data sources and ephemeral resources of
+    `model`; None when nothing is judged (no AWS type, or no shipped major allowed)."""
+    if not declares_aws(model):
+        return None
+    choice = aws_major(model)
+    if choice.major is None:
+        return None
+    schema = load_schema(choice.major)
+    found: list[Violation] = []
+    seen: set[tuple[str, int]] = set()
+    lines: dict[str, list[str]] = {}
+    uncalled = _uncalled_module_directories(model)
+    for module in model.modules:
+        for subject in _subjects(module):
+            key = (subject.block.file, subject.block.line)
+            if key in seen or (module.call is None and _directory(subject) in uncalled):
+                continue
+            seen.add(key)
+            found.extend(_judge(model, schema, subject, lines))
+    return found
+
+
+def notes(model: TerraformModel) -> list[str]:
+    """What a verdict says besides violations: why no major was judged, or the deprecated
+    arguments in use."""
+    if not declares_aws(model):
+        return []
+    choice = aws_major(model)
+    if choice.major is None:
+        return [choice.reason]
+    return deprecation_notes(model, choice.major)
+
+
+def aws_major(model: TerraformModel) -> MajorChoice:
+    """The AWS provider major the configuration's version constraints select."""
+    return select_major(list(_version_constraints(model)))
+
+
+# --- what is judged ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Subject:
+    mode: str  # managed, data, ephemeral
+    block: Block
+    address: str
+
+
+def declares_aws(model: TerraformModel) -> bool:
+    """Some resource, data source or ephemeral resource of `model` has an AWS type."""
+    return any(
+        subject.block.labels[0].startswith("aws_")
+        for module in model.modules
+        for subject in _subjects(module)
+    )
+
+
+def _subjects(module: ModuleContext) -> Iterator[_Subject]:
+    """The AWS resources, data sources and ephemeral resources of a module that exist or may
+    exist (a `count = 0` resource is declared but never created)."""
+    for resource in module.resources.values():
+        if resource.type.startswith("aws_"):
+            yield _Subject(resource.mode, resource.block, resource.address)
+    for block in module.blocks:
+        if not (block.type == "ephemeral" and len(block.labels) == 2):
+            continue
+        if block.labels[0].startswith("aws_") and _may_exist(block, module):
+            local = f"ephemeral.{block.labels[0]}.{block.labels[1]}"
+            yield _Subject("ephemeral", block, _qualified(module, local))
+
+
+def _qualified(module: ModuleContext, local: str) -> str:
+    return f"{module.address}.{local}" if module.address else local
+
+
+def _may_exist(block: Block, module: ModuleContext) -> bool:
+    count = block.attributes.get("count")
+    if count is None:
+        return True
+    value = Body(block, module, {}, "ephemeral").get("count")
+    return not (isinstance(value, int | float | bool) and int(value) <= 0)
+
+
+def _uncalled_module_directories(model: TerraformModel) -> set[str]:
+    """Root directories under ``modules/`` next to a root that is not: module code nobody
+    calls, which `terraform` never loads (an answer made only of module code is judged as it
+    stands)."""
+    directories = {d for m in model.modules if m.call is None for d in m.directories}
+    modules = {d for d in directories if "modules" in posixpath.normpath(d).split("/")}
+    return modules if directories - modules else set()
+
+
+def _directory(subject: _Subject) -> str:
+    return posixpath.dirname(subject.block.file)
+
+
+def _version_constraints(model: TerraformModel) -> Iterator[str]:
+    for module in model.modules:
+        for block in module.blocks:
+            if block.type == "terraform":
+                for required in block.blocks_of("required_providers"):
+                    yield from _aws_constraint(Body(required, module, {}, "terraform"))
+            elif block.type == "provider" and block.labels == ["aws"]:
+                version = Body(block, module, {}, "provider").get("version")
+                if isinstance(version, str):
+                    yield version
+
+
+def _aws_constraint(body: Body) -> Iterator[str]:
+    entry = body.get("aws")
+    if isinstance(entry, str):
+        yield entry
+    elif isinstance(entry, dict):
+        source = entry.get("source")
+        if isinstance(source, str) and not source.lower().endswith("hashicorp/aws"):
+            return
+        version = entry.get("version")
+        if isinstance(version, str):
+            yield version
+
+
+# --- judging one resource ------------------------------------------------------------------------
+
+
+@dataclass
+class _Judgement:
+    model: TerraformModel
+    schema: ProviderSchema
+    subject: _Subject
+    complete: bool
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def type_name(self) -> str:
+        return self.subject.block.labels[0]
+
+    def report(self, line: int, text: str) -> None:
+        block = self.subject.block
+        self.violations.append(Violation(block.file, line, self.subject.address, text))
+
+
+def _judge(
+    model: TerraformModel,
+    schema: ProviderSchema,
+    subject: _Subject,
+    lines: dict[str, list[str]],
+) -> list[Violation]:
+    block = subject.block
+    if block.file not in lines:
+        lines[block.file] = model.files.get(block.file, "").split("\n")
+    complete = not _abbreviated(lines[block.file], block)
+    judgement = _Judgement(model, schema, subject, complete)
+    type_schema = schema.type_schema(subject.mode, block.labels[0])
+    if type_schema is None:
+        judgement.report(block.line, _unknown_type(schema, subject.mode, block.labels[0]))
+        return judgement.violations
+    if block.file.endswith(".json"):
+        return judgement.violations  # JSON syntax does not say what is a block
+    _judge_body(judgement, block, type_schema, [], top=True)
+    return judgement.violations
+
+
+def _abbreviated(lines: list[str], block: Block) -> bool:
+    for line in lines[block.line - 1 : block.end_line]:
+        if "#" not in line and "/" not in line:
+            continue
+        comment = _COMMENT.search(line)
+        if comment and _ELISION.search(comment.group(1)):
+            return True
+    return False
+
+
+def _judge_body(
+    judgement: _Judgement, block: Block, schema: BlockSchema, path: list[str], top: bool
+) -> None:
+    """Arguments and nested blocks of `block` against `schema`, recursively."""
+    if schema.opaque:
+        return
+    mode = judgement.subject.mode
+    for name, attribute in block.attributes.items():
+        if top and name in _META_ARGUMENTS[mode]:
+            continue
+        if schema.argument(name) is not None:
+            continue
+        if schema.block(name) is not None:
+            judgement.report(
+                attribute.line,
+                f"`{_at(path, name)}` is a block of {judgement.type_name}, not an argument; "
+                f"write `{name} {{ ... }}` (once per item) instead of `{name} = ...`",
+            )
+            continue
+        judgement.report(attribute.line, _unsupported(judgement, schema, path, name, "argument"))
+    static = Counter(b.type for b in block.blocks if b.type != "dynamic")
+    dynamic = {b.labels[0] for b in block.blocks if b.type == "dynamic" and b.labels}
+    for nested in block.blocks:
+        if top and nested.type in _META_BLOCKS[mode]:
+            continue
+        if nested.type == "dynamic":
+            _judge_dynamic(judgement, nested, schema, path)
+        else:
+            _judge_nested(judgement, nested, nested.type, nested, schema, path)
+    _judge_repeats(judgement, block, schema, path, static)
+    if judgement.complete:
+        _judge_required(judgement, block, schema, path, set(static) | dynamic)
+
+
+def _judge_repeats(
+    judgement: _Judgement, block: Block, schema: BlockSchema, path: list[str], static: Counter[str]
+) -> None:
+    """Single-instance blocks written more than once (a `dynamic` one may create none, so
+    only blocks written out are counted)."""
+    for name, count in sorted(static.items()):
+        nested_schema = schema.block(name)
+        if nested_schema is not None and nested_schema.max_items == 1 and count > 1:
+            line = [b.line for b in block.blocks if b.type == name][1]
+            judgement.report(
+                line,
+                f"`{_at(path, name)}` is given {count} times; {judgement.type_name} accepts "
+                f"at most one `{name}` block here (merge them into one)",
+            )
+
+
+def _judge_nested(
+    judgement: _Judgement,
+    nested: Block,
+    name: str,
+    content: Block,
+    schema: BlockSchema,
+    path: list[str],
+) -> None:
+    """A block `name` (or a `dynamic "name"` whose content is `content`)."""
+    block_schema = schema.block(name)
+    if block_schema is not None:
+        _judge_body(judgement, content, block_schema, [*path, name], top=False)
+        return
+    argument = schema.argument(name)
+    if argument is not None and argument.accepts_block_syntax:
+        # Terraform takes block syntax for a list/set of objects: the block is one object,
+        # whose fields are all optional in that form.
+        fields = schema.fields(name)
+        if not fields.opaque:
+            for field_name, attribute in content.attributes.items():
+                if fields.argument(field_name) is None:
+                    judgement.report(
+                        attribute.line,
+                        _unsupported(judgement, fields, [*path, name], field_name, "argument"),
+                    )
+        return
+    if argument is not None:
+        judgement.report(
+            nested.line,
+            f"`{_at(path, name)}` is an argument of {judgement.type_name} (type "
+            f"{argument.type}), not a block; write `{name} = {_value_shape(argument.type)}`",
+        )
+        return
+    judgement.report(nested.line, _unsupported(judgement, schema, path, name, "block"))
+
+
+def _judge_dynamic(
+    judgement: _Judgement, dynamic: Block, schema: BlockSchema, path: list[str]
+) -> None:
+    if not dynamic.labels:
+        return
+    name = dynamic.labels[0]
+    contents = dynamic.blocks_of("content")
+    if schema.block(name) is None and schema.argument(name) is not None:
+        argument = schema.argument(name)
+        if argument is not None and not argument.accepts_block_syntax:
+            judgement.report(
+                dynamic.line,
+                f'`dynamic "{name}"` generates blocks, but `{_at(path, name)}` is an argument '
+                f"of {judgement.type_name} (type {argument.type}); set it with "
+                f"`{name} = ...` (a for expression builds the value)",
+            )
+            return
+    if not contents:
+        if schema.block(name) is None and schema.argument(name) is None:
+            judgement.report(dynamic.line, _unsupported(judgement, schema, path, name, "block"))
+        return
+    _judge_nested(judgement, dynamic, name, contents[0], schema, path)
+
+
+def _judge_required(
+    judgement: _Judgement, block: Block, schema: BlockSchema, path: list[str], given: set[str]
+) -> None:
+    where = f" in `{'.'.join(path)}`" if path else ""
+    for name in schema.required_arguments():
+        if name not in block.attributes and name not in given:
+            judgement.report(
+                block.line,
+                f"the required argument `{name}` of {judgement.type_name} is missing{where}",
+            )
+    for name in schema.required_blocks():
+        # A block written as an argument is reported as such, not as missing too.
+        if name not in given and name not in block.attributes:
+            judgement.report(
+                block.line,
+                f"the required block `{name} {{ ... }}` of {judgement.type_name} is missing{where}",
+            )
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+def _value_shape(type_: str) -> str:
+    """How a value of a schema type is written, for a message."""
+    if type_.startswith(("map(", "object")):
+        return "{ ... }"
+    if type_.startswith(("list(", "set(")):
+        return "[ ... ]"
+    return {"bool": "true", "number": "1"}.get(type_, "...")
+
+
+def _at(path: list[str], name: str) -> str:
+    return ".".join([*path, name])
+
+
+def _unsupported(
+    judgement: _Judgement, schema: BlockSchema, path: list[str], name: str, kind: str
+) -> str:
+    provider = judgement.schema
+    what = f"`{_at(path, name)}` is not {'an argument' if kind == 'argument' else 'a block'}"
+    text = f"{what} of {judgement.type_name} in AWS provider {provider.provider}"
+    suggestion = _closest(name, [*schema.argument_names, *schema.block_names])
+    removed = removal_fix(
+        judgement.subject.mode, judgement.type_name, [*path, name], provider, suggestion or ""
+    )
+    if removed is not None:
+        return f"{text}; {removed}"
+    return f"{text}; did you mean `{suggestion}`?" if suggestion else text
+
+
+def _unknown_type(schema: ProviderSchema, mode: str, type_name: str) -> str:
+    kind = {"managed": "resource", "data": "data source", "ephemeral": "ephemeral resource"}[mode]
+    text = f"{type_name} is not a {kind} type of AWS provider {schema.provider}"
+    fix = type_fix(mode, type_name, schema)
+    if fix:
+        return f"{text}; {fix}"
+    suggestion = _closest(type_name, schema.type_names(mode))
+    return f"{text}; did you mean {suggestion}?" if suggestion else text
+
+
+def _closest(name: str, candidates: list[str]) -> str | None:
+    """The real name meant: the shortest one holding every word of a name of two words or
+    more (`aws_s3_bucket_encryption_configuration` ->
+    `aws_s3_bucket_server_side_encryption_configuration`), else the most similar spelling."""
+    words = set(name.split("_")) - {"aws"}
+    if len(words) >= 2:
+        holding = [c for c in candidates if words <= set(c.split("_")) and c != name]
+        if holding:
+            return min(holding, key=lambda c: (len(c), c))
+    matches = difflib.get_close_matches(name, candidates, n=5, cutoff=0.6)
+    if len(words) >= 2:
+        # A similar spelling that shares only a generic word (`enabled`, `count`) is another
+        # setting, not the one meant.
+        meaningful = words - _GENERIC_WORDS
+        matches = [m for m in matches if meaningful & set(m.split("_"))]
+    return matches[0] if matches else None
+
+
+_GENERIC_WORDS = frozenset(
+    {
+        "enabled",
+        "enable",
+        "id",
+        "ids",
+        "arn",
+        "arns",
+        "name",
+        "type",
+        "count",
+        "config",
+        "configuration",
+        "settings",
+        "policy",
+        "aws",
+    }
+)
+
+
+__all__ = ["Violation", "aws_major", "declares_aws", "notes", "violations"]

@@ -1,0 +1,138 @@
+"""Validation against the AWS provider schema: HCL in, the violations `terraform validate`
+would report out (file, line, resource, message), and None when nothing is judged."""
+
+from __future__ import annotations
+
+import textwrap
+
+from evalkit.aws.schema_validation import Violation, aws_major, notes, violations
+from evalkit.terraform.model import TerraformModel, build_model
+
+
+def model_of(text: str, **files: str) -> TerraformModel:
+    return build_model({"main.tf": textwrap.dedent(text).lstrip("\n"), **files})
+
+
+def messages(model: TerraformModel) -> list[str]:
+    found = violations(model)
+    assert found is not None
+    return [v.message for v in found]
+
+
+def test_an_invented_argument_and_a_block_written_as_an_argument() -> None:
+    model = model_of(
+        """
+        resource "aws_s3_bucket" "b" {
+          bucket             = "logs"
+          encryption_enabled = true
+        }
+        resource "aws_instance" "web" {
+          ami               = "ami-1"
+          instance_type     = "t3.micro"
+          root_block_device = { encrypted = true }
+        }
+        """
+    )
+    found = violations(model)
+    assert found is not None
+    assert found[0] == Violation(
+        "main.tf",
+        3,
+        "aws_s3_bucket.b",
+        "`encryption_enabled` is not an argument of aws_s3_bucket in AWS provider 6.69.1; "
+        "use an aws_s3_bucket_server_side_encryption_configuration resource",
+    )
+    assert found[1].resource == "aws_instance.web" and found[1].line == 8
+    assert found[1].message.startswith("`root_block_device` is a block of aws_instance")
+    assert len(found) == 2
+
+
+def test_an_unknown_type_names_the_closest_real_one() -> None:
+    model = model_of(
+        """
+        resource "aws_s3_bucket_encryption_configuration" "b" {
+          bucket = "logs"
+        }
+        """
+    )
+    [message] = messages(model)
+    assert message.endswith("did you mean aws_s3_bucket_server_side_encryption_configuration?")
+
+
+def test_a_missing_required_argument_unless_the_resource_is_shown_abbreviated() -> None:
+    complete = model_of('resource "aws_iam_role" "r" {\n  name = "r"\n}\n')
+    assert messages(complete) == [
+        "the required argument `assume_role_policy` of aws_iam_role is missing"
+    ]
+    shown = model_of('resource "aws_iam_role" "r" {\n  name = "r"\n  # ...\n}\n')
+    assert messages(shown) == []
+
+
+def test_a_single_block_given_twice() -> None:
+    model = model_of(
+        """
+        resource "aws_opensearch_domain" "d" {
+          domain_name = "d"
+          encrypt_at_rest {
+            enabled = true
+          }
+          encrypt_at_rest {
+            enabled = true
+          }
+        }
+        """
+    )
+    found = violations(model)
+    assert found is not None
+    assert [(v.line, v.message) for v in found] == [
+        (
+            6,
+            "`encrypt_at_rest` is given 2 times; aws_opensearch_domain accepts at most one "
+            "`encrypt_at_rest` block here (merge them into one)",
+        )
+    ]
+
+
+def test_nothing_judged_without_aws_types_or_under_an_old_pin() -> None:
+    assert violations(model_of('resource "random_id" "x" {\n  byte_length = 4\n}\n')) is None
+    old = model_of(
+        """
+        terraform {
+          required_providers {
+            aws = { source = "hashicorp/aws", version = "~> 3.0" }
+          }
+        }
+        resource "aws_s3_bucket" "b" {
+          made_up = 1
+        }
+        """
+    )
+    assert violations(old) is None
+    assert aws_major(old).major is None
+    [reason] = notes(old)
+    assert "allows only AWS provider 3.x or older" in reason
+
+
+def test_the_pin_selects_the_major_judged() -> None:
+    removed = 'resource "aws_eip" "nat" {\n  vpc = true\n}\n'
+    assert aws_major(model_of(removed)).major == 6
+    assert messages(model_of(removed))[0].startswith("`vpc` is not an argument of aws_eip")
+    pinned = model_of('provider "aws" {\n  version = "~> 5.0"\n}\n' + removed)
+    assert aws_major(pinned).major == 5
+    assert messages(pinned) == []
+
+
+def test_absent_instances_and_module_code_nobody_calls_are_not_judged() -> None:
+    bucket = 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+    absent = model_of(bucket + 'ephemeral "aws_made_up" "x" {\n  count = 0\n}\n')
+    assert messages(absent) == []
+    present = model_of(bucket + 'ephemeral "aws_made_up" "x" {\n  count = 1\n}\n')
+    assert len(messages(present)) == 1
+    module = {"modules/extra/main.tf": 'resource "aws_s3_bucket" "x" {\n  made_up = 1\n}\n'}
+    assert messages(build_model({"main.tf": bucket, **module})) == []
+    call = 'module "extra" {\n  source = "./modules/extra"\n}\n'
+    [called] = violations(build_model({"main.tf": bucket + call, **module})) or []
+    assert (called.file, called.resource) == (
+        "modules/extra/main.tf",
+        "module.extra.aws_s3_bucket.x",
+    )
