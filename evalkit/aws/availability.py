@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evalkit.aws.layer import aws_of
-from evalkit.aws.values import truth
+from evalkit.aws.values import names_a_source, truth
 from evalkit.aws.zones import (
     Placement,
     Zone,
@@ -240,10 +240,9 @@ def is_standalone_database(database: ResourceInstance) -> bool:
     """An `aws_db_instance` that is its own primary: not an Aurora cluster member and not a
     read replica (`replicate_source_db` set to anything but null or "")."""
     engine = database.get("engine")
-    source = database.get("replicate_source_db")
     return not (
         database.get("cluster_identifier") is not None
-        or (source is not None and source != "")
+        or names_a_source(database, "replicate_source_db")
         or (isinstance(engine, str) and engine.startswith("aurora"))
     )
 

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from evalkit.aws import aws_of
-from evalkit.aws.values import names_a_source as names_a_source  # checks import it from here
 from evalkit.aws.values import truth as truth  # checks read truthiness from here
 from evalkit.checks.registry import finding
 from evalkit.records import Finding
