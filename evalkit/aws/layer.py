@@ -8,6 +8,7 @@ from evalkit.aws.graph import Edge, Graph
 from evalkit.aws.iam import IamView
 from evalkit.aws.launch import LaunchView
 from evalkit.aws.network import Network
+from evalkit.aws.ordering import CreationOrder
 from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
 
 _ATTRIBUTE = "_aws_layer"
@@ -34,6 +35,11 @@ class AwsLayer:
     def launch(self) -> LaunchView:
         """What EC2 launchers boot with: AMI, volumes, profile, user data (`evalkit.aws.launch`)."""
         return LaunchView(self.model, self.iam)
+
+    @cached_property
+    def ordering(self) -> CreationOrder:
+        """What must exist before what, as AWS enforces it (`evalkit.aws.ordering`)."""
+        return CreationOrder(self.model, self.graph)
 
     def edges(self, kind: str) -> list[Edge]:
         return self.graph.edges(kind)

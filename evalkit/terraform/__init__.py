@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from evalkit.terraform.blocks import nested_bodies
-    from evalkit.terraform.dependencies import SCOPE_ROOTS, DependencyGraph, Follow
+    from evalkit.terraform.dependencies import (
+        SCOPE_ROOTS,
+        DependencyGraph,
+        Follow,
+        depends_on_entry,
+    )
     from evalkit.terraform.model import (
         Body,
         ModuleCall,
@@ -88,6 +93,7 @@ _PUBLIC: dict[str, str] = {
     "DependencyGraph": "dependencies",
     "Follow": "dependencies",
     "SCOPE_ROOTS": "dependencies",
+    "depends_on_entry": "dependencies",
 }
 
 __all__ = [
@@ -109,6 +115,7 @@ __all__ = [
     "Unknown",
     "call_argument",
     "calls_function",
+    "depends_on_entry",
     "element_lines",
     "file_blocks",
     "is_terraform_file",
