@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from evalkit.terraform.blocks import nested_bodies
+    from evalkit.terraform.dangling import Dangling, DanglingKind, dangling_references
     from evalkit.terraform.dependencies import (
         SCOPE_ROOTS,
         DependencyGraph,
@@ -94,6 +95,10 @@ _PUBLIC: dict[str, str] = {
     "Follow": "dependencies",
     "SCOPE_ROOTS": "dependencies",
     "depends_on_entry": "dependencies",
+    # references that name nothing
+    "Dangling": "dangling",
+    "dangling_references": "dangling",
+    "DanglingKind": "dangling",
 }
 
 __all__ = [
@@ -104,6 +109,8 @@ __all__ = [
     "Attribute",
     "Block",
     "Body",
+    "Dangling",
+    "DanglingKind",
     "DependencyGraph",
     "Follow",
     "ModuleCall",
@@ -115,6 +122,7 @@ __all__ = [
     "Unknown",
     "call_argument",
     "calls_function",
+    "dangling_references",
     "depends_on_entry",
     "element_lines",
     "file_blocks",
