@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from evalkit.terraform.blocks import nested_bodies
+    from evalkit.terraform.blocks import WrittenBlock, nested_bodies, written_blocks
     from evalkit.terraform.dangling import Dangling, DanglingKind, dangling_references
     from evalkit.terraform.dependencies import (
         SCOPE_ROOTS,
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         known_text,
         walk_values,
     )
+    from evalkit.terraform.variables import RequiredOptional, optional_without_default
 
 _PUBLIC: dict[str, str] = {
     # the model of a submission
@@ -66,6 +67,8 @@ _PUBLIC: dict[str, str] = {
     "Attribute": "parse",
     "is_terraform_file": "model",
     "nested_bodies": "blocks",
+    "written_blocks": "blocks",
+    "WrittenBlock": "blocks",
     "source_kind": "sources",
     "INVALID": "sources",
     "REGISTRY": "sources",
@@ -95,6 +98,9 @@ _PUBLIC: dict[str, str] = {
     "Follow": "dependencies",
     "SCOPE_ROOTS": "dependencies",
     "depends_on_entry": "dependencies",
+    # what input variables say about themselves
+    "RequiredOptional": "variables",
+    "optional_without_default": "variables",
     # references that name nothing
     "Dangling": "dangling",
     "dangling_references": "dangling",
@@ -116,10 +122,12 @@ __all__ = [
     "ModuleCall",
     "ModuleContext",
     "Reference",
+    "RequiredOptional",
     "Resource",
     "ResourceInstance",
     "TerraformModel",
     "Unknown",
+    "WrittenBlock",
     "call_argument",
     "calls_function",
     "dangling_references",
@@ -132,6 +140,7 @@ __all__ = [
     "known_text",
     "nested_bodies",
     "object_entries",
+    "optional_without_default",
     "provider_entries",
     "reference_text",
     "references",
@@ -139,6 +148,7 @@ __all__ = [
     "traversal_text",
     "type_keywords",
     "walk_values",
+    "written_blocks",
     "written_text",
     "written_value",
 ]
