@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from evalkit.terraform.blocks import WrittenBlock, nested_bodies, written_blocks
+    from evalkit.terraform.blocks import WrittenBlock, literal_origin, nested_bodies, written_blocks
     from evalkit.terraform.dangling import Dangling, DanglingKind, dangling_references
     from evalkit.terraform.dependencies import (
         SCOPE_ROOTS,
@@ -67,6 +67,7 @@ _PUBLIC: dict[str, str] = {
     "Attribute": "parse",
     "is_terraform_file": "model",
     "nested_bodies": "blocks",
+    "literal_origin": "blocks",
     "written_blocks": "blocks",
     "WrittenBlock": "blocks",
     "source_kind": "sources",
@@ -138,6 +139,7 @@ __all__ = [
     "iter_known_strings",
     "known_suffix",
     "known_text",
+    "literal_origin",
     "nested_bodies",
     "object_entries",
     "optional_without_default",

@@ -8,7 +8,7 @@ from typing import Any
 
 from evalkit.terraform.model import Body, Resource
 from evalkit.terraform.parse import Block
-from evalkit.terraform.syntax import traversal_text, written_value
+from evalkit.terraform.syntax import reference_text, traversal_text, written_value
 from evalkit.terraform.values import Unknown
 
 # Blocks that describe how Terraform manages a resource, not what the resource is.
@@ -29,6 +29,30 @@ def nested_bodies(body: Body) -> Iterator[Body]:
         )
         for block_type in nested_types:
             stack.extend(current.blocks(block_type))
+
+
+def literal_origin(body: Body, name: str, value: Any = None) -> tuple[str, int]:
+    """Where the value of `body.name` was written: the attribute, or the variable default /
+    tfvars entry / local / module argument it comes from when the attribute only names one.
+
+    With a string `value`, the line within that definition that holds it (a map entry).
+    """
+    attribute = body.attribute(name)
+    if attribute is None:
+        return body.file, body.line
+    context = body.context
+    for _ in range(8):
+        text = reference_text(attribute.expr)
+        found = context.definition(".".join(text.split(".")[:2])) if text else None
+        if found is None:
+            break
+        attribute, context = found
+    line = (
+        context.root.line_containing(attribute, value)
+        if isinstance(value, str)
+        else (attribute.line)
+    )
+    return attribute.file, line
 
 
 @dataclass(frozen=True)
