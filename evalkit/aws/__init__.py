@@ -63,6 +63,13 @@ unknown (None: evalkit cannot know, and a check never fails on it alone):
   from variables or `numbered` by `count`), Terraform labels (``labels``), the conventions
   names follow and those AWS imposes, where the code is deployed (``spread``: regions,
   environments, var files) and whether a name says so (``names_context``).
+- ``layer.ordering`` (`evalkit.aws.ordering`): what AWS needs created before what (the
+  internet gateway of a public NAT gateway's VPC, the integrations of a deployed API, the
+  listener of an ECS service's target group, a resource named by a literal), one
+  ``Prerequisite`` each; whether Terraform orders them is ``model.dependencies``.
+- ``literals``: the AWS choices a resource or provider writes down (regions, zones, CIDRs,
+  sizes, AMIs, region endpoints), ``resource_literals(resource)`` and
+  ``pinned_regions(model)``.
 
 Adding a cross-resource check:
 

@@ -22,6 +22,11 @@ class AwsLayer:
         self.graph = Graph(model)
 
     @cached_property
+    def ordering(self) -> CreationOrder:
+        """What must exist before what, as AWS enforces it (`evalkit.aws.ordering`)."""
+        return CreationOrder(self.model, self.graph)
+
+    @cached_property
     def network(self) -> Network:
         """VPCs, subnets, route tables and NAT gateways, linked (see `evalkit.aws.network`)."""
         return Network(self.model)
@@ -35,11 +40,6 @@ class AwsLayer:
     def launch(self) -> LaunchView:
         """What EC2 launchers boot with: AMI, volumes, profile, user data (`evalkit.aws.launch`)."""
         return LaunchView(self.model, self.iam)
-
-    @cached_property
-    def ordering(self) -> CreationOrder:
-        """What must exist before what, as AWS enforces it (`evalkit.aws.ordering`)."""
-        return CreationOrder(self.model, self.graph)
 
     def edges(self, kind: str) -> list[Edge]:
         return self.graph.edges(kind)
