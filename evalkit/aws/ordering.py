@@ -26,10 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from evalkit.aws.graph import Graph
 from evalkit.aws.values import truth
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
+
+if TYPE_CHECKING:
+    from evalkit.aws.graph import Graph
 
 INTERNET_GATEWAY = "internet gateway"
 API_MEMBERS = "API members"
