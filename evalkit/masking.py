@@ -22,11 +22,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from evalkit.records import Finding, Submission, SubmissionResult
+from evalkit.secrets.patterns import ACCESS_KEY_ID, SECRET_KEY_ASSIGNED, SECRET_KEY_VALUE
 
 MASK = "****"
-# An AWS access key id, wherever it appears; masking leaves its first 8 characters readable.
-ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
-_SECRET_KEY = re.compile(r"(?i)(secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9/+=]{40}")
+# An AWS access key id (`ACCESS_KEY_ID`) keeps its first 8 characters readable; a secret
+# access key in an assignment keeps the assignment.
+_SECRET_KEY = re.compile(f"(?i)({SECRET_KEY_ASSIGNED}){SECRET_KEY_VALUE}")
 # Shorter values are never secrets worth masking: the credential check reports them anyway.
 _MIN_SECRET_LENGTH = 4
 LONG_SECRET = 8

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 
 from evalkit.checks import REGISTRY
-from evalkit.checks._credentials import is_literal_secret
 from evalkit.cli import main
 from evalkit.grading.engine import grade
 from evalkit.masking import find_secrets, mask_text
 from evalkit.records import Submission
+from evalkit.secrets.credentials import is_literal_secret
 
 ACCESS_KEY = "AKIAHOSTILE0TEST0KEY"
 SECOND_ACCESS_KEY = "ASIAHOSTILE0TEST0TWO"

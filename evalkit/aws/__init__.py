@@ -52,6 +52,13 @@ on the model:
 Views normalise every syntax of one AWS concept into one shape, and answer yes / no /
 unknown (None: evalkit cannot know, and a check never fails on it alone):
 
+- ``layer.ordering`` (`evalkit.aws.ordering`): what AWS needs created before what (the
+  internet gateway of a public NAT gateway's VPC, the integrations of a deployed API, the
+  listener of an ECS service's target group, a resource named by a literal), one
+  ``Prerequisite`` each; whether Terraform orders them is ``model.dependencies``.
+- ``literals``: the AWS choices a resource or provider writes down (regions, zones, CIDRs,
+  sizes, AMIs, region endpoints), ``resource_literals(resource)`` and
+  ``pinned_regions(model)``.
 - ``firewall.rules(instance, direction)``: the security group and network ACL rules an
   instance declares, inline blocks and lists, standalone rule resources (also provider v5),
   default groups and ACLs, each a `FirewallRule` with its direction, protocol, port

@@ -9,6 +9,7 @@ from evalkit.aws.graph import Edge, Graph
 from evalkit.aws.iam import IamView
 from evalkit.aws.launch import LaunchView
 from evalkit.aws.network import Network
+from evalkit.aws.ordering import CreationOrder
 from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
 
 _ATTRIBUTE = "_aws_layer"
@@ -20,6 +21,11 @@ class AwsLayer:
     def __init__(self, model: TerraformModel) -> None:
         self.model = model
         self.graph = Graph(model)
+
+    @cached_property
+    def ordering(self) -> CreationOrder:
+        """What must exist before what, as AWS enforces it (`evalkit.aws.ordering`)."""
+        return CreationOrder(self.model, self.graph)
 
     @cached_property
     def network(self) -> Network:

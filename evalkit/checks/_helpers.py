@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from evalkit.aws import aws_of
 from evalkit.aws.values import truth as truth  # checks read truthiness from here
 from evalkit.checks.registry import finding
 from evalkit.records import Finding
 from evalkit.terraform.blocks import nested_bodies as nested_bodies  # checks import it from here
-from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
-from evalkit.terraform.syntax import reference_text
+from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
 
 
 def resource_finding(
@@ -73,30 +71,6 @@ def per_instance(
 def where(resource: Resource) -> str:
     """`` in us-west-2`` (or the provider alias) for messages; empty when unknown."""
     return f" in {resource.location}" if resource.location else ""
-
-
-def literal_origin(body: Body, name: str, value: Any = None) -> tuple[str, int]:
-    """Where the value of `body.name` was written: the attribute, or the variable default /
-    tfvars entry / local / module argument it comes from when the attribute only names one.
-
-    With a string `value`, the line within that definition that holds it (a map entry).
-    """
-    attribute = body.attribute(name)
-    if attribute is None:
-        return body.file, body.line
-    context = body.context
-    for _ in range(8):
-        text = reference_text(attribute.expr)
-        found = context.definition(".".join(text.split(".")[:2])) if text else None
-        if found is None:
-            break
-        attribute, context = found
-    line = (
-        context.root.line_containing(attribute, value)
-        if isinstance(value, str)
-        else (attribute.line)
-    )
-    return attribute.file, line
 
 
 def bucket_has_companion(model: TerraformModel, bucket: Resource, companion_type: str) -> bool:

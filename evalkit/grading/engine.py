@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from evalkit.aws import release as release_aws_layer
-from evalkit.checks._credentials import secret_values
 from evalkit.checks.registry import Check
 from evalkit.grading.coverage import measure, wants_coverage
 from evalkit.masking import masked, source_secrets
@@ -28,6 +27,7 @@ from evalkit.records import (
     SubmissionResult,
     SubmissionStatus,
 )
+from evalkit.secrets.credentials import secret_values
 from evalkit.terraform.infrastructure import no_infrastructure_message, what_is_built
 from evalkit.terraform.model import TerraformModel, build_model
 

@@ -11,8 +11,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from evalkit.terraform.blocks import nested_bodies
-    from evalkit.terraform.dependencies import SCOPE_ROOTS, DependencyGraph, Follow
+    from evalkit.terraform.blocks import WrittenBlock, literal_origin, nested_bodies, written_blocks
+    from evalkit.terraform.dangling import Dangling, DanglingKind, dangling_references
+    from evalkit.terraform.dependencies import (
+        SCOPE_ROOTS,
+        DependencyGraph,
+        Follow,
+        depends_on_entry,
+    )
     from evalkit.terraform.model import (
         Body,
         ModuleCall,
@@ -47,6 +53,7 @@ if TYPE_CHECKING:
         known_text,
         walk_values,
     )
+    from evalkit.terraform.variables import RequiredOptional, optional_without_default
 
 _PUBLIC: dict[str, str] = {
     # the model of a submission
@@ -60,6 +67,9 @@ _PUBLIC: dict[str, str] = {
     "Attribute": "parse",
     "is_terraform_file": "model",
     "nested_bodies": "blocks",
+    "literal_origin": "blocks",
+    "written_blocks": "blocks",
+    "WrittenBlock": "blocks",
     "source_kind": "sources",
     "INVALID": "sources",
     "REGISTRY": "sources",
@@ -88,6 +98,14 @@ _PUBLIC: dict[str, str] = {
     "DependencyGraph": "dependencies",
     "Follow": "dependencies",
     "SCOPE_ROOTS": "dependencies",
+    "depends_on_entry": "dependencies",
+    # what input variables say about themselves
+    "RequiredOptional": "variables",
+    "optional_without_default": "variables",
+    # references that name nothing
+    "Dangling": "dangling",
+    "dangling_references": "dangling",
+    "DanglingKind": "dangling",
 }
 
 __all__ = [
@@ -98,25 +116,33 @@ __all__ = [
     "Attribute",
     "Block",
     "Body",
+    "Dangling",
+    "DanglingKind",
     "DependencyGraph",
     "Follow",
     "ModuleCall",
     "ModuleContext",
     "Reference",
+    "RequiredOptional",
     "Resource",
     "ResourceInstance",
     "TerraformModel",
     "Unknown",
+    "WrittenBlock",
     "call_argument",
     "calls_function",
+    "dangling_references",
+    "depends_on_entry",
     "element_lines",
     "file_blocks",
     "is_terraform_file",
     "iter_known_strings",
     "known_suffix",
     "known_text",
+    "literal_origin",
     "nested_bodies",
     "object_entries",
+    "optional_without_default",
     "provider_entries",
     "reference_text",
     "references",
@@ -124,6 +150,7 @@ __all__ = [
     "traversal_text",
     "type_keywords",
     "walk_values",
+    "written_blocks",
     "written_text",
     "written_value",
 ]

@@ -10,7 +10,8 @@ of the form "what does this expression or block depend on" is answered here:
   following locals, variables and local module outputs to their source;
 - `DependencyGraph.created_before`: whether Terraform creates one resource before another
   (a path of references and `depends_on` leads there);
-- `DependencyGraph.referrers` and `module_calls_referencing`: who names a resource.
+- `DependencyGraph.referrers` and `module_calls_referencing`: who names a resource;
+- `depends_on_entry`: how one resource names another in its `depends_on`.
 
 Node ids are strings: a resource's address (``module.net.aws_subnet.a``), else
 ``local:<module>.<name>``, ``var:<module>.<name>``, ``output:<module>.<name>``,
@@ -30,7 +31,7 @@ from evalkit.terraform.references import SCOPE_ROOTS, Reference, iter_references
 if TYPE_CHECKING:
     from evalkit.terraform.model import ModuleCall, ModuleContext, Resource, TerraformModel
 
-__all__ = ["SCOPE_ROOTS", "DependencyGraph", "Follow", "resource_address"]
+__all__ = ["SCOPE_ROOTS", "DependencyGraph", "Follow", "depends_on_entry", "resource_address"]
 
 
 class Follow(Enum):
@@ -258,6 +259,16 @@ class DependencyGraph:
                 ):
                     found.append(call)
         return found
+
+
+def depends_on_entry(subject: Resource, other: Resource) -> str:
+    """How `subject`'s module names `other` in `depends_on`: its address, or the call of the
+    child module that declares it (resources inside a module cannot be named from outside)."""
+    prefix = f"{subject.context.address}." if subject.context.address else ""
+    local = other.address.removeprefix(prefix)
+    if local.startswith("module."):
+        return ".".join(local.split(".")[:2])
+    return local
 
 
 def _instance_read(context: ModuleContext, call_name: str) -> ModuleContext | None:

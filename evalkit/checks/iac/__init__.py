@@ -1,8 +1,7 @@
 """Infrastructure-as-code checks: does the submission parse, and does it hang together.
 
 One module per check, named after its ID without the category prefix (IAC-PARSE-ERROR lives in
-`parse_error.py`); helpers that several of them use live in `_common.py`. Importing this package
-registers the checks.
+`parse_error.py`). Importing this package registers the checks.
 """
 
 from evalkit.checks.iac import (

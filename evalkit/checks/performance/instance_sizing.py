@@ -9,12 +9,12 @@ from typing import Any
 
 from evalkit.checks._helpers import (
     Problem,
-    literal_origin,
     nested_bodies,
     per_instance,
 )
 from evalkit.checks.registry import check
 from evalkit.records import Finding
+from evalkit.terraform import literal_origin
 from evalkit.terraform.model import Body, ModuleContext, Resource, ResourceInstance, TerraformModel
 
 # Attributes that pick an instance size, at any depth of a resource (launch template, ASG

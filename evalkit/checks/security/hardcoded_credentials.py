@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from evalkit.checks._credentials import Credential, find_credentials, line_holds
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
+from evalkit.secrets.credentials import Credential, find_credentials, line_holds
 from evalkit.terraform.model import TerraformModel
 
 

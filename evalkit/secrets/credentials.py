@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, TypeGuard
 
-from evalkit.checks._helpers import literal_origin, nested_bodies
-from evalkit.masking import ACCESS_KEY_ID
+from evalkit.secrets.patterns import ACCESS_KEY_ID, SECRET_KEY_ASSIGNED, SECRET_KEY_VALUE
+from evalkit.terraform.blocks import literal_origin, nested_bodies
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
 from evalkit.terraform.parse import Attribute
@@ -87,8 +87,9 @@ _NOT_CONFIGURATION = frozenset({"tags", "tags_all", "labels", "for_each", "count
 _NAME_WORDS = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
+# The key itself, not the first 40 characters of a longer string.
 SECRET_KEY_ASSIGNMENT = re.compile(
-    r"(?i)secret(?:_access)?_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+    f"(?i){SECRET_KEY_ASSIGNED}({SECRET_KEY_VALUE})" + r"(?![A-Za-z0-9/+=])"
 )
 # An environment-style assignment in a script: `DB_PASSWORD=...`, `export API_KEY="..."`.
 ASSIGNED_SECRET = re.compile(
