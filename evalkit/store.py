@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 from evalkit.engine import SubmissionResult, masked
 from evalkit.records import CheckResult, Finding, Submission
+from evalkit.terraform.parse import default_parser
 
 JOURNAL_NAME = "results.jsonl"
 _FSYNC_EVERY_SECONDS = 2.0
@@ -244,6 +245,8 @@ def content_key(submission: Submission) -> str:
             digest.update(submission.reference[name].encode("utf-8", "surrogatepass"))
     if submission.requires is not None:
         digest.update(b"\2" + json.dumps(list(submission.requires)).encode())
+    # Both parsers give the same results; a result is still kept apart by the one that made it.
+    digest.update(b"\3" + default_parser().encode())
     return digest.hexdigest()
 
 
