@@ -102,6 +102,9 @@ def use_parser(parser: str) -> None:
 def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | ParseFailure:
     """Parse one ``.tf``/``.tfvars``/``.tf.json`` file of a submission, with `parser`
     (``"tree-sitter"`` or ``"hcl2"``; default: `default_parser()`). Both give the same result."""
+    parser = parser or default_parser()
+    if parser not in PARSERS:
+        raise ValueError(f"unknown parser {parser!r} (choose from {', '.join(PARSERS)})")
     if name.endswith(".json"):
         return _parse_json_file(name, text)
     if not text.strip():
@@ -109,7 +112,7 @@ def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | 
     if sys.getrecursionlimit() < _MIN_RECURSION_LIMIT:
         sys.setrecursionlimit(_MIN_RECURSION_LIMIT)
     try:
-        tree = _syntax_tree(text, parser or default_parser())
+        tree = _syntax_tree(text, parser)
         body = _first_tree(tree, "body")
         blocks, attributes = _fold_body(body, name) if body is not None else ([], {})
     except UnexpectedInput as error:
@@ -161,8 +164,6 @@ def _syntax_tree(text: str, parser: str) -> Tree:
         tree = lark_tree(text)
         if tree is not None:
             return tree
-    elif parser != HCL2:
-        raise ValueError(f"unknown parser {parser!r}")
     return hcl2.parses_to_tree(text)
 
 

@@ -393,8 +393,8 @@ class _Builder:
             end = self.offset(inner.end_byte)
             if _INT.fullmatch(self.source, start, end) is None:
                 raise _Unsupported("index")
-            number = self.token("INT_LITERAL", start, end)
-            return Tree("short_index", [self.leaf("DOT", dot), number])
+            dot_token = self.leaf("DOT", dot)
+            return Tree("short_index", [dot_token, self.token("INT_LITERAL", start, end)])
         if len(parts) != 3:
             raise _Unsupported("index")
         children: list[Any] = [self.leaf("LSQB", parts[0])]
