@@ -109,7 +109,8 @@ def _tree_difference(ours: Any, theirs: Any) -> str | None:
         if len(a.children) != len(b.children):
             return f"{path}/{a.data}: {len(a.children)} != {len(b.children)} children"
         pending.extend(
-            (x, y, f"{path}/{a.data}[{i}]") for i, (x, y) in enumerate(zip(a.children, b.children))
+            (x, y, f"{path}/{a.data}[{i}]")
+            for i, (x, y) in enumerate(zip(a.children, b.children, strict=True))
         )
     return None
 
@@ -133,7 +134,7 @@ def _block_difference(ours: Block, theirs: Block, where: str) -> str | None:
             return f"{where}.{name}: {difference}"
     if len(ours.blocks) != len(theirs.blocks):
         return f"{where}: {len(ours.blocks)} != {len(theirs.blocks)} nested blocks"
-    for index, (a, b) in enumerate(zip(ours.blocks, theirs.blocks)):
+    for index, (a, b) in enumerate(zip(ours.blocks, theirs.blocks, strict=True)):
         difference = _block_difference(a, b, f"{where}/{index}")
         if difference is not None:
             return difference
@@ -151,7 +152,7 @@ def _parse_difference(name: str, text: str) -> str | None:
         return f"comment lines {ours.comment_lines} != {theirs.comment_lines}"
     if len(ours.blocks) != len(theirs.blocks):
         return f"{len(ours.blocks)} != {len(theirs.blocks)} blocks"
-    for index, (a, b) in enumerate(zip(ours.blocks, theirs.blocks)):
+    for index, (a, b) in enumerate(zip(ours.blocks, theirs.blocks, strict=True)):
         difference = _block_difference(a, b, str(index))
         if difference is not None:
             return difference
@@ -273,7 +274,8 @@ def test_deep_nesting_parses_alike(text: str) -> None:
 
 def test_a_long_file_parses_alike() -> None:
     text = "".join(
-        f'resource "aws_sqs_queue" "q{n}" {{\n  name = "q-${{var.env}}-{n}"\n  delay = {n} * 2\n}}\n'
+        f'resource "aws_sqs_queue" "q{n}" {{\n  name = "q-${{var.env}}-{n}"\n'
+        f"  delay = {n} * 2\n}}\n"
         for n in range(3000)
     )
     assert _parse_difference("main.tf", text) is None
