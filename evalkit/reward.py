@@ -37,6 +37,7 @@ from evalkit.results import score_row
 from evalkit.rubric import Rubric, RubricEntry, load_rubric
 from evalkit.runner import WorkerStartError
 from evalkit.store import ResultCache, cached_result, content_key, default_cache_dir
+from evalkit.terraform.parse import use_parser
 from evalkit.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers
 
 Completion = str | Sequence[Mapping[str, Any]] | Mapping[str, Any]
@@ -359,13 +360,17 @@ def make_reward_fn(
     on_error: str = "raise",
     reference_field: str | None = None,
     requires_field: str = "requires",
+    parser: str | None = None,
 ) -> RewardFunction:
     """A reward function over completions; see `Grader` for the options and `RewardFunction`
-    for `on_error` (``"raise"`` or ``"zero"``).
+    for `on_error` (``"raise"`` or ``"zero"``). `parser` (``"tree-sitter"`` or ``"hcl2"``)
+    becomes the HCL parser of this process and its workers; both give the same rewards.
 
     >>> reward = make_reward_fn(weights={"security": 2.0})
     >>> reward(["```hcl\\nresource ...\\n```"])
     """
+    if parser is not None:
+        use_parser(parser)
     grader = Grader(
         rubric,
         weights=weights,

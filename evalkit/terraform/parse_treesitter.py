@@ -14,6 +14,7 @@ python-hcl2, so errors and rare layouts are read exactly as before.
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_right
 from typing import Any
@@ -115,12 +116,18 @@ def lark_tree(text: str) -> Tree | None:
     root = syntax.root_node
     if root.has_error:
         return None
+    # The rebuild makes tens of thousands of objects and no cycle: the cyclic collector,
+    # running again and again over the growing tree, would cost a third of the time.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         tree = _Builder(source, data).start(root)
     except (_Unsupported, RecursionError, ValueError, KeyError, IndexError):
         # ValueError, KeyError and IndexError: a tree-sitter shape not foreseen here.
         return None
-    _place(tree)
+    finally:
+        if collecting:
+            gc.enable()
     return tree
 
 
@@ -199,7 +206,7 @@ class _Builder:
         if not tokens:
             return None
         self.cursor = position
-        return Tree("new_line_or_comment", tokens)
+        return _tree("new_line_or_comment", tokens)
 
     def after_expression(self, expression: Tree) -> Tree | None:
         """The newlines after an expression: python-hcl2's grammar gives them to the innermost
@@ -207,10 +214,16 @@ class _Builder:
         newline = self.nl()
         if newline is None:
             return None
-        target = _last_binary_op(expression)
-        if target is None:
+        spine = _spine_to_last_binary_op(expression)
+        if not spine:
             return newline
-        target.children.append(newline)
+        spine[-1].children.append(newline)
+        end: Any = newline.children[-1]
+        for node in spine:
+            meta = node.meta
+            meta.end_line = end.end_line
+            meta.end_column = end.end_column
+            meta.end_pos = end.end_pos
         return None
 
     def joined_operator(self, kind: str, node: Any) -> Token:
@@ -239,7 +252,7 @@ class _Builder:
                 statements.extend(c for c in child.named_children if c.type != "comment")
             elif child.type != "comment":
                 raise _Unsupported(child.type)
-        return Tree("start", [self.body(statements)])
+        return _tree("start", [self.body(statements)])
 
     def body(self, statements: list[Any]) -> Tree:
         children: list[Any] = []
@@ -256,20 +269,19 @@ class _Builder:
         newline = self.nl()
         if newline is not None:
             children.append(newline)
-        return Tree("body", children)
+        return _tree("body", children)
 
     def attribute(self, node: Any) -> Tree:
         name, equals, value = _significant(node)
         head = self.name(name)
         eq = self.spaced("EQ", equals)
         expression = self.expression(value)
-        tree = Tree("attribute", [head, eq, expression])
         trailing = self.after_expression(expression)
         if trailing is not None:
             # The body takes it: step back so that the body reads it again.
             first: Any = trailing.children[0]
             self.cursor = first.start_pos
-        return tree
+        return _tree("attribute", [head, eq, expression])
 
     def block(self, node: Any) -> Tree:
         children: list[Any] = []
@@ -294,22 +306,22 @@ class _Builder:
                 children.append(self.leaf("RBRACE", child))
             else:
                 raise _Unsupported(kind)
-        return Tree("block", children)
+        return _tree("block", children)
 
     def name(self, node: Any) -> Tree:
         """An attribute name, block type or bare label: a keyword, a literal or a name."""
         text = self.source[self.offset(node.start_byte) : self.offset(node.end_byte)]
         if text in _KEYWORDS:
-            return Tree("keyword", [self.leaf(_KEYWORDS[text], node)])
+            return _tree("keyword", [self.leaf(_KEYWORDS[text], node)])
         if text in _LITERALS:
-            return Tree("literal_value", [self.leaf(_LITERALS[text], node)])
+            return _tree("literal_value", [self.leaf(_LITERALS[text], node)])
         return self.identifier(node)
 
     def identifier(self, node: Any) -> Tree:
         token = self.leaf("NAME", node)
         if _NAME.fullmatch(token) is None:
             raise _Unsupported("name")
-        return Tree("identifier", [token])
+        return _tree("identifier", [token])
 
     # --- expressions ------------------------------------------------------------------------
 
@@ -336,7 +348,7 @@ class _Builder:
             if newline is not None:
                 children.append(newline)
             children.append(self.leaf("RPAR", parts[2]))
-            return self.postfix(Tree("expr_term", children), parts[3:])
+            return self.postfix(_tree("expr_term", children), parts[3:])
         if kind in ("operation", "conditional", "expression"):
             if len(parts) != 1:
                 raise _Unsupported(kind)
@@ -353,9 +365,11 @@ class _Builder:
             part = parts[index]
             index += 1
             if part.type == "get_attr":
-                term = Tree("expr_term", [Tree("get_attr_expr_term", [term, self.get_attr(part)])])
+                term = _tree(
+                    "expr_term", [_tree("get_attr_expr_term", [term, self.get_attr(part)])]
+                )
             elif part.type == "index":
-                term = Tree("expr_term", [Tree("index_expr_term", [term, self.index(part)])])
+                term = _tree("expr_term", [_tree("index_expr_term", [term, self.index(part)])])
             elif part.type == "splat":
                 splat = part.named_children[0]
                 rule = "attr_splat" if splat.type == "attr_splat" else "full_splat"
@@ -368,7 +382,9 @@ class _Builder:
                         children.append(self.get_attr(follower))
                     else:
                         children.append(self.index(follower))
-                term = Tree("expr_term", [Tree(f"{rule}_expr_term", [term, Tree(rule, children)])])
+                term = _tree(
+                    "expr_term", [_tree(f"{rule}_expr_term", [term, _tree(rule, children)])]
+                )
             else:
                 raise _Unsupported(part.type)
         return term
@@ -376,12 +392,12 @@ class _Builder:
     def get_attr(self, node: Any) -> Tree:
         dot, name = _significant(node)
         token = self.leaf("DOT", dot)
-        return Tree("get_attr", [token, self.name_in_expression(name)])
+        return _tree("get_attr", [token, self.name_in_expression(name)])
 
     def name_in_expression(self, node: Any) -> Tree:
         text = self.source[self.offset(node.start_byte) : self.offset(node.end_byte)]
         if text in _LITERALS:
-            return Tree("literal_value", [self.leaf(_LITERALS[text], node)])
+            return _tree("literal_value", [self.leaf(_LITERALS[text], node)])
         return self.identifier(node)
 
     def index(self, node: Any) -> Tree:
@@ -394,7 +410,7 @@ class _Builder:
             if _INT.fullmatch(self.source, start, end) is None:
                 raise _Unsupported("index")
             dot_token = self.leaf("DOT", dot)
-            return Tree("short_index", [dot_token, self.token("INT_LITERAL", start, end)])
+            return _tree("short_index", [dot_token, self.token("INT_LITERAL", start, end)])
         if len(parts) != 3:
             raise _Unsupported("index")
         children: list[Any] = [self.leaf("LSQB", parts[0])]
@@ -407,7 +423,7 @@ class _Builder:
         if newline is not None:
             children.append(newline)
         children.append(self.leaf("RSQB", parts[2]))
-        return Tree("braces_index", children)
+        return _tree("braces_index", children)
 
     def splat(self, node: Any) -> list[Any]:
         parts = _significant(node)
@@ -425,26 +441,26 @@ class _Builder:
     def term(self, node: Any) -> Tree:
         kind = node.type
         if kind == "literal_value":
-            return Tree("expr_term", [self.literal(node.named_children[0])])
+            return _tree("expr_term", [self.literal(node.named_children[0])])
         if kind == "variable_expr":
-            return Tree("expr_term", [self.identifier(node.named_children[0])])
+            return _tree("expr_term", [self.identifier(node.named_children[0])])
         if kind == "collection_value":
             collection = node.named_children[0]
             if collection.type == "tuple":
-                return Tree("expr_term", [self.tuple_value(collection)])
-            return Tree("expr_term", [self.object_value(collection)])
+                return _tree("expr_term", [self.tuple_value(collection)])
+            return _tree("expr_term", [self.object_value(collection)])
         if kind == "template_expr":
             template = node.named_children[0]
             if template.type == "quoted_template":
-                return Tree("expr_term", [self.string(template)])
-            return Tree("expr_term", [self.heredoc(template)])
+                return _tree("expr_term", [self.string(template)])
+            return _tree("expr_term", [self.heredoc(template)])
         if kind == "function_call":
-            return Tree("expr_term", [self.function_call(node)])
+            return _tree("expr_term", [self.function_call(node)])
         if kind == "for_expr":
             inner = node.named_children[0]
             if inner.type == "for_tuple_expr":
-                return Tree("expr_term", [self.for_tuple(inner)])
-            return Tree("expr_term", [self.for_object(inner)])
+                return _tree("expr_term", [self.for_tuple(inner)])
+            return _tree("expr_term", [self.for_object(inner)])
         raise _Unsupported(kind)
 
     def literal(self, node: Any) -> Tree:
@@ -452,13 +468,13 @@ class _Builder:
         if kind == "numeric_lit":
             start, end = self.offset(node.start_byte), self.offset(node.end_byte)
             if _FLOAT.fullmatch(self.source, start, end):
-                return Tree("float_lit", [self.token("FLOAT_LITERAL", start, end)])
+                return _tree("float_lit", [self.token("FLOAT_LITERAL", start, end)])
             if _INT.fullmatch(self.source, start, end):
-                return Tree("int_lit", [self.token("INT_LITERAL", start, end)])
+                return _tree("int_lit", [self.token("INT_LITERAL", start, end)])
             raise _Unsupported("number")
         if kind in ("bool_lit", "null_lit"):
             text = self.source[self.offset(node.start_byte) : self.offset(node.end_byte)]
-            return Tree("literal_value", [self.leaf(_LITERALS[text], node)])
+            return _tree("literal_value", [self.leaf(_LITERALS[text], node)])
         if kind == "string_lit":
             return self.string(node)
         raise _Unsupported(kind)
@@ -482,7 +498,7 @@ class _Builder:
             if newline is not None:
                 children.append(newline)
         children.append(self.leaf("RSQB", parts[-1]))
-        return Tree("tuple", children)
+        return _tree("tuple", children)
 
     def object_value(self, node: Any) -> Tree:
         parts = _significant(node)
@@ -494,9 +510,8 @@ class _Builder:
             if part.type == ",":
                 children.append(self.leaf("COMMA", part))
             else:
-                element, value = self.object_elem(part)
+                element, newline = self.object_elem(part)
                 children.append(element)
-                newline = self.after_expression(value)
                 if newline is not None:
                     children.append(newline)
                     continue
@@ -504,15 +519,17 @@ class _Builder:
             if newline is not None:
                 children.append(newline)
         children.append(self.leaf("RBRACE", parts[-1]))
-        return Tree("object", children)
+        return _tree("object", children)
 
-    def object_elem(self, node: Any) -> tuple[Tree, Tree]:
+    def object_elem(self, node: Any) -> tuple[Tree, Tree | None]:
+        """An object element, and the newlines after it that it does not take."""
         key, separator, value = _significant(node)
-        key_tree = Tree("object_elem_key", [self.expression(key)])
+        key_tree = _tree("object_elem_key", [self.expression(key)])
         kind = "EQ" if separator.type == "=" else "COLON"
         sep = self.spaced(kind, separator)
         expression = self.expression(value)
-        return Tree("object_elem", [key_tree, sep, expression]), expression
+        newline = self.after_expression(expression)
+        return _tree("object_elem", [key_tree, sep, expression]), newline
 
     def function_call(self, node: Any) -> Tree:
         parts = _significant(node)
@@ -531,7 +548,7 @@ class _Builder:
         if newline is not None:
             children.append(newline)
         children.append(self.leaf("RPAR", parts[-1]))
-        return Tree("function_call", children)
+        return _tree("function_call", children)
 
     def arguments(self, node: Any) -> Tree:
         children: list[Any] = []
@@ -550,7 +567,7 @@ class _Builder:
             newline = self.nl()
             if newline is not None:
                 children.append(newline)
-        return Tree("arguments", children)
+        return _tree("arguments", children)
 
     def for_intro(self, node: Any) -> Tree:
         children: list[Any] = []
@@ -573,7 +590,7 @@ class _Builder:
                 newline = self.nl()
                 if newline is not None:
                     children.append(newline)
-        return Tree("for_intro", children)
+        return _tree("for_intro", children)
 
     def for_cond(self, node: Any) -> tuple[Tree, Tree | None]:
         keyword, value = _significant(node)
@@ -583,13 +600,14 @@ class _Builder:
             children.append(newline)
         expression = self.expression(value)
         children.append(expression)
-        return Tree("for_cond", children), self.after_expression(expression)
+        newline = self.after_expression(expression)
+        return _tree("for_cond", children), newline
 
     def for_tuple(self, node: Any) -> Tree:
-        return Tree("for_tuple_expr", self.for_parts(node, "LSQB", "RSQB"))
+        return _tree("for_tuple_expr", self.for_parts(node, "LSQB", "RSQB"))
 
     def for_object(self, node: Any) -> Tree:
-        return Tree("for_object_expr", self.for_parts(node, "LBRACE", "RBRACE"))
+        return _tree("for_object_expr", self.for_parts(node, "LBRACE", "RBRACE"))
 
     def for_parts(self, node: Any, opening: str, closing: str) -> list[Any]:
         parts = _significant(node)
@@ -641,7 +659,7 @@ class _Builder:
         if kind is None:
             raise _Unsupported(operator.type)
         operator_token = self.joined_operator(kind, operator)
-        term: list[Any] = [Tree("binary_operator", [operator_token])]
+        term: list[Any] = [_tree("binary_operator", [operator_token])]
         newline = self.nl()
         if newline is not None:
             term.append(newline)
@@ -649,7 +667,7 @@ class _Builder:
         if right_tree.data == "conditional":
             raise _Unsupported("a conditional as an operand")
         term.append(right_tree)
-        return Tree("binary_op", [left_tree, Tree("binary_term", term)])
+        return _tree("binary_op", [left_tree, _tree("binary_term", term)])
 
     def unary(self, sign: Any, operand: list[Any]) -> Tree:
         kind = "MINUS" if sign.type == "-" else "NOT"
@@ -660,14 +678,14 @@ class _Builder:
                 end = self.offset(number.end_byte)
                 if _FLOAT.fullmatch(self.source, start, end):
                     # python-hcl2 lexes a negative float as one literal.
-                    return Tree(
-                        "expr_term", [Tree("float_lit", [self.token("FLOAT_LITERAL", start, end)])]
+                    return _tree(
+                        "expr_term", [_tree("float_lit", [self.token("FLOAT_LITERAL", start, end)])]
                     )
         token = self.leaf(kind, sign)
         operand_tree = self.expression_parts(operand)
         if operand_tree.data != "expr_term":
             raise _Unsupported("a unary operator before an operation")
-        return Tree("unary_op", [token, operand_tree])
+        return _tree("unary_op", [token, operand_tree])
 
     def conditional(self, node: Any) -> Tree:
         return self.conditional_chain(_conditional_sequence(node))
@@ -696,7 +714,7 @@ class _Builder:
             children.append(self.expression(items[4]))
         else:
             children.append(self.conditional_chain(items[4:]))
-        return Tree("conditional", children)
+        return _tree("conditional", children)
 
     # --- templates --------------------------------------------------------------------------
 
@@ -712,7 +730,7 @@ class _Builder:
         end = self.offset(closing.start_byte)
         self.literal_parts(end, children)
         children.append(self.leaf("DBLQUOTE", closing))
-        return Tree("string", children)
+        return _tree("string", children)
 
     def template_parts(self, parts: list[Any], children: list[Any]) -> None:
         for part in parts:
@@ -721,7 +739,7 @@ class _Builder:
                 continue
             self.literal_parts(self.offset(part.start_byte), children)
             if kind == "template_interpolation":
-                children.append(Tree("string_part", [self.interpolation(part)]))
+                children.append(_tree("string_part", [self.interpolation(part)]))
             elif kind == "template_directive":
                 self.directive(part.named_children[0], children)
             else:
@@ -744,7 +762,7 @@ class _Builder:
             if unbounded is None or unbounded.end() != found.end():
                 raise _Unsupported("string text")
             token = self.make(kind, position, found.end(), found.group())
-            children.append(Tree("string_part", [token]))
+            children.append(_tree("string_part", [token]))
             position = found.end()
         self.cursor = max(self.cursor, end)
 
@@ -755,7 +773,7 @@ class _Builder:
         start, value, end = parts
         children = [self.leaf("INTERP_START", start), self.expression(value)]
         children.append(self.leaf("RBRACE", end))
-        return Tree("interpolation", children)
+        return _tree("interpolation", children)
 
     def directive(self, node: Any, children: list[Any]) -> None:
         for part in _significant(node):
@@ -764,12 +782,12 @@ class _Builder:
                 continue
             self.literal_parts(self.offset(part.start_byte), children)
             if kind == "template_interpolation":
-                children.append(Tree("string_part", [self.interpolation(part)]))
+                children.append(_tree("string_part", [self.interpolation(part)]))
             elif kind == "template_directive":
                 self.directive(part.named_children[0], children)
             elif kind in _DIRECTIVE_RULES:
                 rule = _DIRECTIVE_RULES[kind]
-                children.append(Tree("string_part", [Tree(rule, self.directive_tokens(part))]))
+                children.append(_tree("string_part", [_tree(rule, self.directive_tokens(part))]))
             else:
                 raise _Unsupported(kind)
 
@@ -813,7 +831,7 @@ class _Builder:
         if found is None or found.end() != end:
             raise _Unsupported("heredoc")
         rule = "heredoc_template_trim" if trim else "heredoc_template"
-        return Tree(rule, [self.token(rule.upper(), start, end)])
+        return _tree(rule, [self.token(rule.upper(), start, end)])
 
 
 _HEREDOC = re.compile(
@@ -847,19 +865,24 @@ def _significant(node: Any) -> list[Any]:
     return [c for c in node.children if c.type != "comment"]
 
 
-def _last_binary_op(expression: Tree) -> Tree | None:
-    """The innermost binary operation on the right edge of an expression."""
-    found = None
+def _spine_to_last_binary_op(expression: Tree) -> list[Tree]:
+    """The rules from an expression down its right edge to the innermost binary operation
+    that ends it (they all end where it ends); empty if no binary operation ends it."""
+    path: list[Tree] = []
+    found = 0
     node = expression
     while True:
         if node.data == "binary_op":
-            found = node
+            path.append(node)
+            found = len(path)
             term = node.children[1]
+            path.append(term)
             node = term.children[-1]
         elif node.data == "conditional":
+            path.append(node)
             node = node.children[-1]
         else:
-            return found
+            return path[:found]
 
 
 def _byte_to_char_table(source: str, size: int) -> list[int]:
@@ -875,21 +898,20 @@ def _byte_to_char_table(source: str, size: int) -> list[int]:
     return table
 
 
-def _place(tree: Tree) -> None:
-    """Set every rule's position from its first and last positioned child, as Lark's
-    ``propagate_positions`` does (children first)."""
-    order: list[Tree] = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        stack.extend(c for c in node.children if isinstance(c, Tree))
-    for node in reversed(order):
-        meta = Meta()
-        first = _positioned(node.children)
-        if first is not None:
-            last = _positioned(reversed(node.children))
-            assert last is not None
+def _tree(data: str, children: list[Any]) -> Tree:
+    """A rule with its position set from its first and last positioned child, as Lark's
+    ``propagate_positions`` sets it (only an empty body has no position)."""
+    meta = Meta()
+    for first in children:
+        if type(first) is not Token:
+            first = first._meta
+            if first.empty:
+                continue
+        for last in reversed(children):
+            if type(last) is not Token:
+                last = last._meta
+                if last.empty:
+                    continue
             meta.line = first.line
             meta.column = first.column
             meta.start_pos = first.start_pos
@@ -897,13 +919,6 @@ def _place(tree: Tree) -> None:
             meta.end_column = last.end_column
             meta.end_pos = last.end_pos
             meta.empty = False
-        node._meta = meta
-
-
-def _positioned(children: Any) -> Any:
-    for child in children:
-        if isinstance(child, Token):
-            return child
-        if not child._meta.empty:
-            return child._meta
-    return None
+            break
+        break
+    return Tree(data, children, meta)
