@@ -189,6 +189,7 @@ def main() -> None:
                     "--jobs",
                     "1",
                     "--no-cache",
+                    "--overwrite",
                     "--parser",
                     p,
                 )[0],
