@@ -5,8 +5,13 @@
 
 Builds a corpus of generated multi-region submissions (JSONL of markdown answers), then
 prints, measured in one run:
-  - the parse-only floor: python-hcl2 `parses_to_tree` on the same files, one process;
-  - `evalkit score --jobs 1` (loading, extraction, evaluation, all checks, tables);
+  - the parse-only floor of each parser, on the same files, one process: python-hcl2's
+    `parses_to_tree`, and tree-sitter with the rebuild of python-hcl2's tree evalkit reads;
+  - `evalkit score --jobs 1` (loading, extraction, evaluation, all checks, tables) with each
+    parser (`--parser`), side by side, in CPU seconds of the process (the floors are CPU
+    seconds too; every other figure is wall time);
+  - checkov on the same files written out as one directory per submission, if `checkov` is on
+    the PATH (n/a otherwise), against `evalkit --jobs 1` with the default parser;
   - `evalkit score` on all cores;
   - a warm-cache re-run, and `evalkit rescore` with another rubric;
   - peak RSS of `evalkit score` at a small and a large corpus (small submissions);
@@ -20,6 +25,8 @@ import argparse
 import json
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,24 +54,67 @@ def write_corpus(path: Path, count: int, min_kb: int, max_kb: int, seed: int) ->
     return total / 1024
 
 
-def parse_floor(path: Path) -> float:
-    """Seconds python-hcl2 needs to parse every HCL block of the corpus, in one process."""
+PARSERS = ("tree-sitter", "hcl2")
+
+# What each parser's floor times: the call evalkit makes to get a file's syntax tree.
+_PARSE_CALLS = {
+    "hcl2": ("import hcl2", "hcl2.parses_to_tree"),
+    "tree-sitter": ("from evalkit.terraform.parse_treesitter import lark_tree", "lark_tree"),
+}
+
+
+def parse_floor(path: Path, parser: str) -> float:
+    """CPU seconds `parser` needs to parse every HCL block of the corpus, in one process."""
+    setup, call = _PARSE_CALLS[parser]
     code = f"""
-import json, time, hcl2
+import json, time
+{setup}
 from evalkit.dataset import extract_files
 texts = []
 for line in open({str(path)!r}, encoding="utf-8"):
     texts.extend(extract_files(json.loads(line)["response"]).values())
-hcl2.parses_to_tree("a = 1")
+{call}("a = 1")
 started = time.process_time()
 for text in texts:
-    hcl2.parses_to_tree(text)
+    {call}(text)
 print(time.process_time() - started)
 """
     result = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     )
     return float(result.stdout.strip())
+
+
+def write_directories(path: Path, root: Path) -> None:
+    """The corpus as one directory of .tf files per submission (what checkov reads)."""
+    from evalkit.dataset import extract_files
+
+    for line in path.open(encoding="utf-8"):
+        record = json.loads(line)
+        folder = root / record["id"]
+        for name, text in extract_files(record["response"]).items():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+
+
+def checkov_seconds(root: Path) -> float | None:
+    """Wall seconds of checkov over every submission directory, None if it is not installed."""
+    program = shutil.which("checkov")
+    if program is None:
+        return None
+    started = time.perf_counter()
+    subprocess.run(
+        [program, "-d", str(root), "--framework", "terraform", "--quiet", "--compact"],
+        capture_output=True,
+        text=True,
+    )
+    return time.perf_counter() - started
+
+
+def median_of(repeats: int, measure: object) -> float:
+    """The median of `repeats` measurements: the machine may be shared."""
+    return statistics.median(measure() for _ in range(repeats))  # type: ignore[operator]
 
 
 def evalkit(*args: str) -> tuple[float, int]:
@@ -77,6 +127,15 @@ def evalkit(*args: str) -> tuple[float, int]:
         raise SystemExit(f"evalkit {' '.join(args)} failed:\n{process.stderr}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return elapsed, max(peak, before)
+
+
+def evalkit_cpu(*args: str) -> float:
+    """CPU seconds (user + system) of one `evalkit` command: on a shared machine its wall
+    time measures the other users as much as evalkit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    evalkit(*args)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def peak_rss(data: Path, out: Path, cache: Path) -> int:
@@ -113,6 +172,7 @@ def main() -> None:
     parser.add_argument("--rss-small", type=int, default=1000)
     parser.add_argument("--rss-large", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=3, help="median of this many runs")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="evalkit-bench-") as scratch:
@@ -123,13 +183,44 @@ def main() -> None:
         os.environ["EVALKIT_CACHE_DIR"] = str(cache)
         print(
             f"corpus: {args.count} submissions, {kb:,.0f} KB of HCL "
-            f"({args.min_kb}-{args.max_kb} KB each), {os.cpu_count()} cores"
+            f"({args.min_kb}-{args.max_kb} KB each), {os.cpu_count()} cores, "
+            f"load average {os.getloadavg()[0]:.1f}, median of {args.repeats} runs"
         )
 
-        floor = parse_floor(data)
+        floors = {p: median_of(args.repeats, lambda p=p: parse_floor(data, p)) for p in PARSERS}
+        ones = {
+            p: median_of(
+                args.repeats,
+                lambda p=p: evalkit_cpu(
+                    "score",
+                    str(data),
+                    "--out",
+                    str(root / f"one-{p}"),
+                    "--jobs",
+                    "1",
+                    "--no-cache",
+                    "--overwrite",
+                    "--parser",
+                    p,
+                ),
+            )
+            for p in PARSERS
+        }
+        floor, one_cpu = floors[PARSERS[0]], ones[PARSERS[0]]
+        # Wall time of the default parser's run, for the ratios to the other wall times.
         one, _ = evalkit(
-            "score", str(data), "--out", str(root / "one"), "--jobs", "1", "--no-cache"
+            "score", str(data), "--out", str(root / "one-wall"), "--jobs", "1", "--no-cache"
         )
+        parsers_agree = all(
+            (root / f"one-{PARSERS[0]}" / n).read_bytes() == (root / f"one-{p}" / n).read_bytes()
+            for p in PARSERS[1:]
+            for n in ("scores.csv", "findings.csv", "checks.csv")
+        )
+        (root / "one").mkdir()
+        for n in ("scores.csv", "findings.csv"):
+            shutil.copy(root / f"one-{PARSERS[0]}" / n, root / "one" / n)
+        write_directories(data, root / "dirs")
+        checkov = checkov_seconds(root / "dirs")
         cold, _ = evalkit("score", str(data), "--out", str(root / "all"), "--cache", str(cache))
         warm, _ = evalkit("score", str(data), "--out", str(root / "warm"), "--cache", str(cache))
         rubric = root / "rubric.yaml"
@@ -147,20 +238,40 @@ def main() -> None:
         rss_small = peak_rss(small, root / "rss-small", cache)
         rss_large = peak_rss(large, root / "rss-large", cache)
 
-    print(f"parse-only floor (parses_to_tree, 1 process): {floor:8.1f} s  {kb / floor:6.0f} KB/s")
-    print(f"evalkit --jobs 1:                             {one:8.1f} s  {kb / one:6.0f} KB/s")
+    for name in PARSERS:
+        seconds = floors[name]
+        print(
+            f"parse-only floor, {name:<11} (1 process):  {seconds:8.2f} s  {kb / seconds:6.0f} KB/s"
+        )
+    for name in PARSERS:
+        seconds = ones[name]
+        print(
+            f"evalkit --jobs 1 --parser {name:<11}:  {seconds:8.2f} s CPU  {kb / seconds:6.0f} KB/s"
+        )
+    if checkov is None:
+        print("checkov (same files, directories):                 n/a (not installed)")
+    else:
+        print(
+            f"checkov (same files, directories):           {checkov:8.1f} s"
+            f"  {kb / checkov:6.0f} KB/s"
+        )
     print(f"evalkit, all cores (cold cache):              {cold:8.1f} s  {kb / cold:6.0f} KB/s")
     print(f"evalkit, warm cache re-run:                   {warm:8.1f} s")
     print(f"evalkit rescore (other rubric):               {rescore:8.1f} s")
     print(f"peak RSS, {args.rss_small:>6} small submissions:            {rss_small / 1024:8.0f} MB")
     print(f"peak RSS, {args.rss_large:>6} small submissions:            {rss_large / 1024:8.0f} MB")
     print()
-    print(f"--jobs 1 / floor:        {one / floor:5.2f}   (target <= 1.5)")
+    speedups = ", ".join(f"{name} {ones[name] / one_cpu:.2f}" for name in PARSERS[1:])
+    print(f"--jobs 1 per parser / {PARSERS[0]}: {speedups}")
+    if checkov is not None:
+        print(f"checkov / --jobs 1 wall: {checkov / one:5.1f}   (target >= 25)")
+    print(f"--jobs 1 CPU / floor:    {one_cpu / floor:5.2f}   (target <= 1.5)")
     print(f"--jobs 1 / all cores:    {one / cold:5.2f}   (target >= 1.8 on 2 cores)")
     print(f"warm / cold:             {warm / cold:5.2f}   (target <= 0.2)")
     print(f"rescore / cold:          {rescore / cold:5.2f}   (target <= 0.05)")
     print(f"RSS large / small:       {rss_large / rss_small:5.2f}   (target <= 1.3)")
     print(f"--jobs 1 and warm-cache tables identical: {same}")
+    print(f"--jobs 1 tables identical with every parser: {parsers_agree}")
 
 
 if __name__ == "__main__":

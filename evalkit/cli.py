@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="record field listing check IDs waived for that record (default: waive)",
     )
+    score.add_argument(
+        "--parser",
+        choices=("tree-sitter", "hcl2"),
+        help="HCL parser; both give the same results, tree-sitter is faster "
+        "(default: $EVALKIT_PARSER, else tree-sitter)",
+    )
     _add_coverage_arguments(score)
     score.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
@@ -430,6 +436,10 @@ def _score(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
         return _usage("--jobs must be at least 1")
+    if args.parser is not None:
+        from evalkit.terraform.parse import use_parser
+
+        use_parser(args.parser)
     if args.timeout < 0 or args.max_file_mb <= 0:
         return _usage("--timeout must be >= 0 and --max-file-mb > 0")
 

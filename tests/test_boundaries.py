@@ -9,7 +9,7 @@ from pathlib import Path
 import evalkit.terraform
 
 PACKAGE = Path(evalkit.terraform.__file__).resolve().parents[1]
-PARSER_PACKAGES = ("lark", "hcl2")
+PARSER_PACKAGES = ("lark", "hcl2", "tree_sitter", "tree_sitter_hcl")
 
 # Modules that still read the parse tree themselves, until they ask `evalkit.terraform.syntax`
 # instead. Empty this list as they move; nothing may be added to it.

@@ -56,6 +56,10 @@ def content_key(submission: Submission) -> str:
             digest.update(submission.reference[name].encode("utf-8", "surrogatepass"))
     if submission.requires is not None:
         digest.update(b"\2" + json.dumps(list(submission.requires)).encode())
+    # Both parsers give the same results; a result is still kept apart by the one that made it.
+    from evalkit.terraform.parse import default_parser
+
+    digest.update(b"\3" + default_parser().encode())
     return digest.hexdigest()
 
 

@@ -8,6 +8,7 @@ trees for the evaluator. Parse failures are returned as data, never raised.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -20,6 +21,15 @@ from lark.exceptions import LarkError, UnexpectedInput, UnexpectedToken
 
 # A balanced but deeply nested answer must fail as a parse error, not crash the worker.
 _MIN_RECURSION_LIMIT = 8000
+
+# The two parsers give the same syntax tree (tree-sitter's is rebuilt in python-hcl2's shape,
+# and any text it cannot rebuild exactly is handed to python-hcl2): tree-sitter is the fast one.
+TREE_SITTER = "tree-sitter"
+HCL2 = "hcl2"
+PARSERS = (TREE_SITTER, HCL2)
+DEFAULT_PARSER = TREE_SITTER
+# The setting lives in the environment so that worker processes started later inherit it.
+PARSER_ENV = "EVALKIT_PARSER"
 
 
 @dataclass
@@ -77,17 +87,38 @@ class ParsedFile:
 
 # The distributions whose versions decide what a parse gives: a cached result made with others
 # is not reused.
-PARSER_DISTRIBUTIONS = ("python-hcl2", "lark")
+PARSER_DISTRIBUTIONS = ("python-hcl2", "lark", "tree-sitter", "tree-sitter-hcl")
 
 
 def load_parser() -> None:
-    """Build the parser's tables now (once per process), so that the first submission graded
-    does not pay for them."""
+    """Load the parsers now (once per process), so that the first submission graded does not
+    pay for them: python-hcl2's tables (always: it gives every parse-error message) and
+    tree-sitter's grammar when it is the default."""
     hcl2.parses_to_tree("warm = 1")
+    if default_parser() == TREE_SITTER:
+        _syntax_tree("warm = 1", TREE_SITTER)
 
 
-def parse_file(name: str, text: str) -> ParsedFile | ParseFailure:
-    """Parse one ``.tf``/``.tfvars``/``.tf.json`` file of a submission."""
+def default_parser() -> str:
+    """The parser `parse_file` uses when none is named: ``EVALKIT_PARSER`` if set, else
+    tree-sitter."""
+    configured = os.environ.get(PARSER_ENV, "")
+    return configured if configured in PARSERS else DEFAULT_PARSER
+
+
+def use_parser(parser: str) -> None:
+    """Make `parser` the default of this process and of the worker processes it starts."""
+    if parser not in PARSERS:
+        raise ValueError(f"unknown parser {parser!r} (choose from {', '.join(PARSERS)})")
+    os.environ[PARSER_ENV] = parser
+
+
+def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | ParseFailure:
+    """Parse one ``.tf``/``.tfvars``/``.tf.json`` file of a submission, with `parser`
+    (``"tree-sitter"`` or ``"hcl2"``; default: `default_parser()`). Both give the same result."""
+    parser = parser or default_parser()
+    if parser not in PARSERS:
+        raise ValueError(f"unknown parser {parser!r} (choose from {', '.join(PARSERS)})")
     if name.endswith(".json"):
         return _parse_json_file(name, text)
     if not text.strip():
@@ -95,7 +126,7 @@ def parse_file(name: str, text: str) -> ParsedFile | ParseFailure:
     if sys.getrecursionlimit() < _MIN_RECURSION_LIMIT:
         sys.setrecursionlimit(_MIN_RECURSION_LIMIT)
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = _syntax_tree(text, parser)
         body = _first_tree(tree, "body")
         blocks, attributes = _fold_body(body, name) if body is not None else ([], {})
     except UnexpectedInput as error:
@@ -135,6 +166,19 @@ def parse_file(name: str, text: str) -> ParsedFile | ParseFailure:
 
 
 _TOO_DEEP = "blocks or expressions are nested too deeply to parse"
+
+
+def _syntax_tree(text: str, parser: str) -> Tree:
+    """python-hcl2's Lark tree of `text`. tree-sitter builds it when it can; a text with a
+    syntax error (or a layout tree-sitter's reading does not rebuild exactly) is parsed by
+    python-hcl2, so its failure and message are python-hcl2's."""
+    if parser == TREE_SITTER:
+        from evalkit.terraform.parse_treesitter import lark_tree
+
+        tree = lark_tree(text)
+        if tree is not None:
+            return tree
+    return hcl2.parses_to_tree(text)
 
 
 _SPLIT_STRING = (

@@ -18,7 +18,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import replace
 
-from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure, parse_file
+from evalkit.terraform.parse import (
+    Attribute,
+    Block,
+    ParsedFile,
+    ParseFailure,
+    default_parser,
+    parse_file,
+)
 
 __all__ = ["clear", "parse_file_once"]
 
@@ -28,33 +35,34 @@ MIN_CHARS = 16 * 1024
 MAX_TOTAL_CHARS = 512 * 1024
 
 Parsed = ParsedFile | ParseFailure
-# Keyed by the text and whether it is read as JSON (the only thing a file's name changes in
-# its parse besides the name recorded on each block); the value remembers that name.
-_KEPT: OrderedDict[tuple[bool, str], tuple[str, Parsed]] = OrderedDict()
+# Keyed by the parser, the text and whether it is read as JSON (the only thing a file's name
+# changes in its parse besides the name recorded on each block); the value remembers that name.
+_KEPT: OrderedDict[tuple[str, bool, str], tuple[str, Parsed]] = OrderedDict()
 _TOTAL_CHARS = 0
 
 
-def parse_file_once(name: str, text: str) -> Parsed:
-    """`parse_file(name, text)`, reusing the result of an earlier call with the same text. The
-    result is shared: callers must not modify it.
+def parse_file_once(name: str, text: str, parser: str | None = None) -> Parsed:
+    """`parse_file(name, text, parser)`, reusing the result of an earlier call with the same
+    text and parser. The result is shared: callers must not modify it.
 
     The same module vendored under another path (``ecs/modules/service`` in one example,
     ``modules/service`` in another) reuses the parse too: its blocks are copied under the new
     name, sharing their expression trees, which costs a small fraction of a parse."""
     global _TOTAL_CHARS
+    parser = parser or default_parser()
     if len(text) < MIN_CHARS or len(text) > MAX_TOTAL_CHARS:
-        return parse_file(name, text)
-    key = (name.endswith(".json"), text)
+        return parse_file(name, text, parser)
+    key = (parser, name.endswith(".json"), text)
     found = _KEPT.get(key)
     if found is not None:
         _KEPT.move_to_end(key)
         kept_name, result = found
         return result if kept_name == name else _renamed(result, name)
-    result = parse_file(name, text)
+    result = parse_file(name, text, parser)
     _KEPT[key] = (name, result)
     _TOTAL_CHARS += len(text)
     while _TOTAL_CHARS > MAX_TOTAL_CHARS and _KEPT:
-        (_, dropped), _ = _KEPT.popitem(last=False)
+        (_, _, dropped), _ = _KEPT.popitem(last=False)
         _TOTAL_CHARS -= len(dropped)
     return result
 

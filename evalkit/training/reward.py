@@ -38,6 +38,7 @@ from evalkit.records import CATEGORIES, GRADED_STATUSES, Finding, Submission
 from evalkit.results.tables import score_row
 from evalkit.running.cache import ResultCache, cached_result, content_key, default_cache_dir
 from evalkit.running.runner import WorkerStartError
+from evalkit.terraform.parse import use_parser
 
 Completion = str | Sequence[Mapping[str, Any]] | Mapping[str, Any]
 _CACHEABLE = GRADED_STATUSES
@@ -365,11 +366,13 @@ def make_reward_fn(
     *,
     name: str = "terraform_reward",
     on_error: str = "raise",
+    parser: str | None = None,
     **options: Unpack[GraderOptions],
 ) -> RewardFunction:
     """A reward function over completions; `options` are those of `Grader` (weights,
     waivers, cache, jobs, time limit, references...) and `on_error` is `RewardFunction`'s
-    (``"raise"`` or ``"zero"``).
+    (``"raise"`` or ``"zero"``). `parser` (``"tree-sitter"`` or ``"hcl2"``) becomes the HCL
+    parser of this process and its workers; both give the same rewards.
 
     >>> reward = make_reward_fn(weights={"security": 2.0})
     >>> reward(["```hcl\\nresource ...\\n```"])
@@ -380,6 +383,8 @@ def make_reward_fn(
             f"make_reward_fn() got unexpected options {sorted(unknown)}; "
             f"Grader takes {sorted(GraderOptions.__annotations__)}"
         )
+    if parser is not None:
+        use_parser(parser)
     return RewardFunction(Grader(rubric, **options), name, on_error)
 
 
