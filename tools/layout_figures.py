@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SECTION = re.compile(r"^# --- ([A-Z]+-[A-Z0-9-]+) -", re.MULTILINE)
+PARSER_PACKAGES = ("lark", "hcl2", "tree_sitter", "tree_sitter_hcl")
 CHECK_ID = re.compile(r'@check\(\s*"([A-Z]+-[A-Z0-9-]+)"')
 
 
@@ -77,7 +78,7 @@ def parser_importers(root: Path) -> list[str]:
                 modules = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 modules = [node.module or ""]
-            if any(m.split(".")[0] in ("lark", "hcl2", "tree_sitter", "tree_sitter_hcl") for m in modules):
+            if any(m.split(".")[0] in PARSER_PACKAGES for m in modules):
                 found.append(module_name(root, path))
                 break
     return sorted(set(found))
