@@ -134,6 +134,22 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+def _running(argument: str) -> list[int]:
+    """Processes alive (not zombies) with `argument` on their command line (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if argument.encode() in command and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 def _journal_lines(journal: Path) -> int:
     """Complete lines in the journal (the header and one per finished submission)."""
     return journal.read_text(encoding="utf-8").count("\n") if journal.exists() else 0
@@ -167,6 +183,9 @@ def test_ctrl_c_prints_the_resume_command_and_keeps_the_journal(tmp_path: Path) 
             process.communicate()
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
+    # The workers ignore Ctrl-C; the interrupted run ends them instead of leaving them behind
+    # (where they would hold the terminal's output open).
+    assert _running(str(script)) == []
     kept = journal.read_text(encoding="utf-8").splitlines()
     assert len(kept) == 1 + held  # the header and every result finished before Ctrl-C
     assert all(json.loads(line) for line in kept)  # every line complete

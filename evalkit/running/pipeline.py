@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -102,11 +103,10 @@ def score(
     try:
         # The results keep each submission's files as graded (secrets masked): `Run.save`
         # writes them to files/, so a view of the saved run shows the code of each finding.
-        results = list(
-            active_waivers.apply_all(
-                grade_stream(submissions, execution, result_cache, _progress(progress, total))
-            )
-        )
+        with closing(
+            grade_stream(submissions, execution, result_cache, _progress(progress, total))
+        ) as graded:
+            results = list(active_waivers.apply_all(graded))
     finally:
         if result_cache is not None:
             result_cache.close()
@@ -266,11 +266,14 @@ def score_to_directory(
     result_cache = _open_cache(cache)
     started = time.perf_counter()
     try:
-        graded = grade_stream(todo, execution, result_cache, _progress(progress, remaining))
-        for result in active_waivers.apply_all(graded):
-            save_submission_files(directory, result.submission_id, result.files)
-            if result.submission_id not in journal.done:
-                journal.append(result)
+        # Closed on the way out, so an interrupted run stops its workers before it returns.
+        with closing(
+            grade_stream(todo, execution, result_cache, _progress(progress, remaining))
+        ) as graded:
+            for result in active_waivers.apply_all(graded):
+                save_submission_files(directory, result.submission_id, result.files)
+                if result.submission_id not in journal.done:
+                    journal.append(result)
     finally:
         journal.close()
         if result_cache is not None:

@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -50,8 +50,9 @@ def grade_stream(
     execution: Execution,
     cache: ResultCache | None = None,
     tick: Callable[[], None] = lambda: None,
-) -> Iterator[SubmissionResult]:
-    """Grade every submission with every registered check; results come in input order."""
+) -> Generator[SubmissionResult, None, None]:
+    """Grade every submission with every registered check; results come in input order.
+    Closing the generator early stops the grading, worker processes included."""
     checks = list(REGISTRY)
     # Imported modules and tables live for the whole run: moving them out of the collector's
     # generations keeps each between-submission collection small.
@@ -66,11 +67,17 @@ def grade_stream(
         )
     else:
         graded = _processes(pending, execution)
-    for submission, result in graded:
-        if cache is not None and result.status in _CACHEABLE and result.seconds > 0:
-            cache.put(content_key(submission), result)
-        yield result
-        tick()
+    try:
+        for submission, result in graded:
+            if cache is not None and result.status in _CACHEABLE and result.seconds > 0:
+                cache.put(content_key(submission), result)
+            yield result
+            tick()
+    finally:
+        # Closed early, the grading below stops now: its worker processes end with it.
+        close = getattr(graded, "close", None)
+        if close is not None:
+            close()
 
 
 def _with_cache(
@@ -116,6 +123,7 @@ def _processes(
 ) -> Iterator[tuple[Submission, SubmissionResult]]:
     window = execution.jobs * 8
     pool = _WorkerPool(execution.jobs, execution.time_limit)
+    finished = False
     try:
         queue: deque[tuple[Submission, Future[SubmissionResult] | SubmissionResult]] = deque()
         for submission, hit in pending:
@@ -124,8 +132,14 @@ def _processes(
                 yield pool.resolve(*queue.popleft())
         while queue:
             yield pool.resolve(*queue.popleft())
+        finished = True
     finally:
-        pool.close()
+        if finished:
+            pool.close()
+        else:
+            # Stopped early (Ctrl-C, an error in the reader): workers ignore Ctrl-C, so they
+            # are ended here rather than left to finish, or to outlive the run.
+            pool.stop()
 
 
 _WORKER_DIED = (
@@ -202,6 +216,9 @@ class _WorkerPool:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        _stop(self.pool)
 
 
 class WorkerStartError(RuntimeError):
