@@ -110,7 +110,9 @@ def _targets(node: ast.stmt, package: str) -> list[str]:
             base = ".".join([*anchor, base] if base else anchor)
         if not base.startswith("evalkit"):
             return []
-        return [f"{base}.{a.name}" for a in node.names] + [base]
+        # A name that is not a module is trimmed to its module by the caller; the package
+        # itself counts only then (its __init__ runs for every submodule import anyway).
+        return [f"{base}.{a.name}" for a in node.names]
     if isinstance(node, ast.If):  # TYPE_CHECKING blocks do not run
         return []
     return []
