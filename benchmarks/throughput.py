@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/throughput.py                # the full run (about 15 min)
     .venv/bin/python benchmarks/throughput.py --count 300 --rss-small 300 --rss-large 3000
+    .venv/bin/python benchmarks/throughput.py --speed-corpus   # real answers against checkov
 
 Builds a corpus of generated multi-region submissions (JSONL of markdown answers), then
 prints, measured in one run:
@@ -17,6 +18,12 @@ prints, measured in one run:
   - peak RSS of `evalkit score` at a small and a large corpus (small submissions);
 and the ratios between them. Every evalkit figure is a separate `evalkit` process, timed
 from the outside like a user would see it.
+
+`--speed-corpus` measures on real model answers instead: every MODEL_RESPONSE.md and
+IDEAL_RESPONSE.md of ../shared/datasets/rlhf-dev (or the folder given), their Terraform taken
+by evalkit's markdown extraction. It prints the parse floors, `evalkit score --jobs 1` per
+parser (CPU and wall seconds) and checkov over one directory per answer, with the ratio of
+checkov's wall time to evalkit's (target >= 25).
 """
 
 from __future__ import annotations
@@ -56,6 +63,8 @@ def write_corpus(path: Path, count: int, min_kb: int, max_kb: int, seed: int) ->
 
 PARSERS = ("tree-sitter", "hcl2")
 
+RLHF_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "rlhf-dev"
+
 # What each parser's floor times: the call evalkit makes to get a file's syntax tree.
 _PARSE_CALLS = {
     "hcl2": ("import hcl2", "hcl2.parses_to_tree"),
@@ -76,7 +85,10 @@ for line in open({str(path)!r}, encoding="utf-8"):
 {call}("a = 1")
 started = time.process_time()
 for text in texts:
-    {call}(text)
+    try:
+        {call}(text)
+    except Exception:  # a real answer may not parse: the time to say so counts
+        pass
 print(time.process_time() - started)
 """
     result = subprocess.run(
@@ -162,6 +174,92 @@ def peak_rss(data: Path, out: Path, cache: Path) -> int:
     return int(result.stdout.strip())
 
 
+def write_real_corpus(path: Path, folder: Path) -> tuple[int, float]:
+    """The real answers under `folder` as JSONL; returns their count and the KB of HCL."""
+    from evalkit.dataset import extract_files
+
+    count, total = 0, 0
+    with path.open("w", encoding="utf-8") as out:
+        for answer in sorted(folder.glob("*/*_RESPONSE.md")):
+            text = answer.read_text(encoding="utf-8")
+            total += sum(len(t) for t in extract_files(text).values())
+            record = {
+                "id": f"{answer.parent.name}-{answer.stem.lower()}",
+                "model": answer.stem.lower(),
+                "response": text,
+            }
+            out.write(json.dumps(record) + "\n")
+            count += 1
+    return count, total / 1024
+
+
+def evalkit_one(data: Path, out: Path, parser: str) -> tuple[float, float]:
+    """Wall and CPU seconds of `evalkit score --jobs 1 --no-cache` with `parser`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, _ = evalkit(
+        "score",
+        str(data),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        "--no-cache",
+        "--overwrite",
+        "--parser",
+        parser,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def speed_corpus(folder: Path, repeats: int) -> None:
+    """Side-by-side figures on the real answers under `folder`, against checkov."""
+    if not folder.is_dir():
+        print(f"speed corpus: {folder} is absent; nothing measured")
+        return
+    with tempfile.TemporaryDirectory(prefix="evalkit-bench-") as scratch:
+        root = Path(scratch)
+        data = root / "answers.jsonl"
+        count, kb = write_real_corpus(data, folder)
+        print(
+            f"speed corpus: {count} real answers of {folder}, {kb:,.0f} KB of HCL, "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
+            f"median of {repeats} runs"
+        )
+        floors = {p: median_of(repeats, lambda p=p: parse_floor(data, p)) for p in PARSERS}
+        ones: dict[str, tuple[float, float]] = {}
+        for name in PARSERS:
+            runs = [evalkit_one(data, root / f"one-{name}", name) for _ in range(repeats)]
+            ones[name] = (
+                statistics.median(r[0] for r in runs),
+                statistics.median(r[1] for r in runs),
+            )
+        agree = all(
+            (root / f"one-{PARSERS[0]}" / n).read_bytes() == (root / f"one-{p}" / n).read_bytes()
+            for p in PARSERS[1:]
+            for n in ("scores.csv", "findings.csv", "checks.csv")
+        )
+        write_directories(data, root / "dirs")
+        checkov = checkov_seconds(root / "dirs")
+    for name in PARSERS:
+        seconds = floors[name]
+        print(f"parse-only floor, {name:<11} (1 process):  {seconds:8.2f} s CPU")
+    for name in PARSERS:
+        wall, cpu = ones[name]
+        print(f"evalkit --jobs 1 --parser {name:<11}:  {wall:8.2f} s wall  {cpu:8.2f} s CPU")
+    if checkov is None:
+        print("checkov (same files, directories):           n/a (not on the PATH)")
+        return
+    print(f"checkov (same files, directories):           {checkov:8.2f} s wall")
+    for name in PARSERS:
+        wall, cpu = ones[name]
+        print(
+            f"checkov / --jobs 1 --parser {name:<11}: {checkov / wall:5.1f} wall, "
+            f"{checkov / cpu:5.1f} against CPU   (target >= 25)"
+        )
+    print(f"--jobs 1 tables identical with every parser: {agree}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -173,7 +271,18 @@ def main() -> None:
     parser.add_argument("--rss-large", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=3, help="median of this many runs")
+    parser.add_argument(
+        "--speed-corpus",
+        nargs="?",
+        const=RLHF_DEV,
+        type=Path,
+        metavar="FOLDER",
+        help="measure on real answers (default ../shared/datasets/rlhf-dev) against checkov",
+    )
     args = parser.parse_args()
+    if args.speed_corpus is not None:
+        speed_corpus(args.speed_corpus, args.repeats)
+        return
 
     with tempfile.TemporaryDirectory(prefix="evalkit-bench-") as scratch:
         root = Path(scratch)

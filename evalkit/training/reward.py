@@ -31,7 +31,7 @@ from typing import Any, TypedDict, Unpack
 
 from evalkit.checks import REGISTRY
 from evalkit.dataset import DEFAULT_MAX_FILE_BYTES, submissions_from_records
-from evalkit.grading.engine import DEFAULT_TIME_LIMIT, SubmissionResult, grade
+from evalkit.grading.engine import DEFAULT_TIME_LIMIT, SubmissionResult, collector_paused, grade
 from evalkit.grading.rubric import Rubric, RubricEntry, load_rubric
 from evalkit.grading.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers
 from evalkit.records import CATEGORIES, GRADED_STATUSES, Finding, Submission
@@ -259,7 +259,8 @@ class Grader:
 
     def _grade(self, submissions: list[Submission]) -> list[SubmissionResult]:
         if self.jobs <= 1 or len(submissions) <= 1:
-            return [grade(s, self._checks, self.time_limit) for s in submissions]
+            with collector_paused():
+                return [grade(s, self._checks, self.time_limit) for s in submissions]
         pool = self._worker_pool()
         futures = [pool.submit(s) for s in submissions]
         return [pool.resolve(s, f)[1] for s, f in zip(submissions, futures, strict=True)]
