@@ -21,6 +21,13 @@ on the model:
   configuring this" questions, where an unresolved reference must not hide what it names.
 - ``layer.network``: subnets with their VPC and route tables, public or private, NAT
   gateways (`evalkit.aws.network`); ``zones``: availability zones of placements.
+- ``regions.same_region(a, b)``: the one rule for "in the same region"; relations made by
+  name go through ``regions.may_link``, which lets global services (IAM, Route 53,
+  CloudFront, Organizations: ``catalog.is_global``) link across regions and aliases.
+
+Views normalise every syntax of one AWS concept into one shape, and answer yes / no /
+unknown (None: evalkit cannot know, and a check never fails on it alone):
+
 - ``layer.iam`` (`evalkit.aws.iam`): IAM in one shape. ``iam.documents``: every identity
   and trust policy with its statements, whatever form it is written in (`jsonencode`,
   heredoc, `data "aws_iam_policy_document"`, through locals; `evalkit.aws.policy`);
@@ -36,22 +43,14 @@ on the model:
   ``encrypted`` True / False / None; ``launch.boot_scripts(launcher)``: user data, decoded
   where known; ``launch.group_launchers(asg)``: an Auto Scaling group's templates and
   launch configurations (mixed instances policy included); ``launch.instance_tags``.
-  Both views answer True / False / None, None meaning unknown (an input without default, a
-  registry module, a file): a check never fails on None. ``privileges`` says what IAM
-  actions, condition keys and managed policies give (wildcards, privilege escalation paths);
-  statements ask it (``statement.on_every_resource``, ``statement.scoped_by_condition``).
+- ``privileges``: what IAM actions, condition keys and managed policies give (wildcards,
+  privilege escalation paths); statements ask it (``statement.on_every_resource``,
+  ``statement.scoped_by_condition``).
 - ``layer.encryption`` (`evalkit.aws.encryption`): encryption at rest of every data store,
   ``encryption.at_rest(store)``: its settings, each with ``encrypted`` True / False / None,
   the attribute and line that decide it, and the fix.
 - ``schema_validation.violations(model)``: what `terraform validate` would reject against
   the AWS provider schema of the major the constraints select (`evalkit.aws.schema`).
-- ``regions.same_region(a, b)``: the one rule for "in the same region"; relations made by
-  name go through ``regions.may_link``, which lets global services (IAM, Route 53,
-  CloudFront, Organizations: ``catalog.is_global``) link across regions and aliases.
-
-Views normalise every syntax of one AWS concept into one shape, and answer yes / no /
-unknown (None: evalkit cannot know, and a check never fails on it alone):
-
 - ``layer.ordering`` (`evalkit.aws.ordering`): what AWS needs created before what (the
   internet gateway of a public NAT gateway's VPC, the integrations of a deployed API, the
   listener of an ECS service's target group, a resource named by a literal), one
@@ -100,8 +99,9 @@ Adding a cross-resource check:
    source types, the attribute (``block.attribute`` for a nested block) and the target
    types (plus `by_name` when AWS also links by a literal name). Add an adapter test in
    ``tests/test_aws_layer.py``: HCL in, the edge out, known and unknown.
-2. Write the check in ``evalkit/checks/<category>/<name>.py`` as a predicate over instances,
-   reported with ``per_instance`` from ``checks/_helpers.py``::
+2. Write the check in ``evalkit/checks/<category>/<name>.py`` as a predicate over instances
+   that asks the edges and the views, reported with ``per_instance`` from
+   ``checks/_helpers.py`` (CONTRIBUTING.md walks through one)::
 
        def orphan_topic(instance):                  # -> Iterator[Problem]
            if not aws_of(instance.context.root).sources(instance, "subscription_topic"):
