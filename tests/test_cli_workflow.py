@@ -113,6 +113,10 @@ HOLD_AFTER_RESULTS = """
 import signal
 import sys
 
+# Ctrl-C as in a terminal, even where the test runner was started with SIGINT ignored (a
+# background job of a script): an ignored SIGINT is inherited and would never interrupt.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 from evalkit.cli import main
 from evalkit.results.journal import Journal
 
@@ -167,6 +171,7 @@ def test_ctrl_c_prints_the_resume_command_and_keeps_the_journal(tmp_path: Path) 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # so a failed test can end the run and its workers together
     )
     journal = out / "results.jsonl"
     try:
@@ -179,7 +184,7 @@ def test_ctrl_c_prints_the_resume_command_and_keeps_the_journal(tmp_path: Path) 
         _, stderr = process.communicate(timeout=600)  # guards against a hang only
     finally:
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
