@@ -210,6 +210,20 @@ class _Builder:
         self.cursor = position
         return _tree("new_line_or_comment", tokens)
 
+    def add_newlines(self, children: list[Any]) -> None:
+        """Append the newlines and comments after the cursor to `children`, if any."""
+        newline = self.nl()
+        if newline is not None:
+            children.append(newline)
+
+    def add_expression(self, children: list[Any], node: Any) -> None:
+        """Append the expression `node` and the newlines after it to `children`."""
+        expression = self.expression(node)
+        children.append(expression)
+        newline = self.after_expression(expression)
+        if newline is not None:
+            children.append(newline)
+
     def after_expression(self, expression: Tree) -> Tree | None:
         """The newlines after an expression: python-hcl2's grammar gives them to the innermost
         binary operation that ends the expression, if any, else to the enclosing rule."""
@@ -259,18 +273,14 @@ class _Builder:
     def body(self, statements: list[Any]) -> Tree:
         children: list[Any] = []
         for statement in statements:
-            newline = self.nl()
-            if newline is not None:
-                children.append(newline)
+            self.add_newlines(children)
             if statement.type == "attribute":
                 children.append(self.attribute(statement))
             elif statement.type == "block":
                 children.append(self.block(statement))
             else:
                 raise _Unsupported(statement.type)
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
+        self.add_newlines(children)
         return _tree("body", children)
 
     def attribute(self, node: Any) -> Tree:
@@ -297,9 +307,7 @@ class _Builder:
             elif kind == "string_lit":
                 children.append(self.string(child))
             elif kind == "block_start":
-                newline = self.nl()
-                if newline is not None:
-                    children.append(newline)
+                self.add_newlines(children)
                 children.append(self.leaf("LBRACE", child))
             elif kind == "body":
                 statements = [c for c in child.named_children if c.type != "comment"]
@@ -341,9 +349,7 @@ class _Builder:
                 raise _Unsupported("parentheses")
             lpar = self.leaf("LPAR", first)
             children: list[Any] = [lpar]
-            newline = self.nl()
-            if newline is not None:
-                children.append(newline)
+            self.add_newlines(children)
             inner = self.expression(parts[1])
             children.append(inner)
             newline = self.after_expression(inner)
@@ -416,14 +422,8 @@ class _Builder:
         if len(parts) != 3:
             raise _Unsupported("index")
         children: list[Any] = [self.leaf("LSQB", parts[0])]
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
-        expression = self.expression(parts[1])
-        children.append(expression)
-        newline = self.after_expression(expression)
-        if newline is not None:
-            children.append(newline)
+        self.add_newlines(children)
+        self.add_expression(children, parts[1])
         children.append(self.leaf("RSQB", parts[2]))
         return _tree("braces_index", children)
 
@@ -484,30 +484,20 @@ class _Builder:
     def tuple_value(self, node: Any) -> Tree:
         parts = _significant(node)
         children: list[Any] = [self.leaf("LSQB", parts[0])]
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
+        self.add_newlines(children)
         for part in parts[1:-1]:
             if part.type == ",":
                 children.append(self.leaf("COMMA", part))
-                newline = self.nl()
-                if newline is not None:
-                    children.append(newline)
+                self.add_newlines(children)
                 continue
-            expression = self.expression(part)
-            children.append(expression)
-            newline = self.after_expression(expression)
-            if newline is not None:
-                children.append(newline)
+            self.add_expression(children, part)
         children.append(self.leaf("RSQB", parts[-1]))
         return _tree("tuple", children)
 
     def object_value(self, node: Any) -> Tree:
         parts = _significant(node)
         children: list[Any] = [self.leaf("LBRACE", parts[0])]
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
+        self.add_newlines(children)
         for part in parts[1:-1]:
             if part.type == ",":
                 children.append(self.leaf("COMMA", part))
@@ -517,9 +507,7 @@ class _Builder:
                 if newline is not None:
                     children.append(newline)
                     continue
-            newline = self.nl()
-            if newline is not None:
-                children.append(newline)
+            self.add_newlines(children)
         children.append(self.leaf("RBRACE", parts[-1]))
         return _tree("object", children)
 
@@ -539,16 +527,12 @@ class _Builder:
         if parts[1].type != "(" or parts[-1].type != ")":
             raise _Unsupported("function call")
         children: list[Any] = [self.identifier(name), self.leaf("LPAR", parts[1])]
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
+        self.add_newlines(children)
         if len(parts) == 4:
             children.append(self.arguments(parts[2]))
         elif len(parts) != 3:
             raise _Unsupported("function call")
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
+        self.add_newlines(children)
         children.append(self.leaf("RPAR", parts[-1]))
         return _tree("function_call", children)
 
@@ -560,15 +544,9 @@ class _Builder:
             elif part.type == "ellipsis":
                 children.append(self.leaf("ELLIPSIS", part))
             else:
-                expression = self.expression(part)
-                children.append(expression)
-                newline = self.after_expression(expression)
-                if newline is not None:
-                    children.append(newline)
+                self.add_expression(children, part)
                 continue
-            newline = self.nl()
-            if newline is not None:
-                children.append(newline)
+            self.add_newlines(children)
         return _tree("arguments", children)
 
     def for_intro(self, node: Any) -> Tree:
@@ -578,28 +556,20 @@ class _Builder:
             if kind == "identifier":
                 children.append(self.identifier(part))
             elif kind == "expression":
-                expression = self.expression(part)
-                children.append(expression)
-                newline = self.after_expression(expression)
-                if newline is not None:
-                    children.append(newline)
+                self.add_expression(children, part)
                 continue
             elif kind == ":":
                 children.append(self.spaced("COLON", part))
             else:
                 children.append(self.leaf(_PUNCTUATION[kind], part))
             if kind != ",":
-                newline = self.nl()
-                if newline is not None:
-                    children.append(newline)
+                self.add_newlines(children)
         return _tree("for_intro", children)
 
     def for_cond(self, node: Any) -> tuple[Tree, Tree | None]:
         keyword, value = _significant(node)
         children: list[Any] = [self.leaf("IF", keyword)]
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
+        self.add_newlines(children)
         expression = self.expression(value)
         children.append(expression)
         newline = self.after_expression(expression)
@@ -614,19 +584,13 @@ class _Builder:
     def for_parts(self, node: Any, opening: str, closing: str) -> list[Any]:
         parts = _significant(node)
         children: list[Any] = [self.leaf(opening, parts[0])]
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
+        self.add_newlines(children)
         for part in parts[1:-1]:
             kind = part.type
             if kind == "for_intro":
                 children.append(self.for_intro(part))
             elif kind == "expression":
-                expression = self.expression(part)
-                children.append(expression)
-                newline = self.after_expression(expression)
-                if newline is not None:
-                    children.append(newline)
+                self.add_expression(children, part)
                 continue
             elif kind == "for_cond":
                 condition, newline = self.for_cond(part)
@@ -640,9 +604,7 @@ class _Builder:
                 children.append(self.leaf("ELLIPSIS", part))
             else:
                 raise _Unsupported(kind)
-            newline = self.nl()
-            if newline is not None:
-                children.append(newline)
+            self.add_newlines(children)
         children.append(self.leaf(closing, parts[-1]))
         return children
 
@@ -700,18 +662,14 @@ class _Builder:
         if children[0].data == "conditional":
             raise _Unsupported("a conditional as a condition")
         children.append(self.joined_operator("QMARK", question))
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
+        self.add_newlines(children)
         true_tree = self.expression(if_true)
         children.append(true_tree)
         newline = self.after_expression(true_tree)
         if newline is not None:
             children.append(newline)
         children.append(self.spaced("COLON", colon))
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
+        self.add_newlines(children)
         if len(items) == 5:
             children.append(self.expression(items[4]))
         else:
