@@ -10,6 +10,7 @@ from evalkit.aws.iam import IamView
 from evalkit.aws.launch import LaunchView
 from evalkit.aws.network import Network
 from evalkit.aws.ordering import CreationOrder
+from evalkit.aws.testsuite import TestSuite
 from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
 
 _ATTRIBUTE = "_aws_layer"
@@ -41,6 +42,12 @@ class AwsLayer:
     def launch(self) -> LaunchView:
         """What EC2 launchers boot with: AMI, volumes, profile, user data (`evalkit.aws.launch`)."""
         return LaunchView(self.model, self.iam)
+
+    @cached_property
+    def testsuite(self) -> TestSuite:
+        """The submission's tests, classified once for every testing check
+        (`evalkit.aws.testsuite`)."""
+        return TestSuite(self.model)
 
     @cached_property
     def encryption(self) -> EncryptionView:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from evalkit.aws.testsuite import LiveUse, TestSuite
+from evalkit.aws import aws_of
+from evalkit.aws.testsuite import LiveUse
 from evalkit.checks.registry import check, finding
 from evalkit.checks.testing._common import listed
 from evalkit.records import Finding
@@ -55,7 +56,7 @@ def live_only_tests(model: TerraformModel) -> list[Finding] | None:
     """
     if not model.has_terraform:
         return None
-    suite = TestSuite(model)
+    suite = aws_of(model).testsuite
     tests = sorted(set(suite.test_files) | set(suite.run_files))
     if not tests:
         return None

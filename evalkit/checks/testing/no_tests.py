@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from evalkit.aws import aws_of
 from evalkit.aws.testsuite import TestSuite
 from evalkit.checks.registry import check, finding
 from evalkit.checks.testing._common import listed
@@ -54,7 +55,7 @@ def no_tests(model: TerraformModel) -> list[Finding] | None:
     """
     if not model.has_terraform:
         return None
-    suite = TestSuite(model)
+    suite = aws_of(model).testsuite
     if suite.tests or suite.has_asserting_runs():
         return []
     return [
