@@ -432,13 +432,12 @@ def _score(args: argparse.Namespace) -> int:
     from evalkit.grading.rubric import load_rubric
     from evalkit.running.pipeline import score_to_directory
     from evalkit.running.runner import Execution, default_jobs
+    from evalkit.terraform.parse import use_parser
 
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
         return _usage("--jobs must be at least 1")
     if args.parser is not None:
-        from evalkit.terraform.parse import use_parser
-
         use_parser(args.parser)
     if args.timeout < 0 or args.max_file_mb <= 0:
         return _usage("--timeout must be >= 0 and --max-file-mb > 0")

@@ -10,10 +10,13 @@ A rubric file looks like::
       DOC-MISSING-COMMENTS: {enabled: false}
       IAC-HARDCODED-VALUES: {weight: 2}
     coverage: multiply      # multiply (default) | column | off
+    parser: tree-sitter     # tree-sitter (default) | hcl2
 
 `coverage` says what the coverage of a reference (or of required kinds) does to the score:
 `multiply` makes the score quality x coverage, `column` only reports it in its own column, and
-`off` leaves it out of the tables (see `evalkit.grading.coverage`).
+`off` leaves it out of the tables (see `evalkit.grading.coverage`). `parser` is the HCL parser
+runs with this rubric use unless the user names one (``--parser``, ``parser=``,
+``EVALKIT_PARSER``); both parsers give the same results, so it changes speed only.
 
 A check left out of `checks` is enabled with its catalog severity. Every mistake is reported
 as one line naming the file, the line and the key.
@@ -35,8 +38,19 @@ from evalkit.grading.yaml_files import compose_mapping
 
 DEFAULT_RUBRIC = "aws-multi-region.yaml"
 DEFAULT_WEIGHTS = {"critical": 10.0, "high": 5.0, "medium": 3.0, "low": 1.0}
-_TOP_KEYS = {"name", "version", "description", "severity_weights", "checks", "coverage"}
+_TOP_KEYS = {
+    "name",
+    "version",
+    "description",
+    "severity_weights",
+    "checks",
+    "coverage",
+    "parser",
+}
 COVERAGE_MODES = ("multiply", "column", "off")
+# The names of `evalkit.terraform.parse.PARSERS`, written out so that reading a rubric (rescore,
+# report) does not load the parsers; a test holds the two to the same names.
+PARSER_CHOICES = ("tree-sitter", "hcl2")
 _CHECK_KEYS = {"severity", "weight", "enabled"}
 
 
@@ -60,6 +74,7 @@ class Rubric:
     sha256: str
     entries: dict[str, RubricEntry]
     coverage: str = "multiply"  # one of COVERAGE_MODES
+    parser: str | None = None  # one of PARSER_CHOICES; None: the user's or evalkit's default
 
     def entry(self, check_id: str) -> RubricEntry:
         return self.entries[check_id]
@@ -120,7 +135,19 @@ def _build(document: yaml.MappingNode, name: str, digest: str, registry: CheckTa
         enabled = override.get("enabled", enabled)
         entries[check.id] = RubricEntry(check.id, severity, float(weight), bool(enabled))
     coverage = _coverage_mode(top, name)
-    return Rubric(rubric_name, version, name, digest, entries, coverage)
+    return Rubric(rubric_name, version, name, digest, entries, coverage, _parser(top, name))
+
+
+def _parser(top: dict[str, tuple[yaml.Node, int]], name: str) -> str | None:
+    if "parser" not in top:
+        return None
+    node, line = top["parser"]
+    if not isinstance(node, yaml.ScalarNode) or node.value not in PARSER_CHOICES:
+        shown = node.value if isinstance(node, yaml.ScalarNode) else "a " + type(node).__name__
+        raise RubricError(
+            f"{name}:{line}: parser: must be one of {', '.join(PARSER_CHOICES)}, got {shown!r}"
+        )
+    return str(node.value)
 
 
 def _coverage_mode(top: dict[str, tuple[yaml.Node, int]], name: str) -> str:

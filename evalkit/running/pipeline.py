@@ -37,6 +37,7 @@ from evalkit.results.saved_files import clear_saved_files, has_saved_files, save
 from evalkit.results.tables import RunTally
 from evalkit.running.cache import ResultCache, default_cache_dir
 from evalkit.running.runner import Execution, default_jobs, grade_stream
+from evalkit.terraform.parse import use_rubric_parser
 
 Source = (
     str
@@ -88,6 +89,7 @@ def score(
     the score measure coverage (see `evalkit.grading.coverage`).
     """
     active_rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
+    use_rubric_parser(active_rubric.parser)
     active_waivers = as_waivers(waivers, waive_field)
     coverage_fields = {"reference_field": reference_field, "requires_field": requires_field}
     submissions, total, described = _submissions(
@@ -221,6 +223,7 @@ def score_to_directory(
     """
     directory = Path(out)
     refuse_existing_run(directory, resume, overwrite)
+    use_rubric_parser(rubric.parser)
     if overwrite:
         remove_stale_report(directory)
     execution = execution or Execution(default_jobs(), DEFAULT_TIME_LIMIT)

@@ -107,10 +107,32 @@ def default_parser() -> str:
 
 
 def use_parser(parser: str) -> None:
-    """Make `parser` the default of this process and of the worker processes it starts."""
+    """Make `parser` the default of this process and of the worker processes it starts: the
+    user's choice, which a rubric's ``parser:`` does not override."""
+    global _CHOSEN_BY_RUBRIC
     if parser not in PARSERS:
         raise ValueError(f"unknown parser {parser!r} (choose from {', '.join(PARSERS)})")
     os.environ[PARSER_ENV] = parser
+    _CHOSEN_BY_RUBRIC = False
+
+
+# Whether ``EVALKIT_PARSER`` holds a rubric's setting rather than the user's.
+_CHOSEN_BY_RUBRIC = False
+
+
+def use_rubric_parser(parser: str | None) -> None:
+    """Apply a rubric's ``parser:`` (None: the rubric names none) unless the user chose a
+    parser (``EVALKIT_PARSER``, ``--parser``, ``parser=``). It lasts until the next rubric is
+    applied, so a rubric without the key does not keep an earlier rubric's choice."""
+    global _CHOSEN_BY_RUBRIC
+    if PARSER_ENV in os.environ and not _CHOSEN_BY_RUBRIC:
+        return
+    if parser is None:
+        os.environ.pop(PARSER_ENV, None)
+        _CHOSEN_BY_RUBRIC = False
+        return
+    use_parser(parser)
+    _CHOSEN_BY_RUBRIC = True
 
 
 def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | ParseFailure:

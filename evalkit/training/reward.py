@@ -38,7 +38,7 @@ from evalkit.records import CATEGORIES, GRADED_STATUSES, Finding, Submission
 from evalkit.results.tables import score_row
 from evalkit.running.cache import ResultCache, cached_result, content_key, default_cache_dir
 from evalkit.running.runner import WorkerStartError
-from evalkit.terraform.parse import use_parser
+from evalkit.terraform.parse import use_parser, use_rubric_parser
 
 Completion = str | Sequence[Mapping[str, Any]] | Mapping[str, Any]
 _CACHEABLE = GRADED_STATUSES
@@ -116,6 +116,7 @@ class Grader:
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
         base = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
+        use_rubric_parser(base.parser)
         self.rubric = shaped_rubric(base, weights) if weights else base
         self.waivers = (
             waivers if isinstance(waivers, Waivers) else load_waivers(waivers, waive_field)
