@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from evalkit import __version__
+from evalkit.records import PARSER_NAMES
 
 if TYPE_CHECKING:
     from evalkit.analysis.compare import Comparison
@@ -121,9 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument(
         "--parser",
-        choices=("tree-sitter", "hcl2"),
+        choices=PARSER_NAMES,
         help="HCL parser; both give the same results, tree-sitter is faster "
-        "(default: $EVALKIT_PARSER, else tree-sitter)",
+        "(default: $EVALKIT_PARSER, else the rubric's parser:, else tree-sitter)",
     )
     _add_coverage_arguments(score)
     score.add_argument("--quiet", action="store_true", help="no progress bar and no summary")

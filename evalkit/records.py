@@ -25,6 +25,9 @@ BASIS_REFERENCE = "reference"
 BASIS_REQUIRES = "requires"
 BASIS_BOTH = "reference+requires"
 
+# The HCL parsers a run may use (`evalkit.terraform.parse`); both give the same results.
+PARSER_NAMES: tuple[str, ...] = ("tree-sitter", "hcl2")
+
 CATEGORIES: tuple[str, ...] = (
     "security",
     "networking",

@@ -1,24 +1,24 @@
 """Which HCL parser a run uses: the user's choice, else the rubric's ``parser:``, else
-tree-sitter."""
+tree-sitter; chosen per run, so one run's rubric never changes another's parser."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from evalkit.checks import REGISTRY
 from evalkit.cli import main
-from evalkit.grading.rubric import PARSER_CHOICES, RubricError, load_rubric
-from evalkit.terraform import parse
+from evalkit.grading.rubric import RubricError, load_rubric
+from evalkit.terraform import parse_memo
 from evalkit.terraform.parse import (
     HCL2,
     PARSER_ENV,
-    PARSERS,
     TREE_SITTER,
+    chosen_parser,
     default_parser,
-    use_parser,
-    use_rubric_parser,
 )
 from evalkit.training.reward import make_reward_fn
 
@@ -30,17 +30,28 @@ def no_parser_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
     # Set, then deleted: monkeypatch then restores the variable's absence after the test.
     monkeypatch.setenv(PARSER_ENV, TREE_SITTER)
     monkeypatch.delenv(PARSER_ENV)
-    monkeypatch.setattr(parse, "_CHOSEN_BY_RUBRIC", False)
+
+
+@pytest.fixture
+def parsers_used(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The parser of every file parsed in this process while the test runs."""
+    used: list[str] = []
+    parse_file = parse_memo.parse_file
+
+    def recording(name: str, text: str, parser: str | None = None) -> object:
+        used.append(parser or default_parser())
+        return parse_file(name, text, parser)
+
+    parse_memo.clear()
+    monkeypatch.setattr(parse_memo, "parse_file", recording)
+    yield used
+    parse_memo.clear()
 
 
 def rubric_file(tmp_path: Path, parser_line: str) -> Path:
     path = tmp_path / "rubric.yaml"
     path.write_text(f"name: fast\nversion: 1\n{parser_line}\n", encoding="utf-8")
     return path
-
-
-def test_the_rubric_names_the_parsers_the_parse_layer_has() -> None:
-    assert PARSER_CHOICES == PARSERS
 
 
 def test_a_rubric_may_name_a_parser(tmp_path: Path) -> None:
@@ -57,41 +68,44 @@ def test_an_unknown_parser_in_a_rubric_is_a_one_line_error(tmp_path: Path, value
 
 
 def test_the_rubric_choice_applies_when_the_user_made_none() -> None:
-    use_rubric_parser(HCL2)
-    assert default_parser() == HCL2
-    # The next rubric without the key goes back to the default rather than keeping it.
-    use_rubric_parser(None)
+    assert chosen_parser(HCL2) == HCL2
+    assert chosen_parser(None) == TREE_SITTER
+    # Choosing for a run leaves the process default alone.
     assert default_parser() == TREE_SITTER
 
 
 def test_the_users_choice_outranks_the_rubric(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PARSER_ENV, HCL2)
-    use_rubric_parser(TREE_SITTER)
-    assert default_parser() == HCL2
-    monkeypatch.delenv(PARSER_ENV)
-    use_rubric_parser(HCL2)
-    use_parser(TREE_SITTER)
-    use_rubric_parser(HCL2)
-    assert default_parser() == TREE_SITTER
+    assert chosen_parser(TREE_SITTER) == HCL2
+    monkeypatch.setenv(PARSER_ENV, TREE_SITTER)
+    assert chosen_parser(HCL2) == TREE_SITTER
 
 
-def test_a_reward_function_takes_its_rubrics_parser_unless_given_one(tmp_path: Path) -> None:
-    rubric = rubric_file(tmp_path, "parser: hcl2")
-    reward = make_reward_fn(rubric)
-    assert default_parser() == HCL2
-    assert reward([ANSWER])[0] > 0
-    make_reward_fn(rubric, parser=TREE_SITTER)
-    assert default_parser() == TREE_SITTER
+def test_each_reward_function_grades_with_its_own_rubrics_parser(
+    tmp_path: Path, parsers_used: list[str]
+) -> None:
+    with_hcl2 = make_reward_fn(rubric_file(tmp_path, "parser: hcl2"))
+    with_default = make_reward_fn()
+    # Made after the first, the second does not change the first's parser.
+    assert with_hcl2([ANSWER])[0] > 0
+    assert parsers_used == [HCL2]
+    assert with_default([ANSWER])[0] > 0
+    assert parsers_used == [HCL2, TREE_SITTER]
+    make_reward_fn(rubric_file(tmp_path, "parser: hcl2"), parser=TREE_SITTER)([ANSWER])
+    assert parsers_used == [HCL2, TREE_SITTER, TREE_SITTER]
 
 
-def test_score_takes_the_rubrics_parser_unless_given_one(tmp_path: Path) -> None:
+def test_score_takes_the_rubrics_parser_unless_given_one(
+    tmp_path: Path, parsers_used: list[str]
+) -> None:
     data = tmp_path / "answers.jsonl"
-    data.write_text('{"id": "a", "response": ' + repr(ANSWER).replace("'", '"') + "}\n")
+    data.write_text(json.dumps({"id": "a", "response": ANSWER}) + "\n", encoding="utf-8")
     rubric = rubric_file(tmp_path, "parser: hcl2")
     common = ["score", str(data), "--rubric", str(rubric), "--jobs", "1", "--no-cache", "--quiet"]
     assert main([*common, "--out", str(tmp_path / "one")]) == 0
-    assert default_parser() == HCL2
+    assert parsers_used == [HCL2]
     assert main([*common, "--out", str(tmp_path / "two"), "--parser", TREE_SITTER]) == 0
-    assert default_parser() == TREE_SITTER
+    assert parsers_used == [HCL2, TREE_SITTER]
     scores = [(tmp_path / run / "scores.csv").read_bytes() for run in ("one", "two")]
+    assert b",ok," in scores[0]
     assert scores[0] == scores[1]

@@ -128,9 +128,9 @@ def test_repeated_completions_are_graded_once(monkeypatch: pytest.MonkeyPatch) -
     calls: list[str] = []
     real_grade = reward_module.grade
 
-    def counting_grade(submission, checks, time_limit):  # type: ignore[no-untyped-def]
+    def counting_grade(submission, checks, time_limit, parser):  # type: ignore[no-untyped-def]
         calls.append(submission.id)
-        return real_grade(submission, checks, time_limit)
+        return real_grade(submission, checks, time_limit, parser)
 
     monkeypatch.setattr(reward_module, "grade", counting_grade)
     fn = make_reward_fn()

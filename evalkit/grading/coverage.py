@@ -245,14 +245,16 @@ def wants_coverage(submission: Submission) -> bool:
     return submission.reference is not None or submission.requires is not None
 
 
-def measure(submission: Submission, model: TerraformModel, status: str) -> dict[str, Any]:
+def measure(
+    submission: Submission, model: TerraformModel, status: str, parser: str | None = None
+) -> dict[str, Any]:
     """What coverage is computed from, as stored with the result: the basis, the reference's
-    footprint and the answer's. An answer that does not parse or holds no Terraform builds
-    nothing."""
+    footprint (parsed with `parser`, as the answer was) and the answer's. An answer that does
+    not parse or holds no Terraform builds nothing."""
     reference: Footprint = {}
     notes: list[str] = []
     if submission.reference is not None:
-        reference = reference_footprint(submission.reference, notes)
+        reference = reference_footprint(submission.reference, notes, parser)
     if submission.requires is not None:
         required = parse_requirements(list(submission.requires))
         for kind, regions in required.items():
@@ -270,10 +272,12 @@ def measure(submission: Submission, model: TerraformModel, status: str) -> dict[
     return data
 
 
-def reference_footprint(files: Mapping[str, str], notes: list[str] | None = None) -> Footprint:
+def reference_footprint(
+    files: Mapping[str, str], notes: list[str] | None = None, parser: str | None = None
+) -> Footprint:
     """The footprint of a reference solution's files; what parses is read (a file that does
     not parse is noted in `notes`)."""
-    model = build_model(dict(files))
+    model = build_model(dict(files), parser)
     try:
         if notes is not None:
             notes.extend(

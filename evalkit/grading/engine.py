@@ -43,15 +43,19 @@ class SubmissionTimeout(BaseException):
 
 
 def grade(
-    submission: Submission, checks: list[Check], time_limit: float | None = DEFAULT_TIME_LIMIT
+    submission: Submission,
+    checks: list[Check],
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    parser: str | None = None,
 ) -> SubmissionResult:
-    """Grade one submission; past `time_limit` seconds it gets status ``timeout``."""
+    """Grade one submission with the HCL `parser` (None: the process default); past
+    `time_limit` seconds it gets status ``timeout``."""
     started = time.perf_counter()
     if submission.load_error:
         return _failed(submission, checks, "error", submission.load_error, started)
     try:
         with _time_limit(time_limit), collector_paused():
-            return _grade(submission, checks, started)
+            return _grade(submission, checks, started, parser)
     except SubmissionTimeout:
         message = (
             f"grading took longer than the time limit of {time_limit:g} s per "
@@ -101,14 +105,16 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _grade(submission: Submission, checks: list[Check], started: float) -> SubmissionResult:
+def _grade(
+    submission: Submission, checks: list[Check], started: float, parser: str | None
+) -> SubmissionResult:
     try:
-        model = build_model(submission.files)
+        model = build_model(submission.files, parser)
     except Exception as error:  # noqa: BLE001 - a submission must never stop the batch
         return _failed(submission, checks, "error", _describe(error, "building the model"), started)
     try:
         result = _run_checks(submission, checks, model, started)
-        return _with_coverage(result, submission, model, started)
+        return _with_coverage(result, submission, model, started, parser)
     finally:
         # Checks judge each deployment of each root configuration on its own model (see
         # Check.run); each holds its own AWS layer.
@@ -181,13 +187,17 @@ def _infrastructure_status(model: TerraformModel) -> tuple[SubmissionStatus, str
 
 
 def _with_coverage(
-    result: SubmissionResult, submission: Submission, model: TerraformModel, started: float
+    result: SubmissionResult,
+    submission: Submission,
+    model: TerraformModel,
+    started: float,
+    parser: str | None,
 ) -> SubmissionResult:
     """The result with what coverage is computed from, when the record asks for coverage."""
     if not wants_coverage(submission):
         return result
     try:
-        data = measure(submission, model, result.status)
+        data = measure(submission, model, result.status, parser)
     except Exception as error:  # noqa: BLE001 - a submission must never stop the batch
         return replace(result, status="error", message=_describe(error, "measuring coverage"))
     notes = tuple(data.pop("notes", ()))

@@ -35,6 +35,7 @@ import yaml
 
 from evalkit.checks.metadata import SEVERITIES, CheckTable
 from evalkit.grading.yaml_files import compose_mapping
+from evalkit.records import PARSER_NAMES
 
 DEFAULT_RUBRIC = "aws-multi-region.yaml"
 DEFAULT_WEIGHTS = {"critical": 10.0, "high": 5.0, "medium": 3.0, "low": 1.0}
@@ -48,9 +49,6 @@ _TOP_KEYS = {
     "parser",
 }
 COVERAGE_MODES = ("multiply", "column", "off")
-# The names of `evalkit.terraform.parse.PARSERS`, written out so that reading a rubric (rescore,
-# report) does not load the parsers; a test holds the two to the same names.
-PARSER_CHOICES = ("tree-sitter", "hcl2")
 _CHECK_KEYS = {"severity", "weight", "enabled"}
 
 
@@ -74,7 +72,7 @@ class Rubric:
     sha256: str
     entries: dict[str, RubricEntry]
     coverage: str = "multiply"  # one of COVERAGE_MODES
-    parser: str | None = None  # one of PARSER_CHOICES; None: the user's or evalkit's default
+    parser: str | None = None  # one of PARSER_NAMES; None: the user's or evalkit's default
 
     def entry(self, check_id: str) -> RubricEntry:
         return self.entries[check_id]
@@ -134,33 +132,25 @@ def _build(document: yaml.MappingNode, name: str, digest: str, registry: CheckTa
         weight = override.get("weight", weights[severity])
         enabled = override.get("enabled", enabled)
         entries[check.id] = RubricEntry(check.id, severity, float(weight), bool(enabled))
-    coverage = _coverage_mode(top, name)
-    return Rubric(rubric_name, version, name, digest, entries, coverage, _parser(top, name))
+    coverage = _choice(top, name, "coverage", COVERAGE_MODES) or "multiply"
+    parser = _choice(top, name, "parser", PARSER_NAMES)
+    return Rubric(rubric_name, version, name, digest, entries, coverage, parser)
 
 
-def _parser(top: dict[str, tuple[yaml.Node, int]], name: str) -> str | None:
-    if "parser" not in top:
+def _choice(
+    top: dict[str, tuple[yaml.Node, int]], name: str, key: str, choices: tuple[str, ...]
+) -> str | None:
+    """The value of the top-level `key`, one of `choices`; None when the key is left out."""
+    if key not in top:
         return None
-    node, line = top["parser"]
-    if not isinstance(node, yaml.ScalarNode) or node.value not in PARSER_CHOICES:
-        shown = node.value if isinstance(node, yaml.ScalarNode) else "a " + type(node).__name__
-        raise RubricError(
-            f"{name}:{line}: parser: must be one of {', '.join(PARSER_CHOICES)}, got {shown!r}"
-        )
-    return str(node.value)
-
-
-def _coverage_mode(top: dict[str, tuple[yaml.Node, int]], name: str) -> str:
-    if "coverage" not in top:
-        return "multiply"
-    node, line = top["coverage"]
+    node, line = top[key]
     value = _scalar(node) if isinstance(node, yaml.ScalarNode) else None
     # YAML reads a bare `off` as false.
     value = "off" if value is False else value
-    if value not in COVERAGE_MODES:
+    if value not in choices:
         shown = node.value if isinstance(node, yaml.ScalarNode) else "a " + type(node).__name__
         raise RubricError(
-            f"{name}:{line}: coverage: must be one of {', '.join(COVERAGE_MODES)}, got {shown!r}"
+            f"{name}:{line}: {key}: must be one of {', '.join(choices)}, got {shown!r}"
         )
     return str(value)
 

@@ -44,7 +44,8 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def content_key(submission: Submission) -> str:
+def content_key(submission: Submission, parser: str | None = None) -> str:
+    """The key of `submission`'s result graded with `parser` (None: the process default)."""
     digest = hashlib.sha256(code_fingerprint().encode())
     for name in sorted(submission.files):
         digest.update(b"\0" + name.encode("utf-8", "surrogatepass") + b"\0")
@@ -59,7 +60,7 @@ def content_key(submission: Submission) -> str:
     # Both parsers give the same results; a result is still kept apart by the one that made it.
     from evalkit.terraform.parse import default_parser
 
-    digest.update(b"\3" + default_parser().encode())
+    digest.update(b"\3" + (parser or default_parser()).encode())
     return digest.hexdigest()
 
 

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from evalkit.results.saved_files import clear_saved_files, has_saved_files, save
 from evalkit.results.tables import RunTally
 from evalkit.running.cache import ResultCache, default_cache_dir
 from evalkit.running.runner import Execution, default_jobs, grade_stream
-from evalkit.terraform.parse import use_rubric_parser
+from evalkit.terraform.parse import chosen_parser
 
 Source = (
     str
@@ -89,7 +90,6 @@ def score(
     the score measure coverage (see `evalkit.grading.coverage`).
     """
     active_rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
-    use_rubric_parser(active_rubric.parser)
     active_waivers = as_waivers(waivers, waive_field)
     coverage_fields = {"reference_field": reference_field, "requires_field": requires_field}
     submissions, total, described = _submissions(
@@ -99,7 +99,9 @@ def score(
     if join is not None:
         submissions = join.attach(submissions)
     jobs, cache = fast_defaults(jobs, cache, total)
-    execution = Execution(jobs, time_limit, executor, scheduler)
+    execution = Execution(
+        jobs, time_limit, executor, scheduler, chosen_parser(active_rubric.parser)
+    )
     result_cache = _open_cache(cache)
     started = time.perf_counter()
     try:
@@ -223,10 +225,11 @@ def score_to_directory(
     """
     directory = Path(out)
     refuse_existing_run(directory, resume, overwrite)
-    use_rubric_parser(rubric.parser)
     if overwrite:
         remove_stale_report(directory)
     execution = execution or Execution(default_jobs(), DEFAULT_TIME_LIMIT)
+    if execution.parser is None:
+        execution = replace(execution, parser=chosen_parser(rubric.parser))
     active_waivers = as_waivers(waivers, waive_field)
     header = {
         "input": [str(p) for p in paths],

@@ -31,12 +31,14 @@ _CACHEABLE = GRADED_STATUSES
 
 @dataclass(frozen=True)
 class Execution:
-    """How to run: workers, time limit, where (local processes or a Dask scheduler)."""
+    """How to run: workers, time limit, where (local processes or a Dask scheduler), and
+    the HCL parser (None: the process default)."""
 
     jobs: int = 1
     time_limit: float | None = None
     executor: str = "local"
     scheduler: str | None = None
+    parser: str | None = None
 
 
 def default_jobs() -> int:
@@ -57,12 +59,17 @@ def grade_stream(
     # Imported modules and tables live for the whole run: moving them out of the collector's
     # generations keeps each between-submission collection small.
     gc.freeze()
-    pending = _with_cache(submissions, cache)
+    pending = _with_cache(submissions, cache, execution.parser)
     if execution.executor == "dask":
         graded = _dask(pending, checks, execution)
     elif execution.jobs <= 1:
         graded = (
-            (s, hit if hit is not None else grade(s, checks, execution.time_limit))
+            (
+                s,
+                hit
+                if hit is not None
+                else grade(s, checks, execution.time_limit, execution.parser),
+            )
             for s, hit in pending
         )
     else:
@@ -70,7 +77,7 @@ def grade_stream(
     try:
         for submission, result in graded:
             if cache is not None and result.status in _CACHEABLE and result.seconds > 0:
-                cache.put(content_key(submission), result)
+                cache.put(content_key(submission, execution.parser), result)
             yield result
             tick()
     finally:
@@ -81,12 +88,12 @@ def grade_stream(
 
 
 def _with_cache(
-    submissions: Iterable[Submission], cache: ResultCache | None
+    submissions: Iterable[Submission], cache: ResultCache | None, parser: str | None
 ) -> Iterator[tuple[Submission, SubmissionResult | None]]:
     for submission in submissions:
         hit = None
         if cache is not None and not submission.load_error:
-            value = cache.get(content_key(submission))
+            value = cache.get(content_key(submission, parser))
             if value is not None:
                 hit = cached_result(submission, value)
         yield submission, hit
@@ -97,20 +104,21 @@ def _with_cache(
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(time_limit: float | None) -> None:
+def _start_worker(time_limit: float | None, parser: str | None = None) -> None:
     from evalkit.terraform.parse import load_parser
 
     # Ctrl-C reaches every process of the terminal's group; the main process alone stops
     # the run (keeping the journal), so workers must not print tracebacks of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    load_parser()
+    load_parser(parser)
     gc.freeze()
     _WORKER["checks"] = list(REGISTRY)
     _WORKER["time_limit"] = time_limit
+    _WORKER["parser"] = parser
 
 
 def _grade_in_worker(submission: Submission) -> SubmissionResult:
-    return grade(submission, _WORKER["checks"], _WORKER["time_limit"])
+    return grade(submission, _WORKER["checks"], _WORKER["time_limit"], _WORKER["parser"])
 
 
 def _worker_ready() -> bool:
@@ -122,7 +130,7 @@ def _processes(
     pending: Iterable[tuple[Submission, SubmissionResult | None]], execution: Execution
 ) -> Iterator[tuple[Submission, SubmissionResult]]:
     window = execution.jobs * 8
-    pool = _WorkerPool(execution.jobs, execution.time_limit)
+    pool = _WorkerPool(execution.jobs, execution.time_limit, parser=execution.parser)
     finished = False
     try:
         queue: deque[tuple[Submission, Future[SubmissionResult] | SubmissionResult]] = deque()
@@ -167,9 +175,11 @@ class _WorkerPool:
         time_limit: float | None,
         start_method: str | None = None,
         probe: bool = False,
+        parser: str | None = None,
     ) -> None:
         self.jobs = jobs
         self.time_limit = time_limit
+        self.parser = parser
         self.probe = probe
         default_method = "fork" if sys.platform == "linux" else "spawn"
         self.context = multiprocessing.get_context(start_method or default_method)
@@ -177,7 +187,10 @@ class _WorkerPool:
 
     def _new(self, workers: int) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(
-            workers, mp_context=self.context, initializer=_start_worker, initargs=(self.time_limit,)
+            workers,
+            mp_context=self.context,
+            initializer=_start_worker,
+            initargs=(self.time_limit, self.parser),
         )
         if self.probe:
             _check_started(pool, self.context.get_start_method(), workers)
@@ -361,9 +374,11 @@ def _batch_results(
         return [_crashed(s, _failure(error)) for s in todo]
 
 
-def _grade_batch(batch: list[Submission], time_limit: float | None) -> list[SubmissionResult]:
+def _grade_batch(
+    batch: list[Submission], time_limit: float | None, parser: str | None = None
+) -> list[SubmissionResult]:
     checks = list(REGISTRY)
-    return [grade(s, checks, time_limit) for s in batch]
+    return [grade(s, checks, time_limit, parser) for s in batch]
 
 
 def _dask(
@@ -397,7 +412,11 @@ def _dask(
         def flush() -> None:
             todo = [s for s, hit in batch if hit is None]
             # Worker threads cannot use the signal timer, so no per-submission limit here.
-            future = client.submit(_grade_batch, todo, None, pure=False) if todo else None
+            future = (
+                client.submit(_grade_batch, todo, None, execution.parser, pure=False)
+                if todo
+                else None
+            )
             queue.append((list(batch), future))
             batch.clear()
 

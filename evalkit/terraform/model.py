@@ -976,14 +976,14 @@ class TerraformModel:
         return variant if changed else None
 
 
-def build_model(files: dict[str, str]) -> TerraformModel:
+def build_model(files: dict[str, str], parser: str | None = None) -> TerraformModel:
     from evalkit.terraform.references import clear_cache
 
     clear_cache()
     model = TerraformModel(files)
     for name in sorted(files):
         if is_terraform_file(name) or is_tfvars_file(name):
-            result = parse_file_once(name, files[name])
+            result = parse_file_once(name, files[name], parser)
             if isinstance(result, ParseFailure):
                 model.failures.append(result)
             else:

@@ -19,14 +19,15 @@ import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput, UnexpectedToken
 
+from evalkit.records import PARSER_NAMES
+
 # A balanced but deeply nested answer must fail as a parse error, not crash the worker.
 _MIN_RECURSION_LIMIT = 8000
 
 # The two parsers give the same syntax tree (tree-sitter's is rebuilt in python-hcl2's shape,
 # and any text it cannot rebuild exactly is handed to python-hcl2): tree-sitter is the fast one.
-TREE_SITTER = "tree-sitter"
-HCL2 = "hcl2"
-PARSERS = (TREE_SITTER, HCL2)
+PARSERS = PARSER_NAMES
+TREE_SITTER, HCL2 = PARSERS
 DEFAULT_PARSER = TREE_SITTER
 # The setting lives in the environment so that worker processes started later inherit it.
 PARSER_ENV = "EVALKIT_PARSER"
@@ -90,49 +91,36 @@ class ParsedFile:
 PARSER_DISTRIBUTIONS = ("python-hcl2", "lark", "tree-sitter", "tree-sitter-hcl")
 
 
-def load_parser() -> None:
+def load_parser(parser: str | None = None) -> None:
     """Load the parsers now (once per process), so that the first submission graded does not
     pay for them: python-hcl2's tables (always: it gives every parse-error message) and
-    tree-sitter's grammar when it is the default."""
+    tree-sitter's grammar when it is `parser` (None: the default)."""
     hcl2.parses_to_tree("warm = 1")
-    if default_parser() == TREE_SITTER:
+    if (parser or default_parser()) == TREE_SITTER:
         _syntax_tree("warm = 1", TREE_SITTER)
 
 
 def default_parser() -> str:
     """The parser `parse_file` uses when none is named: ``EVALKIT_PARSER`` if set, else
     tree-sitter."""
+    return chosen_parser(None)
+
+
+def chosen_parser(preferred: str | None) -> str:
+    """The parser a run uses: the user's choice (``EVALKIT_PARSER``, which ``--parser`` and
+    ``parser=`` set) if any, else `preferred` (its rubric's ``parser:``), else tree-sitter.
+    Runs pass it down explicitly, so one run's rubric never changes another's parser."""
     configured = os.environ.get(PARSER_ENV, "")
-    return configured if configured in PARSERS else DEFAULT_PARSER
+    if configured in PARSERS:
+        return configured
+    return preferred or DEFAULT_PARSER
 
 
 def use_parser(parser: str) -> None:
-    """Make `parser` the default of this process and of the worker processes it starts: the
-    user's choice, which a rubric's ``parser:`` does not override."""
-    global _CHOSEN_BY_RUBRIC
+    """Make `parser` the user's choice for this process and the worker processes it starts."""
     if parser not in PARSERS:
         raise ValueError(f"unknown parser {parser!r} (choose from {', '.join(PARSERS)})")
     os.environ[PARSER_ENV] = parser
-    _CHOSEN_BY_RUBRIC = False
-
-
-# Whether ``EVALKIT_PARSER`` holds a rubric's setting rather than the user's.
-_CHOSEN_BY_RUBRIC = False
-
-
-def use_rubric_parser(parser: str | None) -> None:
-    """Apply a rubric's ``parser:`` (None: the rubric names none) unless the user chose a
-    parser (``EVALKIT_PARSER``, ``--parser``, ``parser=``). It lasts until the next rubric is
-    applied, so a rubric without the key does not keep an earlier rubric's choice."""
-    global _CHOSEN_BY_RUBRIC
-    if PARSER_ENV in os.environ and not _CHOSEN_BY_RUBRIC:
-        return
-    if parser is None:
-        os.environ.pop(PARSER_ENV, None)
-        _CHOSEN_BY_RUBRIC = False
-        return
-    use_parser(parser)
-    _CHOSEN_BY_RUBRIC = True
 
 
 def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | ParseFailure:

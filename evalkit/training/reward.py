@@ -38,7 +38,7 @@ from evalkit.records import CATEGORIES, GRADED_STATUSES, Finding, Submission
 from evalkit.results.tables import score_row
 from evalkit.running.cache import ResultCache, cached_result, content_key, default_cache_dir
 from evalkit.running.runner import WorkerStartError
-from evalkit.terraform.parse import use_parser, use_rubric_parser
+from evalkit.terraform.parse import chosen_parser, use_parser
 
 Completion = str | Sequence[Mapping[str, Any]] | Mapping[str, Any]
 _CACHEABLE = GRADED_STATUSES
@@ -116,7 +116,8 @@ class Grader:
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
         base = rubric if isinstance(rubric, Rubric) else load_rubric(rubric, REGISTRY)
-        use_rubric_parser(base.parser)
+        # Chosen once: a later rubric or setting does not change what this grader's cache holds.
+        self.parser = chosen_parser(base.parser)
         self.rubric = shaped_rubric(base, weights) if weights else base
         self.waivers = (
             waivers if isinstance(waivers, Waivers) else load_waivers(waivers, waive_field)
@@ -213,9 +214,9 @@ class Grader:
         todo: dict[str, list[int]] = {}
         for index, submission in enumerate(submissions):
             if submission.load_error:
-                found[index] = grade(submission, self._checks, self.time_limit)
+                found[index] = grade(submission, self._checks, self.time_limit, self.parser)
                 continue
-            key = content_key(submission)
+            key = content_key(submission, self.parser)
             hit = self._lookup(key, submission)
             if hit is not None:
                 found[index] = hit
@@ -261,7 +262,7 @@ class Grader:
     def _grade(self, submissions: list[Submission]) -> list[SubmissionResult]:
         if self.jobs <= 1 or len(submissions) <= 1:
             with collector_paused():
-                return [grade(s, self._checks, self.time_limit) for s in submissions]
+                return [grade(s, self._checks, self.time_limit, self.parser) for s in submissions]
         pool = self._worker_pool()
         futures = [pool.submit(s) for s in submissions]
         return [pool.resolve(s, f)[1] for s, f in zip(submissions, futures, strict=True)]
@@ -273,7 +274,9 @@ class Grader:
             # Trainers hold threads and accelerator state that a forked child must not
             # inherit, so workers start fresh. Checking that they answer turns a script
             # that cannot start them (no __main__ guard) into one error, not zero rewards.
-            self._pool = _WorkerPool(self.jobs, self.time_limit, start_method="spawn", probe=True)
+            self._pool = _WorkerPool(
+                self.jobs, self.time_limit, start_method="spawn", probe=True, parser=self.parser
+            )
         return self._pool
 
     # --- scoring -----------------------------------------------------------------------------
