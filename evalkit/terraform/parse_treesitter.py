@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from typing import Any, cast
 
 import tree_sitter
@@ -350,11 +351,7 @@ class _Builder:
             lpar = self.leaf("LPAR", first)
             children: list[Any] = [lpar]
             self.add_newlines(children)
-            inner = self.expression(parts[1])
-            children.append(inner)
-            newline = self.after_expression(inner)
-            if newline is not None:
-                children.append(newline)
+            self.add_expression(children, parts[1])
             children.append(self.leaf("RPAR", parts[2]))
             return self.postfix(_tree("expr_term", children), parts[3:])
         if kind in ("operation", "conditional", "expression"):
@@ -482,44 +479,46 @@ class _Builder:
         raise _Unsupported(kind)
 
     def tuple_value(self, node: Any) -> Tree:
+        return self.collection(node, "LSQB", "RSQB", "tuple", self.add_expression)
+
+    def object_value(self, node: Any) -> Tree:
+        return self.collection(node, "LBRACE", "RBRACE", "object", self.add_object_elem)
+
+    def collection(
+        self,
+        node: Any,
+        opening: str,
+        closing: str,
+        rule: str,
+        add_item: Callable[[list[Any], Any], None],
+    ) -> Tree:
+        """A tuple or an object: its brackets, its items (each appended with the newlines
+        after it by `add_item`) and its commas, each followed by its newlines."""
         parts = _significant(node)
-        children: list[Any] = [self.leaf("LSQB", parts[0])]
+        children: list[Any] = [self.leaf(opening, parts[0])]
         self.add_newlines(children)
         for part in parts[1:-1]:
             if part.type == ",":
                 children.append(self.leaf("COMMA", part))
                 self.add_newlines(children)
-                continue
-            self.add_expression(children, part)
-        children.append(self.leaf("RSQB", parts[-1]))
-        return _tree("tuple", children)
-
-    def object_value(self, node: Any) -> Tree:
-        parts = _significant(node)
-        children: list[Any] = [self.leaf("LBRACE", parts[0])]
-        self.add_newlines(children)
-        for part in parts[1:-1]:
-            if part.type == ",":
-                children.append(self.leaf("COMMA", part))
             else:
-                element, newline = self.object_elem(part)
-                children.append(element)
-                if newline is not None:
-                    children.append(newline)
-                    continue
-            self.add_newlines(children)
-        children.append(self.leaf("RBRACE", parts[-1]))
-        return _tree("object", children)
+                add_item(children, part)
+        children.append(self.leaf(closing, parts[-1]))
+        return _tree(rule, children)
 
-    def object_elem(self, node: Any) -> tuple[Tree, Tree | None]:
-        """An object element, and the newlines after it that it does not take."""
+    def add_object_elem(self, children: list[Any], node: Any) -> None:
+        """Append the object element `node` and the newlines after it that it does not take."""
         key, separator, value = _significant(node)
         key_tree = _tree("object_elem_key", [self.expression(key)])
         kind = "EQ" if separator.type == "=" else "COLON"
         sep = self.spaced(kind, separator)
         expression = self.expression(value)
+        # Before the element is built: after_expression may extend the value's end (over the
+        # newlines it gives to a binary operation), and _tree copies the end when it builds.
         newline = self.after_expression(expression)
-        return _tree("object_elem", [key_tree, sep, expression]), newline
+        children.append(_tree("object_elem", [key_tree, sep, expression]))
+        if newline is not None:
+            children.append(newline)
 
     def function_call(self, node: Any) -> Tree:
         parts = _significant(node)
@@ -663,11 +662,7 @@ class _Builder:
             raise _Unsupported("a conditional as a condition")
         children.append(self.joined_operator("QMARK", question))
         self.add_newlines(children)
-        true_tree = self.expression(if_true)
-        children.append(true_tree)
-        newline = self.after_expression(true_tree)
-        if newline is not None:
-            children.append(newline)
+        self.add_expression(children, if_true)
         children.append(self.spaced("COLON", colon))
         self.add_newlines(children)
         if len(items) == 5:
@@ -701,7 +696,12 @@ class _Builder:
             if kind == "template_interpolation":
                 children.append(_tree("string_part", [self.interpolation(part)]))
             elif kind == "template_directive":
-                self.directive(part.named_children[0], children)
+                # A template_if or template_for: its intro and end tags and the template
+                # between them, as flat parts.
+                self.template_parts(_significant(part.named_children[0]), children)
+            elif kind in _DIRECTIVE_RULES:
+                rule = _DIRECTIVE_RULES[kind]
+                children.append(_tree("string_part", [_tree(rule, self.directive_tokens(part))]))
             else:
                 raise _Unsupported(kind)
 
@@ -734,22 +734,6 @@ class _Builder:
         children = [self.leaf("INTERP_START", start), self.expression(value)]
         children.append(self.leaf("RBRACE", end))
         return _tree("interpolation", children)
-
-    def directive(self, node: Any, children: list[Any]) -> None:
-        for part in _significant(node):
-            kind = part.type
-            if kind in ("template_literal",):
-                continue
-            self.literal_parts(self.offset(part.start_byte), children)
-            if kind == "template_interpolation":
-                children.append(_tree("string_part", [self.interpolation(part)]))
-            elif kind == "template_directive":
-                self.directive(part.named_children[0], children)
-            elif kind in _DIRECTIVE_RULES:
-                rule = _DIRECTIVE_RULES[kind]
-                children.append(_tree("string_part", [_tree(rule, self.directive_tokens(part))]))
-            else:
-                raise _Unsupported(kind)
 
     def directive_tokens(self, node: Any) -> list[Any]:
         tokens: list[Any] = []
