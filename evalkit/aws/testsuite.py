@@ -205,6 +205,15 @@ class TestSuite:
 
     def __init__(self, model: TerraformModel) -> None:
         self.model = model
+        # Each test file's top-level blocks, parsed on first ask: classifying the files, a
+        # file's runs and its live use all read them.
+        self._blocks: dict[str, list[Block] | None] = {}
+
+    def _test_file_blocks(self, name: str) -> list[Block] | None:
+        """The top-level blocks of the test file `name` (see `test_file_blocks`)."""
+        if name not in self._blocks:
+            self._blocks[name] = test_file_blocks(self.model, name)
+        return self._blocks[name]
 
     @cached_property
     def _classified(self) -> tuple[list[str], dict[str, str]]:
@@ -214,7 +223,7 @@ class TestSuite:
             text = self.model.files[name]
             if not looks_like_a_test(name, text):
                 continue
-            reason = why_not_a_test(name, text, test_file_blocks(self.model, name))
+            reason = why_not_a_test(name, text, self._test_file_blocks(name))
             if reason is None:
                 tests.append(name)
             else:
@@ -275,7 +284,7 @@ class TestSuite:
 
     def runs(self, name: str) -> list[TestRun]:
         """The `run` blocks of the Terraform test file (or `.tf` file) `name`."""
-        blocks = test_file_blocks(self.model, name)
+        blocks = self._test_file_blocks(name)
         return [_test_run(block) for block in run_blocks(blocks or [])]
 
     def live_use(self, name: str) -> LiveUse | None:
@@ -301,7 +310,7 @@ class TestSuite:
         return None
 
     def _live_terraform_test(self, name: str) -> LiveUse | None:
-        blocks = test_file_blocks(self.model, name)
+        blocks = self._test_file_blocks(name)
         if blocks is None or any(mocks(block) for block in blocks):
             return None
         applying = [run for run in self.runs(name) if run.command == "apply"]

@@ -8,8 +8,9 @@ A test file holds `run` blocks (each plans or applies the configuration and asse
 from __future__ import annotations
 
 from evalkit.terraform.model import TerraformModel
-from evalkit.terraform.parse import Block, JsonValue, ParsedFile, parse_file
+from evalkit.terraform.parse import Block, JsonValue
 from evalkit.terraform.references import traversal_text
+from evalkit.terraform.syntax import file_blocks
 
 # Blocks of a Terraform test file that replace the real provider or resources.
 MOCK_BLOCKS = frozenset({"mock_provider", "override_resource", "override_data", "override_module"})
@@ -22,8 +23,7 @@ def test_file_blocks(model: TerraformModel, name: str) -> list[Block] | None:
         return model.parsed[name].blocks
     if not name.lower().endswith((".hcl", ".json")):
         return None
-    parsed = parse_file(name, model.files[name])
-    return parsed.blocks if isinstance(parsed, ParsedFile) else None
+    return file_blocks(name, model.files[name])
 
 
 def run_blocks(blocks: list[Block]) -> list[Block]:
