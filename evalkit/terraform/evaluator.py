@@ -304,14 +304,9 @@ class Evaluator:
     # -- functions ----------------------------------------------------------------------------
 
     def _function(self, node: Tree, scope: dict[str, Any]) -> Any:
-        names = [
-            str(c.children[0])
-            for c in node.children
-            if isinstance(c, Tree) and c.data == "identifier"
-        ]
-        name = "::".join(names)
+        name = function_name(node)
+        arg_nodes = call_arguments(node)
         arguments = _first(node, "arguments")
-        arg_nodes = _meaningful(arguments.children) if arguments is not None else []
         expand_last = arguments is not None and any(
             isinstance(c, Token) and c.type == "ELLIPSIS" for c in arguments.children
         )
@@ -878,6 +873,28 @@ def parse_expression(text: str) -> Any:
 def _meaningful(children: list[Any]) -> list[Any]:
     """Sub-trees that carry meaning: no punctuation tokens, no newlines or comments."""
     return [c for c in children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+
+
+def meaningful(node: Tree) -> list[Any]:
+    """The sub-trees of `node` that carry meaning: no punctuation tokens, no newlines or
+    comments."""
+    return _meaningful(node.children)
+
+
+def function_name(node: Tree) -> str:
+    """The name a ``function_call`` calls: ``lower``, or ``provider::aws::arn_parse`` for a
+    provider-defined function."""
+    return "::".join(
+        str(child.children[0])
+        for child in node.children
+        if isinstance(child, Tree) and child.data == "identifier"
+    )
+
+
+def call_arguments(node: Tree) -> list[Any]:
+    """The argument expressions of a ``function_call`` (none when it has no arguments)."""
+    arguments = _first(node, "arguments")
+    return _meaningful(arguments.children) if arguments is not None else []
 
 
 def _first(node: Tree, data: str) -> Tree | None:

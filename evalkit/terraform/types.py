@@ -17,7 +17,13 @@ from typing import Any
 
 from lark import Token, Tree
 
-from evalkit.terraform.evaluator import Evaluator, NamesNothing
+from evalkit.terraform.evaluator import (
+    Evaluator,
+    NamesNothing,
+    call_arguments,
+    function_name,
+    meaningful,
+)
 from evalkit.terraform.values import Unknown
 
 
@@ -55,8 +61,8 @@ def type_spec(expr: Any) -> TypeSpec:
     node = _unwrap(expr)
     if not isinstance(node, Tree) or node.data != "function_call":
         return ANY
-    name = _function_name(node)
-    arguments = _arguments(node)
+    name = function_name(node)
+    arguments = call_arguments(node)
     if name == "object" and len(arguments) == 1:
         return TypeSpec("object", attributes=_object_attributes(arguments[0]))
     if name in ("map", "list", "set") and len(arguments) == 1:
@@ -64,7 +70,7 @@ def type_spec(expr: Any) -> TypeSpec:
     if name == "tuple" and len(arguments) == 1:
         items = _unwrap(arguments[0])
         if isinstance(items, Tree) and items.data == "tuple":
-            return TypeSpec("tuple", elements=tuple(type_spec(i) for i in _meaningful(items)))
+            return TypeSpec("tuple", elements=tuple(type_spec(i) for i in meaningful(items)))
     return ANY
 
 
@@ -98,8 +104,8 @@ def _object_attributes(expr: Any) -> dict[str, Attribute]:
     if not isinstance(node, Tree) or node.data != "object":
         return {}
     found: dict[str, Attribute] = {}
-    for element in _meaningful(node):
-        parts = _meaningful(element)
+    for element in meaningful(node):
+        parts = meaningful(element)
         if len(parts) != 2:
             continue
         name = _key_name(parts[0])
@@ -111,7 +117,7 @@ def _object_attributes(expr: Any) -> dict[str, Attribute]:
 def _attribute(expr: Any) -> Attribute:
     node = _unwrap(expr)
     if _is_call(node, "optional"):
-        arguments = _arguments(node)
+        arguments = call_arguments(node)
         if not arguments:
             return Attribute(ANY, optional=True)
         default = (
@@ -126,7 +132,7 @@ def _attribute(expr: Any) -> Attribute:
 def _key_name(node: Any) -> str | None:
     inner = _unwrap(node)
     if isinstance(inner, Tree) and inner.data in ("object_elem_key", "expr_term"):
-        return _key_name(_meaningful(inner)[0]) if _meaningful(inner) else None
+        return _key_name(meaningful(inner)[0]) if meaningful(inner) else None
     if isinstance(inner, Tree) and inner.data == "identifier":
         return str(inner.children[0])
     if isinstance(inner, Tree) and inner.data == "string":
@@ -140,7 +146,7 @@ def _key_name(node: Any) -> str | None:
 def _unwrap(node: Any) -> Any:
     """The term inside ``expr_term`` wrappers."""
     while isinstance(node, Tree) and node.data == "expr_term":
-        inner = _meaningful(node)
+        inner = meaningful(node)
         if len(inner) != 1:
             return node
         node = inner[0]
@@ -148,28 +154,4 @@ def _unwrap(node: Any) -> Any:
 
 
 def _is_call(node: Any, name: str) -> bool:
-    return isinstance(node, Tree) and node.data == "function_call" and _function_name(node) == name
-
-
-def _function_name(node: Tree) -> str:
-    return "::".join(
-        str(child.children[0])
-        for child in node.children
-        if isinstance(child, Tree) and child.data == "identifier"
-    )
-
-
-def _arguments(node: Tree) -> list[Any]:
-    for child in node.children:
-        if isinstance(child, Tree) and child.data == "arguments":
-            return _meaningful(child)
-    return []
-
-
-def _meaningful(node: Tree) -> list[Any]:
-    """Children that are terms, not punctuation or new lines."""
-    return [
-        child
-        for child in node.children
-        if isinstance(child, Tree) and child.data not in ("new_line_or_comment",)
-    ]
+    return isinstance(node, Tree) and node.data == "function_call" and function_name(node) == name
