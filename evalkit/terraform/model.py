@@ -545,10 +545,14 @@ class ModuleContext:
 
     def missing_local_source(self, call: ModuleCall) -> str | None:
         """The directory a call's local `source` names when the submission lacks it."""
+        # The cheap tests first: the source expression is evaluated again only for a local
+        # source whose module was not loaded.
+        if call.template is not None or source_kind(call.source) != LOCAL:
+            return None
         source = call.block.attributes.get("source")
         directory = posixpath.dirname(call.block.file)
         target = _local_source_directory(directory, source) if source else None
-        if target is None or call.template is not None or source_kind(call.source) != LOCAL:
+        if target is None:
             return None
         present = any(posixpath.dirname(name) == target for name in self.root.terraform_files)
         return None if present else target
