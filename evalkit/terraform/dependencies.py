@@ -250,15 +250,21 @@ class DependencyGraph:
 
     def module_calls_referencing(self, address: str) -> list[ModuleCall]:
         """Module calls whose arguments name `address`."""
-        found: list[ModuleCall] = []
+        return self._module_call_index.get(address, [])
+
+    @cached_property
+    def _module_call_index(self) -> dict[str, list[ModuleCall]]:
+        """Each resource address with the module calls whose arguments name it, in the order
+        of the modules and their calls (read in one pass: it is asked once per resource)."""
+        index: dict[str, list[ModuleCall]] = {}
         for module in self.model.modules:
             for call in module.module_calls.values():
-                if any(
-                    address in self.resources_named(attribute.expr, module)
-                    for attribute in call.block.attributes.values()
-                ):
-                    found.append(call)
-        return found
+                named: set[str] = set()
+                for attribute in call.block.attributes.values():
+                    named.update(self.resources_named(attribute.expr, module))
+                for address in named:
+                    index.setdefault(address, []).append(call)
+        return index
 
 
 def depends_on_entry(subject: Resource, other: Resource) -> str:
