@@ -23,10 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from evalkit.aws.network import ip_network
 from evalkit.aws.regions import AWS_REGION, regionless
+from evalkit.aws.values import strings_in
 from evalkit.terraform.blocks import WrittenBlock, written_blocks
 from evalkit.terraform.model import ModuleContext, Resource, TerraformModel
 from evalkit.terraform.syntax import written_value
@@ -143,15 +143,9 @@ def _block_literals(resource: Resource, written: WrittenBlock) -> Iterator[Liter
             kind = ENDPOINT
         if kind is None:
             continue
-        for text in _strings(written_value(attribute.expr, written.scope)):
+        for text in strings_in(written_value(attribute.expr, written.scope)):
             if is_aws_choice(kind, text.strip()):
                 yield Literal(f"{written.path}{name}", kind, text.strip(), attribute.line)
-
-
-def _strings(value: Any) -> list[str]:
-    """The known strings of a value that is a string or a list of them."""
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, str)]
 
 
 def _is_cidr(text: str) -> bool:

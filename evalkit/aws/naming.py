@@ -27,6 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from evalkit.aws.regions import AWS_REGION, regionless
+from evalkit.aws.values import strings_in
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
 from evalkit.terraform.references import iter_references
@@ -491,7 +492,7 @@ def environments(model: TerraformModel) -> set[str]:
     for place in places:
         found.update(ENVIRONMENT_WORDS[w] for w in _words(place) if w in ENVIRONMENT_WORDS)
     for collection in _collections(model):
-        keys = list(collection) if isinstance(collection, dict) else _strings(collection)
+        keys = list(collection) if isinstance(collection, dict) else strings_in(collection)
         # Keyed by environment means every key is one: {hub, production, development} is a
         # map of networks, ["Production", "Security"] a list of organizational units.
         if keys and all(key.lower() in ENVIRONMENT_WORDS for key in keys):
@@ -515,11 +516,6 @@ def _collections(model: TerraformModel) -> Iterator[Any]:
             if block.type in ("resource", "module") and "for_each" in block.attributes:
                 yield module.evaluate(block.attributes["for_each"].expr, {})
     yield from (value for value in settings if isinstance(value, dict))
-
-
-def _strings(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, str)]
 
 
 def project_words(model: TerraformModel) -> set[tuple[str, ...]]:
