@@ -36,9 +36,9 @@ from evalkit.terraform.values import known_text
 
 # --- conventions of names in AWS ---------------------------------------------------------------
 
-KEBAB = "kebab-case"
-SNAKE = "snake_case"
-CAMEL = "camelCase/PascalCase"
+KEBAB_CASE = "kebab-case"
+SNAKE_CASE = "snake_case"
+CAMEL_CASE = "camelCase/PascalCase"
 MIXED = "a mix of kebab-case and snake_case"
 
 # Resource types whose names AWS restricts to letters, digits and hyphens: the author had no
@@ -98,9 +98,9 @@ def value_convention(text: str) -> str | None:
     if separators == {"-", "_"}:
         return MIXED
     if separators:
-        return KEBAB if "-" in separators else SNAKE
+        return KEBAB_CASE if "-" in separators else SNAKE_CASE
     pieces = [p for p in text.split(UNKNOWN_PLACEHOLDER) if p]
-    return CAMEL if any(_CAMEL_HUMP.search(p) for p in pieces) else None
+    return CAMEL_CASE if any(_CAMEL_HUMP.search(p) for p in pieces) else None
 
 
 def imposed(resource_type: str, convention: str) -> bool:
@@ -108,8 +108,8 @@ def imposed(resource_type: str, convention: str) -> bool:
     a key that its consumer defines."""
     return (
         resource_type in LOOKUP_NAME_TYPES
-        or (convention == KEBAB and resource_type in HYPHEN_ONLY_TYPES)
-        or (convention == SNAKE and resource_type in UNDERSCORE_ONLY_TYPES)
+        or (convention == KEBAB_CASE and resource_type in HYPHEN_ONLY_TYPES)
+        or (convention == SNAKE_CASE and resource_type in UNDERSCORE_ONLY_TYPES)
     )
 
 
@@ -121,7 +121,7 @@ def reference_convention(conventions: list[str]) -> str | None:
         return None
     top = max(counts.values())
     leaders = [c for c, n in counts.items() if n == top]
-    return leaders[0] if len(leaders) == 1 else KEBAB
+    return leaders[0] if len(leaders) == 1 else KEBAB_CASE
 
 
 def renamed(written: str, convention: str) -> str:
@@ -142,9 +142,9 @@ def _in_convention(text: str, convention: str) -> str:
     if not re.search(r"[-_]", text) and not _CAMEL_HUMP.search(text):
         return text  # one word (`alias`, `app`) follows every convention
     words = re.split(r"[-_]", _CAMEL_SPLIT.sub("_", text))
-    if convention == CAMEL:
+    if convention == CAMEL_CASE:
         return "".join(w[:1].upper() + w[1:] for w in words)
-    return ("-" if convention == KEBAB else "_").join(words).lower()
+    return ("-" if convention == KEBAB_CASE else "_").join(words).lower()
 
 
 def shown(text: str) -> str:
@@ -182,9 +182,7 @@ def _subsequence(short: str, long: str) -> bool:
 
 # --- labels: Terraform identifiers -------------------------------------------------------------
 
-SNAKE_CASE = "snake_case"
-KEBAB_CASE = "kebab-case"
-CAMEL_CASE = "camelCase/PascalCase"
+# Labels follow the conventions above (KEBAB_CASE, SNAKE_CASE, CAMEL_CASE), or none.
 MIXED_CASE = "a mix of conventions"
 _CONVENTION_PATTERNS = (
     (re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$"), SNAKE_CASE),
