@@ -141,10 +141,10 @@ def renamed(written: str, convention: str) -> str:
 def _in_convention(text: str, convention: str) -> str:
     if not re.search(r"[-_]", text) and not _CAMEL_HUMP.search(text):
         return text  # one word (`alias`, `app`) follows every convention
-    words = re.split(r"[-_]", _CAMEL_SPLIT.sub("_", text))
+    pieces = re.split(r"[-_]", _CAMEL_SPLIT.sub("_", text))
     if convention == CAMEL_CASE:
-        return "".join(w[:1].upper() + w[1:] for w in words)
-    return ("-" if convention == KEBAB_CASE else "_").join(words).lower()
+        return "".join(w[:1].upper() + w[1:] for w in pieces)
+    return ("-" if convention == KEBAB_CASE else "_").join(pieces).lower()
 
 
 def shown(text: str) -> str:
@@ -302,7 +302,7 @@ PROJECT_TAG_KEYS = frozenset(
 )
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
     """The lowercase words of a name, split at separators and camelCase humps."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text)
     return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
@@ -320,7 +320,7 @@ def label_convention(label: str) -> str | None:
 
 def renamed_label(label: str, convention: str) -> str:
     """A label in `convention`."""
-    parts = _words(label)
+    parts = words(label)
     if convention == KEBAB_CASE:
         return "-".join(parts)
     if convention == CAMEL_CASE:
@@ -488,7 +488,7 @@ def environments(model: TerraformModel) -> set[str]:
     # the sign that the code is deployed more than once.
     places.extend(d for group in model.root_groups for d in group)
     for place in places:
-        found.update(ENVIRONMENT_WORDS[w] for w in _words(place) if w in ENVIRONMENT_WORDS)
+        found.update(ENVIRONMENT_WORDS[w] for w in words(place) if w in ENVIRONMENT_WORDS)
     for collection in _collections(model):
         keys = list(collection) if isinstance(collection, dict) else strings_in(collection)
         # Keyed by environment means every key is one: {hub, production, development} is a
@@ -530,20 +530,20 @@ def project_words(model: TerraformModel) -> set[tuple[str, ...]]:
         for block in module.providers.values():
             for default_tags in Body(block, module, {}, "provider").blocks("default_tags"):
                 values.extend(_project_tags(default_tags.get("tags")))
-    split = {tuple(_words(v)) for v in values if isinstance(v, str)}
-    return {words for words in split if len("".join(words)) >= 2}
+    split = {tuple(words(v)) for v in values if isinstance(v, str)}
+    return {parts for parts in split if len("".join(parts)) >= 2}
 
 
 def _project_tags(tags: Any) -> list[Any]:
     if not isinstance(tags, dict):
         return []
-    return [v for k, v in tags.items() if "".join(_words(str(k))) in PROJECT_TAG_KEYS]
+    return [v for k, v in tags.items() if "".join(words(str(k))) in PROJECT_TAG_KEYS]
 
 
 def names_context(name: str, projects: set[tuple[str, ...]]) -> bool:
     """Whether a name carries an environment, a region (``us-east-1``, ``use1``, primary,
     dr, ...) or one of the `projects` (also squeezed or abbreviated)."""
-    parts = _words(name)
+    parts = words(name)
     compact = "".join(parts)
     return (
         any(word in ENVIRONMENT_WORDS or word in REGION_WORDS for word in parts)
