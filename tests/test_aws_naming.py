@@ -58,7 +58,7 @@ def test_how_a_name_is_built_literal_interpolated_or_numbered() -> None:
     interpolated = found[("aws_s3_bucket.logs", "bucket")]
     assert interpolated.configured and not isinstance(interpolated.value, str)
     assert interpolated.as_written() == '"${var.project}-logs"'
-    assert naming.value_convention(interpolated.text) == naming.KEBAB
+    assert naming.value_convention(interpolated.text) == naming.KEBAB_CASE
     numbered = found[("aws_sqs_queue.jobs", "name")]
     assert (numbered.value, numbered.configured, numbered.numbered) == ("jobs-0", False, True)
 

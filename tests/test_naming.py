@@ -29,9 +29,9 @@ def test_project_abbreviations(word: str, project: tuple[str, ...], expected: bo
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("orders-queue", _naming.KEBAB),
-        (f"{UNKNOWN_PLACEHOLDER}_dead_letters", _naming.SNAKE),
-        ("ShopCarts", _naming.CAMEL),
+        ("orders-queue", _naming.KEBAB_CASE),
+        (f"{UNKNOWN_PLACEHOLDER}_dead_letters", _naming.SNAKE_CASE),
+        ("ShopCarts", _naming.CAMEL_CASE),
         ("shop-carts_table", _naming.MIXED),
         ("Main VPC", None),  # display text
         ("orders", None),
@@ -43,14 +43,14 @@ def test_value_conventions(text: str, expected: str | None) -> None:
 
 
 def test_renamed_keeps_interpolations() -> None:
-    assert _naming.renamed("${var.project}_dead_letters", _naming.KEBAB) == (
+    assert _naming.renamed("${var.project}_dead_letters", _naming.KEBAB_CASE) == (
         "${var.project}-dead-letters"
     )
-    assert _naming.renamed("ShopCarts", _naming.SNAKE) == "shop_carts"
+    assert _naming.renamed("ShopCarts", _naming.SNAKE_CASE) == "shop_carts"
 
 
 def test_renamed_keeps_prefixes_and_paths_aws_defines() -> None:
-    assert _naming.renamed("alias/legal-cloudtrail-key", _naming.CAMEL) == (
+    assert _naming.renamed("alias/legal-cloudtrail-key", _naming.CAMEL_CASE) == (
         "alias/LegalCloudtrailKey"
     )
-    assert _naming.renamed("/app/Orders_Table", _naming.KEBAB) == "/app/orders-table"
+    assert _naming.renamed("/app/Orders_Table", _naming.KEBAB_CASE) == "/app/orders-table"

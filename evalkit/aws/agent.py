@@ -25,6 +25,7 @@ from evalkit.aws.iam import ManagedPolicy
 from evalkit.aws.launch import BootScript, LaunchPath
 from evalkit.aws.layer import aws_of
 from evalkit.aws.monitoring import opaque_calls
+from evalkit.aws.network import any_true
 from evalkit.aws.policy import PolicyStatement
 from evalkit.aws.regions import same_region
 from evalkit.aws.values import named_instances, names
@@ -97,13 +98,13 @@ class CloudWatchAgent:
         may run as the EKS add-on."""
         node_groups = path.node_groups
         installed = self.installed(path)
-        if self.agent_chart or _any_true([self.addon_installs(g) for g in node_groups]):
+        if self.agent_chart or any_true([self.addon_installs(g) for g in node_groups]):
             installed = True
         roles = [self.iam.roles(g.get("node_role_arn")) for g in node_groups]
         if any(found is None for found in roles):
             permission: bool | None = None  # a node role defined elsewhere
         else:
-            permission = _any_true([self.role_permits(r) for found in roles for r in found or ()])
+            permission = any_true([self.role_permits(r) for found in roles for r in found or ()])
         if permission is False and self.addon_has_own_role(node_groups):
             permission = None  # the add-on's service account may publish with its own role
         role_names = tuple(
@@ -187,7 +188,7 @@ class CloudWatchAgent:
                 answers.append(_tags_match(self.launch.instance_tags(subject), key, values))
             else:
                 answers.append(None)
-        return _any_true(answers)
+        return any_true(answers)
 
     # -- allowed to publish ---------------------------------------------------------------
 
@@ -196,9 +197,9 @@ class CloudWatchAgent:
             return None if path.template_unknown else False
         if path.profiles is None:
             return None
-        return _any_true(
+        return any_true(
             [
-                _any_true([self.role_permits(role) for role in roles])
+                any_true([self.role_permits(role) for role in roles])
                 if (roles := self.iam.profile_roles(profile)) is not None
                 else None
                 for profile in path.profiles
@@ -210,9 +211,9 @@ class CloudWatchAgent:
             _statements_permit(inline.statements) for inline in self.iam.inline_policies(role)
         ]
         for attachment in self.iam.managed_policies(role):
-            permits = _any_true([self.managed_permits(p) for p in attachment.policies])
+            permits = any_true([self.managed_permits(p) for p in attachment.policies])
             answers.append(None if attachment.names_principal is None and permits else permits)
-        return _any_true(answers)
+        return any_true(answers)
 
     def managed_permits(self, policy: ManagedPolicy) -> bool | None:
         """The agent's managed policy (by ARN or lookup), or an `aws_iam_policy` of the
@@ -221,7 +222,7 @@ class CloudWatchAgent:
             return True
         if policy.unknown:
             return None
-        return _any_true(
+        return any_true(
             [
                 False if statements is None else _statements_permit(statements)
                 for statements in map(self.iam.policy_statements, policy.policies)
@@ -245,13 +246,6 @@ def _same_cluster(
     if clusters[0] and clusters[1]:
         return bool(clusters[0] & clusters[1])
     return None
-
-
-def _any_true(answers: list[bool | None]) -> bool | None:
-    """True when one answer is, False when all are known and none is, else None."""
-    if any(answer is True for answer in answers):
-        return True
-    return None if None in answers else False
 
 
 def _script_evidence(scripts: tuple[BootScript, ...]) -> bool | None:

@@ -18,11 +18,11 @@ protocol held in an input without a value): a check decides nothing on a None by
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from evalkit.aws.network import ip_network
 from evalkit.aws.values import truth
 from evalkit.terraform.model import Body, Resource, ResourceInstance, TerraformModel
 from evalkit.terraform.syntax import element_lines, end_line
@@ -347,10 +347,6 @@ def _port(value: Any) -> int | None:
 
 
 def _is_world(cidr: Any) -> bool:
-    if not isinstance(cidr, str):
-        return False
-    try:
-        network = ipaddress.ip_network(cidr.strip(), strict=False)
-    except ValueError:
-        return False
-    return network.prefixlen == 0
+    """0.0.0.0/0 or ::/0, however written."""
+    network = ip_network(cidr)
+    return network is not None and network.prefixlen == 0

@@ -10,12 +10,12 @@ variable that validates it, or is only ever filled by its callers from their own
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from evalkit.aws import catalog
+from evalkit.aws.network import ip_network
 from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
 from evalkit.terraform.parse import Block
 from evalkit.terraform.references import traversal_text
@@ -258,13 +258,8 @@ def _is_cidr_value(value: Any) -> bool:
 
 
 def _is_cidr(value: Any) -> bool:
-    if not isinstance(value, str) or "/" not in value:
-        return False
-    try:
-        ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return False
-    return True
+    """A network with its prefix written out: a bare address is not a CIDR block."""
+    return isinstance(value, str) and "/" in value and ip_network(value) is not None
 
 
 def _validated_downstream(module: ModuleContext, name: str) -> bool:

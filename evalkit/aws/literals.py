@@ -20,13 +20,13 @@ on its kind:
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
+from evalkit.aws.network import ip_network
 from evalkit.aws.regions import AWS_REGION, regionless
+from evalkit.aws.values import strings_in
 from evalkit.terraform.blocks import WrittenBlock, written_blocks
 from evalkit.terraform.model import ModuleContext, Resource, TerraformModel
 from evalkit.terraform.syntax import written_value
@@ -125,7 +125,7 @@ def is_aws_choice(kind: str, text: str) -> bool:
     if kind == ENDPOINT:
         return AWS_REGION.search(text) is not None
     if kind == CIDR:
-        return "/" in text and text not in UNIVERSAL_CIDRS and _is_network(text)
+        return text not in UNIVERSAL_CIDRS and _is_cidr(text)
     if kind == SIZE:
         return bool(text) and text not in NOT_A_SIZE
     return AMI_ID.match(text) is not None
@@ -143,20 +143,12 @@ def _block_literals(resource: Resource, written: WrittenBlock) -> Iterator[Liter
             kind = ENDPOINT
         if kind is None:
             continue
-        for text in _strings(written_value(attribute.expr, written.scope)):
+        for text in strings_in(written_value(attribute.expr, written.scope)):
             if is_aws_choice(kind, text.strip()):
                 yield Literal(f"{written.path}{name}", kind, text.strip(), attribute.line)
 
 
-def _strings(value: Any) -> list[str]:
-    """The known strings of a value that is a string or a list of them."""
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, str)]
-
-
-def _is_network(text: str) -> bool:
-    try:
-        ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return False
-    return True
+def _is_cidr(text: str) -> bool:
+    """A network with its prefix written out and nothing around it (ip_network would
+    ignore the whitespace that ipaddress rejects)."""
+    return "/" in text and text == text.strip() and ip_network(text) is not None

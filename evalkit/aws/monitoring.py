@@ -124,12 +124,9 @@ class Monitoring:
 
     @cached_property
     def _watched(self) -> set[Resource]:
-        watched: set[Resource] = set()
-        for alarm in self.model.resources(METRIC_ALARM):
-            targets = _mentioned(self.layer, [alarm], "alarm_watches")
-            watched |= {target for target in targets if same_region(alarm, target)}
-        watched |= self._watched_through_links(watched)
-        return watched | self.given_to_monitoring_modules
+        # `_named` holds what the metric alarms (the only sources of alarm_watches edges)
+        # name in their region; `_linked` what is watched through those.
+        return set(self._named) | self._linked | self.given_to_monitoring_modules
 
     def is_watched(self, resource: Resource) -> bool:
         """A metric alarm in its region watches it, directly or through a related resource

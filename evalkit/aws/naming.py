@@ -27,6 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from evalkit.aws.regions import AWS_REGION, regionless
+from evalkit.aws.values import strings_in
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
 from evalkit.terraform.references import iter_references
@@ -35,9 +36,9 @@ from evalkit.terraform.values import known_text
 
 # --- conventions of names in AWS ---------------------------------------------------------------
 
-KEBAB = "kebab-case"
-SNAKE = "snake_case"
-CAMEL = "camelCase/PascalCase"
+KEBAB_CASE = "kebab-case"
+SNAKE_CASE = "snake_case"
+CAMEL_CASE = "camelCase/PascalCase"
 MIXED = "a mix of kebab-case and snake_case"
 
 # Resource types whose names AWS restricts to letters, digits and hyphens: the author had no
@@ -97,9 +98,9 @@ def value_convention(text: str) -> str | None:
     if separators == {"-", "_"}:
         return MIXED
     if separators:
-        return KEBAB if "-" in separators else SNAKE
+        return KEBAB_CASE if "-" in separators else SNAKE_CASE
     pieces = [p for p in text.split(UNKNOWN_PLACEHOLDER) if p]
-    return CAMEL if any(_CAMEL_HUMP.search(p) for p in pieces) else None
+    return CAMEL_CASE if any(_CAMEL_HUMP.search(p) for p in pieces) else None
 
 
 def imposed(resource_type: str, convention: str) -> bool:
@@ -107,8 +108,8 @@ def imposed(resource_type: str, convention: str) -> bool:
     a key that its consumer defines."""
     return (
         resource_type in LOOKUP_NAME_TYPES
-        or (convention == KEBAB and resource_type in HYPHEN_ONLY_TYPES)
-        or (convention == SNAKE and resource_type in UNDERSCORE_ONLY_TYPES)
+        or (convention == KEBAB_CASE and resource_type in HYPHEN_ONLY_TYPES)
+        or (convention == SNAKE_CASE and resource_type in UNDERSCORE_ONLY_TYPES)
     )
 
 
@@ -120,7 +121,7 @@ def reference_convention(conventions: list[str]) -> str | None:
         return None
     top = max(counts.values())
     leaders = [c for c, n in counts.items() if n == top]
-    return leaders[0] if len(leaders) == 1 else KEBAB
+    return leaders[0] if len(leaders) == 1 else KEBAB_CASE
 
 
 def renamed(written: str, convention: str) -> str:
@@ -140,10 +141,10 @@ def renamed(written: str, convention: str) -> str:
 def _in_convention(text: str, convention: str) -> str:
     if not re.search(r"[-_]", text) and not _CAMEL_HUMP.search(text):
         return text  # one word (`alias`, `app`) follows every convention
-    words = re.split(r"[-_]", _CAMEL_SPLIT.sub("_", text))
-    if convention == CAMEL:
-        return "".join(w[:1].upper() + w[1:] for w in words)
-    return ("-" if convention == KEBAB else "_").join(words).lower()
+    pieces = re.split(r"[-_]", _CAMEL_SPLIT.sub("_", text))
+    if convention == CAMEL_CASE:
+        return "".join(w[:1].upper() + w[1:] for w in pieces)
+    return ("-" if convention == KEBAB_CASE else "_").join(pieces).lower()
 
 
 def shown(text: str) -> str:
@@ -181,9 +182,7 @@ def _subsequence(short: str, long: str) -> bool:
 
 # --- labels: Terraform identifiers -------------------------------------------------------------
 
-SNAKE_CASE = "snake_case"
-KEBAB_CASE = "kebab-case"
-CAMEL_CASE = "camelCase/PascalCase"
+# Labels follow the conventions above (KEBAB_CASE, SNAKE_CASE, CAMEL_CASE), or none.
 MIXED_CASE = "a mix of conventions"
 _CONVENTION_PATTERNS = (
     (re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$"), SNAKE_CASE),
@@ -303,7 +302,7 @@ PROJECT_TAG_KEYS = frozenset(
 )
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
     """The lowercase words of a name, split at separators and camelCase humps."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text)
     return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
@@ -321,7 +320,7 @@ def label_convention(label: str) -> str | None:
 
 def renamed_label(label: str, convention: str) -> str:
     """A label in `convention`."""
-    parts = _words(label)
+    parts = words(label)
     if convention == KEBAB_CASE:
         return "-".join(parts)
     if convention == CAMEL_CASE:
@@ -489,9 +488,9 @@ def environments(model: TerraformModel) -> set[str]:
     # the sign that the code is deployed more than once.
     places.extend(d for group in model.root_groups for d in group)
     for place in places:
-        found.update(ENVIRONMENT_WORDS[w] for w in _words(place) if w in ENVIRONMENT_WORDS)
+        found.update(ENVIRONMENT_WORDS[w] for w in words(place) if w in ENVIRONMENT_WORDS)
     for collection in _collections(model):
-        keys = list(collection) if isinstance(collection, dict) else _strings(collection)
+        keys = list(collection) if isinstance(collection, dict) else strings_in(collection)
         # Keyed by environment means every key is one: {hub, production, development} is a
         # map of networks, ["Production", "Security"] a list of organizational units.
         if keys and all(key.lower() in ENVIRONMENT_WORDS for key in keys):
@@ -517,11 +516,6 @@ def _collections(model: TerraformModel) -> Iterator[Any]:
     yield from (value for value in settings if isinstance(value, dict))
 
 
-def _strings(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, str)]
-
-
 def project_words(model: TerraformModel) -> set[tuple[str, ...]]:
     """The words of project/app/prefix/environment settings and of `Project`-like tags."""
     values: list[Any] = []
@@ -536,20 +530,20 @@ def project_words(model: TerraformModel) -> set[tuple[str, ...]]:
         for block in module.providers.values():
             for default_tags in Body(block, module, {}, "provider").blocks("default_tags"):
                 values.extend(_project_tags(default_tags.get("tags")))
-    split = {tuple(_words(v)) for v in values if isinstance(v, str)}
-    return {words for words in split if len("".join(words)) >= 2}
+    split = {tuple(words(v)) for v in values if isinstance(v, str)}
+    return {parts for parts in split if len("".join(parts)) >= 2}
 
 
 def _project_tags(tags: Any) -> list[Any]:
     if not isinstance(tags, dict):
         return []
-    return [v for k, v in tags.items() if "".join(_words(str(k))) in PROJECT_TAG_KEYS]
+    return [v for k, v in tags.items() if "".join(words(str(k))) in PROJECT_TAG_KEYS]
 
 
 def names_context(name: str, projects: set[tuple[str, ...]]) -> bool:
     """Whether a name carries an environment, a region (``us-east-1``, ``use1``, primary,
     dr, ...) or one of the `projects` (also squeezed or abbreviated)."""
-    parts = _words(name)
+    parts = words(name)
     compact = "".join(parts)
     return (
         any(word in ENVIRONMENT_WORDS or word in REGION_WORDS for word in parts)

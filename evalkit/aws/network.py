@@ -694,12 +694,18 @@ def _is_default_ipv4(body: Body, name: str) -> bool | None:
     return isinstance(value, str) and value.strip() == "0.0.0.0/0"
 
 
-def ipv4_network(value: Any) -> ipaddress.IPv4Network | None:
-    """An IPv4 network from a known CIDR string, None otherwise."""
+def ip_network(value: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The network a known CIDR string (or address) names, surrounding whitespace ignored
+    and host bits allowed (``10.0.1.5/16``); None for anything else."""
     if not isinstance(value, str):
         return None
     try:
-        network = ipaddress.ip_network(value.strip(), strict=False)
+        return ipaddress.ip_network(value.strip(), strict=False)
     except ValueError:
         return None
+
+
+def ipv4_network(value: Any) -> ipaddress.IPv4Network | None:
+    """An IPv4 network from a known CIDR string, None otherwise."""
+    network = ip_network(value)
     return network if isinstance(network, ipaddress.IPv4Network) else None

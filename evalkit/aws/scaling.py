@@ -8,10 +8,9 @@ be followed, a size read from a variable without default): a rule never fails on
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from evalkit.aws import catalog
+from evalkit.aws import catalog, naming
 from evalkit.aws.availability import number
 from evalkit.aws.layer import aws_of
 from evalkit.aws.regions import same_region
@@ -158,8 +157,5 @@ def tier_of(server: Resource) -> Tier:
     tags = server.config.get("tags")
     if isinstance(tags, dict):
         texts.extend(known_text(tags.get(key)) for key in DESCRIPTIVE_TAGS)
-    words: set[str] = set()
-    for text in texts:
-        spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
-        words.update(w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w)
+    words = {word for text in texts for word in naming.words(text)}
     return Tier(tuple(sorted(words & APP_WORDS)), bool(words & NOT_APP_WORDS))

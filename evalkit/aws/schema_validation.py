@@ -69,10 +69,8 @@ class Violation:
 def violations(model: TerraformModel) -> list[Violation] | None:
     """Every schema violation of the AWS resources, data sources and ephemeral resources of
     `model`; None when nothing is judged (no AWS type, or no shipped major allowed)."""
-    if not declares_aws(model):
-        return None
-    choice = aws_major(model)
-    if choice.major is None:
+    choice = _judged_major(model)
+    if choice is None or choice.major is None:
         return None
     schema = load_schema(choice.major)
     found: list[Violation] = []
@@ -92,9 +90,9 @@ def violations(model: TerraformModel) -> list[Violation] | None:
 def notes(model: TerraformModel) -> list[str]:
     """What a verdict says besides violations: why no major was judged, or the deprecated
     arguments in use."""
-    if not declares_aws(model):
+    choice = _judged_major(model)
+    if choice is None:
         return []
-    choice = aws_major(model)
     if choice.major is None:
         return [choice.reason]
     return deprecation_notes(model, choice.major)
@@ -103,6 +101,20 @@ def notes(model: TerraformModel) -> list[str]:
 def aws_major(model: TerraformModel) -> MajorChoice:
     """The AWS provider major the configuration's version constraints select."""
     return select_major(list(_version_constraints(model)))
+
+
+_JUDGED_MAJOR = "_aws_judged_major"
+
+
+def _judged_major(model: TerraformModel) -> MajorChoice | None:
+    """`aws_major` of a model that declares an AWS type, else None. Kept on the model (as
+    `evalkit.aws.layer.aws_of` keeps its layer): `violations` and `notes` both ask, and each
+    answer walks every module."""
+    if _JUDGED_MAJOR not in model.__dict__:
+        choice = aws_major(model) if declares_aws(model) else None
+        model.__dict__[_JUDGED_MAJOR] = choice
+    judged: MajorChoice | None = model.__dict__[_JUDGED_MAJOR]
+    return judged
 
 
 # --- what is judged ------------------------------------------------------------------------------

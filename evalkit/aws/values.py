@@ -23,6 +23,12 @@ def truth(value: Any) -> bool | None:
     return None
 
 
+def strings_in(value: Any) -> list[str]:
+    """The known strings of a value that is a string or a list of them."""
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, str)]
+
+
 def names_a_source(body: Body, name: str) -> bool:
     """Whether a replica's source attribute (`replicate_source_db`,
     `replication_source_identifier`) makes it a replica: set to something other than null or

@@ -100,7 +100,7 @@ def _name_convention_findings(names: list[ResourceName]) -> list[Finding]:
     for name, convention in judged:
         written = name.as_written() or f'"{naming.shown(name.text)}"'
         if convention == naming.MIXED:
-            advice = f"write it in {reference or naming.KEBAB}"
+            advice = f"write it in {reference or naming.KEBAB_CASE}"
             what = "mixes hyphens and underscores"
         elif reference is not None and convention != reference:
             advice = f'rename it "{naming.renamed(written[1:-1], reference)}"'
