@@ -58,14 +58,21 @@ def per_instance(
         for problem in rule(instance):
             failing.setdefault(problem, []).append(instance.address)
     findings = []
-    for (file, line, text), addresses in failing.items():
-        for address in instance_addresses(resource, addresses):
-            findings.append(
-                finding(
-                    file, line, address, f"{address}{where(resource)} {text}", resource.location
-                )
-            )
+    for problem, addresses in failing.items():
+        findings.extend(shared_problem_findings(resource, problem, addresses))
     return findings
+
+
+def shared_problem_findings(
+    resource: Resource, problem: Problem, addresses: list[str]
+) -> list[Finding]:
+    """The findings of one problem that the instances of `resource` at `addresses` share:
+    one for the resource when all of them have it, else one per instance."""
+    file, line, text = problem
+    return [
+        finding(file, line, address, f"{address}{where(resource)} {text}", resource.location)
+        for address in instance_addresses(resource, addresses)
+    ]
 
 
 def where(resource: Resource) -> str:
