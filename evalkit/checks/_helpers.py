@@ -88,11 +88,8 @@ def bucket_has_companion(model: TerraformModel, bucket: Resource, companion_type
     bucket: by reference (``aws_s3_bucket.logs.id``/``.bucket``, an instance of a
     `count`/`for_each` bucket, a module output that leads to it) or by its literal name.
     """
-    return any(
-        edge.source.resource.type == companion_type
-        and any(mention.resource is bucket for mention in edge.mentions)
-        for edge in aws_of(model).edges("bucket_companion")
-    )
+    companions = aws_of(model).mentioning(bucket, "bucket_companion")
+    return any(companion.type == companion_type for companion in companions)
 
 
 def companion_of_unknown_bucket(model: TerraformModel, companion_type: str) -> bool:
