@@ -9,7 +9,8 @@ from evalkit.aws.values import truth as truth  # checks read truthiness from her
 from evalkit.checks.registry import finding
 from evalkit.records import Finding
 from evalkit.terraform.blocks import nested_bodies as nested_bodies  # checks import it from here
-from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
+from evalkit.terraform.model import Body, ModuleContext, Resource, ResourceInstance, TerraformModel
+from evalkit.terraform.parse import Block
 
 
 def resource_finding(
@@ -78,6 +79,14 @@ def shared_problem_findings(
 def where(resource: Resource) -> str:
     """`` in us-west-2`` (or the provider alias) for messages; empty when unknown."""
     return f" in {resource.location}" if resource.location else ""
+
+
+def has_description(block: Block, module: ModuleContext) -> bool:
+    """The block has a `description` that is not blank (an unknown one counts as written)."""
+    if "description" not in block.attributes:
+        return False
+    value = Body(block, module, {}, "description").get("description")
+    return not isinstance(value, str) or bool(value.strip())
 
 
 def bucket_has_companion(model: TerraformModel, bucket: Resource, companion_type: str) -> bool:
