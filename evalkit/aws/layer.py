@@ -31,7 +31,7 @@ class AwsLayer:
     @cached_property
     def network(self) -> Network:
         """VPCs, subnets, route tables and NAT gateways, linked (see `evalkit.aws.network`)."""
-        return Network(self.model)
+        return Network(self.model, self.graph)
 
     @cached_property
     def iam(self) -> IamView:

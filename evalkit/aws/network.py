@@ -20,8 +20,11 @@ import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from evalkit.aws import catalog
+from evalkit.aws.graph import Graph
 from evalkit.aws.links import follow, lookup, names_instance
 from evalkit.aws.regions import same_region
 from evalkit.aws.values import truth
@@ -307,8 +310,9 @@ class NatGateway:
 class Network:
     """The network topology of one submission."""
 
-    def __init__(self, model: TerraformModel) -> None:
+    def __init__(self, model: TerraformModel, graph: Graph) -> None:
         self.model = model
+        self.graph = graph
         self.vpcs: dict[str, Vpc] = {}
         self.subnets: list[Subnet] = []
         self.route_tables: list[RouteTable] = []
@@ -351,6 +355,38 @@ class Network:
             if referrer not in found and not _reads_only_properties(referrer, subnet.resource):
                 found.append(referrer)
         return found
+
+    def is_isolated_data_tier(self, subnet: Subnet) -> bool:
+        """The subnet is the isolated data tier (as in AWS's own reference VPC layouts):
+        nothing that runs code is placed in it, and either it hosts only managed databases and
+        caches (they serve the VPC and never call out) or its name says it is a data tier."""
+        users = self._user_types(subnet)
+        if users & set(catalog.RUNS_IN_SUBNET):
+            return False
+        if subnet.named_data_tier:
+            return True
+        return bool(users & set(catalog.DATA_SUBNET_GROUPS)) and users <= {
+            *catalog.DATA_SUBNET_GROUPS,
+            *catalog.NETWORK_PLUMBING,
+        }
+
+    def _user_types(self, subnet: Subnet) -> set[str]:
+        """The types of what refers to the subnet, and of what is placed in it through
+        variables, locals and module inputs (a subnet group inside a module, say)."""
+        users = {user.type for user in self.users_of(subnet)}
+        users.update(self._placed_in.get(subnet.body, ()))
+        return users
+
+    @cached_property
+    def _placed_in(self) -> dict[ResourceInstance, set[str]]:
+        """The types of the resources whose `in_subnet` edges may point at each instance (as
+        target, candidate or mention), read once rather than once per subnet."""
+        placed: dict[ResourceInstance, set[str]] = {}
+        for edge in self.graph.edges("in_subnet"):
+            for instance in (edge.target, *edge.candidates, *edge.mentions):
+                if instance is not None:
+                    placed.setdefault(instance, set()).add(edge.source.resource.type)
+        return placed
 
     def vpc_has_internet_path(self, vpc: Vpc) -> bool:
         """The VPC has an internet gateway, a route to one, or a NAT gateway in it."""

@@ -9,7 +9,8 @@ from evalkit.aws.values import truth as truth  # checks read truthiness from her
 from evalkit.checks.registry import finding
 from evalkit.records import Finding
 from evalkit.terraform.blocks import nested_bodies as nested_bodies  # checks import it from here
-from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
+from evalkit.terraform.model import Body, ModuleContext, Resource, ResourceInstance, TerraformModel
+from evalkit.terraform.parse import Block
 
 
 def resource_finding(
@@ -58,19 +59,34 @@ def per_instance(
         for problem in rule(instance):
             failing.setdefault(problem, []).append(instance.address)
     findings = []
-    for (file, line, text), addresses in failing.items():
-        for address in instance_addresses(resource, addresses):
-            findings.append(
-                finding(
-                    file, line, address, f"{address}{where(resource)} {text}", resource.location
-                )
-            )
+    for problem, addresses in failing.items():
+        findings.extend(shared_problem_findings(resource, problem, addresses))
     return findings
+
+
+def shared_problem_findings(
+    resource: Resource, problem: Problem, addresses: list[str]
+) -> list[Finding]:
+    """The findings of one problem that the instances of `resource` at `addresses` share:
+    one for the resource when all of them have it, else one per instance."""
+    file, line, text = problem
+    return [
+        finding(file, line, address, f"{address}{where(resource)} {text}", resource.location)
+        for address in instance_addresses(resource, addresses)
+    ]
 
 
 def where(resource: Resource) -> str:
     """`` in us-west-2`` (or the provider alias) for messages; empty when unknown."""
     return f" in {resource.location}" if resource.location else ""
+
+
+def has_description(block: Block, module: ModuleContext) -> bool:
+    """The block has a `description` that is not blank (an unknown one counts as written)."""
+    if "description" not in block.attributes:
+        return False
+    value = Body(block, module, {}, "description").get("description")
+    return not isinstance(value, str) or bool(value.strip())
 
 
 def bucket_has_companion(model: TerraformModel, bucket: Resource, companion_type: str) -> bool:
@@ -81,11 +97,8 @@ def bucket_has_companion(model: TerraformModel, bucket: Resource, companion_type
     bucket: by reference (``aws_s3_bucket.logs.id``/``.bucket``, an instance of a
     `count`/`for_each` bucket, a module output that leads to it) or by its literal name.
     """
-    return any(
-        edge.source.resource.type == companion_type
-        and any(mention.resource is bucket for mention in edge.mentions)
-        for edge in aws_of(model).edges("bucket_companion")
-    )
+    companions = aws_of(model).mentioning(bucket, "bucket_companion")
+    return any(companion.type == companion_type for companion in companions)
 
 
 def companion_of_unknown_bucket(model: TerraformModel, companion_type: str) -> bool:

@@ -70,16 +70,26 @@ class CheckInfo:
 
 
 class UnknownCheck(KeyError):
+    """A check ID that neither the catalog nor the registry has (`registry.UnknownCheckError`
+    is this class)."""
+
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+_CATEGORY_RANK = {category: index for index, category in enumerate(CATEGORIES)}
+
+
+def catalog_order(check: DescribedCheck) -> tuple[int, str]:
+    """The sort key of catalog order: by category (an unknown one last), then by ID."""
+    return (_CATEGORY_RANK.get(check.category, len(_CATEGORY_RANK)), check.id)
 
 
 class CheckCatalog:
     """Checks by ID, iterated in the registry's order: by category, then by ID."""
 
     def __init__(self, checks: Iterable[DescribedCheck]) -> None:
-        order = {category: index for index, category in enumerate(CATEGORIES)}
-        ranked = sorted(checks, key=lambda c: (order.get(c.category, len(order)), c.id))
+        ranked = sorted(checks, key=catalog_order)
         self._checks: dict[str, DescribedCheck] = {c.id: c for c in ranked}
 
     def __iter__(self) -> Iterator[DescribedCheck]:

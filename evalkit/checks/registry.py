@@ -84,9 +84,8 @@ def with_deployments(item: Finding, var_files: list[str]) -> Finding:
     return replace(item, message=f"{message.removesuffix(stop)} (with {named}){stop}")
 
 
-class UnknownCheckError(KeyError):
-    def __str__(self) -> str:
-        return str(self.args[0])
+# One error for an unknown check ID, whether the registry or the catalog is asked.
+UnknownCheckError = metadata.UnknownCheck
 
 
 class CheckRegistry:
@@ -118,8 +117,7 @@ class CheckRegistry:
         return check_id in self._checks
 
     def __iter__(self) -> Iterator[Check]:
-        order = {category: index for index, category in enumerate(CATEGORIES)}
-        return iter(sorted(self._checks.values(), key=lambda c: (order[c.category], c.id)))
+        return iter(sorted(self._checks.values(), key=metadata.catalog_order))
 
     def __len__(self) -> int:
         return len(self._checks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from evalkit.aws.availability import (
     ClusterMembers,
@@ -13,16 +14,10 @@ from evalkit.aws.availability import (
     passed_to_unseen_module,
 )
 from evalkit.aws.zones import has_known_instances
-from evalkit.checks._helpers import (
-    Problem,
-    instance_addresses,
-    per_instance,
-    resource_finding,
-    where,
-)
+from evalkit.checks._helpers import Problem, per_instance
 from evalkit.checks.registry import check
 from evalkit.records import Finding
-from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
+from evalkit.terraform.model import ResourceInstance, TerraformModel
 
 
 @check(
@@ -72,7 +67,7 @@ def rds_multi_az(model: TerraformModel) -> list[Finding] | None:
     members = cluster_members(model)
     for cluster in clusters:
         if has_known_instances(cluster) and not passed_to_unseen_module(model, cluster):
-            findings.extend(_under_provisioned_cluster(cluster, members))
+            findings.extend(per_instance(cluster, partial(_under_provisioned_cluster, members)))
     return findings
 
 
@@ -93,23 +88,19 @@ def _single_az_database(database: ResourceInstance) -> Iterator[Problem]:
     )
 
 
-def _under_provisioned_cluster(cluster: Resource, members: ClusterMembers) -> Iterator[Finding]:
-    failing: dict[str, list[str]] = {}
-    for instance in cluster.instances:
-        count = members.of(instance.address)
-        if fails_over_to_members(instance) is not True or count is None or count >= 2:
-            continue
-        names = ", ".join(members.names.get(instance.address, []))
-        problem = (
-            f"has a single instance ({names})" if count == 1 else "has no aws_rds_cluster_instance"
-        )
-        failing.setdefault(problem, []).append(instance.address)
-    for problem, addresses in failing.items():
-        for address in instance_addresses(cluster, addresses):
-            yield resource_finding(
-                cluster,
-                f"{address}{where(cluster)} {problem}, so there is no replica to fail "
-                "over to; run at least two cluster instances (count = 2), which Aurora spreads "
-                "over zones.",
-                address=address,
-            )
+def _under_provisioned_cluster(
+    members: ClusterMembers, cluster: ResourceInstance
+) -> Iterator[Problem]:
+    count = members.of(cluster.address)
+    if fails_over_to_members(cluster) is not True or count is None or count >= 2:
+        return
+    names = ", ".join(members.names.get(cluster.address, []))
+    problem = (
+        f"has a single instance ({names})" if count == 1 else "has no aws_rds_cluster_instance"
+    )
+    yield (
+        cluster.file,
+        cluster.line,
+        f"{problem}, so there is no replica to fail over to; run at least two cluster "
+        "instances (count = 2), which Aurora spreads over zones.",
+    )

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from evalkit.aws import catalog
 from evalkit.aws.availability import Spread, balancer_spread, group_spread, vpc_spreads
-from evalkit.checks._helpers import instance_addresses, resource_finding, where
+from evalkit.checks._helpers import Problem, per_instance, resource_finding, where
 from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import Resource, ResourceInstance, TerraformModel
@@ -93,18 +93,14 @@ def _single_zone(
     resource: Resource,
     spread_of: Callable[[TerraformModel, ResourceInstance], Spread | None],
     what: str,
-) -> Iterator[Finding]:
-    failing: dict[tuple[int, str, str], list[str]] = {}
-    for instance in resource.instances:
+) -> list[Finding]:
+    def in_one_zone(instance: ResourceInstance) -> Iterator[Problem]:
         spread = spread_of(model, instance)
         if spread is not None and (problem := _single_zone_problem(spread)):
-            failing.setdefault((spread.line, problem, spread.noun), []).append(instance.address)
-    for (line, problem, noun), addresses in failing.items():
-        for address in instance_addresses(resource, addresses):
-            yield resource_finding(
-                resource,
-                f"{address}{where(resource)} {what} in one availability zone: it "
-                f"{problem}; {FIX_BY_NOUN[noun]}.",
-                line=line,
-                address=address,
+            yield (
+                instance.file,
+                spread.line,
+                f"{what} in one availability zone: it {problem}; {FIX_BY_NOUN[spread.noun]}.",
             )
+
+    return per_instance(resource, in_one_zone)

@@ -52,6 +52,10 @@ def no_s3_lifecycle(model: TerraformModel) -> list[Finding] | None:
     buckets = list(model.resources("aws_s3_bucket"))
     if not buckets:
         return None
+    # A configuration whose bucket evalkit cannot resolve (a variable without a value, a data
+    # source) may well be any bucket's: then no bucket fails.
+    if companion_of_unknown_bucket(model, S3_LIFECYCLE):
+        return []
     return [
         resource_finding(
             bucket,
@@ -65,8 +69,6 @@ def no_s3_lifecycle(model: TerraformModel) -> list[Finding] | None:
 
 
 def _has_lifecycle(model: TerraformModel, bucket: Resource) -> bool:
-    if bucket.config.blocks("lifecycle_rule") or bucket_has_companion(model, bucket, S3_LIFECYCLE):
-        return True
-    # A configuration whose bucket evalkit cannot resolve (a variable without a value, a data
-    # source) may well be this bucket's: not a failure.
-    return companion_of_unknown_bucket(model, S3_LIFECYCLE)
+    return bool(bucket.config.blocks("lifecycle_rule")) or bucket_has_companion(
+        model, bucket, S3_LIFECYCLE
+    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from evalkit.checks._helpers import has_description
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
-from evalkit.terraform.model import Body, ModuleContext, TerraformModel
+from evalkit.terraform.model import ModuleContext, TerraformModel
 from evalkit.terraform.parse import Block
 
 
@@ -60,11 +61,3 @@ def _declarations(model: TerraformModel) -> Iterator[tuple[str, Block, str, Modu
                 seen.add((block.file, block.line))
                 prefix = "var" if kind == "variable" else "output"
                 yield kind, block, module.qualified(f"{prefix}.{name}"), module
-
-
-def has_description(block: Block, module: ModuleContext) -> bool:
-    """The block has a `description` that is not blank (an unknown one counts as written)."""
-    if "description" not in block.attributes:
-        return False
-    value = Body(block, module, {}, "description").get("description")
-    return not isinstance(value, str) or bool(value.strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from evalkit.aws.network import Subnet
+from evalkit.terraform.model import Resource, ResourceInstance
 
 
 def _subnets(kind: str, addresses: list[str]) -> str:
@@ -17,10 +18,14 @@ def _names(items: list[str], limit: int = 3) -> str:
     return shown + (f" and {len(unique) - limit} more" if len(unique) > limit else "")
 
 
+def _declaration_order(resource: Resource, instance: ResourceInstance) -> tuple[str, int, int]:
+    """Where an instance is declared: its resource's file and line, then its place among the
+    resource's instances."""
+    return (resource.file, resource.line, resource.instances.index(instance))
+
+
 def _ordered(items: list[Subnet]) -> list[Subnet]:
-    return sorted(
-        items, key=lambda s: (s.resource.file, s.resource.line, s.resource.instances.index(s.body))
-    )
+    return sorted(items, key=lambda s: _declaration_order(s.resource, s.body))
 
 
 def _in(location: str) -> str:

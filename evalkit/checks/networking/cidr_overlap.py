@@ -10,7 +10,7 @@ from evalkit.checks._helpers import (
     resource_finding,
     where,
 )
-from evalkit.checks.networking._common import _in, _ordered
+from evalkit.checks.networking._common import _declaration_order, _in, _ordered
 from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform.model import ResourceInstance, TerraformModel
@@ -57,15 +57,15 @@ def cidr_overlap(model: TerraformModel) -> list[Finding] | None:
     return findings
 
 
-def _declaration_order(vpc: Vpc) -> tuple[str, int, int]:
+def _vpc_declaration_order(vpc: Vpc) -> tuple[str, int, int]:
     resource, body = vpc.resource, vpc.body
     if resource is None or not isinstance(body, ResourceInstance):
         return ("", 0, 0)  # only declared VPCs are compared, and they all have both
-    return (resource.file, resource.line, resource.instances.index(body))
+    return _declaration_order(resource, body)
 
 
 def _overlapping_vpcs(vpcs: list[Vpc]) -> Iterator[Finding]:
-    ordered = sorted(vpcs, key=_declaration_order)
+    ordered = sorted(vpcs, key=_vpc_declaration_order)
     for position, vpc in enumerate(ordered):
         for block in vpc.blocks:
             clash = _first_overlap(block, ordered[:position])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from evalkit.aws import AwsLayer, aws_of, catalog
+from evalkit.aws import AwsLayer, aws_of
 from evalkit.aws.network import NatGateway, Network, Subnet, agreed
 from evalkit.checks._helpers import (
     Problem,
@@ -108,32 +108,7 @@ def _judged_for_egress(layer: AwsLayer, subnet: Subnet) -> bool:
     network = layer.network
     if subnet.ipv6_only or subnet.vpc is None or not network.vpc_has_internet_path(subnet.vpc):
         return False
-    return subnet.has_egress_route is False and not _data_tier(layer, subnet)
-
-
-def _data_tier(layer: AwsLayer, subnet: Subnet) -> bool:
-    """Whether the subnet is the isolated data tier (as in AWS's own reference VPC layouts):
-    nothing that runs code is placed in it, and either it hosts only managed databases and
-    caches (they serve the VPC and never call out) or its name says it is a data tier."""
-    users = _user_types(layer, subnet)
-    if users & set(catalog.RUNS_IN_SUBNET):
-        return False
-    if subnet.named_data_tier:
-        return True
-    return bool(users & set(catalog.DATA_SUBNET_GROUPS)) and users <= {
-        *catalog.DATA_SUBNET_GROUPS,
-        *catalog.NETWORK_PLUMBING,
-    }
-
-
-def _user_types(layer: AwsLayer, subnet: Subnet) -> set[str]:
-    """The types of what refers to the subnet, and of what is placed in it through
-    variables, locals and module inputs (a subnet group inside a module, say)."""
-    users = {user.type for user in layer.network.users_of(subnet)}
-    for edge in layer.edges("in_subnet"):
-        if any(i is subnet.body for i in (edge.target, *edge.candidates, *edge.mentions)):
-            users.add(edge.source.resource.type)
-    return users
+    return subnet.has_egress_route is False and not network.is_isolated_data_tier(subnet)
 
 
 def _implicit_main_table_finding(subnet: Subnet) -> Finding:

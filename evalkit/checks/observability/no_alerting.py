@@ -5,13 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from evalkit.aws.monitoring import ALARM_TYPES, Alerting
-from evalkit.checks._helpers import (
-    Problem,
-    instance_addresses,
-    per_instance,
-    resource_finding,
-    where,
-)
+from evalkit.checks._helpers import Problem, per_instance
 from evalkit.checks.observability._common import _local_address
 from evalkit.checks.registry import check
 from evalkit.records import Finding
@@ -79,17 +73,7 @@ def no_alerting(model: TerraformModel) -> list[Finding] | None:
     for alarm in alarms:
         findings.extend(per_instance(alarm, lambda instance: _silent(alerting, instance)))
     for topic in topics:
-        failing = [i.address for i in topic.instances if i.address not in alerting.subscribed]
-        for address in instance_addresses(topic, failing) if failing else []:
-            findings.append(
-                resource_finding(
-                    topic,
-                    f"{address}{where(topic)} is meant for alerts but nothing subscribes to "
-                    f"it; add an aws_sns_topic_subscription with topic_arn = "
-                    f"{_local_address(topic)}.arn (email, SMS, chat or an incident tool).",
-                    address=address,
-                )
-            )
+        findings.extend(per_instance(topic, lambda instance: _unsubscribed(alerting, instance)))
     return findings
 
 
@@ -100,3 +84,14 @@ def _silent(alerting: Alerting, alarm: ResourceInstance) -> Iterator[Problem]:
     if silence is not None:
         text = SILENCE[silence.reason].format(regions=", ".join(silence.regions))
         yield alarm.file, silence.line, text
+
+
+def _unsubscribed(alerting: Alerting, topic: ResourceInstance) -> Iterator[Problem]:
+    if topic.address not in alerting.subscribed:
+        yield (
+            topic.file,
+            topic.line,
+            "is meant for alerts but nothing subscribes to it; add an "
+            f"aws_sns_topic_subscription with topic_arn = {_local_address(topic.resource)}.arn "
+            "(email, SMS, chat or an incident tool).",
+        )

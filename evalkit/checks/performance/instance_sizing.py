@@ -104,12 +104,12 @@ def instance_sizing(model: TerraformModel) -> list[Finding] | None:
           instance_class = var.db_instance_class[var.environment]
         }
     """
-    if not any(_sized_bodies(resource.config) for resource in model.resources()):
+    sized = [resource for resource in model.resources() if _sized_bodies(resource.config)]
+    if not sized:
         return None
     findings: list[Finding] = []
-    for resource in model.resources():
-        if _sized_bodies(resource.config):
-            findings.extend(per_instance(resource, partial(_sizing_problems, resource)))
+    for resource in sized:
+        findings.extend(per_instance(resource, partial(_sizing_problems, resource)))
     return findings
 
 

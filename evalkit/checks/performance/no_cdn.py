@@ -123,11 +123,7 @@ def _iam_only(model: TerraformModel, api: Resource) -> bool:
     """Every route or method of the API requires SigV4-signed (IAM) requests: a service
     endpoint for other AWS workloads, not a web tier that users reach through a browser."""
     attribute = API_AUTHORIZATION[api.type]
-    entries = {
-        edge.source.resource
-        for edge in aws_of(model).edges("api_entry")
-        if any(mention.resource is api for mention in edge.mentions)
-    }
+    entries = aws_of(model).mentioning(api, "api_entry")
     return bool(entries) and all(e.config.get(attribute) == "AWS_IAM" for e in entries)
 
 

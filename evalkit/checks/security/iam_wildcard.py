@@ -8,8 +8,8 @@ from functools import partial
 from evalkit.aws import aws_of, catalog, privileges
 from evalkit.aws.iam import IamView
 from evalkit.aws.policy import PolicyStatement
-from evalkit.checks._helpers import Problem, instance_addresses, per_instance, where
-from evalkit.checks.registry import check, finding
+from evalkit.checks._helpers import Problem, per_instance, shared_problem_findings
+from evalkit.checks.registry import check
 from evalkit.records import Finding
 from evalkit.terraform import Resource, ResourceInstance, TerraformModel
 
@@ -69,7 +69,9 @@ def iam_wildcard(model: TerraformModel) -> list[Finding] | None:
     attachments = list(model.resources(*catalog.IAM_POLICY_ATTACHMENTS, "aws_iam_role"))
     if not (iam.documents or attachments or any(model.data_sources("aws_iam_policy_document"))):
         return None
-    failing: dict[tuple[Resource, str, int, str], list[str]] = {}
+    # Policy documents are judged, not instances: each names the instance that carries it,
+    # and a problem is grouped per resource as per_instance groups it.
+    failing: dict[tuple[Resource, Problem], list[str]] = {}
     for document in iam.documents:
         compute = document.actions_on_every_resource(privileges.runs_code_as_passed_role)
         for statement in document.statements:
@@ -79,13 +81,11 @@ def iam_wildcard(model: TerraformModel) -> list[Finding] | None:
                 else _identity_problem(statement, compute)
             )
             if problem:
-                key = (document.resource, statement.file, statement.line, problem)
+                key = (document.resource, (statement.file, statement.line, problem))
                 failing.setdefault(key, []).append(document.address)
     findings: list[Finding] = []
-    for (resource, file, line, problem), addresses in failing.items():
-        for address in instance_addresses(resource, addresses):
-            message = f"{address}{where(resource)} {problem}"
-            findings.append(finding(file, line, address, message, resource.location))
+    for (resource, shared), addresses in failing.items():
+        findings.extend(shared_problem_findings(resource, shared, addresses))
     for resource in attachments:
         findings.extend(per_instance(resource, partial(_admin_attachments, iam)))
     return findings

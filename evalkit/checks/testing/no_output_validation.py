@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from evalkit.aws import interface
-from evalkit.checks._helpers import where
-from evalkit.checks.documentation.missing_descriptions import has_description
+from evalkit.checks._helpers import has_description, where
 from evalkit.checks.registry import check, finding
 from evalkit.records import Finding
 from evalkit.terraform.model import TerraformModel
