@@ -24,6 +24,7 @@ from evalkit.terraform.blocks import literal_origin, nested_bodies
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
 from evalkit.terraform.parse import Attribute
+from evalkit.terraform.syntax import end_line
 from evalkit.terraform.values import Unknown, known_text
 
 SECRET_FIX = (
@@ -490,21 +491,14 @@ def _line_holds(body: Body, file: str, line: int, text: str) -> bool:
 
 def line_holds(model: TerraformModel, file: str, line: int, text: str) -> bool:
     """Whether line `line` of `file` shows (the first line of) `text`."""
-    lines = _file_lines(model, file)
+    lines = model.file_lines(file)
     first = text.split("\n", 1)[0][:60]
     return bool(first) and 0 < line <= len(lines) and first in lines[line - 1]
 
 
-def _file_lines(model: TerraformModel, file: str) -> list[str]:
-    cache: dict[str, list[str]] = model.__dict__.setdefault("_credential_file_lines", {})
-    if file not in cache:
-        cache[file] = model.files.get(file, "").split("\n")
-    return cache[file]
-
-
 def _writes_text(model: TerraformModel, attribute: Attribute) -> bool:
-    end = getattr(getattr(attribute.expr, "meta", None), "end_line", attribute.line)
-    lines = _file_lines(model, attribute.file)[attribute.line - 1 : end]
+    end = end_line(attribute.expr, attribute.line)
+    lines = model.file_lines(attribute.file)[attribute.line - 1 : end]
     return any('"' in line or "<<" in line for line in lines)
 
 
@@ -666,7 +660,7 @@ def _owner_at(model: TerraformModel, file: str, line: int) -> tuple[str, str]:
 
 
 def _spans(attribute: Attribute, line: int) -> bool:
-    end = getattr(getattr(attribute.expr, "meta", None), "end_line", attribute.line)
+    end = end_line(attribute.expr, attribute.line)
     return attribute.line <= line <= end
 
 
