@@ -1,4 +1,5 @@
-"""A generator of realistic multi-region Terraform submissions for benchmarks.
+"""A generator of realistic multi-region Terraform submissions for benchmarks, and the real
+model answers the benchmarks also read.
 
 Deterministic for a seed: the same arguments give the same corpus.
 """
@@ -6,6 +7,10 @@ Deterministic for a seed: the same arguments give the same corpus.
 from __future__ import annotations
 
 import random
+from pathlib import Path
+
+# Real model answers: one folder per task, with MODEL_RESPONSE.md and IDEAL_RESPONSE.md.
+RLHF_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "rlhf-dev"
 
 ACTION_CHOICES = ['"s3:GetObject"', '"s3:*"', '"*"', '"s3:GetObject", "s3:PutObject"']
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"]
@@ -205,3 +210,9 @@ def submission(index: int, target_kb: int, seed: int = 0) -> dict[str, str]:
 def corpus(count: int, min_kb: int = 5, max_kb: int = 60, seed: int = 0) -> list[dict[str, str]]:
     rng = random.Random(seed)
     return [submission(i, rng.randint(min_kb, max_kb), seed) for i in range(count)]
+
+
+def answer_paths(folder: Path = RLHF_DEV) -> list[Path]:
+    """Every answer (``*_RESPONSE.md``) of the task folders under `folder`, in a fixed order;
+    empty when `folder` is absent."""
+    return sorted(folder.glob("*/*_RESPONSE.md"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,9 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import corpus
+from corpus import answer_paths, corpus
 
-RLHF_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "rlhf-dev"
 PARSERS = ("tree-sitter", "hcl2")
 TARGET_MS = 60.0
 
@@ -50,7 +50,7 @@ print(json.dumps(figures))
 
 
 def real_answers(count: int) -> tuple[list[str], str]:
-    paths = sorted(RLHF_DEV.glob("*/*_RESPONSE.md"))
+    paths = answer_paths()
     if paths:
         texts = [p.read_text(encoding="utf-8") for p in paths]
         return (texts * (count // len(texts) + 1))[:count], f"rlhf-dev ({len(paths)} answers)"
@@ -63,7 +63,8 @@ def real_answers(count: int) -> tuple[list[str], str]:
 
 def measure(batch: Path, parser: str) -> dict[str, object]:
     # One core: the reward runs in process, and the process is pinned where the OS allows it.
-    pin = ["taskset", "-c", "0"] if sys.platform.startswith("linux") and _has_taskset() else []
+    pinnable = sys.platform.startswith("linux") and shutil.which("taskset") is not None
+    pin = ["taskset", "-c", "0"] if pinnable else []
     result = subprocess.run(
         [*pin, sys.executable, "-c", _MEASURE, str(batch), parser],
         check=True,
@@ -72,13 +73,6 @@ def measure(batch: Path, parser: str) -> dict[str, object]:
     )
     figures: dict[str, object] = json.loads(result.stdout)
     return figures
-
-
-def _has_taskset() -> bool:
-    return any(
-        os.access(os.path.join(folder, "taskset"), os.X_OK)
-        for folder in os.environ.get("PATH", "").split(os.pathsep)
-    )
 
 
 def main() -> None:

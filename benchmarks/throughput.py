@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import corpus
+from corpus import RLHF_DEV, answer_paths, corpus
 
 EVALKIT = [sys.executable, "-m", "evalkit.cli"]
 
@@ -62,8 +62,7 @@ def write_corpus(path: Path, count: int, min_kb: int, max_kb: int, seed: int) ->
 
 
 PARSERS = ("tree-sitter", "hcl2")
-
-RLHF_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "rlhf-dev"
+TABLES = ("scores.csv", "findings.csv", "checks.csv")
 
 # What each parser's floor times: the call evalkit makes to get a file's syntax tree.
 _PARSE_CALLS = {
@@ -141,15 +140,6 @@ def evalkit(*args: str) -> tuple[float, int]:
     return elapsed, max(peak, before)
 
 
-def evalkit_cpu(*args: str) -> float:
-    """CPU seconds (user + system) of one `evalkit` command: on a shared machine its wall
-    time measures the other users as much as evalkit."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    evalkit(*args)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 def peak_rss(data: Path, out: Path, cache: Path) -> int:
     """Peak RSS in KB of a whole `evalkit score` process tree, workers included."""
     code = (
@@ -180,7 +170,7 @@ def write_real_corpus(path: Path, folder: Path) -> tuple[int, float]:
 
     count, total = 0, 0
     with path.open("w", encoding="utf-8") as out:
-        for answer in sorted(folder.glob("*/*_RESPONSE.md")):
+        for answer in answer_paths(folder):
             text = answer.read_text(encoding="utf-8")
             total += sum(len(t) for t in extract_files(text).values())
             record = {
@@ -194,7 +184,8 @@ def write_real_corpus(path: Path, folder: Path) -> tuple[int, float]:
 
 
 def evalkit_one(data: Path, out: Path, parser: str) -> tuple[float, float]:
-    """Wall and CPU seconds of `evalkit score --jobs 1 --no-cache` with `parser`."""
+    """Wall and CPU seconds (user + system) of `evalkit score --jobs 1 --no-cache` with
+    `parser`: on a shared machine its wall time measures the other users as much as evalkit."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall, _ = evalkit(
         "score",
@@ -210,6 +201,14 @@ def evalkit_one(data: Path, out: Path, parser: str) -> tuple[float, float]:
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def same_tables(runs: list[Path], names: tuple[str, ...] = TABLES) -> bool:
+    """Whether every run folder of `runs` holds the same bytes as the first in each table."""
+    first, *others = runs
+    return all(
+        (first / n).read_bytes() == (other / n).read_bytes() for other in others for n in names
+    )
 
 
 def speed_corpus(folder: Path, repeats: int) -> None:
@@ -234,11 +233,7 @@ def speed_corpus(folder: Path, repeats: int) -> None:
                 statistics.median(r[0] for r in runs),
                 statistics.median(r[1] for r in runs),
             )
-        agree = all(
-            (root / f"one-{PARSERS[0]}" / n).read_bytes() == (root / f"one-{p}" / n).read_bytes()
-            for p in PARSERS[1:]
-            for n in ("scores.csv", "findings.csv", "checks.csv")
-        )
+        agree = same_tables([root / f"one-{p}" for p in PARSERS])
         write_directories(data, root / "dirs")
         checkov = checkov_seconds(root / "dirs")
     for name in PARSERS:
@@ -298,21 +293,7 @@ def main() -> None:
 
         floors = {p: median_of(args.repeats, lambda p=p: parse_floor(data, p)) for p in PARSERS}
         ones = {
-            p: median_of(
-                args.repeats,
-                lambda p=p: evalkit_cpu(
-                    "score",
-                    str(data),
-                    "--out",
-                    str(root / f"one-{p}"),
-                    "--jobs",
-                    "1",
-                    "--no-cache",
-                    "--overwrite",
-                    "--parser",
-                    p,
-                ),
-            )
+            p: median_of(args.repeats, lambda p=p: evalkit_one(data, root / f"one-{p}", p)[1])
             for p in PARSERS
         }
         floor, one_cpu = floors[PARSERS[0]], ones[PARSERS[0]]
@@ -320,14 +301,7 @@ def main() -> None:
         one, _ = evalkit(
             "score", str(data), "--out", str(root / "one-wall"), "--jobs", "1", "--no-cache"
         )
-        parsers_agree = all(
-            (root / f"one-{PARSERS[0]}" / n).read_bytes() == (root / f"one-{p}" / n).read_bytes()
-            for p in PARSERS[1:]
-            for n in ("scores.csv", "findings.csv", "checks.csv")
-        )
-        (root / "one").mkdir()
-        for n in ("scores.csv", "findings.csv"):
-            shutil.copy(root / f"one-{PARSERS[0]}" / n, root / "one" / n)
+        parsers_agree = same_tables([root / f"one-{p}" for p in PARSERS])
         write_directories(data, root / "dirs")
         checkov = checkov_seconds(root / "dirs")
         cold, _ = evalkit("score", str(data), "--out", str(root / "all"), "--cache", str(cache))
@@ -335,9 +309,8 @@ def main() -> None:
         rubric = root / "rubric.yaml"
         rubric.write_text("name: other\nversion: 2\nseverity_weights: {critical: 20}\n")
         rescore, _ = evalkit("rescore", str(root / "all"), "--rubric", str(rubric))
-        same = all(
-            (root / "one" / n).read_bytes() == (root / "warm" / n).read_bytes()
-            for n in ("scores.csv", "findings.csv")
+        same = same_tables(
+            [root / f"one-{PARSERS[0]}", root / "warm"], ("scores.csv", "findings.csv")
         )
 
         small = root / "small.jsonl"

@@ -115,11 +115,26 @@ class CheckCatalog:
 def catalog() -> CheckCatalog:
     """The checks of catalog.json, with any check registered in this process that it lacks
     (one from outside evalkit). Reads no check module."""
-    stored = _stored_catalog()
+    global _merged
     registry = sys.modules.get("evalkit.checks.registry")
     if registry is None:
-        return stored
-    extra = [c for c in registry.REGISTRY if c.id not in stored]
+        return _stored_catalog()
+    size = len(registry.REGISTRY)
+    if _merged is None or _merged[0] != size:
+        _merged = (size, _with_registered(registry.REGISTRY))
+    return _merged[1]
+
+
+# The last merged catalog and the size of the registry it was merged from. Callers ask for the
+# catalog per graded result and per plotted row, and merging sorts the registry. Checks are only
+# ever added to it (it refuses an ID twice and removes none), so a registry of the same size
+# holds the same checks.
+_merged: tuple[int, CheckCatalog] | None = None
+
+
+def _with_registered(registered: Iterable[DescribedCheck]) -> CheckCatalog:
+    stored = _stored_catalog()
+    extra = [c for c in registered if c.id not in stored]
     return CheckCatalog([*stored, *extra]) if extra else stored
 
 

@@ -118,9 +118,15 @@ def _grade(
     finally:
         # Checks judge each deployment of each root configuration on its own model (see
         # Check.run); each holds its own AWS layer.
-        for graded in {id(m): m for m in [model, *model.graded_models()]}.values():
+        for graded in _model_and_graded(model):
             release_aws_layer(graded)
         model.release()
+
+
+def _model_and_graded(model: TerraformModel) -> list[TerraformModel]:
+    """`model` and every model the checks judged (see `graded_models`), each once: with one
+    root configuration and one deployment, that is `model` itself."""
+    return list({id(m): m for m in [model, *model.graded_models()]}.values())
 
 
 def _run_checks(
@@ -218,8 +224,7 @@ def _collect_secrets(model: TerraformModel) -> tuple[set[str], str]:
     """
     try:
         # Every deployment: a value only a -var-file sets is as secret as any other.
-        models = {id(m): m for m in [model, *model.graded_models()]}.values()
-        return set().union(*(secret_values(m) for m in models)), ""
+        return set().union(*(secret_values(m) for m in _model_and_graded(model))), ""
     except Exception as error:  # noqa: BLE001 - the text scans below still mask secrets
         return set(), _describe(error, "the credential pass")
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from evalkit.dataset.references import ReferenceJoin
 from evalkit.grading.engine import DEFAULT_TIME_LIMIT
 from evalkit.grading.rubric import Rubric, load_rubric
 from evalkit.grading.waivers import DEFAULT_WAIVE_FIELD, Waivers, load_waivers, waiver_summary
-from evalkit.records import Submission
+from evalkit.records import Submission, SubmissionResult
 from evalkit.results.journal import (
     JOURNAL_NAME,
     Journal,
@@ -102,18 +102,11 @@ def score(
     execution = Execution(
         jobs, time_limit, executor, scheduler, chosen_parser(active_rubric.parser)
     )
-    result_cache = _open_cache(cache)
     started = time.perf_counter()
-    try:
-        # The results keep each submission's files as graded (secrets masked): `Run.save`
-        # writes them to files/, so a view of the saved run shows the code of each finding.
-        with closing(
-            grade_stream(submissions, execution, result_cache, _progress(progress, total))
-        ) as graded:
-            results = list(active_waivers.apply_all(graded))
-    finally:
-        if result_cache is not None:
-            result_cache.close()
+    # The results keep each submission's files as graded (secrets masked): `Run.save`
+    # writes them to files/, so a view of the saved run shows the code of each finding.
+    with _graded(submissions, execution, cache, active_waivers, progress, total) as graded:
+        results = list(graded)
     elapsed = time.perf_counter() - started
     return build_run(
         results,
@@ -269,21 +262,12 @@ def score_to_directory(
         s for s in submissions if s.id not in journal.done or not has_saved_files(directory, s.id)
     )
     remaining = None if total is None else max(0, total - len(journal.done))
-    result_cache = _open_cache(cache)
     started = time.perf_counter()
-    try:
-        # Closed on the way out, so an interrupted run stops its workers before it returns.
-        with closing(
-            grade_stream(todo, execution, result_cache, _progress(progress, remaining))
-        ) as graded:
-            for result in active_waivers.apply_all(graded):
-                save_submission_files(directory, result.submission_id, result.files)
-                if result.submission_id not in journal.done:
-                    journal.append(result)
-    finally:
-        journal.close()
-        if result_cache is not None:
-            result_cache.close()
+    with _graded(todo, execution, cache, active_waivers, progress, remaining, journal) as graded:
+        for result in graded:
+            save_submission_files(directory, result.submission_id, result.files)
+            if result.submission_id not in journal.done:
+                journal.append(result)
     graded_seconds = time.perf_counter() - started
     return write_run_directory(
         directory,
@@ -361,6 +345,32 @@ def _submissions(
         total,
         paths,
     )
+
+
+@contextmanager
+def _graded(
+    submissions: Iterable[Submission],
+    execution: Execution,
+    cache: bool | str | Path,
+    waivers: Waivers,
+    progress: bool | None,
+    total: int | None,
+    journal: Journal | None = None,
+) -> Iterator[Iterable[SubmissionResult]]:
+    """The submissions' results, graded with the result cache `cache` names and with
+    `waivers` applied. On the way out the grading stream is closed first, so an interrupted
+    run stops its workers before it returns; then `journal` (when given), then the cache."""
+    result_cache = _open_cache(cache)
+    try:
+        with closing(
+            grade_stream(submissions, execution, result_cache, _progress(progress, total))
+        ) as graded:
+            yield waivers.apply_all(graded)
+    finally:
+        if journal is not None:
+            journal.close()
+        if result_cache is not None:
+            result_cache.close()
 
 
 def _open_cache(cache: bool | str | Path) -> ResultCache | None:

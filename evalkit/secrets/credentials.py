@@ -24,6 +24,7 @@ from evalkit.terraform.blocks import literal_origin, nested_bodies
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
 from evalkit.terraform.parse import Attribute
+from evalkit.terraform.syntax import end_line
 from evalkit.terraform.values import Unknown, known_text
 
 SECRET_FIX = (
@@ -490,21 +491,14 @@ def _line_holds(body: Body, file: str, line: int, text: str) -> bool:
 
 def line_holds(model: TerraformModel, file: str, line: int, text: str) -> bool:
     """Whether line `line` of `file` shows (the first line of) `text`."""
-    lines = _file_lines(model, file)
+    lines = model.file_lines(file)
     first = text.split("\n", 1)[0][:60]
     return bool(first) and 0 < line <= len(lines) and first in lines[line - 1]
 
 
-def _file_lines(model: TerraformModel, file: str) -> list[str]:
-    cache: dict[str, list[str]] = model.__dict__.setdefault("_credential_file_lines", {})
-    if file not in cache:
-        cache[file] = model.files.get(file, "").split("\n")
-    return cache[file]
-
-
 def _writes_text(model: TerraformModel, attribute: Attribute) -> bool:
-    end = getattr(getattr(attribute.expr, "meta", None), "end_line", attribute.line)
-    lines = _file_lines(model, attribute.file)[attribute.line - 1 : end]
+    end = end_line(attribute.expr, attribute.line)
+    lines = model.file_lines(attribute.file)[attribute.line - 1 : end]
     return any('"' in line or "<<" in line for line in lines)
 
 
@@ -626,23 +620,54 @@ def _local_credentials(model: TerraformModel) -> Iterator[Credential]:
 
 
 def _text_credentials(model: TerraformModel) -> Iterator[Credential]:
+    shapes = _shapes_by_file(model.files)
     for name in sorted(model.files):
         text = model.files[name]
-        for match in ACCESS_KEY_ID.finditer(text):
-            yield _text_credential(model, name, text, match.start(), "an AWS access key id", match)
-        for match in SECRET_KEY_ASSIGNMENT.finditer(text):
-            yield _text_credential(
-                model, name, text, match.start(), "an AWS secret access key", match, 1
-            )
-        if "PRIVATE KEY-----" in text:
-            for match in PEM_PRIVATE_KEY.finditer(text):
-                values = _pem_values(match)
-                if values:
-                    yield _key_credential(model, name, text, match.start(), values)
-        if "PuTTY-User-Key-File" in text:
-            for match in PUTTY_PRIVATE_KEY.finditer(text):
-                values = (match.group(0), *_KEY_MATERIAL.findall(match["body"]))
-                yield _key_credential(model, name, text, match.start(), values)
+        for shape in shapes[name]:
+            if shape.what:
+                yield _text_credential(model, name, text, shape.offset, shape.what, shape.values)
+            else:
+                yield _key_credential(model, name, text, shape.offset, shape.values)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A secret recognised by its shape in a file's text; `what` is empty for a private key."""
+
+    offset: int
+    what: str
+    values: tuple[str, ...]
+
+
+# The root configurations and deployments of a submission share its files, and each one's
+# credential pass looks for the same shapes in them: the files last scanned are remembered with
+# what was found, compared by content (so files that differ in any way are scanned again).
+_last_scan: tuple[dict[str, str], dict[str, tuple[_Shape, ...]]] = ({}, {})
+
+
+def _shapes_by_file(files: dict[str, str]) -> dict[str, tuple[_Shape, ...]]:
+    global _last_scan
+    scanned, shapes = _last_scan
+    if scanned != files:
+        shapes = {name: tuple(_shapes_in(text)) for name, text in files.items()}
+        _last_scan = (dict(files), shapes)
+    return shapes
+
+
+def _shapes_in(text: str) -> Iterator[_Shape]:
+    for match in ACCESS_KEY_ID.finditer(text):
+        yield _Shape(match.start(), "an AWS access key id", (match.group(0),))
+    for match in SECRET_KEY_ASSIGNMENT.finditer(text):
+        yield _Shape(match.start(), "an AWS secret access key", (match.group(1),))
+    if "PRIVATE KEY-----" in text:
+        for match in PEM_PRIVATE_KEY.finditer(text):
+            values = _pem_values(match)
+            if values:
+                yield _Shape(match.start(), "", values)
+    if "PuTTY-User-Key-File" in text:
+        for match in PUTTY_PRIVATE_KEY.finditer(text):
+            values = (match.group(0), *_KEY_MATERIAL.findall(match["body"]))
+            yield _Shape(match.start(), "", values)
 
 
 def _owner_at(model: TerraformModel, file: str, line: int) -> tuple[str, str]:
@@ -666,7 +691,7 @@ def _owner_at(model: TerraformModel, file: str, line: int) -> tuple[str, str]:
 
 
 def _spans(attribute: Attribute, line: int) -> bool:
-    end = getattr(getattr(attribute.expr, "meta", None), "end_line", attribute.line)
+    end = end_line(attribute.expr, attribute.line)
     return attribute.line <= line <= end
 
 
@@ -676,8 +701,7 @@ def _text_credential(
     text: str,
     offset: int,
     what: str,
-    match: re.Match[str],
-    group: int = 0,
+    values: tuple[str, ...],
 ) -> Credential:
     line = text.count("\n", 0, offset) + 1
     owner, location = _owner_at(model, file, line)
@@ -688,7 +712,7 @@ def _text_credential(
         f"{owner or file} contains {what}; remove it and use an IAM role or "
         "environment credentials instead.",
         location,
-        (match.group(group),),
+        values,
     )
 
 

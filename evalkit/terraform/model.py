@@ -33,6 +33,7 @@ from evalkit.terraform.evaluator import Evaluator, NamesNothing, Step, apply_ste
 from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure
 from evalkit.terraform.parse_memo import parse_file_once
 from evalkit.terraform.sources import LOCAL, REMOTE, source_kind
+from evalkit.terraform.syntax import end_line
 from evalkit.terraform.types import TypeSpec, conform, type_spec
 from evalkit.terraform.values import Unknown
 
@@ -851,10 +852,22 @@ class TerraformModel:
     def data_sources(self, *types: str) -> Iterator[Resource]:
         return self.resources(*types, mode="data")
 
+    @cached_property
+    def _lines_by_file(self) -> dict[str, list[str]]:
+        return {}
+
+    def file_lines(self, file: str) -> list[str]:
+        """The lines of `file` (one empty line for a file the model lacks), split once per
+        model: checks look lines up for many values of the same files. Do not modify."""
+        lines = self._lines_by_file.get(file)
+        if lines is None:
+            lines = self._lines_by_file[file] = self.files.get(file, "").split("\n")
+        return lines
+
     def line_containing(self, attribute: Attribute, text: str) -> int:
         """The first line of `attribute`'s source that contains `text`, else its own line."""
-        end = getattr(getattr(attribute.expr, "meta", None), "end_line", attribute.line)
-        lines = self.files.get(attribute.file, "").split("\n")
+        end = end_line(attribute.expr, attribute.line)
+        lines = self.file_lines(attribute.file)
         for number in range(attribute.line, min(end, len(lines)) + 1):
             if text and text in lines[number - 1]:
                 return number
