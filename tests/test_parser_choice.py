@@ -12,7 +12,8 @@ import pytest
 from evalkit.checks import REGISTRY
 from evalkit.cli import main
 from evalkit.grading.rubric import RubricError, load_rubric
-from evalkit.terraform import parse_memo
+from evalkit.terraform import parse_memo, syntax, testfiles
+from evalkit.terraform.model import build_model
 from evalkit.terraform.parse import (
     HCL2,
     PARSER_ENV,
@@ -44,6 +45,7 @@ def parsers_used(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     parse_memo.clear()
     monkeypatch.setattr(parse_memo, "parse_file", recording)
+    monkeypatch.setattr(syntax, "parse_file", recording)
     yield used
     parse_memo.clear()
 
@@ -109,3 +111,14 @@ def test_score_takes_the_rubrics_parser_unless_given_one(
     scores = [(tmp_path / run / "scores.csv").read_bytes() for run in ("one", "two")]
     assert b",ok," in scores[0]
     assert scores[0] == scores[1]
+
+
+def test_test_files_are_read_with_the_runs_parser(parsers_used: list[str]) -> None:
+    files = {
+        "main.tf": 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n',
+        "tests/queue.tftest.hcl": 'run "plan" {\n  command = plan\n}\n',
+    }
+    model = build_model(files, HCL2)
+    blocks = testfiles.test_file_blocks(model, "tests/queue.tftest.hcl")
+    assert blocks is not None and [b.type for b in blocks] == ["run"]
+    assert parsers_used == [HCL2, HCL2]

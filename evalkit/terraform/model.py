@@ -755,6 +755,8 @@ class TerraformModel:
     # and the one this model grades when it is the model of a single root.
     root_groups: list[list[str]] = field(default_factory=list)
     graded_group: list[str] | None = None
+    # The HCL parser of the run (None: the process default), for files parsed later (tests).
+    parser: str | None = None
 
     @cached_property
     def root_models(self) -> list[TerraformModel]:
@@ -768,7 +770,9 @@ class TerraformModel:
             return [self]
         models = []
         for group in self.root_groups:
-            model = TerraformModel(self.files, self.parsed, self.failures, graded_group=group)
+            model = TerraformModel(
+                self.files, self.parsed, self.failures, graded_group=group, parser=self.parser
+            )
             _assemble_modules(model)
             models.append(model)
         return models
@@ -983,7 +987,12 @@ class TerraformModel:
             if block.type == "__attributes__":
                 entries.update(block.attributes)
         variant = TerraformModel(
-            self.files, self.parsed, self.failures, is_variant=True, graded_group=self.graded_group
+            self.files,
+            self.parsed,
+            self.failures,
+            is_variant=True,
+            graded_group=self.graded_group,
+            parser=self.parser,
         )
         _assemble_modules(variant, entries)
         changed = any(
@@ -997,7 +1006,7 @@ def build_model(files: dict[str, str], parser: str | None = None) -> TerraformMo
     from evalkit.terraform.references import clear_cache
 
     clear_cache()
-    model = TerraformModel(files)
+    model = TerraformModel(files, parser=parser)
     for name in sorted(files):
         if is_terraform_file(name) or is_tfvars_file(name):
             result = parse_file_once(name, files[name], parser)

@@ -199,10 +199,10 @@ def _object_key(key: Tree) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def file_blocks(name: str, text: str) -> list[Block] | None:
+def file_blocks(name: str, text: str, parser: str | None = None) -> list[Block] | None:
     """The top-level blocks of a file in Terraform syntax (native, or JSON for a ``.json``
-    name), or None when it does not parse."""
-    parsed = parse_file(name, text)
+    name) read with `parser` (None: the default), or None when it does not parse."""
+    parsed = parse_file(name, text, parser)
     return parsed.blocks if isinstance(parsed, ParsedFile) else None
 
 

@@ -23,7 +23,7 @@ def test_file_blocks(model: TerraformModel, name: str) -> list[Block] | None:
         return model.parsed[name].blocks
     if not name.lower().endswith((".hcl", ".json")):
         return None
-    return file_blocks(name, model.files[name])
+    return file_blocks(name, model.files[name], model.parser)
 
 
 def run_blocks(blocks: list[Block]) -> list[Block]:
