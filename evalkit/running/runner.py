@@ -22,7 +22,7 @@ from typing import Any
 
 from evalkit.checks import REGISTRY
 from evalkit.checks.registry import Check
-from evalkit.grading.engine import SubmissionResult, grade
+from evalkit.grading.engine import CollectorPacing, SubmissionResult, collector_paced, grade
 from evalkit.records import GRADED_STATUSES, Submission, SubmissionStatus
 from evalkit.running.cache import ResultCache, cached_result, content_key
 
@@ -63,15 +63,7 @@ def grade_stream(
     if execution.executor == "dask":
         graded = _dask(pending, checks, execution)
     elif execution.jobs <= 1:
-        graded = (
-            (
-                s,
-                hit
-                if hit is not None
-                else grade(s, checks, execution.time_limit, execution.parser),
-            )
-            for s, hit in pending
-        )
+        graded = _in_process(pending, checks, execution)
     else:
         graded = _processes(pending, execution)
     try:
@@ -85,6 +77,21 @@ def grade_stream(
         close = getattr(graded, "close", None)
         if close is not None:
             close()
+
+
+def _in_process(
+    pending: Iterable[tuple[Submission, SubmissionResult | None]],
+    checks: list[Check],
+    execution: Execution,
+) -> Iterator[tuple[Submission, SubmissionResult]]:
+    with collector_paced() as collector:
+        for submission, hit in pending:
+            if hit is not None:
+                yield submission, hit
+                continue
+            result = grade(submission, checks, execution.time_limit, execution.parser)
+            collector.graded()
+            yield submission, result
 
 
 def _with_cache(
@@ -112,13 +119,18 @@ def _start_worker(time_limit: float | None, parser: str | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     load_parser(parser)
     gc.freeze()
+    collector = CollectorPacing()
+    collector.pause()
+    _WORKER["collector"] = collector
     _WORKER["checks"] = list(REGISTRY)
     _WORKER["time_limit"] = time_limit
     _WORKER["parser"] = parser
 
 
 def _grade_in_worker(submission: Submission) -> SubmissionResult:
-    return grade(submission, _WORKER["checks"], _WORKER["time_limit"], _WORKER["parser"])
+    result = grade(submission, _WORKER["checks"], _WORKER["time_limit"], _WORKER["parser"])
+    _WORKER["collector"].graded()
+    return result
 
 
 def _worker_ready() -> bool:
@@ -378,7 +390,12 @@ def _grade_batch(
     batch: list[Submission], time_limit: float | None, parser: str | None = None
 ) -> list[SubmissionResult]:
     checks = list(REGISTRY)
-    return [grade(s, checks, time_limit, parser) for s in batch]
+    with collector_paced() as collector:
+        results = []
+        for submission in batch:
+            results.append(grade(submission, checks, time_limit, parser))
+            collector.graded()
+        return results
 
 
 def _dask(

@@ -32,6 +32,7 @@ from evalkit.terraform.dependencies import DependencyGraph
 from evalkit.terraform.evaluator import Evaluator, NamesNothing, Step, apply_steps, as_collection
 from evalkit.terraform.parse import Attribute, Block, ParsedFile, ParseFailure
 from evalkit.terraform.parse_memo import parse_file_once
+from evalkit.terraform.references import clear_cache
 from evalkit.terraform.sources import LOCAL, REMOTE, source_kind
 from evalkit.terraform.syntax import end_line
 from evalkit.terraform.types import TypeSpec, conform, type_spec
@@ -834,6 +835,10 @@ class TerraformModel:
         self.modules.clear()
         self.declared_modules.clear()
         self.__dict__.pop("dependencies", None)
+        # The reference cache keeps every expression it walked alive until the next model is
+        # built; emptied now, the trees go with the model instead of being traced by the
+        # collector when it resumes after the submission.
+        clear_cache()
 
     @property
     def has_terraform(self) -> bool:
@@ -1003,8 +1008,6 @@ class TerraformModel:
 
 
 def build_model(files: dict[str, str], parser: str | None = None) -> TerraformModel:
-    from evalkit.terraform.references import clear_cache
-
     clear_cache()
     model = TerraformModel(files, parser=parser)
     for name in sorted(files):
