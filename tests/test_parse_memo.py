@@ -110,3 +110,28 @@ def test_grading_with_kept_files_gives_identical_results(monkeypatch: pytest.Mon
         assert any(result.findings for result in after.results)
     files_of = {f.file for result in warm[2].results for f in result.findings}
     assert any(name.startswith("ecs/modules/service/") for name in files_of)
+
+
+def test_nothing_is_kept_while_bypassed() -> None:
+    text = _large("q")
+    with parse_memo.bypassed():
+        first = parse_memo.parse_file_once("main.tf", text)
+        assert parse_memo.parse_file_once("main.tf", text) is not first
+    assert first == parse_file("main.tf", text)
+    # Once the bypass ends, files are kept again.
+    kept = parse_memo.parse_file_once("main.tf", text)
+    assert parse_memo.parse_file_once("main.tf", text) is kept
+
+
+def test_a_reward_batch_keeps_no_parsed_file() -> None:
+    from evalkit.reward import make_reward_fn
+
+    answer = f"```hcl\n{_large('q')}```\n"
+    reward = make_reward_fn(memory_cache=0, cache=False)
+    try:
+        first, second = reward([answer, answer + "\n"])
+    finally:
+        reward.close()
+    assert first == second
+    # Kept trees would be traced by the trainer's garbage collector at every collection.
+    assert not parse_memo._KEPT

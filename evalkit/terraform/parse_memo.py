@@ -16,6 +16,8 @@ about 85 times its text in memory.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from evalkit.terraform.parse import (
@@ -27,7 +29,7 @@ from evalkit.terraform.parse import (
     parse_file,
 )
 
-__all__ = ["clear", "parse_file_once"]
+__all__ = ["bypassed", "clear", "parse_file_once"]
 
 # Below this size a parse costs less than looking after the entry.
 MIN_CHARS = 16 * 1024
@@ -39,6 +41,8 @@ Parsed = ParsedFile | ParseFailure
 # changes in its parse besides the name recorded on each block); the value remembers that name.
 _KEPT: OrderedDict[tuple[str, bool, str], tuple[str, Parsed]] = OrderedDict()
 _TOTAL_CHARS = 0
+# How many `bypassed` contexts are active.
+_BYPASSES = 0
 
 
 def parse_file_once(name: str, text: str, parser: str | None = None) -> Parsed:
@@ -50,7 +54,7 @@ def parse_file_once(name: str, text: str, parser: str | None = None) -> Parsed:
     name, sharing their expression trees, which costs a small fraction of a parse."""
     global _TOTAL_CHARS
     parser = parser or default_parser()
-    if len(text) < MIN_CHARS or len(text) > MAX_TOTAL_CHARS:
+    if _BYPASSES or len(text) < MIN_CHARS or len(text) > MAX_TOTAL_CHARS:
         return parse_file(name, text, parser)
     key = (parser, name.endswith(".json"), text)
     found = _KEPT.get(key)
@@ -65,6 +69,22 @@ def parse_file_once(name: str, text: str, parser: str | None = None) -> Parsed:
         (_, _, dropped), _ = _KEPT.popitem(last=False)
         _TOTAL_CHARS -= len(dropped)
     return result
+
+
+@contextmanager
+def bypassed() -> Iterator[None]:
+    """Parse every file afresh, and keep none, while the context lasts.
+
+    For a batch graded in a caller's process, such as a reward for a trainer: its answers
+    rarely ship the same large file, and every kept tree is hundreds of thousands of live
+    objects that the caller's garbage collector traces again at each collection (on real
+    answers, a tenth of a reward's time for no reuse)."""
+    global _BYPASSES
+    _BYPASSES += 1
+    try:
+        yield
+    finally:
+        _BYPASSES -= 1
 
 
 def clear() -> None:

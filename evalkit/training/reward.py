@@ -38,6 +38,7 @@ from evalkit.records import CATEGORIES, GRADED_STATUSES, Finding, Submission
 from evalkit.results.tables import score_row
 from evalkit.running.cache import ResultCache, cached_result, content_key, default_cache_dir
 from evalkit.running.runner import WorkerStartError
+from evalkit.terraform import parse_memo
 from evalkit.terraform.parse import chosen_parser, use_parser
 
 Completion = str | Sequence[Mapping[str, Any]] | Mapping[str, Any]
@@ -261,7 +262,7 @@ class Grader:
 
     def _grade(self, submissions: list[Submission]) -> list[SubmissionResult]:
         if self.jobs <= 1 or len(submissions) <= 1:
-            with collector_paused():
+            with collector_paused(), parse_memo.bypassed():
                 return [grade(s, self._checks, self.time_limit, self.parser) for s in submissions]
         pool = self._worker_pool()
         futures = [pool.submit(s) for s in submissions]
