@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 
 import pytest
 
@@ -227,6 +228,31 @@ def test_reference_footprint_reads_what_parses_and_notes_the_rest() -> None:
     files = {"main.tf": resource("aws_db_instance", "db"), "broken.tf": 'resource "x" {'}
     assert reference_footprint(files, notes) == {"database": 1}
     assert notes and "broken.tf" in notes[0]
+
+
+def test_a_reference_is_parsed_once_for_all_its_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from evalkit.grading import coverage as measuring
+
+    built: list[str] = []
+
+    def counting_build_model(files: dict[str, str], parser: str | None = None) -> object:
+        built.append(parser or "default")
+        return build_model(files, parser)
+
+    monkeypatch.setattr(measuring, "build_model", counting_build_model)
+    monkeypatch.setattr(measuring, "_REFERENCES", OrderedDict())  # none kept by other tests
+    files = {"main.tf": resource("aws_db_instance", "db"), "broken.tf": 'resource "x" {'}
+    answers_notes: list[list[str]] = [[], []]
+    first = reference_footprint(files, answers_notes[0], "hcl2")
+    first["cache"] = 9  # what one answer's measure adds is its own
+    second = reference_footprint(dict(files), answers_notes[1], "hcl2")
+    assert second == {"database": 1}
+    assert answers_notes[0] == answers_notes[1] and "broken.tf" in answers_notes[1][0]
+    assert built == ["hcl2"]
+    # Another parser, or another text, is another reference.
+    reference_footprint(files, None, "tree-sitter")
+    reference_footprint({**files, "main.tf": resource("aws_s3_bucket", "b")}, None, "hcl2")
+    assert built == ["hcl2", "tree-sitter", "hcl2"]
 
 
 # --- requirements ------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -45,6 +46,7 @@ from evalkit.terraform.model import (
     TerraformModel,
     build_model,
 )
+from evalkit.terraform.parse import default_parser
 from evalkit.terraform.references import provider_map
 
 Footprint = dict[str, int]  # kind (or resource type) -> number of regions it is built in
@@ -276,16 +278,42 @@ def reference_footprint(
     files: Mapping[str, str], notes: list[str] | None = None, parser: str | None = None
 ) -> Footprint:
     """The footprint of a reference solution's files; what parses is read (a file that does
-    not parse is noted in `notes`)."""
-    model = build_model(dict(files), parser)
+    not parse is noted in `notes`).
+
+    Every answer to a task is measured against the same reference (a trainer's group of
+    completions, a dataset's rows of one task): the last references' footprints are kept,
+    so each is parsed once, not once per answer."""
+    key = (parser or default_parser(), tuple(sorted(files.items())))
+    kept = _REFERENCES.get(key)
+    if kept is None:
+        kept = _read_reference(dict(files), parser)
+        _REFERENCES[key] = kept
+        while len(_REFERENCES) > _KEPT_REFERENCES:
+            _REFERENCES.popitem(last=False)
+    else:
+        _REFERENCES.move_to_end(key)
+    found, reference_notes = kept
+    if notes is not None:
+        notes.extend(reference_notes)
+    return dict(found)
+
+
+# Footprints are a few kinds each; the key holds the reference's text.
+_KEPT_REFERENCES = 32
+_REFERENCES: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], tuple[Footprint, list[str]]] = (
+    OrderedDict()
+)
+
+
+def _read_reference(files: dict[str, str], parser: str | None) -> tuple[Footprint, list[str]]:
+    model = build_model(files, parser)
     try:
-        if notes is not None:
-            notes.extend(
-                f"reference: {failure.file}:{failure.line} does not parse; coverage is "
-                "measured against the files that do"
-                for failure in model.failures[:1]
-            )
-        return footprint(model)
+        notes = [
+            f"reference: {failure.file}:{failure.line} does not parse; coverage is "
+            "measured against the files that do"
+            for failure in model.failures[:1]
+        ]
+        return footprint(model), notes
     finally:
         model.release()
 
