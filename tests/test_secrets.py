@@ -17,7 +17,7 @@ import pytest
 from evalkit.checks import REGISTRY
 from evalkit.cli import main
 from evalkit.grading.engine import grade
-from evalkit.masking import find_secrets, mask_text
+from evalkit.masking import _ASSIGNED_SECRET, _assigned_secrets, find_secrets, mask_text
 from evalkit.records import Submission
 from evalkit.secrets.credentials import is_literal_secret
 
@@ -223,6 +223,22 @@ def test_plain_feedback_is_left_alone() -> None:
         "aws_db_instance.db sets password to a literal; use manage_master_user_password = true"
     )
     assert mask_text(message) == message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a = 1\nDB_PASSWORD = "S3cret-Value"\nb = 2',
+        'x = "y"\napi_key: abcd1234\nAccessKey=\'Wxyz-9876\'  token = "t0ken-v4l"',
+        'b = 2\nsecret_key = "no-newline-at-the-end"',
+        'locals {\n  \u017fecret = "long-s-matches-s"\n  passwd = "caf\u00e9-pass"\n}\n',
+        "password\n= 'not-on-one-line'\ntoken =\n",
+    ],
+)
+def test_assigned_secrets_scan_only_lines_that_can_match(text: str) -> None:
+    # Scanning the lines that name a secret finds what a scan of the whole text finds.
+    whole = [(m.span(), m.groups()) for m in _ASSIGNED_SECRET.finditer(text)]
+    assert [(m.span(), m.groups()) for m in _assigned_secrets(text)] == whole
 
 
 @pytest.mark.parametrize(
