@@ -22,7 +22,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from evalkit.records import Finding, Submission, SubmissionResult
-from evalkit.secrets.patterns import ACCESS_KEY_ID, SECRET_KEY_ASSIGNED, SECRET_KEY_VALUE
+from evalkit.secrets.patterns import (
+    ACCESS_KEY_ID,
+    SECRET_KEY_ASSIGNED,
+    SECRET_KEY_VALUE,
+    may_hold_access_key_id,
+    may_hold_secret_key,
+)
 
 MASK = "****"
 # An AWS access key id (`ACCESS_KEY_ID`) keeps its first 8 characters readable; a secret
@@ -78,8 +84,11 @@ def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
             text = _mask_cut_short(text.replace(secret, MASK), secret)
         else:
             text = _mask_cut_short(_mask_values(text, secret), secret)
-    text = ACCESS_KEY_ID.sub(lambda m: m.group(0)[:8] + MASK, text)
-    return _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)
+    if may_hold_access_key_id(text):
+        text = ACCESS_KEY_ID.sub(lambda m: m.group(0)[:8] + MASK, text)
+    if may_hold_secret_key(text):
+        text = _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)
+    return text
 
 
 def _mask_values(text: str, secret: str) -> str:

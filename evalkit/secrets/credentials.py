@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, TypeGuard
 
-from evalkit.secrets.patterns import ACCESS_KEY_ID, SECRET_KEY_ASSIGNED, SECRET_KEY_VALUE
+from evalkit.secrets.patterns import (
+    ACCESS_KEY_ID,
+    SECRET_KEY_ASSIGNED,
+    SECRET_KEY_VALUE,
+    may_hold_access_key_id,
+    may_hold_secret_key,
+)
 from evalkit.terraform.blocks import literal_origin, nested_bodies
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
@@ -655,10 +661,12 @@ def _shapes_by_file(files: dict[str, str]) -> dict[str, tuple[_Shape, ...]]:
 
 
 def _shapes_in(text: str) -> Iterator[_Shape]:
-    for match in ACCESS_KEY_ID.finditer(text):
-        yield _Shape(match.start(), "an AWS access key id", (match.group(0),))
-    for match in SECRET_KEY_ASSIGNMENT.finditer(text):
-        yield _Shape(match.start(), "an AWS secret access key", (match.group(1),))
+    if may_hold_access_key_id(text):
+        for match in ACCESS_KEY_ID.finditer(text):
+            yield _Shape(match.start(), "an AWS access key id", (match.group(0),))
+    if may_hold_secret_key(text):
+        for match in SECRET_KEY_ASSIGNMENT.finditer(text):
+            yield _Shape(match.start(), "an AWS secret access key", (match.group(1),))
     if "PRIVATE KEY-----" in text:
         for match in PEM_PRIVATE_KEY.finditer(text):
             values = _pem_values(match)
