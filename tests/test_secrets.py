@@ -433,3 +433,34 @@ def test_text_that_names_a_secret_is_no_literal(value: str, literal: bool) -> No
 def test_a_long_secret_made_of_words_cut_short_by_a_message_is_masked() -> None:
     secret = "correct-horse-battery-staple"
     assert mask_text(f"unexpected '{secret[:20]}'", {secret}) == "unexpected '****'"
+
+
+def test_every_secret_name_holds_one_of_the_parts_that_prefilter_names() -> None:
+    # is_secret_name skips names holding none of _SECRET_NAME_PARTS: every secret word and
+    # the last word of every secret pair must hold one.
+    from evalkit.secrets.credentials import _SECRET_NAME_PARTS, _SECRET_PAIRS, _SECRET_WORDS
+
+    for word in [*_SECRET_WORDS, *(last for _, last in _SECRET_PAIRS)]:
+        assert any(part in word for part in _SECRET_NAME_PARTS), word
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("db_password", True),
+        ("clientSecret", True),
+        ("apiKey", True),
+        ("SECRET_ACCESS_KEY", True),
+        ("password_wo", True),
+        ("passwords", True),
+        ("client_token", False),
+        ("password_length", False),
+        ("Action", False),
+        ("cidr_block", False),
+        ("kms_key_id", False),
+    ],
+)
+def test_secret_names(name: str, secret: bool) -> None:
+    from evalkit.secrets.credentials import is_secret_name
+
+    assert is_secret_name(name) is secret

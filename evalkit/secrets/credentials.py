@@ -91,6 +91,10 @@ _NOT_SECRET_VALUES = frozenset(
 # Attributes that label or expand a resource rather than configure it: a `for_each` map of
 # secrets is reported where it is written (a local, a variable) and where an instance uses it.
 _NOT_CONFIGURATION = frozenset({"tags", "tags_all", "labels", "for_each", "count", "depends_on"})
+# What every secret name holds in lowercase: each of `_SECRET_WORDS`, and the last word of
+# each of `_SECRET_PAIRS`, contains one of these (the words of a name are ASCII and a
+# substring of it).
+_SECRET_NAME_PARTS = ("pass", "pwd", "secret", "token", "credential", "key")
 _NAME_WORDS = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -155,6 +159,9 @@ def secret_values(model: TerraformModel) -> set[str]:
 
 def is_secret_name(name: str) -> bool:
     """Whether a key or attribute named `name` holds a secret (see `_SECRET_WORDS`)."""
+    lowered = name.lower()
+    if not any(part in lowered for part in _SECRET_NAME_PARTS):
+        return False  # most names (`Action`, `cidr_block`): no need to split them into words
     words = [w.lower() for w in _NAME_WORDS.split(_CAMEL_BOUNDARY.sub("_", name)) if w]
     if len(words) > 1 and words[-1] == _WRITE_ONLY_WORD:
         words = words[:-1]
@@ -267,9 +274,10 @@ def _json_document(text: str) -> Any:
 
 def _members_in_text(name: str, text: str) -> Iterator[_Member]:
     """Secrets in a free text value: a connection string, or base64 that hides one."""
-    for match in URL_PASSWORD.finditer(text):
-        password = match["password"]
-        yield _Member(name, password, "url", (password,))
+    if "://" in text:  # in every connection string; most values hold none
+        for match in URL_PASSWORD.finditer(text):
+            password = match["password"]
+            yield _Member(name, password, "url", (password,))
     for blob in _BASE64_LITERAL.findall(text):
         decoded = _decode_base64(blob)
         if decoded is None:
