@@ -18,11 +18,17 @@ or as a key: generated feedback such as "pass it at run time", `random_password`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from evalkit.records import Finding, Submission, SubmissionResult
-from evalkit.secrets.patterns import ACCESS_KEY_ID, SECRET_KEY_ASSIGNED, SECRET_KEY_VALUE
+from evalkit.secrets.patterns import (
+    ACCESS_KEY_ID,
+    SECRET_KEY_ASSIGNED,
+    SECRET_KEY_VALUE,
+    may_hold_access_key_id,
+    may_hold_secret_key,
+)
 
 MASK = "****"
 # An AWS access key id (`ACCESS_KEY_ID`) keeps its first 8 characters readable; a secret
@@ -45,6 +51,11 @@ _ASSIGNED_SECRET = re.compile(
         (?:"([^"\n]{4,200})"|'([^'\n]{4,200})'|([^\s"',;{}()\[\]]{4,200}))""",
     re.VERBOSE,
 )
+# The words every name `_ASSIGNED_SECRET` matches contains, lowercase: `password` and
+# `passwd`, `secret`, `token`, and `key` (`api_key`, `accessKey`, `secret_key`, ...). No part
+# of that pattern matches a newline, so each match lies within one line, and in ASCII text
+# (where ignoring case is lowercasing) only on a line whose lowercase holds one of these words.
+_SECRET_NAME_WORD = re.compile(r"passw|secret|token|key")
 # user:password@host in connection strings.
 _URL_PASSWORD = re.compile(r"://[^:/@\s]{1,100}:([^@/\s]{4,200})@")
 # Unquoted values that are code, not secrets: references, interpolations, keywords.
@@ -73,8 +84,11 @@ def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
             text = _mask_cut_short(text.replace(secret, MASK), secret)
         else:
             text = _mask_cut_short(_mask_values(text, secret), secret)
-    text = ACCESS_KEY_ID.sub(lambda m: m.group(0)[:8] + MASK, text)
-    return _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)
+    if may_hold_access_key_id(text):
+        text = ACCESS_KEY_ID.sub(lambda m: m.group(0)[:8] + MASK, text)
+    if may_hold_secret_key(text):
+        text = _SECRET_KEY.sub(lambda m: m.group(1) + MASK, text)
+    return text
 
 
 def _mask_values(text: str, secret: str) -> str:
@@ -133,7 +147,7 @@ def find_secrets(text: str) -> set[str]:
     found: set[str] = set()
     if not text:
         return found
-    for match in _ASSIGNED_SECRET.finditer(text):
+    for match in _assigned_secrets(text):
         quoted = match.group(1) or match.group(2)
         value = quoted if quoted is not None else match.group(3)
         if "${" in value or (quoted is None and _NOT_A_LITERAL.match(value)):
@@ -141,6 +155,24 @@ def find_secrets(text: str) -> set[str]:
         found.add(value)
     found.update(match.group(1) for match in _URL_PASSWORD.finditer(text))
     return found
+
+
+def _assigned_secrets(text: str) -> Iterator[re.Match[str]]:
+    """`_ASSIGNED_SECRET.finditer(text)`, in order, scanning only the lines that can hold a
+    match (see `_SECRET_NAME_WORD`): most lines of a submission name no secret."""
+    if not text.isascii():
+        # Ignoring case, `ſ` matches `s`: text that is not ASCII is scanned whole.
+        yield from _ASSIGNED_SECRET.finditer(text)
+        return
+    line_end = -1
+    for word in _SECRET_NAME_WORD.finditer(text.lower()):
+        if word.start() < line_end:
+            continue  # another word on a line already scanned
+        line_start = text.rfind("\n", 0, word.start()) + 1
+        line_end = text.find("\n", word.end())
+        if line_end < 0:
+            line_end = len(text)
+        yield from _ASSIGNED_SECRET.finditer(text, line_start, line_end)
 
 
 def source_secrets(submission: Submission) -> set[str]:

@@ -17,7 +17,7 @@ import pytest
 from evalkit.checks import REGISTRY
 from evalkit.cli import main
 from evalkit.grading.engine import grade
-from evalkit.masking import find_secrets, mask_text
+from evalkit.masking import _ASSIGNED_SECRET, _assigned_secrets, find_secrets, mask_text
 from evalkit.records import Submission
 from evalkit.secrets.credentials import is_literal_secret
 
@@ -228,6 +228,22 @@ def test_plain_feedback_is_left_alone() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        'a = 1\nDB_PASSWORD = "S3cret-Value"\nb = 2',
+        'x = "y"\napi_key: abcd1234\nAccessKey=\'Wxyz-9876\'  token = "t0ken-v4l"',
+        'b = 2\nsecret_key = "no-newline-at-the-end"',
+        'locals {\n  \u017fecret = "long-s-matches-s"\n  passwd = "caf\u00e9-pass"\n}\n',
+        "password\n= 'not-on-one-line'\ntoken =\n",
+    ],
+)
+def test_assigned_secrets_scan_only_lines_that_can_match(text: str) -> None:
+    # Scanning the lines that name a secret finds what a scan of the whole text finds.
+    whole = [(m.span(), m.groups()) for m in _ASSIGNED_SECRET.finditer(text)]
+    assert [(m.span(), m.groups()) for m in _assigned_secrets(text)] == whole
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "password = var.db_password",
         'password = "${var.db_password}"',
         "master_password = random_password.db.result",
@@ -417,3 +433,34 @@ def test_text_that_names_a_secret_is_no_literal(value: str, literal: bool) -> No
 def test_a_long_secret_made_of_words_cut_short_by_a_message_is_masked() -> None:
     secret = "correct-horse-battery-staple"
     assert mask_text(f"unexpected '{secret[:20]}'", {secret}) == "unexpected '****'"
+
+
+def test_every_secret_name_holds_one_of_the_parts_that_prefilter_names() -> None:
+    # is_secret_name skips names holding none of _SECRET_NAME_PARTS: every secret word and
+    # the last word of every secret pair must hold one.
+    from evalkit.secrets.credentials import _SECRET_NAME_PARTS, _SECRET_PAIRS, _SECRET_WORDS
+
+    for word in [*_SECRET_WORDS, *(last for _, last in _SECRET_PAIRS)]:
+        assert any(part in word for part in _SECRET_NAME_PARTS), word
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("db_password", True),
+        ("clientSecret", True),
+        ("apiKey", True),
+        ("SECRET_ACCESS_KEY", True),
+        ("password_wo", True),
+        ("passwords", True),
+        ("client_token", False),
+        ("password_length", False),
+        ("Action", False),
+        ("cidr_block", False),
+        ("kms_key_id", False),
+    ],
+)
+def test_secret_names(name: str, secret: bool) -> None:
+    from evalkit.secrets.credentials import is_secret_name
+
+    assert is_secret_name(name) is secret

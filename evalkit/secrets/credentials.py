@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, TypeGuard
 
-from evalkit.secrets.patterns import ACCESS_KEY_ID, SECRET_KEY_ASSIGNED, SECRET_KEY_VALUE
+from evalkit.secrets.patterns import (
+    ACCESS_KEY_ID,
+    SECRET_KEY_ASSIGNED,
+    SECRET_KEY_VALUE,
+    may_hold_access_key_id,
+    may_hold_secret_key,
+)
 from evalkit.terraform.blocks import literal_origin, nested_bodies
 from evalkit.terraform.evaluator import UNKNOWN_PLACEHOLDER
 from evalkit.terraform.model import Body, ModuleContext, Resource, TerraformModel
@@ -85,6 +91,10 @@ _NOT_SECRET_VALUES = frozenset(
 # Attributes that label or expand a resource rather than configure it: a `for_each` map of
 # secrets is reported where it is written (a local, a variable) and where an instance uses it.
 _NOT_CONFIGURATION = frozenset({"tags", "tags_all", "labels", "for_each", "count", "depends_on"})
+# What every secret name holds in lowercase: each of `_SECRET_WORDS`, and the last word of
+# each of `_SECRET_PAIRS`, contains one of these (the words of a name are ASCII and a
+# substring of it).
+_SECRET_NAME_PARTS = ("pass", "pwd", "secret", "token", "credential", "key")
 _NAME_WORDS = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -149,6 +159,9 @@ def secret_values(model: TerraformModel) -> set[str]:
 
 def is_secret_name(name: str) -> bool:
     """Whether a key or attribute named `name` holds a secret (see `_SECRET_WORDS`)."""
+    lowered = name.lower()
+    if not any(part in lowered for part in _SECRET_NAME_PARTS):
+        return False  # most names (`Action`, `cidr_block`): no need to split them into words
     words = [w.lower() for w in _NAME_WORDS.split(_CAMEL_BOUNDARY.sub("_", name)) if w]
     if len(words) > 1 and words[-1] == _WRITE_ONLY_WORD:
         words = words[:-1]
@@ -261,9 +274,10 @@ def _json_document(text: str) -> Any:
 
 def _members_in_text(name: str, text: str) -> Iterator[_Member]:
     """Secrets in a free text value: a connection string, or base64 that hides one."""
-    for match in URL_PASSWORD.finditer(text):
-        password = match["password"]
-        yield _Member(name, password, "url", (password,))
+    if "://" in text:  # in every connection string; most values hold none
+        for match in URL_PASSWORD.finditer(text):
+            password = match["password"]
+            yield _Member(name, password, "url", (password,))
     for blob in _BASE64_LITERAL.findall(text):
         decoded = _decode_base64(blob)
         if decoded is None:
@@ -655,10 +669,12 @@ def _shapes_by_file(files: dict[str, str]) -> dict[str, tuple[_Shape, ...]]:
 
 
 def _shapes_in(text: str) -> Iterator[_Shape]:
-    for match in ACCESS_KEY_ID.finditer(text):
-        yield _Shape(match.start(), "an AWS access key id", (match.group(0),))
-    for match in SECRET_KEY_ASSIGNMENT.finditer(text):
-        yield _Shape(match.start(), "an AWS secret access key", (match.group(1),))
+    if may_hold_access_key_id(text):
+        for match in ACCESS_KEY_ID.finditer(text):
+            yield _Shape(match.start(), "an AWS access key id", (match.group(0),))
+    if may_hold_secret_key(text):
+        for match in SECRET_KEY_ASSIGNMENT.finditer(text):
+            yield _Shape(match.start(), "an AWS secret access key", (match.group(1),))
     if "PRIVATE KEY-----" in text:
         for match in PEM_PRIVATE_KEY.finditer(text):
             values = _pem_values(match)
