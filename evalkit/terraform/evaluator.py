@@ -71,6 +71,9 @@ def too_large(value: Any) -> bool:
 
     Stops as soon as the bound is passed, so it costs at most the bound.
     """
+    if not isinstance(value, dict | list | tuple | Unknown):
+        # A scalar, the most common value: what the walk below would count for it alone.
+        return isinstance(value, str) and 1 + len(value) // _CHARACTERS_PER_UNIT > _MAX_VALUE_UNITS
     budget = _MAX_VALUE_UNITS
     stack = [value]
     while stack:
@@ -138,7 +141,13 @@ class Evaluator:
     # -- simple terms -------------------------------------------------------------------------
 
     def _expr_term(self, node: Tree, scope: dict[str, Any]) -> Any:
-        inner = _meaningful(node.children)
+        children = node.children
+        if len(children) == 1:
+            # The usual shape, one sub-tree and no parentheses: skip building `inner`.
+            only = children[0]
+            if isinstance(only, Tree) and only.data != "new_line_or_comment":
+                return self._eval(only, scope)
+        inner = _meaningful(children)
         if len(inner) != 1:
             return Unknown(reason="unexpected expression shape")
         return self._eval(inner[0], scope)
@@ -184,17 +193,24 @@ class Evaluator:
     # -- strings and templates ------------------------------------------------------------------
 
     def _string(self, node: Tree, scope: dict[str, Any]) -> Any:
-        parts = [c for c in node.children if isinstance(c, Tree) and c.data == "string_part"]
-        return self._render_parts([p.children[0] for p in parts], scope)
+        parts = [
+            c.children[0] for c in node.children if isinstance(c, Tree) and c.data == "string_part"
+        ]
+        return self._render_parts(parts, scope)
 
     def _template_string(self, node: Tree, scope: dict[str, Any]) -> Any:
         return unescape(str(node.children[0]).strip('\\"'))
 
     def _render_parts(self, parts: list[Any], scope: dict[str, Any]) -> Any:
         """Render template parts: literal tokens, interpolations and %{if}/%{for} directives."""
-        if len(parts) == 1 and isinstance(parts[0], Tree) and parts[0].data == "interpolation":
-            # "${x}" yields x itself, unconverted, as in Terraform.
-            return self._eval(_meaningful(parts[0].children)[0], scope)
+        if len(parts) == 1:
+            only = parts[0]
+            if not isinstance(only, Tree):
+                # Plain text, the most common string: what `_render_sequence` would make of it.
+                return _join_pieces([_literal_text(only)])
+            if only.data == "interpolation":
+                # "${x}" yields x itself, unconverted, as in Terraform.
+                return self._eval(_meaningful(only.children)[0], scope)
         pieces, _ = self._render_sequence(parts, 0, scope, stop=())
         return _join_pieces(pieces)
 
@@ -672,6 +688,9 @@ _ESCAPE_PATTERN = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL
 
 
 def unescape(text: str) -> str:
+    if "\\" not in text:
+        return text  # every escape starts with a backslash
+
     def replace(match: re.Match[str]) -> str:
         code = match.group(1)
         if code[0] in "uU" and len(code) > 1:
