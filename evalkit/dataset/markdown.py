@@ -843,10 +843,13 @@ def _snippet_extension(block: _Block) -> str:
 def _looks_like_tree(body: str) -> bool:
     """Directory trees, diagrams and shell transcripts are never Terraform."""
     head = body[:20000]
-    first = _TREE_CHARS.search(head)
-    if first and _TREE_CHARS.search(head, head.find("\n", first.end()) + 1 or len(head)):
-        return True
-    return bool(_SHELL_PROMPT.search(head))
+    # Tree characters are all non-ASCII and a prompt holds "$ ": text without them cannot
+    # match, and telling so costs far less than running the expressions over it.
+    if not head.isascii():
+        first = _TREE_CHARS.search(head)
+        if first and _TREE_CHARS.search(head, head.find("\n", first.end()) + 1 or len(head)):
+            return True
+    return "$ " in head and bool(_SHELL_PROMPT.search(head))
 
 
 # --------------------------------------------------------------------------------------
