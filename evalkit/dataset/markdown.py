@@ -869,6 +869,7 @@ class _Fingerprint:
     part: _Part
     declarations: frozenset[str]
     flat: str
+    directory: str  # the part's folder, compared for every pair of parts
 
 
 def _drop_redundant_parts(parts: list[_Part]) -> list[_Part]:
@@ -897,14 +898,13 @@ def _fingerprint(part: _Part) -> _Fingerprint:
         else f"{match['single']}.{match['name']}"
         for match in _DECLARATION.finditer(part.body)
     )
-    return _Fingerprint(part, declarations, " ".join(part.body.split()))
+    flat = " ".join(part.body.split())
+    return _Fingerprint(part, declarations, flat, posixpath.dirname(part.name))
 
 
 def _covers(full: _Fingerprint, excerpt: _Fingerprint) -> bool:
     """Whether `full` makes `excerpt` redundant (see `_drop_redundant_parts`)."""
-    if excerpt.part.named and posixpath.dirname(full.part.name) != posixpath.dirname(
-        excerpt.part.name
-    ):
+    if excerpt.part.named and full.directory != excerpt.directory:
         return False
     if len(excerpt.flat) >= 40 and len(full.flat) > len(excerpt.flat) and excerpt.flat in full.flat:
         return True
