@@ -855,10 +855,13 @@ def _looks_like_tree(body: str) -> bool:
 # --------------------------------------------------------------------------------------
 # Excerpts that repeat code given in full elsewhere
 
+# A declaration starts a line. The pattern starts with the newline before it and is run over
+# the body with a newline put in front: the regex engine then jumps from newline to newline
+# instead of trying a ``^`` at every character, and finds the same declarations (a match
+# ends with ``{``, so no match can hold the newline the next one starts with).
 _DECLARATION = re.compile(
-    r'^(?P<kind>resource|data)\s+"?(?P<type>[\w-]+)"?\s+"?(?P<label>[\w-]+)"?\s*\{'
-    r'|^(?P<single>module|variable|output)\s+"?(?P<name>[\w-]+)"?\s*\{',
-    re.MULTILINE,
+    r'\n(?:(?P<kind>resource|data)\s+"?(?P<type>[\w-]+)"?\s+"?(?P<label>[\w-]+)"?\s*\{'
+    r'|(?P<single>module|variable|output)\s+"?(?P<name>[\w-]+)"?\s*\{)'
 )
 # Comparing every pair of parts is quadratic; past this many the pass is skipped.
 _MAX_PARTS_TO_COMPARE = 300
@@ -896,7 +899,7 @@ def _fingerprint(part: _Part) -> _Fingerprint:
         f"{match['kind']}.{match['type']}.{match['label']}"
         if match["kind"]
         else f"{match['single']}.{match['name']}"
-        for match in _DECLARATION.finditer(part.body)
+        for match in _DECLARATION.finditer("\n" + part.body)
     )
     flat = " ".join(part.body.split())
     return _Fingerprint(part, declarations, flat, posixpath.dirname(part.name))
