@@ -77,6 +77,12 @@ _ANSWER_HEADING = re.compile(
     r"[ \t]*:?[ \t]*(?:\*\*)?[ \t]*:?[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+# A cheap test that must pass before `_ANSWER_HEADING` runs: its words, in lowercase text.
+# str.lower() maps every letter that re.IGNORECASE matches to a letter of those words onto
+# it, except these three (found by trying every code point), whose presence skips the test.
+_ANSWER_WORD = "answer"
+_FINAL_WORDS = re.compile(r"final[ \t]+(?:solution|response|code)")
+_CASELESS_ODDITIES = ("\u0130", "\u0131", "\u017f")  # İ ı ſ: match "i", "i", "s"
 _THINKING_SPAN = re.compile(
     r"<(?P<tag>thinking|think|reasoning)>.*?</(?P=tag)>", re.IGNORECASE | re.DOTALL
 )
@@ -299,6 +305,8 @@ def _last_answer_marker(text: str, blocks: list[tuple[int, int, _Block]]) -> int
     fence in the reasoning opened that block, and the heading ends the reasoning all the
     same.
     """
+    if not _may_hold_answer_heading(text):
+        return None
     starts = [start for start, _, _ in blocks]
     for match in reversed(list(_ANSWER_HEADING.finditer(text))):
         line = text.count("\n", 0, match.start())
@@ -309,6 +317,15 @@ def _last_answer_marker(text: str, blocks: list[tuple[int, int, _Block]]) -> int
         if block.lang == "" and _opened_by_a_stray_fence(block, line - start - 1):
             return line
     return None
+
+
+def _may_hold_answer_heading(text: str) -> bool:
+    """False only when `_ANSWER_HEADING` cannot match `text`; far cheaper than running it,
+    since the engine tries its ``^`` at every character and few answers hold its words."""
+    if any(odd in text for odd in _CASELESS_ODDITIES):
+        return True
+    lowered = text.lower()
+    return _ANSWER_WORD in lowered or _FINAL_WORDS.search(lowered) is not None
 
 
 def _opened_by_a_stray_fence(block: _Block, heading_index: int) -> bool:
