@@ -77,6 +77,12 @@ _ANSWER_HEADING = re.compile(
     r"[ \t]*:?[ \t]*(?:\*\*)?[ \t]*:?[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+# A cheap test that must pass before `_ANSWER_HEADING` runs: its words, in lowercase text.
+# str.lower() maps every letter that re.IGNORECASE matches to a letter of those words onto
+# it, except these three (found by trying every code point), whose presence skips the test.
+_ANSWER_WORD = "answer"
+_FINAL_WORDS = re.compile(r"final[ \t]+(?:solution|response|code)")
+_CASELESS_ODDITIES = ("\u0130", "\u0131", "\u017f")  # İ ı ſ: match "i", "i", "s"
 _THINKING_SPAN = re.compile(
     r"<(?P<tag>thinking|think|reasoning)>.*?</(?P=tag)>", re.IGNORECASE | re.DOTALL
 )
@@ -299,6 +305,8 @@ def _last_answer_marker(text: str, blocks: list[tuple[int, int, _Block]]) -> int
     fence in the reasoning opened that block, and the heading ends the reasoning all the
     same.
     """
+    if not _may_hold_answer_heading(text):
+        return None
     starts = [start for start, _, _ in blocks]
     for match in reversed(list(_ANSWER_HEADING.finditer(text))):
         line = text.count("\n", 0, match.start())
@@ -309,6 +317,15 @@ def _last_answer_marker(text: str, blocks: list[tuple[int, int, _Block]]) -> int
         if block.lang == "" and _opened_by_a_stray_fence(block, line - start - 1):
             return line
     return None
+
+
+def _may_hold_answer_heading(text: str) -> bool:
+    """False only when `_ANSWER_HEADING` cannot match `text`; far cheaper than running it,
+    since the engine tries its ``^`` at every character and few answers hold its words."""
+    if any(odd in text for odd in _CASELESS_ODDITIES):
+        return True
+    lowered = text.lower()
+    return _ANSWER_WORD in lowered or _FINAL_WORDS.search(lowered) is not None
 
 
 def _opened_by_a_stray_fence(block: _Block, heading_index: int) -> bool:
@@ -843,19 +860,25 @@ def _snippet_extension(block: _Block) -> str:
 def _looks_like_tree(body: str) -> bool:
     """Directory trees, diagrams and shell transcripts are never Terraform."""
     head = body[:20000]
-    first = _TREE_CHARS.search(head)
-    if first and _TREE_CHARS.search(head, head.find("\n", first.end()) + 1 or len(head)):
-        return True
-    return bool(_SHELL_PROMPT.search(head))
+    # Tree characters are all non-ASCII and a prompt holds "$ ": text without them cannot
+    # match, and telling so costs far less than running the expressions over it.
+    if not head.isascii():
+        first = _TREE_CHARS.search(head)
+        if first and _TREE_CHARS.search(head, head.find("\n", first.end()) + 1 or len(head)):
+            return True
+    return "$ " in head and bool(_SHELL_PROMPT.search(head))
 
 
 # --------------------------------------------------------------------------------------
 # Excerpts that repeat code given in full elsewhere
 
+# A declaration starts a line. The pattern starts with the newline before it and is run over
+# the body with a newline put in front: the regex engine then jumps from newline to newline
+# instead of trying a ``^`` at every character, and finds the same declarations (a match
+# ends with ``{``, so no match can hold the newline the next one starts with).
 _DECLARATION = re.compile(
-    r'^(?P<kind>resource|data)\s+"?(?P<type>[\w-]+)"?\s+"?(?P<label>[\w-]+)"?\s*\{'
-    r'|^(?P<single>module|variable|output)\s+"?(?P<name>[\w-]+)"?\s*\{',
-    re.MULTILINE,
+    r'\n(?:(?P<kind>resource|data)\s+"?(?P<type>[\w-]+)"?\s+"?(?P<label>[\w-]+)"?\s*\{'
+    r'|(?P<single>module|variable|output)\s+"?(?P<name>[\w-]+)"?\s*\{)'
 )
 # Comparing every pair of parts is quadratic; past this many the pass is skipped.
 _MAX_PARTS_TO_COMPARE = 300
@@ -866,6 +889,7 @@ class _Fingerprint:
     part: _Part
     declarations: frozenset[str]
     flat: str
+    directory: str  # the part's folder, compared for every pair of parts
 
 
 def _drop_redundant_parts(parts: list[_Part]) -> list[_Part]:
@@ -892,16 +916,15 @@ def _fingerprint(part: _Part) -> _Fingerprint:
         f"{match['kind']}.{match['type']}.{match['label']}"
         if match["kind"]
         else f"{match['single']}.{match['name']}"
-        for match in _DECLARATION.finditer(part.body)
+        for match in _DECLARATION.finditer("\n" + part.body)
     )
-    return _Fingerprint(part, declarations, " ".join(part.body.split()))
+    flat = " ".join(part.body.split())
+    return _Fingerprint(part, declarations, flat, posixpath.dirname(part.name))
 
 
 def _covers(full: _Fingerprint, excerpt: _Fingerprint) -> bool:
     """Whether `full` makes `excerpt` redundant (see `_drop_redundant_parts`)."""
-    if excerpt.part.named and posixpath.dirname(full.part.name) != posixpath.dirname(
-        excerpt.part.name
-    ):
+    if excerpt.part.named and full.directory != excerpt.directory:
         return False
     if len(excerpt.flat) >= 40 and len(full.flat) > len(excerpt.flat) and excerpt.flat in full.flat:
         return True
