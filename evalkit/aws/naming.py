@@ -408,7 +408,8 @@ class ResourceName:
     def as_written(self) -> str:
         """The quoted string as written on the name's line (``"${var.project}_queue"``), or
         "" when the line holds another string or none."""
-        lines = self.resource.config.context.root.files.get(self.file, "").split("\n")
+        # The model splits each file once: a submission has many names per file.
+        lines = self.resource.config.context.root.file_lines(self.file)
         line = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
         found = _QUOTED_TEMPLATE.search(line)
         # Another string on the same line (`{ Name = "a", Team = "b" }`) is not this name.
