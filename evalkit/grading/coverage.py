@@ -283,7 +283,8 @@ def reference_footprint(
     Every answer to a task is measured against the same reference (a trainer's group of
     completions, a dataset's rows of one task): the last references' footprints are kept,
     so each is parsed once, not once per answer."""
-    key = (parser or default_parser(), tuple(sorted(files.items())))
+    parser = parser or default_parser()
+    key = (parser, tuple(sorted(files.items())))
     kept = _REFERENCES.get(key)
     if kept is None:
         kept = _read_reference(dict(files), parser)
@@ -305,7 +306,7 @@ _REFERENCES: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], tuple[Footprin
 )
 
 
-def _read_reference(files: dict[str, str], parser: str | None) -> tuple[Footprint, list[str]]:
+def _read_reference(files: dict[str, str], parser: str) -> tuple[Footprint, list[str]]:
     model = build_model(files, parser)
     try:
         notes = [

@@ -91,8 +91,9 @@ COLLECT_EVERY = 64
 
 
 class CollectorPacing:
-    """The cyclic garbage collector paused over a whole run of submissions graded in one of
-    evalkit's own processes, and run on the young generations every `every` submissions.
+    """The cyclic garbage collector, paused (`gc.disable`) over a whole run of submissions
+    graded in one of evalkit's own processes, run on the young generations every `every`
+    submissions.
 
     Re-enabled after each submission, the collector runs at once (the submission's
     allocations are counted) and traces whatever outlives it: a parsed module kept for reuse,
@@ -106,10 +107,6 @@ class CollectorPacing:
         self.every = every
         self._since_collection = 0
 
-    def pause(self) -> None:
-        """Stop automatic collections in this process (the process keeps them stopped)."""
-        gc.disable()
-
     def graded(self) -> None:
         """Count a graded submission; every `every` of them, collect the young generations."""
         self._since_collection += 1
@@ -122,14 +119,8 @@ class CollectorPacing:
 def collector_paced(every: int = COLLECT_EVERY) -> Iterator[CollectorPacing]:
     """`CollectorPacing` for the duration of a run graded in this process: automatic
     collections resume (if they were on) when the run ends, however it ends."""
-    was_enabled = gc.isenabled()
-    pacing = CollectorPacing(every)
-    pacing.pause()
-    try:
-        yield pacing
-    finally:
-        if was_enabled:
-            gc.enable()
+    with collector_paused():
+        yield CollectorPacing(every)
 
 
 @contextmanager

@@ -119,9 +119,9 @@ def _start_worker(time_limit: float | None, parser: str | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     load_parser(parser)
     gc.freeze()
-    collector = CollectorPacing()
-    collector.pause()
-    _WORKER["collector"] = collector
+    # The worker grades until the pool ends: its collections are paced for its whole life.
+    gc.disable()
+    _WORKER["collector"] = CollectorPacing()
     _WORKER["checks"] = list(REGISTRY)
     _WORKER["time_limit"] = time_limit
     _WORKER["parser"] = parser
