@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import gc
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import tree_sitter
 import tree_sitter_hcl
@@ -35,9 +35,9 @@ class _Unsupported(Exception):
 
 
 # python-hcl2's lexer: newlines (with the indentation after them) and comments are tokens,
-# other blanks are skipped.
-_NL_OR_COMMENT = re.compile(r"\n[ \t]*|#[^\n]*\n|//[^\n]*\n|/\*(?:.|\n)*?\*/")
-_BLANKS = re.compile(r"[ \t\r]*")
+# other blanks are skipped. This is the blanks, then a newline or comment.
+_NEXT_NL_OR_COMMENT = re.compile(r"[ \t\r]*(\n[ \t]*|#[^\n]*\n|//[^\n]*\n|/\*(?:.|\n)*?\*/)")
+_COMMENT_OPENER = re.compile(rb"#|//|/\*")
 _ESCAPED_INTERPOLATION = re.compile(r"\$\$\{[^}]*\}")
 _ESCAPED_DIRECTIVE = re.compile(r"%%\{[^}]*\}")
 _STRING_CHARS = re.compile(
@@ -143,11 +143,14 @@ class _Builder:
     def __init__(self, source: str, data: bytes) -> None:
         self.source = source
         self.cursor = 0
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)] + [len(source) + 1]
         if len(data) == len(source):
             self.char_at: Any = None
         else:
             self.char_at = _byte_to_char_table(source, len(data))
+        # Where a comment may start (byte offsets, a superset: also inside strings): a node
+        # with none of them inside has no comment among its children.
+        self.comment_openers = [m.start() for m in _COMMENT_OPENER.finditer(data)]
 
     # --- positions and tokens -------------------------------------------------------------
 
@@ -156,13 +159,16 @@ class _Builder:
 
     def token(self, kind: str, start: int, end: int, value: str | None = None) -> Token:
         """A token over source[start:end] (character offsets), checked against the cursor."""
-        self.expect_blanks(start)
+        if start != self.cursor:
+            self.expect_blanks(start)
         self.cursor = end
         return self.make(kind, start, end, self.source[start:end] if value is None else value)
 
     def make(self, kind: str, start: int, end: int, value: str) -> Token:
-        line = bisect_right(self.line_starts, start)
-        end_line = bisect_right(self.line_starts, end)
+        line_starts = self.line_starts
+        line = bisect_right(line_starts, start)
+        # line_starts ends with a bound past the text, so line_starts[line] always exists.
+        end_line = line if end < line_starts[line] else bisect_right(line_starts, end)
         # The fields Lark's Token constructor sets, without its argument handling (a third of
         # the cost of a token).
         token: Any = str.__new__(Token, value)
@@ -170,21 +176,35 @@ class _Builder:
         token.value = value
         token.start_pos = start
         token.line = line
-        token.column = start - self.line_starts[line - 1] + 1
+        token.column = start - line_starts[line - 1] + 1
         token.end_line = end_line
-        token.end_column = end - self.line_starts[end_line - 1] + 1
+        token.end_column = end - line_starts[end_line - 1] + 1
         token.end_pos = end
-        return cast(Token, token)
+        return token
 
     def leaf(self, kind: str, node: Any) -> Token:
-        return self.token(kind, self.offset(node.start_byte), self.offset(node.end_byte))
+        char_at = self.char_at
+        if char_at is None:
+            return self.token(kind, node.start_byte, node.end_byte)
+        return self.token(kind, char_at[node.start_byte], char_at[node.end_byte])
 
     def expect_blanks(self, start: int) -> None:
-        if start < self.cursor:
+        cursor = self.cursor
+        if start < cursor:
             raise _Unsupported("overlapping tokens")
-        gap = _BLANKS.match(self.source, self.cursor, start)
-        if gap is None or gap.end() != start:
+        if self.source[cursor:start].strip(" \t\r"):
             raise _Unsupported("a newline or comment where it is not reproduced")
+
+    def significant(self, node: Any) -> list[Any]:
+        """A node's children without comments (tree-sitter keeps them as extras anywhere).
+        Callers must not modify the list: it may be the node's own."""
+        children = node.children
+        openers = self.comment_openers
+        if openers:
+            first = bisect_left(openers, node.start_byte)
+            if first < len(openers) and openers[first] < node.end_byte:
+                return [c for c in children if c.type != "comment"]
+        return children
 
     def spaced(self, kind: str, node: Any) -> Token:
         """EQ and COLON tokens, whose pattern takes the spaces and tabs before them."""
@@ -197,17 +217,14 @@ class _Builder:
     def nl(self) -> Tree | None:
         """The newlines and comments after the cursor, as one ``new_line_or_comment``."""
         source, position = self.source, self.cursor
-        tokens: list[Any] = []
-        while True:
-            blank = _BLANKS.match(source, position)
-            position = blank.end() if blank else position
-            found = _NL_OR_COMMENT.match(source, position)
-            if found is None:
-                break
-            tokens.append(self.make("NL_OR_COMMENT", position, found.end(), found.group()))
-            position = found.end()
-        if not tokens:
+        found = _NEXT_NL_OR_COMMENT.match(source, position)
+        if found is None:
             return None
+        tokens: list[Any] = []
+        while found is not None:
+            start, position = found.span(1)
+            tokens.append(self.make("NL_OR_COMMENT", start, position, found.group(1)))
+            found = _NEXT_NL_OR_COMMENT.match(source, position)
         self.cursor = position
         return _tree("new_line_or_comment", tokens)
 
@@ -234,13 +251,9 @@ class _Builder:
         spine = _spine_to_last_binary_op(expression)
         if not spine:
             return newline
+        # Every rule of the spine ends where its last child ends: their positions, read later,
+        # take the newline in.
         spine[-1].children.append(newline)
-        end: Any = newline.children[-1]
-        for node in spine:
-            meta = node.meta
-            meta.end_line = end.end_line
-            meta.end_column = end.end_column
-            meta.end_pos = end.end_pos
         return None
 
     def joined_operator(self, kind: str, node: Any) -> Token:
@@ -285,7 +298,7 @@ class _Builder:
         return _tree("body", children)
 
     def attribute(self, node: Any) -> Tree:
-        name, equals, value = _significant(node)
+        name, equals, value = self.significant(node)
         head = self.name(name)
         eq = self.spaced("EQ", equals)
         expression = self.expression(value)
@@ -338,7 +351,7 @@ class _Builder:
 
     def expression(self, node: Any) -> Tree:
         """A tree-sitter ``expression`` as the Lark grammar's expression."""
-        return self.expression_parts(_significant(node))
+        return self.expression_parts(self.significant(node))
 
     def expression_parts(self, parts: list[Any]) -> Tree:
         """An expression given as tree-sitter's sequence of nodes (a term, or parentheses,
@@ -395,7 +408,7 @@ class _Builder:
         return term
 
     def get_attr(self, node: Any) -> Tree:
-        dot, name = _significant(node)
+        dot, name = self.significant(node)
         token = self.leaf("DOT", dot)
         return _tree("get_attr", [token, self.name_in_expression(name)])
 
@@ -407,7 +420,7 @@ class _Builder:
 
     def index(self, node: Any) -> Tree:
         inner = node.named_children[0]
-        parts = _significant(inner)
+        parts = self.significant(inner)
         if inner.type == "legacy_index":
             dot = parts[0]
             start = self.offset(dot.end_byte)
@@ -425,7 +438,7 @@ class _Builder:
         return _tree("braces_index", children)
 
     def splat(self, node: Any) -> list[Any]:
-        parts = _significant(node)
+        parts = self.significant(node)
         kind = "ATTR_SPLAT" if node.type == "attr_splat" else "FULL_SPLAT_START"
         children: list[Any] = [self.leaf(kind, parts[0])]
         for part in parts[1:]:
@@ -494,7 +507,7 @@ class _Builder:
     ) -> Tree:
         """A tuple or an object: its brackets, its items (each appended with the newlines
         after it by `add_item`) and its commas, each followed by its newlines."""
-        parts = _significant(node)
+        parts = self.significant(node)
         children: list[Any] = [self.leaf(opening, parts[0])]
         self.add_newlines(children)
         for part in parts[1:-1]:
@@ -508,20 +521,18 @@ class _Builder:
 
     def add_object_elem(self, children: list[Any], node: Any) -> None:
         """Append the object element `node` and the newlines after it that it does not take."""
-        key, separator, value = _significant(node)
+        key, separator, value = self.significant(node)
         key_tree = _tree("object_elem_key", [self.expression(key)])
         kind = "EQ" if separator.type == "=" else "COLON"
         sep = self.spaced(kind, separator)
         expression = self.expression(value)
-        # Before the element is built: after_expression may extend the value's end (over the
-        # newlines it gives to a binary operation), and _tree copies the end when it builds.
         newline = self.after_expression(expression)
         children.append(_tree("object_elem", [key_tree, sep, expression]))
         if newline is not None:
             children.append(newline)
 
     def function_call(self, node: Any) -> Tree:
-        parts = _significant(node)
+        parts = self.significant(node)
         name = parts[0]
         if parts[1].type != "(" or parts[-1].type != ")":
             raise _Unsupported("function call")
@@ -537,7 +548,7 @@ class _Builder:
 
     def arguments(self, node: Any) -> Tree:
         children: list[Any] = []
-        for part in _significant(node):
+        for part in self.significant(node):
             if part.type == ",":
                 children.append(self.leaf("COMMA", part))
             elif part.type == "ellipsis":
@@ -550,7 +561,7 @@ class _Builder:
 
     def for_intro(self, node: Any) -> Tree:
         children: list[Any] = []
-        for part in _significant(node):
+        for part in self.significant(node):
             kind = part.type
             if kind == "identifier":
                 children.append(self.identifier(part))
@@ -566,7 +577,7 @@ class _Builder:
         return _tree("for_intro", children)
 
     def for_cond(self, node: Any) -> tuple[Tree, Tree | None]:
-        keyword, value = _significant(node)
+        keyword, value = self.significant(node)
         children: list[Any] = [self.leaf("IF", keyword)]
         self.add_newlines(children)
         expression = self.expression(value)
@@ -581,7 +592,7 @@ class _Builder:
         return _tree("for_object_expr", self.for_parts(node, "LBRACE", "RBRACE"))
 
     def for_parts(self, node: Any, opening: str, closing: str) -> list[Any]:
-        parts = _significant(node)
+        parts = self.significant(node)
         children: list[Any] = [self.leaf(opening, parts[0])]
         self.add_newlines(children)
         for part in parts[1:-1]:
@@ -608,7 +619,7 @@ class _Builder:
         return children
 
     def operation(self, node: Any) -> Tree:
-        parts = _significant(node)
+        parts = self.significant(node)
         if node.type == "unary_operation":
             return self.unary(parts[0], parts[1:])
         split = next(
@@ -651,7 +662,16 @@ class _Builder:
         return _tree("unary_op", [token, operand_tree])
 
     def conditional(self, node: Any) -> Tree:
-        return self.conditional_chain(_conditional_sequence(node))
+        return self.conditional_chain(self.conditional_sequence(node))
+
+    def conditional_sequence(self, node: Any) -> list[Any]:
+        """The parts of a conditional, and of the conditionals tree-sitter nests in its condition,
+        in the order of the text: condition, ?, value, :, condition, ?, value, :, ..., value."""
+        condition, question, if_true, colon, if_false = self.significant(node)
+        inner = self.significant(condition)
+        if len(inner) == 1 and inner[0].type == "conditional":
+            return [*self.conditional_sequence(inner[0]), question, if_true, colon, if_false]
+        return [condition, question, if_true, colon, if_false]
 
     def conditional_chain(self, items: list[Any]) -> Tree:
         """``c1 ? a : c2 ? b : e`` as python-hcl2 (and Terraform) group it:
@@ -676,7 +696,7 @@ class _Builder:
     def string(self, node: Any) -> Tree:
         """A quoted string: its literal text is cut into parts as python-hcl2's lexer cuts it,
         its interpolations and directives become flat parts as in python-hcl2's grammar."""
-        parts = _significant(node)
+        parts = self.significant(node)
         opening, closing = parts[0], parts[-1]
         if opening.type != "quoted_template_start" or closing.type != "quoted_template_end":
             raise _Unsupported("string")
@@ -698,7 +718,7 @@ class _Builder:
             elif kind == "template_directive":
                 # A template_if or template_for: its intro and end tags and the template
                 # between them, as flat parts.
-                self.template_parts(_significant(part.named_children[0]), children)
+                self.template_parts(self.significant(part.named_children[0]), children)
             elif kind in _DIRECTIVE_RULES:
                 rule = _DIRECTIVE_RULES[kind]
                 children.append(_tree("string_part", [_tree(rule, self.directive_tokens(part))]))
@@ -727,7 +747,7 @@ class _Builder:
         self.cursor = max(self.cursor, end)
 
     def interpolation(self, node: Any) -> Tree:
-        parts = _significant(node)
+        parts = self.significant(node)
         if len(parts) != 3:
             raise _Unsupported("interpolation")
         start, value, end = parts
@@ -737,7 +757,7 @@ class _Builder:
 
     def directive_tokens(self, node: Any) -> list[Any]:
         tokens: list[Any] = []
-        for part in _significant(node):
+        for part in self.significant(node):
             kind = part.type
             if kind == "template_directive_start":
                 tokens.append(self.leaf("DIRECTIVE_START", part))
@@ -756,7 +776,7 @@ class _Builder:
         return tokens
 
     def heredoc(self, node: Any) -> Tree:
-        parts = _significant(node)
+        parts = self.significant(node)
         trim = parts[0].named_children == [] and self.source[
             self.offset(parts[0].start_byte) : self.offset(parts[0].end_byte)
         ].startswith("<<-")
@@ -792,21 +812,6 @@ _DIRECTIVE_RULES = {
     "template_for_start": "template_for_start",
     "template_for_end": "template_endfor",
 }
-
-
-def _conditional_sequence(node: Any) -> list[Any]:
-    """The parts of a conditional, and of the conditionals tree-sitter nests in its condition,
-    in the order of the text: condition, ?, value, :, condition, ?, value, :, ..., value."""
-    condition, question, if_true, colon, if_false = _significant(node)
-    inner = _significant(condition)
-    if len(inner) == 1 and inner[0].type == "conditional":
-        return [*_conditional_sequence(inner[0]), question, if_true, colon, if_false]
-    return [condition, question, if_true, colon, if_false]
-
-
-def _significant(node: Any) -> list[Any]:
-    """A node's children without comments (tree-sitter keeps them as extras anywhere)."""
-    return [c for c in node.children if c.type != "comment"]
 
 
 def _spine_to_last_binary_op(expression: Tree) -> list[Tree]:
@@ -846,21 +851,64 @@ _new_tree = Tree.__new__
 _new_meta = Meta.__new__
 
 
-def _tree(data: str, children: list[Any]) -> Tree:
-    """A rule with its position set from its first and last positioned child, as Lark's
-    ``propagate_positions`` sets it (only an empty body has no position)."""
-    # The fields Lark's Tree and Meta constructors set, without calling them: a rebuild makes
-    # thousands of rules per answer, and the two Python-level calls are a tenth of its time.
+class _Rule(Tree):
+    """A rule of the rebuilt tree. Its position is worked out from its first and last
+    positioned children when it is first read, as Lark's ``propagate_positions`` sets it (only
+    an empty body has no position): a rebuild makes thousands of rules per answer, and the
+    positions of most are never read."""
+
+    @property
+    def meta(self) -> Meta:
+        meta = self._meta
+        if meta is None:
+            meta = self._meta = _position(self.children)
+        return meta
+
+
+def _position(children: list[Any]) -> Meta:
+    first = _edge(children, 0)
+    last = _edge(children, -1)
+    if first is None or last is None:
+        return _position_skipping_empty_rules(children)
+    meta: Any = _new_meta(Meta)
+    meta.empty = False
+    meta.line = first.line
+    meta.column = first.column
+    meta.start_pos = first.start_pos
+    meta.end_line = last.end_line
+    meta.end_column = last.end_column
+    meta.end_pos = last.end_pos
+    return meta
+
+
+def _edge(children: list[Any], index: int) -> Any:
+    """The first (index 0) or last (index -1) token under `children`, or the position of the
+    rule that holds it when that is known already; None when an empty rule is in the way."""
+    if not children:
+        return None
+    node = children[index]
+    while type(node) is not Token:
+        meta = node._meta
+        if meta is not None:
+            return None if meta.empty else meta
+        below = node.children
+        if not below:
+            return None
+        node = below[index]
+    return node
+
+
+def _position_skipping_empty_rules(children: list[Any]) -> Meta:
     meta: Any = _new_meta(Meta)
     meta.empty = True
     for first in children:
         if type(first) is not Token:
-            first = first._meta
+            first = first.meta
             if first.empty:
                 continue
         for last in reversed(children):
             if type(last) is not Token:
-                last = last._meta
+                last = last.meta
                 if last.empty:
                     continue
             meta.line = first.line
@@ -872,8 +920,13 @@ def _tree(data: str, children: list[Any]) -> Tree:
             meta.empty = False
             break
         break
-    tree: Any = _new_tree(Tree)
+    return meta
+
+
+def _tree(data: str, children: list[Any]) -> Tree:
+    # The fields Lark's Tree constructor sets, without calling it.
+    tree: Any = _new_tree(_Rule)
     tree.data = data
     tree.children = children
-    tree._meta = meta
-    return cast(Tree, tree)
+    tree._meta = None
+    return tree
