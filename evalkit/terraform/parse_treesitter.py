@@ -40,9 +40,10 @@ _NEXT_NL_OR_COMMENT = re.compile(r"[ \t\r]*(\n[ \t]*|#[^\n]*\n|//[^\n]*\n|/\*(?:
 _COMMENT_OPENER = re.compile(rb"#|//|/\*")
 _ESCAPED_INTERPOLATION = re.compile(r"\$\$\{[^}]*\}")
 _ESCAPED_DIRECTIVE = re.compile(r"%%\{[^}]*\}")
-_STRING_CHARS = re.compile(
-    r"(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^\"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))+", re.DOTALL
-)
+# python-hcl2's STRING_CHARS: any character but a quote or a backslash, unless it opens
+# ${, $${, %{ or %%{; or an escape. Written with a run of the plain characters, which matches
+# the same text as testing the four openings before every character, several times faster.
+_STRING_CHARS = re.compile(r"(?:[^\"\\$%]+|\\.|\$(?!\$?\{)|%(?!%?\{))+", re.DOTALL)
 # In the order python-hcl2's lexer tries them (by priority).
 _STRING_PART_TOKENS = (
     ("ESCAPED_INTERPOLATION", _ESCAPED_INTERPOLATION),
