@@ -230,6 +230,15 @@ LAYOUTS = {
     "unicode": 'a = "é ${x} ü"\nb = "ç" # ñ\nc = f("日本", 2)\nd = { "ключ" = "𝄞" }\n',
     "carriage returns": "a = 1\r\nb = <<EOF\r\nhi\r\nEOF\r\nc = [\r\n  1,\r\n]\r\n",
     "blank lines and no final newline": "\n\n\na = 1\n\n\nb = 2 # x",
+    "comment openers inside strings": (
+        'a = "https://x.io/#top" # real\nb = f("/*", /* c */ "//", 1)\n'
+        'c = [\n  "#", # one\n  "a//b",\n]\nd = "${x}#${y}"\n'
+    ),
+    "dollars and percents in strings": (
+        'a = "x$${y} %%{z} $ % $$ %%"\nb = "a$b%c${d}$"\nc = "a\\"b$"\n'
+    ),
+    "only comments": "# one\n// two\n/* three */\n",
+    "only blanks": " \n\t\n",
 }
 
 
@@ -237,6 +246,17 @@ LAYOUTS = {
 def test_tree_sitter_rebuilds_python_hcl2s_tree(text: str) -> None:
     ours = lark_tree(text)
     assert ours is not None
+    assert _tree_difference(ours, hcl2.parses_to_tree(text)) is None
+
+
+@pytest.mark.parametrize("text", LAYOUTS.values(), ids=list(LAYOUTS))
+def test_positions_are_the_same_whichever_rule_is_read_first(text: str) -> None:
+    """A rebuilt rule's position is worked out when first read, from the rules below it:
+    reading the innermost rules first must give what reading from the top gives."""
+    ours = lark_tree(text)
+    assert ours is not None
+    for rule in ours.iter_subtrees():  # innermost first
+        assert rule.meta is not None
     assert _tree_difference(ours, hcl2.parses_to_tree(text)) is None
 
 
