@@ -136,3 +136,100 @@ def test_absent_instances_and_module_code_nobody_calls_are_not_judged() -> None:
         "modules/extra/main.tf",
         "module.extra.aws_s3_bucket.x",
     )
+
+
+def test_a_literal_terraform_cannot_convert_to_the_arguments_type() -> None:
+    model = model_of(
+        """
+        resource "aws_vpc" "main" {
+          cidr_block           = "10.0.0.0/16"
+          enable_dns_hostnames = "yes"
+          tags                 = ["main"]
+        }
+        resource "aws_security_group" "web" {
+          vpc_id = aws_vpc.main.id
+          ingress {
+            from_port   = 443
+            to_port     = "https"
+            protocol    = "tcp"
+            cidr_blocks = "0.0.0.0/0"
+          }
+        }
+        resource "aws_instance" "web" {
+          ami                    = "ami-1"
+          instance_type          = "t3.micro"
+          vpc_security_group_ids = "sg-1"
+          monitoring             = 1
+          user_data              = ["echo hi"]
+        }
+        resource "aws_iam_policy" "p" {
+          policy = { Version = "2012-10-17" }
+        }
+        """
+    )
+    found = violations(model)
+    assert found is not None
+    assert [(v.line, v.resource, v.message.split(",")[0]) for v in found] == [
+        (3, "aws_vpc.main", "`enable_dns_hostnames` of aws_vpc takes a bool"),
+        (4, "aws_vpc.main", "`tags` of aws_vpc takes a map (map(string))"),
+        (10, "aws_security_group.web", "`ingress.to_port` of aws_security_group takes a number"),
+        (
+            12,
+            "aws_security_group.web",
+            "`ingress.cidr_blocks` of aws_security_group takes a list (list(string))",
+        ),
+        (
+            18,
+            "aws_instance.web",
+            "`vpc_security_group_ids` of aws_instance takes a set (set(string))",
+        ),
+        (19, "aws_instance.web", "`monitoring` of aws_instance takes a bool"),
+        (20, "aws_instance.web", "`user_data` of aws_instance takes a string"),
+        (23, "aws_iam_policy.p", "`policy` of aws_iam_policy takes a string"),
+    ]
+    assert found[1].message.endswith("write `tags = { ... }`")
+
+
+def test_values_terraform_converts_or_that_are_not_written_out_are_not_judged() -> None:
+    model = model_of(
+        """
+        variable "cidrs" {
+          type    = list(string)
+          default = ["0.0.0.0/0"]
+        }
+        variable "ports" {
+          default = { from = "80" }
+        }
+        resource "aws_security_group" "web" {
+          description = 5
+          ingress {
+            from_port   = "80"
+            to_port     = var.ports.from
+            protocol    = -1
+            cidr_blocks = "${var.cidrs}"
+          }
+          dynamic "egress" {
+            for_each = { a = ["10.0.0.0/8"] }
+            content {
+              from_port   = 0
+              to_port     = 0
+              protocol    = "-1"
+              cidr_blocks = egress.value
+            }
+          }
+        }
+        resource "aws_vpc" "main" {
+          cidr_block           = "10.0.0.0/16"
+          enable_dns_hostnames = "true"
+          enable_dns_support   = null
+          tags                 = merge({ a = "b" }, {})
+        }
+        resource "aws_instance" "none" {
+          count                  = 0
+          ami                    = "ami-1"
+          instance_type          = "t3.micro"
+          vpc_security_group_ids = "sg-1"
+        }
+        """
+    )
+    assert messages(model) == []

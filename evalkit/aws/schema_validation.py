@@ -7,7 +7,9 @@ would reject.
 and answers one `Violation` per problem: a resource, data source or ephemeral type the
 provider does not have, an argument or block it does not accept (with the closest real name,
 or what replaced a removed one), a required argument or block left out of a complete
-resource, a single-instance block given more than once.
+resource, a single-instance block given more than once, an argument given a literal value
+Terraform cannot convert to its type (a string where a list is expected, a list where a string
+is, `"yes"` for a bool).
 
 It is lenient where Terraform is: meta-arguments, block syntax for list/set-of-object
 arguments, `dynamic` blocks whose count is unknown, content the provider does not describe,
@@ -29,9 +31,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from evalkit.aws.deprecations import deprecation_notes, removal_fix, type_fix
-from evalkit.aws.schema import BlockSchema, MajorChoice, ProviderSchema, load_schema, select_major
+from evalkit.aws.schema import (
+    Argument,
+    BlockSchema,
+    MajorChoice,
+    ProviderSchema,
+    load_schema,
+    select_major,
+)
 from evalkit.terraform.model import Body, ModuleContext, TerraformModel
-from evalkit.terraform.parse import Block
+from evalkit.terraform.parse import Attribute, Block
+from evalkit.terraform.syntax import written_value
 
 # Meta-arguments Terraform itself handles, per kind of block.
 _META_ARGUMENTS = {
@@ -159,7 +169,8 @@ def _may_exist(block: Block, module: ModuleContext) -> bool:
     if count is None:
         return True
     value = Body(block, module, {}, "ephemeral").get("count")
-    return not (isinstance(value, int | float | bool) and int(value) <= 0)
+    # `< 1`: what int(value) <= 0 says of a finite number, and defined for an infinite one.
+    return not (isinstance(value, int | float | bool) and value < 1)
 
 
 def _uncalled_module_directories(model: TerraformModel) -> set[str]:
@@ -261,7 +272,9 @@ def _judge_body(
     for name, attribute in block.attributes.items():
         if top and name in _META_ARGUMENTS[mode]:
             continue
-        if schema.argument(name) is not None:
+        argument = schema.argument(name)
+        if argument is not None:
+            _judge_value(judgement, attribute, argument, path)
             continue
         if schema.block(name) is not None:
             judgement.report(
@@ -283,6 +296,22 @@ def _judge_body(
     _judge_repeats(judgement, block, schema, path, static)
     if judgement.complete:
         _judge_required(judgement, block, schema, path, set(static) | dynamic)
+
+
+def _judge_value(
+    judgement: _Judgement, attribute: Attribute, argument: Argument, path: list[str]
+) -> None:
+    required = _inconvertible(argument.type, attribute.expr)
+    if required is None:
+        return
+    if argument.type not in _REQUIRED:
+        required = f"{required} ({argument.type})"
+    judgement.report(
+        attribute.line,
+        f"`{_at(path, attribute.name)}` of {judgement.type_name} takes {required}, and "
+        f"Terraform cannot convert the value written to it; write "
+        f"`{attribute.name} = {_value_shape(argument.type)}`",
+    )
 
 
 def _judge_repeats(
@@ -321,11 +350,14 @@ def _judge_nested(
         fields = schema.fields(name)
         if not fields.opaque:
             for field_name, attribute in content.attributes.items():
-                if fields.argument(field_name) is None:
+                field_argument = fields.argument(field_name)
+                if field_argument is None:
                     judgement.report(
                         attribute.line,
                         _unsupported(judgement, fields, [*path, name], field_name, "argument"),
                     )
+                else:
+                    _judge_value(judgement, attribute, field_argument, [*path, name])
         return
     if argument is not None:
         judgement.report(
@@ -381,6 +413,85 @@ def _judge_required(
 
 
 # --- messages ------------------------------------------------------------------------------------
+
+
+# The kind of value a literal expression is, by the rule its parse tree starts with.
+_LITERAL_KINDS = {
+    "string": "string",
+    "heredoc_template": "string",
+    "heredoc_template_trim": "string",
+    "int_lit": "number",
+    "float_lit": "number",
+    "tuple": "list",
+    "object": "map",
+    "literal_value": "bool or null",
+}
+# What each kind of schema type takes, as written in Terraform's error ("a number is required").
+_REQUIRED = {
+    "string": "a string",
+    "number": "a number",
+    "bool": "a bool",
+    "list": "a list",
+    "set": "a set",
+    "map": "a map",
+    "object": "an object",
+}
+# The kinds a value of each schema type can be converted from (Terraform converts numbers and
+# bools to strings, and strings that spell a number or a bool to those).
+_CONVERTIBLE = {
+    "string": {"string", "number", "bool"},
+    "number": {"number", "string"},
+    "bool": {"bool", "string"},
+    "list": {"list"},
+    "set": {"list"},
+    "map": {"map"},
+    "object": {"map"},
+}
+# What Terraform reads as a number in a string, generously: an unusual spelling is let pass.
+_NUMERIC = re.compile(
+    r"\s*[+-]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*|[+-]?inf(?:inity)?",
+    re.IGNORECASE,
+)
+_BOOL_STRINGS = frozenset({"true", "false", "1", "0"})
+
+
+def _inconvertible(type_: str, expr: object) -> str | None:
+    """What an argument of schema type `type_` requires ("a list") when `expr` is a literal
+    whose value Terraform cannot convert to it; None when it can, or when the value is not
+    written out (a reference, a call, an operation: their type is not judged here)."""
+    outer = type_.partition("(")[0]
+    accepted = _CONVERTIBLE.get(outer)
+    kind = _literal_kind(expr)
+    if accepted is None or kind is None:
+        return None
+    if kind == "bool or null":
+        value = written_value(expr)
+        if value is None:
+            return None
+        kind = "bool"
+    elif kind == "string":
+        if outer == "string":
+            return None
+        # A template of one interpolation ("${var.subnets}") is the value interpolated,
+        # whatever its type: only a string known in full is judged.
+        value = written_value(expr)
+        if not isinstance(value, str):
+            return None
+    if kind not in accepted:
+        return _REQUIRED[outer]
+    if kind == "string":
+        if outer == "number" and _NUMERIC.fullmatch(value) is None:
+            return _REQUIRED[outer]
+        if outer == "bool" and value not in _BOOL_STRINGS:
+            return _REQUIRED[outer]
+    return None
+
+
+def _literal_kind(expr: object) -> str | None:
+    children = getattr(expr, "children", None)
+    if getattr(expr, "data", None) != "expr_term" or not children or len(children) != 1:
+        return None
+    return _LITERAL_KINDS.get(getattr(children[0], "data", None))  # type: ignore[arg-type]
 
 
 def _value_shape(type_: str) -> str:

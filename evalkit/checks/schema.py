@@ -25,7 +25,8 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     or nested block it does not accept (at any depth, `dynamic` blocks included, `tags {}`
     written as a block, `settings = {}` written as an argument where the schema has a block);
     a required argument or block left out of a complete resource; a single-instance block
-    given more than once.
+    given more than once; an argument given a literal Terraform cannot convert to its type
+    (`cidr_blocks = "0.0.0.0/0"` for a list, `tags = ["web"]` for a map, `"yes"` for a bool).
 
     Judged against the AWS provider major that `terraform init` would install: the newest that
     the `required_providers` version constraints allow (none or `>= 5`: 6.x; `~> 5.0`: 5.x;
@@ -34,7 +35,10 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     meta-arguments, `dynamic` blocks whose count is unknown, content the provider does not
     describe (QuickSight definitions, WAFv2 statements), resources shown abbreviated (a `# ...`
     comment inside them) for what they leave out, and instances known not to exist
-    (`count = 0`). Local module code is judged where a root calls it. Deprecated arguments are
+    (`count = 0`), values Terraform converts (`port = "80"`, `enabled = "true"`,
+    `description = 5`) and values not written out as literals (references, calls, a template
+    of one interpolation such as `"${var.cidrs}"`). Local module code is judged where a root
+    calls it. Deprecated arguments are
     not failed: the check's note names them, with their replacement (under a 4.x pin, also
     what AWS provider 5.0 removed).
 
