@@ -9,6 +9,7 @@ on None.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -223,13 +224,18 @@ def passed_to_unseen_module(model: TerraformModel, resource: Resource) -> bool:
 
 
 def number(value: Any) -> int | None:
-    """A whole number written as a number or a string of digits; None otherwise."""
+    """A whole number written as a number or a string of ASCII digits (the only digits
+    Terraform reads in a number); None otherwise, an infinite or NaN number included."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit():
+            return int(text)
     return None
 
 

@@ -96,8 +96,10 @@ def expansion(block: Block, context: ModuleContext) -> list[tuple[Any, dict[str,
         count = context.evaluate(attributes["count"].expr, {})
         if isinstance(count, bool):
             count = int(count)
+        if isinstance(count, int | float) and count < 1:
+            return []  # -inf included, which int() cannot take
         if isinstance(count, int | float) and count <= MAX_COUNT:
-            return [(index, {"count": {"index": index}}) for index in range(max(int(count), 0))]
+            return [(index, {"count": {"index": index}}) for index in range(int(count))]
         # An unknown count, or one too large to list (`count = 6e16` would never plan), is
         # judged through one representative instance, like any unknown expansion.
         return None
