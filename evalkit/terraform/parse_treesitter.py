@@ -871,15 +871,7 @@ def _position(children: list[Any]) -> Meta:
     last = _edge(children, -1)
     if first is None or last is None:
         return _position_skipping_empty_rules(children)
-    meta: Any = _new_meta(Meta)
-    meta.empty = False
-    meta.line = first.line
-    meta.column = first.column
-    meta.start_pos = first.start_pos
-    meta.end_line = last.end_line
-    meta.end_column = last.end_column
-    meta.end_pos = last.end_pos
-    return meta
+    return _spanning(first, last)
 
 
 def _edge(children: list[Any], index: int) -> Any:
@@ -900,27 +892,25 @@ def _edge(children: list[Any], index: int) -> Any:
 
 
 def _position_skipping_empty_rules(children: list[Any]) -> Meta:
+    positions: list[Any] = [child if type(child) is Token else child.meta for child in children]
+    positioned = [p for p in positions if type(p) is Token or not p.empty]
+    if not positioned:
+        meta: Any = _new_meta(Meta)
+        meta.empty = True
+        return meta
+    return _spanning(positioned[0], positioned[-1])
+
+
+def _spanning(first: Any, last: Any) -> Meta:
+    """The position from the start of `first` to the end of `last` (tokens or positions)."""
     meta: Any = _new_meta(Meta)
-    meta.empty = True
-    for first in children:
-        if type(first) is not Token:
-            first = first.meta
-            if first.empty:
-                continue
-        for last in reversed(children):
-            if type(last) is not Token:
-                last = last.meta
-                if last.empty:
-                    continue
-            meta.line = first.line
-            meta.column = first.column
-            meta.start_pos = first.start_pos
-            meta.end_line = last.end_line
-            meta.end_column = last.end_column
-            meta.end_pos = last.end_pos
-            meta.empty = False
-            break
-        break
+    meta.empty = False
+    meta.line = first.line
+    meta.column = first.column
+    meta.start_pos = first.start_pos
+    meta.end_line = last.end_line
+    meta.end_column = last.end_column
+    meta.end_pos = last.end_pos
     return meta
 
 
