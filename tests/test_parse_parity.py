@@ -238,6 +238,8 @@ LAYOUTS = {
         'a = "x$${y} %%{z} $ % $$ %%"\nb = "a$b%c${d}$"\nc = "a\\"b$"\n'
     ),
     "only comments": "# one\n// two\n/* three */\n",
+    # python-hcl2's COLON and EQ take the blanks before them, down to the comment's newline.
+    "an indented colon after a comment": "a = x ? 1 # c\n  : 2\nb = x ? # d\n   1 : 2\n",
     "only blanks": " \n\t\n",
 }
 
