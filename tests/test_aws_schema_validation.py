@@ -233,3 +233,44 @@ def test_values_terraform_converts_or_that_are_not_written_out_are_not_judged() 
         """
     )
     assert messages(model) == []
+
+
+def test_a_top_level_block_terraform_does_not_read_or_with_the_wrong_labels() -> None:
+    model = model_of(
+        """
+        resources "aws_s3_bucket" "logs" {
+          bucket = "logs"
+        }
+        resource "aws_s3_bucket" {
+          bucket = "data"
+        }
+        variable "region" "primary" {}
+        run "plan" {
+          command = plan
+        }
+        resource "aws_s3_bucket" "ok" {
+          bucket = "ok"
+        }
+        locals {
+          a = 1
+        }
+        check "health" {
+          assert {
+            condition     = true
+            error_message = "x"
+          }
+        }
+        """
+    )
+    found = violations(model)
+    assert found is not None
+    assert [(v.line, v.resource) for v in found] == [
+        (1, "resources.aws_s3_bucket.logs"),
+        (4, "aws_s3_bucket"),
+        (7, "variable.region.primary"),
+        (8, "run.plan"),
+    ]
+    assert found[0].message.endswith("did you mean `resource`?")
+    assert found[1].message == (
+        "a `resource` block takes 2 label(s) (type and name); this one has 1"
+    )

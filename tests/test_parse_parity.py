@@ -270,6 +270,7 @@ BROKEN = {
     "invalid escape": 'a = "\\q"\n',
     "two attributes on one line": 'variable "x" { type = string, default = 1 }\n',
     "unary before unary": "a = !-x\n",
+    "an argument set twice in a block": 'resource "a" "b" {\n  x = 1\n  y = 2\n  x = 3\n}\n',
     "prose": 'Here is the config:\nresource "a" "b" {}\n',
     "blocks nested too deeply": "a {\n" * 10_000 + "}\n" * 10_000,
 }
@@ -323,3 +324,13 @@ def test_the_parse_memo_keeps_each_parsers_result_apart() -> None:
     assert ours is not theirs and ours == theirs
     assert parse_memo.parse_file_once("main.tf", text, TREE_SITTER) is ours
     parse_memo.clear()
+
+
+def test_an_argument_set_twice_fails_inside_a_block_not_at_the_top_of_a_tfvars() -> None:
+    failure = parse_file("main.tf", 'resource "a" "b" {\n  x = 1\n\n  x = 2\n}\n', TREE_SITTER)
+    assert isinstance(failure, ParseFailure)
+    assert failure.line == 4
+    assert "attribute redefined: `x` is already set on line 2" in failure.message
+    # A markdown answer showing two versions of terraform.tfvars is read as one file.
+    tfvars = parse_file("terraform.tfvars", 'region = "a"\nregion = "b"\n', TREE_SITTER)
+    assert isinstance(tfvars, ParsedFile)

@@ -94,7 +94,64 @@ def violations(model: TerraformModel) -> list[Violation] | None:
                 continue
             seen.add(key)
             found.extend(_judge(model, schema, subject, lines))
+    for module in model.modules:
+        for block in module.blocks:
+            key = (block.file, block.line)
+            directory = posixpath.dirname(block.file)
+            if key in seen or (module.call is None and directory in uncalled):
+                continue
+            seen.add(key)
+            problem = _language_problem(block)
+            if problem is not None:
+                found.append(Violation(block.file, block.line, _written_address(block), problem))
     return found
+
+
+# The blocks Terraform reads at the top of a .tf file, with the labels each takes.
+_TOP_LEVEL_LABELS = {
+    "terraform": (),
+    "provider": ("name",),
+    "variable": ("name",),
+    "output": ("name",),
+    "locals": (),
+    "module": ("name",),
+    "resource": ("type", "name"),
+    "data": ("type", "name"),
+    "ephemeral": ("type", "name"),
+    "check": ("name",),
+    "moved": (),
+    "import": (),
+    "removed": (),
+    "action": ("type", "name"),
+}
+
+
+def _language_problem(block: Block) -> str | None:
+    """What Terraform's own configuration language rejects in a top-level block: a block
+    type it does not know, or the wrong number of labels."""
+    if block.file.endswith(".json"):
+        return None  # JSON syntax nests labels as keys: read by other rules
+    labels = _TOP_LEVEL_LABELS.get(block.type)
+    if labels is None:
+        close = difflib.get_close_matches(block.type, list(_TOP_LEVEL_LABELS), n=1, cutoff=0.6)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        return (
+            f"Terraform has no top-level `{block.type}` block (it reads "
+            f"{', '.join(sorted(_TOP_LEVEL_LABELS))}){hint}"
+        )
+    if len(block.labels) != len(labels):
+        wanted = " and ".join(labels) if labels else "none"
+        return (
+            f"a `{block.type}` block takes {len(labels)} label(s) ({wanted}); this one has "
+            f"{len(block.labels)}"
+        )
+    return None
+
+
+def _written_address(block: Block) -> str:
+    if block.type == "resource":
+        return ".".join(block.labels)
+    return ".".join([block.type, *block.labels])
 
 
 def notes(model: TerraformModel) -> list[str]:

@@ -26,7 +26,9 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     written as a block, `settings = {}` written as an argument where the schema has a block);
     a required argument or block left out of a complete resource; a single-instance block
     given more than once; an argument given a literal Terraform cannot convert to its type
-    (`cidr_blocks = "0.0.0.0/0"` for a list, `tags = ["web"]` for a map, `"yes"` for a bool).
+    (`cidr_blocks = "0.0.0.0/0"` for a list, `tags = ["web"]` for a map, `"yes"` for a bool);
+    a top-level block Terraform's language does not have (`resources`, test `run` blocks in a
+    `.tf` file) or with the wrong number of labels (`resource "aws_s3_bucket" { ... }`).
 
     Judged against the AWS provider major that `terraform init` would install: the newest that
     the `required_providers` version constraints allow (none or `>= 5`: 6.x; `~> 5.0`: 5.x;

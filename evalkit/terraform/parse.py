@@ -138,11 +138,19 @@ def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | 
     try:
         tree = _syntax_tree(text, parser)
         body = _first_tree(tree, "body")
-        blocks, attributes = _fold_body(body, name) if body is not None else ([], {})
+        blocks, attributes = _fold_body(body, name, top=True) if body is not None else ([], {})
     except UnexpectedInput as error:
         return _located_failure(name, text, error, scan_structure(text))
     except RecursionError:
         return ParseFailure(name, 1, 1, _TOO_DEEP)
+    except _Redefined as twice:
+        return ParseFailure(
+            name,
+            twice.line,
+            1,
+            f"attribute redefined: `{twice.name}` is already set on line {twice.first_line} "
+            "of this block; each argument is set once per block",
+        )
     except (LarkError, RuntimeError, ValueError) as error:
         if isinstance(getattr(error, "orig_exc", None), RecursionError):
             return ParseFailure(name, 1, 1, _TOO_DEEP)
@@ -396,7 +404,21 @@ def _first_tree(tree: Tree, data: str) -> Tree | None:
     return None
 
 
-def _fold_body(body: Tree, file: str) -> tuple[list[Block], dict[str, Attribute]]:
+class _Redefined(Exception):
+    """An argument set twice in one block: Terraform's parser rejects the file ("Attribute
+    redefined"); python-hcl2 keeps one of the values."""
+
+    def __init__(self, name: str, first_line: int, line: int) -> None:
+        super().__init__(name)
+        self.name, self.first_line, self.line = name, first_line, line
+
+
+def _fold_body(
+    body: Tree, file: str, top: bool = False
+) -> tuple[list[Block], dict[str, Attribute]]:
+    """The blocks and attributes of a body. An argument set twice inside a block is a parse
+    error; at the top of a file (a .tfvars) it is not judged, because a markdown answer that
+    shows two versions of `terraform.tfvars` is read as one file holding both."""
     blocks: list[Block] = []
     attributes: dict[str, Attribute] = {}
     for child in body.children:
@@ -404,7 +426,10 @@ def _fold_body(body: Tree, file: str) -> tuple[list[Block], dict[str, Attribute]
             continue
         if child.data == "attribute":
             name = _name_of(child.children[0])
-            attributes[name] = Attribute(name, child.children[2], file, child.meta.line)
+            line = child.meta.line
+            if name in attributes and not top:
+                raise _Redefined(name, attributes[name].line, line)
+            attributes[name] = Attribute(name, child.children[2], file, line)
         elif child.data == "block":
             blocks.append(_fold_block(child, file))
     return blocks, attributes

@@ -17,8 +17,9 @@ from evalkit.terraform.model import (
     title="No Terraform, nothing built, or Terraform that does not parse",
 )
 def parse_error(model: TerraformModel) -> list[Finding]:
-    """The submission contains no Terraform at all, a file is not valid HCL2, or the
-    Terraform builds nothing (status `no_infrastructure`).
+    """The submission contains no Terraform at all, a file is not valid HCL2 (an argument
+    set twice in one block included, which Terraform's parser rejects), or the Terraform
+    builds nothing (status `no_infrastructure`).
 
     Reported with the parser's line and a description of what it expected. A submission with
     code but no Terraform evalkit could read (a block fenced with an unknown tag, Terraform in
