@@ -94,6 +94,8 @@ def violations(model: TerraformModel) -> list[Violation] | None:
                 continue
             seen.add(key)
             found.extend(_judge(model, schema, subject, lines))
+    # Each written block once (a module called twice lists its blocks twice); the blocks
+    # judged above skip too, since only a well-labelled block becomes a resource.
     for module in model.modules:
         for block in module.blocks:
             key = (block.file, block.line)
