@@ -275,11 +275,18 @@ def _check_started(pool: ProcessPoolExecutor, method: str, workers: int) -> None
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    # Workers still running a script they imported must not outlive the failed start.
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
+    # Workers still running a script they imported must not outlive the failed start, nor
+    # write to the shared stderr after the error evalkit reports: they are waited for.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
         process.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=_STOP_TIMEOUT)
+
+
+# A terminated worker is gone in milliseconds; this only bounds a pathological case.
+_STOP_TIMEOUT = 5.0
 
 
 def _start_failure(method: str, workers: int, reason: str) -> str:
