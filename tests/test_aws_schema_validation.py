@@ -274,3 +274,113 @@ def test_a_top_level_block_terraform_does_not_read_or_with_the_wrong_labels() ->
     assert found[1].message == (
         "a `resource` block takes 2 label(s) (type and name); this one has 1"
     )
+
+
+def _duplicates(model: TerraformModel) -> list[tuple[str, int, str]]:
+    found = violations(model)
+    assert found is not None
+    return [(v.file, v.line, v.resource) for v in found if "already declared" in v.message]
+
+
+def test_a_name_declared_twice_in_one_directory_whatever_its_syntax() -> None:
+    model = model_of(
+        """
+        variable "region" {
+          default = "us-east-1"
+        }
+        resource "aws_s3_bucket" "logs" {
+          bucket = "logs"
+        }
+        """,
+        **{
+            "variables.tf.json": '{"variable": {"region": {"default": "eu-west-1"}}}\n',
+            "prod_override.tf": 'variable "region" {\n  default = "eu-west-2"\n}\n',
+            "overrides.tf": 'resource "aws_s3_bucket" "logs" {\n  bucket = "again"\n}\n',
+        },
+    )
+    # Terraform loads main.tf, then overrides.tf, then variables.tf.json; prod_override.tf is
+    # an override file, merged into the declaration it names.
+    assert _duplicates(model) == [
+        ("overrides.tf", 1, "aws_s3_bucket.logs"),
+        ("variables.tf.json", 1, "var.region"),
+    ]
+
+
+def test_providers_are_told_apart_by_a_literal_alias_only() -> None:
+    model = model_of(
+        """
+        provider "aws" {
+          region = "us-east-1"
+        }
+        provider "aws" {
+          alias  = "west"
+          region = "us-west-2"
+        }
+        provider "aws" {
+          alias  = "west"
+          region = "us-west-1"
+        }
+        provider "aws" {
+          alias  = var.alias
+          region = "eu-west-1"
+        }
+        resource "aws_s3_bucket" "logs" {
+          bucket = "logs"
+        }
+        """
+    )
+    # An alias that is not a plain string is an error of its own, not a duplicate.
+    assert _duplicates(model) == [("main.tf", 8, "provider.aws.west")]
+
+
+def test_an_update_shown_in_a_markdown_answer_is_not_a_second_declaration() -> None:
+    from evalkit.dataset.markdown import extract_files
+
+    bucket = 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n'
+    versioning = (
+        'resource "aws_s3_bucket_versioning" "logs" {\n  bucket = aws_s3_bucket.logs.id\n'
+        '  versioning_configuration {\n    status = "Enabled"\n  }\n}\n'
+    )
+    answer = (
+        f"**main.tf**\n```hcl\n{bucket}```\n\n"
+        f"Now enable versioning. The updated **main.tf**:\n```hcl\n{bucket}\n{versioning}```\n"
+    )
+    assert _duplicates(build_model(extract_files(answer))) == []
+    both = build_model({"main.tf": bucket, "versioning.tf": bucket + "\n" + versioning})
+    assert _duplicates(both) == [("versioning.tf", 1, "aws_s3_bucket.logs")]
+
+
+def test_an_answer_that_declares_its_resources_twice_scores_lower() -> None:
+    import evalkit
+
+    main = (
+        'provider "aws" {\n  region = "us-east-1"\n}\n'
+        'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n'
+    )
+    copy = 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n'
+    run = evalkit.score(
+        [
+            {"id": "once", "files": {"main.tf": main}},
+            {"id": "twice", "files": {"main.tf": main, "storage.tf": copy}},
+        ]
+    )
+    scores = run.scores.set_index("submission_id")
+    assert scores.loc["twice", "IAC-SCHEMA-VIOLATION"] == "fail"
+    assert scores.loc["once", "IAC-SCHEMA-VIOLATION"] == "pass"
+    assert scores.loc["twice", "reward"] < scores.loc["once", "reward"]
+
+
+def test_declarations_of_a_one_line_json_file_are_told_apart() -> None:
+    providers = (
+        '[{"region": "us-east-1"}, {"alias": "west", "region": "us-west-2"}, '
+        '{"alias": "west", "region": "us-west-1"}]'
+    )
+    json_file = (
+        f'{{"provider": {{"aws": {providers}}}, '
+        '"resource": {"aws_s3_bucket": {"b": {"bucket": "x"}}}, "locals": {"a": 1}}'
+    )
+    model = model_of("locals {\n  a = 2\n}\n", **{"main.tf.json": json_file})
+    assert _duplicates(model) == [
+        ("main.tf.json", 1, "provider.aws.west"),
+        ("main.tf.json", 1, "local.a"),
+    ]

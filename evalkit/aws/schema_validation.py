@@ -9,7 +9,9 @@ provider does not have, an argument or block it does not accept (with the closes
 or what replaced a removed one), a required argument or block left out of a complete
 resource, a single-instance block given more than once, an argument given a literal value
 Terraform cannot convert to its type (a string where a list is expected, a list where a string
-is, `"yes"` for a bool).
+is, `"yes"` for a bool), and what Terraform's language itself rejects: an unknown top-level
+block, the wrong number of labels, a name declared twice in one directory
+(`evalkit.terraform.declarations`).
 
 It is lenient where Terraform is: meta-arguments, block syntax for list/set-of-object
 arguments, `dynamic` blocks whose count is unknown, content the provider does not describe,
@@ -39,6 +41,7 @@ from evalkit.aws.schema import (
     load_schema,
     select_major,
 )
+from evalkit.terraform.declarations import duplicates
 from evalkit.terraform.model import Body, ModuleContext, TerraformModel
 from evalkit.terraform.parse import Attribute, Block
 from evalkit.terraform.syntax import written_value
@@ -94,19 +97,47 @@ def violations(model: TerraformModel) -> list[Violation] | None:
                 continue
             seen.add(key)
             found.extend(_judge(model, schema, subject, lines))
-    # Each written block once (a module called twice lists its blocks twice); the blocks
-    # judged above skip too, since only a well-labelled block becomes a resource.
+    # Each written block once, told apart by identity: a module called twice lists the same
+    # blocks twice, and the blocks of a one-line .tf.json file share a line. The language
+    # rules skip the blocks judged above, since only a well-labelled block becomes a resource.
+    written: dict[int, Block] = {}
     for module in model.modules:
         for block in module.blocks:
-            key = (block.file, block.line)
             directory = posixpath.dirname(block.file)
-            if key in seen or (module.call is None and directory in uncalled):
+            if id(block) in written or (module.call is None and directory in uncalled):
                 continue
-            seen.add(key)
+            written[id(block)] = block
+            if (block.file, block.line) in seen:
+                continue
             problem = _language_problem(block)
             if problem is not None:
                 found.append(Violation(block.file, block.line, _written_address(block), problem))
+    found.extend(_duplicate_declarations(model, list(written.values()), lines))
     return found
+
+
+def _duplicate_declarations(
+    model: TerraformModel, blocks: list[Block], lines: dict[str, list[str]]
+) -> Iterator[Violation]:
+    """A name declared twice in one directory. A copy shown abbreviated (a `# ...` comment
+    inside it) is an excerpt of the other, not a second declaration."""
+    for duplicate in duplicates(blocks):
+        first, again = duplicate.first, duplicate.again
+        if any(_abbreviated(_lines_of(model, d.file, lines), d.block) for d in (first, again)):
+            continue
+        yield Violation(
+            again.file,
+            again.line,
+            again.address,
+            f"already declared at {first.file}:{first.line}; Terraform reads every file of a "
+            "directory as one module and rejects a name declared twice: keep one declaration",
+        )
+
+
+def _lines_of(model: TerraformModel, file: str, lines: dict[str, list[str]]) -> list[str]:
+    if file not in lines:
+        lines[file] = model.files.get(file, "").split("\n")
+    return lines[file]
 
 
 # The blocks Terraform reads at the top of a .tf file, with the labels each takes.
@@ -297,9 +328,7 @@ def _judge(
     lines: dict[str, list[str]],
 ) -> list[Violation]:
     block = subject.block
-    if block.file not in lines:
-        lines[block.file] = model.files.get(block.file, "").split("\n")
-    complete = not _abbreviated(lines[block.file], block)
+    complete = not _abbreviated(_lines_of(model, block.file, lines), block)
     judgement = _Judgement(model, schema, subject, complete)
     type_schema = schema.type_schema(subject.mode, block.labels[0])
     if type_schema is None:

@@ -28,7 +28,10 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     given more than once; an argument given a literal Terraform cannot convert to its type
     (`cidr_blocks = "0.0.0.0/0"` for a list, `tags = ["web"]` for a map, `"yes"` for a bool);
     a top-level block Terraform's language does not have (`resources`, test `run` blocks in a
-    `.tf` file) or with the wrong number of labels (`resource "aws_s3_bucket" { ... }`).
+    `.tf` file) or with the wrong number of labels (`resource "aws_s3_bucket" { ... }`); a
+    name declared twice in one directory (a resource, data source, module call, variable,
+    output, local value, check, or provider configuration with the same alias), in one file
+    or two, which Terraform rejects when it loads the module.
 
     Judged against the AWS provider major that `terraform init` would install: the newest that
     the `required_providers` version constraints allow (none or `>= 5`: 6.x; `~> 5.0`: 5.x;
@@ -37,7 +40,8 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     meta-arguments, `dynamic` blocks whose count is unknown, content the provider does not
     describe (QuickSight definitions, WAFv2 statements), resources shown abbreviated (a `# ...`
     comment inside them) for what they leave out, and instances known not to exist
-    (`count = 0`), values Terraform converts (`port = "80"`, `enabled = "true"`,
+    (`count = 0`), override files (`override.tf`, `*_override.tf`), which merge into the
+    declaration they repeat, values Terraform converts (`port = "80"`, `enabled = "true"`,
     `description = 5`) and values not written out as literals (references, calls, a template
     of one interpolation such as `"${var.cidrs}"`). Local module code is judged where a root
     calls it. Deprecated arguments are
@@ -50,7 +54,8 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
 
     Fix: use the names the message suggests (the current provider documentation lists every
     argument); move settings removed in AWS provider 5.0 or 6.0 to their replacement; write blocks
-    as blocks and maps as `tags = { ... }`; run `terraform validate`.
+    as blocks and maps as `tags = { ... }`; declare each name once per directory; run
+    `terraform validate`.
 
     Schema: generated from the AWS provider's jsii bindings on the Python registry,
     `cdktn-provider-aws==25.8.1` (AWS provider 6.69.1), `cdktf-cdktf-provider-aws==19.65.1`
