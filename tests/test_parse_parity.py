@@ -28,6 +28,7 @@ from evalkit.terraform.parse import (
     default_parser,
     parse_file,
     use_parser,
+    without_newlines,
 )
 from evalkit.terraform.parse_treesitter import lark_tree
 
@@ -248,7 +249,7 @@ LAYOUTS = {
 def test_tree_sitter_rebuilds_python_hcl2s_tree(text: str) -> None:
     ours = lark_tree(text)
     assert ours is not None
-    assert _tree_difference(ours, hcl2.parses_to_tree(text)) is None
+    assert _tree_difference(ours, without_newlines(hcl2.parses_to_tree(text))) is None
 
 
 @pytest.mark.parametrize("text", LAYOUTS.values(), ids=list(LAYOUTS))
@@ -259,7 +260,23 @@ def test_positions_are_the_same_whichever_rule_is_read_first(text: str) -> None:
     assert ours is not None
     for rule in ours.iter_subtrees():  # innermost first
         assert rule.meta is not None
-    assert _tree_difference(ours, hcl2.parses_to_tree(text)) is None
+    assert _tree_difference(ours, without_newlines(hcl2.parses_to_tree(text))) is None
+
+
+def test_neither_tree_holds_newlines_and_positions_stop_before_them() -> None:
+    """python-hcl2 gives the newline after `1 +\n  2` to the binary operation; evalkit's
+    trees leave newlines and comments out, and positions end where the code ends."""
+    text = "a = 1 +\n  2 # two\n\nb = [\n  1, # one\n]\n"
+    for tree in (lark_tree(text), without_newlines(hcl2.parses_to_tree(text))):
+        assert tree is not None
+        assert not list(tree.find_data("new_line_or_comment"))
+        operation = next(tree.find_data("binary_op"))
+        assert (operation.meta.line, operation.meta.end_line) == (1, 2)
+        assert operation.meta.end_column == 4
+        body = next(tree.find_data("body"))
+        assert (body.meta.line, body.meta.end_line, body.meta.end_column) == (1, 6, 2)
+    raw = next(hcl2.parses_to_tree(text).find_data("binary_op"))
+    assert raw.meta.end_line == 4  # python-hcl2's own position takes in the newlines
 
 
 BROKEN = {

@@ -18,6 +18,7 @@ from typing import Any
 import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput, UnexpectedToken
+from lark.tree import Meta
 
 from evalkit.records import PARSER_NAMES
 
@@ -196,7 +197,58 @@ def _syntax_tree(text: str, parser: str) -> Tree:
         tree = lark_tree(text)
         if tree is not None:
             return tree
-    return hcl2.parses_to_tree(text)
+    return without_newlines(hcl2.parses_to_tree(text))
+
+
+_NEWLINE_RULE = "new_line_or_comment"
+_POSITION_FIELDS = ("line", "column", "start_pos", "end_line", "end_column", "end_pos")
+
+
+def without_newlines(tree: Tree) -> Tree:
+    """python-hcl2's `tree` without its ``new_line_or_comment`` rules, changed in place.
+
+    Nothing in evalkit reads them, and the tree-sitter rebuild leaves them out. A rule that
+    began or ended with one takes the position of what remains (and so do the rules it
+    begins or ends), as the rebuild works it out: no rule's position takes in the newlines
+    or comments after it."""
+    moved: set[int] = set()
+    pending: list[tuple[Tree, bool]] = [(tree, False)]
+    while pending:
+        node, below_done = pending.pop()
+        if not below_done:
+            pending.append((node, True))
+            pending.extend((c, False) for c in node.children if isinstance(c, Tree))
+            continue
+        children = node.children
+        kept = [c for c in children if not (isinstance(c, Tree) and c.data == _NEWLINE_RULE)]
+        if len(kept) == len(children) and not any(id(c) in moved for c in children):
+            continue
+        node.children = kept
+        before = _position_of(node.meta)
+        node._meta = _meta_spanning(kept)
+        if _position_of(node.meta) != before:
+            moved.add(id(node))
+    return tree
+
+
+def _position_of(meta: Meta) -> tuple[Any, ...] | None:
+    return None if meta.empty else tuple(getattr(meta, f) for f in _POSITION_FIELDS)
+
+
+def _meta_spanning(children: list[Any]) -> Meta:
+    """The position of a rule with `children`, as Lark's ``propagate_positions`` sets it:
+    from the first token or positioned rule to the last (empty when there is none)."""
+    positioned = [c for c in children if isinstance(c, Token) or not c.meta.empty]
+    meta = Meta()
+    if positioned:
+        first, last = positioned[0], positioned[-1]
+        start: Any = first if isinstance(first, Token) else first.meta
+        end: Any = last if isinstance(last, Token) else last.meta
+        meta.empty = False
+        meta.line, meta.column, meta.start_pos = start.line, start.column, start.start_pos
+        meta.end_line, meta.end_column = end.end_line, end.end_column
+        meta.end_pos = end.end_pos
+    return meta
 
 
 _SPLIT_STRING = (

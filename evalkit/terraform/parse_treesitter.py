@@ -2,8 +2,10 @@
 
 tree-sitter parses HCL several times faster than python-hcl2's Lark parser. This module walks
 tree-sitter's concrete syntax tree and builds the tree python-hcl2's grammar would give for the
-same text (rule names, token types and values, newline-and-comment nodes, positions), so that
-the rest of evalkit reads one shape whichever parser ran.
+same text (rule names, token types and values, positions), so that the rest of evalkit reads
+one shape whichever parser ran. Both leave out python-hcl2's ``new_line_or_comment`` rules
+(`evalkit.terraform.parse.without_newlines`): nothing reads them, and they are a sixth of
+the tree.
 
 `lark_tree` returns None whenever the result could differ from python-hcl2's: a syntax error
 or a missing token in tree-sitter's tree, a construct python-hcl2's grammar does not accept,
@@ -215,64 +217,35 @@ class _Builder:
             first -= 1
         return self.token(kind, first, self.offset(node.end_byte))
 
-    def nl(self) -> Tree | None:
-        """The newlines and comments after the cursor, as one ``new_line_or_comment``."""
+    def skip_newlines(self) -> None:
+        """Step the cursor past the newlines and comments after it: python-hcl2's
+        ``new_line_or_comment`` rules, which evalkit's trees leave out."""
         source, position = self.source, self.cursor
         found = _NEXT_NL_OR_COMMENT.match(source, position)
-        if found is None:
-            return None
-        tokens: list[Any] = []
         while found is not None:
-            start, position = found.span(1)
-            tokens.append(self.make("NL_OR_COMMENT", start, position, found.group(1)))
+            position = found.end()
             found = _NEXT_NL_OR_COMMENT.match(source, position)
         self.cursor = position
-        return _tree("new_line_or_comment", tokens)
-
-    def add_newlines(self, children: list[Any]) -> None:
-        """Append the newlines and comments after the cursor to `children`, if any."""
-        newline = self.nl()
-        if newline is not None:
-            children.append(newline)
 
     def add_expression(self, children: list[Any], node: Any) -> None:
-        """Append the expression `node` and the newlines after it to `children`."""
-        expression = self.expression(node)
-        children.append(expression)
-        newline = self.after_expression(expression)
-        if newline is not None:
-            children.append(newline)
-
-    def after_expression(self, expression: Tree) -> Tree | None:
-        """The newlines after an expression: python-hcl2's grammar gives them to the innermost
-        binary operation that ends the expression, if any, else to the enclosing rule."""
-        newline = self.nl()
-        if newline is None:
-            return None
-        spine = _spine_to_last_binary_op(expression)
-        if not spine:
-            return newline
-        # Every rule of the spine ends where its last child ends: their positions, read later,
-        # take the newline in.
-        spine[-1].children.append(newline)
-        return None
+        """Append the expression `node` to `children` and step past the newlines after it."""
+        children.append(self.expression(node))
+        self.skip_newlines()
 
     def joined_operator(self, kind: str, node: Any) -> Token:
         """An operator token, with a newline before it joined to its value as python-hcl2's
         post-lexer does."""
         start, end = self.offset(node.start_byte), self.offset(node.end_byte)
-        saved = self.cursor
-        newline = self.nl()
-        if newline is None:
+        found = _NEXT_NL_OR_COMMENT.match(self.source, self.cursor)
+        if found is None:
             return self.token(kind, start, end)
-        if kind not in _JOINS_NEWLINE or len(newline.children) != 1:
+        if kind not in _JOINS_NEWLINE or _NEXT_NL_OR_COMMENT.match(self.source, found.end()):
             raise _Unsupported("a newline before an operator")
-        self.cursor = saved
-        prefix: Any = newline.children[0]
-        self.expect_blanks(prefix.start_pos)
-        self.cursor = prefix.end_pos
-        joined = self.token(kind, start, end)
-        return Token.new_borrow_pos(kind, str(prefix) + str(joined), joined)
+        prefix_start, prefix_end = found.span(1)
+        self.cursor = prefix_end
+        joined: Any = self.token(kind, start, end)
+        value = self.source[prefix_start:prefix_end] + joined
+        return self.make(kind, joined.start_pos, joined.end_pos, value)
 
     # --- structure --------------------------------------------------------------------------
 
@@ -288,27 +261,21 @@ class _Builder:
     def body(self, statements: list[Any]) -> Tree:
         children: list[Any] = []
         for statement in statements:
-            self.add_newlines(children)
+            self.skip_newlines()
             if statement.type == "attribute":
                 children.append(self.attribute(statement))
             elif statement.type == "block":
                 children.append(self.block(statement))
             else:
                 raise _Unsupported(statement.type)
-        self.add_newlines(children)
+        self.skip_newlines()
         return _tree("body", children)
 
     def attribute(self, node: Any) -> Tree:
         name, equals, value = self.significant(node)
         head = self.name(name)
         eq = self.spaced("EQ", equals)
-        expression = self.expression(value)
-        trailing = self.after_expression(expression)
-        if trailing is not None:
-            # The body takes it: step back so that the body reads it again.
-            first: Any = trailing.children[0]
-            self.cursor = first.start_pos
-        return _tree("attribute", [head, eq, expression])
+        return _tree("attribute", [head, eq, self.expression(value)])
 
     def block(self, node: Any) -> Tree:
         children: list[Any] = []
@@ -322,7 +289,7 @@ class _Builder:
             elif kind == "string_lit":
                 children.append(self.string(child))
             elif kind == "block_start":
-                self.add_newlines(children)
+                self.skip_newlines()
                 children.append(self.leaf("LBRACE", child))
             elif kind == "body":
                 statements = [c for c in child.named_children if c.type != "comment"]
@@ -364,7 +331,7 @@ class _Builder:
                 raise _Unsupported("parentheses")
             lpar = self.leaf("LPAR", first)
             children: list[Any] = [lpar]
-            self.add_newlines(children)
+            self.skip_newlines()
             self.add_expression(children, parts[1])
             children.append(self.leaf("RPAR", parts[2]))
             return self.postfix(_tree("expr_term", children), parts[3:])
@@ -433,7 +400,7 @@ class _Builder:
         if len(parts) != 3:
             raise _Unsupported("index")
         children: list[Any] = [self.leaf("LSQB", parts[0])]
-        self.add_newlines(children)
+        self.skip_newlines()
         self.add_expression(children, parts[1])
         children.append(self.leaf("RSQB", parts[2]))
         return _tree("braces_index", children)
@@ -510,11 +477,11 @@ class _Builder:
         after it by `add_item`) and its commas, each followed by its newlines."""
         parts = self.significant(node)
         children: list[Any] = [self.leaf(opening, parts[0])]
-        self.add_newlines(children)
+        self.skip_newlines()
         for part in parts[1:-1]:
             if part.type == ",":
                 children.append(self.leaf("COMMA", part))
-                self.add_newlines(children)
+                self.skip_newlines()
             else:
                 add_item(children, part)
         children.append(self.leaf(closing, parts[-1]))
@@ -526,11 +493,8 @@ class _Builder:
         key_tree = _tree("object_elem_key", [self.expression(key)])
         kind = "EQ" if separator.type == "=" else "COLON"
         sep = self.spaced(kind, separator)
-        expression = self.expression(value)
-        newline = self.after_expression(expression)
-        children.append(_tree("object_elem", [key_tree, sep, expression]))
-        if newline is not None:
-            children.append(newline)
+        children.append(_tree("object_elem", [key_tree, sep, self.expression(value)]))
+        self.skip_newlines()
 
     def function_call(self, node: Any) -> Tree:
         parts = self.significant(node)
@@ -538,12 +502,12 @@ class _Builder:
         if parts[1].type != "(" or parts[-1].type != ")":
             raise _Unsupported("function call")
         children: list[Any] = [self.identifier(name), self.leaf("LPAR", parts[1])]
-        self.add_newlines(children)
+        self.skip_newlines()
         if len(parts) == 4:
             children.append(self.arguments(parts[2]))
         elif len(parts) != 3:
             raise _Unsupported("function call")
-        self.add_newlines(children)
+        self.skip_newlines()
         children.append(self.leaf("RPAR", parts[-1]))
         return _tree("function_call", children)
 
@@ -557,7 +521,7 @@ class _Builder:
             else:
                 self.add_expression(children, part)
                 continue
-            self.add_newlines(children)
+            self.skip_newlines()
         return _tree("arguments", children)
 
     def for_intro(self, node: Any) -> Tree:
@@ -574,17 +538,15 @@ class _Builder:
             else:
                 children.append(self.leaf(_PUNCTUATION[kind], part))
             if kind != ",":
-                self.add_newlines(children)
+                self.skip_newlines()
         return _tree("for_intro", children)
 
-    def for_cond(self, node: Any) -> tuple[Tree, Tree | None]:
+    def for_cond(self, node: Any) -> Tree:
         keyword, value = self.significant(node)
         children: list[Any] = [self.leaf("IF", keyword)]
-        self.add_newlines(children)
-        expression = self.expression(value)
-        children.append(expression)
-        newline = self.after_expression(expression)
-        return _tree("for_cond", children), newline
+        self.skip_newlines()
+        self.add_expression(children, value)
+        return _tree("for_cond", children)
 
     def for_tuple(self, node: Any) -> Tree:
         return _tree("for_tuple_expr", self.for_parts(node, "LSQB", "RSQB"))
@@ -595,7 +557,7 @@ class _Builder:
     def for_parts(self, node: Any, opening: str, closing: str) -> list[Any]:
         parts = self.significant(node)
         children: list[Any] = [self.leaf(opening, parts[0])]
-        self.add_newlines(children)
+        self.skip_newlines()
         for part in parts[1:-1]:
             kind = part.type
             if kind == "for_intro":
@@ -604,10 +566,7 @@ class _Builder:
                 self.add_expression(children, part)
                 continue
             elif kind == "for_cond":
-                condition, newline = self.for_cond(part)
-                children.append(condition)
-                if newline is not None:
-                    children.append(newline)
+                children.append(self.for_cond(part))
                 continue
             elif kind == "=>":
                 children.append(self.leaf("FOR_OBJECT_ARROW", part))
@@ -615,7 +574,7 @@ class _Builder:
                 children.append(self.leaf("ELLIPSIS", part))
             else:
                 raise _Unsupported(kind)
-            self.add_newlines(children)
+            self.skip_newlines()
         children.append(self.leaf(closing, parts[-1]))
         return children
 
@@ -635,9 +594,7 @@ class _Builder:
             raise _Unsupported(operator.type)
         operator_token = self.joined_operator(kind, operator)
         term: list[Any] = [_tree("binary_operator", [operator_token])]
-        newline = self.nl()
-        if newline is not None:
-            term.append(newline)
+        self.skip_newlines()
         right_tree = self.expression_parts(parts[split + 1 :])
         if right_tree.data == "conditional":
             raise _Unsupported("a conditional as an operand")
@@ -682,10 +639,10 @@ class _Builder:
         if children[0].data == "conditional":
             raise _Unsupported("a conditional as a condition")
         children.append(self.joined_operator("QMARK", question))
-        self.add_newlines(children)
+        self.skip_newlines()
         self.add_expression(children, if_true)
         children.append(self.spaced("COLON", colon))
-        self.add_newlines(children)
+        self.skip_newlines()
         if len(items) == 5:
             children.append(self.expression(items[4]))
         else:
@@ -813,26 +770,6 @@ _DIRECTIVE_RULES = {
     "template_for_start": "template_for_start",
     "template_for_end": "template_endfor",
 }
-
-
-def _spine_to_last_binary_op(expression: Tree) -> list[Tree]:
-    """The rules from an expression down its right edge to the innermost binary operation
-    that ends it (they all end where it ends); empty if no binary operation ends it."""
-    path: list[Tree] = []
-    found = 0
-    node = expression
-    while True:
-        if node.data == "binary_op":
-            path.append(node)
-            found = len(path)
-            term = node.children[1]
-            path.append(term)
-            node = term.children[-1]
-        elif node.data == "conditional":
-            path.append(node)
-            node = node.children[-1]
-        else:
-            return path[:found]
 
 
 def _byte_to_char_table(source: str, size: int) -> list[int]:
