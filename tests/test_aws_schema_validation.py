@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from evalkit.aws.schema_validation import Violation, aws_major, notes, violations
 from evalkit.terraform.model import TerraformModel, build_model
 
@@ -348,6 +350,64 @@ def test_an_update_shown_in_a_markdown_answer_is_not_a_second_declaration() -> N
     assert _duplicates(build_model(extract_files(answer))) == []
     both = build_model({"main.tf": bucket, "versioning.tf": bucket + "\n" + versioning})
     assert _duplicates(both) == [("versioning.tf", 1, "aws_s3_bucket.logs")]
+
+
+_SECURITY_GROUP = """
+provider "aws" {
+  region = "us-east-1"
+}
+
+variable "ports" {
+  type    = list(number)
+  default = [443]
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_security_group" "web" {
+  name   = "web"
+  vpc_id = aws_vpc.main.id
+
+  dynamic "ingress" {
+    for_each = var.ports
+    content {
+      from_port   = ingress.value
+      to_port     = ingress.value
+      protocol    = "tcp"
+      cidr_blocks = [cidrsubnet(aws_vpc.main.cidr_block, 8, 1)]
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("mistake", "wrong"),
+    [
+        ("each in a dynamic block", ("from_port   = ingress.value", "from_port   = each.value")),
+        ("an unknown function", ("cidrsubnet(", "subnetcidr(")),
+        ("a removed function", ("default = [443]", "default = list(443)")),
+        ("a quoted type", ("type    = list(number)", 'type    = "list"')),
+        ("count with for_each", ('name   = "web"', 'name   = "web"\n  count = 1\n  for_each = {}')),
+    ],
+)
+def test_code_terraform_rejects_scores_lower_than_the_same_code_fixed(
+    mistake: str, wrong: tuple[str, str]
+) -> None:
+    import evalkit
+
+    broken = _SECURITY_GROUP.replace(*wrong)
+    assert broken != _SECURITY_GROUP, mistake
+    run = evalkit.score(
+        [
+            {"id": "fixed", "files": {"main.tf": _SECURITY_GROUP}},
+            {"id": "broken", "files": {"main.tf": broken}},
+        ]
+    )
+    scores = run.scores.set_index("submission_id")
+    assert scores.loc["broken", "reward"] < scores.loc["fixed", "reward"], mistake
 
 
 def test_an_answer_that_declares_its_resources_twice_scores_lower() -> None:

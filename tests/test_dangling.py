@@ -106,3 +106,39 @@ def test_an_unconfigured_alias_dangles_only_when_the_provider_is_configured() ->
     assert dangling({"main.tf": resource}) == []
     found = dangling({"main.tf": 'provider "aws" { region = "us-east-1" }\n' + resource})
     assert found == [(DanglingKind.PROVIDER_ALIAS, "aws_s3_bucket.b", "aws.west", 3)]
+
+
+def test_count_and_each_name_nothing_where_the_block_does_not_repeat() -> None:
+    found = dangling(
+        {
+            "main.tf": """
+            variable "names" {
+              type    = list(string)
+              default = ["a"]
+            }
+            resource "aws_s3_bucket" "logs" {
+              bucket = "logs-${count.index}"
+              tags = {
+                Loop   = "%{ for each in var.names }${each.key}%{ endfor }"
+                Loops  = "%{ for count, name in var.names }${count.x}%{ endfor }"
+                Broken = each.value
+              }
+            }
+            resource "aws_instance" "web" {
+              count         = 2
+              ami           = "ami-0123456789abcdef0"
+              instance_type = "t3.micro"
+              user_data     = <<-EOT
+                %{ for each in var.names ~}
+                echo ${each.key} ${count.index}
+                %{ endfor ~}
+              EOT
+            }
+            """
+        }
+    )
+    # Names a template's for directive binds are its own, in quoted strings and heredocs.
+    assert found == [
+        (DanglingKind.REPETITION, "aws_s3_bucket.logs", "count.index", 7),
+        (DanglingKind.REPETITION, "aws_s3_bucket.logs", "each.value", 11),
+    ]

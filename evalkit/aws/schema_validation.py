@@ -11,7 +11,8 @@ resource, a single-instance block given more than once, an argument given a lite
 Terraform cannot convert to its type (a string where a list is expected, a list where a string
 is, `"yes"` for a bool), and what Terraform's language itself rejects: an unknown top-level
 block, the wrong number of labels, a name declared twice in one directory
-(`evalkit.terraform.declarations`).
+(`evalkit.terraform.declarations`), a call to a function Terraform does not have, `count`
+and `for_each` on one block, a variable type constraint Terraform cannot read.
 
 It is lenient where Terraform is: meta-arguments, block syntax for list/set-of-object
 arguments, `dynamic` blocks whose count is unknown, content the provider does not describe,
@@ -42,9 +43,12 @@ from evalkit.aws.schema import (
     select_major,
 )
 from evalkit.terraform.declarations import duplicates
+from evalkit.terraform.functions import TERRAFORM_FUNCTIONS, is_terraform_function
 from evalkit.terraform.model import Body, ModuleContext, TerraformModel
 from evalkit.terraform.parse import Attribute, Block
+from evalkit.terraform.references import function_calls
 from evalkit.terraform.syntax import written_value
+from evalkit.terraform.types import type_constraint_problem
 
 # Meta-arguments Terraform itself handles, per kind of block.
 _META_ARGUMENTS = {
@@ -112,8 +116,69 @@ def violations(model: TerraformModel) -> list[Violation] | None:
             problem = _language_problem(block)
             if problem is not None:
                 found.append(Violation(block.file, block.line, _written_address(block), problem))
+    for block in written.values():
+        found.extend(_count_and_for_each(block))
+        found.extend(_unknown_functions(block))
+        found.extend(_type_constraint_problems(block))
     found.extend(_duplicate_declarations(model, list(written.values()), lines))
     return found
+
+
+def _count_and_for_each(block: Block) -> Iterator[Violation]:
+    """Terraform repeats a block by `count` or by `for_each`, never by both."""
+    count, for_each = block.attributes.get("count"), block.attributes.get("for_each")
+    if count is None or for_each is None:
+        return
+    line = max(count.line, for_each.line)
+    yield Violation(
+        block.file,
+        line,
+        _written_address(block),
+        "sets both count and for_each; Terraform accepts one of them per block: use "
+        "for_each for keyed copies or count for numbered ones",
+    )
+
+
+def _unknown_functions(block: Block) -> Iterator[Violation]:
+    """Calls to a function Terraform does not have ("Call to unknown function"). A
+    variable's `type` is a type constraint, where `list(string)` is no call."""
+    for written in block.walk():
+        for name_of_argument, attribute in written.attributes.items():
+            if written.type == "variable" and name_of_argument == "type":
+                continue
+            owner = f"local.{name_of_argument}" if block.type == "locals" else None
+            for name, line in function_calls(attribute.expr):
+                if not is_terraform_function(name):
+                    address = owner or _written_address(block)
+                    yield Violation(attribute.file, line, address, _unknown_function(name))
+
+
+def _type_constraint_problems(block: Block) -> Iterator[Violation]:
+    """A variable's `type` Terraform cannot read (`evalkit.terraform.types`)."""
+    attribute = block.attributes.get("type")
+    if block.type != "variable" or attribute is None:
+        return
+    problem = type_constraint_problem(attribute.expr)
+    if problem is not None:
+        yield Violation(attribute.file, attribute.line, _written_address(block), problem)
+
+
+# Functions Terraform removed, with what replaces them.
+_REMOVED_FUNCTIONS = {
+    "list": "tolist() or a [...] tuple",
+    "map": "tomap() or a { ... } object",
+}
+
+
+def _unknown_function(name: str) -> str:
+    message = f"calls {name}(), which Terraform does not have"
+    if name in _REMOVED_FUNCTIONS:
+        return f"{message} any more (removed in Terraform 0.15): use {_REMOVED_FUNCTIONS[name]}"
+    joined = name.replace("_", "").lower()
+    if joined in TERRAFORM_FUNCTIONS:
+        return f"{message}; did you mean {joined}()?"
+    close = difflib.get_close_matches(name, sorted(TERRAFORM_FUNCTIONS), n=1, cutoff=0.82)
+    return f"{message}; did you mean {close[0]}()?" if close else message
 
 
 def _duplicate_declarations(

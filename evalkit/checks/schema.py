@@ -31,7 +31,10 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     `.tf` file) or with the wrong number of labels (`resource "aws_s3_bucket" { ... }`); a
     name declared twice in one directory (a resource, data source, module call, variable,
     output, local value, check, or provider configuration with the same alias), in one file
-    or two, which Terraform rejects when it loads the module.
+    or two, which Terraform rejects when it loads the module; a call to a function Terraform
+    does not have (`tocidr()`, or `list()`/`map()`, removed in Terraform 0.15); a block that
+    sets both `count` and `for_each`; a variable `type` Terraform cannot read (quoted, as in
+    `type = "string"`, or naming no type, as in `type = integer`).
 
     Judged against the AWS provider major that `terraform init` would install: the newest that
     the `required_providers` version constraints allow (none or `>= 5`: 6.x; `~> 5.0`: 5.x;
@@ -40,11 +43,12 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     meta-arguments, `dynamic` blocks whose count is unknown, content the provider does not
     describe (QuickSight definitions, WAFv2 statements), resources shown abbreviated (a `# ...`
     comment inside them) for what they leave out, and instances known not to exist
-    (`count = 0`), override files (`override.tf`, `*_override.tf`), which merge into the
-    declaration they repeat, values Terraform converts (`port = "80"`, `enabled = "true"`,
-    `description = 5`) and values not written out as literals (references, calls, a template
-    of one interpolation such as `"${var.cidrs}"`). Local module code is judged where a root
-    calls it. Deprecated arguments are
+    (`count = 0`), type constraints (`type = list(string)` is no call), provider-defined
+    functions (`provider::aws::arn_parse`), override files (`override.tf`, `*_override.tf`),
+    which merge into the declaration they repeat, values Terraform converts (`port = "80"`,
+    `enabled = "true"`, `description = 5`) and values not written out as literals
+    (references, calls, a template of one interpolation such as `"${var.cidrs}"`). Local
+    module code is judged where a root calls it. Deprecated arguments are
     not failed: the check's note names them, with their replacement (under a 4.x pin, also
     what AWS provider 5.0 removed).
 

@@ -8,21 +8,23 @@ no instance of included: `terraform validate` reads their code too) and lists, o
   source the module does not declare (in `depends_on` too);
 - `PROVIDER_ALIAS`: a `provider` or `providers` entry naming an alias the root module
   does not configure, when it configures that provider at all;
+- `REPETITION`: ``count.index`` in a block without `count`, or ``each.key``/``each.value``
+  in one without `for_each` (a `dynamic` block's items are named after its label);
 - `ARGUMENT`: a module call argument its module does not declare as a variable;
 - `MISSING_SOURCE`: a local module `source` whose directory the submission lacks;
 - `UNINSTALLABLE_SOURCE` / `REGISTRY_SOURCE`: a `source` written as a bare path
   (``modules/vpc``), which is no address Terraform can install, or shaped like a registry
   address although it names a directory of the submission.
 
-Names the expression binds itself (`for` variables, `dynamic` iterators, `count.index`,
-`each`, `self`, `path`, `terraform.workspace`) name something, and registry modules are
-opaque: any output of theirs exists.
+Names the expression binds itself (`for` variables, `dynamic` iterators, `count.index` and
+`each` where the block repeats, `self`, `path`, `terraform.workspace`) name something, and
+registry modules are opaque: any output of theirs exists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -40,6 +42,7 @@ class DanglingKind(Enum):
 
     UNDECLARED = "undeclared"
     PROVIDER_ALIAS = "provider alias"
+    REPETITION = "repetition"
     ARGUMENT = "argument"
     MISSING_SOURCE = "missing source"
     UNINSTALLABLE_SOURCE = "uninstallable source"
@@ -87,9 +90,29 @@ def dangling_references(model: TerraformModel) -> Iterator[Dangling]:
             if block.type in _SKIPPED_BLOCKS:
                 continue
             owner = _owner(block, module)
-            yield from _in_block(module, block, owner, frozenset(), _check_scoped_data(block))
+            repeated = _REPEATED_BY.get(block.type, frozenset()) & set(block.attributes)
+            scope = _Scope(frozenset(), _check_scoped_data(block), frozenset(repeated))
+            yield from _in_block(module, block, owner, scope)
             yield from _provider_aliases(module, block, owner)
             yield from _module_call(module, block)
+
+
+# The blocks Terraform repeats, by the meta-arguments that repeat them; `count.index` and
+# `each` exist only inside a block that sets the matching one.
+_REPEATED_BY = {
+    kind: frozenset({"count", "for_each"}) for kind in ("resource", "data", "module", "ephemeral")
+}
+_REPETITION_ROOTS = {"count": "count", "each": "for_each"}
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What a block's expressions may name besides declarations: `bound` names (dynamic
+    iterators), data sources of its `check` block, the meta-arguments that repeat it."""
+
+    bound: frozenset[str]
+    scoped: frozenset[tuple[str, str]]
+    repeated: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -118,11 +141,7 @@ def _check_scoped_data(block: Block) -> frozenset[tuple[str, str]]:
 
 
 def _in_block(
-    module: ModuleContext,
-    block: Block,
-    owner: _Owner,
-    bound: frozenset[str],
-    scoped: frozenset[tuple[str, str]],
+    module: ModuleContext, block: Block, owner: _Owner, scope: _Scope
 ) -> Iterator[Dangling]:
     for name, attribute in block.attributes.items():
         if name in _NOT_EXPRESSIONS.get(block.type, ()):
@@ -131,25 +150,29 @@ def _in_block(
             continue
         address = module.qualified(f"local.{name}") if block.type == "locals" else owner.address
         for reference in references(attribute.expr):
-            if reference.root in bound:
+            if reference.root in scope.bound:
                 continue
-            named = _undeclared(module, reference, scoped)
+            kind, named = _dangling(module, reference, scope)
             if named:
-                yield Dangling(
-                    DanglingKind.UNDECLARED,
-                    attribute.file,
-                    reference.line,
-                    address,
-                    named,
-                    owner.region,
-                )
+                yield Dangling(kind, attribute.file, reference.line, address, named, owner.region)
     for nested in block.blocks:
-        inner = bound
+        inner = scope
         if nested.type == "dynamic" and nested.labels:
             iterator = nested.attributes.get("iterator")
             iterator_name = traversal_text(iterator.expr) if iterator else None
-            inner = bound | {iterator_name or nested.labels[0]}
-        yield from _in_block(module, nested, owner, inner, scoped)
+            inner = replace(scope, bound=scope.bound | {iterator_name or nested.labels[0]})
+        yield from _in_block(module, nested, owner, inner)
+
+
+def _dangling(
+    module: ModuleContext, reference: Reference, scope: _Scope
+) -> tuple[DanglingKind, str | None]:
+    argument = _REPETITION_ROOTS.get(reference.root)
+    if argument is not None:
+        if reference.names and argument not in scope.repeated:
+            return DanglingKind.REPETITION, f"{reference.root}.{reference.names[0]}"
+        return DanglingKind.REPETITION, None
+    return DanglingKind.UNDECLARED, _undeclared(module, reference, scope.scoped)
 
 
 def _undeclared(

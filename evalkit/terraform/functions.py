@@ -2178,3 +2178,25 @@ for _name in _TIME_FUNCTIONS:
     FUNCTIONS[_name] = _not_evaluated(_name, f"not evaluated statically: {_name}()")
 FUNCTIONS["issensitive"] = _not_evaluated("issensitive", "sensitivity is not tracked")
 FUNCTIONS["type"] = _not_evaluated("type", "unsupported function type")
+
+# Built-in functions evalkit does not evaluate but Terraform has: `can` and `try` are read by
+# the evaluator itself, the others are left unknown like any unsupported call.
+_OTHER_BUILTINS = frozenset(
+    {
+        "can",
+        "try",
+        "templatestring",
+        "base64gzip",
+        "textdecodebase64",
+        "textencodebase64",
+        "rsadecrypt",
+    }
+)
+TERRAFORM_FUNCTIONS = frozenset(FUNCTIONS) | _OTHER_BUILTINS
+
+
+def is_terraform_function(name: str) -> bool:
+    """Whether Terraform has a function called `name` (``core::`` prefix allowed); a
+    provider-defined one (``provider::aws::arn_parse``) is taken to exist."""
+    bare = name.removeprefix("core::")
+    return bare.startswith("provider::") or bare in TERRAFORM_FUNCTIONS

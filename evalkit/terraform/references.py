@@ -6,13 +6,19 @@ attributes such as ``provider = aws.west`` that are not values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from lark import Token, Tree
 
-from evalkit.terraform.evaluator import heredoc_body, parse_expression, split_template
+from evalkit.terraform.evaluator import (
+    function_name,
+    heredoc_body,
+    parse_expression,
+    split_template,
+)
 from evalkit.terraform.parse import JsonValue
 
 # Names bound by the block or expression being evaluated, never declarations of the module.
@@ -39,8 +45,10 @@ class Reference:
 
 # Several checks ask for the references of the same expressions; walking a tree once per
 # submission is enough. Entries keep their expression alive, so an id is never reused while
-# cached; `build_model` clears the cache for every new submission.
-_CACHE: dict[tuple[int, int], tuple[Any, tuple[Reference, ...]]] = {}
+# cached; `build_model` clears the cache for every new submission. The walk collects the
+# function calls it passes too.
+_Call = tuple[str, int]
+_CACHE: dict[tuple[int, int], tuple[Any, tuple[Reference, ...], tuple[_Call, ...]]] = {}
 
 
 def clear_cache() -> None:
@@ -49,27 +57,41 @@ def clear_cache() -> None:
 
 def iter_references(expr: Any, line_offset: int = 0) -> Iterator[Reference]:
     """Every traversal in `expr` whose root is not bound by an enclosing `for`."""
+    return iter(_walked(expr, line_offset)[1])
+
+
+def function_calls(expr: Any) -> Iterator[_Call]:
+    """The name and line of every function call written in `expr`, calls inside heredoc
+    templates included."""
+    return iter(_walked(expr, 0)[2])
+
+
+def _walked(expr: Any, line_offset: int) -> tuple[Any, tuple[Reference, ...], tuple[_Call, ...]]:
     key = (id(expr), line_offset)
     cached = _CACHE.get(key)
     if cached is None or cached[0] is not expr:
-        cached = (expr, tuple(_references(expr, line_offset)))
+        calls: list[_Call] = []
+        found = tuple(_references(expr, line_offset, calls))
+        cached = (expr, found, tuple(calls))
         _CACHE[key] = cached
-    return iter(cached[1])
+    return cached
 
 
-def _references(expr: Any, line_offset: int) -> Iterator[Reference]:
+def _references(expr: Any, line_offset: int, calls: list[_Call]) -> Iterator[Reference]:
     if isinstance(expr, JsonValue):
-        yield from _json_references(expr)
+        yield from _json_references(expr, calls)
         return
     if isinstance(expr, Tree):
-        yield from _walk(expr, frozenset(), line_offset)
+        yield from _walk(expr, frozenset(), line_offset, calls)
 
 
 # Leaves that can never hold a reference.
 _NO_REFERENCES = frozenset({"int_lit", "float_lit", "literal_value", "new_line_or_comment"})
 
 
-def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]:
+def _walk(
+    node: Tree, bound: frozenset[str], offset: int, calls: list[_Call]
+) -> Iterator[Reference]:
     stack: list[tuple[Any, frozenset[str]]] = [(node, bound)]
     while stack:
         current, names = stack.pop()
@@ -93,6 +115,20 @@ def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]
                 if isinstance(child, Tree) and child.data != "for_intro":
                     stack.append((child, inner))
             continue
+        if kind == "string" and len(current.children) > 3:
+            # A %{ for x in coll } directive binds x in the parts that follow it; every part
+            # of the string is taken to see it. (A string of one part has no directive.)
+            loop_names = {
+                str(name.children[0])
+                for part in current.children
+                if isinstance(part, Tree) and part.children
+                for directive in part.children[:1]
+                if isinstance(directive, Tree) and directive.data == "template_for_start"
+                for name in directive.children
+                if isinstance(name, Tree) and name.data == "identifier"
+            }
+            if loop_names:
+                names = names | loop_names
         if kind == "template_for_start":
             # %{ for x in coll } binds x for the rest of the template; treat as bound everywhere.
             loop_names = {
@@ -102,9 +138,11 @@ def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]
             }
             names = names | loop_names
         if kind in ("heredoc_template", "heredoc_template_trim"):
-            yield from _heredoc_references(current, names, offset)
+            yield from _heredoc_references(current, names, offset, calls)
             continue
         if kind == "function_call":
+            name = current.children[0]
+            calls.append((function_name(current), name.children[0].line + offset))
             for child in current.children:
                 if isinstance(child, Tree) and child.data == "arguments":
                     stack.append((child, names))
@@ -126,10 +164,18 @@ def _walk(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]
                 stack.append((child, names))
 
 
-def _heredoc_references(node: Tree, bound: frozenset[str], offset: int) -> Iterator[Reference]:
+_TEMPLATE_FOR = re.compile(r"%\{~?\s*for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\b")
+
+
+def _heredoc_references(
+    node: Tree, bound: frozenset[str], offset: int, calls: list[_Call]
+) -> Iterator[Reference]:
     raw = str(node.children[0])
     text = heredoc_body(raw, trim=node.data == "heredoc_template_trim")
     base_line = node.meta.line if hasattr(node.meta, "line") else 1
+    # As in a quoted string, a %{ for } directive's names are taken to be bound throughout.
+    for match in _TEMPLATE_FOR.finditer(text):
+        bound = bound | {name for name in match.groups() if name}
     consumed = 0
     for literal, expression in split_template(text):
         consumed += literal.count("\n")
@@ -137,11 +183,11 @@ def _heredoc_references(node: Tree, bound: frozenset[str], offset: int) -> Itera
             continue
         tree = parse_expression(expression)
         if tree is not None:
-            yield from _walk(tree, bound, base_line + consumed + offset)
+            yield from _walk(tree, bound, base_line + consumed + offset, calls)
         consumed += expression.count("\n")
 
 
-def _json_references(value: JsonValue) -> Iterator[Reference]:
+def _json_references(value: JsonValue, calls: list[_Call]) -> Iterator[Reference]:
     stack = [value.value]
     while stack:
         item = stack.pop()
@@ -149,7 +195,7 @@ def _json_references(value: JsonValue) -> Iterator[Reference]:
             for _, expression in split_template(item):
                 tree = parse_expression(expression) if expression else None
                 if tree is not None:
-                    yield from _walk(tree, frozenset(), value.line - 1)
+                    yield from _walk(tree, frozenset(), value.line - 1, calls)
         elif isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, list):

@@ -1,4 +1,5 @@
-"""Type constraints of input variables, as far as they change a value: `optional()` attributes.
+"""Type constraints of input variables, as far as they change a value: `optional()` attributes;
+and `type_constraint_problem`, what Terraform cannot read in one.
 
 Terraform converts every value a variable receives (a module argument, a `.tfvars` entry, the
 default) to the variable's `type`. For an `object({...})` constraint, an attribute declared
@@ -155,3 +156,57 @@ def _unwrap(node: Any) -> Any:
 
 def _is_call(node: Any, name: str) -> bool:
     return isinstance(node, Tree) and node.data == "function_call" and function_name(node) == name
+
+
+_TYPE_KEYWORDS = frozenset({"string", "number", "bool", "any", "list", "set", "map"})
+_COLLECTION_TYPES = frozenset({"list", "set", "map"})
+
+
+def type_constraint_problem(expr: Any) -> str | None:
+    """What Terraform rejects in a variable's type constraint, in words, or None: a quoted
+    type (``"string"``, the Terraform 0.11 form, rejected since 0.15) or a name that is no
+    type (``integer``, ``array(string)``). Shapes not read here are left to Terraform."""
+    return _type_problem(expr, top=True) if isinstance(expr, Tree) else None
+
+
+def _type_problem(expr: Tree, top: bool = False, in_object: bool = False) -> str | None:
+    node = _unwrap(expr)
+    if node.data == "string" and top:
+        parts = node.scan_values(lambda v: getattr(v, "type", "") == "STRING_CHARS")
+        quoted = "".join(str(t) for t in parts)
+        wanted = f"{quoted}(string)" if quoted in _COLLECTION_TYPES else quoted
+        return (
+            f'gives type as the quoted string "{quoted}", a form Terraform no longer reads '
+            f"(Invalid quoted type constraints): write type = {wanted}"
+        )
+    if node.data == "identifier":
+        name = str(node.children[0])
+        if name in _TYPE_KEYWORDS:
+            return None
+        return (
+            f"gives type `{name}`, which is no Terraform type: use string, number, bool, any, "
+            "list(...), set(...), map(...), object({...}) or tuple([...])"
+        )
+    if node.data != "function_call":
+        return None
+    name, arguments = function_name(node), call_arguments(node)
+    if name in _COLLECTION_TYPES and len(arguments) == 1:
+        return _type_problem(arguments[0])
+    if name == "optional" and in_object and arguments:
+        return _type_problem(arguments[0])
+    if name == "object" and len(arguments) == 1 and _unwrap(arguments[0]).data == "object":
+        for element in _unwrap(arguments[0]).children:
+            if isinstance(element, Tree) and element.data == "object_elem":
+                problem = _type_problem(element.children[-1], in_object=True)
+                if problem is not None:
+                    return problem
+        return None
+    if name == "tuple" and len(arguments) == 1 and _unwrap(arguments[0]).data == "tuple":
+        for item in meaningful(_unwrap(arguments[0])):
+            problem = _type_problem(item)
+            if problem is not None:
+                return problem
+        return None
+    if name in _COLLECTION_TYPES | {"object", "tuple", "optional"}:
+        return None  # a shape not read here: left to Terraform
+    return f"gives type `{name}(...)`, which is no Terraform type constructor"

@@ -25,9 +25,12 @@ def undefined_reference(model: TerraformModel) -> list[Finding] | None:
     neither is a registry-shaped one that names a directory of the submission: both are
     reported with the `./` form to use, and the directory is read as the module meant.
 
+    `count.index` in a block that sets no `count`, and `each.*` in one that sets no
+    `for_each` (in a `dynamic` block of a resource without it, say), name nothing either.
+
     Names bound by the expression itself are fine: `for` variables, `dynamic` iterators,
-    `count.index`, `each.*`, `self`, `path.*`, `terraform.workspace`. Registry modules are
-    opaque, so any output of theirs is accepted.
+    `count.index` and `each.*` where the block repeats, `self`, `path.*`,
+    `terraform.workspace`. Registry modules are opaque, so any output of theirs is accepted.
 
     Why: `terraform plan` stops at the first dangling reference, so the whole configuration
     fails to deploy.
@@ -45,11 +48,23 @@ def undefined_reference(model: TerraformModel) -> list[Finding] | None:
     ]
 
 
+_REPETITION = {
+    "count": (
+        "refers to {}, but sets no count: count.index exists only in a resource, data source "
+        "or module that sets count."
+    ),
+    "each": (
+        "refers to {}, but sets no for_each: each exists only in a resource, data source or "
+        "module that sets for_each (a dynamic block names its items after its label, as in "
+        "ingress.value)."
+    ),
+}
 _FIX_SOURCE = 'use "./{}" (a local path must start with ./ or ../).'
 _MESSAGES: dict[DanglingKind, Callable[[Dangling], str]] = {
     DanglingKind.UNDECLARED: lambda x: (
         f"refers to {x.name}, which is not declared; declare it or fix the reference."
     ),
+    DanglingKind.REPETITION: lambda x: _REPETITION[x.name.split(".")[0]].format(x.name),
     DanglingKind.PROVIDER_ALIAS: lambda x: (
         f"uses provider {x.name}, which has no provider block with that alias; add it or fix "
         "the alias."
