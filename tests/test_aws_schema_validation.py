@@ -391,6 +391,18 @@ resource "aws_security_group" "web" {
         ("a removed function", ("default = [443]", "default = list(443)")),
         ("a quoted type", ("type    = list(number)", 'type    = "list"')),
         ("count with for_each", ('name   = "web"', 'name   = "web"\n  count = 1\n  for_each = {}')),
+        ("for_each over a list", ('name   = "web"', 'name   = "web"\n  for_each = var.ports')),
+        (
+            "a quoted dependency",
+            ('name   = "web"', 'name   = "web"\n  depends_on = ["aws_vpc.main"]'),
+        ),
+        (
+            "a variable in the backend",
+            (
+                'provider "aws" {',
+                'terraform {\n  backend "s3" {\n    key = var.ports[0]\n  }\n}\nprovider "aws" {',
+            ),
+        ),
     ],
 )
 def test_code_terraform_rejects_scores_lower_than_the_same_code_fixed(

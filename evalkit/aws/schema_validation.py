@@ -12,7 +12,8 @@ Terraform cannot convert to its type (a string where a list is expected, a list 
 is, `"yes"` for a bool), and what Terraform's language itself rejects: an unknown top-level
 block, the wrong number of labels, a name declared twice in one directory
 (`evalkit.terraform.declarations`), a call to a function Terraform does not have, `count`
-and `for_each` on one block, a variable type constraint Terraform cannot read.
+and `for_each` on one block, a variable type constraint Terraform cannot read, and the
+meta-argument and settings mistakes of `evalkit.terraform.language`.
 
 It is lenient where Terraform is: meta-arguments, block syntax for list/set-of-object
 arguments, `dynamic` blocks whose count is unknown, content the provider does not describe,
@@ -44,6 +45,7 @@ from evalkit.aws.schema import (
 )
 from evalkit.terraform.declarations import duplicates
 from evalkit.terraform.functions import TERRAFORM_FUNCTIONS, is_terraform_function
+from evalkit.terraform.language import list_for_each, quoted_dependencies, settings_references
 from evalkit.terraform.model import Body, ModuleContext, TerraformModel
 from evalkit.terraform.parse import Attribute, Block
 from evalkit.terraform.references import function_calls
@@ -116,10 +118,12 @@ def violations(model: TerraformModel) -> list[Violation] | None:
             problem = _language_problem(block)
             if problem is not None:
                 found.append(Violation(block.file, block.line, _written_address(block), problem))
+    contexts = {id(b): m for m in model.modules for b in m.blocks}
     for block in written.values():
         found.extend(_count_and_for_each(block))
         found.extend(_unknown_functions(block))
         found.extend(_type_constraint_problems(block))
+        found.extend(_meta_argument_problems(block, contexts[id(block)]))
     found.extend(_duplicate_declarations(model, list(written.values()), lines))
     return found
 
@@ -137,6 +141,33 @@ def _count_and_for_each(block: Block) -> Iterator[Violation]:
         "sets both count and for_each; Terraform accepts one of them per block: use "
         "for_each for keyed copies or count for numbered ones",
     )
+
+
+def _meta_argument_problems(block: Block, context: ModuleContext) -> Iterator[Violation]:
+    """A `for_each` over a list, a quoted `depends_on` entry, a reference where the
+    `terraform` block's settings must be literal (`evalkit.terraform.language`)."""
+    address = _written_address(block)
+    listed = list_for_each(block, context)
+    if listed is not None:
+        line = block.attributes["for_each"].line
+        message = (
+            f"repeats itself with for_each over {listed}; Terraform takes only a map or a set "
+            "of strings there (Invalid for_each argument): wrap it in toset() or build a map"
+        )
+        yield Violation(block.file, line, address, message)
+    for line in quoted_dependencies(block):
+        message = (
+            "lists a quoted string in depends_on; Terraform wants the reference itself "
+            "(depends_on = [aws_vpc.main], no quotes)"
+        )
+        yield Violation(block.file, line, address, message)
+    for line, text in settings_references(block):
+        message = (
+            f"uses {text} in its backend or provider requirements, which Terraform reads "
+            "before any variable has a value (Variables not allowed): write the value out, or "
+            "pass backend settings with -backend-config"
+        )
+        yield Violation(block.file, line, address, message)
 
 
 def _unknown_functions(block: Block) -> Iterator[Violation]:

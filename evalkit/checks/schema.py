@@ -34,7 +34,11 @@ def schema_violation(model: TerraformModel) -> list[Finding] | None:
     or two, which Terraform rejects when it loads the module; a call to a function Terraform
     does not have (`tocidr()`, or `list()`/`map()`, removed in Terraform 0.15); a block that
     sets both `count` and `for_each`; a variable `type` Terraform cannot read (quoted, as in
-    `type = "string"`, or naming no type, as in `type = integer`).
+    `type = "string"`, or naming no type, as in `type = integer`); a resource, data source or
+    module repeated by `for_each` over a list (a tuple, a `[for ...]`, a list function's
+    result, or a variable declared as a list), where Terraform takes a map or a set; a quoted
+    `depends_on` entry; a reference in the backend or provider requirements, which Terraform
+    reads before variables exist.
 
     Judged against the AWS provider major that `terraform init` would install: the newest that
     the `required_providers` version constraints allow (none or `>= 5`: 6.x; `~> 5.0`: 5.x;
