@@ -23,7 +23,7 @@ from lark import Tree
 from evalkit.terraform.evaluator import function_name, meaningful
 from evalkit.terraform.references import iter_references
 from evalkit.terraform.syntax import object_entries, reference_text
-from evalkit.terraform.types import type_spec
+from evalkit.terraform.types import type_spec, unwrap
 
 if TYPE_CHECKING:
     from evalkit.terraform.model import ModuleContext
@@ -65,7 +65,7 @@ def list_for_each(block: Block, context: ModuleContext) -> str | None:
 
 
 def _list_form(expr: Any, context: ModuleContext, hops: int) -> str | None:
-    node = _unwrap(expr)
+    node = unwrap(expr)
     if not isinstance(node, Tree):
         return None
     if node.data in ("tuple", "for_tuple_expr"):
@@ -93,11 +93,11 @@ def quoted_dependencies(block: Block) -> Iterator[int]:
     attribute = block.attributes.get("depends_on")
     if attribute is None:
         return
-    node = _unwrap(attribute.expr)
+    node = unwrap(attribute.expr)
     if not isinstance(node, Tree) or node.data != "tuple":
         return
     for item in meaningful(node):
-        quoted = _unwrap(item)
+        quoted = unwrap(item)
         if isinstance(quoted, Tree) and quoted.data == "string":
             yield _first_line(quoted, attribute.line)
 
@@ -121,16 +121,6 @@ def settings_references(block: Block) -> Iterator[tuple[int, str]]:
     for value in values:
         for reference in iter_references(value):
             yield reference.line, reference.text
-
-
-def _unwrap(node: Any) -> Any:
-    """The term inside ``expr_term`` wrappers and parentheses."""
-    while isinstance(node, Tree) and node.data == "expr_term":
-        inner = meaningful(node)
-        if len(inner) != 1:
-            return node
-        node = inner[0]
-    return node
 
 
 def _first_line(node: Any, default: int) -> int:

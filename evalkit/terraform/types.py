@@ -59,7 +59,7 @@ ANY = TypeSpec()
 
 def type_spec(expr: Any) -> TypeSpec:
     """The constraint a variable's `type` expression writes; `any` for what is not read."""
-    node = _unwrap(expr)
+    node = unwrap(expr)
     if not isinstance(node, Tree) or node.data != "function_call":
         return ANY
     name = function_name(node)
@@ -69,7 +69,7 @@ def type_spec(expr: Any) -> TypeSpec:
     if name in ("map", "list", "set") and len(arguments) == 1:
         return TypeSpec(name, elements=(type_spec(arguments[0]),))
     if name == "tuple" and len(arguments) == 1:
-        items = _unwrap(arguments[0])
+        items = unwrap(arguments[0])
         if isinstance(items, Tree) and items.data == "tuple":
             return TypeSpec("tuple", elements=tuple(type_spec(i) for i in meaningful(items)))
     return ANY
@@ -101,7 +101,7 @@ def conform(value: Any, spec: TypeSpec) -> Any:
 
 
 def _object_attributes(expr: Any) -> dict[str, Attribute]:
-    node = _unwrap(expr)
+    node = unwrap(expr)
     if not isinstance(node, Tree) or node.data != "object":
         return {}
     found: dict[str, Attribute] = {}
@@ -116,7 +116,7 @@ def _object_attributes(expr: Any) -> dict[str, Attribute]:
 
 
 def _attribute(expr: Any) -> Attribute:
-    node = _unwrap(expr)
+    node = unwrap(expr)
     if _is_call(node, "optional"):
         arguments = call_arguments(node)
         if not arguments:
@@ -131,7 +131,7 @@ def _attribute(expr: Any) -> Attribute:
 
 
 def _key_name(node: Any) -> str | None:
-    inner = _unwrap(node)
+    inner = unwrap(node)
     if isinstance(inner, Tree) and inner.data in ("object_elem_key", "expr_term"):
         return _key_name(meaningful(inner)[0]) if meaningful(inner) else None
     if isinstance(inner, Tree) and inner.data == "identifier":
@@ -144,8 +144,8 @@ def _key_name(node: Any) -> str | None:
     return None
 
 
-def _unwrap(node: Any) -> Any:
-    """The term inside ``expr_term`` wrappers."""
+def unwrap(node: Any) -> Any:
+    """The term inside ``expr_term`` wrappers (and parentheses)."""
     while isinstance(node, Tree) and node.data == "expr_term":
         inner = meaningful(node)
         if len(inner) != 1:
@@ -170,7 +170,7 @@ def type_constraint_problem(expr: Any) -> str | None:
 
 
 def _type_problem(expr: Tree, top: bool = False, in_object: bool = False) -> str | None:
-    node = _unwrap(expr)
+    node = unwrap(expr)
     if node.data == "string" and top:
         parts = node.scan_values(lambda v: getattr(v, "type", "") == "STRING_CHARS")
         quoted = "".join(str(t) for t in parts)
@@ -194,15 +194,15 @@ def _type_problem(expr: Tree, top: bool = False, in_object: bool = False) -> str
         return _type_problem(arguments[0])
     if name == "optional" and in_object and arguments:
         return _type_problem(arguments[0])
-    if name == "object" and len(arguments) == 1 and _unwrap(arguments[0]).data == "object":
-        for element in _unwrap(arguments[0]).children:
+    if name == "object" and len(arguments) == 1 and unwrap(arguments[0]).data == "object":
+        for element in unwrap(arguments[0]).children:
             if isinstance(element, Tree) and element.data == "object_elem":
                 problem = _type_problem(element.children[-1], in_object=True)
                 if problem is not None:
                     return problem
         return None
-    if name == "tuple" and len(arguments) == 1 and _unwrap(arguments[0]).data == "tuple":
-        for item in meaningful(_unwrap(arguments[0])):
+    if name == "tuple" and len(arguments) == 1 and unwrap(arguments[0]).data == "tuple":
+        for item in meaningful(unwrap(arguments[0])):
             problem = _type_problem(item)
             if problem is not None:
                 return problem
