@@ -225,7 +225,7 @@ def without_newlines(tree: Tree) -> Tree:
             continue
         node.children = kept
         before = _position_of(node.meta)
-        node._meta = _meta_spanning(kept)
+        node._meta = rule_position(kept)
         if _position_of(node.meta) != before:
             moved.add(id(node))
     return tree
@@ -235,20 +235,34 @@ def _position_of(meta: Meta) -> tuple[Any, ...] | None:
     return None if meta.empty else tuple(getattr(meta, f) for f in _POSITION_FIELDS)
 
 
-def _meta_spanning(children: list[Any]) -> Meta:
+def rule_position(children: list[Any]) -> Meta:
     """The position of a rule with `children`, as Lark's ``propagate_positions`` sets it:
     from the first token or positioned rule to the last (empty when there is none)."""
-    positioned = [c for c in children if isinstance(c, Token) or not c.meta.empty]
-    meta = Meta()
-    if positioned:
-        first, last = positioned[0], positioned[-1]
-        start: Any = first if isinstance(first, Token) else first.meta
-        end: Any = last if isinstance(last, Token) else last.meta
-        meta.empty = False
-        meta.line, meta.column, meta.start_pos = start.line, start.column, start.start_pos
-        meta.end_line, meta.end_column = end.end_line, end.end_column
-        meta.end_pos = end.end_pos
+    positions: list[Any] = [c if isinstance(c, Token) else c.meta for c in children]
+    positioned = [p for p in positions if isinstance(p, Token) or not p.empty]
+    if not positioned:
+        empty: Any = _new_meta(Meta)
+        empty.empty = True
+        return empty
+    return spanning(positioned[0], positioned[-1])
+
+
+def spanning(first: Any, last: Any) -> Meta:
+    """The position from the start of `first` to the end of `last` (tokens or positions)."""
+    # Set field by field, without Meta's constructor: the tree-sitter rebuild makes
+    # thousands of these per answer.
+    meta: Any = _new_meta(Meta)
+    meta.empty = False
+    meta.line = first.line
+    meta.column = first.column
+    meta.start_pos = first.start_pos
+    meta.end_line = last.end_line
+    meta.end_column = last.end_column
+    meta.end_pos = last.end_pos
     return meta
+
+
+_new_meta = Meta.__new__
 
 
 _SPLIT_STRING = (

@@ -27,6 +27,8 @@ import tree_sitter_hcl
 from lark import Token, Tree
 from lark.tree import Meta
 
+from evalkit.terraform.parse import rule_position, spanning
+
 __all__ = ["lark_tree"]
 
 _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
@@ -786,7 +788,6 @@ def _byte_to_char_table(source: str, size: int) -> list[int]:
 
 
 _new_tree = Tree.__new__
-_new_meta = Meta.__new__
 
 
 class _Rule(Tree):
@@ -807,8 +808,8 @@ def _position(children: list[Any]) -> Meta:
     first = _edge(children, 0)
     last = _edge(children, -1)
     if first is None or last is None:
-        return _position_skipping_empty_rules(children)
-    return _spanning(first, last)
+        return rule_position(children)
+    return spanning(first, last)
 
 
 def _edge(children: list[Any], index: int) -> Any:
@@ -826,29 +827,6 @@ def _edge(children: list[Any], index: int) -> Any:
             return None
         node = below[index]
     return node
-
-
-def _position_skipping_empty_rules(children: list[Any]) -> Meta:
-    positions: list[Any] = [child if type(child) is Token else child.meta for child in children]
-    positioned = [p for p in positions if type(p) is Token or not p.empty]
-    if not positioned:
-        meta: Any = _new_meta(Meta)
-        meta.empty = True
-        return meta
-    return _spanning(positioned[0], positioned[-1])
-
-
-def _spanning(first: Any, last: Any) -> Meta:
-    """The position from the start of `first` to the end of `last` (tokens or positions)."""
-    meta: Any = _new_meta(Meta)
-    meta.empty = False
-    meta.line = first.line
-    meta.column = first.column
-    meta.start_pos = first.start_pos
-    meta.end_line = last.end_line
-    meta.end_column = last.end_column
-    meta.end_pos = last.end_pos
-    return meta
 
 
 def _tree(data: str, children: list[Any]) -> Tree:
