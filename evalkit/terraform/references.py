@@ -129,14 +129,6 @@ def _walk(
             }
             if loop_names:
                 names = names | loop_names
-        if kind == "template_for_start":
-            # %{ for x in coll } binds x for the rest of the template; treat as bound everywhere.
-            loop_names = {
-                str(c.children[0])
-                for c in current.children
-                if isinstance(c, Tree) and c.data == "identifier"
-            }
-            names = names | loop_names
         if kind in ("heredoc_template", "heredoc_template_trim"):
             yield from _heredoc_references(current, names, offset, calls)
             continue
