@@ -43,9 +43,14 @@ from evalkit.aws.schema import (
     load_schema,
     select_major,
 )
-from evalkit.terraform.declarations import duplicates
+from evalkit.terraform.declarations import TOP_LEVEL_LABELS, duplicates
 from evalkit.terraform.functions import TERRAFORM_FUNCTIONS, is_terraform_function
-from evalkit.terraform.language import list_for_each, quoted_dependencies, settings_references
+from evalkit.terraform.language import (
+    count_and_for_each,
+    list_for_each,
+    quoted_dependencies,
+    settings_references,
+)
 from evalkit.terraform.model import Body, ModuleContext, TerraformModel
 from evalkit.terraform.parse import Attribute, Block
 from evalkit.terraform.references import function_calls
@@ -120,7 +125,6 @@ def violations(model: TerraformModel) -> list[Violation] | None:
                 found.append(Violation(block.file, block.line, _written_address(block), problem))
     contexts = {id(b): m for m in model.modules for b in m.blocks}
     for block in written.values():
-        found.extend(_count_and_for_each(block))
         found.extend(_unknown_functions(block))
         found.extend(_type_constraint_problems(block))
         found.extend(_meta_argument_problems(block, contexts[id(block)]))
@@ -128,25 +132,18 @@ def violations(model: TerraformModel) -> list[Violation] | None:
     return found
 
 
-def _count_and_for_each(block: Block) -> Iterator[Violation]:
-    """Terraform repeats a block by `count` or by `for_each`, never by both."""
-    count, for_each = block.attributes.get("count"), block.attributes.get("for_each")
-    if count is None or for_each is None:
-        return
-    line = max(count.line, for_each.line)
-    yield Violation(
-        block.file,
-        line,
-        _written_address(block),
-        "sets both count and for_each; Terraform accepts one of them per block: use "
-        "for_each for keyed copies or count for numbered ones",
-    )
-
-
 def _meta_argument_problems(block: Block, context: ModuleContext) -> Iterator[Violation]:
-    """A `for_each` over a list, a quoted `depends_on` entry, a reference where the
-    `terraform` block's settings must be literal (`evalkit.terraform.language`)."""
+    """`count` beside `for_each`, a `for_each` over a list, a quoted `depends_on` entry, a
+    reference where the `terraform` block's settings must be literal
+    (`evalkit.terraform.language`)."""
     address = _written_address(block)
+    both = count_and_for_each(block)
+    if both is not None:
+        message = (
+            "sets both count and for_each; Terraform accepts one of them per block: use "
+            "for_each for keyed copies or count for numbered ones"
+        )
+        yield Violation(block.file, both, address, message)
     listed = list_for_each(block, context)
     if listed is not None:
         line = block.attributes["for_each"].line
@@ -236,37 +233,18 @@ def _lines_of(model: TerraformModel, file: str, lines: dict[str, list[str]]) -> 
     return lines[file]
 
 
-# The blocks Terraform reads at the top of a .tf file, with the labels each takes.
-_TOP_LEVEL_LABELS = {
-    "terraform": (),
-    "provider": ("name",),
-    "variable": ("name",),
-    "output": ("name",),
-    "locals": (),
-    "module": ("name",),
-    "resource": ("type", "name"),
-    "data": ("type", "name"),
-    "ephemeral": ("type", "name"),
-    "check": ("name",),
-    "moved": (),
-    "import": (),
-    "removed": (),
-    "action": ("type", "name"),
-}
-
-
 def _language_problem(block: Block) -> str | None:
     """What Terraform's own configuration language rejects in a top-level block: a block
     type it does not know, or the wrong number of labels."""
     if block.file.endswith(".json"):
         return None  # JSON syntax nests labels as keys: read by other rules
-    labels = _TOP_LEVEL_LABELS.get(block.type)
+    labels = TOP_LEVEL_LABELS.get(block.type)
     if labels is None:
-        close = difflib.get_close_matches(block.type, list(_TOP_LEVEL_LABELS), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(block.type, list(TOP_LEVEL_LABELS), n=1, cutoff=0.6)
         hint = f"; did you mean `{close[0]}`?" if close else ""
         return (
             f"Terraform has no top-level `{block.type}` block (it reads "
-            f"{', '.join(sorted(_TOP_LEVEL_LABELS))}){hint}"
+            f"{', '.join(sorted(TOP_LEVEL_LABELS))}){hint}"
         )
     if len(block.labels) != len(labels):
         wanted = " and ".join(labels) if labels else "none"

@@ -29,6 +29,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from evalkit.terraform.dependencies import SCOPE_ROOTS
+from evalkit.terraform.language import REPEATABLE_BLOCKS
 from evalkit.terraform.sources import INVALID, REGISTRY, source_kind
 from evalkit.terraform.syntax import Reference, provider_entries, references, traversal_text
 
@@ -90,19 +91,18 @@ def dangling_references(model: TerraformModel) -> Iterator[Dangling]:
             if block.type in _SKIPPED_BLOCKS:
                 continue
             owner = _owner(block, module)
-            repeated = _REPEATED_BY.get(block.type, frozenset()) & set(block.attributes)
-            scope = _Scope(frozenset(), _check_scoped_data(block), frozenset(repeated))
+            repeatable = block.type in REPEATABLE_BLOCKS
+            repeated = _REPEATING & set(block.attributes) if repeatable else frozenset()
+            scope = _Scope(frozenset(), _check_scoped_data(block), repeated)
             yield from _in_block(module, block, owner, scope)
             yield from _provider_aliases(module, block, owner)
             yield from _module_call(module, block)
 
 
-# The blocks Terraform repeats, by the meta-arguments that repeat them; `count.index` and
-# `each` exist only inside a block that sets the matching one.
-_REPEATED_BY = {
-    kind: frozenset({"count", "for_each"}) for kind in ("resource", "data", "module", "ephemeral")
-}
+# `count.index` and `each` exist only inside a repeatable block that sets the matching
+# meta-argument.
 _REPETITION_ROOTS = {"count": "count", "each": "for_each"}
+_REPEATING = frozenset(_REPETITION_ROOTS.values())
 
 
 @dataclass(frozen=True)

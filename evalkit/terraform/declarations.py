@@ -17,15 +17,27 @@ from dataclasses import dataclass
 from evalkit.terraform.parse import Block
 from evalkit.terraform.syntax import written_value
 
-# Block type -> the number of labels that make its declared name.
+# The blocks Terraform reads at the top of a .tf file, with the labels each takes.
+TOP_LEVEL_LABELS = {
+    "terraform": (),
+    "provider": ("name",),
+    "variable": ("name",),
+    "output": ("name",),
+    "locals": (),
+    "module": ("name",),
+    "resource": ("type", "name"),
+    "data": ("type", "name"),
+    "ephemeral": ("type", "name"),
+    "check": ("name",),
+    "moved": (),
+    "import": (),
+    "removed": (),
+    "action": ("type", "name"),
+}
+# The blocks whose labels are the name they declare, with the number of those labels.
 _NAMED_BY_LABELS = {
-    "resource": 2,
-    "data": 2,
-    "ephemeral": 2,
-    "module": 1,
-    "variable": 1,
-    "output": 1,
-    "check": 1,
+    kind: len(TOP_LEVEL_LABELS[kind])
+    for kind in ("resource", "data", "ephemeral", "module", "variable", "output", "check")
 }
 
 

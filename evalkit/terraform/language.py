@@ -1,5 +1,7 @@
 """What Terraform rejects in meta-arguments and settings, told from the code as written.
 
+- `count_and_for_each`: a block that sets both ("Invalid combination of count and
+  for_each").
 - `list_for_each`: a resource, data source or module repeated by `for_each` over a list or
   tuple. Terraform takes a map or a set of strings only ("Invalid for_each argument"); a
   `dynamic` block's `for_each` takes any collection and is not judged.
@@ -50,16 +52,26 @@ _LIST_FUNCTIONS = frozenset(
         "regexall",
     }
 )
-_REPEATED = frozenset({"resource", "data", "ephemeral", "module"})
+# The blocks Terraform repeats by `count` or `for_each`.
+REPEATABLE_BLOCKS = frozenset({"resource", "data", "ephemeral", "module"})
 # How deep to follow locals that name other locals.
 _MAX_HOPS = 8
+
+
+def count_and_for_each(block: Block) -> int | None:
+    """The line of the later of `count` and `for_each` when a block sets both, which
+    Terraform never accepts; else None."""
+    count, for_each = block.attributes.get("count"), block.attributes.get("for_each")
+    if count is None or for_each is None:
+        return None
+    return max(count.line, for_each.line)
 
 
 def list_for_each(block: Block, context: ModuleContext) -> str | None:
     """How the `for_each` of a top-level `block` is known to be a list (words for a
     message), or None."""
     attribute = block.attributes.get("for_each")
-    if block.type not in _REPEATED or attribute is None:
+    if block.type not in REPEATABLE_BLOCKS or attribute is None:
         return None
     return _list_form(attribute.expr, context, _MAX_HOPS)
 
