@@ -54,7 +54,7 @@ from evalkit.terraform.language import (
 from evalkit.terraform.model import Body, ModuleContext, TerraformModel
 from evalkit.terraform.parse import Attribute, Block
 from evalkit.terraform.references import function_calls
-from evalkit.terraform.syntax import written_value
+from evalkit.terraform.syntax import literal_kind, written_value
 from evalkit.terraform.types import type_constraint_problem
 
 # Meta-arguments Terraform itself handles, per kind of block.
@@ -111,24 +111,23 @@ def violations(model: TerraformModel) -> list[Violation] | None:
     # Each written block once, told apart by identity: a module called twice lists the same
     # blocks twice, and the blocks of a one-line .tf.json file share a line. The language
     # rules skip the blocks judged above, since only a well-labelled block becomes a resource.
-    written: dict[int, Block] = {}
+    written: dict[int, tuple[Block, ModuleContext]] = {}
     for module in model.modules:
         for block in module.blocks:
             directory = posixpath.dirname(block.file)
             if id(block) in written or (module.call is None and directory in uncalled):
                 continue
-            written[id(block)] = block
+            written[id(block)] = block, module
             if (block.file, block.line) in seen:
                 continue
             problem = _language_problem(block)
             if problem is not None:
                 found.append(Violation(block.file, block.line, _written_address(block), problem))
-    contexts = {id(b): m for m in model.modules for b in m.blocks}
-    for block in written.values():
+    for block, module in written.values():
         found.extend(_unknown_functions(block))
         found.extend(_type_constraint_problems(block))
-        found.extend(_meta_argument_problems(block, contexts[id(block)]))
-    found.extend(_duplicate_declarations(model, list(written.values()), lines))
+        found.extend(_meta_argument_problems(block, module))
+    found.extend(_duplicate_declarations(model, [b for b, _ in written.values()], lines))
     return found
 
 
@@ -577,17 +576,6 @@ def _judge_required(
 # --- messages ------------------------------------------------------------------------------------
 
 
-# The kind of value a literal expression is, by the rule its parse tree starts with.
-_LITERAL_KINDS = {
-    "string": "string",
-    "heredoc_template": "string",
-    "heredoc_template_trim": "string",
-    "int_lit": "number",
-    "float_lit": "number",
-    "tuple": "list",
-    "object": "map",
-    "literal_value": "bool or null",
-}
 # What each kind of schema type takes, as written in Terraform's error ("a number is required").
 _REQUIRED = {
     "string": "a string",
@@ -623,7 +611,7 @@ def _inconvertible(type_: str, expr: object) -> str | None:
     written out (a reference, a call, an operation: their type is not judged here)."""
     outer = type_.partition("(")[0]
     accepted = _CONVERTIBLE.get(outer)
-    kind = _literal_kind(expr)
+    kind = literal_kind(expr)
     if accepted is None or kind is None:
         return None
     if kind == "bool or null":
@@ -647,13 +635,6 @@ def _inconvertible(type_: str, expr: object) -> str | None:
         if outer == "bool" and value not in _BOOL_STRINGS:
             return _REQUIRED[outer]
     return None
-
-
-def _literal_kind(expr: object) -> str | None:
-    children = getattr(expr, "children", None)
-    if getattr(expr, "data", None) != "expr_term" or not children or len(children) != 1:
-        return None
-    return _LITERAL_KINDS.get(getattr(children[0], "data", None))  # type: ignore[arg-type]
 
 
 def _value_shape(type_: str) -> str:

@@ -51,6 +51,7 @@ __all__ = [
     "entries_keyed",
     "file_blocks",
     "key_lines",
+    "literal_kind",
     "object_entries",
     "provider_entries",
     "reference_text",
@@ -63,6 +64,29 @@ __all__ = [
 
 # Evaluates what is written literally; any name it meets is unknown.
 _WRITTEN = Evaluator(NamesNothing("not written in the expression"))
+
+
+# The kind of value a literal expression is, by the rule its parse tree starts with.
+_LITERAL_KINDS = {
+    "string": "string",
+    "heredoc_template": "string",
+    "heredoc_template_trim": "string",
+    "int_lit": "number",
+    "float_lit": "number",
+    "tuple": "list",
+    "object": "map",
+    "literal_value": "bool or null",
+}
+
+
+def literal_kind(expr: Any) -> str | None:
+    """ "string", "number", "list", "map" or "bool or null" for an expression written as
+    that kind of literal (a quoted string or heredoc, a number, a tuple, an object, true,
+    false or null); None for anything else (a reference, a call, an operation)."""
+    if not isinstance(expr, Tree) or expr.data != "expr_term" or len(expr.children) != 1:
+        return None
+    inner = expr.children[0]
+    return _LITERAL_KINDS.get(inner.data) if isinstance(inner, Tree) else None
 
 
 def reference_text(expr: Any) -> str | None:
