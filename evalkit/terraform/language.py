@@ -111,7 +111,7 @@ def quoted_dependencies(block: Block) -> Iterator[int]:
     for item in meaningful(node):
         quoted = unwrap(item)
         if isinstance(quoted, Tree) and quoted.data == "string":
-            yield _first_line(quoted, attribute.line)
+            yield quoted.meta.line
 
 
 def settings_references(block: Block) -> Iterator[tuple[int, str]]:
@@ -120,7 +120,8 @@ def settings_references(block: Block) -> Iterator[tuple[int, str]]:
     provider configurations, not values, and are left out)."""
     if block.type != "terraform":
         return
-    values = [a.expr for n, a in block.attributes.items() if n == "required_version"]
+    version = block.attributes.get("required_version")
+    values = [version.expr] if version is not None else []
     for nested in block.blocks:
         if nested.type in ("backend", "cloud"):
             values.extend(a.expr for inner in nested.walk() for a in inner.attributes.values())
@@ -133,11 +134,3 @@ def settings_references(block: Block) -> Iterator[tuple[int, str]]:
     for value in values:
         for reference in iter_references(value):
             yield reference.line, reference.text
-
-
-def _first_line(node: Any, default: int) -> int:
-    for token in node.scan_values(lambda _: True) if isinstance(node, Tree) else ():
-        line = getattr(token, "line", None)
-        if line:
-            return int(line)
-    return default
