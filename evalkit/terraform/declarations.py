@@ -45,7 +45,6 @@ _NAMED_BY_LABELS = {
 class Declaration:
     """One declared name, where it is written, and the block that declares it."""
 
-    kind: str
     address: str
     file: str
     line: int
@@ -86,17 +85,15 @@ def declarations(block: Block) -> Iterator[Declaration]:
     count = _NAMED_BY_LABELS.get(block.type)
     if count is not None:
         if len(block.labels) == count:
-            yield Declaration(
-                block.type, _address(block.type, block.labels), block.file, block.line, block
-            )
+            yield Declaration(_address(block.type, block.labels), block.file, block.line, block)
     elif block.type == "locals" and not block.labels:
         for name, attribute in block.attributes.items():
-            yield Declaration("local", f"local.{name}", attribute.file, attribute.line, block)
+            yield Declaration(f"local.{name}", attribute.file, attribute.line, block)
     elif block.type == "provider" and len(block.labels) == 1:
         alias = _alias(block)
         if alias is not None:
             address = ".".join(["provider", block.labels[0], *([alias] if alias else [])])
-            yield Declaration("provider", address, block.file, block.line, block)
+            yield Declaration(address, block.file, block.line, block)
 
 
 def _address(block_type: str, labels: list[str]) -> str:
