@@ -13,12 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError
 
 from evalkit.terraform.functions import FunctionError, call_function
-from evalkit.terraform.parse import JsonValue
+from evalkit.terraform.parse import TREE_SITTER, JsonValue, syntax_tree
 from evalkit.terraform.values import (
     UNKNOWN_PLACEHOLDER,
     Unknown,
@@ -821,29 +820,36 @@ def split_template(text: str) -> list[tuple[str, str | None]]:
     pairs: list[tuple[str, str | None]] = []
     literal: list[str] = []
     index = 0
-    while index < len(text):
-        if text.startswith("$${", index) or text.startswith("%%{", index):
-            literal.append(text[index + 1 : index + 3])
-            index += 3
+    # Only a `$` or `%` can open anything: the text between two of them is literal as it is.
+    for opener in _TEMPLATE_OPENER.finditer(text):
+        start = opener.start()
+        if start < index:
+            continue  # inside an escape or an interpolation already taken
+        literal.append(text[index:start])
+        if opener.group() in ("$${", "%%{"):
+            literal.append(text[start + 1 : start + 3])
+            index = start + 3
             continue
-        if text.startswith("${", index) or text.startswith("%{", index):
-            end = _matching_brace(text, index + 2)
-            if end < 0:
-                literal.append(text[index:])
-                break
-            inner = text[index + 2 : end]
-            is_directive = text[index] == "%"
-            pairs.append(("".join(literal), None if is_directive else inner.strip("~ \t\n")))
-            literal = []
-            index = end + 1
-            continue
-        literal.append(text[index])
-        index += 1
+        end = _matching_brace(text, start + 2)
+        if end < 0:
+            literal.append(text[start:])
+            index = len(text)
+            break
+        inner = text[start + 2 : end]
+        is_directive = text[start] == "%"
+        pairs.append(("".join(literal), None if is_directive else inner.strip("~ \t\n")))
+        literal = []
+        index = end + 1
+    literal.append(text[index:])
     pairs.append(("".join(literal), None))
     if pairs[-1] == ("", None):
         pairs.pop()
     # A trailing literal without expression must not be mistaken for an unknown directive.
     return [(lit, expr) if expr is not None or lit else (lit, "null") for lit, expr in pairs]
+
+
+# What may open an escape (`$${`, `%%{`) or an interpolation or directive (`${`, `%{`).
+_TEMPLATE_OPENER = re.compile(r"\$\$?\{|%%?\{")
 
 
 def _matching_brace(text: str, start: int) -> int:
@@ -875,7 +881,9 @@ def parse_expression(text: str) -> Any:
     if text in _EXPRESSION_CACHE:
         return _EXPRESSION_CACHE[text]
     try:
-        tree = hcl2.parses_to_tree(f"x = {text}\n")
+        # The fast parser: a template's expressions need python-hcl2's tables (a tenth of a
+        # second to load) only when tree-sitter cannot read them.
+        tree = syntax_tree(f"x = {text}\n", TREE_SITTER)
         body = next(c for c in tree.children if isinstance(c, Tree))
         attribute = next(c for c in body.children if isinstance(c, Tree) and c.data == "attribute")
         result = attribute.children[2]

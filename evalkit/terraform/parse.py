@@ -98,7 +98,7 @@ def load_parser(parser: str | None = None) -> None:
     tree-sitter's grammar when it is `parser` (None: the default)."""
     hcl2.parses_to_tree("warm = 1")
     if (parser or default_parser()) == TREE_SITTER:
-        _syntax_tree("warm = 1", TREE_SITTER)
+        syntax_tree("warm = 1", TREE_SITTER)
 
 
 def default_parser() -> str:
@@ -137,7 +137,7 @@ def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | 
     if sys.getrecursionlimit() < _MIN_RECURSION_LIMIT:
         sys.setrecursionlimit(_MIN_RECURSION_LIMIT)
     try:
-        tree = _syntax_tree(text, parser)
+        tree = syntax_tree(text, parser)
         body = _first_tree(tree, "body")
         blocks, attributes = _fold_body(body, name, top=True) if body is not None else ([], {})
     except UnexpectedInput as error:
@@ -187,7 +187,7 @@ def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | 
 _TOO_DEEP = "blocks or expressions are nested too deeply to parse"
 
 
-def _syntax_tree(text: str, parser: str) -> Tree:
+def syntax_tree(text: str, parser: str) -> Tree:
     """python-hcl2's Lark tree of `text`. tree-sitter builds it when it can; a text with a
     syntax error (or a layout tree-sitter's reading does not rebuild exactly) is parsed by
     python-hcl2, so its failure and message are python-hcl2's."""
