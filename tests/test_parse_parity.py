@@ -30,7 +30,7 @@ from evalkit.terraform.parse import (
     use_parser,
     without_newlines,
 )
-from evalkit.terraform.parse_treesitter import lark_tree
+from evalkit.terraform.parse_treesitter import file_records, lark_tree
 
 REPO = Path(__file__).parent.parent
 RLHF_DEV = REPO.parent / "shared" / "datasets" / "rlhf-dev"
@@ -193,6 +193,20 @@ def test_tree_sitter_builds_the_trees_of_valid_files_itself() -> None:
     assert built >= 0.97 * len(valid)
 
 
+def test_tree_sitter_builds_the_records_of_valid_files_itself() -> None:
+    """Files without template directives are read into records without a tree above their
+    expressions; for every file where that fails, building the tree fails too."""
+    valid = [
+        text
+        for _, text in _repository_files()
+        if text.strip() and isinstance(parse_file("main.tf", text, HCL2), ParsedFile)
+    ]
+    direct = [text for text in valid if "%{" not in text]
+    built = [text for text in direct if file_records(text, "main.tf") is not None]
+    assert len(built) >= 0.97 * len(direct)
+    assert all(lark_tree(text) is None for text in direct if text not in built)
+
+
 LAYOUTS = {
     "operators": "a = 1 + 2 * -3\nb = (a + b) * c\nc = !x && y || z\nd = 3 % 2 - 1\n",
     "operators over lines": "a = 1 +\n  2\nd = a &&\n  b ||\n  c\ne = a\n  && b\n",
@@ -288,6 +302,18 @@ BROKEN = {
     "two attributes on one line": 'variable "x" { type = string, default = 1 }\n',
     "unary before unary": "a = !-x\n",
     "an argument set twice in a block": 'resource "a" "b" {\n  x = 1\n  y = 2\n  x = 3\n}\n',
+    "invalid escapes in a label, then in a nested block": (
+        'resource "a" "b\\d" {\n  x {\n    y = "\\w"\n  }\n  z = "\\s"\n}\n'
+    ),
+    "invalid escapes in a nested block, then at the top": (
+        'resource "a" "b" {\n  x {\n    y = "ok \\" ${f("\\q")}"\n  }\n}\nz = "\\s"\n'
+    ),
+    "arguments set twice in a nested block, then in its parent": (
+        'resource "a" "b" {\n  x = 1\n  c {\n    y = 1\n    y = 2\n  }\n  x = 2\n}\n'
+    ),
+    "an argument set twice, and an invalid escape before it": (
+        'resource "a" "b" {\n  w = "\\q"\n  x = 1\n  x = 2\n}\n'
+    ),
     "prose": 'Here is the config:\nresource "a" "b" {}\n',
     "blocks nested too deeply": "a {\n" * 10_000 + "}\n" * 10_000,
 }

@@ -2,7 +2,9 @@
 
 python-hcl2's raw Lark tree (``parses_to_tree``) is the only layer that keeps positions, so it
 is parsed once here and folded into `Block`/`Attribute` records whose expressions stay Lark
-trees for the evaluator. Parse failures are returned as data, never raised.
+trees for the evaluator. tree-sitter builds the same records without the tree's rules above
+the expressions (`evalkit.terraform.parse_treesitter`). Parse failures are returned as data,
+never raised.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import hcl2
 from lark import Token, Tree
@@ -21,6 +23,9 @@ from lark.exceptions import LarkError, UnexpectedInput, UnexpectedToken
 from lark.tree import Meta
 
 from evalkit.records import PARSER_NAMES
+
+if TYPE_CHECKING:
+    from evalkit.terraform.parse_treesitter import FileRecords
 
 # A balanced but deeply nested answer must fail as a parse error, not crash the worker.
 _MIN_RECURSION_LIMIT = 8000
@@ -136,10 +141,23 @@ def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | 
         return ParsedFile(name)
     if sys.getrecursionlimit() < _MIN_RECURSION_LIMIT:
         sys.setrecursionlimit(_MIN_RECURSION_LIMIT)
+    tree: Tree | None = None
+    escaped: list[tuple[str, int]] = []
     try:
-        tree = syntax_tree(text, parser)
-        body = _first_tree(tree, "body")
-        blocks, attributes = _fold_body(body, name, top=True) if body is not None else ([], {})
+        # Records built straight from tree-sitter, when the text needs no check that reads
+        # the rules above its expressions; when tree-sitter cannot build them, neither can it
+        # build the tree, and python-hcl2 parses the text.
+        direct = parser == TREE_SITTER and "%{" not in text
+        records = _file_records(name, text) if direct else None
+        if records is not None:
+            if records.redefined is not None:
+                raise _Redefined(*records.redefined)
+            blocks, attributes = records.blocks, records.attributes
+            escaped = records.escaped
+        else:
+            tree = syntax_tree(text, HCL2 if direct else parser)
+            body = _first_tree(tree, "body")
+            blocks, attributes = _fold_body(body, name, top=True) if body is not None else ([], {})
     except UnexpectedInput as error:
         return _located_failure(name, text, error, scan_structure(text))
     except RecursionError:
@@ -157,7 +175,7 @@ def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | 
             return ParseFailure(name, 1, 1, _TOO_DEEP)
         message = str(error).splitlines()[0][:200] if str(error) else ""
         return ParseFailure(name, 1, 1, f"{type(error).__name__}: {message}")
-    if "%{" in text:
+    if "%{" in text and tree is not None:
         unclosed = _unbalanced_directive_line(tree)
         if unclosed is not None:
             return ParseFailure(
@@ -168,7 +186,7 @@ def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | 
                 "is not closed with %{ endif } / %{ endfor } in the same string",
             )
     if "\\" in text:
-        escape = _invalid_escape(tree)
+        escape = _invalid_escape(_escaped_parts(tree) if tree is not None else escaped)
         if escape is not None:
             return ParseFailure(name, escape[0], 1, _invalid_escape_message(escape[1]))
     if _may_split_a_string(text):
@@ -185,6 +203,12 @@ def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | 
 
 
 _TOO_DEEP = "blocks or expressions are nested too deeply to parse"
+
+
+def _file_records(name: str, text: str) -> FileRecords | None:
+    from evalkit.terraform.parse_treesitter import file_records
+
+    return file_records(text, name)
 
 
 def syntax_tree(text: str, parser: str) -> Tree:
@@ -307,19 +331,26 @@ _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.|$)", re.DOTALL)
 _VALID_ESCAPES = frozenset({"n", "r", "t", '"', "\\"})
 
 
-def _invalid_escape(tree: Tree) -> tuple[int, str] | None:
-    """The line and text of the first backslash escape in a quoted string that Terraform
+def _escaped_parts(tree: Tree) -> list[tuple[str, int]]:
+    """The text and line of each string part of a quoted string in `tree` that holds a
+    backslash, in the order of the text."""
+    return [
+        (str(token), token.line or node.meta.line)
+        for node in tree.iter_subtrees_topdown()
+        if node.data == "string_part"
+        for token in node.children
+        if isinstance(token, Token) and "\\" in token
+    ]
+
+
+def _invalid_escape(parts: list[tuple[str, int]]) -> tuple[int, str] | None:
+    """The line and text of the first backslash escape in the string `parts` that Terraform
     rejects (python-hcl2 keeps any escape as written)."""
-    for node in tree.iter_subtrees_topdown():
-        if node.data != "string_part":
-            continue
-        for token in node.children:
-            if not isinstance(token, Token) or "\\" not in token:
-                continue
-            for match in _ESCAPE.finditer(str(token)):
-                sequence = match.group(1)
-                if len(sequence) <= 1 and sequence not in _VALID_ESCAPES:
-                    return (token.line or node.meta.line), "\\" + sequence
+    for text, line in parts:
+        for match in _ESCAPE.finditer(text):
+            sequence = match.group(1)
+            if len(sequence) <= 1 and sequence not in _VALID_ESCAPES:
+                return line, "\\" + sequence
     return None
 
 
@@ -519,8 +550,13 @@ def _name_of(node: Tree | Token) -> str:
 
 def _label_of(node: Tree) -> str:
     if node.data == "string":
-        return "".join(str(p.children[0]) for p in node.children if isinstance(p, Tree))
+        return label_text(node)
     return _name_of(node)
+
+
+def label_text(node: Tree) -> str:
+    """A quoted block label's text, as written between its quotes."""
+    return "".join(str(p.children[0]) for p in node.children if isinstance(p, Tree))
 
 
 def _count_comment_lines(text: str) -> int:

@@ -7,10 +7,13 @@ one shape whichever parser ran. Both leave out python-hcl2's ``new_line_or_comme
 (`evalkit.terraform.parse.without_newlines`): nothing reads them, and they are a sixth of
 the tree.
 
-`lark_tree` returns None whenever the result could differ from python-hcl2's: a syntax error
-or a missing token in tree-sitter's tree, a construct python-hcl2's grammar does not accept,
-or a layout this module does not reproduce (a newline where the Lark grammar places it in a
-way not followed here, nesting too deep to walk). The caller then parses the text with
+`file_records` builds a file's `Block`/`Attribute` records the same way, without the rules
+above the expressions, which nothing reads once the records are folded from them.
+
+Both return None whenever the result could differ from python-hcl2's: a syntax error or a
+missing token in tree-sitter's tree, a construct python-hcl2's grammar does not accept, or a
+layout this module does not reproduce (a newline where the Lark grammar places it in a way
+not followed here, nesting too deep to walk). The caller then parses the text with
 python-hcl2, so errors and rare layouts are read exactly as before.
 """
 
@@ -20,16 +23,19 @@ import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import tree_sitter
 import tree_sitter_hcl
 from lark import Token, Tree
 from lark.tree import Meta
 
-from evalkit.terraform.parse import rule_position, spanning
+from evalkit.terraform.parse import Attribute, Block, label_text, rule_position, spanning
 
-__all__ = ["lark_tree"]
+__all__ = ["FileRecords", "file_records", "lark_tree"]
+
+_Built = TypeVar("_Built")
 
 _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
@@ -113,6 +119,35 @@ _PUNCTUATION = {
 def lark_tree(text: str) -> Tree | None:
     """python-hcl2's ``parses_to_tree(text)``, built from tree-sitter; None when the text must
     be parsed by python-hcl2 instead (see the module docstring)."""
+    return _built(text, lambda builder, root: builder.start(root))
+
+
+@dataclass
+class FileRecords:
+    """A file's blocks and top-level attributes, as `evalkit.terraform.parse` folds them from
+    its tree, with what that fold and its checks read besides."""
+
+    blocks: list[Block]
+    attributes: dict[str, Attribute]
+    # The first argument set twice in one block, in the order the fold meets them: its name,
+    # the line that set it first and the line that set it again.
+    redefined: tuple[str, int, int] | None
+    # The text and line of each string part of a quoted string (labels included) that holds
+    # a backslash, in the order of the text.
+    escaped: list[tuple[str, int]]
+
+
+def file_records(text: str, file: str) -> FileRecords | None:
+    """The records `evalkit.terraform.parse` folds from `lark_tree(text)`, built without the
+    tree's rules above the expressions (start, body, block, attribute, names and braces);
+    None exactly when `lark_tree(text)` is None.
+
+    The one thing read from those rules that this does not give is the balance of template
+    directives, so a text with ``%{`` is for `lark_tree`."""
+    return _built(text, lambda builder, root: builder.records(root, file))
+
+
+def _built(text: str, build: Callable[[_Builder, Any], _Built]) -> _Built | None:
     source = text + "\n"
     data = source.encode("utf-8", "surrogatepass")
     try:
@@ -127,14 +162,13 @@ def lark_tree(text: str) -> Tree | None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        tree = _Builder(source, data).start(root)
+        return build(_Builder(source, data), root)
     except (_Unsupported, RecursionError, ValueError, KeyError, IndexError):
         # ValueError, KeyError and IndexError: a tree-sitter shape not foreseen here.
         return None
     finally:
         if collecting:
             gc.enable()
-    return tree
 
 
 class _Builder:
@@ -156,6 +190,11 @@ class _Builder:
         # Where a comment may start (byte offsets, a superset: also inside strings): a node
         # with none of them inside has no comment among its children.
         self.comment_openers = [m.start() for m in _COMMENT_OPENER.finditer(data)]
+        self.escaped: list[tuple[str, int]] = []
+        # What `records` reads besides: the file named in each record, and the first argument
+        # set twice in one block.
+        self.file = ""
+        self.redefined: tuple[str, int, int] | None = None
 
     # --- positions and tokens -------------------------------------------------------------
 
@@ -213,11 +252,13 @@ class _Builder:
 
     def spaced(self, kind: str, node: Any) -> Token:
         """EQ and COLON tokens, whose pattern takes the spaces and tabs before them."""
-        start = self.offset(node.start_byte)
-        first = start
+        return self.token(kind, *self.spaced_span(node))
+
+    def spaced_span(self, node: Any) -> tuple[int, int]:
+        first = self.offset(node.start_byte)
         while first > self.cursor and self.source[first - 1] in " \t":
             first -= 1
-        return self.token(kind, first, self.offset(node.end_byte))
+        return first, self.offset(node.end_byte)
 
     def skip_newlines(self) -> None:
         """Step the cursor past the newlines and comments after it: python-hcl2's
@@ -252,13 +293,16 @@ class _Builder:
     # --- structure --------------------------------------------------------------------------
 
     def start(self, root: Any) -> Tree:
+        return _tree("start", [self.body(self.top_statements(root))])
+
+    def top_statements(self, root: Any) -> list[Any]:
         statements: list[Any] = []
         for child in root.named_children:
             if child.type == "body":
                 statements.extend(c for c in child.named_children if c.type != "comment")
             elif child.type != "comment":
                 raise _Unsupported(child.type)
-        return _tree("start", [self.body(statements)])
+        return statements
 
     def body(self, statements: list[Any]) -> Tree:
         children: list[Any] = []
@@ -301,6 +345,94 @@ class _Builder:
             else:
                 raise _Unsupported(kind)
         return _tree("block", children)
+
+    # --- records: the structure above expressions, without its rules -------------------------
+    # Each step below reads the text exactly as its rule-building twin above does (the same
+    # cursor moves and the same checks), so it fails where that one fails.
+
+    def records(self, root: Any, file: str) -> FileRecords:
+        self.file = file
+        blocks, attributes = self.record_body(self.top_statements(root), top=True)
+        return FileRecords(blocks, attributes, self.redefined, self.escaped)
+
+    def record_body(
+        self, statements: list[Any], top: bool = False
+    ) -> tuple[list[Block], dict[str, Attribute]]:
+        blocks: list[Block] = []
+        attributes: dict[str, Attribute] = {}
+        for statement in statements:
+            self.skip_newlines()
+            if statement.type == "attribute":
+                attribute = self.record_attribute(statement)
+                earlier = attributes.get(attribute.name)
+                # At the top of a file (a .tfvars) an argument set twice is not judged.
+                if earlier is not None and not top and self.redefined is None:
+                    self.redefined = (attribute.name, earlier.line, attribute.line)
+                attributes[attribute.name] = attribute
+            elif statement.type == "block":
+                blocks.append(self.record_block(statement))
+            else:
+                raise _Unsupported(statement.type)
+        self.skip_newlines()
+        return blocks, attributes
+
+    def record_attribute(self, node: Any) -> Attribute:
+        name, equals, value = self.significant(node)
+        text, line = self.record_name(name)
+        self.step(*self.spaced_span(equals))
+        return Attribute(text, self.expression(value), self.file, line)
+
+    def record_block(self, node: Any) -> Block:
+        names: list[str] = []
+        line = end_line = 0
+        statements: list[Any] = []
+        blocks: list[Block] = []
+        attributes: dict[str, Attribute] = {}
+        for child in node.children:
+            kind = child.type
+            if kind == "comment":
+                continue
+            if kind == "identifier":
+                text, name_line = self.record_name(child)
+                if not names:
+                    line = name_line
+                names.append(text)
+            elif kind == "string_lit" and names:
+                names.append(label_text(self.string(child)))
+            elif kind == "block_start":
+                self.skip_newlines()
+                self.step_over(child)
+            elif kind == "body":
+                statements = [c for c in child.named_children if c.type != "comment"]
+            elif kind == "block_end":
+                blocks, attributes = self.record_body(statements)
+                end_line = self.step_over(child)
+            else:
+                raise _Unsupported(kind)
+        if not names:
+            raise _Unsupported("a block without a type")
+        return Block(names[0], names[1:], attributes, blocks, self.file, line, end_line)
+
+    def record_name(self, node: Any) -> tuple[str, int]:
+        """The text and line of what `name` reads."""
+        start, end = self.offset(node.start_byte), self.offset(node.end_byte)
+        text = self.source[start:end]
+        if text not in _KEYWORDS and text not in _LITERALS and _NAME.fullmatch(text) is None:
+            raise _Unsupported("name")
+        self.step(start, end)
+        return text, bisect_right(self.line_starts, start)
+
+    def step_over(self, node: Any) -> int:
+        """Step the cursor over a one-line token as `leaf` does; its line."""
+        start = self.offset(node.start_byte)
+        self.step(start, self.offset(node.end_byte))
+        return bisect_right(self.line_starts, start)
+
+    def step(self, start: int, end: int) -> None:
+        """The cursor moves of `token`, without the token."""
+        if start != self.cursor:
+            self.expect_blanks(start)
+        self.cursor = end
 
     def name(self, node: Any) -> Tree:
         """An attribute name, block type or bare label: a keyword, a literal or a name."""
@@ -702,6 +834,8 @@ class _Builder:
             if unbounded is None or unbounded.end() != found.end():
                 raise _Unsupported("string text")
             token = self.make(kind, position, found.end(), found.group())
+            if "\\" in token:
+                self.escaped.append((token, bisect_right(self.line_starts, position)))
             children.append(_tree("string_part", [token]))
             position = found.end()
         self.cursor = max(self.cursor, end)
