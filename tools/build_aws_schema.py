@@ -27,10 +27,14 @@ registry links, ``optional`` flags, ``"<name> block."`` summaries), but its Java
 not say whether a collection is a list or a set, so every collection of the 4.x file reads
 ``list``. The check treats lists and sets alike, so no verdict depends on it.
 
-The format (``format`` 1)::
+The format (``format`` 2)::
 
-    {"format": 1, "package": "<name>==<version>", "provider": "<aws provider version>",
-     "resource": {TYPE: BODY}, "data": {TYPE: BODY}, "ephemeral": {TYPE: BODY}}
+    {"format": 2, "package": "<name>==<version>", "provider": "<aws provider version>",
+     "resource": {TYPE: "BODY"}, "data": {TYPE: "BODY"}, "ephemeral": {TYPE: "BODY"}}
+
+Each type's BODY is written as a JSON text of its own (compact, keys sorted), so that a
+process decodes only the types a configuration uses: a submission names a few dozen of the
+two thousand, and decoding them all took longer than grading a typical answer.
     BODY  = {"a": {NAME: "<r|o> <type>"},    # arguments: required/optional and type
              "b": {NAME: BLOCK},             # nested blocks
              "f": {NAME: BODY}}              # fields of object-typed arguments
@@ -62,7 +66,7 @@ PINNED = (
     "cdktf-cdktf-provider-aws==19.65.1",
     "cdktf-cdktf-provider-aws==15.0.0",
 )
-FORMAT = 1
+FORMAT = 2
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "evalkit" / "aws" / "schemas"
 
 _KIND_OF_BASE = {
@@ -304,13 +308,25 @@ def _terraform_name(prop: dict[str, Any]) -> str:
 # --- writing ------------------------------------------------------------------------------------
 
 
+SECTIONS = ("resource", "data", "ephemeral")
+
+
 def encode(schema: dict[str, Any]) -> bytes:
-    """The schema as sorted, compact JSON, gzip-compressed without a timestamp or name."""
-    text = json.dumps(schema, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    """The schema as sorted, compact JSON, each type's body a JSON text of its own,
+    gzip-compressed without a timestamp or name."""
+    stored = {
+        key: {name: _compact(body) for name, body in value.items()} if key in SECTIONS else value
+        for key, value in schema.items()
+    }
+    text = _compact(stored)
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", compresslevel=9, fileobj=buffer, mtime=0) as out:
         out.write(text.encode("ascii"))
     return buffer.getvalue()
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 def build_from_wheel(wheel: Path) -> dict[str, Any]:

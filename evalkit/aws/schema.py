@@ -16,7 +16,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -94,18 +94,30 @@ class ProviderSchema:
     major: int
     package: str
     provider: str
-    raw: dict[str, Any]
+    raw: dict[str, Any]  # each type's body still a JSON text (see tools/build_aws_schema.py)
+    _bodies: dict[tuple[str, str], dict[str, Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def type_schema(self, mode: str, type_name: str) -> BlockSchema | None:
         """The body schema of a resource (`mode` managed), data source or ephemeral type."""
-        raw = self.raw.get(_SECTION[mode], {}).get(type_name)
-        return None if raw is None else BlockSchema(raw)
+        key = (mode, type_name)
+        body = self._bodies.get(key)
+        if body is None:
+            text = self.raw.get(_SECTION[mode], {}).get(type_name)
+            if text is None:
+                return None
+            # Decoded on first use: a configuration names a few dozen of the types.
+            body = self._bodies[key] = json.loads(text)
+        return BlockSchema(body)
 
     def type_names(self, mode: str) -> list[str]:
         return list(self.raw.get(_SECTION[mode], {}))
 
 
 _SECTION = {"managed": "resource", "data": "data", "ephemeral": "ephemeral"}
+# The version of the shipped files' layout that this module reads.
+_FORMAT = 2
 
 
 @cache
@@ -115,6 +127,8 @@ def load_schema(major: int) -> ProviderSchema:
         raise ValueError(f"no AWS provider schema is shipped for major {major}")
     data = resources.files("evalkit.aws").joinpath("schemas", f"aws-{major}.json.gz")
     raw = json.loads(gzip.decompress(data.read_bytes()))
+    if raw.get("format") != _FORMAT:
+        raise ValueError(f"aws-{major}.json.gz has format {raw.get('format')}, not {_FORMAT}")
     return ProviderSchema(major, str(raw["package"]), str(raw["provider"]), raw)
 
 
