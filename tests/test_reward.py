@@ -8,6 +8,7 @@ import pytest
 from answers import OPEN_SSH_GROUP
 
 import evalkit
+import evalkit.running.cache as cache_module
 import evalkit.training.reward as reward_module
 from evalkit.checks import REGISTRY
 from evalkit.grading.rubric import load_rubric
@@ -156,6 +157,25 @@ def test_on_disk_cache_is_shared_between_reward_functions(
     assert fresh([DATABASE_ANSWER]) == expected
     assert fresh.grader.hits == 1
     fresh.close()
+
+
+def test_only_a_disk_cache_key_hashes_evalkits_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hashed: list[bool] = []
+    real_fingerprint = cache_module.code_fingerprint
+
+    def counting_fingerprint() -> str:
+        hashed.append(True)
+        return real_fingerprint()
+
+    monkeypatch.setattr(cache_module, "code_fingerprint", counting_fingerprint)
+    in_process = make_reward_fn()
+    assert in_process([DATABASE_ANSWER, DATABASE_ANSWER]) == [in_process([DATABASE_ANSWER])[0]] * 2
+    assert in_process.grader.hits == 1 and not hashed  # still one key per content
+    with make_reward_fn(cache=tmp_path / "cache").grader as grader:
+        grader.grade_texts([DATABASE_ANSWER])
+    assert hashed  # a key other processes read must change with the code
 
 
 def test_rewards_are_deterministic_and_independent_of_batch_order() -> None:

@@ -217,7 +217,7 @@ class Grader:
             if submission.load_error:
                 found[index] = grade(submission, self._checks, self.time_limit, self.parser)
                 continue
-            key = content_key(submission, self.parser)
+            key = content_key(submission, self.parser, across_processes=self._disk is not None)
             hit = self._lookup(key, submission)
             if hit is not None:
                 found[index] = hit
