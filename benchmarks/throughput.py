@@ -7,7 +7,8 @@
 Builds a corpus of generated multi-region submissions (JSONL of markdown answers), then
 prints, measured in one run:
   - the parse-only floor of each parser, on the same files, one process: python-hcl2's
-    `parses_to_tree`, and tree-sitter with the rebuild of python-hcl2's tree evalkit reads;
+    `parses_to_tree`, and tree-sitter with what evalkit builds from its tree (the block and
+    attribute records, or python-hcl2's tree for a text with template directives);
   - `evalkit score --jobs 1` (loading, extraction, evaluation, all checks, tables) with each
     parser (`--parser`), side by side, in CPU seconds of the process (the floors are CPU
     seconds too; every other figure is wall time);
@@ -67,7 +68,14 @@ TABLES = ("scores.csv", "findings.csv", "checks.csv")
 # What each parser's floor times: the call evalkit makes to get a file's syntax tree.
 _PARSE_CALLS = {
     "hcl2": ("import hcl2", "hcl2.parses_to_tree"),
-    "tree-sitter": ("from evalkit.terraform.parse_treesitter import lark_tree", "lark_tree"),
+    # What evalkit builds from tree-sitter: the records, or python-hcl2's tree for a text
+    # with template directives (see evalkit.terraform.parse.parse_file).
+    "tree-sitter": (
+        "from evalkit.terraform.parse_treesitter import file_records, lark_tree\n"
+        "def read(text):\n"
+        "    return lark_tree(text) if '%{' in text else file_records(text, 'main.tf')",
+        "read",
+    ),
 }
 
 
