@@ -68,12 +68,12 @@ TABLES = ("scores.csv", "findings.csv", "checks.csv")
 # What each parser's floor times: the call evalkit makes to get a file's syntax tree.
 _PARSE_CALLS = {
     "hcl2": ("import hcl2", "hcl2.parses_to_tree"),
-    # What evalkit builds from tree-sitter: the records, or python-hcl2's tree for a text
-    # with template directives (see evalkit.terraform.parse.parse_file).
+    # What evalkit builds from tree-sitter (see evalkit.terraform.parse.parse_file).
     "tree-sitter": (
+        "from evalkit.terraform.parse import records_suffice\n"
         "from evalkit.terraform.parse_treesitter import file_records, lark_tree\n"
         "def read(text):\n"
-        "    return lark_tree(text) if '%{' in text else file_records(text, 'main.tf')",
+        "    return file_records(text, 'main.tf') if records_suffice(text) else lark_tree(text)",
         "read",
     ),
 }

@@ -144,10 +144,9 @@ def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | 
     tree: Tree | None = None
     escaped: list[tuple[str, int]] = []
     try:
-        # Records built straight from tree-sitter, when the text needs no check that reads
-        # the rules above its expressions; when tree-sitter cannot build them, neither can it
-        # build the tree, and python-hcl2 parses the text.
-        direct = parser == TREE_SITTER and "%{" not in text
+        # Records built straight from tree-sitter where they suffice; when tree-sitter cannot
+        # build them, neither can it build the tree, and python-hcl2 parses the text.
+        direct = parser == TREE_SITTER and records_suffice(text)
         records = _file_records(name, text) if direct else None
         if records is not None:
             if records.redefined is not None:
@@ -203,6 +202,13 @@ def parse_file(name: str, text: str, parser: str | None = None) -> ParsedFile | 
 
 
 _TOO_DEEP = "blocks or expressions are nested too deeply to parse"
+
+
+def records_suffice(text: str) -> bool:
+    """Whether the records tree-sitter builds without the rules above expressions carry all
+    that `parse_file`'s checks read: not for a text with a template directive, whose balance
+    is checked on the strings of the whole tree."""
+    return "%{" not in text
 
 
 def _file_records(name: str, text: str) -> FileRecords | None:

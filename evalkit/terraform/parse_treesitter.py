@@ -143,7 +143,7 @@ def file_records(text: str, file: str) -> FileRecords | None:
     None exactly when `lark_tree(text)` is None.
 
     The one thing read from those rules that this does not give is the balance of template
-    directives, so a text with ``%{`` is for `lark_tree`."""
+    directives: `evalkit.terraform.parse.records_suffice` tells which texts this serves."""
     return _built(text, lambda builder, root: builder.records(root, file))
 
 
@@ -207,6 +207,10 @@ class _Builder:
             self.expect_blanks(start)
         self.cursor = end
         return self.make(kind, start, end, self.source[start:end] if value is None else value)
+
+    def line_at(self, offset: int) -> int:
+        """The line of a character offset (what `make` works out inline for every token)."""
+        return bisect_right(self.line_starts, offset)
 
     def make(self, kind: str, start: int, end: int, value: str) -> Token:
         line_starts = self.line_starts
@@ -420,13 +424,13 @@ class _Builder:
         if text not in _KEYWORDS and text not in _LITERALS and _NAME.fullmatch(text) is None:
             raise _Unsupported("name")
         self.step(start, end)
-        return text, bisect_right(self.line_starts, start)
+        return text, self.line_at(start)
 
     def step_over(self, node: Any) -> int:
         """Step the cursor over a one-line token as `leaf` does; its line."""
         start = self.offset(node.start_byte)
         self.step(start, self.offset(node.end_byte))
-        return bisect_right(self.line_starts, start)
+        return self.line_at(start)
 
     def step(self, start: int, end: int) -> None:
         """The cursor moves of `token`, without the token."""
@@ -835,7 +839,7 @@ class _Builder:
                 raise _Unsupported("string text")
             token = self.make(kind, position, found.end(), found.group())
             if "\\" in token:
-                self.escaped.append((token, bisect_right(self.line_starts, position)))
+                self.escaped.append((token, self.line_at(position)))
             children.append(_tree("string_part", [token]))
             position = found.end()
         self.cursor = max(self.cursor, end)
